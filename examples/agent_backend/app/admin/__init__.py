@@ -1,0 +1,1 @@
+"""Admin console: operator-only endpoints, deployed separately from the public API."""

@@ -1,0 +1,1 @@
+"""Factories that build admin tool dispatchers for each kind of workload."""

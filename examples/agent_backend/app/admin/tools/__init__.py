@@ -1,0 +1,1 @@
+"""Operator tools: maintenance actions run from the admin console."""

@@ -1,0 +1,1 @@
+"""Agents: conversational workers that call tools, coordinated by the supervisor."""

@@ -1,0 +1,1 @@
+"""The supervisor routes messages to agents and owns the agent registry."""

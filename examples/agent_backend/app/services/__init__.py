@@ -1,0 +1,1 @@
+"""Application services: the use cases behind the HTTP and admin endpoints."""

@@ -1,0 +1,1 @@
+"""Factories that build tool dispatchers for each kind of workload."""

@@ -1,0 +1,1 @@
+"""Per-request execution state and request-scoped tool dispatch."""

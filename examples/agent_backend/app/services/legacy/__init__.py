@@ -1,0 +1,1 @@
+"""Compatibility shims for callers of the pre-1.0 service API."""
