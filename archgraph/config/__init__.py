@@ -1,0 +1,219 @@
+"""Configuration: discover files, read TOML, validate the settings table, keep contract tables.
+
+Contract tables stay raw here (with their positions); `rules` turns them into contracts.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from archgraph.diagnostics import ConfigError, ConfigurationError
+from archgraph.model.names import ModuleExpr
+from archgraph.model.schema import TablePosition, did_you_mean, from_table
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """The `[archgraph]` / `[tool.archgraph]` table."""
+
+    root_packages: tuple[str, ...] = ()
+    source_roots: tuple[str, ...] = (".", "src")
+    exclude: tuple[ModuleExpr, ...] = ()
+    include_external_packages: bool = False
+    exclude_type_checking_imports: bool = False
+    include_namespace_dirs: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTable:
+    """One `[[contracts]]` table as written, and where."""
+
+    data: Mapping[str, Any]
+    at: TablePosition
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    settings: Settings
+    contracts: tuple[ContractTable, ...]
+    files: tuple[Path, ...] = field(default=())
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        errors.append(ConfigError(path, "", f"cannot read the file: {error}"))
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_POSITION.search(str(error))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+        message = _TOML_POSITION.sub("", str(error)).strip()
+        errors.append(
+            ConfigError(path, "", f"invalid TOML: {message}", line=line, column=column)
+        )
+        return None
+
+
+class _Lines:
+    """Best-effort line numbers for keys; tomllib gives none."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            self.lines = []
+
+    def header(self, header: str, occurrence: int = 0) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(header)}\s*(#.*)?$")
+        seen = 0
+        for number, text in enumerate(self.lines, start=1):
+            if pattern.match(text):
+                if seen == occurrence:
+                    return number
+                seen += 1
+        return None
+
+    def keys(self, start: int | None, keys: Sequence[str]) -> dict[str, int]:
+        """Lines of `key = ...` within the table that starts at line `start`."""
+        begin = start or 0
+        found: dict[str, int] = {}
+        for number in range(begin + 1, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if start is not None and re.match(r"^\s*\[", text):
+                break  # the next table begins
+            match = re.match(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=", text)
+            if match:
+                key = match.group(1).strip('"')
+                if key in keys and key not in found:
+                    found[key] = number
+        return found
+
+
+def _split_document(
+    path: Path, document: Mapping[str, Any], in_pyproject: bool, errors: list[ConfigError]
+) -> tuple[Mapping[str, Any], TablePosition, list[ContractTable]] | None:
+    """The settings table and contract tables of one file."""
+    lines = _Lines(path)
+    if in_pyproject:
+        section = document.get("tool", {}).get("archgraph")
+        if section is None:
+            return None
+        prefix, settings_header, contracts_header = (
+            "tool.archgraph",
+            "[tool.archgraph]",
+            "[[tool.archgraph.contracts]]",
+        )
+        settings_table = {k: v for k, v in section.items() if k != "contracts"}
+        raw_contracts = section.get("contracts", [])
+    else:
+        prefix, settings_header, contracts_header = "archgraph", "[archgraph]", "[[contracts]]"
+        for key in document:
+            if key not in ("archgraph", "contracts"):
+                errors.append(
+                    ConfigError(
+                        path,
+                        key,
+                        "unknown top-level key (expected [archgraph] and [[contracts]])",
+                        line=lines.header(f"[{key}]") or lines.header(f"[[{key}]]"),
+                        suggestion=did_you_mean(key, ["archgraph", "contracts"]),
+                    )
+                )
+        settings_table = document.get("archgraph", {})
+        raw_contracts = document.get("contracts", [])
+
+    settings_line = lines.header(settings_header)
+    settings_at = TablePosition(
+        path, prefix, lines.keys(settings_line, list(settings_table)), settings_line
+    )
+    if not isinstance(settings_table, dict):
+        errors.append(settings_at.error(None, "expected a table"))
+        settings_table = {}
+    contracts_key = "tool.archgraph.contracts" if in_pyproject else "contracts"
+    if not isinstance(raw_contracts, list):
+        errors.append(ConfigError(path, contracts_key, "expected an array of tables"))
+        raw_contracts = []
+    tables = []
+    for index, raw in enumerate(raw_contracts):
+        header_line = lines.header(contracts_header, index)
+        at = TablePosition(
+            path,
+            f"{contracts_key}[{index}]",
+            lines.keys(header_line, list(raw) if isinstance(raw, dict) else []),
+            header_line,
+        )
+        if not isinstance(raw, dict):
+            errors.append(at.error(None, "expected a table"))
+            continue
+        tables.append(ContractTable(raw, at))
+    return settings_table, settings_at, tables
+
+
+def discover(root: Path) -> list[Path]:
+    """`root/contracts/*.toml`, then `root/pyproject.toml` if it has [tool.archgraph]."""
+    found = sorted((root / "contracts").glob("*.toml")) if (root / "contracts").is_dir() else []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        found.append(pyproject)
+    return found
+
+
+def load(files: Sequence[Path]) -> Config:
+    """Read and validate the settings of every file; raise ConfigurationError with all problems."""
+    errors: list[ConfigError] = []
+    merged: dict[str, Any] = {}
+    origin: dict[str, TablePosition] = {}
+    contracts: list[ContractTable] = []
+    used: list[Path] = []
+    for path in files:
+        document = _read_toml(path, errors)
+        if document is None:
+            continue
+        split = _split_document(path, document, path.name == "pyproject.toml", errors)
+        if split is None:
+            continue
+        settings_table, at, tables = split
+        used.append(path)
+        if not settings_table and not tables and path.name != "pyproject.toml":
+            errors.append(
+                ConfigError(path, "", "the file defines no settings and no contracts")
+            )
+        parsed = from_table(Settings, settings_table, at)
+        if isinstance(parsed, list):
+            errors.extend(parsed)
+            continue
+        for key in settings_table:
+            value = getattr(parsed, key)
+            if key in merged and merged[key] != value:
+                first = origin[key]
+                errors.append(
+                    at.error(
+                        key,
+                        f"conflicts with the value set in {first.file.as_posix()}"
+                        f"{':' + str(first.lines[key]) if key in first.lines else ''}",
+                    )
+                )
+            merged[key] = value
+            origin[key] = at
+        contracts.extend(tables)
+    if errors:
+        raise ConfigurationError(errors)
+    settings = replace(Settings(), **merged)
+    return Config(settings, tuple(contracts), tuple(used))
+
+
+def settings_keys() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+__all__ = ["Config", "ContractTable", "Settings", "discover", "load"]

@@ -1,0 +1,6 @@
+"""The immutable domain: module patterns and the import graph facade."""
+
+from archgraph.model.graph import ArchModel, ImportGraphPort, LayerRoute, LayerSpec
+from archgraph.model.names import ImportExpr, ModuleExpr
+
+__all__ = ["ArchModel", "ImportExpr", "ImportGraphPort", "LayerRoute", "LayerSpec", "ModuleExpr"]

@@ -1,0 +1,213 @@
+"""ArchModel: the import graph of the analyzed code, behind a small read-only facade.
+
+The heavy lifting (chains, layer analysis) runs in the graph engine behind `ImportGraphPort`
+(grimp's Rust graph, adapted in `scan/`); networkx is used for whole-graph work on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from archgraph.diagnostics import ImportStep, Location
+from archgraph.model.names import ImportExpr, ModuleExpr, is_within
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    """One entry of a layers contract: `"a | b"` is two independent sibling modules."""
+
+    modules: tuple[str, ...]
+    independent: bool = True
+
+    @staticmethod
+    def parse(text: str) -> LayerSpec:
+        return LayerSpec(tuple(part.strip() for part in text.split("|")))
+
+    def __str__(self) -> str:
+        return " | ".join(self.modules)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRoute:
+    """Illegal chains from a lower layer module to a higher one, sharing the same middle."""
+
+    importer_layer: str
+    imported_layer: str
+    heads: tuple[str, ...]
+    middle: tuple[str, ...]
+    tails: tuple[str, ...]
+
+
+class ImportGraphPort(Protocol):
+    """The graph engine the model delegates to (implemented in scan/ over grimp)."""
+
+    @property
+    def modules(self) -> frozenset[str]: ...
+    def is_external(self, module: str) -> bool: ...
+    def imports_of(self, module: str) -> frozenset[str]: ...
+    def importers_of(self, module: str) -> frozenset[str]: ...
+    def import_lines(self, importer: str, imported: str) -> tuple[int, ...]: ...
+    def count_imports(self) -> int: ...
+    def shortest_chains(
+        self, importer: str, imported: str, as_packages: bool
+    ) -> frozenset[tuple[str, ...]]: ...
+    def shortest_chain(self, importer: str, imported: str) -> tuple[str, ...] | None: ...
+    def illegal_layer_routes(
+        self, layers: Sequence[LayerSpec], containers: Sequence[str]
+    ) -> tuple[LayerRoute, ...]: ...
+    def cycle_breakers(self, packages: Sequence[str]) -> frozenset[tuple[str, str]]: ...
+    def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort: ...
+
+
+@dataclass(frozen=True)
+class ArchModel:
+    """The analyzed code: modules, their files, and the imports between them."""
+
+    root: Path
+    root_packages: tuple[str, ...]
+    graph: ImportGraphPort
+    files: Mapping[str, Path]  # module -> file, relative to root
+    namespace_modules: frozenset[str] = frozenset()
+    exclude_type_checking_imports: bool = False
+
+    # --- modules -------------------------------------------------------------------------
+
+    @cached_property
+    def modules(self) -> frozenset[str]:
+        return self.graph.modules
+
+    @cached_property
+    def internal_modules(self) -> frozenset[str]:
+        return frozenset(m for m in self.modules if not self.graph.is_external(m))
+
+    @cached_property
+    def sorted_modules(self) -> tuple[str, ...]:
+        return tuple(sorted(self.modules))
+
+    def contains(self, module: str) -> bool:
+        return module in self.modules
+
+    @cached_property
+    def _child_index(self) -> dict[str, frozenset[str]]:
+        index: dict[str, set[str]] = {}
+        for name in self.modules:
+            head, _, _ = name.rpartition(".")
+            index.setdefault(head, set()).add(name)
+        return {key: frozenset(value) for key, value in index.items()}
+
+    def children(self, module: str) -> frozenset[str]:
+        return self._child_index.get(module, frozenset())
+
+    def descendants(self, module: str) -> frozenset[str]:
+        prefix = module + "."
+        return frozenset(m for m in self.modules if m.startswith(prefix))
+
+    def within(self, module: str) -> frozenset[str]:
+        """The module and its descendants that are in the graph."""
+        found = self.descendants(module)
+        return found | {module} if module in self.modules else found
+
+    def matching(self, expr: ModuleExpr) -> frozenset[str]:
+        """Modules the pattern names (not their descendants)."""
+        if not expr.is_wildcard:
+            return frozenset({expr.text}) if expr.text in self.modules else frozenset()
+        return frozenset(m for m in self.modules if expr.matches(m))
+
+    def file_of(self, module: str) -> Path | None:
+        return self.files.get(module)
+
+    def location_of(self, module: str, line: int | None = None) -> Location | None:
+        path = self.files.get(module)
+        return Location(path, line) if path is not None else None
+
+    # --- imports -------------------------------------------------------------------------
+
+    def imports_of(self, module: str) -> frozenset[str]:
+        return self.graph.imports_of(module)
+
+    def importers_of(self, module: str) -> frozenset[str]:
+        return self.graph.importers_of(module)
+
+    @cached_property
+    def import_count(self) -> int:
+        return self.graph.count_imports()
+
+    def iter_imports(self) -> Iterable[tuple[str, str]]:
+        """Every direct import (importer, imported), in sorted order."""
+        for importer in self.sorted_modules:
+            for imported in sorted(self.graph.imports_of(importer)):
+                yield importer, imported
+
+    def step(self, importer: str, imported: str) -> ImportStep:
+        return ImportStep(importer, imported, self.graph.import_lines(importer, imported))
+
+    def steps(self, chain: Sequence[str]) -> tuple[ImportStep, ...]:
+        """A chain of module names as import steps with their line numbers."""
+        return tuple(self.step(a, b) for a, b in zip(chain, chain[1:], strict=False))
+
+    def shortest_chains(
+        self, importer: str, imported: str, as_packages: bool = True
+    ) -> list[tuple[str, ...]]:
+        return sorted(self.graph.shortest_chains(importer, imported, as_packages))
+
+    def without(self, ignored: Sequence[ImportExpr]) -> tuple[ArchModel, frozenset[ImportExpr]]:
+        """A view without the imports the expressions cover, and the expressions that matched."""
+        if not ignored:
+            return self, frozenset()
+        removed: list[tuple[str, str]] = []
+        used: set[ImportExpr] = set()
+        for expr in ignored:
+            importers = self._covered(expr.importer)
+            importeds = self._covered(expr.imported)
+            for importer in sorted(importers):
+                for imported in sorted(self.graph.imports_of(importer) & importeds):
+                    removed.append((importer, imported))
+                    used.add(expr)
+        if not removed:
+            return self, frozenset()
+        view = ArchModel(
+            root=self.root,
+            root_packages=self.root_packages,
+            graph=self.graph.without_imports(removed),
+            files=self.files,
+            namespace_modules=self.namespace_modules,
+            exclude_type_checking_imports=self.exclude_type_checking_imports,
+        )
+        return view, frozenset(used)
+
+    def _covered(self, expr: ModuleExpr) -> frozenset[str]:
+        if not expr.is_wildcard:
+            return self.within(expr.text)
+        return frozenset(m for m in self.modules if expr.covers(m))
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The module graph as a networkx DiGraph (edges carry `lines`)."""
+        import networkx as nx  # noqa: PLC0415 - heavy import, only for whole-graph work
+
+        digraph = nx.DiGraph()
+        for module in self.sorted_modules:
+            digraph.add_node(
+                module,
+                external=self.graph.is_external(module),
+                namespace=module in self.namespace_modules,
+            )
+        for importer, imported in self.iter_imports():
+            digraph.add_edge(
+                importer, imported, lines=self.graph.import_lines(importer, imported)
+            )
+        return digraph
+
+
+def collapse(module: str, onto: Iterable[str]) -> str | None:
+    """The first of `onto` that contains `module`, if any."""
+    for candidate in onto:
+        if is_within(module, candidate):
+            return candidate
+    return None

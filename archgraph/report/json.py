@@ -1,0 +1,80 @@
+"""The machine-readable report: stable keys, sorted, `file` relative to PATH with `/`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Violation
+
+JSON_VERSION = 1
+
+
+def render_json(result: RunResult) -> str:
+    return json.dumps(run_to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def run_to_dict(result: RunResult) -> dict[str, Any]:
+    summary = result.summary
+    return {
+        "version": JSON_VERSION,
+        "contracts": [contract_to_dict(c) for c in result.contracts],
+        "diagnostics": [diagnostic_to_dict(d) for d in result.diagnostics],
+        "summary": {
+            "modules": summary.modules,
+            "namespace_modules": summary.namespace_modules,
+            "imports": summary.imports,
+            "files": summary.files,
+            "kept": sum(1 for c in result.contracts if c.kept),
+            "broken": sum(1 for c in result.contracts if not c.kept),
+            "violations": sum(len(c.violations) for c in result.contracts),
+            "exit_code": int(result.exit_code),
+        },
+    }
+
+
+def contract_to_dict(contract: ContractResult) -> dict[str, Any]:
+    return {
+        "id": contract.contract_id,
+        "name": contract.name,
+        "type": contract.kind,
+        "status": contract.status,
+        "severity": contract.severity.value,
+        "governed": contract.governed,
+        "compliance": contract.compliance,
+        "violations": [violation_to_dict(v) for v in contract.violations],
+        "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
+    }
+
+
+def violation_to_dict(violation: Violation) -> dict[str, Any]:
+    location = violation.location
+    return {
+        "code": violation.code,
+        "message": violation.message,
+        "importer": violation.importer,
+        "imported": violation.imported,
+        "file": location.path.as_posix() if location else None,
+        "line": location.line if location else None,
+        "chain": [
+            {
+                "importer": step.importer,
+                "imported": step.imported,
+                "line": step.lines[0] if step.lines else None,
+                "lines": list(step.lines),
+            }
+            for step in violation.chain
+        ],
+    }
+
+
+def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    location = diagnostic.location
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "file": location.path.as_posix() if location else None,
+        "line": location.line if location else None,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }

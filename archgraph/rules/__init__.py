@@ -1,0 +1,6 @@
+"""Contract types, one module each; `check(model) -> ContractResult`."""
+
+from archgraph.rules.base import Contract
+from archgraph.rules.registry import build_contracts, contract_types, register
+
+__all__ = ["Contract", "build_contracts", "contract_types", "register"]

@@ -1,0 +1,128 @@
+"""The Contract base: common fields, and helpers every contract type uses in `check`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    ImportStep,
+    Severity,
+    Violation,
+)
+from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
+from archgraph.model.schema import TablePosition
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contract"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contract(ABC):
+    """A rule about the import graph. Fields are the TOML keys a contract table accepts."""
+
+    kind: ClassVar[str]
+    name: str
+    id: str = ""
+    severity: Severity = Severity.ERROR
+    ignore_imports: tuple[ImportExpr, ...] = ()
+
+    @abstractmethod
+    def check(self, model: ArchModel) -> ContractResult:
+        """Evaluate the contract against the model; reads only, prints nothing."""
+
+    def validate(self, at: TablePosition) -> list[object]:
+        """Problems that tie several fields together (ConfigErrors); none by default."""
+        return []
+
+    # --- helpers for check() -------------------------------------------------------------
+
+    def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
+        """The model without ignored imports, plus a warning for each ignore that matched nothing."""
+        view, used = model.without(self.ignore_imports)
+        unused = [
+            Diagnostic(
+                "AG311",
+                Severity.WARNING,
+                f"ignore_imports entry '{expr}' matches no import",
+                hint="remove it, or fix the module names",
+            )
+            for expr in self.ignore_imports
+            if expr not in used
+        ]
+        return view, unused
+
+    def resolve(
+        self, model: ArchModel, key: str, exprs: Sequence[ModuleExpr]
+    ) -> tuple[list[str], list[Diagnostic]]:
+        """The modules each pattern names; a pattern that names none is a configuration error."""
+        found: set[str] = set()
+        problems = []
+        for expr in exprs:
+            matched = model.matching(expr)
+            if not matched:
+                problems.append(no_match(model, key, expr))
+            found |= matched
+        return sorted(found), problems
+
+    def result(
+        self,
+        violations: Iterable[Violation] = (),
+        diagnostics: Iterable[Diagnostic] = (),
+        governed: int | None = None,
+    ) -> ContractResult:
+        return ContractResult.of(self, violations, diagnostics, governed)
+
+    def chain_violation(
+        self, model: ArchModel, code: str, chain: Sequence[str], message: str
+    ) -> Violation:
+        return self.steps_violation(model, code, model.steps(chain), message)
+
+    def route_violations(
+        self, model: ArchModel, route: LayerRoute, code: str, message: str
+    ) -> list[Violation]:
+        """Direct routes: one violation per import. Indirect: one per route (its first chain)."""
+        if not route.middle:
+            return [
+                self.chain_violation(model, code, (head, tail), message)
+                for head in route.heads
+                for tail in route.tails
+                if tail in model.imports_of(head)
+            ]
+        head = next(h for h in route.heads if route.middle[0] in model.imports_of(h))
+        tail = next(t for t in route.tails if t in model.imports_of(route.middle[-1]))
+        return [self.chain_violation(model, code, (head, *route.middle, tail), message)]
+
+    def steps_violation(
+        self, model: ArchModel, code: str, steps: tuple[ImportStep, ...], message: str
+    ) -> Violation:
+        first = steps[0]
+        return Violation(
+            code=code,
+            contract=self.id,
+            message=message,
+            chain=steps,
+            location=model.location_of(first.importer, first.lines[0] if first.lines else None),
+        )
+
+
+def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
+    """`key`: pattern matches no module; suggest the closest module name."""
+    close = difflib.get_close_matches(expr.text, model.sorted_modules, n=1, cutoff=0.75)
+    hint = f"did you mean '{close[0]}'?" if close else "check the module name and root_packages"
+    external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)
+    if external and not close:
+        hint = "external packages are in the graph only with include_external_packages = true"
+    return Diagnostic(
+        "AG310",
+        Severity.ERROR,
+        f"{key}: '{expr}' matches no module in the graph",
+        hint=hint,
+    )

@@ -1,0 +1,5 @@
+"""Imports every built-in contract type so that each registers itself."""
+
+from archgraph.rules import acyclic, forbidden, independence, layers, protected
+
+BUILT_IN = (acyclic, forbidden, independence, layers, protected)

@@ -1,0 +1,48 @@
+"""`forbidden`: source modules must not import forbidden modules (indirectly too, by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from archgraph.diagnostics import ContractResult, Violation
+from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.names import is_within
+from archgraph.rules.base import Contract
+from archgraph.rules.registry import register
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Forbidden(Contract):
+    kind: ClassVar[str] = "forbidden"
+    source_modules: tuple[ModuleExpr, ...]
+    forbidden_modules: tuple[ModuleExpr, ...]
+    allow_indirect_imports: bool = False
+
+    def check(self, model: ArchModel) -> ContractResult:
+        """Report each import (or shortest chain) from a source to a forbidden module."""
+        view, diagnostics = self.view(model)
+        sources, problems = self.resolve(model, "source_modules", self.source_modules)
+        forbidden, more = self.resolve(model, "forbidden_modules", self.forbidden_modules)
+        if problems or more:
+            return self.result(diagnostics=diagnostics + problems + more)
+        violations: list[Violation] = []
+        for source in sources:
+            for target in forbidden:
+                if is_within(source, target) or is_within(target, source):
+                    continue
+                message = f"{source} must not import {target}"
+                if self.allow_indirect_imports:
+                    targets = view.within(target)
+                    violations += [
+                        self.chain_violation(view, "AG110", (importer, imported), message)
+                        for importer in sorted(view.within(source))
+                        for imported in sorted(view.imports_of(importer) & targets)
+                    ]
+                else:
+                    violations += [
+                        self.chain_violation(view, "AG110", chain, message)
+                        for chain in view.shortest_chains(source, target)
+                    ]
+        return self.result(violations, diagnostics)

@@ -1,0 +1,44 @@
+"""`independence`: the modules must not import each other, directly or indirectly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from archgraph.diagnostics import ContractResult
+from archgraph.model import ArchModel, LayerSpec, ModuleExpr
+from archgraph.model.schema import TablePosition
+from archgraph.rules.base import Contract
+from archgraph.rules.registry import register
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Independence(Contract):
+    kind: ClassVar[str] = "independence"
+    modules: tuple[ModuleExpr, ...]
+
+    def validate(self, at: TablePosition) -> list[object]:
+        if len(self.modules) < 2 and not any(m.is_wildcard for m in self.modules):
+            return [at.error("modules", "an independence contract needs at least two modules")]
+        return []
+
+    def check(self, model: ArchModel) -> ContractResult:
+        """Report each shortest chain between two of the modules."""
+        view, diagnostics = self.view(model)
+        modules, problems = self.resolve(model, "modules", self.modules)
+        if problems:
+            return self.result(diagnostics=diagnostics + problems)
+        # One layer of independent siblings: grimp's layer engine finds the chains between them.
+        routes = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
+        violations = [
+            violation
+            for route in routes
+            for violation in self.route_violations(
+                view,
+                route,
+                "AG120",
+                f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
+            )
+        ]
+        return self.result(violations, diagnostics)

@@ -1,0 +1,78 @@
+"""Contract types by `kind`, and building typed contracts from contract tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from typing import TypeVar
+
+from archgraph.config import ContractTable
+from archgraph.diagnostics import ConfigError
+from archgraph.model.schema import did_you_mean, from_table
+from archgraph.rules.base import Contract, slug
+
+ContractType = TypeVar("ContractType", bound=type[Contract])
+_TYPES: dict[str, type[Contract]] = {}
+ENTRY_POINT_GROUP = "archgraph.contracts"
+
+
+def register(cls: ContractType) -> ContractType:
+    """Class decorator: make a contract type available under its `kind`."""
+    _TYPES[cls.kind] = cls
+    return cls
+
+
+def contract_types() -> dict[str, type[Contract]]:
+    """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
+    import archgraph.rules.catalog  # noqa: F401, PLC0415 - registers the built-in types
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name not in _TYPES:
+            _TYPES[entry_point.name] = entry_point.load()
+    return dict(_TYPES)
+
+
+def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:
+    """Typed contracts from tables; every problem in every table is collected."""
+    types = contract_types()
+    contracts: list[Contract] = []
+    errors: list[ConfigError] = []
+    seen_ids: dict[str, ContractTable] = {}
+    for table in tables:
+        at = table.at
+        kind = table.data.get("type")
+        if kind is None:
+            errors.append(at.error(None, f"missing required key 'type' (one of: {', '.join(sorted(types))})"))
+            continue
+        if not isinstance(kind, str) or kind not in types:
+            errors.append(
+                at.error(
+                    "type",
+                    f"unknown contract type {kind!r} (known: {', '.join(sorted(types))})",
+                    suggestion=did_you_mean(str(kind), types),
+                )
+            )
+            continue
+        name = table.data.get("name")
+        defaults = {"id": slug(name)} if isinstance(name, str) else {}
+        built = from_table(types[kind], table.data, at, ignore=frozenset({"type"}), defaults=defaults)
+        if isinstance(built, list):
+            errors.extend(built)
+            continue
+        problems = [p for p in built.validate(at) if isinstance(p, ConfigError)]
+        if problems:
+            errors.extend(problems)
+            continue
+        if built.id in seen_ids:
+            first = seen_ids[built.id].at
+            errors.append(
+                at.error(
+                    "id" if "id" in table.data else "name",
+                    f"duplicate contract id '{built.id}' (also in {first.file.as_posix()}"
+                    f"{':' + str(first.line) if first.line else ''}); give each contract a unique id",
+                )
+            )
+            continue
+        seen_ids[built.id] = table
+        contracts.append(built)
+    return contracts, errors

@@ -1,0 +1,80 @@
+"""Files -> facts: walk the packages, scan imports with grimp, build the ArchModel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
+from archgraph.model import ArchModel, ModuleExpr
+from archgraph.scan.finder import find_modules, locate_package, locate_single_module
+from archgraph.scan.grimp_graph import build_grimp_graph, module_files
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    root_packages: tuple[str, ...]
+    source_roots: tuple[str, ...] = (".", "src")
+    exclude: tuple[ModuleExpr, ...] = ()
+    include_external_packages: bool = False
+    exclude_type_checking_imports: bool = False
+    include_namespace_dirs: bool = True
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    model: ArchModel
+    diagnostics: tuple[Diagnostic, ...]
+    summary: ScanSummary
+
+
+def scan(root: Path, options: ScanOptions) -> ScanOutcome:
+    """Build the model of the code under `root`; never imports or executes it."""
+    root = root.resolve()
+    source_roots = [(root / s).resolve() for s in options.source_roots]
+    missing = [
+        p
+        for p in options.root_packages
+        if not locate_package(p, source_roots) and locate_single_module(p, source_roots) is None
+    ]
+    if missing:
+        searched = ", ".join(str(s) for s in options.source_roots)
+        raise ArchgraphError(
+            f"root package(s) not found: {', '.join(missing)} (searched source roots: "
+            f"{searched} under {root}); check root_packages / source_roots or pass -p"
+        )
+    found = find_modules(
+        root,
+        options.root_packages,
+        source_roots,
+        include_namespace_dirs=options.include_namespace_dirs,
+        exclude=options.exclude,
+    )
+    graph, skipped, scan_diagnostics = build_grimp_graph(
+        found.trees,
+        root,
+        include_external_packages=options.include_external_packages,
+        exclude_type_checking_imports=options.exclude_type_checking_imports,
+        cache_dir=options.cache_dir,
+    )
+    namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
+    model = ArchModel(
+        root=root,
+        root_packages=options.root_packages,
+        graph=graph,
+        files=module_files(found.trees, root),
+        namespace_modules=namespace,
+        exclude_type_checking_imports=options.exclude_type_checking_imports,
+    )
+    summary = ScanSummary(
+        modules=len(model.internal_modules),
+        imports=model.import_count,
+        namespace_modules=len(namespace),
+        files=sum(len(t.sources) for t in found.trees) - len(skipped),
+    )
+    return ScanOutcome(model, sorted_diagnostics((*found.diagnostics, *scan_diagnostics)), summary)
+
+
+__all__ = ["ScanOptions", "ScanOutcome", "scan"]

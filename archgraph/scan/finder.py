@@ -1,0 +1,263 @@
+"""Find the module files of the root packages, reporting every path that is left out.
+
+Unlike grimp's own finder, directories without `__init__.py` inside a package (PEP 420
+namespace portions) are modules too, and nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model.names import ModuleExpr
+
+_SILENT_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSource:
+    module: str
+    path: Path  # absolute
+    mtime: float
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTree:
+    """The modules of one root package found in one directory."""
+
+    package: str
+    directory: Path
+    sources: tuple[ModuleSource, ...]
+    namespace_modules: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FindResult:
+    trees: tuple[FoundTree, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    excluded: int = 0
+
+
+def is_module_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def relative(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
+
+
+def locate_package(name: str, source_roots: Sequence[Path]) -> list[Path]:
+    """Directories that hold root package `name` (several for a namespace package)."""
+    found = []
+    for source_root in source_roots:
+        candidate = source_root.joinpath(*name.split("."))
+        if candidate.is_dir():
+            found.append(candidate)
+    regular = [d for d in found if (d / "__init__.py").is_file()]
+    return regular[:1] if regular else found
+
+
+def locate_single_module(name: str, source_roots: Sequence[Path]) -> Path | None:
+    for source_root in source_roots:
+        candidate = source_root.joinpath(*name.split(".")).with_suffix(".py")
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover_root_packages(source_roots: Sequence[Path]) -> list[str]:
+    """Top-level regular packages in the source roots, for when none are configured."""
+    names: set[str] = set()
+    for source_root in source_roots:
+        if not source_root.is_dir():
+            continue
+        for entry in source_root.iterdir():
+            if (
+                entry.is_dir()
+                and is_module_name(entry.name)
+                and (entry / "__init__.py").is_file()
+                and entry.name not in {"tests", "test", "docs", "examples", "benchmarks"}
+            ):
+                names.add(entry.name)
+    return sorted(names)
+
+
+@dataclass
+class _Walk:
+    """State of one package walk; collects sources and diagnostics."""
+
+    package: str
+    directory: Path
+    project_root: Path
+    include_namespace_dirs: bool
+    exclude: Sequence[ModuleExpr]
+
+    def __post_init__(self) -> None:
+        self.sources: list[ModuleSource] = []
+        self.namespace_candidates: set[str] = set()
+        self.diagnostics: list[Diagnostic] = []
+        self.excluded = 0
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def warn(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                Severity.WARNING,
+                message,
+                Location(relative(path, self.project_root)),
+                hint=hint,
+            )
+        )
+
+    def is_excluded(self, module: str) -> bool:
+        return any(expr.covers(module) for expr in self.exclude)
+
+    def run(self) -> FoundTree:
+        self.visit(self.directory, self.package, inside_namespace=False)
+        namespace = frozenset(
+            m
+            for m in self.namespace_candidates
+            if any(s.module.startswith(m + ".") for s in self.sources)
+        )
+        return FoundTree(self.package, self.directory, tuple(self.sources), namespace)
+
+    def visit(self, directory: Path, module: str, inside_namespace: bool) -> None:
+        try:
+            stat = directory.stat()
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as error:
+            self.warn("AG206", f"directory cannot be read: {error.strerror}", directory)
+            return
+        key = (stat.st_dev, stat.st_ino)
+        if key in self.seen_dirs:
+            self.warn("AG207", "symbolic link loop: directory already visited", directory)
+            return
+        self.seen_dirs.add(key)
+
+        file_names = {e.name for e in entries if _is_file(e)}
+        is_namespace = directory != self.directory and "__init__.py" not in file_names
+        if is_namespace:
+            if not self.include_namespace_dirs:
+                count = _count_python_files(directory)
+                if count:
+                    self.warn(
+                        "AG203",
+                        f"namespace directory skipped ({count} Python files not analyzed)",
+                        directory,
+                        hint="set include_namespace_dirs = true to analyze it",
+                    )
+                return
+            self.namespace_candidates.add(module)
+
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if _is_dir(entry):
+                if entry.name in _SILENT_DIRS:
+                    continue
+                if not is_module_name(entry.name):
+                    count = _count_python_files(path)
+                    if count:
+                        self.warn(
+                            "AG204",
+                            f"directory name is not a module name; {count} Python files"
+                            " not analyzed",
+                            path,
+                            hint="rename it to a valid identifier to have it analyzed",
+                        )
+                    continue
+                child = f"{module}.{entry.name}"
+                if self.is_excluded(child):
+                    self.excluded += 1
+                    continue
+                self.visit(path, child, inside_namespace or is_namespace)
+            elif entry.name.endswith(".py") and _is_file(entry):
+                self.add_file(entry, path, module)
+
+    def add_file(self, entry: os.DirEntry[str], path: Path, package_module: str) -> None:
+        stem = entry.name[:-3]
+        if not is_module_name(stem):
+            self.warn(
+                "AG205",
+                f"file name '{entry.name}' is not an importable module name; not analyzed",
+                path,
+                hint="rename it (letters, digits, underscores; not a keyword)",
+            )
+            return
+        module = package_module if stem == "__init__" else f"{package_module}.{stem}"
+        if self.is_excluded(module):
+            self.excluded += 1
+            return
+        try:
+            mtime = entry.stat().st_mtime
+        except OSError as error:
+            self.warn("AG206", f"file cannot be read: {error.strerror}", path)
+            return
+        if not os.access(path, os.R_OK):
+            self.warn("AG206", "file cannot be read: permission denied", path)
+            return
+        self.sources.append(ModuleSource(module, path, mtime))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _count_python_files(directory: Path) -> int:
+    count = 0
+    for _dirpath, _dirs, files in os.walk(directory):
+        count += sum(1 for name in files if name.endswith(".py"))
+    return count
+
+
+def find_modules(
+    project_root: Path,
+    root_packages: Sequence[str],
+    source_roots: Sequence[Path],
+    *,
+    include_namespace_dirs: bool = True,
+    exclude: Sequence[ModuleExpr] = (),
+) -> FindResult:
+    """Walk each root package's directories and list its module files."""
+    trees: list[FoundTree] = []
+    diagnostics: list[Diagnostic] = []
+    excluded = 0
+    for package in root_packages:
+        directories = locate_package(package, source_roots)
+        if not directories:
+            single = locate_single_module(package, source_roots)
+            if single is not None:
+                trees.append(
+                    FoundTree(
+                        package,
+                        single.parent,
+                        (ModuleSource(package, single, single.stat().st_mtime),),
+                        frozenset(),
+                    )
+                )
+            continue
+        for directory in directories:
+            walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude)
+            trees.append(walk.run())
+            diagnostics.extend(walk.diagnostics)
+            excluded += walk.excluded
+    return FindResult(tuple(trees), tuple(diagnostics), excluded)

@@ -1,0 +1,329 @@
+"""The only module that talks to grimp: build its graph from our file walk, adapt it to the model.
+
+grimp's Rust scanner stops at the first file it cannot parse; we report that file, leave it
+out, and scan again, remembering known-bad files (by size and mtime) so warm runs skip them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import grimp
+from grimp.application.config import settings as grimp_settings
+from grimp.application.ports.filesystem import AbstractFileSystem
+from grimp.application.ports.modulefinder import (
+    AbstractModuleFinder,
+    FoundPackage,
+    ModuleFile,
+)
+from grimp.application.ports.packagefinder import AbstractPackageFinder
+from grimp.domain.valueobjects import Module
+from grimp.exceptions import SourceSyntaxError
+
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
+from archgraph.model.names import is_within
+from archgraph.scan.finder import FoundTree, ModuleSource, relative
+
+_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.M)
+_UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8")
+BAD_FILES_NAME = "unparsable-files.json"
+BAD_FILES_VERSION = 1
+
+
+class GrimpGraph:
+    """ImportGraphPort over grimp's ImportGraph."""
+
+    def __init__(self, graph: grimp.ImportGraph, root_packages: Sequence[str]) -> None:
+        self._graph = graph
+        self._roots = tuple(root_packages)
+        self._modules = frozenset(graph.modules)
+
+    @property
+    def modules(self) -> frozenset[str]:
+        return self._modules
+
+    def is_external(self, module: str) -> bool:
+        return not any(is_within(module, root) for root in self._roots)
+
+    def imports_of(self, module: str) -> frozenset[str]:
+        return frozenset(self._graph.find_modules_directly_imported_by(module))
+
+    def importers_of(self, module: str) -> frozenset[str]:
+        return frozenset(self._graph.find_modules_that_directly_import(module))
+
+    def import_lines(self, importer: str, imported: str) -> tuple[int, ...]:
+        details = self._graph.get_import_details(importer=importer, imported=imported)
+        return tuple(sorted({d["line_number"] for d in details}))
+
+    def count_imports(self) -> int:
+        return int(self._graph.count_imports())
+
+    def shortest_chains(
+        self, importer: str, imported: str, as_packages: bool
+    ) -> frozenset[tuple[str, ...]]:
+        return frozenset(
+            tuple(chain)
+            for chain in self._graph.find_shortest_chains(
+                importer=importer, imported=imported, as_packages=as_packages
+            )
+        )
+
+    def shortest_chain(self, importer: str, imported: str) -> tuple[str, ...] | None:
+        return self._graph.find_shortest_chain(importer=importer, imported=imported)
+
+    def illegal_layer_routes(
+        self, layers: Sequence[LayerSpec], containers: Sequence[str]
+    ) -> tuple[LayerRoute, ...]:
+        dependencies = self._graph.find_illegal_dependencies_for_layers(
+            layers=[grimp.Layer(*spec.modules, independent=spec.independent) for spec in layers],
+            containers=set(containers) or None,
+        )
+        routes = []
+        for dependency in dependencies:
+            for route in dependency.routes:
+                routes.append(
+                    LayerRoute(
+                        importer_layer=dependency.importer,
+                        imported_layer=dependency.imported,
+                        heads=tuple(sorted(route.heads)),
+                        middle=tuple(route.middle),
+                        tails=tuple(sorted(route.tails)),
+                    )
+                )
+        return tuple(sorted(routes, key=lambda r: (r.importer_layer, r.imported_layer, r.heads)))
+
+    def cycle_breakers(self, packages: Sequence[str]) -> frozenset[tuple[str, str]]:
+        first, *others = packages
+        return frozenset(self._graph.nominate_cycle_breakers(first, *others))
+
+    def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
+        copy = self._graph.copy()
+        for importer, imported in imports:
+            copy.remove_import(importer=importer, imported=imported)
+        return GrimpGraph(copy, self._roots)
+
+
+class _PrefoundModules(AbstractModuleFinder):
+    """Hands grimp the packages our own walk found."""
+
+    def __init__(self, trees: Sequence[FoundTree], skip: frozenset[Path]) -> None:
+        self._trees = {(t.package, str(t.directory)): t for t in trees}
+        self._skip = skip
+
+    def find_package(
+        self, package_name: str, package_directory: str, file_system: AbstractFileSystem
+    ) -> FoundPackage:
+        tree = self._trees[(package_name, package_directory)]
+        return FoundPackage(
+            name=package_name,
+            directory=package_directory,
+            module_files=frozenset(
+                ModuleFile(module=Module(s.module), mtime=s.mtime)
+                for s in tree.sources
+                if s.path not in self._skip
+            ),
+            namespace_packages=tree.namespace_modules,
+        )
+
+
+class _PrefoundPackages(AbstractPackageFinder):
+    """Locates root packages from our source roots instead of sys.path."""
+
+    def __init__(self, trees: Sequence[FoundTree]) -> None:
+        self._directories: dict[str, set[str]] = {}
+        for tree in trees:
+            self._directories.setdefault(tree.package, set()).add(str(tree.directory))
+
+    def determine_package_directories(
+        self, package_name: str, file_system: AbstractFileSystem
+    ) -> set[str]:
+        return self._directories[package_name]
+
+
+@contextlib.contextmanager
+def _grimp_configured(**overrides: Any) -> Iterator[None]:
+    """grimp reads adaptors from a global settings object; swap ours in, then restore."""
+    saved = {name: getattr(grimp_settings, name) for name in overrides}
+    grimp_settings.configure(**overrides)
+    try:
+        yield
+    finally:
+        grimp_settings.configure(**saved)
+
+
+def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple[int | None, str, str]:
+    """A clear message (and hint) for a file the scanner rejected."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return line, f"file cannot be read: {error.strerror}", "check the file's permissions"
+    if b"\x00" in data:
+        nul_line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return nul_line, "file contains NUL bytes", "remove the NUL bytes or exclude the file"
+    marker = _CONFLICT_MARKER.search(data)
+    if marker:
+        marker_line = data[: marker.start()].count(b"\n") + 1
+        return (
+            marker_line,
+            "unresolved merge-conflict markers",
+            "resolve the conflict; the rest of the code is analyzed meanwhile",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad_line = data[: error.start].count(b"\n") + 1
+        return (
+            bad_line,
+            "file is not valid UTF-8 and declares no encoding",
+            "save it as UTF-8 or add a '# -*- coding: ... -*-' line",
+        )
+    snippet = f": {text.strip()[:80]}" if text and text.strip() else ""
+    return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
+
+
+class BadFileMemory:
+    """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
+        self._entries: dict[str, dict[str, Any]] = {}
+        if self._file and self._file.is_file():
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                data = json.loads(self._file.read_text("utf-8"))
+                if data.get("version") == BAD_FILES_VERSION:
+                    self._entries = dict(data["files"])
+        self._changed = False
+
+    @staticmethod
+    def _stamp(path: Path) -> list[float]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime]
+
+    def known(self, path: Path) -> dict[str, Any] | None:
+        entry = self._entries.get(str(path))
+        if entry is None:
+            return None
+        try:
+            return entry if entry["stamp"] == self._stamp(path) else None
+        except OSError:
+            return None
+
+    def remember(self, path: Path, line: int | None, message: str, hint: str) -> None:
+        with contextlib.suppress(OSError):
+            self._entries[str(path)] = {
+                "stamp": self._stamp(path),
+                "line": line,
+                "message": message,
+                "hint": hint,
+            }
+            self._changed = True
+
+    def keep_only(self, paths: Iterable[Path]) -> None:
+        keep = {str(p) for p in paths}
+        if set(self._entries) - keep:
+            self._entries = {k: v for k, v in self._entries.items() if k in keep}
+            self._changed = True
+
+    def save(self) -> None:
+        if not (self._file and self._changed):
+            return
+        payload = json.dumps(
+            {"version": BAD_FILES_VERSION, "files": self._entries}, sort_keys=True, indent=1
+        )
+        write_atomically(self._file, payload)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def build_grimp_graph(
+    trees: Sequence[FoundTree],
+    project_root: Path,
+    *,
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+    cache_dir: Path | None,
+) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
+    """Scan imports with grimp; returns the graph, the files left out, and why."""
+    packages = sorted({tree.package for tree in trees})
+    memory = BadFileMemory(cache_dir)
+    all_paths = [s.path for tree in trees for s in tree.sources]
+    memory.keep_only(all_paths)
+    skipped: dict[Path, Diagnostic] = {}
+
+    def skip(path: Path, line: int | None, message: str, hint: str) -> None:
+        skipped[path] = Diagnostic(
+            "AG201",
+            Severity.WARNING,
+            f"{message}; file not analyzed",
+            Location(relative(path, project_root), line),
+            hint=hint,
+        )
+
+    for path in all_paths:
+        entry = memory.known(path)
+        if entry is not None:
+            skip(path, entry["line"], entry["message"], entry["hint"])
+
+    grimp_cache = str(cache_dir / "grimp") if cache_dir else None
+    while True:
+        finder = _PrefoundModules(trees, frozenset(skipped))
+        try:
+            with _grimp_configured(
+                MODULE_FINDER=finder, PACKAGE_FINDER=_PrefoundPackages(trees)
+            ):
+                graph = grimp.build_graph(
+                    *packages,
+                    include_external_packages=include_external_packages,
+                    exclude_type_checking_imports=exclude_type_checking_imports,
+                    cache_dir=grimp_cache,
+                )
+            break
+        except SourceSyntaxError as error:
+            bad = Path(error.filename)
+            line, message, hint = describe_unparsable(bad, error.lineno, error.text)
+        except UnicodeError as error:
+            found = _UNDECODABLE.search(str(error))
+            if not found:
+                raise
+            bad = Path(found.group(1))
+            line, message, hint = describe_unparsable(bad, None, None)
+        if bad in skipped:  # the scanner keeps failing on a file we already left out
+            raise RuntimeError(f"grimp failed repeatedly on {bad}")
+        skip(bad, line, message, hint)
+        memory.remember(bad, line, message, hint)
+
+    memory.save()
+    # Modules whose file we left out still exist for Python; keep them as nodes.
+    for tree in trees:
+        for source in tree.sources:
+            if source.path in skipped and source.module not in graph.modules:
+                graph.add_module(source.module)
+    return GrimpGraph(graph, packages), frozenset(skipped), tuple(skipped.values())
+
+
+def module_files(trees: Sequence[FoundTree], root: Path) -> dict[str, Path]:
+    return {s.module: relative(s.path, root) for tree in trees for s in tree.sources}
+
+
+def all_sources(trees: Sequence[FoundTree]) -> list[ModuleSource]:
+    return [s for tree in trees for s in tree.sources]
