@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from archgraph.diagnostics import ImportStep, Location
+from archgraph.model.facts import FactsPort, FileFacts
 from archgraph.model.names import ImportExpr, ModuleExpr, is_within
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class ArchModel:
     files: Mapping[str, Path]  # module -> file, relative to root
     namespace_modules: frozenset[str] = frozenset()
     exclude_type_checking_imports: bool = False
+    facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -179,6 +181,7 @@ class ArchModel:
             files=self.files,
             namespace_modules=self.namespace_modules,
             exclude_type_checking_imports=self.exclude_type_checking_imports,
+            facts_provider=self.facts_provider,
         )
         return view, frozenset(used)
 
@@ -186,6 +189,18 @@ class ArchModel:
         if not expr.is_wildcard:
             return self.within(expr.text)
         return frozenset(m for m in self.modules if expr.covers(m))
+
+    def facts(
+        self, modules: Iterable[str] | None = None, mentions: Iterable[bytes] = ()
+    ) -> Mapping[str, FileFacts]:
+        """Parsed facts of the modules' files (all internal modules by default).
+
+        With `mentions`, files whose bytes contain none of them are not parsed (and omitted).
+        """
+        if self.facts_provider is None:
+            return {}
+        chosen = sorted(self.files) if modules is None else modules
+        return self.facts_provider.facts(chosen, mentions)
 
     def to_networkx(self) -> nx.DiGraph:
         """The module graph as a networkx DiGraph (edges carry `lines`)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.scan.finder import find_modules, locate_package, locate_single_module
+from archgraph.scan.facts import FactsProvider
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
 
@@ -60,13 +61,15 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         cache_dir=options.cache_dir,
     )
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
+    files = {m: p for m, p in module_files(found.trees, root).items() if root / p not in skipped}
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
         graph=graph,
-        files=module_files(found.trees, root),
+        files=files,
         namespace_modules=namespace,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
+        facts_provider=FactsProvider(root, files, options.cache_dir),
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),

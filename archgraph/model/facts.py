@@ -1,0 +1,81 @@
+"""Per-file facts beyond the module graph: imported names, definitions, classes.
+
+Read by the symbol and class rules; produced (parsed, cached, in parallel) by `scan/facts.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+
+class ImportedName(NamedTuple):
+    """A name after `from M import`; a NamedTuple because there are hundreds of thousands."""
+
+    name: str  # as written, e.g. `AgentRegistry`, or `*`
+    alias: str | None = None
+
+    @property
+    def bound_as(self) -> str:
+        return self.alias or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One import statement. `from . import x` has module '' and level 1."""
+
+    line: int
+    module: str  # `import a.b` -> "a.b"; `from .x import y` -> "x"
+    level: int = 0
+    names: tuple[ImportedName, ...] = ()  # empty for `import a.b [as c]`
+    alias: str | None = None  # `import a.b as c` -> "c"
+    in_function: bool = False
+    type_checking: bool = False
+    in_try: bool = False
+
+    @property
+    def is_from(self) -> bool:
+        return bool(self.names)
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardedMethod:
+    """A method whose body only calls the same-purpose method on an attribute of self."""
+
+    method: str
+    attribute: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFact:
+    name: str
+    qualname: str  # nested classes: Outer.Inner
+    line: int
+    bases: tuple[str, ...]  # as written: `abc.ABC`, `Base` (subscripts dropped)
+    metaclass: str | None = None
+    decorators: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    abstract_methods: tuple[str, ...] = ()
+    attribute_types: tuple[tuple[str, str], ...] = ()  # self.attr = Callee(...) -> (attr, Callee)
+    forwarded: tuple[ForwardedMethod, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    module: str
+    imports: tuple[ImportFact, ...] = ()
+    definitions: tuple[str, ...] = ()  # module-level names bound by def, class or assignment
+    classes: tuple[ClassFact, ...] = ()
+    dunder_all: tuple[str, ...] | None = None
+    attribute_chains: tuple[tuple[str, int], ...] = ()  # `alias.Name...` text and line
+    error_line: int | None = None  # first syntax error the parser recovered from
+
+
+class FactsPort(Protocol):
+    """Gives facts for modules, parsing only files whose bytes pass `mentions` (if given)."""
+
+    def facts(
+        self, modules: Iterable[str], mentions: Iterable[bytes] = ()
+    ) -> Mapping[str, FileFacts]: ...

@@ -1,0 +1,527 @@
+"""Parse files into FileFacts with tree-sitter, cached per file and in parallel.
+
+tree-sitter reads Python 3.12-3.14 syntax (PEP 695, PEP 758) whatever Python runs archgraph;
+3.11's `ast` cannot. Parsing is error tolerant: a broken file still yields what parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archgraph.model.facts import (
+    ClassFact,
+    FileFacts,
+    ForwardedMethod,
+    ImportedName,
+    ImportFact,
+)
+from archgraph.atomic import write_atomically
+
+FACTS_VERSION = 1
+CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
+PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
+_FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
+_ABSTRACT_DECORATORS = frozenset({"abstractmethod", "abc.abstractmethod"})
+
+_parser: Any = None
+
+
+def _get_parser() -> Any:
+    global _parser  # one parser per process; tree-sitter objects cannot be pickled
+    if _parser is None:
+        import tree_sitter_python  # noqa: PLC0415
+        from tree_sitter import Language, Parser  # noqa: PLC0415
+
+        _parser = Parser(Language(tree_sitter_python.language()))
+    return _parser
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _dotted(node: Any) -> str:
+    """The dotted name of an expression like `a.b.C` or `a.b.C[T]`; '' when not a name."""
+    if node is None:
+        return ""
+    if node.type == "identifier":
+        return _text(node)
+    if node.type == "attribute":
+        head = _dotted(node.child_by_field_name("object"))
+        tail = _text(node.child_by_field_name("attribute"))
+        return f"{head}.{tail}" if head else ""
+    if node.type == "type" and node.named_children:
+        return _dotted(node.named_children[0])
+    if node.type in ("subscript", "generic_type"):
+        return _dotted(node.child_by_field_name("value") or node.named_children[0])
+    if node.type == "call":
+        return _dotted(node.child_by_field_name("function"))
+    return ""
+
+
+def _context(node: Any) -> tuple[bool, bool, bool]:
+    """(inside a function, inside `if TYPE_CHECKING:`, inside `try:`) for a statement node."""
+    in_function = type_checking = in_try = False
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in _FUNCTION_TYPES:
+            in_function = True
+        elif parent.type == "if_statement" and child.type == "block":
+            condition = _text(parent.child_by_field_name("condition"))
+            if condition in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"):
+                type_checking = True
+        elif parent.type == "try_statement":
+            in_try = True
+        child, parent = parent, parent.parent
+    return in_function, type_checking, in_try
+
+
+def _imported_name(node: Any) -> ImportedName:
+    if node.type == "aliased_import":
+        return ImportedName(
+            _text(node.child_by_field_name("name")), _text(node.child_by_field_name("alias"))
+        )
+    return ImportedName(_text(node))
+
+
+def _import_facts(node: Any) -> list[ImportFact]:
+    line = node.start_point[0] + 1
+    in_function, type_checking, in_try = _context(node)
+    context = {"in_function": in_function, "type_checking": type_checking, "in_try": in_try}
+    if node.type == "import_statement":
+        facts = []
+        for child in node.children_by_field_name("name"):
+            imported = _imported_name(child)
+            facts.append(ImportFact(line, imported.name, alias=imported.alias, **context))
+        return facts
+    module_node = node.child_by_field_name("module_name")
+    level, module = 0, ""
+    if module_node is not None and module_node.type == "relative_import":
+        for part in module_node.children:
+            if part.type == "import_prefix":
+                level = _text(part).count(".")
+            elif part.type == "dotted_name":
+                module = _text(part)
+    else:
+        module = _text(module_node)
+    names = [_imported_name(n) for n in node.children_by_field_name("name")]
+    if any(child.type == "wildcard_import" for child in node.children):
+        names.append(ImportedName("*"))
+    return [ImportFact(line, module, level, tuple(names), **context)]
+
+
+def _strings(node: Any) -> list[str]:
+    found = []
+    for child in node.named_children:
+        if child.type == "string":
+            content = "".join(_text(c) for c in child.named_children if c.type == "string_content")
+            found.append(content)
+    return found
+
+
+@dataclass
+class _ModuleScan:
+    """Collects module-level bindings while walking top-level statements."""
+
+    definitions: set[str] = field(default_factory=set)
+    dunder_all: list[str] | None = None
+
+    def visit_block(self, statements: Iterable[Any]) -> None:
+        for statement in statements:
+            kind = statement.type
+            if kind == "decorated_definition":
+                statement = statement.child_by_field_name("definition")
+                kind = statement.type if statement is not None else ""
+            if kind in ("class_definition", "function_definition"):
+                self.definitions.add(_text(statement.child_by_field_name("name")))
+            elif kind == "expression_statement":
+                for expression in statement.named_children:
+                    self.visit_assignment(expression)
+            elif kind in ("if_statement", "try_statement", "with_statement", "else_clause",
+                          "elif_clause", "except_clause", "finally_clause", "block"):
+                # Module-level code inside if/try/with still binds module-level names.
+                self.visit_block(statement.named_children)
+            elif kind == "type_alias_statement":
+                self.definitions.add(_dotted(statement.child_by_field_name("left")))
+
+    def visit_assignment(self, node: Any) -> None:
+        if node.type not in ("assignment", "augmented_assignment"):
+            return
+        left = node.child_by_field_name("left")
+        targets = [left] if left is not None and left.type == "identifier" else (
+            [c for c in left.named_children if c.type == "identifier"] if left is not None else []
+        )
+        for target in targets:
+            name = _text(target)
+            self.definitions.add(name)
+            if name == "__all__":
+                right = node.child_by_field_name("right")
+                if right is not None and right.type in ("list", "tuple"):
+                    values = _strings(right)
+                    if node.type == "augmented_assignment":
+                        self.dunder_all = [*(self.dunder_all or []), *values]
+                    else:
+                        self.dunder_all = values
+
+
+def _qualname(node: Any, name: str) -> str:
+    parts = [name]
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class_definition", "function_definition"):
+            parts.append(_text(parent.child_by_field_name("name")))
+        parent = parent.parent
+    return ".".join(reversed(parts))
+
+
+def _decorators(definition: Any) -> tuple[str, ...]:
+    parent = definition.parent
+    if parent is None or parent.type != "decorated_definition":
+        return ()
+    return tuple(
+        _dotted(d.named_children[0]) or _text(d.named_children[0])
+        for d in parent.named_children
+        if d.type == "decorator" and d.named_children
+    )
+
+
+def _body_statements(function: Any) -> list[Any]:
+    """The function body without a leading docstring."""
+    body = function.child_by_field_name("body")
+    statements = list(body.named_children) if body is not None else []
+    statements = [s for s in statements if s.type != "comment"]
+    if statements and statements[0].type == "expression_statement":
+        first = statements[0].named_children
+        if first and first[0].type == "string":
+            statements = statements[1:]
+    return statements
+
+
+def _forwarded(method: str, function: Any) -> ForwardedMethod | None:
+    """`return self.attr.other(...)` (optionally awaited) as the whole body."""
+    statements = _body_statements(function)
+    if len(statements) != 1:
+        return None
+    statement = statements[0]
+    expression = statement.named_children[0] if statement.named_children else None
+    if expression is not None and expression.type == "await":
+        expression = expression.named_children[0] if expression.named_children else None
+    if expression is None or expression.type != "call":
+        return None
+    target = _dotted(expression.child_by_field_name("function")).split(".")
+    if len(target) == 3 and target[0] == "self":
+        return ForwardedMethod(method, target[1], target[2])
+    return None
+
+
+def _self_attribute_types(function: Any) -> list[tuple[str, str]]:
+    """`self.attr = Callee(...)` in a method body -> (attr, Callee)."""
+    found = []
+    for statement in _body_statements(function):
+        for expression in statement.named_children if statement.type == "expression_statement" else []:
+            if expression.type != "assignment":
+                continue
+            left = _dotted(expression.child_by_field_name("left")).split(".")
+            right = expression.child_by_field_name("right")
+            if len(left) == 2 and left[0] == "self" and right is not None and right.type == "call":
+                callee = _dotted(right.child_by_field_name("function"))
+                if callee:
+                    found.append((left[1], callee))
+    return found
+
+
+def _class_fact(node: Any) -> ClassFact:
+    name = _text(node.child_by_field_name("name"))
+    bases: list[str] = []
+    metaclass = None
+    superclasses = node.child_by_field_name("superclasses")
+    for argument in superclasses.named_children if superclasses is not None else []:
+        if argument.type == "keyword_argument":
+            if _text(argument.child_by_field_name("name")) == "metaclass":
+                metaclass = _dotted(argument.child_by_field_name("value"))
+        elif argument.type not in ("comment", "list_splat", "dictionary_splat"):
+            dotted = _dotted(argument)
+            if dotted:
+                bases.append(dotted)
+    methods, abstract, attributes, forwarded = [], [], [], []
+    body = node.child_by_field_name("body")
+    for statement in body.named_children if body is not None else []:
+        function = statement
+        if statement.type == "decorated_definition":
+            function = statement.child_by_field_name("definition")
+        if function is None or function.type != "function_definition":
+            continue
+        method = _text(function.child_by_field_name("name"))
+        methods.append(method)
+        if _ABSTRACT_DECORATORS & set(_decorators(function)):
+            abstract.append(method)
+        attributes += _self_attribute_types(function)
+        forward = _forwarded(method, function)
+        if forward is not None:
+            forwarded.append(forward)
+    return ClassFact(
+        name=name,
+        qualname=_qualname(node, name),
+        line=node.start_point[0] + 1,
+        bases=tuple(bases),
+        metaclass=metaclass,
+        decorators=_decorators(node),
+        methods=tuple(methods),
+        abstract_methods=tuple(abstract),
+        attribute_types=tuple(attributes),
+        forwarded=tuple(forwarded),
+    )
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Statements and class definitions anywhere; expressions are not descended into."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(
+            child
+            for child in reversed(current.named_children)
+            if child.type.endswith(("statement", "definition", "clause", "block"))
+            or child.type in ("module", "decorated_definition")
+        )
+
+
+_queries: dict[str, Any] = {}
+
+
+def _query(source: str) -> Any:
+    if source not in _queries:
+        from tree_sitter import Query  # noqa: PLC0415
+
+        _queries[source] = Query(_get_parser().language, source)
+    return _queries[source]
+
+
+def _attribute_chains(root: Any, aliases: set[str]) -> list[tuple[str, int]]:
+    """`alias.Name` uses (outermost attribute expressions) of module aliases bound by import."""
+    from tree_sitter import QueryCursor  # noqa: PLC0415
+
+    captures = QueryCursor(_query("(attribute object: (identifier) @object)")).captures(root)
+    found = set()
+    for identifier in captures.get("object", []):
+        if _text(identifier) not in aliases:
+            continue
+        node = identifier.parent
+        while node.parent is not None and node.parent.type == "attribute" and node.parent.child_by_field_name("object") == node:
+            node = node.parent  # climb to the outermost `a.b.c`
+        found.add((_dotted(node), node.start_point[0] + 1))
+    return sorted(found, key=lambda item: (item[1], item[0]))
+
+
+def extract_facts(module: str, source: bytes) -> FileFacts:
+    """Facts of one file's source (pure; no file access)."""
+    tree = _get_parser().parse(source)
+    root = tree.root_node
+    imports: list[ImportFact] = []
+    classes: list[ClassFact] = []
+    for node in _walk(root):
+        if node.type in ("import_statement", "import_from_statement"):
+            imports += _import_facts(node)
+        elif node.type == "class_definition":
+            classes.append(_class_fact(node))
+    bindings = _ModuleScan()
+    bindings.visit_block(root.named_children)
+    for fact in imports:
+        if not (fact.in_function or fact.type_checking):
+            if fact.names:
+                bindings.definitions.update(n.bound_as for n in fact.names if n.name != "*")
+            else:
+                bindings.definitions.add(fact.alias or fact.module.split(".")[0])
+    module_aliases = {f.alias or f.module.split(".")[0] for f in imports if not f.names}
+    chains = _attribute_chains(root, module_aliases) if module_aliases else []
+    error_line = None
+    if root.has_error:
+        error_line = _first_error_line(root)
+    return FileFacts(
+        module=module,
+        imports=tuple(imports),
+        definitions=tuple(sorted(bindings.definitions)),
+        classes=tuple(classes),
+        dunder_all=tuple(bindings.dunder_all) if bindings.dunder_all is not None else None,
+        attribute_chains=tuple(chains),
+        error_line=error_line,
+    )
+
+
+def _first_error_line(root: Any) -> int | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return int(node.start_point[0]) + 1
+        stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing or c.type == "ERROR"]))
+    return None
+
+
+def _parse_batch(batch: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
+    """Worker: parse files; results as plain tuples, which cross processes and marshal fast."""
+    results: list[tuple[str, tuple[Any, ...] | None]] = []
+    for module, path in batch:
+        try:
+            source = Path(path).read_bytes()
+        except OSError:
+            results.append((path, None))
+            continue
+        results.append((path, to_row(extract_facts(module, source))))
+    return results
+
+
+def to_row(facts: FileFacts) -> tuple[Any, ...]:
+    return (
+        facts.module,
+        tuple(
+            (i.line, i.module, i.level, tuple(tuple(n) for n in i.names), i.alias,
+             i.in_function, i.type_checking, i.in_try)
+            for i in facts.imports
+        ),
+        facts.definitions,
+        tuple(
+            (c.name, c.qualname, c.line, c.bases, c.metaclass, c.decorators, c.methods,
+             c.abstract_methods, c.attribute_types, tuple((f.method, f.attribute, f.target) for f in c.forwarded))
+            for c in facts.classes
+        ),
+        facts.dunder_all,
+        facts.attribute_chains,
+        facts.error_line,
+    )
+
+
+def from_row(row: tuple[Any, ...]) -> FileFacts:
+    module, imports, definitions, classes, dunder_all, chains, error_line = row
+    return FileFacts(
+        module=module,
+        imports=tuple(
+            ImportFact(line, name, level, tuple(map(ImportedName._make, names)), alias, f, t, x)
+            for line, name, level, names, alias, f, t, x in imports
+        ),
+        definitions=definitions,
+        classes=tuple(
+            ClassFact(n, q, line, bases, meta, decorators, methods, abstract, attributes,
+                      tuple(ForwardedMethod(*item) for item in forwarded))
+            for n, q, line, bases, meta, decorators, methods, abstract, attributes, forwarded in classes
+        ),
+        dunder_all=dunder_all,
+        attribute_chains=chains,
+        error_line=error_line,
+    )
+
+
+Stamp = tuple[int, int]
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+class FactsCache:
+    """Fact rows by absolute path, valid while (size, mtime) is unchanged. One versioned file.
+
+    marshal of plain tuples loads several times faster than pickled dataclasses; the file is
+    replaced atomically, so concurrent runs at worst redo each other's parsing.
+    """
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.file = cache_dir / CACHE_NAME if cache_dir else None
+        self.entries: dict[str, tuple[Stamp, tuple[Any, ...]]] = {}
+        self.dirty = False
+        if self.file and self.file.is_file():
+            with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
+                version, entries = marshal.loads(self.file.read_bytes())
+                if version == FACTS_VERSION and isinstance(entries, dict):
+                    self.entries = entries
+
+    def get(self, path: Path, stamp: Stamp | None) -> tuple[Any, ...] | None:
+        entry = self.entries.get(str(path))
+        return entry[1] if entry is not None and entry[0] == stamp else None
+
+    def put(self, path: Path, stamp: Stamp, row: tuple[Any, ...]) -> None:
+        self.entries[str(path)] = (stamp, row)
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.file and self.dirty:
+            write_atomically(self.file, marshal.dumps((FACTS_VERSION, self.entries)))
+            self.dirty = False
+
+
+class FactsProvider:
+    """FactsPort implementation: cache first, then parse what is missing (in parallel)."""
+
+    def __init__(self, root: Path, files: Mapping[str, Path], cache_dir: Path | None) -> None:
+        self._root = root
+        self._files = files
+        self._cache_dir = cache_dir
+        self._memory: dict[str, FileFacts] = {}
+        self._cache: FactsCache | None = None
+
+    def facts(self, modules: Iterable[str], mentions: Iterable[bytes] = ()) -> dict[str, FileFacts]:
+        needles = tuple(mentions)
+        wanted = [m for m in modules if m in self._files and m not in self._memory]
+        if wanted:
+            self._load(wanted, needles)
+        return {m: self._memory[m] for m in modules if m in self._memory}
+
+    def _load(self, modules: Sequence[str], needles: tuple[bytes, ...]) -> None:
+        if self._cache is None:
+            self._cache = FactsCache(self._cache_dir)
+        cache = self._cache
+        to_parse: list[tuple[str, str]] = []
+        stamps: dict[str, Stamp] = {}
+        for module in modules:
+            path = self._root / self._files[module]
+            stamp = _stamp(path)
+            cached = cache.get(path, stamp)
+            if cached is not None:
+                self._memory[module] = from_row(cached)
+                continue
+            if stamp is None:
+                continue
+            if needles and not _mentions(path, needles):
+                continue  # cannot import the name: no need to parse
+            to_parse.append((module, str(path)))
+            stamps[str(path)] = stamp
+        by_path = {path: module for module, path in to_parse}
+        for path, row in parse_in_parallel(to_parse):
+            if row is not None:
+                self._memory[by_path[path]] = from_row(row)
+                cache.put(Path(path), stamps[path], row)
+        cache.save()
+
+
+def _mentions(path: Path, needles: tuple[bytes, ...]) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(needle in data for needle in needles)
+
+
+def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
+    """Parse (module, path) pairs; a process per core once there are enough files."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_THRESHOLD or workers < 2:
+        return _parse_batch(files)
+    size = max(50, len(files) // (workers * 4))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    results: list[tuple[str, tuple[Any, ...] | None]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch_result in pool.map(_parse_batch, batches):
+            results += batch_result
+    return results
