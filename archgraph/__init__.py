@@ -1,0 +1,39 @@
+"""archgraph: check a Python codebase's architecture from its import graph.
+
+Public API (imported lazily, so `import archgraph` stays cheap and has no side effects):
+`run`, `RunOptions`, `RunResult`, `ContractResult`, `Violation`, `ArchgraphError`, `ExitCode`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archgraph.app import RunOptions, run
+    from archgraph.diagnostics import (
+        ArchgraphError,
+        ContractResult,
+        ExitCode,
+        RunResult,
+        Violation,
+    )
+
+__all__ = [
+    "ArchgraphError",
+    "ContractResult",
+    "ExitCode",
+    "RunOptions",
+    "RunResult",
+    "Violation",
+    "run",
+]
+
+_HOMES = {"run": "archgraph.app", "RunOptions": "archgraph.app"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'archgraph' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415
+
+    return getattr(importlib.import_module(_HOMES.get(name, "archgraph.diagnostics")), name)
