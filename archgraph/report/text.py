@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from archgraph.diagnostics import ContractResult, Diagnostic, ImportStep, RunResult, Violation
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    ImportStep,
+    RunResult,
+    Severity,
+    Violation,
+)
 
 MAX_VIOLATIONS_SHOWN = 200
 
@@ -18,9 +25,14 @@ def render_text(result: RunResult) -> str:
     ]
     for contract in result.contracts:
         lines += _contract_lines(contract)
-    if result.diagnostics:
-        lines.append(f"Diagnostics ({len(result.diagnostics)}):")
-        lines += [f"  {line}" for d in result.diagnostics for line in diagnostic_lines(d)]
+    shown = [d for d in result.diagnostics if d.severity is not Severity.INFO]
+    folded = len(result.diagnostics) - len(shown)
+    if shown:
+        lines.append(f"Diagnostics ({len(shown)}):")
+        lines += [f"  {line}" for d in shown for line in diagnostic_lines(d)]
+    if folded:
+        lines.append(f"  ({folded} informational diagnostics not shown; see --format json)")
+    if shown or folded:
         lines.append("")
     kept = sum(1 for c in result.contracts if c.kept)
     broken = len(result.contracts) - kept

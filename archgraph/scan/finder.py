@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
-from archgraph.model.names import ModuleExpr
+from archgraph.model.names import ModuleExpr, ancestors
 
 _SILENT_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
@@ -43,7 +43,16 @@ class FindResult:
 
 
 def is_module_name(name: str) -> bool:
+    """A name `import a.b` can spell."""
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def is_loadable_name(name: str) -> bool:
+    """A name importlib can load (`0001_initial`, `is`, `my-module`): no dots, not empty.
+
+    Real code loads such modules (Django migrations, locale packages), so they are modules.
+    """
+    return bool(name) and "." not in name and not name.startswith(".")
 
 
 def relative(path: Path, root: Path) -> Path:
@@ -104,46 +113,55 @@ class _Walk:
         self.namespace_candidates: set[str] = set()
         self.diagnostics: list[Diagnostic] = []
         self.excluded = 0
-        self.seen_dirs: set[tuple[int, int]] = set()
+        self.top = str(self.directory)
+        self.walk_roots = [os.path.realpath(self.top)]
+        self.seen_links: set[str] = set()
+        self.unusual_dirs: dict[str, Path] = {}  # module -> directory, noted if it holds modules
 
-    def warn(self, code: str, message: str, path: Path, hint: str | None = None) -> None:
+    def warn(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str | None = None,
+        severity: Severity = Severity.WARNING,
+    ) -> None:
         self.diagnostics.append(
-            Diagnostic(
-                code,
-                Severity.WARNING,
-                message,
-                Location(relative(path, self.project_root)),
-                hint=hint,
-            )
+            Diagnostic(code, severity, message, Location(relative(path, self.project_root)), hint=hint)
+        )
+
+    def note_unusual_name(self, path: Path, kind: str) -> None:
+        self.warn(
+            "AG205",
+            f"{kind} name '{path.name}' is not a Python identifier; analyzed as a module that"
+            " only importlib can load",
+            path,
+            severity=Severity.INFO,
         )
 
     def is_excluded(self, module: str) -> bool:
         return any(expr.covers(module) for expr in self.exclude)
 
     def run(self) -> FoundTree:
-        self.visit(self.directory, self.package, inside_namespace=False)
-        namespace = frozenset(
-            m
-            for m in self.namespace_candidates
-            if any(s.module.startswith(m + ".") for s in self.sources)
-        )
+        self.visit(self.top, self.package)
+        # A directory without __init__.py is a namespace package only if it holds modules.
+        holding_modules = {a for s in self.sources for a in ancestors(s.module)}
+        namespace = frozenset(self.namespace_candidates & holding_modules)
+        for module in sorted(holding_modules & set(self.unusual_dirs)):
+            self.note_unusual_name(self.unusual_dirs[module], "directory")
         return FoundTree(self.package, self.directory, tuple(self.sources), namespace)
 
-    def visit(self, directory: Path, module: str, inside_namespace: bool) -> None:
+    def visit(self, directory: str, module: str) -> None:
+        """Walk one directory (str paths: this loop runs for every file of the project)."""
         try:
-            stat = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            self.warn("AG206", f"directory cannot be read: {error.strerror}", directory)
+            self.warn("AG206", f"directory cannot be read: {error.strerror}", Path(directory))
             return
-        key = (stat.st_dev, stat.st_ino)
-        if key in self.seen_dirs:
-            self.warn("AG207", "symbolic link loop: directory already visited", directory)
-            return
-        self.seen_dirs.add(key)
 
-        file_names = {e.name for e in entries if _is_file(e)}
-        is_namespace = directory != self.directory and "__init__.py" not in file_names
+        is_namespace = directory != self.top and not any(
+            e.name == "__init__.py" and _is_file(e) for e in entries
+        )
         if is_namespace:
             if not self.include_namespace_dirs:
                 count = _count_python_files(directory)
@@ -151,48 +169,65 @@ class _Walk:
                     self.warn(
                         "AG203",
                         f"namespace directory skipped ({count} Python files not analyzed)",
-                        directory,
+                        Path(directory),
                         hint="set include_namespace_dirs = true to analyze it",
                     )
                 return
             self.namespace_candidates.add(module)
 
         for entry in entries:
-            path = Path(entry.path)
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             if _is_dir(entry):
-                if entry.name in _SILENT_DIRS:
+                if name in _SILENT_DIRS:
                     continue
-                if not is_module_name(entry.name):
-                    count = _count_python_files(path)
+                if not is_loadable_name(name):
+                    count = _count_python_files(entry.path)
                     if count:
                         self.warn(
                             "AG204",
-                            f"directory name is not a module name; {count} Python files"
-                            " not analyzed",
-                            path,
+                            f"directory name '{name}' cannot be a module name; {count}"
+                            " Python files not analyzed",
+                            Path(entry.path),
                             hint="rename it to a valid identifier to have it analyzed",
                         )
                     continue
-                child = f"{module}.{entry.name}"
+                child = f"{module}.{name}"
                 if self.is_excluded(child):
                     self.excluded += 1
                     continue
-                self.visit(path, child, inside_namespace or is_namespace)
-            elif entry.name.endswith(".py") and _is_file(entry):
-                self.add_file(entry, path, module)
+                if entry.is_symlink() and self.is_loop(entry.path):
+                    continue
+                if not is_module_name(name):
+                    self.unusual_dirs[child] = Path(entry.path)
+                self.visit(entry.path, child)
+            elif name.endswith(".py") and _is_file(entry):
+                self.add_file(entry, Path(entry.path), module)
+
+    def is_loop(self, path: str) -> bool:
+        """A symlinked directory that leads back into what is being walked."""
+        target = os.path.realpath(path)
+        if target in self.seen_links or any(
+            target == a or target.startswith(a + os.sep) for a in self.walk_roots
+        ):
+            self.warn("AG207", "symbolic link loop: directory already visited", Path(path))
+            return True
+        self.seen_links.add(target)
+        return False
 
     def add_file(self, entry: os.DirEntry[str], path: Path, package_module: str) -> None:
         stem = entry.name[:-3]
-        if not is_module_name(stem):
+        if not is_loadable_name(stem):
             self.warn(
-                "AG205",
-                f"file name '{entry.name}' is not an importable module name; not analyzed",
+                "AG204",
+                f"file name '{entry.name}' cannot be a module name (extra dots); not analyzed",
                 path,
-                hint="rename it (letters, digits, underscores; not a keyword)",
+                hint="rename it to a valid identifier to have it analyzed",
             )
             return
+        if not is_module_name(stem):
+            self.note_unusual_name(path, "file")
         module = package_module if stem == "__init__" else f"{package_module}.{stem}"
         if self.is_excluded(module):
             self.excluded += 1
@@ -222,7 +257,7 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _count_python_files(directory: Path) -> int:
+def _count_python_files(directory: str | Path) -> int:
     count = 0
     for _dirpath, _dirs, files in os.walk(directory):
         count += sum(1 for name in files if name.endswith(".py"))
