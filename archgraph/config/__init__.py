@@ -45,6 +45,7 @@ class Config:
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_AT_END = "(at end of document)"
 
 
 def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
@@ -58,7 +59,9 @@ def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as error:
         found = _TOML_POSITION.search(str(error))
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
-        message = _TOML_POSITION.sub("", str(error)).strip()
+        if found is None and _TOML_AT_END in str(error):
+            line = max(1, len(text.splitlines()))  # e.g. an array never closed
+        message = _TOML_POSITION.sub("", str(error)).replace(_TOML_AT_END, "").strip()
         errors.append(
             ConfigError(path, "", f"invalid TOML: {message}", line=line, column=column)
         )
@@ -170,6 +173,18 @@ def discover(root: Path) -> list[Path]:
 
 def load(files: Sequence[Path]) -> Config:
     """Read and validate the settings of every file; raise ConfigurationError with all problems."""
+    config, errors = read(files)
+    if errors:
+        raise ConfigurationError(errors)
+    return config
+
+
+def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
+    """Read every file: the configuration (as far as it is valid) and every problem found.
+
+    Contract tables are kept even when the settings have problems, so that the caller can
+    report the problems of both at once.
+    """
     errors: list[ConfigError] = []
     merged: dict[str, Any] = {}
     origin: dict[str, TablePosition] = {}
@@ -188,6 +203,7 @@ def load(files: Sequence[Path]) -> Config:
             errors.append(
                 ConfigError(path, "", "the file defines no settings and no contracts")
             )
+        contracts.extend(tables)
         parsed = from_table(Settings, settings_table, at)
         if isinstance(parsed, list):
             errors.extend(parsed)
@@ -205,15 +221,12 @@ def load(files: Sequence[Path]) -> Config:
                 )
             merged[key] = value
             origin[key] = at
-        contracts.extend(tables)
-    if errors:
-        raise ConfigurationError(errors)
     settings = replace(Settings(), **merged)
-    return Config(settings, tuple(contracts), tuple(used))
+    return Config(settings, tuple(contracts), tuple(used)), errors
 
 
 def settings_keys() -> list[str]:
     return [f.name for f in fields(Settings)]
 
 
-__all__ = ["Config", "ContractTable", "Settings", "discover", "load"]
+__all__ = ["Config", "ContractTable", "Settings", "discover", "load", "read"]
