@@ -242,20 +242,7 @@ def find_modules(
     diagnostics: list[Diagnostic] = []
     excluded = 0
     for package in root_packages:
-        directories = locate_package(package, source_roots)
-        if not directories:
-            single = locate_single_module(package, source_roots)
-            if single is not None:
-                trees.append(
-                    FoundTree(
-                        package,
-                        single.parent,
-                        (ModuleSource(package, single, single.stat().st_mtime),),
-                        frozenset(),
-                    )
-                )
-            continue
-        for directory in directories:
+        for directory in locate_package(package, source_roots):
             walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude)
             trees.append(walk.run())
             diagnostics.extend(walk.diagnostics)
