@@ -84,7 +84,7 @@ class Acyclic(Contract):
                         "AG141",
                         Severity.INFO,
                         f"to break every cycle in {package}, remove the import {importer} -> {imported}",
-                        location=model.location_of(importer),
+                        location=model.location_of(importer, _first_line(model, importer, imported)),
                     )
                 )
             if len(cycles) >= MAX_CYCLES_PER_PACKAGE:
@@ -96,6 +96,11 @@ class Acyclic(Contract):
                     )
                 )
         return violations, notes
+
+
+def _first_line(model: ArchModel, importer: str, imported: str) -> int | None:
+    lines = model.step(importer, imported).lines
+    return lines[0] if lines else None
 
 
 def _rotate(cycle: list[str]) -> tuple[str, ...]:
