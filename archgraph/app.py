@@ -19,7 +19,7 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
-from archgraph.model.names import ModuleExpr
+from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import did_you_mean
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
@@ -204,4 +204,10 @@ def why_chains(
             raise ArchgraphError(
                 f"module '{module}' is not in the graph" + (f" (did you mean '{hint}'?)" if hint else "")
             )
-    return [model.steps(chain) for chain in model.shortest_chains(importer, imported)]
+    if importer == imported:
+        raise ArchgraphError(f"'{importer}' is both the importer and the imported module")
+    # grimp refuses package-wide chains between a package and its own descendant
+    # ("Modules have shared descendants"); ask about those two modules alone instead.
+    nested = is_within(importer, imported) or is_within(imported, importer)
+    chains = model.shortest_chains(importer, imported, as_packages=not nested)
+    return [model.steps(chain) for chain in chains]
