@@ -143,8 +143,11 @@ class _Walk:
         self.seen_dirs.add(key)
 
         file_names = {e.name for e in entries if _is_file(e)}
-        is_namespace = directory != self.directory and "__init__.py" not in file_names
-        if is_namespace:
+        is_namespace = "__init__.py" not in file_names
+        if is_namespace and directory == self.directory:
+            # A namespace root package (PEP 420): a module of the graph like any other.
+            self.namespace_candidates.add(module)
+        elif is_namespace:
             if not self.include_namespace_dirs:
                 count = _count_python_files(directory)
                 if count:
