@@ -14,7 +14,7 @@ from typing import Any
 
 from archgraph.diagnostics import ConfigError, ConfigurationError
 from archgraph.model.names import ModuleExpr
-from archgraph.model.schema import TablePosition, did_you_mean, from_table
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,14 +27,6 @@ class Settings:
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ContractTable:
-    """One `[[contracts]]` table as written, and where."""
-
-    data: Mapping[str, Any]
-    at: TablePosition
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,14 @@ class TablePosition:
         return ConfigError(self.file, dotted, message, line=line, suggestion=suggestion)
 
 
+@dataclass(frozen=True, slots=True)
+class ContractTable:
+    """One `[[contracts]]` table as written, and where (config/ reads it, rules/ builds it)."""
+
+    data: Mapping[str, Any]
+    at: TablePosition
+
+
 def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str | None:
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
@@ -168,4 +176,12 @@ def from_table(
     return cls(**kwargs)
 
 
-__all__ = ["Severity", "TablePosition", "convert", "did_you_mean", "from_table", "public_fields"]
+__all__ = [
+    "ContractTable",
+    "Severity",
+    "TablePosition",
+    "convert",
+    "did_you_mean",
+    "from_table",
+    "public_fields",
+]

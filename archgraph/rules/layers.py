@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from archgraph.diagnostics import ContractResult, Diagnostic, Violation
+from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, no_match

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import TypeVar
 
-from archgraph.config import ContractTable
 from archgraph.diagnostics import ConfigError
-from archgraph.model.schema import did_you_mean, from_table
+from archgraph.model.schema import ContractTable, did_you_mean, from_table
 from archgraph.rules.base import Contract, slug
 
 ContractType = TypeVar("ContractType", bound=type[Contract])
