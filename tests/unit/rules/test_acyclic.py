@@ -114,3 +114,18 @@ def test_package_matching_nothing(tmp_path: Path) -> None:
     assert [(d.code, d.message) for d in result.diagnostics] == [
         ("AG310", "packages: 'pkg.nope' matches no module in the graph")
     ]
+
+
+def test_a_cycle_longer_than_max_cycle_length_is_still_reported(tmp_path: Path) -> None:
+    ring = {f"pkg/m{i}.py": f"import pkg.m{(i + 1) % 10}\n" for i in range(10)}
+    write_tree(tmp_path, {"pkg/__init__.py": "", **ring})
+    result = check(tmp_path, ACYCLIC)  # max_cycle_length defaults to 8
+    names = [f"pkg.m{i}" for i in range(10)]
+    assert result.violations == (
+        cycle(
+            "pkg",
+            [*names, "pkg.m0"],
+            *((names[i], names[(i + 1) % 10], 1) for i in range(10)),
+        ),
+    )
+    assert result.diagnostics == (breaker("pkg", "pkg.m9", "pkg.m0", "pkg/m9.py", 1),)
