@@ -9,7 +9,7 @@ from typing import ClassVar
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, no_match
+from archgraph.rules.base import Contract, no_match, overlapping
 from archgraph.rules.registry import register
 
 
@@ -44,6 +44,10 @@ class Layers(Contract):
                 if not any(model.contains(p + module) for p in prefixes):
                     shown = module if not containers else f"{containers[0]}.{module}"
                     diagnostics.append(no_match(model, "layers", ModuleExpr(shown)))
+        names = [m for spec in self.layers for m in spec.modules]
+        for container in containers or [""]:
+            prefix = f"{container}." if container else ""
+            diagnostics += overlapping("layers", [prefix + name for name in names])
         if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 

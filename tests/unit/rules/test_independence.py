@@ -95,3 +95,12 @@ def test_module_matching_nothing(tmp_path: Path) -> None:
     assert [(d.code, d.message) for d in result.diagnostics] == [
         ("AG310", "modules: 'pkg.nope' matches no module in the graph")
     ]
+
+
+def test_overlapping_modules_are_a_configuration_error(tmp_path: Path) -> None:
+    """grimp raises 'Modules have shared descendants' on these; archgraph explains instead."""
+    result = check(write_tree(tmp_path, TREE), {**INDEPENDENCE, "modules": ["pkg.api", "pkg.api.routes"]})
+    assert result.misconfigured
+    assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
+        ("AG312", Severity.ERROR, "modules: 'pkg.api.routes' is inside 'pkg.api'; the modules must not overlap")
+    ]

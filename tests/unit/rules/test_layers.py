@@ -204,3 +204,23 @@ def test_names_matching_nothing_are_configuration_errors(
     assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
         ("AG310", Severity.ERROR, message)
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"layers": ["api", "api.views"]}, "layers: 'pkg.api.views' is inside 'pkg.api'"),
+        (
+            {"containers": [], "layers": ["pkg.services", "pkg"]},
+            "layers: 'pkg.services' is inside 'pkg'",
+        ),
+    ],
+)
+def test_overlapping_layers_are_a_configuration_error(
+    tmp_path: Path, table: dict[str, object], message: str
+) -> None:
+    result = check(write_tree(tmp_path, KEPT), {**LAYERS, **table})
+    assert result.misconfigured
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("AG312", f"{message}; the modules must not overlap")
+    ]
