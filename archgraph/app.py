@@ -100,7 +100,7 @@ def select_contracts(contracts: Sequence[Contract], only: Sequence[str] = ()) ->
         raise ArchgraphError(
             f"unknown contract id {', '.join(hints)}; known ids: {', '.join(sorted(known))}"
         )
-    return [known[i] for i in only]
+    return [known[i] for i in dict.fromkeys(only)]  # a repeated --contract runs once
 
 
 def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanOptions, list[Diagnostic]]:

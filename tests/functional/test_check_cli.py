@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 from helpers import run_cli, write_tree
 
+from archgraph.app import RunOptions, build_model
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "agent_backend"
 
@@ -143,6 +145,14 @@ def test_pattern_matching_nothing_is_reported_with_a_suggestion(tmp_path: Path) 
     ]
 
 
+def test_contract_option_selects_in_order_and_once(tmp_path: Path) -> None:
+    root = scenario(tmp_path, "two-contracts")
+    args = ["--contract", "independent", "--contract", "layers", "--contract", "independent"]
+    code, stdout, _stderr = run_cli(["check", root, "--no-cache", "--format", "json", *args])
+    assert code == 1
+    assert [c["id"] for c in json.loads(stdout)["contracts"]] == ["independent", "layers"]
+
+
 def test_unknown_contract_id_suggests_the_closest(tmp_path: Path) -> None:
     root = scenario(tmp_path, "two-contracts")
     code, stdout, stderr = run_cli(["check", root, "--no-cache", "--contract", "layer"])
@@ -194,7 +204,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                             "properties": {
                                 "file": {"type": ["string", "null"], "pattern": "^[^\\\\]*$"},
                                 "line": {"type": ["integer", "null"]},
-                                "chain": {"type": "array", "minItems": 1},
+                                "chain": {"type": "array"},
                             },
                         },
                     },
@@ -341,6 +351,13 @@ def test_example_diagnostics_and_namespace_module(
         ("AG201", "app/services/legacy/merge_leftover.py", 12)
     ]
     assert report["summary"]["namespace_modules"] == 1
+    _config, outcome, _notes = build_model(EXAMPLE, RunOptions(use_cache=False))
+    assert outcome.model.namespace_modules == {"app.core.tools"}
+    assert "app.core.tools.unified_tool_dispatcher" in outcome.model.modules
+    assert outcome.model.importers_of("app.core.tools.unified_tool_dispatcher") >= {
+        "app.agents.base",
+        "app.api.routes.tools",
+    }
     code, stdout, _stderr = run_cli(
         ["why", "app.api.routes.tools", "app.core.tools.unified_tool_dispatcher", EXAMPLE, "--no-cache"]
     )
