@@ -70,7 +70,12 @@ class _Lines:
             self.lines = []
 
     def header(self, header: str, occurrence: int = 0) -> int | None:
-        pattern = re.compile(rf"^\s*{re.escape(header)}\s*(#.*)?$")
+        # TOML allows blanks inside the brackets and around the dots: [[ tool.archgraph.contracts ]]
+        brackets = "[[" if header.startswith("[[") else "["
+        names = header.strip("[]").split(".")
+        inner = r"\s*\.\s*".join(re.escape(name) for name in names)
+        closing = re.escape(brackets.replace("[", "]"))
+        pattern = re.compile(rf"^\s*{re.escape(brackets)}\s*{inner}\s*{closing}\s*(#.*)?$")
         seen = 0
         for number, text in enumerate(self.lines, start=1):
             if pattern.match(text):
@@ -80,12 +85,17 @@ class _Lines:
         return None
 
     def keys(self, start: int | None, keys: Sequence[str]) -> dict[str, int]:
-        """Lines of `key = ...` within the table that starts at line `start`."""
-        begin = start or 0
+        """Lines of `key = ...` within the table that starts at line `start`.
+
+        Without a known start nothing is found: a key elsewhere in the file would give
+        another table's line.
+        """
+        if start is None:
+            return {}
         found: dict[str, int] = {}
-        for number in range(begin + 1, len(self.lines) + 1):
+        for number in range(start + 1, len(self.lines) + 1):
             text = self.lines[number - 1]
-            if start is not None and re.match(r"^\s*\[", text):
+            if re.match(r"^\s*\[", text):
                 break  # the next table begins
             match = re.match(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=", text)
             if match:

@@ -409,3 +409,27 @@ def test_unknown_contract_id_suggests_the_closest(tmp_path: Path) -> None:
     assert str(raised.value) == (
         "unknown contract id 'no-cycle' (did you mean 'no-cycles'?); known ids: no-cycles"
     )
+
+
+def test_lines_are_found_with_blanks_inside_table_headers(tmp_path: Path) -> None:
+    errors = errors_of(
+        tmp_path,
+        {
+            "arch.toml": """
+                [ archgraph ]  # settings
+                root_packages = ["app"]
+
+                [[contracts]]
+                name = "first"
+                type = "acyclic"
+                packages = ["app"]
+
+                [[ contracts ]]
+                name = "second"
+                type = "acyclic"
+                packages = 3
+            """
+        },
+    )
+    # Line 12, not line 7 where the first contract's `packages` is.
+    assert [(e.key, e.line) for e in errors] == [("contracts[1].packages", 12)]
