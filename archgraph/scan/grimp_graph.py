@@ -35,7 +35,7 @@ from archgraph.model.names import is_within
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
-_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.M)
+_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
 _UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8")
 # Two or more leading dots: only such relative imports can climb above the top-level package.
 _CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")

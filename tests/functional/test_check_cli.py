@@ -177,9 +177,13 @@ def test_strict_turns_scan_diagnostics_into_exit_2(tmp_path: Path) -> None:
 def test_config_option_replaces_discovery(tmp_path: Path) -> None:
     root = scenario(tmp_path, "broken")
     other = write_tree(tmp_path, {"other.toml": LAYERS.format(extra='severity = "warning"')})
-    code, _stdout, _stderr = run_cli(["check", root, "--no-cache", "--config", other / "other.toml"])
+    code, _stdout, _stderr = run_cli(
+        ["check", root, "--no-cache", "--config", other / "other.toml"]
+    )
     assert code == 0
-    code, _stdout, stderr = run_cli(["check", root, "--no-cache", "--config", tmp_path / "nope.toml"])
+    code, _stdout, stderr = run_cli(
+        ["check", root, "--no-cache", "--config", tmp_path / "nope.toml"]
+    )
     assert code == 2 and "configuration file not found" in stderr
 
 
@@ -317,14 +321,21 @@ def test_example_contracts(example_report: tuple[int, dict[str, Any]]) -> None:
     assert [(v["importer"], v["imported"]) for v in by_id["core-is-pure"]["violations"]] == [
         ("app.core.errors", "app.api.responses")
     ]
-    assert [(v["importer"], v["imported"], v["file"], v["line"]) for v in by_id["layers"]["violations"]] == [
+    assert [
+        (v["importer"], v["imported"], v["file"], v["line"]) for v in by_id["layers"]["violations"]
+    ] == [
         (
             "app.agents.base",
             "app.services.execution.request_scoped_tool_dispatcher",
             "app/agents/base.py",
             8,
         ),
-        ("app.agents.supervisor.hooks", "app.services.notifications", "app/agents/supervisor/hooks.py", 7),
+        (
+            "app.agents.supervisor.hooks",
+            "app.services.notifications",
+            "app/agents/supervisor/hooks.py",
+            7,
+        ),
         ("app.core.errors", "app.api.responses", "app/core/errors.py", 5),
     ]
     bypasses = {v["importer"] for v in by_id["registry-module-protected"]["violations"]}
@@ -339,7 +350,9 @@ def test_example_contracts(example_report: tuple[int, dict[str, Any]]) -> None:
         "app.services.session_service",  # under TYPE_CHECKING
     }
     cycles = by_id["no-cycles"]
-    assert any("app.agents -> app.services -> app.agents" in v["message"] for v in cycles["violations"])
+    assert any(
+        "app.agents -> app.services -> app.agents" in v["message"] for v in cycles["violations"]
+    )
     assert {d["code"] for d in cycles["diagnostics"]} == {"AG141"}
 
 
@@ -359,7 +372,13 @@ def test_example_diagnostics_and_namespace_module(
         "app.api.routes.tools",
     }
     code, stdout, _stderr = run_cli(
-        ["why", "app.api.routes.tools", "app.core.tools.unified_tool_dispatcher", EXAMPLE, "--no-cache"]
+        [
+            "why",
+            "app.api.routes.tools",
+            "app.core.tools.unified_tool_dispatcher",
+            EXAMPLE,
+            "--no-cache",
+        ]
     )
     assert code == 0
     assert "app.api.routes.tools -> app.core.tools.unified_tool_dispatcher  (line 8)" in stdout
@@ -388,15 +407,22 @@ def test_why_shows_the_chain_with_lines(tmp_path: Path) -> None:
 
 
 def test_why_without_a_chain_exits_1(tmp_path: Path) -> None:
-    code, stdout, _stderr = run_cli(["why", "pkg.core", "pkg.api", scenario(tmp_path, "kept"), "--no-cache"])
+    code, stdout, _stderr = run_cli(
+        ["why", "pkg.core", "pkg.api", scenario(tmp_path, "kept"), "--no-cache"]
+    )
     assert code == 1
     assert stdout == "pkg.core does not import pkg.api, directly or indirectly.\n"
 
 
 def test_why_unknown_module_exits_2_with_a_suggestion(tmp_path: Path) -> None:
-    code, stdout, stderr = run_cli(["why", "pkg.apii", "pkg.core", scenario(tmp_path, "kept"), "--no-cache"])
+    code, stdout, stderr = run_cli(
+        ["why", "pkg.apii", "pkg.core", scenario(tmp_path, "kept"), "--no-cache"]
+    )
     assert code == 2 and stdout == ""
-    assert stderr == "archgraph: error: module 'pkg.apii' is not in the graph (did you mean 'pkg.api'?)\n"
+    assert (
+        stderr
+        == "archgraph: error: module 'pkg.apii' is not in the graph (did you mean 'pkg.api'?)\n"
+    )
 
 
 def test_why_between_a_package_and_its_own_module(tmp_path: Path) -> None:

@@ -96,7 +96,10 @@ def test_unknown_keys_at_every_level(tmp_path: Path) -> None:
         ConfigError(file, "contracts[0]", "missing required key 'layers'", line=8),
         ConfigError(file, "contracts[0].layres", "unknown key", line=11, suggestion="layers"),
     ]
-    assert str(errors[0]) == f"{file.as_posix()}:3: archgraph.exclud: unknown key (did you mean 'exclude'?)"
+    assert (
+        str(errors[0])
+        == f"{file.as_posix()}:3: archgraph.exclud: unknown key (did you mean 'exclude'?)"
+    )
 
 
 def test_wrong_types(tmp_path: Path) -> None:
@@ -132,7 +135,9 @@ def test_wrong_types(tmp_path: Path) -> None:
             line=2,
         ),
         ConfigError(file, "contracts[0].layers", "expected an array, got integer", line=8),
-        ConfigError(file, "contracts[0].exhaustive", "expected true or false, got integer 1", line=9),
+        ConfigError(
+            file, "contracts[0].exhaustive", "expected true or false, got integer 1", line=9
+        ),
         ConfigError(
             file,
             "contracts[0].containers",
@@ -222,13 +227,17 @@ def test_invalid_toml_has_line_and_column(tmp_path: Path) -> None:
 
 def test_invalid_toml_at_end_of_file_points_at_the_last_line(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, {"arch.toml": '[archgraph]\nroot_packages = ["app"\n'})
-    assert errors == [ConfigError(tmp_path / "arch.toml", "", "invalid TOML: Unclosed array", line=2)]
+    assert errors == [
+        ConfigError(tmp_path / "arch.toml", "", "invalid TOML: Unclosed array", line=2)
+    ]
 
 
 def test_empty_contract_file(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, {"contracts/empty.toml": "# nothing yet\n"})
     assert errors == [
-        ConfigError(tmp_path / "contracts/empty.toml", "", "the file defines no settings and no contracts")
+        ConfigError(
+            tmp_path / "contracts/empty.toml", "", "the file defines no settings and no contracts"
+        )
     ]
 
 
@@ -346,11 +355,16 @@ def test_contract_rules_tying_fields_together(tmp_path: Path) -> None:
     )
     file = tmp_path / "arch.toml"
     assert errors == [
-        ConfigError(file, "contracts[0].layers", "a layers contract needs at least two layers", line=4),
+        ConfigError(
+            file, "contracts[0].layers", "a layers contract needs at least two layers", line=4
+        ),
         ConfigError(file, "contracts[0].exhaustive", "exhaustive = true needs containers", line=5),
         ConfigError(file, "contracts[1].layers", "'a' is listed in more than one layer", line=10),
         ConfigError(
-            file, "contracts[2].modules", "an independence contract needs at least two modules", line=16
+            file,
+            "contracts[2].modules",
+            "an independence contract needs at least two modules",
+            line=16,
         ),
     ]
 

@@ -114,5 +114,7 @@ def test_import_expression_covers_descendants_on_both_sides() -> None:
 def test_name_helpers() -> None:
     assert ancestors("a.b.c") == ["a", "a.b"]
     assert ancestors("a") == []
-    assert is_descendant("a.b", "a") and not is_descendant("ab", "a") and not is_descendant("a", "a")
+    assert (
+        is_descendant("a.b", "a") and not is_descendant("ab", "a") and not is_descendant("a", "a")
+    )
     assert is_within("a", "a") and is_within("a.b", "a") and not is_within("ab", "a")

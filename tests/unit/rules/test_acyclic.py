@@ -71,7 +71,9 @@ def test_kept(tmp_path: Path) -> None:
 
 def test_each_cycle_between_children_and_the_imports_that_break_them(tmp_path: Path) -> None:
     result = check(write_tree(tmp_path, TREE), ACYCLIC)
-    two = cycle("pkg", ["pkg.a", "pkg.b", "pkg.a"], ("pkg.a.x", "pkg.b.y", 1), ("pkg.b.z", "pkg.a", 1))
+    two = cycle(
+        "pkg", ["pkg.a", "pkg.b", "pkg.a"], ("pkg.a.x", "pkg.b.y", 1), ("pkg.b.z", "pkg.a", 1)
+    )
     assert result.violations == (THREE, two)
     # The cycle inside pkg.a is not between pkg's children.
     assert result.diagnostics == (breaker("pkg", "pkg.a.x", "pkg.b.y", "pkg/a/x.py", 1),)
@@ -99,7 +101,9 @@ def test_wildcard_packages(tmp_path: Path) -> None:
 
 def test_ignore_imports(tmp_path: Path) -> None:
     result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "ignore_imports": ["pkg.c -> pkg.a"]})
-    assert [v.message for v in result.violations] == ["import cycle in pkg: pkg.a -> pkg.b -> pkg.a"]
+    assert [v.message for v in result.violations] == [
+        "import cycle in pkg: pkg.a -> pkg.b -> pkg.a"
+    ]
     assert result.diagnostics == (breaker("pkg", "pkg.b.z", "pkg.a", "pkg/b/z.py", 1),)
 
 

@@ -119,7 +119,11 @@ def test_external_module_without_externals_is_a_configuration_error(tmp_path: Pa
 def test_misspelt_module_suggests_the_closest(tmp_path: Path) -> None:
     result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "source_modules": ["pkg.coer"]})
     assert [(d.code, d.message, d.hint) for d in result.diagnostics] == [
-        ("AG310", "source_modules: 'pkg.coer' matches no module in the graph", "did you mean 'pkg.core'?")
+        (
+            "AG310",
+            "source_modules: 'pkg.coer' matches no module in the graph",
+            "did you mean 'pkg.core'?",
+        )
     ]
 
 

@@ -99,8 +99,14 @@ def test_module_matching_nothing(tmp_path: Path) -> None:
 
 def test_overlapping_modules_are_a_configuration_error(tmp_path: Path) -> None:
     """grimp raises 'Modules have shared descendants' on these; archgraph explains instead."""
-    result = check(write_tree(tmp_path, TREE), {**INDEPENDENCE, "modules": ["pkg.api", "pkg.api.routes"]})
+    result = check(
+        write_tree(tmp_path, TREE), {**INDEPENDENCE, "modules": ["pkg.api", "pkg.api.routes"]}
+    )
     assert result.misconfigured
     assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
-        ("AG312", Severity.ERROR, "modules: 'pkg.api.routes' is inside 'pkg.api'; the modules must not overlap")
+        (
+            "AG312",
+            Severity.ERROR,
+            "modules: 'pkg.api.routes' is inside 'pkg.api'; the modules must not overlap",
+        )
     ]

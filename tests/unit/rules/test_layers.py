@@ -38,7 +38,9 @@ LAYERS = {
 }
 
 
-def direct(importer: str, imported: str, line: int, message: str, contract: str = "layers") -> Violation:
+def direct(
+    importer: str, imported: str, line: int, message: str, contract: str = "layers"
+) -> Violation:
     return Violation(
         code="AG101",
         contract=contract,
@@ -73,7 +75,11 @@ def test_kept(tmp_path: Path) -> None:
     result = check(write_tree(tmp_path, KEPT), LAYERS)
     assert result.kept and result.status == "kept"
     assert result.violations == () and result.diagnostics == ()
-    assert (result.contract_id, result.kind, result.severity) == ("layers", "layers", Severity.ERROR)
+    assert (result.contract_id, result.kind, result.severity) == (
+        "layers",
+        "layers",
+        Severity.ERROR,
+    )
 
 
 def test_broken_direct_indirect_and_siblings(tmp_path: Path) -> None:
@@ -171,7 +177,8 @@ def test_several_containers_by_wildcard(tmp_path: Path) -> None:
         },
     )
     result = check(
-        tmp_path, {"name": "Layers", "type": "layers", "containers": ["pkg.*"], "layers": ["api", "core"]}
+        tmp_path,
+        {"name": "Layers", "type": "layers", "containers": ["pkg.*"], "layers": ["api", "core"]},
     )
     assert result.violations == (
         direct(

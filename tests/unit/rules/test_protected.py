@@ -71,17 +71,26 @@ def test_protected_package_covers_its_descendants(tmp_path: Path) -> None:
 
 
 def test_wildcard_allowed_importers_and_ignores(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TREE, "pkg/services/bypass.py": "from pkg.registry.store import Store\n"})
+    write_tree(
+        tmp_path, {**TREE, "pkg/services/bypass.py": "from pkg.registry.store import Store\n"}
+    )
     table = {**PROTECTED, "allowed_importers": ["pkg.registry", "pkg.*.bypass"]}
     assert check(tmp_path, table).kept
-    ignored = check(tmp_path, {**PROTECTED, "ignore_imports": ["pkg.services.* -> pkg.registry.**"]})
+    ignored = check(
+        tmp_path, {**PROTECTED, "ignore_imports": ["pkg.services.* -> pkg.registry.**"]}
+    )
     assert ignored.kept
 
 
 def test_warning_severity_and_no_allowed_importers(tmp_path: Path) -> None:
     result = check(
         write_tree(tmp_path, TREE),
-        {"name": "Registry store", "type": "protected", "modules": ["pkg.registry.api"], "severity": "warning"},
+        {
+            "name": "Registry store",
+            "type": "protected",
+            "modules": ["pkg.registry.api"],
+            "severity": "warning",
+        },
     )
     assert result.severity is Severity.WARNING
     assert result.violations == (bypass("pkg.services.sanctioned", "pkg.registry.api", 1),)

@@ -207,7 +207,9 @@ TYPE_CHECKING_TREE = {
         (True, {("pkg.a", "pkg.b"), ("pkg.typed", "pkg.a")}),
     ],
 )
-def test_type_checking_imports(tmp_path: Path, exclude: bool, expected: set[tuple[str, str]]) -> None:
+def test_type_checking_imports(
+    tmp_path: Path, exclude: bool, expected: set[tuple[str, str]]
+) -> None:
     outcome = scan_tree(
         write_tree(tmp_path, TYPE_CHECKING_TREE), exclude_type_checking_imports=exclude
     )
@@ -344,7 +346,9 @@ def test_root_package_not_found(tmp_path: Path) -> None:
 def test_single_module_root_is_refused_clearly(tmp_path: Path) -> None:
     """grimp's scanner panics on a root that is a module file; archgraph says so first."""
     write_tree(tmp_path, {**GOOD, "single.py": "import pkg\n"})
-    with pytest.raises(ArchgraphError, match=r"single are single modules \(single.py\), not packages"):
+    with pytest.raises(
+        ArchgraphError, match=r"single are single modules \(single.py\), not packages"
+    ):
         scan_tree(tmp_path, "pkg", "single")
 
 
