@@ -19,7 +19,7 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
-from archgraph.model.names import ModuleExpr
+from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import did_you_mean
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
@@ -45,21 +45,53 @@ class RunOptions:
     strict: bool = False
 
 
-def load_config(root: Path, files: Sequence[Path] = ()) -> Config:
-    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root."""
+def config_files(root: Path, files: Sequence[Path] = ()) -> list[Path]:
+    """The given files (which must exist), or `contracts/*.toml` and `pyproject.toml` under root."""
     if files:
         missing = [f for f in files if not f.is_file()]
         if missing:
             raise ArchgraphError(f"configuration file not found: {', '.join(map(str, missing))}")
-    chosen = list(files) or config_module.discover(root)
-    return config_module.load(chosen)
+    return list(files) or config_module.discover(root)
+
+
+def load_config(root: Path, files: Sequence[Path] = ()) -> Config:
+    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root."""
+    return config_module.load(config_files(root, files))
+
+
+def load_configuration(
+    root: Path, files: Sequence[Path] = (), only: Sequence[str] = ()
+) -> tuple[Config, list[Contract]]:
+    """Settings and typed contracts; every problem in settings and contracts is raised at once."""
+    chosen = config_files(root, files)
+    config, errors = config_module.read(chosen)
+    contracts, more = build_contracts(config.contracts)
+    if errors or more:
+        order = {path: index for index, path in enumerate(chosen)}
+        raise ConfigurationError(
+            sorted(
+                [*errors, *more], key=lambda e: (order.get(e.file, len(order)), e.line or 0)
+            )
+        )
+    if not config.files:
+        raise ArchgraphError(
+            f"no contracts found under {root}: add contracts/*.toml or [tool.archgraph] to "
+            "pyproject.toml, or pass --config FILE"
+        )
+    return config, select_contracts(contracts, only)
 
 
 def load_contracts(config: Config, only: Sequence[str] = ()) -> list[Contract]:
     contracts, errors = build_contracts(config.contracts)
     if errors:
         raise ConfigurationError(errors)
+    return select_contracts(contracts, only)
+
+
+def select_contracts(contracts: Sequence[Contract], only: Sequence[str] = ()) -> list[Contract]:
+    """The contracts with the given ids (all when none given); an unknown id is an error."""
     if not only:
+        return list(contracts)
         return contracts
     known = {c.id: c for c in contracts}
     unknown = [i for i in only if i not in known]
@@ -68,7 +100,7 @@ def load_contracts(config: Config, only: Sequence[str] = ()) -> list[Contract]:
         raise ArchgraphError(
             f"unknown contract id {', '.join(hints)}; known ids: {', '.join(sorted(known))}"
         )
-    return [known[i] for i in only]
+    return [known[i] for i in dict.fromkeys(only)]  # a repeated --contract runs once
 
 
 def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanOptions, list[Diagnostic]]:
@@ -122,13 +154,7 @@ def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progre
 def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> RunResult:
     """`archgraph check`: evaluate every contract against the code under root."""
     root = _checked_root(root)
-    config = load_config(root, options.config_files)
-    if not config.files:
-        raise ArchgraphError(
-            f"no contracts found under {root}: add contracts/*.toml or [tool.archgraph] to "
-            "pyproject.toml, or pass --config FILE"
-        )
-    contracts = load_contracts(config, options.contract_ids)
+    config, contracts = load_configuration(root, options.config_files, options.contract_ids)
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
@@ -155,7 +181,15 @@ def config_error(path: Path, message: str) -> ConfigurationError:
     return ConfigurationError([ConfigError(path, "", message)])
 
 
-__all__ = ["RunOptions", "build_model", "load_config", "load_contracts", "run", "Location"]
+__all__ = [
+    "Location",
+    "RunOptions",
+    "build_model",
+    "load_config",
+    "load_configuration",
+    "load_contracts",
+    "run",
+]
 
 
 def why_chains(
@@ -170,4 +204,10 @@ def why_chains(
             raise ArchgraphError(
                 f"module '{module}' is not in the graph" + (f" (did you mean '{hint}'?)" if hint else "")
             )
-    return [model.steps(chain) for chain in model.shortest_chains(importer, imported)]
+    if importer == imported:
+        raise ArchgraphError(f"'{importer}' is both the importer and the imported module")
+    # grimp refuses package-wide chains between a package and its own descendant
+    # ("Modules have shared descendants"); ask about those two modules alone instead.
+    nested = is_within(importer, imported) or is_within(imported, importer)
+    chains = model.shortest_chains(importer, imported, as_packages=not nested)
+    return [model.steps(chain) for chain in chains]

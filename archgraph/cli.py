@@ -56,7 +56,11 @@ class Guarded(click.Group):
             ctx.exit(ExitCode.USAGE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception:
+        except (SystemExit, KeyboardInterrupt, GeneratorExit):
+            raise
+        except BaseException:
+            # BaseException too: a panic in grimp's Rust code arrives as pyo3's PanicException,
+            # which would otherwise end the process with exit code 1, read as "broken".
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(

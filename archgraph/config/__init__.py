@@ -37,6 +37,7 @@ class Config:
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_AT_END = "(at end of document)"
 
 
 def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
@@ -50,7 +51,9 @@ def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as error:
         found = _TOML_POSITION.search(str(error))
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
-        message = _TOML_POSITION.sub("", str(error)).strip()
+        if found is None and _TOML_AT_END in str(error):
+            line = max(1, len(text.splitlines()))  # e.g. an array never closed
+        message = _TOML_POSITION.sub("", str(error)).replace(_TOML_AT_END, "").strip()
         errors.append(
             ConfigError(path, "", f"invalid TOML: {message}", line=line, column=column)
         )
@@ -67,7 +70,12 @@ class _Lines:
             self.lines = []
 
     def header(self, header: str, occurrence: int = 0) -> int | None:
-        pattern = re.compile(rf"^\s*{re.escape(header)}\s*(#.*)?$")
+        # TOML allows blanks inside the brackets and around the dots: [[ tool.archgraph.contracts ]]
+        brackets = "[[" if header.startswith("[[") else "["
+        names = header.strip("[]").split(".")
+        inner = r"\s*\.\s*".join(re.escape(name) for name in names)
+        closing = re.escape(brackets.replace("[", "]"))
+        pattern = re.compile(rf"^\s*{re.escape(brackets)}\s*{inner}\s*{closing}\s*(#.*)?$")
         seen = 0
         for number, text in enumerate(self.lines, start=1):
             if pattern.match(text):
@@ -77,12 +85,17 @@ class _Lines:
         return None
 
     def keys(self, start: int | None, keys: Sequence[str]) -> dict[str, int]:
-        """Lines of `key = ...` within the table that starts at line `start`."""
-        begin = start or 0
+        """Lines of `key = ...` within the table that starts at line `start`.
+
+        Without a known start nothing is found: a key elsewhere in the file would give
+        another table's line.
+        """
+        if start is None:
+            return {}
         found: dict[str, int] = {}
-        for number in range(begin + 1, len(self.lines) + 1):
+        for number in range(start + 1, len(self.lines) + 1):
             text = self.lines[number - 1]
-            if start is not None and re.match(r"^\s*\[", text):
+            if re.match(r"^\s*\[", text):
                 break  # the next table begins
             match = re.match(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]+\")\s*=", text)
             if match:
@@ -162,6 +175,18 @@ def discover(root: Path) -> list[Path]:
 
 def load(files: Sequence[Path]) -> Config:
     """Read and validate the settings of every file; raise ConfigurationError with all problems."""
+    config, errors = read(files)
+    if errors:
+        raise ConfigurationError(errors)
+    return config
+
+
+def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
+    """Read every file: the configuration (as far as it is valid) and every problem found.
+
+    Contract tables are kept even when the settings have problems, so that the caller can
+    report the problems of both at once.
+    """
     errors: list[ConfigError] = []
     merged: dict[str, Any] = {}
     origin: dict[str, TablePosition] = {}
@@ -180,6 +205,7 @@ def load(files: Sequence[Path]) -> Config:
             errors.append(
                 ConfigError(path, "", "the file defines no settings and no contracts")
             )
+        contracts.extend(tables)
         parsed = from_table(Settings, settings_table, at)
         if isinstance(parsed, list):
             errors.extend(parsed)
@@ -197,15 +223,12 @@ def load(files: Sequence[Path]) -> Config:
                 )
             merged[key] = value
             origin[key] = at
-        contracts.extend(tables)
-    if errors:
-        raise ConfigurationError(errors)
     settings = replace(Settings(), **merged)
-    return Config(settings, tuple(contracts), tuple(used))
+    return Config(settings, tuple(contracts), tuple(used)), errors
 
 
 def settings_keys() -> list[str]:
     return [f.name for f in fields(Settings)]
 
 
-__all__ = ["Config", "ContractTable", "Settings", "discover", "load"]
+__all__ = ["Config", "ContractTable", "Settings", "discover", "load", "read"]

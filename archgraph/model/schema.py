@@ -40,7 +40,7 @@ class TablePosition:
 
 @dataclass(frozen=True, slots=True)
 class ContractTable:
-    """One `[[contracts]]` table as written, and where; `rules` turns it into a contract."""
+    """One `[[contracts]]` table as written, and where (config/ reads it, rules/ builds it)."""
 
     data: Mapping[str, Any]
     at: TablePosition
@@ -96,9 +96,7 @@ def _convert_item(hint: Any, value: object) -> tuple[Any, str | None]:
         allowed = [member.value for member in hint]
         if value in allowed:
             return hint(value), None
-        suggestion = did_you_mean(str(value), allowed)
-        hint_text = f" (did you mean '{suggestion}'?)" if suggestion else ""
-        return None, f"expected one of {', '.join(map(repr, allowed))}{hint_text}"
+        return None, f"expected one of {', '.join(map(repr, allowed))}"
     raise TypeError(f"no converter for {hint!r}")
 
 
@@ -122,9 +120,16 @@ def convert(hint: Any, value: object) -> tuple[Any, str | None]:
             items.append(converted)
         return tuple(items), None
     converted, problem = _convert_item(hint, value)
-    if problem and not problem.startswith("expected one of"):
+    if problem:
         problem = f"{problem}, got {_type_name(value)} {value!r}"
     return converted, problem
+
+
+def _enum_suggestion(hint: Any, value: object) -> str | None:
+    """The closest allowed value when `hint` is an Enum and `value` a misspelt string."""
+    if isinstance(hint, type) and issubclass(hint, Enum) and isinstance(value, str):
+        return did_you_mean(value, [member.value for member in hint])
+    return None
 
 
 def public_fields(cls: type) -> list[dataclasses.Field[Any]]:
@@ -156,18 +161,27 @@ def from_table(
             continue
         converted, problem = convert(hints[key], value)
         if problem:
-            errors.append(at.error(key, problem))
+            errors.append(at.error(key, problem, suggestion=_enum_suggestion(hints[key], value)))
         else:
             kwargs[key] = converted
     for name, field in fields.items():
         required = (
             field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
         )
-        if required and name not in kwargs:
+        # A key that is present but invalid has been reported already.
+        if required and name not in kwargs and name not in table:
             errors.append(at.error(None, f"missing required key '{name}'"))
     if errors:
         return errors
     return cls(**kwargs)
 
 
-__all__ = ["ContractTable", "Severity", "TablePosition", "convert", "did_you_mean", "from_table", "public_fields"]
+__all__ = [
+    "ContractTable",
+    "Severity",
+    "TablePosition",
+    "convert",
+    "did_you_mean",
+    "from_table",
+    "public_fields",
+]

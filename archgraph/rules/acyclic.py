@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
@@ -60,13 +60,16 @@ class Acyclic(Contract):
             if len(component) < 2:
                 continue
             subgraph = collapsed.subgraph(component)
-            cycles += [
+            found = [
                 _rotate(cycle)
                 for cycle in itertools.islice(
                     nx.simple_cycles(subgraph, length_bound=self.max_cycle_length),
                     MAX_CYCLES_PER_PACKAGE,
                 )
             ]
+            # Every cycle of this component is longer than max_cycle_length: still report one,
+            # or a long ring of imports would pass as acyclic.
+            cycles += found or [_shortest_cycle(nx, subgraph)]
         violations = []
         for cycle in sorted(cycles):
             hops = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
@@ -84,7 +87,7 @@ class Acyclic(Contract):
                         "AG141",
                         Severity.INFO,
                         f"to break every cycle in {package}, remove the import {importer} -> {imported}",
-                        location=model.location_of(importer),
+                        location=model.location_of(importer, _first_line(model, importer, imported)),
                     )
                 )
             if len(cycles) >= MAX_CYCLES_PER_PACKAGE:
@@ -96,6 +99,22 @@ class Acyclic(Contract):
                     )
                 )
         return violations, notes
+
+
+def _shortest_cycle(nx: Any, component: Any) -> tuple[str, ...]:
+    """A shortest cycle through the smallest node of a strongly connected component."""
+    start = min(component)
+    paths = [
+        nx.shortest_path(component, successor, start)
+        for successor in sorted(component.successors(start))
+    ]
+    best = min(paths, key=lambda path: (len(path), path))
+    return _rotate([start, *best[:-1]])
+
+
+def _first_line(model: ArchModel, importer: str, imported: str) -> int | None:
+    lines = model.step(importer, imported).lines
+    return lines[0] if lines else None
 
 
 def _rotate(cycle: list[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from archgraph.diagnostics import (
     Violation,
 )
 from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
+from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
 
 
@@ -126,3 +127,19 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
         f"{key}: '{expr}' matches no module in the graph",
         hint=hint,
     )
+
+
+def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:
+    """`key`: a module listed inside another listed one (grimp cannot tell them apart)."""
+    ordered = sorted(set(modules))
+    return [
+        Diagnostic(
+            "AG312",
+            Severity.ERROR,
+            f"{key}: '{inner}' is inside '{outer}'; the modules must not overlap",
+            hint="list sibling modules only",
+        )
+        for outer in ordered
+        for inner in ordered
+        if inner != outer and is_within(inner, outer)
+    ]

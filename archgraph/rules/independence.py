@@ -8,7 +8,7 @@ from typing import ClassVar
 from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, overlapping
 from archgraph.rules.registry import register
 
 
@@ -27,6 +27,7 @@ class Independence(Contract):
         """Report each shortest chain between two of the modules."""
         view, diagnostics = self.view(model)
         modules, problems = self.resolve(model, "modules", self.modules)
+        problems += overlapping("modules", modules)
         if problems:
             return self.result(diagnostics=diagnostics + problems)
         # One layer of independent siblings: grimp's layer engine finds the chains between them.

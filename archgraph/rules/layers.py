@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from archgraph.diagnostics import ContractResult, Diagnostic, Violation
+from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, no_match
+from archgraph.rules.base import Contract, no_match, overlapping
 from archgraph.rules.registry import register
 
 
@@ -35,30 +36,44 @@ class Layers(Contract):
         """Report every import chain from a lower layer up to a higher one."""
         view, diagnostics = self.view(model)
         containers, problems = self.resolve(model, "containers", self.containers)
-        diagnostics += problems
+        if problems:  # the layers cannot be looked up without their containers
+            return self.result(diagnostics=diagnostics + problems)
         prefixes = [f"{c}." for c in containers] or [""]
         for spec in self.layers:
             for module in spec.modules:
                 if not any(model.contains(p + module) for p in prefixes):
                     shown = module if not containers else f"{containers[0]}.{module}"
                     diagnostics.append(no_match(model, "layers", ModuleExpr(shown)))
-        if problems or any(d.is_configuration for d in diagnostics):
+        names = [m for spec in self.layers for m in spec.modules]
+        for container in containers or [""]:
+            prefix = f"{container}." if container else ""
+            diagnostics += overlapping("layers", [prefix + name for name in names])
+        if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
         violations = [
             violation
             for route in view.graph.illegal_layer_routes(self.layers, containers)
             for violation in self.route_violations(
-                view,
-                route,
-                "AG101",
-                f"{route.importer_layer} (lower layer) imports {route.imported_layer}"
-                " (higher layer)",
+                view, route, "AG101", self._message(route.importer_layer, route.imported_layer, containers)
             )
         ]
         if self.exhaustive:
             violations += self._unlisted_children(model, containers)
         return self.result(violations, diagnostics)
+
+    def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
+        """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""
+        if self._layer_of(importer, containers) == self._layer_of(imported, containers):
+            return f"{importer} imports {imported}; they are independent siblings in one layer"
+        return f"{importer} (lower layer) imports {imported} (higher layer)"
+
+    def _layer_of(self, name: str, containers: Sequence[str]) -> int | None:
+        for index, spec in enumerate(self.layers):
+            for module in spec.modules:
+                if name == module or any(name == f"{c}.{module}" for c in containers):
+                    return index
+        return None
 
     def _unlisted_children(self, model: ArchModel, containers: list[str]) -> list[Violation]:
         listed = {m for spec in self.layers for m in spec.modules}

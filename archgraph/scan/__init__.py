@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ModuleExpr
-from archgraph.scan.finder import find_modules, locate_package, locate_single_module
+from archgraph.scan.finder import (
+    find_modules,
+    locate_package,
+    locate_single_module,
+    relative,
+)
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
@@ -35,11 +39,20 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     """Build the model of the code under `root`; never imports or executes it."""
     root = root.resolve()
     source_roots = [(root / s).resolve() for s in options.source_roots]
-    missing = [
-        p
+    # grimp analyzes packages only: its scanner crashes on a root that is a single module file.
+    modules = {
+        p: single
         for p in options.root_packages
-        if not locate_package(p, source_roots) and locate_single_module(p, source_roots) is None
-    ]
+        if not locate_package(p, source_roots)
+        and (single := locate_single_module(p, source_roots)) is not None
+    }
+    if modules:
+        files = ", ".join(relative(path, root).as_posix() for path in modules.values())
+        raise ArchgraphError(
+            f"root package(s) {', '.join(modules)} are single modules ({files}), not packages;"
+            " archgraph analyzes packages (directories): name the package that contains them"
+        )
+    missing = [p for p in options.root_packages if not locate_package(p, source_roots)]
     if missing:
         searched = ", ".join(str(s) for s in options.source_roots)
         raise ArchgraphError(

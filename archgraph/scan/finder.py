@@ -159,10 +159,11 @@ class _Walk:
             self.warn("AG206", f"directory cannot be read: {error.strerror}", Path(directory))
             return
 
-        is_namespace = directory != self.top and not any(
-            e.name == "__init__.py" and _is_file(e) for e in entries
-        )
-        if is_namespace:
+        is_namespace = not any(e.name == "__init__.py" and _is_file(e) for e in entries)
+        if is_namespace and directory == self.top:
+            # A namespace root package (PEP 420): a module of the graph like any other.
+            self.namespace_candidates.add(module)
+        elif is_namespace:
             if not self.include_namespace_dirs:
                 count = _count_python_files(directory)
                 if count:
@@ -277,20 +278,7 @@ def find_modules(
     diagnostics: list[Diagnostic] = []
     excluded = 0
     for package in root_packages:
-        directories = locate_package(package, source_roots)
-        if not directories:
-            single = locate_single_module(package, source_roots)
-            if single is not None:
-                trees.append(
-                    FoundTree(
-                        package,
-                        single.parent,
-                        (ModuleSource(package, single, single.stat().st_mtime),),
-                        frozenset(),
-                    )
-                )
-            continue
-        for directory in directories:
+        for directory in locate_package(package, source_roots):
             walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude)
             trees.append(walk.run())
             diagnostics.extend(walk.diagnostics)

@@ -6,10 +6,12 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,11 @@ from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 
-_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.M)
+# Not "=======" alone: reStructuredText underlines in docstrings look just like it.
+_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
 _UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8")
+# Two or more leading dots: only such relative imports can climb above the top-level package.
+_CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 BAD_FILES_NAME = "unparsable-files.json"
 BAD_FILES_VERSION = 1
 
@@ -104,7 +109,7 @@ class GrimpGraph:
         return frozenset(self._graph.nominate_cycle_breakers(first, *others))
 
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
-        copy = self._graph.copy()
+        copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); it supports deepcopy
         for importer, imported in imports:
             copy.remove_import(importer=importer, imported=imported)
         return GrimpGraph(copy, self._roots)
@@ -188,6 +193,35 @@ def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple
     return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
 
 
+def _is_panic(error: BaseException) -> bool:
+    """grimp's Rust scanner panics (pyo3's PanicException, a BaseException) on some inputs."""
+    return type(error).__name__ == "PanicException"
+
+
+def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
+    """Relative imports in the file that go above its top-level package: (line, level, allowed).
+
+    `from .. import x` in `pkg/a.py` climbs above `pkg`; Python raises ImportError there.
+    """
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return []
+    if not _CLIMBING_IMPORT.search(data):
+        return []
+    try:
+        tree = ast.parse(data, filename=str(source.path))
+    except (SyntaxError, ValueError):
+        return []
+    depth = source.module.count(".") + 1
+    allowed = depth if source.path.name == "__init__.py" else depth - 1
+    return sorted(
+        (node.lineno, node.level, allowed)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level > allowed
+    )
+
+
 class BadFileMemory:
     """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
 
@@ -215,10 +249,13 @@ class BadFileMemory:
         except OSError:
             return None
 
-    def remember(self, path: Path, line: int | None, message: str, hint: str) -> None:
+    def remember(
+        self, path: Path, line: int | None, message: str, hint: str, code: str = "AG201"
+    ) -> None:
         with contextlib.suppress(OSError):
             self._entries[str(path)] = {
                 "stamp": self._stamp(path),
+                "code": code,
                 "line": line,
                 "message": message,
                 "hint": hint,
@@ -255,9 +292,9 @@ def build_grimp_graph(
     memory.keep_only(all_paths)
     skipped: dict[Path, Diagnostic] = {}
 
-    def skip(path: Path, line: int | None, message: str, hint: str) -> None:
+    def skip(path: Path, line: int | None, message: str, hint: str, code: str = "AG201") -> None:
         skipped[path] = Diagnostic(
-            "AG201",
+            code,
             Severity.WARNING,
             f"{message}; file not analyzed",
             Location(relative(path, project_root), line),
@@ -267,7 +304,7 @@ def build_grimp_graph(
     for path in all_paths:
         entry = memory.known(path)
         if entry is not None:
-            skip(path, entry["line"], entry["message"], entry["hint"])
+            skip(path, entry["line"], entry["message"], entry["hint"], entry.get("code", "AG201"))
 
     grimp_cache = str(cache_dir / "grimp") if cache_dir else None
     while True:
@@ -292,6 +329,23 @@ def build_grimp_graph(
                 raise
             bad = Path(found.group(1))
             line, message, hint = describe_unparsable(bad, None, None)
+        except BaseException as error:
+            if not _is_panic(error):
+                raise
+            # The scanner does not say which file made it panic; the known cause is a
+            # relative import that climbs two or more levels above the top-level package.
+            culprits = _panicking_files(trees, frozenset(skipped))
+            if not culprits:
+                raise RuntimeError(f"grimp's import scanner crashed: {error}") from None
+            for path, (line, level, allowed) in culprits.items():
+                message = (
+                    f"relative import goes {level - allowed} levels above the top-level package"
+                    " (grimp cannot scan it)"
+                )
+                hint = "make the import absolute, or fix the number of dots"
+                skip(path, line, message, hint, code="AG202")
+                memory.remember(path, line, message, hint, code="AG202")
+            continue
         if bad in skipped:  # the scanner keeps failing on a file we already left out
             raise RuntimeError(f"grimp failed repeatedly on {bad}")
         skip(bad, line, message, hint)
@@ -303,7 +357,46 @@ def build_grimp_graph(
         for source in tree.sources:
             if source.path in skipped and source.module not in graph.modules:
                 graph.add_module(source.module)
-    return GrimpGraph(graph, packages), frozenset(skipped), tuple(skipped.values())
+    notes = _drop_nameless_module(graph, trees, project_root)
+    return GrimpGraph(graph, packages), frozenset(skipped), (*skipped.values(), *notes)
+
+
+def _panicking_files(
+    trees: Sequence[FoundTree], skipped: frozenset[Path]
+) -> dict[Path, tuple[int, int, int]]:
+    """Files with a relative import that climbs more than one level above the top package."""
+    found = {}
+    for source in all_sources(trees):
+        if source.path in skipped:
+            continue
+        climbing = [c for c in climbing_imports(source) if c[1] > c[2] + 1]
+        if climbing:
+            found[source.path] = climbing[0]
+    return found
+
+
+def _drop_nameless_module(
+    graph: grimp.ImportGraph, trees: Sequence[FoundTree], project_root: Path
+) -> list[Diagnostic]:
+    """grimp resolves a relative import one level above the top package to a module named ''."""
+    if "" not in graph.modules:
+        return []
+    files = {s.module: s.path for s in all_sources(trees)}
+    notes = []
+    for importer in sorted(graph.find_modules_that_directly_import("")):
+        path = files.get(importer)
+        for detail in graph.get_import_details(importer=importer, imported=""):
+            notes.append(
+                Diagnostic(
+                    "AG202",
+                    Severity.WARNING,
+                    "relative import goes 1 level above the top-level package; import ignored",
+                    Location(relative(path, project_root), detail["line_number"]) if path else None,
+                    hint="make the import absolute, or fix the number of dots",
+                )
+            )
+    graph.remove_module("")
+    return notes
 
 
 def module_files(trees: Sequence[FoundTree], root: Path) -> dict[str, Path]:

@@ -1,0 +1,98 @@
+"""Small helpers shared by the tests: fixture trees on disk, the scanner, contracts, the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from archgraph.cli import main
+from archgraph.diagnostics import ContractResult, Diagnostic
+from archgraph.model import ModuleExpr
+from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.rules import Contract, build_contracts
+from archgraph.scan import ScanOptions, ScanOutcome, scan
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write `files` (relative path -> text or bytes) under root; a path ending in '/' is a directory.
+
+    Indented text (a triple-quoted block) is dedented and loses its opening newline; other
+    text is written as is, so line numbers stay exact.
+    """
+    for relative, content in files.items():
+        path = root / relative
+        if relative.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            text = textwrap.dedent(content)
+            if text != content:  # an indented triple-quoted block: drop its opening newline
+                text = text.removeprefix("\n")
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
+def scan_tree(root: Path, *packages: str, **options: Any) -> ScanOutcome:
+    """The real scanner over `root` (no cache unless `cache_dir` is given)."""
+    if "source_roots" in options:
+        options["source_roots"] = tuple(options["source_roots"])
+    if "exclude" in options:
+        options["exclude"] = tuple(ModuleExpr(text) for text in options["exclude"])
+    return scan(root, ScanOptions(root_packages=packages or ("pkg",), **options))
+
+
+def modules_of(outcome: ScanOutcome) -> set[str]:
+    return set(outcome.model.internal_modules)
+
+
+def imports_of(outcome: ScanOutcome) -> set[tuple[str, str]]:
+    """Every direct import between internal modules."""
+    model = outcome.model
+    return {
+        (importer, imported)
+        for importer, imported in model.iter_imports()
+        if importer in model.internal_modules and imported in model.internal_modules
+    }
+
+
+def brief(diagnostics: Sequence[Diagnostic]) -> list[tuple[str, str, str | None, int | None]]:
+    """(code, severity, file, line) of each diagnostic, in order."""
+    return [
+        (
+            d.code,
+            d.severity.value,
+            d.location.path.as_posix() if d.location else None,
+            d.location.line if d.location else None,
+        )
+        for d in diagnostics
+    ]
+
+
+def contract(**table: Any) -> Contract:
+    """A typed contract from a contract table, through the same path as a TOML file."""
+    at = TablePosition(Path("contracts/test.toml"), "contracts[0]")
+    contracts, errors = build_contracts([ContractTable(table, at)])
+    assert not errors, errors
+    (built,) = contracts
+    return built
+
+
+def check(root: Path, table: Mapping[str, Any], *packages: str, **options: Any) -> ContractResult:
+    """Scan `root` and check one contract against it."""
+    return contract(**table).check(scan_tree(root, *packages, **options).model)
+
+
+def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
+    """Run the archgraph CLI in-process; (exit code, stdout, stderr).
+
+    click >= 8.2 keeps stderr apart from stdout in CliRunner by default.
+    """
+    result = CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr

@@ -1,0 +1,233 @@
+"""`layers`: a higher layer may import a lower one, never the reverse; "a | b" are independent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import check, write_tree
+
+from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+
+KEPT = {
+    "pkg/__init__.py": "",
+    "pkg/api/__init__.py": "",
+    "pkg/api/views.py": "import pkg.services.orders\n",
+    "pkg/admin/__init__.py": "",
+    "pkg/admin/panel.py": "import pkg.services\nimport pkg.core.models\n",
+    "pkg/services/__init__.py": "",
+    "pkg/services/orders.py": "from pkg.core import models\nfrom pkg import util\n",
+    "pkg/core/__init__.py": "",
+    "pkg/core/models.py": "",
+    "pkg/util.py": "",
+}
+BROKEN = {
+    **KEPT,
+    # Siblings of one layer must not import each other.
+    "pkg/api/views.py": "import pkg.services.orders\nimport pkg.admin.panel\n",
+    # Direct: the bottom layer imports the top one.
+    "pkg/core/models.py": '"""Models."""\n\nimport pkg.api.views\n',
+    # Indirect: services -> util (in no layer) -> api.
+    "pkg/util.py": "from pkg.api import views\n",
+}
+LAYERS = {
+    "name": "Layers",
+    "type": "layers",
+    "containers": ["pkg"],
+    "layers": ["api | admin", "services", "core"],
+}
+
+
+def direct(
+    importer: str, imported: str, line: int, message: str, contract: str = "layers"
+) -> Violation:
+    return Violation(
+        code="AG101",
+        contract=contract,
+        message=message,
+        chain=(ImportStep(importer, imported, (line,)),),
+        location=Location(Path(importer.replace(".", "/") + ".py"), line),
+    )
+
+
+SIBLINGS = direct(
+    "pkg.api.views",
+    "pkg.admin.panel",
+    2,
+    "pkg.api imports pkg.admin; they are independent siblings in one layer",
+)
+UPWARD = direct(
+    "pkg.core.models", "pkg.api.views", 3, "pkg.core (lower layer) imports pkg.api (higher layer)"
+)
+INDIRECT = Violation(
+    code="AG101",
+    contract="layers",
+    message="pkg.services (lower layer) imports pkg.api (higher layer)",
+    chain=(
+        ImportStep("pkg.services.orders", "pkg.util", (2,)),
+        ImportStep("pkg.util", "pkg.api.views", (1,)),
+    ),
+    location=Location(Path("pkg/services/orders.py"), 2),
+)
+
+
+def test_kept(tmp_path: Path) -> None:
+    result = check(write_tree(tmp_path, KEPT), LAYERS)
+    assert result.kept and result.status == "kept"
+    assert result.violations == () and result.diagnostics == ()
+    assert (result.contract_id, result.kind, result.severity) == (
+        "layers",
+        "layers",
+        Severity.ERROR,
+    )
+
+
+def test_broken_direct_indirect_and_siblings(tmp_path: Path) -> None:
+    result = check(write_tree(tmp_path, BROKEN), LAYERS)
+    assert not result.kept
+    assert result.violations == (SIBLINGS, UPWARD, INDIRECT)
+    assert INDIRECT.importer == "pkg.services.orders" and INDIRECT.imported == "pkg.api.views"
+    assert result.diagnostics == ()
+
+
+def test_layers_without_containers_use_full_names(tmp_path: Path) -> None:
+    result = check(
+        write_tree(tmp_path, BROKEN),
+        {"name": "Layers", "type": "layers", "layers": ["pkg.api", "pkg.core"]},
+    )
+    assert result.violations == (UPWARD,)
+
+
+def test_ignore_imports_removes_the_import_and_unused_ignores_warn(tmp_path: Path) -> None:
+    result = check(
+        write_tree(tmp_path, BROKEN),
+        {
+            **LAYERS,
+            "ignore_imports": [
+                "pkg.core.models -> pkg.api.views",
+                "pkg.util -> pkg.api",  # covers descendants: cuts the indirect chain
+                "pkg.core -> pkg.nothing",  # matches no import
+            ],
+        },
+    )
+    assert result.violations == (SIBLINGS,)
+    assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            "AG311",
+            Severity.WARNING,
+            "ignore_imports entry 'pkg.core -> pkg.nothing' matches no import",
+        )
+    ]
+
+
+def test_wildcard_ignore(tmp_path: Path) -> None:
+    result = check(
+        write_tree(tmp_path, BROKEN),
+        {**LAYERS, "ignore_imports": ["pkg.*.models -> pkg.**", "pkg.api.* -> pkg.admin.*"]},
+    )
+    assert result.violations == (INDIRECT,)
+    assert result.diagnostics == ()
+
+
+def test_warning_severity_is_still_broken(tmp_path: Path) -> None:
+    result = check(write_tree(tmp_path, BROKEN), {**LAYERS, "severity": "warning"})
+    assert result.severity is Severity.WARNING
+    assert not result.kept
+    assert len(result.violations) == 3
+
+
+def test_exhaustive_reports_children_in_no_layer(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**KEPT, "pkg/extra/__init__.py": "", "pkg/stray/loose.py": ""})
+    result = check(tmp_path, {**LAYERS, "exhaustive": True})
+    assert result.violations == tuple(
+        Violation(
+            code="AG102",
+            contract="layers",
+            message=f"{module} is not in any layer (the contract is exhaustive)",
+            location=location,
+        )
+        for module, location in [
+            ("pkg.extra", Location(Path("pkg/extra/__init__.py"))),
+            # A namespace directory has no file.
+            ("pkg.stray", None),
+            ("pkg.util", Location(Path("pkg/util.py"))),
+        ]
+    )
+
+
+def test_exhaustive_kept_when_every_child_is_listed(tmp_path: Path) -> None:
+    result = check(
+        write_tree(tmp_path, KEPT),
+        {**LAYERS, "layers": ["api | admin", "services", "core | util"], "exhaustive": True},
+    )
+    assert result.kept
+
+
+def test_several_containers_by_wildcard(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/one/__init__.py": "",
+            "pkg/one/api.py": "import pkg.one.core\n",
+            "pkg/one/core.py": "",
+            "pkg/two/__init__.py": "",
+            "pkg/two/api.py": "",
+            "pkg/two/core.py": "# the bottom layer\nimport pkg.two.api\n",
+        },
+    )
+    result = check(
+        tmp_path,
+        {"name": "Layers", "type": "layers", "containers": ["pkg.*"], "layers": ["api", "core"]},
+    )
+    assert result.violations == (
+        direct(
+            "pkg.two.core",
+            "pkg.two.api",
+            2,
+            "pkg.two.core (lower layer) imports pkg.two.api (higher layer)",
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            {"layers": ["api", "nothing"]},
+            "layers: 'pkg.nothing' matches no module in the graph",
+        ),
+        (
+            {"containers": ["pkg.missing"]},
+            "containers: 'pkg.missing' matches no module in the graph",
+        ),
+    ],
+)
+def test_names_matching_nothing_are_configuration_errors(
+    tmp_path: Path, table: dict[str, object], message: str
+) -> None:
+    result = check(write_tree(tmp_path, KEPT), {**LAYERS, **table})
+    assert not result.kept and result.misconfigured
+    assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
+        ("AG310", Severity.ERROR, message)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"layers": ["api", "api.views"]}, "layers: 'pkg.api.views' is inside 'pkg.api'"),
+        (
+            {"containers": [], "layers": ["pkg.services", "pkg"]},
+            "layers: 'pkg.services' is inside 'pkg'",
+        ),
+    ],
+)
+def test_overlapping_layers_are_a_configuration_error(
+    tmp_path: Path, table: dict[str, object], message: str
+) -> None:
+    result = check(write_tree(tmp_path, KEPT), {**LAYERS, **table})
+    assert result.misconfigured
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("AG312", f"{message}; the modules must not overlap")
+    ]
