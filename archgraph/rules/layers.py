@@ -10,6 +10,7 @@ from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, no_match
 from archgraph.rules.registry import register
+from archgraph.rules.sites import imports_leaving, route_first_hops
 
 
 @register
@@ -45,9 +46,10 @@ class Layers(Contract):
         if problems or any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
+        routes = view.graph.illegal_layer_routes(self.layers, containers)
         violations = [
             violation
-            for route in view.graph.illegal_layer_routes(self.layers, containers)
+            for route in routes
             for violation in self.route_violations(
                 view,
                 route,
@@ -58,7 +60,17 @@ class Layers(Contract):
         ]
         if self.exhaustive:
             violations += self._unlisted_children(model, containers)
-        return self.result(violations, diagnostics)
+        layer_modules = [
+            prefix + module
+            for prefix in prefixes
+            for spec in self.layers
+            for module in spec.modules
+            if view.contains(prefix + module)
+        ]
+        internal = view.internal_modules
+        governed = imports_leaving(view, layer_modules, internal.__contains__)
+        violating = {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(violations, diagnostics, governed=governed, violating=violating)
 
     def _unlisted_children(self, model: ArchModel, containers: list[str]) -> list[Violation]:
         listed = {m for spec in self.layers for m in spec.modules}
