@@ -186,7 +186,14 @@ def _parse_entry(raw: Any, where: str, problems: list[str]) -> tuple[ViolationKe
         problems.append(f"{where}.count: expected a positive integer, got {count!r}")
     if len(problems) > found:
         return None
-    key = ViolationKey(**{name: raw.get(name) for name in _KEY_FIELDS})
+    key = ViolationKey(
+        contract=raw["contract"],
+        code=raw["code"],
+        importer=raw.get("importer"),
+        imported=raw.get("imported"),
+        symbol=raw.get("symbol"),
+        message=raw.get("message"),
+    )
     if key.message is None and (key.importer is None or key.imported is None):
         problems.append(f"{where}: needs 'importer' and 'imported', or a 'message'")
         return None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from archgraph.diagnostics import ArchgraphError, ExitCode
+from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 
@@ -37,11 +37,10 @@ def write_output(text: str, output: Path | None) -> None:
         raise ArchgraphError(f"cannot write the report to {output}: {error}") from None
 
 
-def write_reports(result: object, planned: list[PlannedReport], announce: bool) -> None:
-    from archgraph.diagnostics import RunResult  # noqa: PLC0415
+def write_reports(result: RunResult, planned: list[PlannedReport], announce: bool) -> None:
+    """Render each planned report; GitHub paths are relative to the working directory."""
     from archgraph.report.formats import render  # noqa: PLC0415
 
-    assert isinstance(result, RunResult)
     for report in planned:
         write_output(render(result, report.format_name, Path.cwd()), report.path)
         if announce and report.path is not None:

@@ -73,11 +73,12 @@ def _contract_case(contract: ContractResult) -> ET.Element:
             new[0].code if new else _first_error_code(contract.diagnostics, "AG1"),
             _violations_text(new) + _diagnostics_text(contract.diagnostics),
         )
-    out = [
+    summary = (
         f"{contract.kind} contract {contract.contract_id}: {contract.status}, "
         f"severity {contract.severity.value}, compliance {format_percent(contract.compliance)} "
         f"({_count(contract.respecting)} of {_count(contract.governed)} import sites respect it)"
-    ]
+    )
+    out = [summary]
     if not contract.kept and contract.severity is not Severity.ERROR:
         out += [f"broken, but severity {contract.severity.value} does not fail the run:"]
         out += [_violations_text(new)]
