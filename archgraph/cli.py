@@ -119,7 +119,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     "output_formats",
     type=click.Choice(list(FORMATS)),
     multiple=True,
-    help="Report format (repeatable with --output-dir): " + ", ".join(FORMATS) + "; default text.",
+    help="Report format (default text); repeat it with --output-dir for several.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option(
