@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archgraph import config as config_module
+from archgraph.baseline import (
+    Baseline,
+    apply_baseline,
+    baseline_of,
+    read_baseline,
+    write_baseline,
+)
 from archgraph.config import Config
 from archgraph.diagnostics import (
     ArchgraphError,
@@ -43,6 +50,8 @@ class RunOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     strict: bool = False
+    baseline: Path | None = None  # overrides the `baseline` setting
+    use_baseline: bool = True  # False: ignore any baseline (every violation is new)
 
 
 def config_files(root: Path, files: Sequence[Path] = ()) -> list[Path]:
@@ -155,6 +164,9 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     """`archgraph check`: evaluate every contract against the code under root."""
     root = _checked_root(root)
     config, contracts = load_configuration(root, options.config_files, options.contract_ids)
+    baseline_file = baseline_path(root, config, options)
+    # Read the baseline before scanning, so a broken file fails fast.
+    baseline = read_baseline(baseline_file) if baseline_file else None
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
@@ -162,13 +174,63 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
         results.append(contract.check(outcome.model))
-    return RunResult(
+    result = RunResult(
         root=root,
         contracts=tuple(results),
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
         summary=outcome.summary,
         strict=options.strict,
     )
+    if baseline is None or baseline_file is None:
+        return result
+    return apply_baseline(result, baseline, baseline_file)
+
+
+def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
+    """`--baseline FILE` (as given), else the `baseline` setting (relative to PATH), else none."""
+    if not options.use_baseline:
+        return None
+    if options.baseline is not None:
+        return options.baseline
+    configured = config.settings.baseline
+    return root / configured if configured is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedBaseline:
+    """What `archgraph baseline` wrote."""
+
+    path: Path
+    baseline: Baseline
+    result: RunResult
+
+
+def record_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = _quiet
+) -> RecordedBaseline:
+    """`archgraph baseline`: write every current violation to FILE (default: the setting)."""
+    root = _checked_root(root)
+    if file is None:
+        configured = load_config(root, options.config_files).settings.baseline
+        if configured is None:
+            raise ArchgraphError(
+                "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
+                "(relative to PATH)"
+            )
+        file = root / configured
+    result = run(root, replace(options, use_baseline=False), progress)
+    broken = [
+        f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
+        if d.is_configuration
+    ]
+    if broken:
+        raise ArchgraphError(
+            "not writing the baseline: fix the configuration first, or these contracts would "
+            "record nothing:\n  " + "\n  ".join(broken)
+        )
+    baseline = baseline_of(result)
+    write_baseline(file, baseline)
+    return RecordedBaseline(file, baseline, result)
 
 
 def _checked_root(root: Path) -> Path:
@@ -188,6 +250,7 @@ __all__ = [
     "load_config",
     "load_configuration",
     "load_contracts",
+    "record_baseline",
     "run",
 ]
 

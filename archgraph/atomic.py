@@ -15,8 +15,20 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        # mkstemp creates 0600; reports and baselines are shared (CI artifacts, other users),
+        # so give the file the mode a plain open() would have given it.
+        os.chmod(temporary, _plain_file_mode(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _plain_file_mode(path: Path) -> int:
+    """The existing file's permissions, or 0666 less the umask for a new file."""
+    with contextlib.suppress(OSError):
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -14,8 +14,7 @@ from pathlib import Path
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
-
-FORMATS = ("text", "json")
+from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 
 def progress_printer(enabled: bool) -> Callable[[str], None]:
@@ -25,22 +24,27 @@ def progress_printer(enabled: bool) -> Callable[[str], None]:
     return lambda message: click.echo(f"archgraph: {message}...", err=True)
 
 
-def render(result: RunResult, output_format: str) -> str:
-    if output_format == "json":
-        from archgraph.report.json import render_json  # noqa: PLC0415
-
-        return render_json(result)
-    from archgraph.report.text import render_text  # noqa: PLC0415
-
-    return render_text(result)
-
-
 def write_output(text: str, output: Path | None) -> None:
+    """Standard output, or a file written atomically (CI never reads half a report)."""
+    from archgraph.atomic import write_atomically  # noqa: PLC0415
+
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise ArchgraphError(f"cannot write the report to {output}: {error}") from None
+
+
+def write_reports(result: RunResult, planned: list[PlannedReport], announce: bool) -> None:
+    """Render each planned report; GitHub paths are relative to the working directory."""
+    from archgraph.report.formats import render  # noqa: PLC0415
+
+    for report in planned:
+        write_output(render(result, report.format_name, Path.cwd()), report.path)
+        if announce and report.path is not None:
+            click.echo(f"archgraph: wrote {report.format_name} report to {report.path}", err=True)
 
 
 class Guarded(click.Group):
@@ -114,8 +118,26 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @common_options
 @click.option("--contract", "contract_ids", multiple=True, help="Run only this contract id (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_formats",
+    type=click.Choice(list(FORMATS)),
+    multiple=True,
+    help="Report format (default text); repeat it with --output-dir for several.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each --format to its own file here (report.txt, report.sarif, report.junit.xml...).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Violations recorded in FILE are known and do not fail the run (default: the baseline setting).",
+)
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline setting: every violation is new.")
 @click.option("--strict", is_flag=True, help="Exit 2 when the scan reports problems (unparsable files...).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def check(
@@ -125,18 +147,68 @@ def check(
     cache_dir: Path | None,
     no_cache: bool,
     contract_ids: tuple[str, ...],
-    output_format: str,
+    output_formats: tuple[str, ...],
     output: Path | None,
+    output_dir: Path | None,
+    baseline_file: Path | None,
+    no_baseline: bool,
     strict: bool,
     quiet: bool,
 ) -> None:
     """Evaluate the architecture contracts of the code under PATH."""
     from archgraph.app import RunOptions, run  # noqa: PLC0415 - keep `--help` fast
 
-    options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache, strict)
+    if baseline_file is not None and no_baseline:
+        raise ArchgraphError("give either --baseline FILE or --no-baseline, not both")
+    planned = plan_reports(output_formats, output, output_dir)
+    options = RunOptions(
+        config_files, packages, contract_ids, cache_dir, not no_cache, strict,
+        baseline=baseline_file, use_baseline=not no_baseline,
+    )
     result = run(path, options, progress_printer(not quiet))
-    write_output(render(result, output_format), output)
+    write_reports(result, planned, announce=output_dir is not None and not quiet)
     sys.exit(int(result.exit_code))
+
+
+@main.command()
+@click.argument("arguments", nargs=-1, metavar="[PATH] [FILE]", type=click.Path(path_type=Path))
+@with_options(package_option, config_option, *cache_options)
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def baseline(
+    arguments: tuple[Path, ...],
+    packages: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
+    """Record the current violations of PATH (default .) in FILE (default: the baseline setting).
+
+    `check --baseline FILE` then fails only on violations that are not recorded. A single
+    argument is PATH when it is a directory, FILE otherwise.
+    """
+    from archgraph.app import RunOptions, record_baseline  # noqa: PLC0415
+
+    path, file = baseline_arguments(arguments)
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    recorded = record_baseline(path, file, options, progress_printer(not quiet))
+    contracts = len({key.contract for key, _count in recorded.baseline.entries})
+    click.echo(
+        f"archgraph: recorded {recorded.baseline.total} violation(s) of {contracts} contract(s) "
+        f"in {recorded.path} ({len(recorded.baseline.entries)} entries)"
+    )
+
+
+def baseline_arguments(arguments: tuple[Path, ...]) -> tuple[Path, Path | None]:
+    """`[PATH] [FILE]`: (PATH, FILE or None for the configured one)."""
+    if len(arguments) > 2:
+        raise click.UsageError("expected at most two arguments: [PATH] [FILE]")
+    if len(arguments) == 2:
+        return arguments[0], arguments[1]
+    if len(arguments) == 1:
+        only = arguments[0]
+        return (only, None) if only.is_dir() else (Path("."), only)
+    return Path("."), None
 
 
 @main.command()

@@ -42,6 +42,51 @@ class Location:
         return text
 
 
+ImportSite = tuple[str, str]
+"""One direct import: (importer, imported). Compliance counts these; line numbers do not matter."""
+
+
+class BaselineStatus(StrEnum):
+    """Whether a violation was recorded in the baseline (`known`) or not (`new`)."""
+
+    NEW = "new"
+    KNOWN = "known"
+
+
+# Violations that are not about one import path but about a structure (a cycle between packages)
+# are identified by their message, which names the structure; their chain holds example imports
+# that change whenever an import that sorts earlier is added.
+MESSAGE_KEYED_CODES = frozenset({"AG140"})
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationKey:
+    """What identifies a violation across edits (no line numbers): baselines are keyed by this."""
+
+    contract: str
+    code: str
+    importer: str | None = None
+    imported: str | None = None
+    symbol: str | None = None
+    message: str | None = None  # only for violations identified by their message
+
+    def sort_key(self) -> tuple[str, ...]:
+        return (
+            self.contract,
+            self.code,
+            self.importer or "",
+            self.imported or "",
+            self.symbol or "",
+            self.message or "",
+        )
+
+    def __str__(self) -> str:
+        if self.message is not None:
+            return self.message
+        text = f"{self.importer} -> {self.imported}"
+        return f"{text} ({self.symbol})" if self.symbol else text
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class ImportStep:
     """One direct import in a chain, with the line numbers it appears on in the importer."""
@@ -63,6 +108,7 @@ class Violation:
     symbol: str | None = None
     alias: str | None = None
     via: tuple[str, ...] = ()
+    baseline: BaselineStatus | None = None  # set by apply_baseline; None when no baseline is used
 
     @property
     def importer(self) -> str | None:
@@ -75,6 +121,33 @@ class Violation:
     @property
     def is_indirect(self) -> bool:
         return len(self.chain) > 1
+
+    @property
+    def is_continuous(self) -> bool:
+        """True when the chain is one import path (each step starts where the last one ended);
+        a cycle between packages lists one example import per hop instead."""
+        return bool(self.chain) and all(
+            a.imported == b.importer for a, b in zip(self.chain, self.chain[1:], strict=False)
+        )
+
+    @property
+    def site(self) -> ImportSite | None:
+        """The first direct import of the chain: the import site this violation counts against."""
+        if not self.chain:
+            return None
+        return (self.chain[0].importer, self.chain[0].imported)
+
+    @property
+    def is_known(self) -> bool:
+        return self.baseline is BaselineStatus.KNOWN
+
+    @property
+    def key(self) -> ViolationKey:
+        """Identity across edits: contract, code, endpoints and symbol, or the message of a
+        violation that is not one import path (cycles, modules missing from an exhaustive layer)."""
+        if not self.chain or self.code in MESSAGE_KEYED_CODES:
+            return ViolationKey(self.contract, self.code, symbol=self.symbol, message=self.message)
+        return ViolationKey(self.contract, self.code, self.importer, self.imported, self.symbol)
 
     def sort_key(self) -> tuple[object, ...]:
         return (self.contract, self.code, self.chain, self.symbol or "", self.message)
@@ -109,6 +182,31 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, .
     return tuple(sorted(set(diagnostics), key=Diagnostic.sort_key))
 
 
+def count_sites(
+    violations: Iterable[Violation],
+    governed: Iterable[ImportSite] | int | None,
+    violating: Iterable[ImportSite] = (),
+) -> tuple[int | None, int | None]:
+    """(governed, respecting) import-site counts for a contract's result.
+
+    A violating site is the first import of each violation's chain plus any `violating` sites the
+    rule names. A violating site is governed by definition, so the governed sites are the union of
+    both sets and `0 <= respecting <= governed` holds by construction.
+    A rule that counts (`int`) instead of listing its sites must count its violating sites in.
+    """
+    if governed is None:
+        return None, None
+    violating_sites = {v.site for v in violations if v.site is not None} | set(violating)
+    if isinstance(governed, int):
+        if len(violating_sites) > governed:
+            raise ValueError(
+                f"{len(violating_sites)} violating import sites but only {governed} governed"
+            )
+        return governed, governed - len(violating_sites)
+    governed_sites = set(governed) | violating_sites
+    return len(governed_sites), len(governed_sites - violating_sites)
+
+
 @dataclass(frozen=True, slots=True)
 class ContractResult:
     """The outcome of one contract's check."""
@@ -120,6 +218,17 @@ class ContractResult:
     violations: tuple[Violation, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     governed: int | None = None  # import sites the contract rules on, when the rule counts them
+    respecting: int | None = None  # governed import sites that no violation starts from
+    fixed: tuple[ViolationKey, ...] = ()  # in the baseline but no longer found (one per count)
+
+    def __post_init__(self) -> None:
+        if self.respecting is not None and not (
+            self.governed is not None and 0 <= self.respecting <= self.governed
+        ):
+            raise ValueError(
+                f"respecting import sites ({self.respecting}) must lie within 0..governed "
+                f"({self.governed})"
+            )
 
     @classmethod
     def of(
@@ -127,17 +236,25 @@ class ContractResult:
         contract: ContractIdentity,
         violations: Iterable[Violation] = (),
         diagnostics: Iterable[Diagnostic] = (),
-        governed: int | None = None,
+        governed: Iterable[ImportSite] | int | None = None,
+        violating: Iterable[ImportSite] = (),
     ) -> ContractResult:
-        """Build a result with violations and diagnostics in a stable order."""
+        """Build a result with violations and diagnostics in a stable order.
+
+        `governed`: the import sites the contract rules on (see README, "Compliance");
+        `violating`: sites that break it beyond the first import of each violation.
+        """
+        ordered = tuple(sorted(set(violations), key=Violation.sort_key))
+        governed_count, respecting = count_sites(ordered, governed, violating)
         return cls(
             contract_id=contract.id,
             name=contract.name,
             kind=contract.kind,
             severity=contract.severity,
-            violations=tuple(sorted(set(violations), key=Violation.sort_key)),
+            violations=ordered,
             diagnostics=sorted_diagnostics(diagnostics),
-            governed=governed,
+            governed=governed_count,
+            respecting=respecting,
         )
 
     @property
@@ -145,8 +262,17 @@ class ContractResult:
         return any(d.is_configuration for d in self.diagnostics)
 
     @property
+    def new_violations(self) -> tuple[Violation, ...]:
+        """Violations that fail the contract: all of them, unless a baseline records some."""
+        return tuple(v for v in self.violations if not v.is_known)
+
+    @property
+    def known_violations(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.is_known)
+
+    @property
     def kept(self) -> bool:
-        return not self.violations and not any(
+        return not self.new_violations and not any(
             d.severity is Severity.ERROR for d in self.diagnostics
         )
 
@@ -157,11 +283,11 @@ class ContractResult:
     @property
     def compliance(self) -> float | None:
         """Share of governed import sites that respect the contract (1.0 when none governed)."""
-        if self.governed is None:
+        if self.governed is None or self.respecting is None:
             return None
         if self.governed == 0:
             return 1.0
-        return max(0.0, (self.governed - len(self.violations)) / self.governed)
+        return self.respecting / self.governed
 
 
 class ContractIdentity:
@@ -193,6 +319,11 @@ class RunResult:
     summary: ScanSummary
     strict: bool = False
     extras: tuple[tuple[str, object], ...] = field(default=())
+    baseline: Path | None = None  # the baseline file applied, if any
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return tuple(v for c in self.contracts for v in c.violations)
 
     @property
     def broken(self) -> tuple[ContractResult, ...]:

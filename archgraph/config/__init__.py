@@ -27,6 +27,7 @@ class Settings:
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
+    baseline: Path | None = None  # baseline file of known violations, relative to PATH
 
 
 @dataclass(frozen=True, slots=True)

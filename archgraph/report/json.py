@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Violation
+from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Violation, ViolationKey
 
 JSON_VERSION = 1
 
@@ -18,7 +18,7 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
     summary = result.summary
     return {
         "version": JSON_VERSION,
-        "contracts": [contract_to_dict(c) for c in result.contracts],
+        "contracts": [contract_to_dict(c, result.baseline is not None) for c in result.contracts],
         "diagnostics": [diagnostic_to_dict(d) for d in result.diagnostics],
         "summary": {
             "modules": summary.modules,
@@ -30,10 +30,45 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "violations": sum(len(c.violations) for c in result.contracts),
             "exit_code": int(result.exit_code),
         },
+        "baseline": _run_baseline(result),
     }
 
 
-def contract_to_dict(contract: ContractResult) -> dict[str, Any]:
+def _run_baseline(result: RunResult) -> dict[str, Any] | None:
+    """Totals over all contracts when a baseline was applied; None otherwise."""
+    if result.baseline is None:
+        return None
+    return {
+        "file": result.baseline.as_posix(),
+        "new": sum(len(c.new_violations) for c in result.contracts),
+        "known": sum(len(c.known_violations) for c in result.contracts),
+        "fixed": sum(len(c.fixed) for c in result.contracts),
+    }
+
+
+def _contract_baseline(contract: ContractResult, applied: bool) -> dict[str, int] | None:
+    if not applied:
+        return None
+    return {
+        "new": len(contract.new_violations),
+        "known": len(contract.known_violations),
+        "fixed": len(contract.fixed),
+    }
+
+
+def key_to_dict(key: ViolationKey) -> dict[str, Any]:
+    """A violation as a baseline records it (no line numbers)."""
+    return {
+        "contract": key.contract,
+        "code": key.code,
+        "importer": key.importer,
+        "imported": key.imported,
+        "symbol": key.symbol,
+        "message": key.message,
+    }
+
+
+def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[str, Any]:
     return {
         "id": contract.contract_id,
         "name": contract.name,
@@ -41,8 +76,11 @@ def contract_to_dict(contract: ContractResult) -> dict[str, Any]:
         "status": contract.status,
         "severity": contract.severity.value,
         "governed": contract.governed,
+        "respecting": contract.respecting,
         "compliance": contract.compliance,
         "violations": [violation_to_dict(v) for v in contract.violations],
+        "baseline": _contract_baseline(contract, baseline),
+        "fixed": [key_to_dict(key) for key in contract.fixed],
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
     }
 
@@ -56,6 +94,7 @@ def violation_to_dict(violation: Violation) -> dict[str, Any]:
         "imported": violation.imported,
         "file": location.path.as_posix() if location else None,
         "line": location.line if location else None,
+        "baseline": violation.baseline.value if violation.baseline else None,
         "chain": [
             {
                 "importer": step.importer,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
@@ -23,8 +25,10 @@ def render_text(result: RunResult) -> str:
         f"{len(result.contracts)} contracts",
         "",
     ]
+    if result.baseline is not None:
+        lines += [f"Baseline: {result.baseline.as_posix()}", ""]
     for contract in result.contracts:
-        lines += _contract_lines(contract)
+        lines += _contract_lines(contract, baseline=result.baseline is not None)
     shown = [d for d in result.diagnostics if d.severity is not Severity.INFO]
     folded = len(result.diagnostics) - len(shown)
     if shown:
@@ -34,30 +38,115 @@ def render_text(result: RunResult) -> str:
         lines.append(f"  ({folded} informational diagnostics not shown; see --format json)")
     if shown or folded:
         lines.append("")
+    if result.contracts:
+        lines += summary_table(result) + [""]
     kept = sum(1 for c in result.contracts if c.kept)
     broken = len(result.contracts) - kept
     violations = sum(len(c.violations) for c in result.contracts)
-    lines.append(f"Contracts: {kept} kept, {broken} broken ({violations} violations).")
+    closing = f"Contracts: {kept} kept, {broken} broken ({violations} violations"
+    if result.baseline is not None:
+        new = sum(len(c.new_violations) for c in result.contracts)
+        fixed = sum(len(c.fixed) for c in result.contracts)
+        closing += f": {new} new, {violations - new} known; {fixed} fixed"
+    lines.append(closing + ").")
     return "\n".join(lines) + "\n"
 
 
-def _contract_lines(contract: ContractResult) -> list[str]:
+def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
     status = "KEPT  " if contract.kept else "BROKEN"
     label = f"{status}  {contract.name}  [{contract.kind}, id={contract.contract_id}"
     if contract.severity.value != "error":
         label += f", severity={contract.severity.value}"
     lines = [label + "]"]
-    if contract.violations:
-        lines.append(f"  {len(contract.violations)} violation(s):")
-    for violation in contract.violations[:MAX_VIOLATIONS_SHOWN]:
-        lines += ["    " + line for line in violation_lines(violation)]
-    hidden = len(contract.violations) - MAX_VIOLATIONS_SHOWN
-    if hidden > 0:
-        lines.append(f"    ... and {hidden} more (use --format json for all)")
+    if baseline:
+        lines += _baseline_lines(contract)
+    else:
+        lines += _listed(f"{len(contract.violations)} violation(s):", contract.violations)
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
     lines.append("")
     return lines
+
+
+def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) -> list[str]:
+    """A titled list of violations (none: no lines), cut after MAX_VIOLATIONS_SHOWN."""
+    if not violations:
+        return []
+    lines = [f"  {title}"]
+    for violation in violations[:MAX_VIOLATIONS_SHOWN]:
+        shown = violation_lines(violation)
+        if brief:  # one line each: where it is, not how the chain runs
+            where = f"  ({violation.location})" if violation.location and violation.chain else ""
+            shown = [shown[0] + where]
+        lines += ["    " + line for line in shown]
+    hidden = len(violations) - MAX_VIOLATIONS_SHOWN
+    if hidden > 0:
+        lines.append(f"    ... and {hidden} more (use --format json for all)")
+    return lines
+
+
+def _baseline_lines(contract: ContractResult) -> list[str]:
+    """New violations in full; known ones one line each; fixed ones so the baseline can shrink."""
+    new, known = contract.new_violations, contract.known_violations
+    lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} fixed"]
+    lines += _listed(f"{len(new)} new violation(s):", new)
+    lines += _listed(f"{len(known)} known violation(s), recorded in the baseline:", known, brief=True)
+    if contract.fixed:
+        lines.append(
+            f"  {len(contract.fixed)} fixed (in the baseline, no longer found; "
+            "`archgraph baseline` drops them):"
+        )
+        lines += [f"    - {key}" for key in contract.fixed[:MAX_VIOLATIONS_SHOWN]]
+        hidden = len(contract.fixed) - MAX_VIOLATIONS_SHOWN
+        if hidden > 0:
+            lines.append(f"    ... and {hidden} more (use --format json for all)")
+    return lines
+
+
+def format_percent(share: float | None) -> str:
+    """`90.9%`, rounded down so that anything short of full compliance never reads 100.0%."""
+    if share is None:
+        return "-"
+    return f"{math.floor(share * 1000) / 10:.1f}%"
+
+
+def summary_table(result: RunResult) -> list[str]:
+    """One row per contract: id, type, status, governed and respecting import sites,
+    violations (new/known/fixed with a baseline) and compliance."""
+    with_baseline = result.baseline is not None
+    header = ["contract", "type", "status", "governed", "respecting", "violations"]
+    if with_baseline:
+        header += ["new", "known", "fixed"]
+    header.append("compliance")
+    rows = [header]
+    for contract in result.contracts:
+        row = [
+            contract.contract_id,
+            contract.kind,
+            contract.status,
+            "-" if contract.governed is None else str(contract.governed),
+            "-" if contract.respecting is None else str(contract.respecting),
+            str(len(contract.violations)),
+        ]
+        if with_baseline:
+            row += [
+                str(len(contract.new_violations)),
+                str(len(contract.known_violations)),
+                str(len(contract.fixed)),
+            ]
+        row.append(format_percent(contract.compliance))
+        rows.append(row)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    text_columns = 3  # id, type and status read left to right; numbers line up on the right
+
+    def line(row: list[str]) -> str:
+        cells = [
+            cell.ljust(width) if index < text_columns else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  " + "  ".join(cells).rstrip()
+
+    return ["Summary:"] + [line(row) for row in rows]
 
 
 def violation_lines(violation: Violation) -> list[str]:

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from archgraph.diagnostics import ContractResult, Diagnostic, Severity, Violation
+from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
@@ -28,15 +28,19 @@ class Acyclic(Contract):
         if problems:
             return self.result(diagnostics=diagnostics + problems)
         violations: list[Violation] = []
+        governed: set[ImportSite] = set()
+        violating: set[ImportSite] = set()
         for package in packages:
-            found, notes = self._package_cycles(view, package)
-            violations += found
-            diagnostics += notes
-        return self.result(violations, diagnostics)
+            cycles = self._package_cycles(view, package)
+            violations += cycles.violations
+            diagnostics += cycles.notes
+            governed |= cycles.governed
+            violating |= cycles.violating
+        return self.result(violations, diagnostics, governed=governed, violating=violating)
 
-    def _package_cycles(
-        self, model: ArchModel, package: str
-    ) -> tuple[list[Violation], list[Diagnostic]]:
+    def _package_cycles(self, model: ArchModel, package: str) -> PackageCycles:
+        """Cycles between the package's children; every import between two different children
+        is governed, and every import along a dependency of a listed cycle violates."""
         import networkx as nx  # noqa: PLC0415 - heavy import, only needed here
 
         prefix = package + "."
@@ -47,14 +51,18 @@ class Acyclic(Contract):
                 return None
             return ".".join(module.split(".")[: depth + 1])
 
-        # The package's children as nodes; each edge keeps one real import as its example.
+        # The package's children as nodes; each edge keeps one real import as its example,
+        # and all the imports it stands for.
         collapsed = nx.DiGraph()
         for importer in sorted(model.descendants(package)):
             source = child_of(importer)
             for imported in sorted(model.imports_of(importer)):
                 target = child_of(imported)
-                if target and source and target != source and not collapsed.has_edge(source, target):
-                    collapsed.add_edge(source, target, example=(importer, imported))
+                if not (target and source and target != source):
+                    continue
+                if not collapsed.has_edge(source, target):
+                    collapsed.add_edge(source, target, example=(importer, imported), sites=[])
+                collapsed.edges[source, target]["sites"].append((importer, imported))
         cycles = []
         for component in sorted(nx.strongly_connected_components(collapsed), key=min):
             if len(component) < 2:
@@ -71,8 +79,11 @@ class Acyclic(Contract):
             # or a long ring of imports would pass as acyclic.
             cycles += found or [_shortest_cycle(nx, subgraph)]
         violations = []
+        violating: set[ImportSite] = set()
         for cycle in sorted(cycles):
             hops = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+            for hop in hops:
+                violating.update(collapsed.edges[hop]["sites"])
             steps = tuple(model.step(*collapsed.edges[hop]["example"]) for hop in hops)
             violations.append(
                 self.steps_violation(
@@ -98,7 +109,18 @@ class Acyclic(Contract):
                         f"only the first {MAX_CYCLES_PER_PACKAGE} cycles in {package} are listed",
                     )
                 )
-        return violations, notes
+        governed = {site for *_, sites in collapsed.edges(data="sites") for site in sites}
+        return PackageCycles(violations, notes, governed, violating)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageCycles:
+    """What one package contributes to an acyclic contract's result."""
+
+    violations: list[Violation]
+    notes: list[Diagnostic]
+    governed: set[ImportSite]
+    violating: set[ImportSite]
 
 
 def _shortest_cycle(nx: Any, component: Any) -> tuple[str, ...]:

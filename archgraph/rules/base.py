@@ -12,6 +12,7 @@ from typing import ClassVar
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
+    ImportSite,
     ImportStep,
     Severity,
     Violation,
@@ -77,9 +78,10 @@ class Contract(ABC):
         self,
         violations: Iterable[Violation] = (),
         diagnostics: Iterable[Diagnostic] = (),
-        governed: int | None = None,
+        governed: Iterable[ImportSite] | int | None = None,
+        violating: Iterable[ImportSite] = (),
     ) -> ContractResult:
-        return ContractResult.of(self, violations, diagnostics, governed)
+        return ContractResult.of(self, violations, diagnostics, governed, violating)
 
     def chain_violation(
         self, model: ArchModel, code: str, chain: Sequence[str], message: str

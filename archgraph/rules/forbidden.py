@@ -10,6 +10,7 @@ from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
+from archgraph.rules.sites import imports_leaving
 
 
 @register
@@ -45,4 +46,12 @@ class Forbidden(Contract):
                         self.chain_violation(view, "AG110", chain, message)
                         for chain in view.shortest_chains(source, target)
                     ]
-        return self.result(violations, diagnostics)
+        internal = view.internal_modules
+
+        def could_break(imported: str) -> bool:
+            # Any import out of a source is ruled on; external modules import nothing in the
+            # graph, so an external one matters only when it is forbidden itself.
+            return imported in internal or any(is_within(imported, t) for t in forbidden)
+
+        governed = imports_leaving(view, sources, could_break)
+        return self.result(violations, diagnostics, governed=governed)

@@ -10,6 +10,7 @@ from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, overlapping
 from archgraph.rules.registry import register
+from archgraph.rules.sites import imports_leaving, route_first_hops
 
 
 @register
@@ -42,4 +43,6 @@ class Independence(Contract):
                 f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
             )
         ]
-        return self.result(violations, diagnostics)
+        governed = imports_leaving(view, modules, view.internal_modules.__contains__)
+        violating = {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(violations, diagnostics, governed=governed, violating=violating)

@@ -11,6 +11,7 @@ from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, no_match, overlapping
 from archgraph.rules.registry import register
+from archgraph.rules.sites import imports_leaving, route_first_hops
 
 
 @register
@@ -51,16 +52,27 @@ class Layers(Contract):
         if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
+        routes = view.graph.illegal_layer_routes(self.layers, containers)
         violations = [
             violation
-            for route in view.graph.illegal_layer_routes(self.layers, containers)
+            for route in routes
             for violation in self.route_violations(
                 view, route, "AG101", self._message(route.importer_layer, route.imported_layer, containers)
             )
         ]
         if self.exhaustive:
             violations += self._unlisted_children(model, containers)
-        return self.result(violations, diagnostics)
+        layer_modules = [
+            prefix + module
+            for prefix in prefixes
+            for spec in self.layers
+            for module in spec.modules
+            if view.contains(prefix + module)
+        ]
+        internal = view.internal_modules
+        governed = imports_leaving(view, layer_modules, internal.__contains__)
+        violating = {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(violations, diagnostics, governed=governed, violating=violating)
 
     def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
         """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""

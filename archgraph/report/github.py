@@ -1,0 +1,101 @@
+"""GitHub Actions workflow commands: one annotation per new violation and per diagnostic.
+
+`::error file=F,line=L,title=T::message`, escaped as GitHub's runner expects: in the message `%`,
+CR and LF; in properties also `:` and `,`. Known (baselined) violations get no annotation, since
+GitHub shows only the first few per step and new ones must not be crowded out; one notice counts
+them instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archgraph.diagnostics import ContractResult, Diagnostic, Location, RunResult, Severity
+from archgraph.report.sarif import violation_text
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """The message part of a workflow command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (file, title...) of a workflow command."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(
+    command: str, message: str, properties: dict[str, str | int | None] | None = None
+) -> str:
+    shown = [
+        f"{name}={escape_property(str(value))}"
+        for name, value in (properties or {}).items()
+        if value is not None
+    ]
+    return f"::{command}{' ' + ','.join(shown) if shown else ''}::{escape_data(message)}"
+
+
+def render_github(result: RunResult, workspace: Path | None = None) -> str:
+    """Annotations; `workspace`: the directory file paths are made relative to (GitHub resolves
+    them against the checkout, normally the working directory); by default relative to PATH."""
+    lines: list[str] = []
+    known = 0
+    for contract in result.contracts:
+        command = _COMMANDS[contract.severity]
+        for violation in contract.new_violations:
+            lines.append(
+                workflow_command(
+                    command,
+                    violation_text(violation),
+                    _place(result, violation.location, workspace)
+                    | {"title": f"archgraph {contract.contract_id} ({violation.code})"},
+                )
+            )
+        known += len(contract.known_violations)
+        lines += [_diagnostic_command(result, d, contract, workspace) for d in contract.diagnostics]
+    lines += [_diagnostic_command(result, d, None, workspace) for d in result.diagnostics]
+    if known:
+        lines.append(
+            workflow_command(
+                "notice",
+                f"{known} known violation(s) recorded in the baseline are not annotated",
+                {"title": "archgraph baseline"},
+            )
+        )
+    kept = sum(1 for c in result.contracts if c.kept)
+    lines.append(
+        f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
+        f"({len(result.violations)} violations); exit code {int(result.exit_code)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _diagnostic_command(
+    result: RunResult, diagnostic: Diagnostic, contract: ContractResult | None, workspace: Path | None
+) -> str:
+    title = f"archgraph {diagnostic.code}"
+    if contract is not None:
+        title = f"archgraph {contract.contract_id} ({diagnostic.code})"
+    message = diagnostic.message + (f"\nhint: {diagnostic.hint}" if diagnostic.hint else "")
+    return workflow_command(
+        _COMMANDS[diagnostic.severity],
+        message,
+        _place(result, diagnostic.location, workspace) | {"title": title},
+    )
+
+
+def _place(
+    result: RunResult, location: Location | None, workspace: Path | None
+) -> dict[str, str | int | None]:
+    if location is None:
+        return {}
+    path = location.path
+    if workspace is not None:
+        absolute = result.root / path
+        try:
+            path = absolute.relative_to(workspace)
+        except ValueError:  # PATH lies outside the workspace: GitHub cannot place it anyway
+            path = absolute
+    return {"file": path.as_posix(), "line": location.line, "col": location.column}

@@ -1,0 +1,126 @@
+"""JUnit XML: one testcase per contract, so CI test dashboards show architecture contracts.
+
+A contract that fails the run is a <failure> listing its (new) violations; a misconfigured one is
+an <error>. Known (baselined) violations and those of contracts whose severity does not fail the
+run are listed in <system-out>, so the testcase status always agrees with the exit code.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Severity, Violation
+from archgraph.report.text import diagnostic_lines, format_percent, violation_lines
+
+# Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text with characters XML 1.0 forbids written as `\\xNN`; ElementTree escapes the rest."""
+    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def render_junit(result: RunResult) -> str:
+    cases = [_contract_case(contract) for contract in result.contracts]
+    scan_case = _scan_case(result)
+    if scan_case is not None:
+        cases.append(scan_case)
+    failures = sum(1 for case in cases if case.find("failure") is not None)
+    errors = sum(1 for case in cases if case.find("error") is not None)
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": str(errors)}
+    suites = ET.Element("testsuites", {"name": "archgraph", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": "archgraph", **counts, "skipped": "0"})
+    properties = ET.SubElement(suite, "properties")
+    _property(properties, "root", result.root.as_posix())
+    _property(properties, "exit_code", str(int(result.exit_code)))
+    if result.baseline is not None:
+        _property(properties, "baseline", result.baseline.as_posix())
+    suite.extend(cases)
+    ET.indent(suites)
+    body = ET.tostring(suites, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _property(parent: ET.Element, name: str, value: str) -> None:
+    ET.SubElement(parent, "property", {"name": name, "value": xml_safe(value)})
+
+
+def _contract_case(contract: ContractResult) -> ET.Element:
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": xml_safe(f"archgraph.{contract.kind}"),
+            "name": xml_safe(f"{contract.name} [{contract.contract_id}]"),
+        },
+    )
+    new, known = contract.new_violations, contract.known_violations
+    if contract.misconfigured:
+        problems = [d for d in contract.diagnostics if d.is_configuration]
+        _child(
+            case,
+            "error",
+            f"contract {contract.contract_id} is misconfigured: {problems[0].message}",
+            problems[0].code,
+            _diagnostics_text(contract.diagnostics),
+        )
+    elif not contract.kept and contract.severity is Severity.ERROR:
+        _child(
+            case,
+            "failure",
+            f"{len(new)} violation(s) of {contract.contract_id} ({contract.kind})",
+            new[0].code if new else _first_error_code(contract.diagnostics, "AG1"),
+            _violations_text(new) + _diagnostics_text(contract.diagnostics),
+        )
+    summary = (
+        f"{contract.kind} contract {contract.contract_id}: {contract.status}, "
+        f"severity {contract.severity.value}, compliance {format_percent(contract.compliance)} "
+        f"({_count(contract.respecting)} of {_count(contract.governed)} import sites respect it)"
+    )
+    out = [summary]
+    if not contract.kept and contract.severity is not Severity.ERROR:
+        out += [f"broken, but severity {contract.severity.value} does not fail the run:"]
+        out += [_violations_text(new)]
+    if known:
+        out += [f"{len(known)} known violation(s), recorded in the baseline:", _violations_text(known)]
+    if contract.fixed:
+        out += [f"{len(contract.fixed)} fixed since the baseline:"]
+        out += [f"- {key}" for key in contract.fixed]
+    ET.SubElement(case, "system-out").text = xml_safe("\n".join(line for line in out if line))
+    return case
+
+
+def _scan_case(result: RunResult) -> ET.Element | None:
+    """The scan's own diagnostics: an <error> only when --strict makes them fail the run."""
+    if not result.diagnostics:
+        return None
+    case = ET.Element("testcase", {"classname": "archgraph.scan", "name": "scan diagnostics"})
+    serious = [d for d in result.diagnostics if d.severity is not Severity.INFO]
+    text = _diagnostics_text(result.diagnostics)
+    if result.strict and serious:
+        _child(case, "error", f"{len(serious)} scan problem(s) (--strict)", serious[0].code, text)
+    else:
+        ET.SubElement(case, "system-out").text = xml_safe(text)
+    return case
+
+
+def _child(case: ET.Element, tag: str, message: str, kind: str, text: str) -> None:
+    element = ET.SubElement(case, tag, {"message": xml_safe(message), "type": xml_safe(kind)})
+    element.text = xml_safe(text)
+
+
+def _violations_text(violations: tuple[Violation, ...]) -> str:
+    return "".join(line + "\n" for v in violations for line in violation_lines(v))
+
+
+def _diagnostics_text(diagnostics: tuple[Diagnostic, ...]) -> str:
+    return "".join(line + "\n" for d in diagnostics for line in diagnostic_lines(d))
+
+
+def _first_error_code(diagnostics: tuple[Diagnostic, ...], default: str) -> str:
+    return next((d.code for d in diagnostics if d.severity is Severity.ERROR), default)
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
