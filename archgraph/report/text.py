@@ -161,17 +161,23 @@ def violation_lines(violation: Violation) -> list[str]:
             head += f" as {violation.alias}"
         if violation.via:
             head += f" (via {' -> '.join(violation.via)})"
-    continuous = all(a.imported == b.importer for a, b in zip(violation.chain, violation.chain[1:]))
     if violation.is_indirect:
-        head += f" (indirect, {len(violation.chain)} imports)" if continuous else ""
-        head = head if continuous else f"- {violation.message}"
+        # The rule's own sentence leads: a chain or a cycle reads differently, the hops follow.
+        head = f"- {violation.message} ({len(violation.chain)} imports)"
     lines = [head]
     if violation.is_indirect:
         for step in violation.chain:
-            lines.append(f"    {step.importer} -> {step.imported}  (line {_lines(step.lines)})")
+            where = _step_location(violation, step)
+            lines.append(f"    {step.importer} -> {step.imported}  ({where})")
     elif violation.location:
         lines.append(f"    {violation.location}")
     return lines
+
+
+def _step_location(violation: Violation, step: ImportStep) -> str:
+    if violation.location and step is violation.chain[0]:
+        return f"{violation.location.path.as_posix()}:{_lines(step.lines)}"
+    return f"line {_lines(step.lines)}"
 
 
 def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:
