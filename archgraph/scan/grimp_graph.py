@@ -6,7 +6,6 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import re
@@ -31,6 +30,7 @@ from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
+from archgraph.scan.facts import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
@@ -209,16 +209,12 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
         return []
     if not _CLIMBING_IMPORT.search(data):
         return []
-    try:
-        tree = ast.parse(data, filename=str(source.path))
-    except (SyntaxError, ValueError):
-        return []
+    # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
+    facts = extract_facts(source.module, data)
     depth = source.module.count(".") + 1
     allowed = depth if source.path.name == "__init__.py" else depth - 1
     return sorted(
-        (node.lineno, node.level, allowed)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level > allowed
+        (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
     )
 
 
