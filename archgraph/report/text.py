@@ -65,13 +65,9 @@ def violation_lines(violation: Violation) -> list[str]:
     if not violation.chain:
         where = f"{violation.location}: " if violation.location else ""
         return [f"- {where}{violation.message}"]
-    head = f"- {violation.importer} -> {violation.imported}"
     if violation.symbol:
-        head = f"- {violation.importer} imports {violation.symbol}"
-        if violation.alias:
-            head += f" as {violation.alias}"
-        if violation.via:
-            head += f" (via {' -> '.join(violation.via)})"
+        return symbol_violation_lines(violation)
+    head = f"- {violation.importer} -> {violation.imported}"
     continuous = all(a.imported == b.importer for a, b in zip(violation.chain, violation.chain[1:]))
     if violation.is_indirect:
         head += f" (indirect, {len(violation.chain)} imports)" if continuous else ""
@@ -82,6 +78,22 @@ def violation_lines(violation: Violation) -> list[str]:
             lines.append(f"    {step.importer} -> {step.imported}  (line {_lines(step.lines)})")
     elif violation.location:
         lines.append(f"    {violation.location}")
+    return lines
+
+
+def symbol_violation_lines(violation: Violation) -> list[str]:
+    """`importer imports Symbol as Alias (via x.y)`, then where the import statement is."""
+    head = f"- {violation.importer} imports {violation.symbol}"
+    if violation.alias:
+        head += f" as {violation.alias}"
+    if violation.via:
+        head += f" (via {' -> '.join(violation.via)})"
+    lines = [head]
+    if violation.location:
+        lines.append(f"    {violation.location}")
+    if violation.alias and "." in violation.alias:
+        # Reached by attribute access (`m.Name`): the message says where it is used.
+        lines.append(f"    {violation.message}")
     return lines
 
 

@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ class GrimpGraph:
         return frozenset(self._graph.nominate_cycle_breakers(first, *others))
 
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
-        copy = self._graph.copy()
+        copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); it supports deepcopy
         for importer, imported in imports:
             copy.remove_import(importer=importer, imported=imported)
         return GrimpGraph(copy, self._roots)
