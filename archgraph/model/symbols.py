@@ -142,6 +142,7 @@ def origin_of(
         if facts is None:
             return None
         stars: list[str] = []
+        imported_here = False
         for fact in _binding_imports(facts, include_type_checking):
             if not fact.names:
                 continue
@@ -152,10 +153,12 @@ def origin_of(
                 if imported.name == STAR:
                     stars.append(source)
                 elif imported.bound_as == wanted and f"{source}.{imported.name}" not in modules:
+                    imported_here = True
                     found = follow(source, imported.name, (*via, current))
                     if found is not None:
                         return found
-        if wanted in facts.definitions:
+        if wanted in facts.definitions and not imported_here:
+            # `definitions` also holds import-bound names: only an unimported one is defined here.
             return Origin(Symbol(current, wanted), via)
         for source in stars:
             if star_exports(facts_of(source), wanted):
@@ -364,7 +367,7 @@ def _statements_for(
     text = ".".join(parts)
 
     def rank(item: tuple[ImportFact, str]) -> tuple[int, int, int]:
-        fact, base = item
+        fact = item[0]
         written = (fact.alias or fact.module) if not fact.names else parts[0]
         matches = text == written or text.startswith(written + ".")
         before = fact.line <= use_line
