@@ -71,7 +71,7 @@ class SymbolSite:
     importer: str
     line: int  # the import statement's line
     module: str  # the (absolute) module the symbol is taken from: the definer or a re-exporter
-    written: str  # how the importer names it: the bound name, or `m.Name` for attribute access
+    written: str  # as the importer writes it: bound name, `*`, or `m.Name` for attribute access
     via: tuple[str, ...] = ()  # re-exporting modules, the one the importer names first
     uses: tuple[int, ...] = ()  # lines of the `m.Name` uses, for attribute access
     in_function: bool = False
@@ -279,8 +279,7 @@ class SymbolIndex:
                         if star_exports(self.facts.get(source), name)
                     ]
                     if exported:
-                        name, via = exported[0]
-                        found.append(_site(importer, fact, source, name, via))
+                        found.append(_site(importer, fact, source, STAR, exported[0][1]))
                 elif (source, imported.name) in routes:
                     via = routes[(source, imported.name)]
                     found.append(_site(importer, fact, source, imported.bound_as, via))

@@ -84,7 +84,9 @@ def violation_lines(violation: Violation) -> list[str]:
 def symbol_violation_lines(violation: Violation) -> list[str]:
     """`importer imports Symbol as Alias (via x.y)`, then where the import statement is."""
     head = f"- {violation.importer} imports {violation.symbol}"
-    if violation.alias:
+    if violation.alias == "*":
+        head += " by a star import"
+    elif violation.alias:
         head += f" as {violation.alias}"
     if violation.via:
         head += f" (via {' -> '.join(violation.via)})"

@@ -23,7 +23,14 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
-from archgraph.model.symbols import Symbol, SymbolSite, origin_of, packages_of, symbol_index
+from archgraph.model.symbols import (
+    STAR,
+    Symbol,
+    SymbolSite,
+    origin_of,
+    packages_of,
+    symbol_index,
+)
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 
@@ -112,7 +119,10 @@ class Protected(Contract):
             )
         else:
             message = f"{site.importer} imports protected {symbol}"
-            message += f" as {alias}" if alias else ""
+            if alias == STAR:
+                message += " by a star import"
+            elif alias:
+                message += f" as {alias}"
             message += f" via {' -> '.join(site.via)}" if site.via else ""
         return Violation(
             code="AG131",

@@ -11,6 +11,7 @@ import pytest
 
 from archgraph.diagnostics import ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
+from archgraph.model.symbols import Symbol, symbol_index
 from archgraph.rules.protected import Protected
 from archgraph.scan import ScanOptions, scan
 from tests.helpers import write_tree
@@ -165,7 +166,7 @@ def violation(
     path = base / "__init__.py" if package else base.with_suffix(".py")
     if message is None:
         message = f"{importer} imports protected {symbol}"
-        message += f" as {alias}" if alias else ""
+        message += " by a star import" if alias == "*" else f" as {alias}" if alias else ""
         message += f" via {' -> '.join(via)}" if via else ""
     return Violation(
         code="AG131",
@@ -184,7 +185,7 @@ DEFS = "pkg.core.defs"
 EXPECTED = [
     violation("pkg.core.reexport", 1, "pkg.core", alias="Aliased", via=("pkg.core",)),
     violation("pkg.core.renamed", 1, DEFS, alias="Renamed"),
-    violation("pkg.starred", 1, DEFS),
+    violation("pkg.starred", 1, DEFS, alias="*"),
     violation("pkg.users.attribute", 1, DEFS, alias="pkg.core.defs.Target", message=(
         f"pkg.users.attribute uses protected {TARGET} as pkg.core.defs.Target at line 3 "
         "(imported at line 1)"
@@ -205,8 +206,8 @@ EXPECTED = [
     violation("pkg.users.multiline", 1, DEFS, alias="T"),
     violation("pkg.users.pep695", 1, DEFS),
     violation("pkg.users.relative", 1, DEFS),
-    violation("pkg.users.star_with_all", 1, "pkg.core", via=("pkg.core",)),
-    violation("pkg.users.star_without_all", 1, DEFS),
+    violation("pkg.users.star_with_all", 1, "pkg.core", via=("pkg.core",), alias="*"),
+    violation("pkg.users.star_without_all", 1, DEFS, alias="*"),
     violation("pkg.users.type_checking", 4, DEFS),
     violation("pkg.users.via_chain", 3, "pkg.core.reexport", alias="Aliased",
               via=("pkg.core.reexport", "pkg.core")),
@@ -345,3 +346,12 @@ def test_unknown_symbol_is_a_configuration_error(
     ]
     assert result.misconfigured
     assert result.violations == ()
+
+
+def test_only_files_that_can_import_the_name_are_parsed(tree: Path) -> None:
+    index = symbol_index(scan_tree(tree), [Symbol.parse(TARGET)])
+
+    assert "pkg.users.other_name" not in index.facts  # never mentions Target (or an alias of it)
+    # Found only because `Renamed`, the alias pkg.core.renamed re-exports it as, joined the search.
+    assert "pkg.users.via_renamed" in index.facts
+    assert "pkg.starred" in index.facts  # `import *` binds names without writing them
