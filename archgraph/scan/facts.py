@@ -457,9 +457,9 @@ def from_row(row: tuple[Any, ...]) -> FileFacts:
 Stamp = tuple[int, int]
 
 
-def _stamp(path: Path) -> Stamp | None:
+def _stamp(path: str) -> Stamp | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns)
@@ -468,6 +468,8 @@ def _stamp(path: Path) -> Stamp | None:
 class FactsCache:
     """Fact rows by absolute path, valid while (size, mtime) is unchanged. One versioned file.
 
+    It also remembers which searched names a file does not contain, so a warm run that asks
+    for the same names reads none of the files that cannot import them.
     marshal of plain tuples loads several times faster than pickled dataclasses; the file is
     replaced atomically, so concurrent runs at worst redo each other's parsing.
     """
@@ -475,24 +477,37 @@ class FactsCache:
     def __init__(self, cache_dir: Path | None) -> None:
         self.file = cache_dir / CACHE_NAME if cache_dir else None
         self.entries: dict[str, tuple[Stamp, tuple[Any, ...]]] = {}
+        self.absent: dict[str, tuple[Stamp, frozenset[bytes]]] = {}
         self.dirty = False
         if self.file and self.file.is_file():
             with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
-                version, entries = marshal.loads(self.file.read_bytes())
+                version, entries, absent = marshal.loads(self.file.read_bytes())
                 if version == FACTS_VERSION and isinstance(entries, dict):
-                    self.entries = entries
+                    self.entries, self.absent = entries, absent
 
-    def get(self, path: Path, stamp: Stamp | None) -> tuple[Any, ...] | None:
-        entry = self.entries.get(str(path))
+    def get(self, path: str, stamp: Stamp | None) -> tuple[Any, ...] | None:
+        entry = self.entries.get(path)
         return entry[1] if entry is not None and entry[0] == stamp else None
 
-    def put(self, path: Path, stamp: Stamp, row: tuple[Any, ...]) -> None:
-        self.entries[str(path)] = (stamp, row)
+    def put(self, path: str, stamp: Stamp, row: tuple[Any, ...]) -> None:
+        self.entries[path] = (stamp, row)
+        self.dirty = True
+
+    def lacks(self, path: str, stamp: Stamp, needles: frozenset[bytes]) -> bool:
+        """The file, unchanged, was read before and contains none of the needles."""
+        entry = self.absent.get(path)
+        return entry is not None and entry[0] == stamp and needles <= entry[1]
+
+    def put_absent(self, path: str, stamp: Stamp, needles: frozenset[bytes]) -> None:
+        entry = self.absent.get(path)
+        known = entry[1] if entry is not None and entry[0] == stamp else frozenset()
+        self.absent[path] = (stamp, known | needles)
         self.dirty = True
 
     def save(self) -> None:
         if self.file and self.dirty:
-            write_atomically(self.file, marshal.dumps((FACTS_VERSION, self.entries)))
+            data = marshal.dumps((FACTS_VERSION, self.entries, self.absent))
+            write_atomically(self.file, data)
             self.dirty = False
 
 
@@ -517,10 +532,12 @@ class FactsProvider:
         if self._cache is None:
             self._cache = FactsCache(self._cache_dir)
         cache = self._cache
+        searched = frozenset(needles)
+        root = str(self._root)
         to_parse: list[tuple[str, str]] = []
         stamps: dict[str, Stamp] = {}
         for module in modules:
-            path = self._root / self._files[module]
+            path = os.path.join(root, self._files[module])  # str paths: thousands per run
             stamp = _stamp(path)
             cached = cache.get(path, stamp)
             if cached is not None:
@@ -528,21 +545,26 @@ class FactsProvider:
                 continue
             if stamp is None:
                 continue
-            if needles and not _mentions(path, needles):
-                continue  # cannot import the name: no need to parse
-            to_parse.append((module, str(path)))
-            stamps[str(path)] = stamp
+            if needles:
+                if cache.lacks(path, stamp, searched):
+                    continue
+                if not _mentions(path, needles):
+                    cache.put_absent(path, stamp, searched)
+                    continue  # cannot import the name: no need to parse
+            to_parse.append((module, path))
+            stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
         for path, row in parse_in_parallel(to_parse):
             if row is not None:
                 self._memory[by_path[path]] = from_row(row)
-                cache.put(Path(path), stamps[path], row)
+                cache.put(path, stamps[path], row)
         cache.save()
 
 
-def _mentions(path: Path, needles: tuple[bytes, ...]) -> bool:
+def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError:
         return False
     return any(needle in data for needle in needles)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from archgraph.scan.facts import extract_facts, from_row, to_row
+from archgraph.model.facts import ImportedName
+from archgraph.scan.facts import FactsProvider, extract_facts, from_row, to_row
+from tests.helpers import write_tree
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,17 @@ unrelated.W
 def test_rows_round_trip_the_new_fields() -> None:
     facts = extract_facts("m", b'__all__ = x + ["a"]\nimport p\np.Q\n')
     assert from_row(to_row(facts)) == facts
+
+
+def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/a.py": "x = 1\n", "pkg/b.py": "Target = 1\n"})
+    files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
+    cache = tmp_path / "cache"
+
+    first = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+    (root / "pkg/a.py").write_text("from pkg.b import Target\n")  # new size: the record is stale
+    second = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+
+    assert sorted(first) == ["pkg.b"]
+    assert sorted(second) == ["pkg.a", "pkg.b"]
+    assert [i.names for i in second["pkg.a"].imports] == [(ImportedName("Target"),)]
