@@ -154,13 +154,9 @@ def violation_lines(violation: Violation) -> list[str]:
     if not violation.chain:
         where = f"{violation.location}: " if violation.location else ""
         return [f"- {where}{violation.message}"]
-    head = f"- {violation.importer} -> {violation.imported}"
     if violation.symbol:
-        head = f"- {violation.importer} imports {violation.symbol}"
-        if violation.alias:
-            head += f" as {violation.alias}"
-        if violation.via:
-            head += f" (via {' -> '.join(violation.via)})"
+        return symbol_violation_lines(violation)
+    head = f"- {violation.importer} -> {violation.imported}"
     if violation.is_indirect:
         # The rule's own sentence leads: a chain or a cycle reads differently, the hops follow.
         head = f"- {violation.message} ({len(violation.chain)} imports)"
@@ -178,6 +174,24 @@ def _step_location(violation: Violation, step: ImportStep) -> str:
     if violation.location and step is violation.chain[0]:
         return f"{violation.location.path.as_posix()}:{_lines(step.lines)}"
     return f"line {_lines(step.lines)}"
+
+
+def symbol_violation_lines(violation: Violation) -> list[str]:
+    """`importer imports Symbol as Alias (via x.y)`, then where the import statement is."""
+    head = f"- {violation.importer} imports {violation.symbol}"
+    if violation.alias == "*":
+        head += " by a star import"
+    elif violation.alias:
+        head += f" as {violation.alias}"
+    if violation.via:
+        head += f" (via {' -> '.join(violation.via)})"
+    lines = [head]
+    if violation.location:
+        lines.append(f"    {violation.location}")
+    if violation.alias and "." in violation.alias:
+        # Reached by attribute access (`m.Name`): the message says where it is used.
+        lines.append(f"    {violation.message}")
+    return lines
 
 
 def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:
