@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph import config as config_module
-from archgraph.config import Config
+from archgraph.config import Config, importlinter
 from archgraph.diagnostics import (
     ArchgraphError,
     ConfigError,
@@ -43,16 +43,48 @@ class RunOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     strict: bool = False
+    from_importlinter: bool = False  # read import-linter's configuration (config_files name it)
 
 
-def load_config(root: Path, files: Sequence[Path] = ()) -> Config:
-    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root."""
+def load_config(root: Path, files: Sequence[Path] = (), from_importlinter: bool = False) -> Config:
+    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root.
+
+    Without archgraph contracts, or with `from_importlinter`, import-linter's configuration
+    (setup.cfg, .importlinter, pyproject.toml) is read instead.
+    """
     if files:
         missing = [f for f in files if not f.is_file()]
         if missing:
             raise ArchgraphError(f"configuration file not found: {', '.join(map(str, missing))}")
-    chosen = list(files) or config_module.discover(root)
-    return config_module.load(chosen)
+    if from_importlinter:
+        found = list(files) or [f for f in [importlinter.discover(root)] if f is not None]
+        if not found:
+            raise ArchgraphError(
+                f"no import-linter configuration under {root} (looked for [importlinter] in "
+                "setup.cfg and .importlinter, and [tool.importlinter] in pyproject.toml)"
+            )
+        return importlinter.load(found)
+    config = config_module.load(list(files) or config_module.discover(root))
+    if not config.contracts and not files:
+        found_file = importlinter.discover(root)
+        if found_file is not None:
+            return importlinter.load([found_file])
+    return config
+
+
+def convert_importlinter(root: Path, files: Sequence[Path] = ()) -> str:
+    """`archgraph convert-importlinter`: the archgraph contract file equivalent to import-linter's."""
+    found = list(files) or [f for f in [importlinter.discover(_checked_root(root))] if f]
+    if not found:
+        raise ArchgraphError(f"no import-linter configuration found under {root}")
+    missing = [f for f in found if not f.is_file()]
+    if missing:
+        raise ArchgraphError(f"configuration file not found: {', '.join(map(str, missing))}")
+    translation = importlinter.translate(found)
+    _contracts, errors = build_contracts(translation.config().contracts)
+    if errors:
+        raise ConfigurationError(errors)
+    return importlinter.render_toml(translation)
 
 
 def load_contracts(config: Config, only: Sequence[str] = ()) -> list[Contract]:
@@ -113,7 +145,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
 def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
     """Configuration and the scanned model, for commands that need the graph."""
     root = _checked_root(root)
-    config = load_config(root, options.config_files)
+    config = load_config(root, options.config_files, options.from_importlinter)
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return config, scan(root, scan_opts), notes
@@ -122,14 +154,24 @@ def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progre
 def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> RunResult:
     """`archgraph check`: evaluate every contract against the code under root."""
     root = _checked_root(root)
-    config = load_config(root, options.config_files)
+    config = load_config(root, options.config_files, options.from_importlinter)
     if not config.files:
         raise ArchgraphError(
             f"no contracts found under {root}: add contracts/*.toml or [tool.archgraph] to "
-            "pyproject.toml, or pass --config FILE"
+            "pyproject.toml (or an import-linter configuration), or pass --config FILE"
         )
     contracts = load_contracts(config, options.contract_ids)
     scan_opts, notes = scan_options(root, config, options)
+    if config.source_format == "import-linter":
+        notes.append(
+            Diagnostic(
+                "AG330",
+                Severity.INFO,
+                "contracts read from import-linter configuration "
+                f"{', '.join(_shown(f, root) for f in config.files)}",
+                hint="`archgraph convert-importlinter` writes them as archgraph contracts",
+            )
+        )
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     results = []
@@ -145,6 +187,13 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     )
 
 
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _checked_root(root: Path) -> Path:
     if not root.is_dir():
         raise ArchgraphError(f"{root} is not a directory")
@@ -155,7 +204,15 @@ def config_error(path: Path, message: str) -> ConfigurationError:
     return ConfigurationError([ConfigError(path, "", message)])
 
 
-__all__ = ["RunOptions", "build_model", "load_config", "load_contracts", "run", "Location"]
+__all__ = [
+    "RunOptions",
+    "build_model",
+    "convert_importlinter",
+    "load_config",
+    "load_contracts",
+    "run",
+    "Location",
+]
 
 
 def why_chains(
