@@ -10,8 +10,8 @@ import-linter's meaning:
 - `ignore_imports` entries name exact modules (archgraph's cover descendants): `ignore_imports_exact`.
 - an ignore that matches nothing fails the run by default: `unmatched_ignore_imports = "error"`.
 - `**` is one or more segments (archgraph's is zero or more): written `*.**`.
-- patterns import-linter lets match nothing (wildcards, allowed importers, external forbidden
-  packages) are written optional, `"(pattern)"`; optional layers keep their `(layer)` form.
+- patterns import-linter lets match nothing (most wildcards, external forbidden packages)
+  are written optional, `"(pattern)"`; optional layers keep their `(layer)` form.
 - grimp ignores directories without `__init__.py` inside packages: `include_namespace_dirs = false`.
 - `acyclic_siblings` becomes `acyclic` with `depth` and `skip_descendants`.
 
@@ -600,7 +600,7 @@ def _independence(contract: _Contract) -> None:
 
 def _protected(contract: _Contract) -> None:
     contract.patterns("protected_modules", "modules", _is_wildcard)
-    contract.patterns("allowed_importers", "allowed_importers", lambda _text: True)
+    contract.patterns("allowed_importers", "allowed_importers", _is_wildcard)
     _refuse_as_packages_false(contract)
 
 

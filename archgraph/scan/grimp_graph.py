@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from copy import deepcopy
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -104,7 +105,7 @@ class GrimpGraph:
         return frozenset(self._graph.nominate_cycle_breakers(first, *others))
 
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
-        copy = self._graph.copy()
+        copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); deepcopy is its API
         for importer, imported in imports:
             copy.remove_import(importer=importer, imported=imported)
         return GrimpGraph(copy, self._roots)
