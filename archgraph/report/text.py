@@ -29,6 +29,11 @@ def render_text(result: RunResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def contract_lines(contract: ContractResult) -> list[str]:
+    """One contract's part of the report: status line, violations, diagnostics."""
+    return _contract_lines(contract)
+
+
 def _contract_lines(contract: ContractResult) -> list[str]:
     status = "KEPT  " if contract.kept else "BROKEN"
     label = f"{status}  {contract.name}  [{contract.kind}, id={contract.contract_id}"
