@@ -475,6 +475,8 @@ class _Contract:
 def _translate_contract(table: _Table, settings: Mapping[str, Any]) -> TranslatedContract | list[ConfigError]:
     contract = _Contract(table, settings)
     options = table.options
+    if "name" not in options:
+        contract.error(None, "missing required option 'name'")
     kind = options.get("type")
     if not isinstance(kind, str) or not kind.strip():
         contract.error(None, "missing required option 'type'")
@@ -495,11 +497,9 @@ def _translate_contract(table: _Table, settings: Mapping[str, Any]) -> Translate
     for key in options:
         if key not in known:
             contract.error(key, "unrecognized option", suggestion=did_you_mean(key, known))
-    for key in ("name", *REQUIRED_OPTIONS[kind]):
+    for key in REQUIRED_OPTIONS[kind]:
         if key not in options:
             contract.error(None, f"missing required option '{key}'")
-    if contract.errors:
-        return contract.errors
 
     contract.data["type"] = "acyclic" if kind == "acyclic_siblings" else kind
     contract.option("name", _single)
@@ -625,10 +625,10 @@ _TRANSLATORS: dict[str, Callable[[_Contract], None]] = {
 }
 
 
-def _translate_session(table: _Table, errors: list[ConfigError]) -> dict[str, Any] | None:
+def _translate_session(table: _Table, errors: list[ConfigError]) -> dict[str, Any]:
+    """The settings; problems go to `errors`, and the settings are still usable to go on with."""
     options = table.options
     at = table.at
-    found = len(errors)
     for key in options:
         if key not in SESSION_OPTIONS:
             errors.append(at.error(key, "unrecognized option", did_you_mean(key, SESSION_OPTIONS)))
@@ -655,8 +655,6 @@ def _translate_session(table: _Table, errors: list[ConfigError]) -> dict[str, An
         name: _single_or_none(options.get(name)) in ("True", "true")
         for name in ("include_external_packages", "exclude_type_checking_imports")
     }
-    if len(errors) > found:
-        return None
     return {
         "root_packages": roots,
         **flags,
@@ -678,8 +676,6 @@ def translate(files: Sequence[Path]) -> Translation:
     seen_ids: dict[str, Path] = {}
     for document in read:
         file_settings = _translate_session(document.session, errors)
-        if file_settings is None:
-            continue
         if settings is not None and file_settings != settings:
             errors.append(
                 document.session.at.error(
