@@ -205,13 +205,13 @@ def config_error(path: Path, message: str) -> ConfigurationError:
 
 
 __all__ = [
+    "Location",
     "RunOptions",
     "build_model",
     "convert_importlinter",
     "load_config",
     "load_contracts",
     "run",
-    "Location",
 ]
 
 

@@ -120,7 +120,7 @@ def _ini_has_section(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(rf"^\s*\[{SECTION}\]", text, re.M) is not None
+    return re.search(rf"^\s*\[{SECTION}\]", text, re.MULTILINE) is not None
 
 
 def _is_toml(path: Path) -> bool:
@@ -156,7 +156,7 @@ def _read_ini(path: Path, text: str, errors: list[ConfigError]) -> _ImportLinter
         sections = {name: dict(parser[name]) for name in parser.sections()}
     except configparser.Error as error:
         line = getattr(error, "lineno", None)
-        errors.append(ConfigError(path, "", f"invalid INI: {error.message}", line=line))  # type: ignore[attr-defined]
+        errors.append(ConfigError(path, "", f"invalid INI: {error.message}", line=line))
         return None
     if SECTION not in sections:
         errors.append(ConfigError(path, "", f"no [{SECTION}] section"))
@@ -611,7 +611,7 @@ def _acyclic_siblings(contract: _Contract) -> None:
     contract.patterns("skip_descendants", "skip_descendants", lambda _text: False)
     overlap = set(contract.data.get("packages", ())) & set(contract.data.get("skip_descendants", ()))
     if overlap:
-        contract.error("skip_descendants", f"cannot skip '{sorted(overlap)[0]}': it is also an ancestor")
+        contract.error("skip_descendants", f"cannot skip '{min(overlap)}': it is also an ancestor")
     if not contract.data.get("skip_descendants"):
         contract.data.pop("skip_descendants", None)
 

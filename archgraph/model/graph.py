@@ -57,9 +57,9 @@ class LayerSpec:
     def parse(text: str) -> LayerSpec:
         """Like `read`, raising ValueError for a malformed layer."""
         layer = LayerSpec.read(text)
-        if isinstance(layer, str):
-            raise ValueError(layer)
-        return layer
+        if isinstance(layer, LayerSpec):
+            return layer
+        raise ValueError(layer)
 
     def __str__(self) -> str:
         names = (f"({m})" if m in self.optional else m for m in self.modules)

@@ -74,8 +74,8 @@ def _convert_item(hint: Any, value: object) -> tuple[Any, str | None]:
     if hint is ModuleExpr:
         if not isinstance(value, str):
             return None, "expected a module name string"
-        parsed = ModuleExpr.parse(value)
-        return (None, parsed) if isinstance(parsed, str) else (parsed, None)
+        expr = ModuleExpr.parse(value)
+        return (None, expr) if isinstance(expr, str) else (expr, None)
     if hint is ImportExpr:
         if not isinstance(value, str):
             return None, "expected a string 'importer -> imported'"

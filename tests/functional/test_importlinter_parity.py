@@ -395,8 +395,8 @@ def test_import_linters_own_configuration_without_exhaustiveness_from_an_explici
     [
         # An ignore that matches nothing fails the run (import-linter's default alerting).
         (
-            "type = independence\nmodules =\n    shop.plugins\n    shop.nest\n"
-            "ignore_imports = shop.nest -> shop.plugins",
+            ("type = independence\nmodules =\n    shop.plugins\n    shop.nest\n"
+            "ignore_imports = shop.nest -> shop.plugins"),
             "matches no import",
         ),
         # A layer that does not exist, and is not optional.

@@ -242,17 +242,17 @@ def test_every_problem_is_reported_at_once_with_file_section_key_and_line(tmp_pa
     for expected in (
         "setup.cfg:4: importlinter.contract_types: custom import-linter contract types",
         "setup.cfg:5: importlinter.show_timing: unrecognized option (did you mean 'show_timings'?)",
-        "setup.cfg:12: importlinter:contract:one.exhausive: unrecognized option "
-        "(did you mean 'exhaustive'?)",
-        "setup.cfg:18: importlinter:contract:two.forbidden_modules: 'django.db' is an external "
-        "package: forbidding it needs include_external_packages = true",
-        "setup.cfg:22: importlinter:contract:two.allow_indirect_imports: could not parse a "
-        "boolean from 'maybe'",
+        ("setup.cfg:12: importlinter:contract:one.exhausive: unrecognized option "
+        "(did you mean 'exhaustive'?)"),
+        ("setup.cfg:18: importlinter:contract:two.forbidden_modules: 'django.db' is an external "
+        "package: forbidding it needs include_external_packages = true"),
+        ("setup.cfg:22: importlinter:contract:two.allow_indirect_imports: could not parse a "
+        "boolean from 'maybe'"),
         "setup.cfg:21: importlinter:contract:two.as_packages: as_packages = false is not supported",
-        "setup.cfg:26: importlinter:contract:three.type: contract type 'private_modules' is not "
-        "supported",
-        "setup.cfg:29: importlinter:contract:four.type: unknown import-linter contract type "
-        "'layer'",
+        ("setup.cfg:26: importlinter:contract:three.type: contract type 'private_modules' is not "
+        "supported"),
+        ("setup.cfg:29: importlinter:contract:four.type: unknown import-linter contract type "
+        "'layer'"),
     ):
         assert expected in messages
     assert "(did you mean 'layers'?)" in messages
@@ -278,8 +278,8 @@ def test_layer_syntax_errors_are_reported(tmp_path: Path) -> None:
         importlinter.translate([path])
 
     assert [str(e) for e in raised.value.errors] == [
-        f"{path.as_posix()}:8: importlinter:contract:one.layers: 'a | b : c': a layer cannot mix "
-        "independent ('|') and non-independent (':') elements"
+        (f"{path.as_posix()}:8: importlinter:contract:one.layers: 'a | b : c': a layer cannot mix "
+        "independent ('|') and non-independent (':') elements")
     ]
 
 
