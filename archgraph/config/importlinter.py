@@ -436,15 +436,20 @@ class _Contract:
 
     def option(self, key: str, parse: Callable[[Value], Any], target: str | None = None) -> Any:
         """Parse an option into `target` (default: the same key); None if absent or invalid."""
+        value = self.value(key, parse)
+        if value is not None:
+            self.data[target or key] = value
+        return value
+
+    def value(self, key: str, parse: Callable[[Value], Any]) -> Any:
+        """Parse an option archgraph has no key for; None if absent or invalid."""
         if key not in self.source.options:
             return None
         try:
-            value = parse(self.source.options[key])
+            return parse(self.source.options[key])
         except _Invalid as error:
             self.error(key, str(error))
             return None
-        self.data[target or key] = value
-        return value
 
     def error(self, key: str | None, message: str, suggestion: str | None = None) -> None:
         self.errors.append(self.source.at.error(key, message, suggestion))
@@ -518,8 +523,7 @@ def _translate_contract(table: _Table, settings: Mapping[str, Any]) -> Translate
     else:
         contract.data.pop("ignore_imports", None)
         contract.data.pop("unmatched_ignore_imports", None)
-    guidance = contract.option(_GUIDANCE, lambda v: "\n".join(_items(v)), "_guidance")
-    contract.data.pop("_guidance", None)
+    guidance = contract.value(_GUIDANCE, lambda v: "\n".join(_items(v)))
     if guidance:
         contract.note("broken_contract_guidance (archgraph does not show it): " + guidance)
     if contract.errors:
@@ -540,8 +544,7 @@ _RENAMED_KEYS = {
 
 
 def _refuse_as_packages_false(contract: _Contract) -> None:
-    as_packages = contract.option("as_packages", _boolean, "_as_packages")
-    contract.data.pop("_as_packages", None)
+    as_packages = contract.value("as_packages", _boolean)
     if as_packages is False:
         contract.error(
             "as_packages",
