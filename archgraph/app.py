@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,13 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
+from archgraph.model import ArchModel
 from archgraph.model.names import ModuleExpr
 from archgraph.model.schema import did_you_mean
+from archgraph.report.diagram import module_diagram_source
+from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
+from archgraph.report.html import render_html
+from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout, run_engine
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import discover_root_packages
@@ -128,6 +134,25 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
             f"no contracts found under {root}: add contracts/*.toml or [tool.archgraph] to "
             "pyproject.toml, or pass --config FILE"
         )
+    return _analyze(root, config, options, progress).result
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the drawing commands need: the model, the contract results, the layers to rank."""
+
+    model: ArchModel
+    result: RunResult
+    layers: LayerPlan | None
+
+
+def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> Analysis:
+    """Scan and check like `run`, but without contracts too (a diagram needs none)."""
+    root = _checked_root(root)
+    return _analyze(root, load_config(root, options.config_files), options, progress)
+
+
+def _analyze(root: Path, config: Config, options: RunOptions, progress: Progress) -> Analysis:
     contracts = load_contracts(config, options.contract_ids)
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
@@ -136,12 +161,32 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
         results.append(contract.check(outcome.model))
-    return RunResult(
+    result = RunResult(
         root=root,
         contracts=tuple(results),
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
         summary=outcome.summary,
         strict=options.strict,
+    )
+    return Analysis(outcome.model, result, layer_plan(contracts, outcome.model))
+
+
+def layer_plan(contracts: Sequence[Contract], model: ArchModel) -> LayerPlan | None:
+    """The layers of the first `layers` contract, as the concrete modules they are made of."""
+    from archgraph.rules.layers import Layers  # noqa: PLC0415
+
+    chosen = next((c for c in contracts if isinstance(c, Layers)), None)
+    if chosen is None:
+        return None
+    containers = sorted({m for expr in chosen.containers for m in model.matching(expr)})
+    prefixes = [f"{c}." for c in containers] or [""]
+    return LayerPlan(
+        contract_id=chosen.id,
+        names=tuple(str(spec) for spec in chosen.layers),
+        modules=tuple(
+            tuple(prefix + module for prefix in prefixes for module in spec.modules)
+            for spec in chosen.layers
+        ),
     )
 
 
@@ -171,3 +216,65 @@ def why_chains(
                 f"module '{module}' is not in the graph" + (f" (did you mean '{hint}'?)" if hint else "")
             )
     return [model.steps(chain) for chain in model.shortest_chains(importer, imported)]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
+
+    content: bytes
+    view: GraphView
+    engine: Engine | None = None
+    layout_seconds: float = 0.0
+
+
+def graph_view(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = ViewOptions(),
+    progress: Progress = _quiet,
+) -> tuple[Analysis, GraphView]:
+    """The module graph to draw or export, with the configured contracts' violations marked."""
+    analysis = analyze(root, options, progress)
+    view = build_view(analysis.model, analysis.result.contracts, analysis.layers, view_options)
+    return analysis, view
+
+
+def render_diagram(
+    root: Path,
+    output_format: str,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = ViewOptions(),
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
+    engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    _analysis, view = graph_view(root, options, view_options, progress)
+    source = module_diagram_source(view)
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
+def html_report(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = ViewOptions(),
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    engine = find_engine(engine_choice, "json")
+    analysis, view = graph_view(root, options, view_options, progress)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    positions = layout(engine, module_diagram_source(view, legend=False), timeout)
+    seconds = time.perf_counter() - started
+    html = render_html(analysis.result, view, positions)
+    return Rendered(html.encode("utf-8"), view, engine, seconds)
