@@ -119,8 +119,12 @@ def add_legend(
 
 
 def html_text(text: str) -> str:
-    """Text for a Graphviz HTML-like label: markup escaped, line breaks as <br/>."""
-    escaped = html.escape(_CONTROL.sub(" ", text), quote=True)
+    """Text for a Graphviz HTML-like label: markup escaped, line breaks as <br/>.
+
+    Backslashes are doubled: Graphviz expands `\\N`, `\\G`... even in HTML-like labels (and
+    decodes `&#92;` before that, so the entity would not help).
+    """
+    escaped = html.escape(_CONTROL.sub(" ", text), quote=True).replace("\\", "\\\\")
     return "<br/>".join(escaped.splitlines()) or " "
 
 

@@ -246,15 +246,23 @@
     state.focus = id;
     state.highlight = null;
     render();
-    centreOn(boxOf(id));
+    fitTo(Array.from(neighbourhood(id, state.radius)).map(boxOf));
     showInfo(id);
     markSelection(null);
     statusLine.textContent = "focus: " + id;
   }
 
-  function centreOn(box) {
-    state.view.x = box.x - state.view.w / 2;
-    state.view.y = box.y - state.view.h / 2;
+  // Show these boxes with a margin, never zooming in further than 3x the whole graph's scale.
+  function fitTo(boxes) {
+    var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    boxes.forEach(function (box) {
+      left = Math.min(left, box.x - box.w / 2); right = Math.max(right, box.x + box.w / 2);
+      top = Math.min(top, box.y - box.h / 2); bottom = Math.max(bottom, box.y + box.h / 2);
+    });
+    var margin = 40;
+    var w = Math.max(right - left + 2 * margin, data.width / 3, 200);
+    var h = Math.max(bottom - top + 2 * margin, data.height / 3, 150);
+    state.view = { x: (left + right) / 2 - w / 2, y: (top + bottom) / 2 - h / 2, w: w, h: h };
     applyView();
   }
 
