@@ -27,6 +27,9 @@ FOCUS_FILL = "#fff1a8"
 PACKAGE_FILL = "#e6eef8"
 CLUSTER_COLOR = "#8aa4c8"
 LEGEND_CLUSTER = "cluster_legend"
+# Routing curved splines around clusters dominates the layout time of big graphs; straight
+# edges take about half as long (homeassistant at depth 3: 1,144 edges, 10 s -> 5 s).
+STRAIGHT_EDGES_ABOVE = 500
 # Names with a space can never be module names, so they cannot clash with a drawn module.
 LAYER_ANCHOR = "layer anchor {index}"
 
@@ -153,6 +156,8 @@ def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
                 fill(sub, package)
 
     fill(digraph, None)
+    if len(view.edges) > STRAIGHT_EDGES_ABOVE:
+        digraph.attr(splines="line")
     layer_of = {node.id: node.layer_index for node in view.nodes}
     for edge in view.edges:
         _add_edge(digraph, edge, layer_of)
@@ -265,4 +270,6 @@ def _legend_notes(view: GraphView) -> list[str]:
     if view.layers:
         notes.append("layers top to bottom: " + " > ".join(view.layers))
     notes.append(f"{len(view.nodes)} nodes, {len(view.edges)} edges, {view.modules} modules")
+    if len(view.edges) > STRAIGHT_EDGES_ABOVE:
+        notes.append(f"edges drawn straight: more than {STRAIGHT_EDGES_ABOVE}")
     return [*notes, *view.notes]

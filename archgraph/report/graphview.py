@@ -7,6 +7,7 @@ graph for the same options. Nothing here knows about Graphviz or any output form
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -159,6 +160,9 @@ def build_view(
     selected, imports, focus_modules = _select(model, violations, options)
     depth, notes = _choose_depth(selected, imports, options)
     representative = {module: collapse_to(module, depth) for module in selected}
+    if notes and options.max_nodes is not None:
+        representative, note = _expand_within_budget(representative, options.max_nodes)
+        notes += [note] if note else []
     node_ids = set(representative.values())
     if options.max_nodes is not None and len(node_ids) > options.max_nodes:
         node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes)
@@ -310,6 +314,42 @@ def _choose_depth(
         )
     collapsed = options.depth is not None or depth < deepest
     return (depth if collapsed else None), notes
+
+
+def _expand_within_budget(
+    representative: dict[str, str], budget: int
+) -> tuple[dict[str, str], str | None]:
+    """After a uniform collapse, open the smallest collapsed packages again while the budget allows.
+
+    One huge package (say `components` with 1,500 modules) then no longer hides the structure of
+    all the small ones beside it. Greedy and deterministic: smallest first, ties by name.
+    """
+    members: dict[str, list[str]] = {}
+    for module, node in representative.items():
+        members.setdefault(node, []).append(module)
+    total = len(members)
+    queue = [(len(group), node) for node, group in members.items() if group != [node]]
+    heapq.heapify(queue)
+    opened = 0
+    while queue:
+        _size, node = heapq.heappop(queue)
+        level = module_depth(node) + 1
+        children: dict[str, list[str]] = {}
+        for module in members[node]:
+            children.setdefault(collapse_to(module, level), []).append(module)
+        if total - 1 + len(children) > budget:
+            continue
+        total += len(children) - 1
+        opened += 1
+        del members[node]
+        for child, group in children.items():
+            members[child] = group
+            for module in group:
+                representative[module] = child
+            if group != [child]:
+                heapq.heappush(queue, (len(group), child))
+    note = f"opened {opened} smaller package(s) further ({total} nodes)" if opened else None
+    return representative, note
 
 
 def _truncate(

@@ -98,6 +98,14 @@ def test_over_the_node_budget_the_view_collapses_and_says_so(shop: Analysis) -> 
     )
 
 
+def test_after_collapsing_the_smallest_packages_are_opened_again_within_budget(shop: Analysis) -> None:
+    view = view_of(shop, max_nodes=6)
+    # Depth 2 has 4 nodes; opening web (2 modules) makes 5; services or domain would make 7.
+    assert view.node_ids == {"shop", "shop.web", "shop.web.views", "shop.services", "shop.domain"}
+    assert view.notes[-1] == "opened 1 smaller package(s) further (5 nodes)"
+    assert ("shop.web.views", "shop.services") in edges(view)
+
+
 def test_when_even_depth_one_is_too_big_the_most_connected_nodes_stay(tmp_path: Path) -> None:
     write_tree(tmp_path, {
         "alpha/__init__.py": "import beta\nimport gamma\n",
