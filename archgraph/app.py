@@ -218,6 +218,9 @@ def why_chains(
     return [model.steps(chain) for chain in model.shortest_chains(importer, imported)]
 
 
+DEFAULT_VIEW = ViewOptions()
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
@@ -231,7 +234,7 @@ class Rendered:
 def graph_view(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = ViewOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
     progress: Progress = _quiet,
 ) -> tuple[Analysis, GraphView]:
     """The module graph to draw or export, with the configured contracts' violations marked."""
@@ -244,7 +247,7 @@ def render_diagram(
     root: Path,
     output_format: str,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = ViewOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
     engine_choice: str = "auto",
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress = _quiet,
@@ -264,7 +267,7 @@ def render_diagram(
 def html_report(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = ViewOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
     engine_choice: str = "auto",
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress = _quiet,

@@ -10,10 +10,15 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
+
+if TYPE_CHECKING:
+    from archgraph.app import Rendered
+    from archgraph.report.graphview import ViewOptions
 
 FORMATS = ("text", "json")
 
@@ -189,20 +194,20 @@ engine_options = with_options(
 
 
 def _view(depth: int | None, focus: str | None, radius: int, direction: str, contract_id: str | None,
-          max_nodes: int | None, violations_only: bool = False) -> object:
+          max_nodes: int | None, violations_only: bool = False) -> ViewOptions:
     from archgraph.report.graphview import Direction, ViewOptions  # noqa: PLC0415
 
     return ViewOptions(depth, focus, radius, Direction(direction), contract_id, violations_only, max_nodes)
 
 
-def _tell(rendered: object, output: Path, verbose: bool) -> None:
+def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
     """Notes on stderr (always: they change what the drawing shows); the written path on stdout."""
-    for note in rendered.view.notes:  # type: ignore[attr-defined]
+    for note in rendered.view.notes:
         click.echo(f"archgraph: note: {note}", err=True)
-    engine = rendered.engine  # type: ignore[attr-defined]
+    engine = rendered.engine
     if verbose and engine is not None:
         click.echo(f"archgraph: engine {engine.name} ({engine.executable}; {engine.version()}), "
-                   f"layout {rendered.layout_seconds:.2f} s", err=True)  # type: ignore[attr-defined]
+                   f"layout {rendered.layout_seconds:.2f} s", err=True)
     click.echo(f"wrote {output}")
 
 
@@ -215,7 +220,7 @@ def _tell(rendered: object, output: Path, verbose: bool) -> None:
 @engine_options
 def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
                    no_cache: bool, output: Path, output_format: str | None, engine: str, timeout: float,
-                   verbose: bool, **view: object) -> None:
+                   verbose: bool, **view: Any) -> None:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
     from archgraph.app import RunOptions, render_diagram  # noqa: PLC0415
 
@@ -223,7 +228,7 @@ def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
     if output_format not in ("svg", "png", "pdf", "dot"):
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format svg|png|pdf|dot")
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
-    rendered = render_diagram(path, output_format, options, _view(**view), engine, timeout,  # type: ignore[arg-type]
+    rendered = render_diagram(path, output_format, options, _view(**view), engine, timeout,
                               progress_printer(True))
     write_bytes(rendered.content, output)
     _tell(rendered, output, verbose)
@@ -238,13 +243,13 @@ def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
 @view_options(budget=None)
 def export_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
                    no_cache: bool, export_format: str, output: Path | None, violations_only: bool,
-                   **view: object) -> None:
+                   **view: Any) -> None:
     """Export the module graph with its attributes (layers, degrees, violations)."""
     from archgraph.app import RunOptions, graph_view  # noqa: PLC0415
     from archgraph.report.export import export_view  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
-    _analysis, graph = graph_view(path, options, _view(**view, violations_only=violations_only),  # type: ignore[arg-type]
+    _analysis, graph = graph_view(path, options, _view(**view, violations_only=violations_only),
                                   progress_printer(True))
     for note in graph.notes:
         click.echo(f"archgraph: note: {note}", err=True)

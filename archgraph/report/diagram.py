@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from archgraph.report.graphview import GraphView, ViewEdge, ViewNode
 
@@ -47,7 +47,8 @@ def dot_text(text: str) -> str:
 
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     escaped = graphviz.escape(text.replace("&", "&amp;"))
-    return graphviz.nohtml(escaped.replace("\n", "\\n"))
+    # cast, not str(): the result must stay a graphviz NoHtml so `<...>` is never an HTML label.
+    return cast(str, graphviz.nohtml(escaped.replace("\n", "\\n")))
 
 
 def new_digraph(title: str) -> graphviz.Digraph:

@@ -21,8 +21,8 @@ from importlib import resources
 from typing import Any
 
 from archgraph.diagnostics import ContractResult, RunResult
-from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.diagram import LAYER_ANCHOR
+from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.layout import Layout
 
 
@@ -108,9 +108,9 @@ def report_data(result: RunResult, view: GraphView, positions: Layout) -> dict[s
             "layer": node.layer, "contracts": list(node.contracts), "focus": node.focus,
         })
     packages = [
-        {"id": package, "left": box.left, "top": box.top, "right": box.right, "bottom": box.bottom}
+        {"id": package, "left": area.left, "top": area.top, "right": area.right, "bottom": area.bottom}
         for package in view.packages
-        if (box := positions.clusters.get(package)) is not None
+        if (area := positions.clusters.get(package)) is not None
     ]
     edges = []
     for edge in view.edges:

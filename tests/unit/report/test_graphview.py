@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import write_tree
 from render_fixtures import SHOP_MODULES, write_shop
 
 from archgraph.app import Analysis, RunOptions, analyze
 from archgraph.diagnostics import ArchgraphError
 from archgraph.report.graphview import Direction, ViewOptions, build_view, collapse_to
-from helpers import write_tree
 
 NO_CACHE = RunOptions(use_cache=False)
 

@@ -28,7 +28,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def embedded_data(page: str) -> dict:
-    found = re.search(r'<script type="application/json" id="archgraph-data">(.*?)</script>', page, re.S)
+    found = re.search(r'<script type="application/json" id="archgraph-data">(.*?)</script>', page, re.DOTALL)
     assert found is not None
     return json.loads(found.group(1))
 
@@ -68,7 +68,7 @@ def test_hostile_names_cannot_inject_markup_or_script(page: str) -> None:
 
 
 def test_compliance_is_shown_when_the_contract_type_measures_it(page: str) -> None:
-    compliance = dict(re.findall(r'<code class="id">([^<]*)</code>.*?<td class="compliance">([^<]*)</td>', page, re.S))
+    compliance = dict(re.findall(r'<code class="id">([^<]*)</code>.*?<td class="compliance">([^<]*)</td>', page, re.DOTALL))
     assert compliance["orders-protected"] == "50.0%"  # billing imports it, the allowed web does too
     assert compliance["layers"] == "n/a"
 
@@ -87,7 +87,7 @@ def test_the_data_positions_every_drawn_node_and_maps_violations(page: str) -> N
 
 
 def test_the_violation_list_names_contract_message_and_chain(page: str) -> None:
-    items = re.findall(r'<li class="violation" data-chain="\d+" tabindex="0">(.*?)</li>', page, re.S)
+    items = re.findall(r'<li class="violation" data-chain="\d+" tabindex="0">(.*?)</li>', page, re.DOTALL)
     assert len(items) == len(embedded_data(page)["chains"]) == 5
     indirect = next(item for item in items if "web-not-domain" in item)
     assert "shop.web.views → shop.services.orders → shop.domain.model" in indirect
