@@ -143,7 +143,16 @@ class Analysis:
 
     model: ArchModel
     result: RunResult
-    layers: LayerPlan | None
+    layer_plans: tuple[LayerPlan, ...] = ()  # one per `layers` contract, in configuration order
+
+    def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
+        """The layers to rank: those of the named contract if it is a layers contract, else the first."""
+        chosen = [plan for plan in self.layer_plans if plan.contract_id == contract_id]
+        return (chosen or list(self.layer_plans) or [None])[0]
+
+    @property
+    def layers(self) -> LayerPlan | None:
+        return self.layers_for()
 
 
 def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> Analysis:
@@ -168,26 +177,30 @@ def _analyze(root: Path, config: Config, options: RunOptions, progress: Progress
         summary=outcome.summary,
         strict=options.strict,
     )
-    return Analysis(outcome.model, result, layer_plan(contracts, outcome.model))
+    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
 
 
-def layer_plan(contracts: Sequence[Contract], model: ArchModel) -> LayerPlan | None:
-    """The layers of the first `layers` contract, as the concrete modules they are made of."""
+def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
+    """The layers of each `layers` contract, as the concrete modules they are made of."""
     from archgraph.rules.layers import Layers  # noqa: PLC0415
 
-    chosen = next((c for c in contracts if isinstance(c, Layers)), None)
-    if chosen is None:
-        return None
-    containers = sorted({m for expr in chosen.containers for m in model.matching(expr)})
-    prefixes = [f"{c}." for c in containers] or [""]
-    return LayerPlan(
-        contract_id=chosen.id,
-        names=tuple(str(spec) for spec in chosen.layers),
-        modules=tuple(
-            tuple(prefix + module for prefix in prefixes for module in spec.modules)
-            for spec in chosen.layers
-        ),
-    )
+    plans = []
+    for contract in contracts:
+        if not isinstance(contract, Layers):
+            continue
+        containers = sorted({m for expr in contract.containers for m in model.matching(expr)})
+        prefixes = [f"{c}." for c in containers] or [""]
+        plans.append(
+            LayerPlan(
+                contract_id=contract.id,
+                names=tuple(str(spec) for spec in contract.layers),
+                modules=tuple(
+                    tuple(prefix + module for prefix in prefixes for module in spec.modules)
+                    for spec in contract.layers
+                ),
+            )
+        )
+    return tuple(plans)
 
 
 def _checked_root(root: Path) -> Path:
@@ -239,7 +252,8 @@ def graph_view(
 ) -> tuple[Analysis, GraphView]:
     """The module graph to draw or export, with the configured contracts' violations marked."""
     analysis = analyze(root, options, progress)
-    view = build_view(analysis.model, analysis.result.contracts, analysis.layers, view_options)
+    layers = analysis.layers_for(view_options.contract)
+    view = build_view(analysis.model, analysis.result.contracts, layers, view_options)
     return analysis, view
 
 

@@ -312,8 +312,7 @@ def _choose_depth(
             f"{before} nodes at depth {start} exceed the budget of {budget} (--max-nodes); "
             f"collapsed to depth {depth} ({drawn} nodes)"
         )
-    collapsed = options.depth is not None or depth < deepest
-    return (depth if collapsed else None), notes
+    return (depth if depth < deepest else None), notes
 
 
 def _expand_within_budget(

@@ -190,3 +190,20 @@ def test_collapse_to() -> None:
     assert collapse_to("a.b.c.d", 2) == "a.b"
     assert collapse_to("a", 3) == "a"
     assert collapse_to("a.b", None) == "a.b"
+
+
+def test_a_depth_deeper_than_the_modules_collapses_nothing(shop: Analysis) -> None:
+    view = view_of(shop, depth=7)
+    assert view.node_ids == SHOP_MODULES and view.depth is None
+
+
+def test_the_layers_ranked_are_those_of_the_drawn_contract(tmp_path: Path) -> None:
+    from render_fixtures import SHOP_CONTRACTS  # noqa: PLC0415
+
+    second = '\n[[contracts]]\nid = "inner"\nname = "Inner"\ntype = "layers"\ncontainers = ["shop"]\n' \
+             'layers = ["services", "domain"]\n'
+    analysis = analyze(write_shop(tmp_path, SHOP_CONTRACTS + second), NO_CACHE)
+    assert [plan.contract_id for plan in analysis.layer_plans] == ["layers", "inner"]
+    assert analysis.layers_for("inner").names == ("services", "domain")
+    assert analysis.layers_for("domain-pure").names == ("web", "services", "domain")
+    assert analysis.layers_for(None) is analysis.layers
