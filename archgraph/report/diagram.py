@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from archgraph.model.names import parent
 from archgraph.report.graphview import GraphView, ViewEdge, ViewNode
 
 if TYPE_CHECKING:
@@ -137,10 +138,7 @@ def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
     digraph = new_digraph(view.title)
     children: dict[str | None, list[str]] = {}
     for package in view.packages:
-        parent_cluster = next(
-            (p for p in reversed(view.packages) if package.startswith(p + ".")), None
-        )
-        children.setdefault(parent_cluster, []).append(package)
+        children.setdefault(parent(package), []).append(package)
     drawn = drawn_nodes(view)
     nodes_in: dict[str | None, list[ViewNode]] = {}
     for node in drawn:

@@ -11,7 +11,8 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from archgraph.report.graphview import GraphView
+from archgraph.model.names import parent
+from archgraph.report.graphview import GraphView, ViewNode
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -98,16 +99,15 @@ def mermaid(view: GraphView) -> str:
     package_ids = {package: f"p{index}" for index, package in enumerate(view.packages)}
     lines = [f"%% archgraph: {mermaid_text(view.title)}", "flowchart TB"]
     children: dict[str | None, list[str]] = {}
-    for package in view.packages:
-        enclosing = next((p for p in reversed(view.packages) if package.startswith(p + ".")), None)
-        children.setdefault(enclosing, []).append(package)
-    members: dict[str | None, list[str]] = {}
+    for package in view.packages:  # every ancestor of a node is a package, so parent() encloses
+        children.setdefault(parent(package), []).append(package)
+    members: dict[str | None, list[ViewNode]] = {}
     for node in view.nodes:
-        members.setdefault(view.cluster_of(node.id), []).append(node.id)
+        members.setdefault(view.cluster_of(node.id), []).append(node)
 
     def emit(cluster: str | None, indent: str) -> None:
-        for node_id in members.get(cluster, []):
-            node = view.node(node_id)
+        for node in members.get(cluster, []):
+            node_id = node.id
             label = node_id if cluster != node_id else f"{node_id} (__init__)"
             if node.collapsed:
                 label += f" ({node.members} modules)"

@@ -125,6 +125,7 @@ class GraphView:
         return frozenset(node.id for node in self.nodes)
 
     def node(self, node_id: str) -> ViewNode:
+        """One node by id (a linear search: for lookups in a loop, build a dict)."""
         return next(n for n in self.nodes if n.id == node_id)
 
     def cluster_of(self, node_id: str) -> str | None:
