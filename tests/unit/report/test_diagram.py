@@ -23,7 +23,8 @@ from archgraph.report.layout import Engine, find_engine, locate, run_engine
 def engine(request: pytest.FixtureRequest) -> Engine:
     name = request.param
     if locate(name) is None:
-        pytest.skip(f"the {name} engine is not installed (apt-get install graphviz / pip install graphviz-pure)")
+        how = "apt-get install graphviz" if name == "dot" else "pip install graphviz-pure"
+        pytest.skip(f"the {name} engine is not installed ({how})")
     return find_engine(name)
 
 
