@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,13 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
+from archgraph.model.classes import build_class_model
+from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr
 from archgraph.model.schema import did_you_mean
 from archgraph.rules import Contract, build_contracts
+from archgraph.rules.families import FamiliesQuery, exclude_problem
+from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import discover_root_packages
 
@@ -110,11 +115,18 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
     )
 
 
-def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
-    """Configuration and the scanned model, for commands that need the graph."""
+def build_model(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    progress: Progress = _quiet,
+    *,
+    import_graph: bool = True,
+) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
+    """Configuration and the scanned model; `import_graph=False` for commands that read only facts."""
     root = _checked_root(root)
     config = load_config(root, options.config_files)
     scan_opts, notes = scan_options(root, config, options)
+    scan_opts = dataclasses.replace(scan_opts, import_graph=import_graph)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return config, scan(root, scan_opts), notes
 
@@ -155,7 +167,7 @@ def config_error(path: Path, message: str) -> ConfigurationError:
     return ConfigurationError([ConfigError(path, "", message)])
 
 
-__all__ = ["RunOptions", "build_model", "load_config", "load_contracts", "run", "Location"]
+__all__ = ["RunOptions", "build_model", "families", "load_config", "load_contracts", "run", "Location"]
 
 
 def why_chains(
@@ -171,3 +183,28 @@ def why_chains(
                 f"module '{module}' is not in the graph" + (f" (did you mean '{hint}'?)" if hint else "")
             )
     return [model.steps(chain) for chain in model.shortest_chains(importer, imported)]
+
+
+def families(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    query: FamiliesQuery = FamiliesQuery(),
+    progress: Progress = _quiet,
+) -> FamiliesResult:
+    """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
+    problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
+    if query.min_size < 1:
+        problems.append(f"--min-size must be at least 1, got {query.min_size}")
+    if problems:
+        raise ArchgraphError("; ".join(problems))
+    _config, outcome, notes = build_model(root, options, progress, import_graph=False)
+    progress("reading classes")
+    classes = build_class_model(outcome.model)
+    progress(f"comparing {len(classes.classes)} classes")
+    return FamiliesResult(
+        root=outcome.model.root,
+        packages=outcome.model.root_packages,
+        report=analyze_families(classes, query),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
+        modules=len(outcome.model.files),
+    )
