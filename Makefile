@@ -20,6 +20,7 @@ run: $(STAMP)
 	@$(BIN)/archgraph check examples/agent_backend; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi; \
 	  echo "(archgraph exited $$status: 1 = contracts broken, as this demo intends; make run succeeds)"
+	$(BIN)/archgraph families examples/agent_backend
 
 self-check: $(STAMP)
 	$(BIN)/archgraph check . --no-cache
