@@ -3,20 +3,23 @@ hierarchies and delegation wrappers among the classes of the analyzed code.
 
 Pure functions over a `ClassModel`. The heuristics, and why:
 
-- A class's *role* is a CamelCase tail of its name (1 to 3 words). Of its tails, the one after
-  which the most different words come first wins (its "fan-out"): `UnifiedToolDispatcher`,
-  `AdminToolDispatcher` and `ToolDispatcher` fan out after `ToolDispatcher` (`Unified`, `Admin`,
-  nothing), not after `Dispatcher` (only `Tool`). Trailing `Base`, `ABC`, `Interface`, `Impl`
-  do not count: `ToolDispatcherBase` plays the role `ToolDispatcher`.
+- A class's *role* is a CamelCase tail of its name (1 to 3 words): of its tails, the one after
+  which the most different words come first (its "fan-out"; on a tie the shorter tail).
+  `UnifiedToolDispatcher`, `AdminToolDispatcher` and `ToolDispatcher` fan out after
+  `ToolDispatcher` (`Unified`, `Admin`, nothing), not after `Dispatcher` (only `Tool`).
+  A trailing `Base`, `ABC`, `Interface` or `Impl` does not count.
 - Only classes with behaviour form families. Exceptions, enums, data classes (dataclass, attrs,
   NamedTuple, TypedDict, pydantic), tests and mixins are values or building blocks: many
   `*Error(Exception)` classes are one convention, not competing implementations.
-- A family's roots are members with no ancestor in the family; roots that share a base class of
-  the analyzed code (or a Protocol of the family they implement) are one group. Two or more
-  groups are competing implementations.
-- Scores grow with the number of independent groups and with the public methods they have in
-  common (doing the same job), and only logarithmically with size, so that a plugin convention
-  with hundreds of members does not drown a real split.
+- A family's roots are members with no ancestor in the family. Roots that share a base class
+  (of the analyzed code, or a framework's such as `threading.Thread`), or implement a Protocol
+  of the family, are one group. Groups that have public methods in common compete; groups
+  with nothing in common do different jobs (`ChatService`, `SessionService`).
+- Plugins do not compete with each other: below a package with many subpackages
+  (`homeassistant.components`), each subpackage is a plugin with its own `FooData`. Plugins
+  still compete with the core code.
+- Scores grow with the number of competing groups (logarithmically) and the public methods they
+  share; name matches between hierarchies count less the more hierarchies have them.
 """
 
 from __future__ import annotations
@@ -157,7 +160,7 @@ def roles(names: Iterable[str]) -> dict[str, str]:
     result = {}
     for name, words in words_of.items():
         sizes = range(1, min(MAX_ROLE_WORDS, len(words)) + 1)
-        best = max(sizes, key=lambda size: (len(fanout[words[-size:]]), size))
+        best = max(sizes, key=lambda size: (len(fanout[words[-size:]]), -size))
         result[name] = "".join(words[-best:])
     return result
 
