@@ -11,7 +11,8 @@ dotted_name) -> qualified name or None`, so a shared symbol resolver can replace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -44,7 +45,7 @@ Binding = tuple[int, int, str]  # (line, _LOCAL or _IMPORTED, target: local name
 class ImportResolver:
     """Resolves names through the import statements of the analyzed modules (memoized)."""
 
-    def __init__(self, facts: Mapping[str, FileFacts], packages: Set[str]) -> None:
+    def __init__(self, facts: Mapping[str, FileFacts], packages: AbstractSet[str]) -> None:
         """`packages`: modules that are packages (`__init__.py`), for relative imports."""
         self._facts = facts
         self._packages = packages
@@ -146,9 +147,9 @@ class ImportResolver:
             else:
                 top = fact.module.split(".")[0]
                 bind(top, (fact.line, _IMPORTED, top))
-        for fact in facts.classes if facts is not None else ():
-            if "." not in fact.qualname:
-                bind(fact.name, (fact.line, _LOCAL, fact.name))
+        for defined in facts.classes if facts is not None else ():
+            if "." not in defined.qualname:
+                bind(defined.name, (defined.line, _LOCAL, defined.name))
         for name in facts.definitions if facts is not None else ():
             bindings.setdefault(name, (0, _LOCAL, name))
         result = (bindings, tuple(stars))

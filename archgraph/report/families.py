@@ -13,7 +13,6 @@ from archgraph.model.families import (
     FamiliesResult,
     Family,
     Finding,
-    ParallelHierarchy,
     Wrapper,
 )
 from archgraph.report.json import diagnostic_to_dict
@@ -52,7 +51,7 @@ def summary_line(finding: Finding) -> str:
         return "".join(parts)
     if isinstance(finding, Duplicate):
         count = len(finding.definitions)
-        relation = "with a common base class" if finding.related else "unrelated"
+        relation = "sharing a base class" if finding.related else "with no common base class"
         line = f"{finding.name} is defined in {count} modules, {relation}"
         if finding.shared_methods:
             line += f"; {'both' if count == 2 else 'several'} define {_names(finding.shared_methods)}"

@@ -403,8 +403,8 @@ def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Sc
     group_methods = []
     for group in grouped:
         methods: set[str] = set()
-        for root in group:
-            for member in (root, *(d for d in model.descendants(root) if d in names)):
+        for root_name in group:
+            for member in (root_name, *(d for d in model.descendants(root_name) if d in names)):
                 methods |= model.by_qualname[member].public_methods
         group_methods.append(frozenset(methods))
     # Groups that share no public method with a group they could meet do other jobs

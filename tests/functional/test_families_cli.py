@@ -33,16 +33,16 @@ def test_families_text_shows_every_planted_problem_most_suspicious_first() -> No
     assert code == 0
     headlines = [line for line in output.splitlines() if line[:1].isdigit()]
     assert headlines == [
-        "1. [competing] ToolDispatcher: 7 independent implementations (no common base class) "
-        "sharing dispatch, list_tools, register_tool, shutdown",
-        "2. [wrapper] LegacyToolDispatcher wraps UnifiedToolDispatcher: 4 of its 4 public methods "
-        "forward to self._inner",
-        "3. [duplicate] ToolDispatcher is defined in 2 modules, unrelated; both define dispatch, "
-        "list_tools, register_tool",
-        "4. [parallel] AdminDispatcherFactory and BaseDispatcherFactory are parallel hierarchies: "
-        "2 subclasses mirror each other by name",
-        "5. [competing] DispatcherFactory: 2 independent implementations (no common base class) "
-        "sharing create, tools",
+        ("1. [competing] ToolDispatcher: 7 independent implementations (no common base class) "
+        "sharing dispatch, list_tools, register_tool, shutdown"),
+        ("2. [wrapper] LegacyToolDispatcher wraps UnifiedToolDispatcher: 4 of its 4 public methods "
+        "forward to self._inner"),
+        ("3. [duplicate] ToolDispatcher is defined in 2 modules, with no common base class; both define "
+        "dispatch, list_tools, register_tool"),
+        ("4. [parallel] AdminDispatcherFactory and BaseDispatcherFactory are parallel hierarchies: "
+        "2 subclasses mirror each other by name"),
+        ("5. [competing] DispatcherFactory: 2 independent implementations (no common base class) "
+        "sharing create, tools"),
     ]
     assert "app/services/legacy/merge_leftover.py:12: warning AG216" in output
     assert "└ app.core.tools.unified_tool_dispatcher.UnifiedToolDispatcher" in output

@@ -28,8 +28,8 @@ def classes_of(root: Path, files: dict[str, str]) -> ClassModel:
     return build_class_model(outcome.model)
 
 
-def report_of(root: Path, files: dict[str, str], query: FamiliesQuery = FamiliesQuery()) -> FamiliesReport:
-    return analyze(classes_of(root, files), query)
+def report_of(root: Path, files: dict[str, str], query: FamiliesQuery | None = None) -> FamiliesReport:
+    return analyze(classes_of(root, files), query or FamiliesQuery())
 
 
 def assert_nothing_found(report: FamiliesReport) -> None:

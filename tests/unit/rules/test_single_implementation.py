@@ -9,7 +9,14 @@ import pytest
 from helpers import write_tree
 
 from archgraph.app import RunOptions, build_model
-from archgraph.diagnostics import ConfigError, ContractResult, Diagnostic, Location, Severity, Violation
+from archgraph.diagnostics import (
+    ConfigError,
+    ContractResult,
+    Diagnostic,
+    Location,
+    Severity,
+    Violation,
+)
 from archgraph.model import ArchModel
 from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import build_contracts
