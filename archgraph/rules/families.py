@@ -47,6 +47,7 @@ MAX_SHARED_METHODS_COUNTED = 10
 MAX_TOPS_PER_KEY = 40  # a mirror key shared by more hierarchies than this says nothing
 MIN_MIRROR_WEIGHT = 1.5  # two name pairs specific to the two hierarchies, or more common ones
 PLUGIN_CONTAINER_MIN_PACKAGES = 10
+_TEST_PREFIX = re.compile(r"Test(?![a-z])")  # TestParser, not Testament
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _NEUTRAL_TAILS = frozenset({"Base", "Abstract", "ABC", "Interface", "Protocol", "Impl", "Implementation"})
 _EXCEPTION_ROOTS = frozenset({"BaseException", "Exception"})
@@ -182,7 +183,7 @@ def class_kind(model: ClassModel, info: ClassInfo) -> ClassKind:
     external_names = model.external_bases(info.qualname)
     external = {_last(base) for base in external_names}
     if (
-        re.match(r"Test(?![a-z])", name)
+        _TEST_PREFIX.match(name)
         or name.endswith(("Test", "Tests", "TestCase"))
         or any(base.endswith("TestCase") for base in external)
     ):

@@ -72,7 +72,9 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         )
         skipped, scan_diagnostics = frozenset(), ()
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    files = {m: p for m, p in module_files(found.trees, root).items() if root / p not in skipped}
+    files = module_files(found.trees, root)
+    if skipped:
+        files = {m: p for m, p in files.items() if root / p not in skipped}
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
