@@ -20,7 +20,7 @@ class Duplicate:
     name: str
     definitions: tuple[ClassInfo, ...]  # sorted by qualified name
     related: bool  # the definitions share a base class of the analyzed code
-    shared_methods: tuple[str, ...]  # public methods defined by two or more definitions
+    shared_methods: tuple[str, ...]  # defined by two or more definitions; most common first
     score: float
 
 
@@ -34,7 +34,7 @@ class Family:
     groups: tuple[tuple[str, ...], ...]  # roots that share a project base class, grouped
     competing_groups: tuple[tuple[str, ...], ...]  # groups with public methods in common
     unimplemented_interfaces: tuple[ClassInfo, ...]  # abstract members nothing implements
-    shared_methods: tuple[str, ...]  # public methods that two or more groups implement
+    shared_methods: tuple[str, ...]  # implemented by two or more groups; most common first
     score: float
 
     @property

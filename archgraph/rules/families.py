@@ -234,6 +234,13 @@ def analyze(model: ClassModel, query: FamiliesQuery = FamiliesQuery()) -> Famili
     ).sorted()
 
 
+def _most_shared(methods: frozenset[str], method_sets: Sequence[frozenset[str]]) -> tuple[str, ...]:
+    """The methods, those that most of the sets have first (then by name)."""
+    return tuple(
+        sorted(methods, key=lambda m: (-sum(1 for found in method_sets if m in found), m))
+    )
+
+
 def _size_factor(count: int) -> float:
     """1 for a pair, growing slowly: size alone makes a finding only a little more suspicious."""
     return 1 + math.log2(max(count - 1, 1))
@@ -315,7 +322,10 @@ def find_duplicates(
         for definition in kept:
             for method in definition.public_methods:
                 counts[method] = counts.get(method, 0) + 1
-        shared = tuple(sorted(m for m, count in counts.items() if count > 1))
+        shared = _most_shared(
+            frozenset(m for m, count in counts.items() if count > 1),
+            [d.public_methods for d in kept],
+        )
         values = all(kinds[d.qualname] is not ClassKind.BEHAVIOUR for d in kept)
         score = _size_factor(len(kept)) * (1 + min(len(shared), MAX_SHARED_METHODS_COUNTED))
         score *= (0.5 if related else 1.0) * (0.5 if values else 1.0)
@@ -414,7 +424,10 @@ def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Sc
     pairs = _competing_pairs(scopes, group_methods) if len(grouped) > 1 else []
     competing_indexes = sorted({i for i, _j, _shared in pairs} | {j for _i, j, _shared in pairs})
     competing = tuple(grouped[i] for i in competing_indexes)
-    shared = tuple(sorted(frozenset().union(*(m for _i, _j, m in pairs)))) if pairs else ()
+    shared = _most_shared(
+        frozenset().union(*(m for _i, _j, m in pairs)) if pairs else frozenset(),
+        [group_methods[i] for i in competing_indexes],
+    )
     unimplemented = tuple(
         m
         for m in members

@@ -26,7 +26,7 @@ from archgraph.model.facts import (
 )
 from archgraph.atomic import write_atomically
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 BATCH_FILES = 100
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
@@ -218,25 +218,61 @@ def _forwarded(method: str, function: Any) -> ForwardedMethod | None:
         expression = expression.named_children[0] if expression.named_children else None
     if expression is None or expression.type != "call":
         return None
-    target = _dotted(expression.child_by_field_name("function")).split(".")
+    target = _name_chain(expression.child_by_field_name("function")).split(".")
     if len(target) == 3 and target[0] == "self":
         return ForwardedMethod(method, target[1], target[2])
     return None
 
 
+def _name_chain(node: Any) -> str:
+    """`a.b.c` for a plain chain of names; '' for anything else (`a[0].b`, `f().b`)."""
+    if node is None:
+        return ""
+    if node.type == "identifier":
+        return _text(node)
+    if node.type == "attribute":
+        head = _name_chain(node.child_by_field_name("object"))
+        return f"{head}.{_text(node.child_by_field_name('attribute'))}" if head else ""
+    return ""
+
+
+def _annotated_parameters(function: Any) -> dict[str, str]:
+    """Parameters annotated with a plain class name: `inner: Dispatcher` -> {inner: Dispatcher}."""
+    found = {}
+    parameters = function.child_by_field_name("parameters")
+    for parameter in parameters.named_children if parameters is not None else ():
+        if parameter.type not in ("typed_parameter", "typed_default_parameter"):
+            continue
+        name = parameter.child_by_field_name("name") or parameter.named_children[0]
+        annotation = parameter.child_by_field_name("type")
+        target = _name_chain(annotation.named_children[0]) if annotation is not None and annotation.named_children else ""
+        if name.type == "identifier" and target:
+            found[_text(name)] = target
+    return found
+
+
 def _self_attribute_types(function: Any) -> list[tuple[str, str]]:
-    """`self.attr = Callee(...)` in a method body -> (attr, Callee)."""
+    """`self.attr = Callee(...)`, or `self.attr = param` with `param: Callee`, -> (attr, Callee)."""
     found = []
+    parameters: dict[str, str] | None = None
     for statement in _body_statements(function):
         for expression in statement.named_children if statement.type == "expression_statement" else []:
             if expression.type != "assignment":
                 continue
-            left = _dotted(expression.child_by_field_name("left")).split(".")
+            left = _name_chain(expression.child_by_field_name("left")).split(".")
             right = expression.child_by_field_name("right")
-            if len(left) == 2 and left[0] == "self" and right is not None and right.type == "call":
+            if len(left) != 2 or left[0] != "self" or right is None:
+                continue
+            if right.type == "call":
                 callee = _dotted(right.child_by_field_name("function"))
                 if callee:
                     found.append((left[1], callee))
+            elif right.type == "identifier":
+                if parameters is None:
+                    parameters = _annotated_parameters(function)
+                annotation = parameters.get(_text(right))
+                if annotation:
+                    found.append((left[1], annotation))
     return found
 
 

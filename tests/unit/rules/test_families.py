@@ -367,3 +367,50 @@ def test_exclude_leaves_modules_out(mixed: ClassModel) -> None:
     report = analyze(mixed, FamiliesQuery(exclude=("tests",)))
     family = next(f for f in report.families if f.concept == "ToolDispatcher")
     assert [c.name for c in family.classes] == ["AToolDispatcher", "BToolDispatcher"]
+
+
+def test_a_wrapper_may_receive_the_wrapped_instance_as_an_annotated_parameter(tmp_path: Path) -> None:
+    report = report_of(
+        tmp_path,
+        {
+            "pkg/unified.py": cls("UnifiedToolDispatcher"),
+            "pkg/audited.py": """
+                from pkg import unified
+
+                class AuditedToolDispatcher:
+                    def __init__(self, inner: unified.UnifiedToolDispatcher) -> None:
+                        self._inner = inner
+
+                    def register_tool(self, name, handler):
+                        return self._inner.register_tool(name, handler)
+
+                    def dispatch(self, name, **arguments):
+                        print("audit", name)
+                        return self._inner.dispatch(name, **arguments)
+            """,
+        },
+    )
+    # One of two public methods forwarded is not "most": a decorator that adds behaviour is no wrapper.
+    assert report.wrappers == ()
+    forwarding = report_of(
+        tmp_path / "forwarding",
+        {
+            "pkg/unified.py": cls("UnifiedToolDispatcher"),
+            "pkg/audited.py": """
+                from pkg import unified
+
+                class AuditedToolDispatcher:
+                    def __init__(self, inner: unified.UnifiedToolDispatcher) -> None:
+                        self._inner = inner
+
+                    def register_tool(self, name, handler):
+                        return self._inner.register_tool(name, handler)
+
+                    def dispatch(self, name, **arguments):
+                        return self._inner.dispatch(name, **arguments)
+            """,
+        },
+    )
+    assert [(w.wrapper.name, w.wrapped.qualname) for w in forwarding.wrappers] == [
+        ("AuditedToolDispatcher", "pkg.unified.UnifiedToolDispatcher")
+    ]
