@@ -19,7 +19,7 @@ class Duplicate:
 
     name: str
     definitions: tuple[ClassInfo, ...]  # sorted by qualified name
-    related: bool  # the definitions share a base class of the analyzed code
+    related: bool  # some (never all) of the definitions share a base class
     shared_methods: tuple[str, ...]  # defined by two or more definitions; most common first
     score: float
 

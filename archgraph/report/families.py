@@ -51,7 +51,7 @@ def summary_line(finding: Finding) -> str:
         return "".join(parts)
     if isinstance(finding, Duplicate):
         count = len(finding.definitions)
-        relation = "sharing a base class" if finding.related else "with no common base class"
+        relation = "not all from one base class" if finding.related else "with no common base class"
         line = f"{finding.name} is defined in {count} modules, {relation}"
         if finding.shared_methods:
             line += f"; {'both' if count == 2 else 'several'} define {_names(finding.shared_methods)}"

@@ -255,17 +255,27 @@ def inherited_public_methods(model: ClassModel, qualname: str) -> frozenset[str]
     return frozenset(found)
 
 
+def _overlap(first: frozenset[str], second: frozenset[str]) -> frozenset[str]:
+    """Methods two groups have in common, if that is enough to say they do one job.
+
+    One common name (`async_setup`, `reset`) is chance; two are a shared interface. Classes with a
+    single public method (`__call__`) need share only that one.
+    """
+    shared = first & second
+    return shared if len(shared) >= min(2, len(first), len(second)) else frozenset()
+
+
 def _competing_pairs(
     scopes: Sequence[str | None], method_sets: Sequence[frozenset[str]]
 ) -> list[tuple[int, int, frozenset[str]]]:
-    """Pairs (i, j, shared methods) of items in compatible scopes that share public methods."""
+    """Pairs (i, j, shared methods) of items in compatible scopes that share an interface."""
     by_scope: dict[str | None, list[int]] = {}
     for index, scope in enumerate(scopes):
         by_scope.setdefault(scope, []).append(index)
     core = by_scope.get(None, [])
     pairs = []
     for i, j in combinations(range(len(scopes)), 2) if len(scopes) < 64 else ():
-        if compatible(scopes[i], scopes[j]) and (shared := method_sets[i] & method_sets[j]):
+        if compatible(scopes[i], scopes[j]) and (shared := _overlap(method_sets[i], method_sets[j])):
             pairs.append((i, j, shared))
     if len(scopes) >= 64:  # large families: compare core with all, and each plugin within itself
         candidates: set[tuple[int, int]] = set()
@@ -275,7 +285,7 @@ def _competing_pairs(
             if scope is not None:
                 candidates.update(combinations(indexes, 2))
         for i, j in sorted(candidates):
-            if shared := method_sets[i] & method_sets[j]:
+            if shared := _overlap(method_sets[i], method_sets[j]):
                 pairs.append((i, j, shared))
     return pairs
 
@@ -289,8 +299,9 @@ def find_duplicates(
 ) -> list[Duplicate]:
     """Class names defined in two or more modules (private names and extensions aside).
 
-    `class Foo(base.Foo)` extends the other `Foo` rather than duplicating it, and two plugins'
-    `OptionsFlowHandler`s live side by side by design: both are left out.
+    Left out: `class Foo(base.Foo)`, which extends the other `Foo`; namesakes that all derive
+    from one base (each database backend's `DatabaseWrapper`, each `Command(BaseCommand)`);
+    and two plugins' `OptionsFlowHandler`s, which live side by side by design.
     """
     by_name: dict[str, list[ClassInfo]] = {}
     for info in classes:
@@ -316,8 +327,10 @@ def find_duplicates(
         )
         if len(kept) < min_size:
             continue
-        ancestor_sets = [model.ancestors(d.qualname) for d in kept]
-        related = any(a & b for a, b in combinations(ancestor_sets, 2))
+        lineages = [_lineage(model, d.qualname) for d in kept]
+        if frozenset.intersection(*lineages):
+            continue  # siblings under one base (each backend's `DatabaseWrapper`): a hierarchy
+        related = any(a & b for a, b in combinations(lineages, 2))
         counts: dict[str, int] = {}
         for definition in kept:
             for method in definition.public_methods:
@@ -369,6 +382,15 @@ def _is_generic_base(name: str) -> bool:
     )
 
 
+def _lineage(model: ClassModel, qualname: str) -> frozenset[str]:
+    """The bases that make classes one hierarchy: project ones, and external ones but generic."""
+    return frozenset(
+        base
+        for base in model.ancestors(qualname) | model.external_bases(qualname)
+        if not _is_generic_base(base)
+    )
+
+
 def find_families(
     model: ClassModel,
     classes: Sequence[ClassInfo],
@@ -398,9 +420,8 @@ def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Sc
     # `threading.Thread`) are one hierarchy; a Protocol of the family ties its implementations.
     sharing: dict[str, list[str]] = {}
     for root in roots:
-        for base in model.ancestors(root.qualname) | model.external_bases(root.qualname):
-            if not _is_generic_base(base):
-                sharing.setdefault(base, []).append(root.qualname)
+        for base in _lineage(model, root.qualname):
+            sharing.setdefault(base, []).append(root.qualname)
     for together in sharing.values():
         for other in together[1:]:
             groups.union(together[0], other)

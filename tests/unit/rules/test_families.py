@@ -414,3 +414,17 @@ def test_a_wrapper_may_receive_the_wrapped_instance_as_an_annotated_parameter(tm
     assert [(w.wrapper.name, w.wrapped.qualname) for w in forwarding.wrappers] == [
         ("AuditedToolDispatcher", "pkg.unified.UnifiedToolDispatcher")
     ]
+
+
+def test_namesakes_deriving_from_one_base_are_a_hierarchy_not_duplicates(tmp_path: Path) -> None:
+    files = {"pkg/backends/__init__.py": "", "pkg/backends/base.py": cls("BaseDatabaseWrapper")}
+    for backend in ("sqlite", "postgres", "mysql"):
+        files[f"pkg/backends/{backend}.py"] = (
+            "from pkg.backends.base import BaseDatabaseWrapper\n"
+            + cls("DatabaseWrapper", "BaseDatabaseWrapper")
+        )
+    for command in ("migrate", "shell"):  # each module's Command of an external framework
+        files[f"pkg/commands/{command}.py"] = (
+            "from framework.management import BaseCommand\n" + cls("Command", "BaseCommand")
+        )
+    assert_nothing_found(report_of(tmp_path, files))
