@@ -264,6 +264,16 @@ def build_jobs(
         jobs.append(Job(series, argv, scratch, aenv, before, after))
         return series
 
+    # Interpreter start-up and imports alone: the fixed cost inside every number below.
+    il_start = Series("lint-imports --version")
+    jobs.append(Job(il_start, [str(il.exe), "--version"], root, ienv, ok_codes=(0,)))
+    ag_start = Series("archgraph --version")
+    if ag.exe is None or ag.problem:
+        ag_start.unavailable = ag.problem or "archgraph not installed"
+    else:
+        jobs.append(Job(ag_start, [str(ag.exe), "--version"], scratch, aenv, ok_codes=(0,)))
+    res.pairs.append(Pair("start-up (--version)", il_start, ag_start))
+
     check_tail = [str(root), "--config", str(res.configs.toml)]
     res.pairs.append(
         Pair(
