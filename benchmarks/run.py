@@ -375,8 +375,11 @@ def machine_info() -> dict[str, str]:
                 break
     except OSError:
         pass
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"nproc": str(nproc), "memory": mem, "cpu": cpu, "os": platform.platform()}
+    return {
+        "nproc": str(nproc), "memory": mem, "cpu": cpu, "os": platform.platform(), "load": load,
+    }  # fmt: skip
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -417,6 +420,8 @@ def report_markdown(
         f"- python: {il.versions.get('python', platform.python_version())}"
         f" (harness: {platform.python_version()})",
         f"- machine: {m['nproc']} CPUs, {m['memory']} RAM, {m['cpu']}; {m['os']}",
+        f"- load average (1/5/15 min) when the report was written: {m['load']}"
+        " (other work on the machine widens the min-max spreads)",
         "",
         "## Timings",
         "",
