@@ -23,6 +23,7 @@ class ModuleSource:
     module: str
     path: Path  # absolute
     mtime: float
+    stamp: tuple[int, int] = (0, 0)  # (size, mtime in ns): what the caches check a file against
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +235,16 @@ class _Walk:
             self.excluded += 1
             return
         try:
-            mtime = entry.stat().st_mtime
+            stat = entry.stat()
         except OSError as error:
             self.warn("AG206", f"file cannot be read: {error.strerror}", path)
             return
         if not os.access(path, os.R_OK):
             self.warn("AG206", "file cannot be read: permission denied", path)
             return
-        self.sources.append(ModuleSource(module, path, mtime))
+        self.sources.append(
+            ModuleSource(module, path, stat.st_mtime, (stat.st_size, stat.st_mtime_ns))
+        )
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
