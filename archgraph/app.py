@@ -9,16 +9,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archgraph import config as config_module
-from archgraph.baseline import (
-    Baseline,
-    apply_baseline,
-    baseline_of,
-    read_baseline,
-    write_baseline,
-)
-from archgraph.config import Config, importlinter
+from archgraph.config import Config
 from archgraph.diagnostics import (
     ArchgraphError,
     ConfigError,
@@ -31,19 +25,20 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model import ArchModel
-from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import did_you_mean
-from archgraph.report.diagram import module_diagram_source
-from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
-from archgraph.report.html import render_html
-from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout, run_engine
 from archgraph.rules import Contract, build_contracts
-from archgraph.rules.families import FamiliesQuery, exclude_problem
-from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanOptions, ScanOutcome, scan
-from archgraph.scan.class_cache import cached_class_model
 from archgraph.scan.finder import discover_root_packages
+
+# `check` needs none of these: the drawing, report, families and import-linter code is
+# imported by the functions that use it, which keeps a warm check's start-up short.
+if TYPE_CHECKING:
+    from archgraph.baseline import Baseline
+    from archgraph.model.families import FamiliesResult
+    from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions
+    from archgraph.report.layout import Engine
+    from archgraph.rules.families import FamiliesQuery
 
 Progress = Callable[[str], None]
 CACHE_DIR_NAME = ".archgraph_cache"
@@ -81,6 +76,12 @@ def _importlinter_config(
     root: Path, files: Sequence[Path], from_importlinter: bool, archgraph_config: Config | None
 ) -> Config | None:
     """import-linter's configuration when asked for, or when there are no archgraph contracts."""
+    if not from_importlinter and (
+        archgraph_config is None or archgraph_config.contracts or files
+    ):
+        return None
+    from archgraph.config import importlinter  # noqa: PLC0415
+
     if from_importlinter:
         found = list(files) or [f for f in [importlinter.discover(root)] if f is not None]
         if not found:
@@ -142,6 +143,8 @@ def load_configuration(
 
 def convert_importlinter(root: Path, files: Sequence[Path] = ()) -> str:
     """`archgraph convert-importlinter`: the archgraph contract file equivalent to import-linter's."""
+    from archgraph.config import importlinter  # noqa: PLC0415
+
     found = list(files) or [f for f in [importlinter.discover(_checked_root(root))] if f]
     if not found:
         raise ArchgraphError(f"no import-linter configuration found under {root}")
@@ -240,10 +243,12 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     )
     baseline_file = baseline_path(root, config, options)
     # Read the baseline before scanning, so a broken file fails fast.
-    baseline = read_baseline(baseline_file) if baseline_file else None
+    if baseline_file is None:
+        return _analyze(root, config, contracts, options, progress).result
+    from archgraph.baseline import apply_baseline, read_baseline  # noqa: PLC0415
+
+    baseline = read_baseline(baseline_file)
     result = _analyze(root, config, contracts, options, progress).result
-    if baseline is None or baseline_file is None:
-        return result
     return apply_baseline(result, baseline, baseline_file)
 
 
@@ -270,7 +275,8 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     root = _checked_root(root)
     config = load_config(root, options.config_files, options.from_importlinter)
     contracts = load_contracts(config, options.contract_ids)
-    return _analyze(root, config, contracts, options, progress)
+    analysis = _analyze(root, config, contracts, options, progress)
+    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
 
 
 def _analyze(
@@ -304,7 +310,7 @@ def _analyze(
         summary=outcome.summary,
         strict=options.strict,
     )
-    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
+    return Analysis(outcome.model, result)
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -349,6 +355,8 @@ def record_baseline(
             "not writing the baseline: fix the configuration first, or these contracts would "
             "record nothing:\n  " + "\n  ".join(broken)
         )
+    from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
+
     baseline = baseline_of(result)
     write_baseline(file, baseline)
     return RecordedBaseline(file, baseline, result)
@@ -363,6 +371,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
     """The layers of each `layers` contract, as the concrete modules they are made of."""
+    from archgraph.report.graphview import LayerPlan  # noqa: PLC0415
     from archgraph.rules.layers import Layers  # noqa: PLC0415
 
     plans = []
@@ -429,9 +438,6 @@ def why_chains(
     return [model.steps(chain) for chain in chains]
 
 
-DEFAULT_VIEW = ViewOptions()
-
-
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
@@ -445,10 +451,13 @@ class Rendered:
 def graph_view(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Analysis, GraphView]:
     """The module graph to draw or export, with the configured contracts' violations marked."""
+    from archgraph.report.graphview import ViewOptions, build_view  # noqa: PLC0415
+
+    view_options = view_options or ViewOptions()
     analysis = analyze(root, options, progress)
     layers = analysis.layers_for(view_options.contract)
     view = build_view(analysis.model, analysis.result.contracts, layers, view_options)
@@ -459,12 +468,15 @@ def render_diagram(
     root: Path,
     output_format: str,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     engine_choice: str = "auto",
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     progress: Progress = _quiet,
 ) -> Rendered:
     """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
+    from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
+
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     _analysis, view = graph_view(root, options, view_options, progress)
     source = module_diagram_source(view)
@@ -472,24 +484,28 @@ def render_diagram(
         return Rendered(source.encode("utf-8"), view)
     progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
     started = time.perf_counter()
-    content = run_engine(engine, source, output_format, timeout)
+    content = run_engine(engine, source, output_format, timeout or DEFAULT_TIMEOUT)
     return Rendered(content, view, engine, time.perf_counter() - started)
 
 
 def html_report(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     engine_choice: str = "auto",
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     progress: Progress = _quiet,
 ) -> Rendered:
     """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
+    from archgraph.report.html import render_html  # noqa: PLC0415
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, layout  # noqa: PLC0415
+
     engine = find_engine(engine_choice, "json")
     analysis, view = graph_view(root, options, view_options, progress)
     progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
     started = time.perf_counter()
-    positions = layout(engine, module_diagram_source(view, legend=False), timeout)
+    positions = layout(engine, module_diagram_source(view, legend=False), timeout or DEFAULT_TIMEOUT)
     seconds = time.perf_counter() - started
     html = render_html(analysis.result, view, positions)
     return Rendered(html.encode("utf-8"), view, engine, seconds)
@@ -498,10 +514,16 @@ def html_report(
 def families(
     root: Path,
     options: RunOptions = RunOptions(),
-    query: FamiliesQuery = FamiliesQuery(),
+    query: FamiliesQuery | None = None,
     progress: Progress = _quiet,
 ) -> FamiliesResult:
     """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
+    from archgraph.model.families import FamiliesResult  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery, exclude_problem  # noqa: PLC0415
+    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
+    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
+
+    query = query or FamiliesQuery()
     problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
     if query.min_size < 1:
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
