@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import marshal
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from archgraph.atomic import write_atomically
 
 FACTS_VERSION = 3  # 2 meant different things on two branches; 3 supersedes both
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
+MEMO_VERSION = 1  # bump when what a memoized computation returns changes
+MEMO_NAME = "memo.marshal"
 BATCH_FILES = 100
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
 _FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
@@ -621,12 +624,60 @@ class FactsCache:
 class FactsProvider:
     """FactsPort implementation: cache first, then parse what is missing (in parallel)."""
 
-    def __init__(self, root: Path, files: Mapping[str, Path], cache_dir: Path | None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: Mapping[str, Path],
+        cache_dir: Path | None,
+        stamps: Mapping[str, Stamp] | None = None,
+        context: tuple[Any, ...] = (),
+    ) -> None:
+        """`stamps`: (size, mtime) by module, from the file walk (else each file is stat'ed);
+        `context`: what else the analyzed code depends on (scan options, namespace packages)."""
         self._root = root
         self._files = files
         self._cache_dir = cache_dir
+        self._stamps = stamps or {}
+        self._context = context
         self._memory: dict[str, FileFacts] = {}
         self._cache: FactsCache | None = None
+        self._digest: str | None = None
+
+    def _stamp_of(self, module: str, path: str) -> Stamp | None:
+        stamp = self._stamps.get(module)
+        return stamp if stamp is not None else _stamp(path)
+
+    def files_digest(self) -> str:
+        """A digest of every analyzed file (module, path, size, mtime) and the scan context."""
+        if self._digest is None:
+            context = repr((MEMO_VERSION, FACTS_VERSION, self._context)).encode()
+            digest = hashlib.blake2b(context, digest_size=20)
+            root = str(self._root)
+            for module in sorted(self._files):
+                path = str(self._files[module])
+                stamp = self._stamp_of(module, os.path.join(root, path))
+                digest.update(f"\0{module}\0{path}\0{stamp}".encode())
+            self._digest = digest.hexdigest()
+        return self._digest
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, or its value from an earlier run over the very same files."""
+        if self._cache_dir is None:
+            return compute()
+        file = self._cache_dir / MEMO_NAME
+        digest = self.files_digest()
+        entries: dict[Any, Any] = {}
+        with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is a miss
+            version, stored = marshal.loads(file.read_bytes())
+            if version == MEMO_VERSION and isinstance(stored, dict):
+                entries = {k: v for k, v in stored.items() if v[0] == digest}
+        if key in entries:
+            return entries[key][1]
+        value = compute()
+        entries[key] = (digest, value)
+        with contextlib.suppress(OSError, ValueError):  # read-only folder, or not plain data
+            write_atomically(file, marshal.dumps((MEMO_VERSION, entries)))
+        return value
 
     def facts(self, modules: Iterable[str], mentions: Iterable[bytes] = ()) -> dict[str, FileFacts]:
         needles = tuple(mentions)
@@ -645,7 +696,7 @@ class FactsProvider:
         stamps: dict[str, Stamp] = {}
         for module in modules:
             path = os.path.join(root, self._files[module])  # str paths: thousands per run
-            stamp = _stamp(path)
+            stamp = self._stamp_of(module, path)
             cached = cache.get(path, stamp)
             if cached is not None:
                 self._memory[module] = from_row(cached)
