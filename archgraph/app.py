@@ -7,10 +7,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archgraph import config as config_module
+from archgraph.affected import affected_scope, restrict
 from archgraph.baseline import (
     Baseline,
+    Pruned,
     apply_baseline,
     baseline_of,
+    failing_on_stale,
+    prune,
     read_baseline,
     write_baseline,
 )
@@ -30,6 +34,7 @@ from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import did_you_mean
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
+from archgraph.scan.changes import changed_files
 from archgraph.scan.finder import discover_root_packages
 
 Progress = Callable[[str], None]
@@ -52,6 +57,8 @@ class RunOptions:
     strict: bool = False
     baseline: Path | None = None  # overrides the `baseline` setting
     use_baseline: bool = True  # False: ignore any baseline (every violation is new)
+    fail_on_stale: bool = False  # with the fail_on_stale setting: stale entries fail the run
+    affected_since: str | None = None  # git revision: report only what changes since it affect
 
 
 def config_files(root: Path, files: Sequence[Path] = ()) -> list[Path]:
@@ -167,6 +174,7 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     baseline_file = baseline_path(root, config, options)
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
+    changed = changed_files(root, options.affected_since) if options.affected_since else None
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
@@ -181,9 +189,14 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
         summary=outcome.summary,
         strict=options.strict,
     )
-    if baseline is None or baseline_file is None:
-        return result
-    return apply_baseline(result, baseline, baseline_file)
+    if baseline is not None and baseline_file is not None:
+        result = apply_baseline(result, baseline, baseline_file)
+    if options.fail_on_stale or config.settings.fail_on_stale:
+        result = failing_on_stale(result)
+    if changed is not None:
+        scope = affected_scope(outcome.model, changed.since, changed.paths, config.files)
+        result = restrict(result, scope, outcome.model)
+    return result
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -210,15 +223,52 @@ def record_baseline(
 ) -> RecordedBaseline:
     """`archgraph baseline`: write every current violation to FILE (default: the setting)."""
     root = _checked_root(root)
-    if file is None:
-        configured = load_config(root, options.config_files).settings.baseline
-        if configured is None:
-            raise ArchgraphError(
-                "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
-                "(relative to PATH)"
-            )
-        file = root / configured
-    result = run(root, replace(options, use_baseline=False), progress)
+    file = _baseline_file(root, file, options)
+    result = _unbaselined_run(root, options, progress)
+    baseline = baseline_of(result)
+    write_baseline(file, baseline)
+    return RecordedBaseline(file, baseline, result)
+
+
+@dataclass(frozen=True, slots=True)
+class PrunedBaseline:
+    """What `archgraph baseline --prune` did: `written` is False when nothing was stale."""
+
+    path: Path
+    pruned: Pruned
+    written: bool
+
+
+def prune_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = _quiet
+) -> PrunedBaseline:
+    """`archgraph baseline --prune`: drop the entries of FILE that no longer occur; add none."""
+    root = _checked_root(root)
+    file = _baseline_file(root, file, options)
+    recorded = read_baseline(file)  # before scanning, so a broken file fails fast
+    pruned = prune(recorded, _unbaselined_run(root, options, progress))
+    if pruned.removed:
+        write_baseline(file, pruned.baseline)
+    return PrunedBaseline(file, pruned, written=bool(pruned.removed))
+
+
+def _baseline_file(root: Path, file: Path | None, options: RunOptions) -> Path:
+    """FILE as given, else the `baseline` setting (relative to PATH)."""
+    if file is not None:
+        return file
+    configured = load_config(root, options.config_files).settings.baseline
+    if configured is None:
+        raise ArchgraphError(
+            "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
+            "(relative to PATH)"
+        )
+    return root / configured
+
+
+def _unbaselined_run(root: Path, options: RunOptions, progress: Progress) -> RunResult:
+    """Every violation as new; refuses while a contract is misconfigured, since it would have
+    found nothing (recording nothing for it, or pruning all its entries)."""
+    result = run(root, replace(options, use_baseline=False, fail_on_stale=False), progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
         if d.is_configuration
@@ -228,9 +278,7 @@ def record_baseline(
             "not writing the baseline: fix the configuration first, or these contracts would "
             "record nothing:\n  " + "\n  ".join(broken)
         )
-    baseline = baseline_of(result)
-    write_baseline(file, baseline)
-    return RecordedBaseline(file, baseline, result)
+    return result
 
 
 def _checked_root(root: Path) -> Path:
@@ -250,6 +298,7 @@ __all__ = [
     "load_config",
     "load_configuration",
     "load_contracts",
+    "prune_baseline",
     "record_baseline",
     "run",
 ]

@@ -28,6 +28,7 @@ class Settings:
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
     baseline: Path | None = None  # baseline file of known violations, relative to PATH
+    fail_on_stale: bool = False  # stale baseline entries and unused ignores fail the run
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             lines.append(
                 workflow_command(
                     command,
-                    violation_text(violation),
+                    violation_text(violation) + (f"\nhint: {contract.hint}" if contract.hint else ""),
                     _place(result, violation.location, workspace)
                     | {"title": f"archgraph {contract.contract_id} ({violation.code})"},
                 )

@@ -78,16 +78,19 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "governed": contract.governed,
         "respecting": contract.respecting,
         "compliance": contract.compliance,
-        "violations": [violation_to_dict(v) for v in contract.violations],
+        "hint": contract.hint,
+        "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
         "baseline": _contract_baseline(contract, baseline),
         "fixed": [key_to_dict(key) for key in contract.fixed],
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
     }
 
 
-def violation_to_dict(violation: Violation) -> dict[str, Any]:
+def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str, Any]:
+    """One violation; `hint` is its contract's advice (repeated so each entry stands alone)."""
     location = violation.location
     return {
+        "hint": hint,
         "code": violation.code,
         "message": violation.message,
         "importer": violation.importer,

@@ -71,7 +71,7 @@ def _contract_case(contract: ContractResult) -> ET.Element:
             "failure",
             f"{len(new)} violation(s) of {contract.contract_id} ({contract.kind})",
             new[0].code if new else _first_error_code(contract.diagnostics, "AG1"),
-            _violations_text(new) + _diagnostics_text(contract.diagnostics),
+            _violations_text(new, contract.hint) + _diagnostics_text(contract.diagnostics),
         )
     summary = (
         f"{contract.kind} contract {contract.contract_id}: {contract.status}, "
@@ -81,7 +81,7 @@ def _contract_case(contract: ContractResult) -> ET.Element:
     out = [summary]
     if not contract.kept and contract.severity is not Severity.ERROR:
         out += [f"broken, but severity {contract.severity.value} does not fail the run:"]
-        out += [_violations_text(new)]
+        out += [_violations_text(new, contract.hint)]
     if known:
         out += [f"{len(known)} known violation(s), recorded in the baseline:", _violations_text(known)]
     if contract.fixed:
@@ -110,8 +110,10 @@ def _child(case: ET.Element, tag: str, message: str, kind: str, text: str) -> No
     element.text = xml_safe(text)
 
 
-def _violations_text(violations: tuple[Violation, ...]) -> str:
-    return "".join(line + "\n" for v in violations for line in violation_lines(v))
+def _violations_text(violations: tuple[Violation, ...], hint: str | None = None) -> str:
+    """Each violation's lines, then the contract's hint under it."""
+    advice = [f"    hint: {hint}"] if hint else []
+    return "".join(line + "\n" for v in violations for line in [*violation_lines(v), *advice])
 
 
 def _diagnostics_text(diagnostics: tuple[Diagnostic, ...]) -> str:

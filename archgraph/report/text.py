@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
 
 from archgraph.diagnostics import (
     ContractResult,
@@ -11,6 +13,7 @@ from archgraph.diagnostics import (
     RunResult,
     Severity,
     Violation,
+    ViolationKey,
 )
 
 MAX_VIOLATIONS_SHOWN = 200
@@ -46,8 +49,8 @@ def render_text(result: RunResult) -> str:
     closing = f"Contracts: {kept} kept, {broken} broken ({violations} violations"
     if result.baseline is not None:
         new = sum(len(c.new_violations) for c in result.contracts)
-        fixed = sum(len(c.fixed) for c in result.contracts)
-        closing += f": {new} new, {violations - new} known; {fixed} fixed"
+        stale = sum(len(c.fixed) for c in result.contracts)
+        closing += f": {new} new, {violations - new} known; {stale} stale baseline entries"
     lines.append(closing + ").")
     return "\n".join(lines) + "\n"
 
@@ -61,15 +64,25 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
     if baseline:
         lines += _baseline_lines(contract)
     else:
-        lines += _listed(f"{len(contract.violations)} violation(s):", contract.violations)
+        lines += _listed(
+            f"{len(contract.violations)} violation(s):", contract.violations, hint=contract.hint
+        )
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
+    if contract.fails_on_stale:
+        lines.append(
+            f"  {contract.stale_count} stale entr{'y' if contract.stale_count == 1 else 'ies'} "
+            "break this contract (fail_on_stale): prune them so a fixed violation cannot return"
+        )
     lines.append("")
     return lines
 
 
-def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) -> list[str]:
-    """A titled list of violations (none: no lines), cut after MAX_VIOLATIONS_SHOWN."""
+def _listed(
+    title: str, violations: tuple[Violation, ...], brief: bool = False, hint: str | None = None
+) -> list[str]:
+    """A titled list of violations (none: no lines), cut after MAX_VIOLATIONS_SHOWN; the
+    contract's hint under each one shown in full."""
     if not violations:
         return []
     lines = [f"  {title}"]
@@ -78,6 +91,8 @@ def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) 
         if brief:  # one line each: where it is, not how the chain runs
             where = f"  ({violation.location})" if violation.location and violation.chain else ""
             shown = [shown[0] + where]
+        elif hint:
+            shown.append(f"    hint: {hint}")
         lines += ["    " + line for line in shown]
     hidden = len(violations) - MAX_VIOLATIONS_SHOWN
     if hidden > 0:
@@ -86,15 +101,15 @@ def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) 
 
 
 def _baseline_lines(contract: ContractResult) -> list[str]:
-    """New violations in full; known ones one line each; fixed ones so the baseline can shrink."""
+    """New violations in full; known ones one line each; stale entries so the baseline shrinks."""
     new, known = contract.new_violations, contract.known_violations
-    lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} fixed"]
-    lines += _listed(f"{len(new)} new violation(s):", new)
+    lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} stale"]
+    lines += _listed(f"{len(new)} new violation(s):", new, hint=contract.hint)
     lines += _listed(f"{len(known)} known violation(s), recorded in the baseline:", known, brief=True)
     if contract.fixed:
         lines.append(
-            f"  {len(contract.fixed)} fixed (in the baseline, no longer found; "
-            "`archgraph baseline` drops them):"
+            f"  {len(contract.fixed)} stale baseline entr{'y' if len(contract.fixed) == 1 else 'ies'}"
+            " (fixed: recorded, no longer found; `archgraph baseline --prune` removes them):"
         )
         lines += [f"    - {key}" for key in contract.fixed[:MAX_VIOLATIONS_SHOWN]]
         hidden = len(contract.fixed) - MAX_VIOLATIONS_SHOWN
@@ -116,7 +131,7 @@ def summary_table(result: RunResult) -> list[str]:
     with_baseline = result.baseline is not None
     header = ["contract", "type", "status", "governed", "respecting", "violations"]
     if with_baseline:
-        header += ["new", "known", "fixed"]
+        header += ["new", "known", "stale"]
     header.append("compliance")
     rows = [header]
     for contract in result.contracts:
@@ -190,6 +205,23 @@ def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:
 
 def _lines(numbers: tuple[int, ...]) -> str:
     return ", ".join(map(str, numbers)) if numbers else "?"
+
+
+def pruned_lines(
+    path: Path, removed: Sequence[tuple[ViolationKey, int]], remaining: int
+) -> list[str]:
+    """What `archgraph baseline --prune` removed from the baseline file."""
+    if not removed:
+        return [f"archgraph: nothing to prune in {path}; {remaining} violation(s) recorded"]
+    total = sum(count for _key, count in removed)
+    lines = [
+        f"archgraph: pruned {total} stale entr{'y' if total == 1 else 'ies'} from {path}; "
+        f"{remaining} violation(s) remain recorded"
+    ]
+    for key, count in removed:
+        times = f" (x{count})" if count > 1 else ""
+        lines.append(f"  - {key.contract} {key.code}: {key}{times}")
+    return lines
 
 
 def why_lines(importer: str, imported: str, chains: list[tuple[ImportStep, ...]]) -> list[str]:

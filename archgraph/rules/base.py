@@ -14,6 +14,7 @@ from archgraph.diagnostics import (
     Diagnostic,
     ImportSite,
     ImportStep,
+    UNUSED_IGNORE_CODE,
     Severity,
     Violation,
 )
@@ -35,6 +36,7 @@ class Contract(ABC):
     id: str = ""
     severity: Severity = Severity.ERROR
     ignore_imports: tuple[ImportExpr, ...] = ()
+    hint: str | None = None  # what to do instead, shown under each violation
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
@@ -51,7 +53,7 @@ class Contract(ABC):
         view, used = model.without(self.ignore_imports)
         unused = [
             Diagnostic(
-                "AG311",
+                UNUSED_IGNORE_CODE,
                 Severity.WARNING,
                 f"ignore_imports entry '{expr}' matches no import",
                 hint="remove it, or fix the module names",
