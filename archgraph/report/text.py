@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archgraph.diagnostics import (
+    AffectedScope,
     ContractResult,
     Diagnostic,
     ImportStep,
@@ -30,6 +31,8 @@ def render_text(result: RunResult) -> str:
     ]
     if result.baseline is not None:
         lines += [f"Baseline: {result.baseline.as_posix()}", ""]
+    if result.scope is not None:
+        lines += [scope_line(result.scope), ""]
     for contract in result.contracts:
         lines += _contract_lines(contract, baseline=result.baseline is not None)
     shown = [d for d in result.diagnostics if d.severity is not Severity.INFO]
@@ -51,8 +54,24 @@ def render_text(result: RunResult) -> str:
         new = sum(len(c.new_violations) for c in result.contracts)
         stale = sum(len(c.fixed) for c in result.contracts)
         closing += f": {new} new, {violations - new} known; {stale} stale baseline entries"
+    if result.scope is not None:
+        closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
     lines.append(closing + ").")
     return "\n".join(lines) + "\n"
+
+
+def scope_line(scope: AffectedScope) -> str:
+    """How much of the project `check --affected` reported on, and why."""
+    changed = (
+        f"Affected since {scope.since}: {scope.changed_files} changed file(s), "
+        f"{len(scope.changed_modules)} changed module(s); "
+    )
+    if scope.configuration_changed:
+        return changed + f"a contract file changed, so all {scope.total_modules} modules are in scope"
+    return changed + (
+        f"{len(scope.modules)} of {scope.total_modules} modules in scope "
+        "(the changed modules and every module importing them)"
+    )
 
 
 def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
@@ -67,6 +86,8 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
         lines += _listed(
             f"{len(contract.violations)} violation(s):", contract.violations, hint=contract.hint
         )
+    if contract.out_of_scope:
+        lines.append(f"  ({contract.out_of_scope} violation(s) outside the affected scope not shown)")
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
     if contract.fails_on_stale:

@@ -70,5 +70,7 @@ def test_json_carries_governed_compliance_and_baseline(
         }
     ]
     total = len(baselined_result.violations)
-    assert baselined["baseline"] == {"file": "baseline.json", "new": 1, "known": total - 1, "fixed": 1}
+    assert baselined["baseline"] == {
+        "file": "baseline.json", "new": 1, "known": total - 1, "fixed": 1, "fail_on_stale": False
+    }
     assert baselined["summary"]["exit_code"] == 1
