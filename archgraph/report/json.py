@@ -131,6 +131,9 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
             }
             for step in violation.chain
         ],
+        "symbol": violation.symbol,
+        "alias": violation.alias,
+        "via": list(violation.via),
     }
 
 

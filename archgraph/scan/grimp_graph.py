@@ -6,10 +6,12 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from pathlib import Path
@@ -31,6 +33,7 @@ from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
+from archgraph.scan.facts import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
@@ -163,6 +166,31 @@ def _grimp_configured(**overrides: Any) -> Iterator[None]:
         grimp_settings.configure(**saved)
 
 
+@contextlib.contextmanager
+def _stderr_held(hold: list[bytes]) -> Iterator[None]:
+    """Capture file descriptor 2 (Rust writes panic messages there, bypassing Python).
+
+    The caller decides afterwards whether to replay the text: a panic archgraph recovers
+    from is reported as a diagnostic, not as a frightening backtrace.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr: nothing to hold
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            hold.append(sink.read())
+
+
 def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple[int | None, str, str]:
     """A clear message (and hint) for a file the scanner rejected."""
     try:
@@ -209,16 +237,12 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
         return []
     if not _CLIMBING_IMPORT.search(data):
         return []
-    try:
-        tree = ast.parse(data, filename=str(source.path))
-    except (SyntaxError, ValueError):
-        return []
+    # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
+    facts = extract_facts(source.module, data)
     depth = source.module.count(".") + 1
     allowed = depth if source.path.name == "__init__.py" else depth - 1
     return sorted(
-        (node.lineno, node.level, allowed)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level > allowed
+        (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
     )
 
 
@@ -277,6 +301,14 @@ class BadFileMemory:
         write_atomically(self._file, payload)
 
 
+def _replay(held: list[bytes]) -> None:
+    """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
+    text = b"".join(held)
+    if text:
+        sys.stderr.write(text.decode("utf-8", "replace"))
+        sys.stderr.flush()
+
+
 def build_grimp_graph(
     trees: Sequence[FoundTree],
     project_root: Path,
@@ -309,8 +341,9 @@ def build_grimp_graph(
     grimp_cache = str(cache_dir / "grimp") if cache_dir else None
     while True:
         finder = _PrefoundModules(trees, frozenset(skipped))
+        held: list[bytes] = []
         try:
-            with _grimp_configured(
+            with _stderr_held(held), _grimp_configured(
                 MODULE_FINDER=finder, PACKAGE_FINDER=_PrefoundPackages(trees)
             ):
                 graph = grimp.build_graph(
@@ -319,6 +352,7 @@ def build_grimp_graph(
                     exclude_type_checking_imports=exclude_type_checking_imports,
                     cache_dir=grimp_cache,
                 )
+            _replay(held)
             break
         except SourceSyntaxError as error:
             bad = Path(error.filename)
@@ -331,11 +365,13 @@ def build_grimp_graph(
             line, message, hint = describe_unparsable(bad, None, None)
         except BaseException as error:
             if not _is_panic(error):
+                _replay(held)
                 raise
             # The scanner does not say which file made it panic; the known cause is a
             # relative import that climbs two or more levels above the top-level package.
             culprits = _panicking_files(trees, frozenset(skipped))
             if not culprits:
+                _replay(held)
                 raise RuntimeError(f"grimp's import scanner crashed: {error}") from None
             for path, (line, level, allowed) in culprits.items():
                 message = (
