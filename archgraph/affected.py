@@ -27,8 +27,9 @@ def affected_scope(
     """
     root = model.root
     under_root = [path for path in changed if path.is_relative_to(root)]
-    module_of = {root / path: module for module, path in model.files.items()}
-    changed_modules = frozenset(module_of[p] for p in under_root if p in module_of)
+    # Relative paths, as the model keeps them: a few changed files against thousands of modules.
+    relative = {path.relative_to(root) for path in under_root}
+    changed_modules = frozenset(m for m, path in model.files.items() if path in relative)
     configuration = {path.resolve() for path in configuration_files}
     configuration_changed = any(path in configuration for path in under_root)
     modules = model.modules if configuration_changed else upstream(model, changed_modules)
@@ -56,14 +57,14 @@ def upstream(model: ArchModel, modules: Iterable[str]) -> frozenset[str]:
 
 def restrict(result: RunResult, scope: AffectedScope, model: ArchModel) -> RunResult:
     """The result with only the violations in scope; the others are counted, not listed."""
-    module_of = {path: module for module, path in model.files.items()}
+    in_scope_files = {model.files[m] for m in scope.modules if m in model.files}
 
     def in_scope(violation: Violation) -> bool:
         if violation.chain:
             return any(step.importer in scope.modules for step in violation.chain)
         if violation.location is None:  # about no module (nothing to attribute): always shown
             return True
-        return module_of.get(violation.location.path) in scope.modules
+        return violation.location.path in in_scope_files
 
     contracts: list[ContractResult] = []
     for contract in result.contracts:
