@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,13 +32,16 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model.names import ModuleExpr, is_within
-from archgraph.model.schema import did_you_mean
+from archgraph.atomic import write_atomically
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.rules import Contract, build_contracts
+from archgraph.rules.inference import Proposal, infer, proposal_toml, proposed_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.changes import changed_files
 from archgraph.scan.finder import discover_root_packages
 
 Progress = Callable[[str], None]
+INIT_FILE_NAME = "architecture.toml"
 CACHE_DIR_NAME = ".archgraph_cache"
 
 
@@ -343,6 +347,80 @@ def _unbaselined_run(root: Path, options: RunOptions, progress: Progress) -> Run
             "record nothing:\n  " + "\n  ".join(broken)
         )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    """What `archgraph init` inferred, the contract file's text, and how today's code fares."""
+
+    path: Path
+    text: str
+    proposal: Proposal
+    result: RunResult  # the proposed contracts checked against today's code
+    written: bool
+
+
+def init_contracts(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> InitOutcome:
+    """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
+    root = _checked_root(root)
+    target = root / "contracts" / INIT_FILE_NAME
+    if target.exists() and not (force or dry_run):
+        raise ArchgraphError(
+            f"{target} exists; `archgraph init --force` overwrites it, --dry-run prints the proposal"
+        )
+    # Settings and contract ids from the other files (the target is being replaced).
+    others = [f for f in config_files(root, options.config_files) if f.resolve() != target]
+    config, errors = config_module.read(others)
+    existing, more = build_contracts(config.contracts)
+    if errors or more:
+        raise ConfigurationError([*errors, *more])
+    scan_opts, notes = scan_options(root, config, options)
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    outcome = scan(root, scan_opts)
+    progress("inferring contracts")
+    proposal = infer(outcome.model, scan_opts.root_packages)
+    proposed = proposed_contracts(proposal, (c.id for c in existing))
+    settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
+    summary = outcome.summary
+    header = [
+        f"Contracts inferred by `archgraph init` from the import graph of "
+        f"{', '.join(scan_opts.root_packages)} ({summary.modules} modules, {summary.imports} imports).",
+        "A starting point: review them, then run `archgraph check`; `archgraph baseline` records",
+        "today's violations so that only new ones fail.",
+    ]
+    text = proposal_toml(proposal, proposed, settings, header)
+    contracts = _contracts_of(text, target)
+    result = RunResult(
+        root=root,
+        contracts=tuple(contract.check(outcome.model) for contract in contracts),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
+        summary=summary,
+    )
+    if not dry_run:
+        try:
+            write_atomically(target, text)
+        except OSError as error:
+            raise ArchgraphError(f"cannot write {target}: {error}") from None
+    return InitOutcome(target, text, proposal, result, written=not dry_run)
+
+
+def _contracts_of(text: str, path: Path) -> list[Contract]:
+    """The contracts of a proposed file, read the way `check` reads them (a round trip)."""
+    document = tomllib.loads(text)
+    tables = [
+        ContractTable(data, TablePosition(path, f"contracts[{index}]"))
+        for index, data in enumerate(document.get("contracts", []))
+    ]
+    contracts, errors = build_contracts(tables)
+    if errors:  # a bug in the proposal, not in the user's input
+        raise RuntimeError(f"archgraph init proposed invalid contracts: {errors}")
+    return contracts
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -243,6 +243,41 @@ def baseline_arguments(arguments: tuple[Path, ...]) -> tuple[Path, Path | None]:
 
 
 @main.command()
+@common_options
+@click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
+@click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def init(
+    path: Path,
+    packages: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """Propose contracts that describe PATH's import graph; write PATH/contracts/architecture.toml.
+
+    Prints what was inferred and why, and how the code fares against each proposed contract
+    today. An existing file is kept unless --force; --dry-run prints the file instead.
+    """
+    from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
+    from archgraph.report.text import summary_table  # noqa: PLC0415
+    from archgraph.rules.inference import explanation  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    lines = [*explanation(outcome.proposal), "", "Today's code against the proposed contracts:"]
+    lines += summary_table(outcome.result)[1:]
+    if outcome.written:
+        lines += ["", f"archgraph: wrote {outcome.path}; edit it, then run `archgraph check`"]
+    else:  # the file goes to stdout, so that `init --dry-run > FILE` works
+        click.echo(outcome.text, nl=False)
+    click.echo("\n".join(lines), err=not outcome.written)
+
+
+@main.command()
 @click.argument("importer")
 @click.argument("imported")
 @common_options

@@ -1,0 +1,444 @@
+"""`archgraph init`: propose contracts that today's import graph nearly keeps.
+
+- `layers` for each root package: its children ordered so that as few imports as possible point
+  upward (see `ordering`), grouped into layers; the upward imports are listed, to fix or ignore.
+- `independence` for groups of sibling packages with no import chain between them today.
+- `acyclic` for each root package.
+
+Pure: reads the model, returns a Proposal; `proposal_toml` writes it as a contract file.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from archgraph.diagnostics import Location
+from archgraph.model import ArchModel
+from archgraph.rules.ordering import layering, minimum_upward_order
+
+MAX_INDEPENDENCE_CONTRACTS = 5
+EXAMPLES_PER_UPWARD_PAIR = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ImportExample:
+    """One module-level import, with where it is written."""
+
+    importer: str
+    imported: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpwardImports:
+    """The imports from one child (a lower layer) to another (a higher layer)."""
+
+    importer: str  # child module names, e.g. "app.core"
+    imported: str
+    examples: tuple[ImportExample, ...]  # every import, sorted
+
+    @property
+    def count(self) -> int:
+        return len(self.examples)
+
+
+@dataclass(frozen=True, slots=True)
+class LayersProposal:
+    package: str
+    layers: tuple[tuple[str, ...], ...]  # child names relative to the package, top to bottom
+    upward: tuple[UpwardImports, ...]  # most imports first
+    imports: int  # import sites between two different children
+    exact: bool  # the order is proven to have the fewest upward imports
+
+    @property
+    def upward_count(self) -> int:
+        return sum(pair.count for pair in self.upward)
+
+
+@dataclass(frozen=True, slots=True)
+class IndependenceProposal:
+    package: str
+    modules: tuple[str, ...]  # full module names, or ("package.*",) when every child qualifies
+    candidates: int  # the package's child packages considered
+    covered_modules: int  # modules inside the independent packages
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """Everything `archgraph init` infers, with the reasons for what it leaves out."""
+
+    packages: tuple[str, ...]
+    layers: tuple[LayersProposal, ...] = ()
+    independence: tuple[IndependenceProposal, ...] = ()
+    acyclic: tuple[str, ...] = ()  # packages
+    notes: tuple[str, ...] = field(default=())
+
+
+def infer(model: ArchModel, packages: Sequence[str]) -> Proposal:
+    """Contracts for the root packages that describe today's graph as closely as possible."""
+    layers: list[LayersProposal] = []
+    notes: list[str] = []
+    for package in packages:
+        proposal = infer_layers(model, package)
+        if isinstance(proposal, str):
+            notes.append(proposal)
+        else:
+            layers.append(proposal)
+    independence = infer_independence(model, packages)
+    return Proposal(
+        packages=tuple(packages),
+        layers=tuple(layers),
+        independence=independence,
+        acyclic=tuple(p for p in packages if len(model.children(p)) > 1),
+        notes=tuple(notes),
+    )
+
+
+def child_imports(model: ArchModel, package: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Imports between different children of the package: (child, child) -> module imports."""
+    depth = package.count(".") + 1
+    prefix = package + "."
+    internal = model.internal_modules
+
+    def child_of(module: str) -> str | None:
+        if not module.startswith(prefix):
+            return None
+        return ".".join(module.split(".")[: depth + 1])
+
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for importer in sorted(model.descendants(package)):
+        source = child_of(importer)
+        for imported in sorted(model.imports_of(importer)):
+            target = child_of(imported) if imported in internal else None
+            if source and target and source != target:
+                found.setdefault((source, target), []).append((importer, imported))
+    return found
+
+
+def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
+    """The layer order with the fewest upward imports; a reason string when there is none."""
+    children = sorted(model.children(package))
+    if len(children) < 2:
+        return f"{package}: fewer than two children, so no layers to order"
+    imports = child_imports(model, package)
+    weights = {pair: len(sites) for pair, sites in imports.items()}
+    ordering = minimum_upward_order(children, weights)
+    grouped = layering(ordering.order, weights)
+    if len(grouped) < 2:
+        return f"{package}: its children import each other in neither direction; no layers"
+    level = {child: index for index, layer in enumerate(grouped) for child in layer}
+    upward = [
+        UpwardImports(
+            importer,
+            imported,
+            tuple(_example(model, a, b) for a, b in sites),
+        )
+        for (importer, imported), sites in sorted(imports.items())
+        if level[importer] > level[imported]
+    ]
+    upward.sort(key=lambda pair: (-pair.count, pair.importer, pair.imported))
+    cut = len(package) + 1
+    return LayersProposal(
+        package=package,
+        layers=tuple(tuple(child[cut:] for child in layer) for layer in grouped),
+        upward=tuple(upward),
+        imports=sum(weights.values()),
+        exact=ordering.exact,
+    )
+
+
+def _example(model: ArchModel, importer: str, imported: str) -> ImportExample:
+    lines = model.step(importer, imported).lines
+    return ImportExample(importer, imported, model.location_of(importer, lines[0] if lines else None))
+
+
+def infer_independence(
+    model: ArchModel, roots: Sequence[str]
+) -> tuple[IndependenceProposal, ...]:
+    """Groups of sibling packages with no import chain between any two of them today.
+
+    Every package below the roots is considered (the roots' own children are ordered by the
+    layers contract instead). In each, a greedy antichain: the child packages with the fewest
+    chains to or from their siblings first, each kept if no chain links it to one kept before.
+    Only groups of two or more; the MAX_INDEPENDENCE_CONTRACTS covering the most modules.
+    """
+    reach, component = _reachability(model)
+    proposals: list[IndependenceProposal] = []
+    for parent in sorted(_packages(model, roots)):
+        candidates = sorted(c for c in model.children(parent) if model.children(c))
+        if len(candidates) < 2:
+            continue
+        inside = {c: model.within(c) for c in candidates}
+        members = {c: _bits(component[m] for m in inside[c]) for c in candidates}
+        downstream = {c: _or(reach[component[m]] for m in inside[c]) for c in candidates}
+
+        def linked(a: str, b: str) -> bool:
+            return bool(downstream[a] & members[b] or downstream[b] & members[a])
+
+        conflicts = {a: sum(linked(a, b) for b in candidates if b != a) for a in candidates}
+        chosen: list[str] = []
+        for candidate in sorted(candidates, key=lambda c: (conflicts[c], c)):
+            if not any(linked(candidate, other) for other in chosen):
+                chosen.append(candidate)
+        if len(chosen) < 2:
+            continue
+        every_child = set(chosen) == set(model.children(parent))
+        modules = (f"{parent}.*",) if every_child else tuple(sorted(chosen))
+        proposals.append(
+            IndependenceProposal(
+                package=parent,
+                modules=modules,
+                candidates=len(candidates),
+                covered_modules=sum(len(inside[c]) for c in chosen),
+            )
+        )
+    proposals.sort(key=lambda p: (-p.covered_modules, p.package))
+    return tuple(sorted(proposals[:MAX_INDEPENDENCE_CONTRACTS], key=lambda p: p.package))
+
+
+def _packages(model: ArchModel, roots: Sequence[str]) -> set[str]:
+    """Internal packages strictly below the roots (modules that have children)."""
+    return {
+        parent
+        for module in model.internal_modules
+        for parent in [module.rpartition(".")[0]]
+        if parent and parent not in roots and any(parent.startswith(r + ".") for r in roots)
+    }
+
+
+def _reachability(model: ArchModel) -> tuple[dict[int, int], dict[str, int]]:
+    """For each strongly connected component of internal modules, the components it reaches
+    (itself included) as a bit set; and each module's component."""
+    import networkx as nx  # noqa: PLC0415 - heavy import, only for whole-graph work
+
+    internal = model.internal_modules
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(internal))
+    graph.add_edges_from(
+        (importer, imported)
+        for importer, imported in model.iter_imports()
+        if importer in internal and imported in internal
+    )
+    condensed = nx.condensation(graph)
+    reach: dict[int, int] = {}
+    for node in reversed(list(nx.topological_sort(condensed))):
+        bits = 1 << node
+        for successor in condensed.successors(node):
+            bits |= reach[successor]
+        reach[node] = bits
+    return reach, dict(condensed.graph["mapping"])
+
+
+def _bits(indices: Iterable[int]) -> int:
+    return _or(1 << index for index in indices)
+
+
+def _or(values: Iterable[int]) -> int:
+    total = 0
+    for value in values:
+        total |= value
+    return total
+
+
+# --- the contract file ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedContract:
+    """A contract table as `archgraph init` writes it, with the comments above it and at its end."""
+
+    table: Mapping[str, Any]
+    comments: tuple[str, ...] = ()
+    trailing: tuple[str, ...] = ()
+
+
+def proposed_contracts(
+    proposal: Proposal, taken_ids: Iterable[str] = ()
+) -> list[ProposedContract]:
+    """The contract tables of the proposal; ids already used elsewhere get a suffix."""
+    used = Counter(taken_ids)
+    several = len(proposal.packages) > 1
+
+    def unique(base: str) -> str:
+        candidate, number = base, 1
+        while used[candidate]:
+            number += 1
+            candidate = f"{base}-{number}"
+        used[candidate] += 1
+        return candidate
+
+    contracts = [_layers_contract(p, unique(f"{p.package}-layers" if several else "layers")) for p in proposal.layers]
+    contracts += [
+        _independence_contract(p, unique(f"{p.package.replace('.', '-')}-independent"))
+        for p in proposal.independence
+    ]
+    contracts += [
+        ProposedContract(
+            {
+                "id": unique(f"{package}-no-cycles" if several else "no-cycles"),
+                "name": f"No import cycles between the children of {package}",
+                "type": "acyclic",
+                "packages": [package],
+            },
+            ("No import cycle between the children of the package (today's are reported).",),
+        )
+        for package in proposal.acyclic
+    ]
+    return contracts
+
+
+def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedContract:
+    how = "the fewest possible" if proposal.exact else "as few as a heuristic found"
+    comments = (
+        f"Layers of {proposal.package}, top (importers) to bottom (imported). The order makes "
+        f"{how}: {proposal.upward_count} of the {proposal.imports} imports between "
+        f"{proposal.package}'s children point upward.",
+        '"a | b": siblings that import each other in neither direction.',
+    )
+    trailing: list[str] = []
+    if proposal.upward:
+        trailing.append(
+            "Upward imports today, most first: fix them, or uncomment entries to ignore them."
+        )
+        trailing.append("ignore_imports = [")
+        for pair in proposal.upward:
+            trailing.append(f"    # {_short(pair.importer, proposal.package)} -> "
+                            f"{_short(pair.imported, proposal.package)}: {pair.count} import(s)")
+            for example in pair.examples[:EXAMPLES_PER_UPWARD_PAIR]:
+                where = f"  # {example.location}" if example.location else ""
+                trailing.append(f"    {_string(example.importer + ' -> ' + example.imported)},{where}")
+            hidden = pair.count - EXAMPLES_PER_UPWARD_PAIR
+            if hidden > 0:
+                trailing.append(f"    # ... and {hidden} more")
+        trailing.append("]")
+    return ProposedContract(
+        {
+            "id": contract_id,
+            "name": f"Layers of {proposal.package}",
+            "type": "layers",
+            "containers": [proposal.package],
+            "layers": [" | ".join(layer) for layer in proposal.layers],
+            # Every child is placed today; a new one must be placed too.
+            "exhaustive": True,
+        },
+        comments,
+        tuple(trailing),
+    )
+
+
+def _independence_contract(proposal: IndependenceProposal, contract_id: str) -> ProposedContract:
+    why = f"{_independent_parts(proposal)} import none of the others, directly or indirectly."
+    return ProposedContract(
+        {
+            "id": contract_id,
+            "name": f"Independent parts of {proposal.package}",
+            "type": "independence",
+            "modules": list(proposal.modules),
+        },
+        (why, "Keep it that way."),
+    )
+
+
+def _independent_parts(proposal: IndependenceProposal) -> str:
+    """Which parts of the package the independence proposal covers, in words."""
+    if proposal.modules == (f"{proposal.package}.*",):
+        return f"The children of {proposal.package}"
+    if len(proposal.modules) == proposal.candidates:
+        return f"The {proposal.candidates} subpackages of {proposal.package}"
+    return f"{len(proposal.modules)} of the {proposal.candidates} subpackages of {proposal.package}"
+
+
+def _short(child: str, package: str) -> str:
+    return child[len(package) + 1 :]
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def proposal_toml(
+    proposal: Proposal,
+    contracts: Sequence[ProposedContract],
+    settings: Mapping[str, Any],
+    header: Sequence[str] = (),
+) -> str:
+    """The contract file: a header comment, the `[archgraph]` settings, then each contract."""
+    lines = _comment(header)
+    if settings:
+        lines += ["", "[archgraph]"] + [f"{key} = {_value(value)}" for key, value in settings.items()]
+    for contract in contracts:
+        lines.append("")
+        lines += _comment(contract.comments)
+        lines.append("[[contracts]]")
+        for key, value in contract.table.items():
+            if key == "layers":
+                lines.append("layers = [")
+                lines += [f"    {_string(layer)}," for layer in value]
+                lines.append("]")
+            else:
+                lines.append(f"{key} = {_value(value)}")
+        # Commented out: the user decides what to ignore.
+        lines += [f"# {line}" for line in contract.trailing]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _comment(paragraphs: Iterable[str], width: int = 98) -> list[str]:
+    """TOML comment lines, each paragraph wrapped to fit the width."""
+    return [f"# {line}" for text in paragraphs for line in textwrap.wrap(text, width - 2)]
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    return str(value)
+
+
+# --- what init prints --------------------------------------------------------------------
+
+UPWARD_PAIRS_SHOWN = 10
+
+
+def explanation(proposal: Proposal) -> list[str]:
+    """What was inferred and why, for people (the contract file has it all as comments)."""
+    lines: list[str] = []
+    for layers in proposal.layers:
+        how = "the fewest possible" if layers.exact else "as few as a heuristic found"
+        children = sum(len(layer) for layer in layers.layers)
+        lines.append(
+            f"layers ({layers.package}): {children} children in {len(layers.layers)} layers, "
+            f"top to bottom; {layers.upward_count} of the {layers.imports} imports between them "
+            f"point upward ({how}):"
+        )
+        lines += [f"  {n}. {' | '.join(layer)}" for n, layer in enumerate(layers.layers, start=1)]
+        if layers.upward:
+            lines.append("  upward imports, most first (fix them, or ignore them in the file):")
+        for pair in layers.upward[:UPWARD_PAIRS_SHOWN]:
+            first = pair.examples[0]
+            where = f" ({first.location})" if first.location else ""
+            lines.append(
+                f"    {_short(pair.importer, layers.package)} -> "
+                f"{_short(pair.imported, layers.package)}: {pair.count} import(s), e.g. "
+                f"{first.importer} -> {first.imported}{where}"
+            )
+        hidden = len(layers.upward) - UPWARD_PAIRS_SHOWN
+        if hidden > 0:
+            lines.append(f"    ... and {hidden} more pairs of children (all in the file)")
+    for group in proposal.independence:
+        names = ", ".join(_short(m, group.package) for m in group.modules)
+        lines.append(
+            f"independence ({group.package}): {_independent_parts(group)} import none of the "
+            f"others today: {names}"
+        )
+    lines += [f"acyclic ({package}): no import cycle between its children" for package in proposal.acyclic]
+    lines += [f"not proposed: {note}" for note in proposal.notes]
+    return lines
