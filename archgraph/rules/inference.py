@@ -66,6 +66,7 @@ class IndependenceProposal:
     modules: tuple[str, ...]  # full module names, or ("package.*",) when every child qualifies
     candidates: int  # the package's child packages considered
     covered_modules: int  # modules inside the independent packages
+    imports: int  # imports from inside them to other internal modules: what the contract guards
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,12 +166,13 @@ def infer_independence(
     Every package below the roots is considered (the roots' own children are ordered by the
     layers contract instead). In each, a greedy antichain: the child packages with the fewest
     chains to or from their siblings first, each kept if no chain links it to one kept before.
-    Only groups of two or more; the MAX_INDEPENDENCE_CONTRACTS covering the most modules.
+    Only groups of two or more that import something; the MAX_INDEPENDENCE_CONTRACTS whose
+    packages import the most (the contracts that guard the most imports).
     """
     reach, component = _reachability(model)
     proposals: list[IndependenceProposal] = []
     for parent in sorted(_packages(model, roots)):
-        candidates = sorted(c for c in model.children(parent) if model.children(c))
+        candidates = sorted(c for c in model.children(parent) if _is_package(model, c))
         if len(candidates) < 2:
             continue
         inside = {c: model.within(c) for c in candidates}
@@ -185,7 +187,8 @@ def infer_independence(
         for candidate in sorted(candidates, key=lambda c: (conflicts[c], c)):
             if not any(linked(candidate, other) for other in chosen):
                 chosen.append(candidate)
-        if len(chosen) < 2:
+        outgoing = sum(_imports_leaving(model, c, inside[c]) for c in chosen)
+        if len(chosen) < 2 or not outgoing:  # packages that import nothing: nothing to guard
             continue
         every_child = set(chosen) == set(model.children(parent))
         modules = (f"{parent}.*",) if every_child else tuple(sorted(chosen))
@@ -195,10 +198,27 @@ def infer_independence(
                 modules=modules,
                 candidates=len(candidates),
                 covered_modules=sum(len(inside[c]) for c in chosen),
+                imports=outgoing,
             )
         )
-    proposals.sort(key=lambda p: (-p.covered_modules, p.package))
+    proposals.sort(key=lambda p: (-p.imports, p.package))
     return tuple(sorted(proposals[:MAX_INDEPENDENCE_CONTRACTS], key=lambda p: p.package))
+
+
+def _is_package(model: ArchModel, module: str) -> bool:
+    """A directory: it has modules inside, or its file is an `__init__.py`."""
+    path = model.file_of(module)
+    return bool(model.children(module)) or (path is not None and path.name == "__init__.py")
+
+
+def _imports_leaving(model: ArchModel, package: str, inside: frozenset[str]) -> int:
+    internal = model.internal_modules
+    return sum(
+        1
+        for importer in inside
+        for imported in model.imports_of(importer)
+        if imported in internal and imported not in inside
+    )
 
 
 def _packages(model: ArchModel, roots: Sequence[str]) -> set[str]:
@@ -435,6 +455,8 @@ def explanation(proposal: Proposal) -> list[str]:
             lines.append(f"    ... and {hidden} more pairs of children (all in the file)")
     for group in proposal.independence:
         names = ", ".join(_short(m, group.package) for m in group.modules)
+        if group.modules == (f"{group.package}.*",):
+            names = f"{group.package}.* ({group.candidates} subpackages and every module)"
         lines.append(
             f"independence ({group.package}): {_independent_parts(group)} import none of the "
             f"others today: {names}"
