@@ -262,7 +262,10 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     if options.fail_on_stale or config.settings.fail_on_stale:
         result = failing_on_stale(result)
     if changed is not None:
-        scope = affected_scope(outcome.model, changed.since, changed.paths, config.files)
+        cache = scan_opts.cache_dir.resolve() if scan_opts.cache_dir else None
+        # The cache is written by the run itself (and often not ignored by git): not a change.
+        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
+        scope = affected_scope(outcome.model, changed.since, paths, config.files)
         result = restrict(result, scope, outcome.model)
     return result
 
