@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Severity, Violation
-from archgraph.report.text import diagnostic_lines, format_percent, violation_lines
+from archgraph.report.text import diagnostic_lines, format_percent, stale_phrase, violation_lines
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -64,6 +64,16 @@ def _contract_case(contract: ContractResult) -> ET.Element:
             f"contract {contract.contract_id} is misconfigured: {problems[0].message}",
             problems[0].code,
             _diagnostics_text(contract.diagnostics),
+        )
+    elif contract.fails_on_stale and not new and contract.severity is Severity.ERROR:
+        stale = [f"- stale baseline entry: {key}" for key in contract.fixed]
+        stale += [f"- {d.message}" for d in contract.stale_ignores]
+        _child(
+            case,
+            "failure",
+            f"{stale_phrase(contract)} (fail_on_stale)",
+            contract.stale_ignores[0].code if contract.stale_ignores else "stale",
+            "".join(line + "\n" for line in stale),
         )
     elif not contract.kept and contract.severity is Severity.ERROR:
         _child(

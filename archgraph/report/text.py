@@ -58,6 +58,12 @@ def render_text(result: RunResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def stale_phrase(contract: ContractResult) -> str:
+    """`2 stale entries break this contract`: baseline entries no longer found plus unused ignores."""
+    count = contract.stale_count
+    return f"{count} stale entr{'y breaks' if count == 1 else 'ies break'} this contract"
+
+
 def scope_line(scope: AffectedScope) -> str:
     """How much of the project `check --affected` reported on, and why."""
     changed = (
@@ -94,10 +100,8 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
     if contract.fails_on_stale:
-        lines.append(
-            f"  {contract.stale_count} stale entr{'y' if contract.stale_count == 1 else 'ies'} "
-            "break this contract (fail_on_stale): prune them so a fixed violation cannot return"
-        )
+        lines.append(f"  {stale_phrase(contract)} (fail_on_stale): prune them, so that a fixed "
+                     "violation cannot come back unnoticed")
     lines.append("")
     return lines
 
@@ -133,7 +137,7 @@ def _baseline_lines(contract: ContractResult) -> list[str]:
     if contract.fixed:
         lines.append(
             f"  {len(contract.fixed)} stale baseline entr{'y' if len(contract.fixed) == 1 else 'ies'}"
-            " (fixed: recorded, no longer found; `archgraph baseline --prune` removes them):"
+            " (fixed: recorded, no longer found; prune with `archgraph baseline --prune`):"
         )
         lines += [f"    - {key}" for key in contract.fixed[:MAX_VIOLATIONS_SHOWN]]
         hidden = len(contract.fixed) - MAX_VIOLATIONS_SHOWN
