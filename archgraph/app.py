@@ -9,6 +9,7 @@ from pathlib import Path
 
 from archgraph import config as config_module
 from archgraph.affected import affected_scope, restrict
+from archgraph.atomic import write_atomically
 from archgraph.baseline import (
     Baseline,
     Pruned,
@@ -32,7 +33,6 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model.names import ModuleExpr, is_within
-from archgraph.atomic import write_atomically
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.rules import Contract, build_contracts
 from archgraph.rules.inference import Proposal, infer, proposal_toml, proposed_contracts
@@ -391,11 +391,12 @@ def init_contracts(
     proposed = proposed_contracts(proposal, (c.id for c in existing))
     settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
     summary = outcome.summary
+    packages = ", ".join(scan_opts.root_packages)
     header = [
-        f"Contracts inferred by `archgraph init` from the import graph of "
-        f"{', '.join(scan_opts.root_packages)} ({summary.modules} modules, {summary.imports} imports).",
-        "A starting point: review them, then run `archgraph check`; `archgraph baseline` records",
-        "today's violations so that only new ones fail.",
+        f"Contracts inferred by `archgraph init` from the import graph of {packages} "
+        f"({summary.modules} modules, {summary.imports} imports). A starting point: review "
+        "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
+        "that only new ones fail."
     ]
     text = proposal_toml(proposal, proposed, settings, header)
     contracts = _contracts_of(text, target)

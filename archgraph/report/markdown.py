@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation
-from archgraph.report.text import format_percent
+from archgraph.report.text import format_percent, stale_phrase
 
 VIOLATIONS_SHOWN = 10
 # Enough to keep prose literal mid-line (messages never start a line here).
@@ -46,11 +46,8 @@ def render_markdown(
         lines += _section(result, contract, workspace, limit)
     problems = [d for d in result.diagnostics if d.severity is not Severity.INFO]
     if problems:
-        lines += [
-            f"{len(problems)} scan diagnostic(s), e.g. {escape(problems[0].message)}; "
-            "see the text report.",
-            "",
-        ]
+        first = escape(problems[0].message)
+        lines += [f"{len(problems)} scan diagnostic(s), e.g. {first}; see the text report.", ""]
     verdict = "fails" if int(result.exit_code) else "passes"
     lines.append(
         f"Exit code {int(result.exit_code)}: the run {verdict}"
@@ -128,12 +125,11 @@ def _section(
     if contract.out_of_scope:
         lines += ["", f"{contract.out_of_scope} violation(s) outside the affected scope."]
     if contract.fails_on_stale:
-        lines += [
-            "",
-            f"{contract.stale_count} stale entr{'y' if contract.stale_count == 1 else 'ies'} fail "
-            "this contract (fail\\_on\\_stale): `archgraph baseline --prune` removes stale "
-            "baseline entries; remove unused `ignore_imports` by hand.",
-        ]
+        advice = (
+            f"{stale_phrase(contract)} (fail\\_on\\_stale): `archgraph baseline --prune` removes "
+            "stale baseline entries; remove unused `ignore_imports` by hand."
+        )
+        lines += ["", advice]
         lines += [f"- {escape(str(key))}" for key in contract.fixed[:limit]]
         lines += [f"- {escape(d.message)}" for d in contract.stale_ignores[:limit]]
     return [*lines, ""]

@@ -275,10 +275,8 @@ def pruned_lines(
     if not removed:
         return [f"archgraph: nothing to prune in {path}; {remaining} violation(s) recorded"]
     total = sum(count for _key, count in removed)
-    lines = [
-        f"archgraph: pruned {total} stale entr{'y' if total == 1 else 'ies'} from {path}; "
-        f"{remaining} violation(s) remain recorded"
-    ]
+    entries = f"{total} stale entr{'y' if total == 1 else 'ies'}"
+    lines = [f"archgraph: pruned {entries} from {path}; {remaining} violation(s) remain recorded"]
     for key, count in removed:
         times = f" (x{count})" if count > 1 else ""
         lines.append(f"  - {key.contract} {key.code}: {key}{times}")

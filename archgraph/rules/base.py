@@ -11,11 +11,11 @@ from enum import StrEnum
 from typing import ClassVar
 
 from archgraph.diagnostics import (
+    UNUSED_IGNORE_CODE,
     ContractResult,
     Diagnostic,
     ImportSite,
     ImportStep,
-    UNUSED_IGNORE_CODE,
     Severity,
     Violation,
 )

@@ -179,13 +179,16 @@ def infer_independence(
         members = {c: _bits(component[m] for m in inside[c]) for c in candidates}
         downstream = {c: _or(reach[component[m]] for m in inside[c]) for c in candidates}
 
-        def linked(a: str, b: str) -> bool:
-            return bool(downstream[a] & members[b] or downstream[b] & members[a])
-
-        conflicts = {a: sum(linked(a, b) for b in candidates if b != a) for a in candidates}
+        links = {
+            (a, b)
+            for a in candidates
+            for b in candidates
+            if a != b and (downstream[a] & members[b] or downstream[b] & members[a])
+        }
+        conflicts = Counter(a for a, _b in links)
         chosen: list[str] = []
         for candidate in sorted(candidates, key=lambda c: (conflicts[c], c)):
-            if not any(linked(candidate, other) for other in chosen):
+            if not any((candidate, other) in links for other in chosen):
                 chosen.append(candidate)
         outgoing = sum(_imports_leaving(model, c, inside[c]) for c in chosen)
         if len(chosen) < 2 or not outgoing:  # packages that import nothing: nothing to guard
@@ -234,7 +237,7 @@ def _packages(model: ArchModel, roots: Sequence[str]) -> set[str]:
 def _reachability(model: ArchModel) -> tuple[dict[int, int], dict[str, int]]:
     """For each strongly connected component of internal modules, the components it reaches
     (itself included) as a bit set; and each module's component."""
-    import networkx as nx  # noqa: PLC0415 - heavy import, only for whole-graph work
+    import networkx as nx
 
     internal = model.internal_modules
     graph = nx.DiGraph()
@@ -315,9 +318,11 @@ def proposed_contracts(
 def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedContract:
     how = "the fewest possible" if proposal.exact else "as few as a heuristic found"
     comments = (
-        f"Layers of {proposal.package}, top (importers) to bottom (imported). The order makes "
-        f"{how}: {proposal.upward_count} of the {proposal.imports} imports between "
-        f"{proposal.package}'s children point upward.",
+        (
+            f"Layers of {proposal.package}, top (importers) to bottom (imported). The order makes "
+            f"{how}: {proposal.upward_count} of the {proposal.imports} imports between "
+            f"{proposal.package}'s children point upward."
+        ),
         '"a | b": siblings that import each other in neither direction.',
     )
     trailing: list[str] = []

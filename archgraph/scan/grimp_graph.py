@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import grimp
+from grimp.adaptors.caching import Cache as GrimpCache
 from grimp.application.config import settings as grimp_settings
+from grimp.application.ports.caching import CacheMiss
 from grimp.application.ports.filesystem import AbstractFileSystem
 from grimp.application.ports.modulefinder import (
     AbstractModuleFinder,
@@ -26,8 +28,6 @@ from grimp.application.ports.modulefinder import (
     ModuleFile,
 )
 from grimp.application.ports.packagefinder import AbstractPackageFinder
-from grimp.adaptors.caching import Cache as GrimpCache
-from grimp.application.ports.caching import CacheMiss
 from grimp.domain.valueobjects import DirectImport, Module
 from grimp.exceptions import SourceSyntaxError
 

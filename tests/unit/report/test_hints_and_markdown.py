@@ -80,7 +80,7 @@ def test_github_annotations_and_junit_failures_carry_the_hint(hinted: RunResult)
     assert all(line.endswith(f"%0Ahint: {HINT}") for line in annotations)
 
     junit = render_junit(hinted)
-    failure = re.search(r'<failure message="2 violation\(s\) of layers.*?</failure>', junit, re.S)
+    failure = re.search(r'<failure message="2 violation\(s\) of layers.*?</failure>', junit, re.DOTALL)
     assert failure is not None and failure.group().count(f"hint: {HINT}") == 2
 
 
@@ -106,7 +106,7 @@ def test_markdown_has_a_table_sections_for_broken_contracts_and_linked_violation
     assert "| `layers` Layers | layers | ❌ broken | 60.0% | 2 |" in markdown
     assert "| `api-data-independent` API and data are independent | independence | ❌ broken |" in markdown
     layers = markdown[markdown.index("### Layers (`layers`)") : markdown.index("### Data does not")]
-    assert f"> **Hint:** use shop.services.facade.get('api') instead" in layers
+    assert "> **Hint:** use shop.services.facade.get('api') instead" in layers
     assert (
         "- [`shop/services/billing.py:3`](shop/services/billing.py#L3) "
         "`shop.services.billing` → `shop.api.views`: shop.services (lower layer) imports "

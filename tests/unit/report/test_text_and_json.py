@@ -39,7 +39,7 @@ def test_with_a_baseline_the_report_separates_new_known_and_stale(baselined_resu
     assert "1 new violation(s):\n    - shop.services.billing -> shop.api.views" in layers
     assert "1 known violation(s), recorded in the baseline:" in layers
     assert "    - shop.data.old -> shop.api.old" in layers
-    assert "1 stale baseline entry (fixed: recorded, no longer found; `archgraph baseline --prune`" in layers
+    assert "1 stale baseline entry (fixed: recorded, no longer found; prune with `archgraph baseline --prune`)" in layers
     header = text[text.index("Summary:") :].splitlines()[1].split()
     assert header[-4:] == ["new", "known", "stale", "compliance"]
     assert text.rstrip().endswith("known; 1 stale baseline entries).")
