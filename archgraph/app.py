@@ -6,10 +6,12 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archgraph import config as config_module
 from archgraph.affected import affected_scope, restrict
 from archgraph.atomic import write_atomically
+
 from archgraph.baseline import (
     Baseline,
     Pruned,
@@ -35,10 +37,12 @@ from archgraph.diagnostics import (
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.rules import Contract, build_contracts
-from archgraph.rules.inference import Proposal, infer, proposal_toml, proposed_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.changes import changed_files
 from archgraph.scan.finder import discover_root_packages
+
+if TYPE_CHECKING:
+    from archgraph.rules.inference import Proposal
 
 Progress = Callable[[str], None]
 INIT_FILE_NAME = "architecture.toml"
@@ -371,6 +375,9 @@ def init_contracts(
     progress: Progress = _quiet,
 ) -> InitOutcome:
     """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
+    # Imported here: every `check` would pay for it otherwise.
+    from archgraph.rules.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
+
     root = _checked_root(root)
     target = root / "contracts" / INIT_FILE_NAME
     if target.exists() and not (force or dry_run):
