@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from archgraph import config as config_module
 from archgraph.affected import affected_scope, restrict
 from archgraph.atomic import write_atomically
-
 from archgraph.baseline import (
     Baseline,
     Pruned,
@@ -399,13 +398,13 @@ def init_contracts(
     settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
     summary = outcome.summary
     packages = ", ".join(scan_opts.root_packages)
-    header = [
+    header = (
         f"Contracts inferred by `archgraph init` from the import graph of {packages} "
         f"({summary.modules} modules, {summary.imports} imports). A starting point: review "
         "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
         "that only new ones fail."
-    ]
-    text = proposal_toml(proposal, proposed, settings, header)
+    )
+    text = proposal_toml(proposal, proposed, settings, [header])
     contracts = _contracts_of(text, target)
     result = RunResult(
         root=root,
