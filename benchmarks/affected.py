@@ -6,7 +6,8 @@ temporary git repository, warms the cache with one full check, changes one file,
 `check`. Usage:
 
     python benchmarks/affected.py                        # generated project, 4,000 modules
-    python benchmarks/affected.py --corpus DIR -p PKG    # a real source tree, e.g. an unpacked wheel
+    python benchmarks/affected.py --corpus DIR -p PKG    # a real source tree, e.g. an unpacked wheel,
+                                                         # with the contracts `archgraph init` proposes
 """
 
 from __future__ import annotations
@@ -108,17 +109,16 @@ def main_benchmark() -> None:
     parser.add_argument("--corpus", type=Path, help="copy this source tree instead of generating one")
     parser.add_argument("-p", "--package", help="root package of --corpus")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--change", help="file to change, relative to the project (default: a middle one)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="archgraph-affected-") as temporary:
         root = Path(temporary) / "project"
         if options.corpus:
             shutil.copytree(options.corpus, root)
             package = options.package or parser.error("--corpus needs -p PACKAGE")
-            settings = f'[archgraph]\nroot_packages = ["{package}"]\n'
-            (root / "contracts").mkdir(exist_ok=True)
-            (root / "contracts" / "bench.toml").write_text(
-                settings + f'\n[[contracts]]\nname = "No cycles"\ntype = "acyclic"\npackages = ["{package}"]\n'
-            )
+            # The contracts `archgraph init` proposes: layers, independence groups, acyclic.
+            init = CliRunner().invoke(main, ["init", str(root), "-p", package, "--no-cache"])
+            assert init.exit_code == 0, init.output
         else:
             root.mkdir()
             package = generate_project(root)
@@ -128,7 +128,8 @@ def main_benchmark() -> None:
         git(root, "commit", "-q", "-m", "project")
         args = ["check", str(root), "--quiet"]
         first, _ = timed(args, 1)  # cold: fills the cache
-        changed = sorted((root / package).rglob("*.py"))[len(list((root / package).rglob("*.py"))) // 2]
+        sources = sorted((root / package).rglob("*.py"))
+        changed = root / options.change if options.change else sources[len(sources) // 2]
         changed.write_text(changed.read_text() + "CHANGED = True\n")
         full, full_code = timed(args, options.repeat)
         affected_args = [*args, "--affected", "HEAD"]
