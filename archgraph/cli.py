@@ -268,8 +268,11 @@ def init(
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
-    lines = [*explanation(outcome.proposal), "", "Today's code against the proposed contracts:"]
-    lines += summary_table(outcome.result)[1:]
+    lines = [*explanation(outcome.proposal), ""]
+    if outcome.result.contracts:
+        lines += ["Today's code against the proposed contracts:", *summary_table(outcome.result)[1:]]
+    else:
+        lines.append("No contracts proposed; the file holds the settings only.")
     if outcome.written:
         lines += ["", f"archgraph: wrote {outcome.path}; edit it, then run `archgraph check`"]
     else:  # the file goes to stdout, so that `init --dry-run > FILE` works

@@ -308,7 +308,7 @@ def proposed_contracts(
                 "type": "acyclic",
                 "packages": [package],
             },
-            ("No import cycle between the children of the package (today's are reported).",),
+            (f"No import cycle between the children of {package} (`check` lists today's).",),
         )
         for package in proposal.acyclic
     ]
