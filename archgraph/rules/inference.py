@@ -316,12 +316,12 @@ def proposed_contracts(
 
 
 def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedContract:
-    how = "the fewest possible" if proposal.exact else "as few as a heuristic found"
+    how = "the fewest possible" if proposal.exact else "few (a heuristic's best)"
     comments = (
         (
-            f"Layers of {proposal.package}, top (importers) to bottom (imported). The order makes "
-            f"{how}: {proposal.upward_count} of the {proposal.imports} imports between "
-            f"{proposal.package}'s children point upward."
+            f"Layers of {proposal.package}, top (importers) to bottom (imported), in the order "
+            f"with {how} upward imports: {proposal.upward_count} of the {proposal.imports} "
+            f"imports between {proposal.package}'s children point upward."
         ),
         '"a | b": siblings that import each other in neither direction.',
     )
@@ -437,7 +437,7 @@ def explanation(proposal: Proposal) -> list[str]:
     """What was inferred and why, for people (the contract file has it all as comments)."""
     lines: list[str] = []
     for layers in proposal.layers:
-        how = "the fewest possible" if layers.exact else "as few as a heuristic found"
+        how = "the fewest possible" if layers.exact else "a heuristic's best, maybe not the fewest"
         children = sum(len(layer) for layer in layers.layers)
         lines.append(
             f"layers ({layers.package}): {children} children in {len(layers.layers)} layers, "
