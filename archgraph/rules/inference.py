@@ -461,7 +461,7 @@ def explanation(proposal: Proposal) -> list[str]:
     for group in proposal.independence:
         names = ", ".join(_short(m, group.package) for m in group.modules)
         if group.modules == (f"{group.package}.*",):
-            names = f"{group.package}.* ({group.candidates} subpackages and every module)"
+            names = f"{group.package}.* (every child)"
         lines.append(
             f"independence ({group.package}): {_independent_parts(group)} import none of the "
             f"others today: {names}"
