@@ -149,3 +149,22 @@ def test_an_unknown_revision_or_no_repository_is_a_usage_error(repo: Path, tmp_p
     elsewhere = write_tree(tmp_path_factory.mktemp("plain"), SHOP)
     code, _stdout, stderr = run_cli(["check", elsewhere, "--affected", "HEAD"])
     assert code == 2 and "not a git repository" in stderr.lower()
+
+
+def test_a_violation_without_imports_is_in_scope_through_its_file(repo: Path) -> None:
+    project = repo / "project"
+    contracts = project / "contracts/architecture.toml"
+    # An unlisted child committed before (out of scope), then a new one (in scope).
+    write_tree(project, {"shop/old_child.py": "", "shop/new_child.py": ""})
+    git(repo, "add", "project/shop/old_child.py")
+    git(repo, "commit", "-q", "-m", "old child")
+    contracts.write_text(CONTRACTS + "exhaustive = true\n")
+    git(repo, "add", "-A", ":!project/shop/new_child.py")
+    git(repo, "commit", "-q", "-m", "exhaustive")
+
+    code, affected = check(project, "--affected", "HEAD")
+
+    messages = [v["message"] for c in affected["contracts"] for v in c["violations"]]
+    assert code == 1
+    assert messages == ["shop.new_child is not in any layer (the contract is exhaustive)"]
+    assert affected["contracts"][0]["out_of_scope"] == 2  # legacy -> admin, and old_child
