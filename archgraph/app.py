@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import gc
+import time
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,11 +37,20 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
+from archgraph.model import ArchModel
+from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
+from archgraph.report.diagram import module_diagram_source
+from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
+from archgraph.report.html import render_html
+from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout, run_engine
 from archgraph.rules import Contract, build_contracts
+from archgraph.rules.families import FamiliesQuery, exclude_problem
+from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.changes import changed_files
+from archgraph.scan.class_cache import cached_class_model
 from archgraph.scan.finder import discover_root_packages
 
 if TYPE_CHECKING:
@@ -217,11 +230,18 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
     )
 
 
-def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
-    """Configuration and the scanned model, for commands that need the graph."""
+def build_model(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    progress: Progress = _quiet,
+    *,
+    import_graph: bool = True,
+) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
+    """Configuration and the scanned model; `import_graph=False` for commands that read only facts."""
     root = _checked_root(root)
     config = load_config(root, options.config_files, options.from_importlinter)
     scan_opts, notes = scan_options(root, config, options)
+    scan_opts = dataclasses.replace(scan_opts, import_graph=import_graph)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return config, scan(root, scan_opts), notes
 
@@ -236,6 +256,54 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
     changed = changed_files(root, options.affected_since) if options.affected_since else None
+    analysis = _analyze(root, config, contracts, options, progress)
+    result = analysis.result
+    if baseline is not None and baseline_file is not None:
+        result = apply_baseline(result, baseline, baseline_file)
+    if options.fail_on_stale or config.settings.fail_on_stale:
+        result = failing_on_stale(result)
+    if changed is not None:
+        cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
+        # The cache is written by the run itself (and often not ignored by git): not a change.
+        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
+        scope = affected_scope(analysis.model, changed.since, paths, config.files)
+        result = restrict(result, scope, analysis.model)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the drawing commands need: the model, the contract results, the layers to rank."""
+
+    model: ArchModel
+    result: RunResult
+    layer_plans: tuple[LayerPlan, ...] = ()  # one per `layers` contract, in configuration order
+
+    def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
+        """The layers to rank: those of the named contract if it is a layers contract, else the first."""
+        chosen = [plan for plan in self.layer_plans if plan.contract_id == contract_id]
+        return (chosen or list(self.layer_plans) or [None])[0]
+
+    @property
+    def layers(self) -> LayerPlan | None:
+        return self.layers_for()
+
+
+def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> Analysis:
+    """Scan and check like `run`, but without contracts too (a diagram needs none)."""
+    root = _checked_root(root)
+    config = load_config(root, options.config_files, options.from_importlinter)
+    contracts = load_contracts(config, options.contract_ids)
+    return _analyze(root, config, contracts, options, progress)
+
+
+def _analyze(
+    root: Path,
+    config: Config,
+    contracts: Sequence[Contract],
+    options: RunOptions,
+    progress: Progress,
+) -> Analysis:
     scan_opts, notes = scan_options(root, config, options)
     if config.source_format == "import-linter":
         notes.append(
@@ -260,17 +328,7 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
         summary=outcome.summary,
         strict=options.strict,
     )
-    if baseline is not None and baseline_file is not None:
-        result = apply_baseline(result, baseline, baseline_file)
-    if options.fail_on_stale or config.settings.fail_on_stale:
-        result = failing_on_stale(result)
-    if changed is not None:
-        cache = scan_opts.cache_dir.resolve() if scan_opts.cache_dir else None
-        # The cache is written by the run itself (and often not ignored by git): not a change.
-        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
-        scope = affected_scope(outcome.model, changed.since, paths, config.files)
-        result = restrict(result, scope, outcome.model)
-    return result
+    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -440,6 +498,29 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
+    """The layers of each `layers` contract, as the concrete modules they are made of."""
+    from archgraph.rules.layers import Layers  # noqa: PLC0415
+
+    plans = []
+    for contract in contracts:
+        if not isinstance(contract, Layers):
+            continue
+        containers = sorted({m for expr in contract.containers for m in model.matching(expr)})
+        prefixes = [f"{c}." for c in containers] or [""]
+        plans.append(
+            LayerPlan(
+                contract_id=contract.id,
+                names=tuple(str(spec) for spec in contract.layers),
+                modules=tuple(
+                    tuple(prefix + module for prefix in prefixes for module in spec.modules)
+                    for spec in contract.layers
+                ),
+            )
+        )
+    return tuple(plans)
+
+
 def _checked_root(root: Path) -> Path:
     if not root.is_dir():
         raise ArchgraphError(f"{root} is not a directory")
@@ -455,6 +536,7 @@ __all__ = [
     "RunOptions",
     "build_model",
     "convert_importlinter",
+    "families",
     "load_config",
     "load_configuration",
     "load_contracts",
@@ -483,3 +565,112 @@ def why_chains(
     nested = is_within(importer, imported) or is_within(imported, importer)
     chains = model.shortest_chains(importer, imported, as_packages=not nested)
     return [model.steps(chain) for chain in chains]
+
+
+DEFAULT_VIEW = ViewOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
+
+    content: bytes
+    view: GraphView
+    engine: Engine | None = None
+    layout_seconds: float = 0.0
+
+
+def graph_view(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    progress: Progress = _quiet,
+) -> tuple[Analysis, GraphView]:
+    """The module graph to draw or export, with the configured contracts' violations marked."""
+    analysis = analyze(root, options, progress)
+    layers = analysis.layers_for(view_options.contract)
+    view = build_view(analysis.model, analysis.result.contracts, layers, view_options)
+    return analysis, view
+
+
+def render_diagram(
+    root: Path,
+    output_format: str,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
+    engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    _analysis, view = graph_view(root, options, view_options, progress)
+    source = module_diagram_source(view)
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
+def html_report(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    engine = find_engine(engine_choice, "json")
+    analysis, view = graph_view(root, options, view_options, progress)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    positions = layout(engine, module_diagram_source(view, legend=False), timeout)
+    seconds = time.perf_counter() - started
+    html = render_html(analysis.result, view, positions)
+    return Rendered(html.encode("utf-8"), view, engine, seconds)
+
+
+def families(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    query: FamiliesQuery = FamiliesQuery(),
+    progress: Progress = _quiet,
+) -> FamiliesResult:
+    """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
+    problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
+    if query.min_size < 1:
+        problems.append(f"--min-size must be at least 1, got {query.min_size}")
+    if problems:
+        raise ArchgraphError("; ".join(problems))
+    with _collector_paused():
+        config, outcome, notes = build_model(root, options, progress, import_graph=False)
+        progress("reading classes")
+        scan_opts, _notes = scan_options(outcome.model.root, config, options)
+        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+        progress(f"comparing {len(classes.classes)} classes")
+        report = analyze_families(classes, query)
+    return FamiliesResult(
+        root=outcome.model.root,
+        packages=outcome.model.root_packages,
+        report=report,
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
+        modules=len(outcome.model.files),
+    )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building hundreds of thousands of acyclic tuples.
+
+    The collector would walk them again and again for nothing (10% of a warm run).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

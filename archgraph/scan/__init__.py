@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
-from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
 from archgraph.scan.finder import (
     find_modules,
     locate_package,
@@ -14,6 +14,7 @@ from archgraph.scan.finder import (
     relative,
 )
 from archgraph.scan.facts import FactsProvider
+from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
 
@@ -26,6 +27,7 @@ class ScanOptions:
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
     cache_dir: Path | None = None
+    import_graph: bool = True  # False: modules and files only, for commands that read facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +68,26 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         include_namespace_dirs=options.include_namespace_dirs,
         exclude=options.exclude,
     )
-    graph, skipped, scan_diagnostics = build_grimp_graph(
-        found.trees,
-        root,
-        include_external_packages=options.include_external_packages,
-        exclude_type_checking_imports=options.exclude_type_checking_imports,
-        cache_dir=options.cache_dir,
-    )
+    graph: ImportGraphPort
+    if options.import_graph:
+        graph, skipped, scan_diagnostics = build_grimp_graph(
+            found.trees,
+            root,
+            include_external_packages=options.include_external_packages,
+            exclude_type_checking_imports=options.exclude_type_checking_imports,
+            cache_dir=options.cache_dir,
+        )
+    else:
+        sources = [s for tree in found.trees for s in tree.sources]
+        graph = FilesOnlyGraph(
+            {s.module for s in sources} | {n for t in found.trees for n in t.namespace_modules},
+            options.root_packages,
+        )
+        skipped, scan_diagnostics = frozenset(), ()
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    files = {m: p for m, p in module_files(found.trees, root).items() if root / p not in skipped}
+    files = module_files(found.trees, root)
+    if skipped:
+        files = {m: p for m, p in files.items() if root / p not in skipped}
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
