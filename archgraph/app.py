@@ -450,8 +450,12 @@ def init_contracts(
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
+    progress("reading classes")
+    with _collector_paused():
+        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+        families_found = analyze_families(classes, FamiliesQuery())
     progress("inferring contracts")
-    proposal = infer(outcome.model, scan_opts.root_packages)
+    proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
     proposed = proposed_contracts(proposal, (c.id for c in existing))
     settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
     summary = outcome.summary

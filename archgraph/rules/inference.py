@@ -4,6 +4,8 @@
   upward (see `ordering`), grouped into layers; the upward imports are listed, to fix or ignore.
 - `independence` for groups of sibling packages with no import chain between them today.
 - `acyclic` for each root package.
+- `single-implementation` for each concept the families analysis finds implemented several
+  times independently; its canonical class is a suggestion for the user to confirm.
 
 Pure: reads the model, returns a Proposal; `proposal_toml` writes it as a contract file.
 """
@@ -15,13 +17,17 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from archgraph.diagnostics import Location
 from archgraph.model import ArchModel
+from archgraph.model.classes import ClassModel
+from archgraph.model.families import Family
 from archgraph.rules.ordering import layering, minimum_upward_order
 
 MAX_INDEPENDENCE_CONTRACTS = 5
+MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5
 EXAMPLES_PER_UPWARD_PAIR = 5
 
 
@@ -70,6 +76,17 @@ class IndependenceProposal:
 
 
 @dataclass(frozen=True, slots=True)
+class SingleImplementationProposal:
+    """A concept implemented by several independent class hierarchies, and which one to keep."""
+
+    concept: str  # the family's role, e.g. `ToolDispatcher`
+    pattern: str  # class-name glob matching every member, e.g. `*ToolDispatcher`
+    canonical: str  # suggestion: the competing root whose module most modules import
+    roots: tuple[tuple[str, int], ...]  # competing roots with their importer counts, most first
+    shared_methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Proposal:
     """Everything `archgraph init` infers, with the reasons for what it leaves out."""
 
@@ -77,11 +94,18 @@ class Proposal:
     layers: tuple[LayersProposal, ...] = ()
     independence: tuple[IndependenceProposal, ...] = ()
     acyclic: tuple[str, ...] = ()  # packages
+    single_implementation: tuple[SingleImplementationProposal, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
 
-def infer(model: ArchModel, packages: Sequence[str]) -> Proposal:
-    """Contracts for the root packages that describe today's graph as closely as possible."""
+def infer(
+    model: ArchModel,
+    packages: Sequence[str],
+    families: Sequence[Family] = (),
+    classes: ClassModel | None = None,
+) -> Proposal:
+    """Contracts for the root packages that describe today's graph as closely as possible;
+    `families`: what the families analysis found in `classes` (competing ones become contracts)."""
     layers: list[LayersProposal] = []
     notes: list[str] = []
     for package in packages:
@@ -96,8 +120,47 @@ def infer(model: ArchModel, packages: Sequence[str]) -> Proposal:
         layers=tuple(layers),
         independence=independence,
         acyclic=tuple(p for p in packages if len(model.children(p)) > 1),
+        single_implementation=(
+            infer_single_implementations(model, families, classes) if classes else ()
+        ),
         notes=tuple(notes),
     )
+
+
+def infer_single_implementations(
+    model: ArchModel, families: Sequence[Family], classes: ClassModel
+) -> tuple[SingleImplementationProposal, ...]:
+    """One proposal per competing family (the most suspicious first): keep one hierarchy.
+
+    The canonical class suggested is the competing root with the most importers: modules that
+    import the module of the root or of one of its subclasses (the modules of the hierarchy
+    itself not counted), the implementation the code leans on most today.
+    """
+    competing = sorted(
+        (f for f in families if f.competing), key=lambda f: (-f.score, f.concept)
+    )[:MAX_SINGLE_IMPLEMENTATION_CONTRACTS]
+    proposals = []
+    for family in competing:
+        in_groups = {name for group in family.competing_groups for name in group}
+        counted = [
+            (root.qualname, _hierarchy_importers(model, classes, root.qualname))
+            for root in family.roots
+            if root.qualname in in_groups
+        ]
+        counted.sort(key=lambda entry: (-entry[1], entry[0]))
+        pattern = f"*{family.concept}"
+        if not all(fnmatchcase(member.name, pattern) for member in family.classes):
+            pattern = f"*{family.concept}*"  # `FooImpl` has the role `Foo`
+        proposals.append(
+            SingleImplementationProposal(
+                concept=family.concept,
+                pattern=pattern,
+                canonical=counted[0][0],
+                roots=tuple(counted),
+                shared_methods=family.shared_methods,
+            )
+        )
+    return tuple(proposals)
 
 
 def child_imports(model: ArchModel, package: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -208,6 +271,17 @@ def infer_independence(
     return tuple(sorted(proposals[:MAX_INDEPENDENCE_CONTRACTS], key=lambda p: p.package))
 
 
+def _hierarchy_importers(model: ArchModel, classes: ClassModel, root: str) -> int:
+    """Modules outside the class hierarchy under `root` that import one of its modules."""
+    modules = {
+        info.module
+        for qualname in {root, *classes.descendants(root)}
+        if (info := classes.get(qualname)) is not None
+    }
+    importers = {importer for module in modules for importer in model.importers_of(module)}
+    return len(importers - modules)
+
+
 def _is_package(model: ArchModel, module: str) -> bool:
     """A directory: it has modules inside, or its file is an `__init__.py`."""
     path = model.file_of(module)
@@ -301,6 +375,10 @@ def proposed_contracts(
         for p in proposal.independence
     ]
     contracts += [
+        _single_implementation_contract(p, unique(f"single-{_slug(p.concept)}"))
+        for p in proposal.single_implementation
+    ]
+    contracts += [
         ProposedContract(
             {
                 "id": unique(f"{package}-no-cycles" if several else "no-cycles"),
@@ -367,6 +445,44 @@ def _independence_contract(proposal: IndependenceProposal, contract_id: str) -> 
         },
         (why, "Keep it that way."),
     )
+
+
+def _single_implementation_contract(
+    proposal: SingleImplementationProposal, contract_id: str
+) -> ProposedContract:
+    canonical = proposal.canonical
+    others = ", ".join(f"{name} ({count})" for name, count in proposal.roots[1:])
+    shared = ", ".join(proposal.shared_methods[:4])
+    return ProposedContract(
+        {
+            "id": contract_id,
+            "name": f"One {proposal.concept} implementation",
+            "type": "single-implementation",
+            "concept": proposal.pattern,
+            "canonical": canonical,
+        },
+        (
+            (
+                f"{len(proposal.roots)} independent {proposal.concept} implementations (no common "
+                f"base class)" + (f" share {shared}." if shared else ".")
+                + " Keep one: every other class of the concept must build on it."
+            ),
+            f"canonical is a suggestion, CONFIRM IT: {_why_canonical(proposal)}; the others: {others}.",
+        ),
+    )
+
+
+def _why_canonical(proposal: SingleImplementationProposal) -> str:
+    """Why the canonical class was suggested: the most importers, or a tie to settle."""
+    importers = proposal.roots[0][1]
+    tied = [name for name, count in proposal.roots[1:] if count == importers]
+    if tied:
+        return f"tied with {len(tied)} other(s) at {importers} importing modules, pick the one to keep"
+    return f"{importers} modules import its hierarchy, the most"
+
+
+def _slug(text: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in text).strip("-")
 
 
 def _independent_parts(proposal: IndependenceProposal) -> str:
@@ -467,5 +583,11 @@ def explanation(proposal: Proposal) -> list[str]:
             f"others today: {names}"
         )
     lines += [f"acyclic ({package}): no import cycle between its children" for package in proposal.acyclic]
+    for single in proposal.single_implementation:
+        lines.append(
+            f"single-implementation ({single.pattern}): {len(single.roots)} independent "
+            f"implementations; canonical suggested: {single.canonical} "
+            f"({_why_canonical(single)}); confirm it in the file"
+        )
     lines += [f"not proposed: {note}" for note in proposal.notes]
     return lines

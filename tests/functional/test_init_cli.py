@@ -81,3 +81,64 @@ def test_init_keeps_settings_and_ids_of_other_configuration_files(tmp_path: Path
     assert [c["id"] for c in document["contracts"]] == ["layers-2", "no-cycles"]
     code, _stdout, stderr = run_cli(["check", tmp_path, "--no-cache"])
     assert code == 0, stderr  # both files together form a valid configuration
+
+
+DISPATCHER = """\
+class {name}:
+    def dispatch(self, request):
+        return request
+
+    def list_tools(self):
+        return []
+"""
+
+
+def test_init_proposes_one_implementation_for_competing_classes(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/fast/__init__.py": "",
+            "app/fast/dispatch.py": DISPATCHER.format(name="FastToolDispatcher"),
+            "app/slow/__init__.py": "",
+            "app/slow/dispatch.py": DISPATCHER.format(name="SlowToolDispatcher"),
+            "app/core/__init__.py": "",
+            "app/core/base.py": DISPATCHER.format(name="BaseToolDispatcher"),
+            "app/core/real.py": (
+                "from app.core.base import BaseToolDispatcher\n\n\n"
+                "class RealToolDispatcher(BaseToolDispatcher):\n    pass\n"
+            ),
+            # The core hierarchy is used by two modules, the fast one by one, the slow one by none.
+            "app/users/__init__.py": "",
+            "app/users/one.py": "from app.core.real import RealToolDispatcher\n",
+            "app/users/two.py": "import app.core.base\n",
+            "app/users/three.py": "from app.fast.dispatch import FastToolDispatcher\n",
+        },
+    )
+
+    code, stdout, stderr = run_cli(["init", tmp_path, "-p", "app", "--no-cache"])
+
+    assert code == 0, stderr
+    document = tomllib.loads((tmp_path / "contracts/architecture.toml").read_text())
+    (single,) = [c for c in document["contracts"] if c["type"] == "single-implementation"]
+    assert single == {
+        "id": "single-tool-dispatcher",
+        "name": "One ToolDispatcher implementation",
+        "type": "single-implementation",
+        "concept": "*ToolDispatcher",
+        "canonical": "app.core.base.BaseToolDispatcher",
+    }
+    assert (
+        "canonical suggested: app.core.base.BaseToolDispatcher (2 modules import its hierarchy, "
+        "the most); confirm it in the file"
+    ) in stdout
+    assert "the others: app.fast.dispatch.FastToolDispatcher (1), app.slow.dispatch.SlowToolDispatcher (0)" in (
+        (tmp_path / "contracts/architecture.toml").read_text().replace("\n# ", " ")
+    )
+    code, report, _ = run_cli(["check", tmp_path, "--no-cache", "--format", "json", "--contract", "single-tool-dispatcher"])
+    (checked,) = json.loads(report)["contracts"]
+    assert code == 1
+    assert sorted(v["message"].split()[0].rstrip(":") for v in checked["violations"]) == [
+        "app.fast.dispatch.FastToolDispatcher",
+        "app.slow.dispatch.SlowToolDispatcher",
+    ]
