@@ -32,6 +32,7 @@ self-check: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
+	$(BIN)/python benchmarks/run.py --smoke
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
