@@ -59,6 +59,7 @@ STAGGER_ROWS = 3
 ROW_ASPECT = 2.0  # rows of findings: the drawing about twice as wide as tall
 LEVEL_CHARS = 12  # the height of one rank, in characters' widths
 NODE_GAP_CHARS = 6
+LEGEND_AREA = 90 * 36  # its longest line, by about three ranks
 # Names with a space can never be classes, so anchors cannot clash with a drawn class.
 ROW_ANCHOR = "row anchor {index}"
 
@@ -123,7 +124,7 @@ def class_diagram(view: ClassView, legend: bool = True) -> graphviz.Digraph:
             row.attr(rank="same")
             row.node(left)
             row.node(right)
-    _stack_rows(digraph, view, _rows(view, staggered), _levels(view, staggered))
+    _stack_rows(digraph, view, _rows(view, staggered, legend), _levels(view, staggered))
     if legend:
         add_legend(digraph, CLASS_LEGEND, _legend_notes(view), boxes=BOXES)
     return digraph
@@ -280,7 +281,9 @@ def _levels(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> dict[s
     return level
 
 
-def _rows(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> list[list[str]]:
+def _rows(
+    view: ClassView, staggered: Mapping[tuple[str, str], int], legend: bool = True
+) -> list[list[str]]:
     """The findings' boxes in rows, rank order kept, so that the drawing is not one long strip.
 
     Rows are stacked by rank, so a mirrored pair (same rank) must stay in one row, and a base
@@ -322,7 +325,7 @@ def _rows(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> list[lis
         depth = 1 + max(level.get(n.id, 0) for n in view.nodes if n.cluster == cluster.id)
         height[owner] = max(height.get(owner, 0), depth)
     blocks = list(width)  # in rank order of their first box
-    area = sum(width[b] * height[b] * LEVEL_CHARS for b in blocks)
+    area = sum(width[b] * height[b] * LEVEL_CHARS for b in blocks) + (LEGEND_AREA if legend else 0)
     row_width = max(max(width.values(), default=0.0), math.sqrt(area * ROW_ASPECT))
     rows: list[list[str]] = [[]]
     used = 0.0

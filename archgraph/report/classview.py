@@ -214,7 +214,7 @@ def build_class_view(
     notes += [
         f"{u.cluster.title}: its classes outside the drawn findings are left out (--max-nodes)"
         for u in left_out
-        if u.cluster.kind is ClusterKind.CONTRACT
+        if u.cluster.kind is ClusterKind.CONTRACT and any(p.id not in placed for p in u.placements)
     ]
 
     also = _also_lines(kept, placed)
@@ -317,8 +317,11 @@ def _finding_unit(
                 f"parallel hierarchies: {len(finding.pairs)} subclasses mirror each other",
                 rank,
             ),
-            (*(_Placement(left.qualname, 0, root=left is finding.left) for left, _r in pairs),
-             *(_Placement(right.qualname, 1, root=right is finding.right) for _l, right in pairs)),
+            tuple(  # pair by pair, tops first: a cut keeps whole pairs
+                _Placement(info.qualname, side, root=info is top)
+                for pair in pairs
+                for side, (info, top) in enumerate(zip(pair, (finding.left, finding.right), strict=True))
+            ),
             edges=tuple(
                 ClassEdge(left.qualname, right.qualname, EdgeKind.MIRRORS, "mirrors")
                 for left, right in pairs
