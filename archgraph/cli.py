@@ -327,7 +327,9 @@ def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["svg", "png", "pdf", "dot"]))
 @view_options(budget=400)
 @click.option("--families", is_flag=True,
-              help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead.")
+              help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
+                   "--contract then picks the single-implementation contract marked, and above --max-nodes "
+                   "the most suspicious findings are kept.")
 @click.option("--concept", metavar="GLOB", help="With --families: only classes whose name matches, e.g. '*Dispatcher*'.")
 @engine_options
 def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,

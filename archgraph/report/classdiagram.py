@@ -258,26 +258,27 @@ def _add_edge(digraph: graphviz.Digraph, edge: ClassEdge, minlen: int | None = N
 
 
 def _levels(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> dict[str, int]:
-    """Each class's rank below the top of its tree, as dot will draw it (longest base chain)."""
-    bases: dict[str, list[tuple[str, int]]] = {}
-    for edge in view.edges:
-        if edge.kind in (EdgeKind.INHERITS, EdgeKind.REALIZES):
-            bases.setdefault(edge.source, []).append(
-                (edge.target, staggered.get((edge.source, edge.target), 1))
-            )
-    level: dict[str, int] = {}
-    for start in sorted(view.node_ids):
-        stack, active = [start], {start}
-        while stack:  # iterative post-order; `active` breaks (pathological) inheritance cycles
-            current = stack[-1]
-            pending = [b for b, _n in bases.get(current, []) if b not in level and b not in active]
-            if pending:
-                stack.extend(pending)
-                active.update(pending)
-                continue
-            stack.pop()
-            active.discard(current)
-            level[current] = max((level.get(b, 0) + n for b, n in bases.get(current, [])), default=0)
+    """Each class's rank below the top of its tree, as dot will draw it: below each base by the
+    edge's minimum length, and level with its mirrored partner (relaxed until nothing changes;
+    the pairs are consistent with the bases, so this ends)."""
+    steps = [
+        (edge.target, edge.source, staggered.get((edge.source, edge.target), 1))
+        for edge in view.edges
+        if edge.kind in (EdgeKind.INHERITS, EdgeKind.REALIZES)
+    ]
+    level = dict.fromkeys(view.node_ids, 0)
+    for _round in range(len(level) + 1):  # more rounds than any chain is long
+        changed = False
+        for base, subclass, length in steps:
+            if level[subclass] < level[base] + length:
+                level[subclass] = level[base] + length
+                changed = True
+        for left, right in view.same_rank:
+            if level[left] != level[right]:
+                level[left] = level[right] = max(level[left], level[right])
+                changed = True
+        if not changed:
+            break
     return level
 
 
@@ -353,7 +354,7 @@ def _stack_rows(
     level: Mapping[str, int],
 ) -> None:
     """Invisible anchors between rows: each row's classes hang below its anchor, and the next
-    anchor lies as many ranks lower as the row is deep.
+    anchor lies on the row's last rank.
 
     Only anchor -> class edges: edges from a row's classes down to the next anchor make dot
     2.43 and graphviz-pure lose flat "mirrors" edges while routing ("lost edge"), as do
@@ -370,7 +371,9 @@ def _stack_rows(
     for anchor in anchors:
         digraph.node(anchor, label="", shape="point", style="invis", width="0", height="0")
     for index, (upper, lower) in enumerate(itertools.pairwise(anchors)):
-        digraph.edge(upper, lower, style="invis", minlen=str(depth[index] + 1))
+        # Row i > 0 spans ranks anchor_i + 1 .. anchor_i + depth; the first row starts at 0.
+        length = depth[index] if index else depth[index] - 1
+        digraph.edge(upper, lower, style="invis", minlen=str(length))
     for node in view.nodes:
         if row_of[node.cluster]:  # the first row shares the top rank with the legend
             digraph.edge(anchors[row_of[node.cluster]], node.id, style="invis")

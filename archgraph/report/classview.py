@@ -224,7 +224,7 @@ def build_class_view(
         for placement, cluster in placed.values()
     ]
     drawn = frozenset(placed)
-    edges = _inheritance_edges(drawn, classes)
+    edges = _inheritance_edges({i: cluster for i, (_p, cluster) in placed.items()}, classes)
     seen = {(e.source, e.target, e.kind) for e in edges}
     for unit in kept:
         for edge in unit.edges:
@@ -242,7 +242,7 @@ def build_class_view(
         for m in marks
         if not m.canonical_found
     ]
-    if not units:
+    if not findings:
         notes.append("no competing families, wrappers or parallel hierarchies found")
     return ClassView(
         title=title,
@@ -505,8 +505,11 @@ def _node(
     )
 
 
-def _inheritance_edges(drawn: frozenset[str], classes: ClassModel) -> list[ClassEdge]:
-    """Subclass -> base for every drawn pair; to the nearest drawn ancestors across undrawn ones."""
+def _inheritance_edges(cluster_of: Mapping[str, str], classes: ClassModel) -> list[ClassEdge]:
+    """Subclass -> base for every drawn pair, and to the nearest drawn ancestors in the same box
+    across classes not drawn. (Across boxes such edges are noise: half of homeassistant's
+    entities would point at `Entity`.)"""
+    drawn = frozenset(cluster_of)
     edges = []
     for qualname in sorted(drawn):
         if classes.get(qualname) is None:
@@ -514,7 +517,10 @@ def _inheritance_edges(drawn: frozenset[str], classes: ClassModel) -> list[Class
         direct = [b for b in classes.project_bases(qualname) if b in drawn]
         edges += [ClassEdge(qualname, base, EdgeKind.INHERITS) for base in direct]
         covered = set(direct).union(*(classes.ancestors(b) for b in direct))
-        farther = (classes.ancestors(qualname) & drawn) - covered
+        farther = {
+            a for a in (classes.ancestors(qualname) & drawn) - covered
+            if cluster_of[a] == cluster_of[qualname]
+        }
         edges += [
             ClassEdge(qualname, ancestor, EdgeKind.INHERITS, "indirectly", direct=False)
             for ancestor in sorted(_nearest(farther, classes))

@@ -271,11 +271,11 @@ def test_inheritance_points_from_subclass_to_base_with_a_hollow_arrow(drawing: D
     assert "inherits" in edge.classes and edge.hollow_arrow and edge.dashed is None
     assert drawing.nodes[BASE].center_y < drawing.nodes[DEFAULT].center_y
     inherits = {key for key, shape in drawing.edges.items() if "inherits" in shape.classes}
-    tops = list(EXPORTERS.items())[0]
+    (left_top, right_top), *pairs = EXPORTERS.items()
     assert inherits == {
         (BASE, DEFAULT), (LEGACY, RETRYING),
-        *((top, sub) for side, top in enumerate(tops) for pair in list(EXPORTERS.items())[1:]
-          for sub in [pair[side]]),
+        *((left_top, left) for left, _right in pairs),
+        *((right_top, right) for _left, right in pairs),
     }
 
 
@@ -359,8 +359,8 @@ def test_above_the_budget_the_most_suspicious_findings_stay_and_the_drawing_says
     code, _out, err = render(str(shop), "--families", "-o", str(output), "--max-nodes", "14")
     assert code == 0
     notes = [
-        "4 findings exceed the budget of 14 classes (--max-nodes); drawing the 1 most suspicious "
-        "(12 classes)",
+        ("4 findings exceed the budget of 14 classes (--max-nodes); drawing the 1 most suspicious "
+         "(12 classes)"),
         f"contract {CONTRACT_ID}: its classes outside the drawn findings are left out (--max-nodes)",
     ]
     assert err == "".join(f"archgraph: note: {note}\n" for note in notes)

@@ -215,3 +215,30 @@ def test_many_findings_are_stacked_in_rows_in_rank_order() -> None:
     assert first_row and last_row and max(first_row) < min(last_row)
     assert '"pkg.m1.Top1"' not in re.sub(r'\t"row anchor \d+" -> "pkg\.m\d+\..*\n', "", source).split(
         "subgraph cluster_finding_2")[1]  # the first row hangs from no anchor
+
+
+def test_contract_classes_in_no_finding_get_a_box_of_their_own(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/a.py": "class Clock:\n    def now(self): ...\n",
+        "app/b.py": "class SystemClock:\n    def time(self): ...\n",  # no method in common: no family
+        "contracts/architecture.toml": """
+            [archgraph]
+            root_packages = ["app"]
+
+            [[contracts]]
+            id = "one-clock"
+            name = "One clock"
+            type = "single-implementation"
+            concept = "*Clock"
+            canonical = "app.a.Clock"
+            """,
+    })
+    view = view_of(tmp_path)
+    assert view.findings == 0
+    assert [(c.id, c.kind, c.title) for c in view.clusters] == [
+        ("contract_1", ClusterKind.CONTRACT, "contract one-clock")
+    ]
+    assert view.node("app.a.Clock").canonical_of == ("one-clock",)
+    assert view.node("app.b.SystemClock").violations == (("AG160", "one-clock"),)
+    assert view.notes == ("no competing families, wrappers or parallel hierarchies found",)
