@@ -440,3 +440,24 @@ def test_without_contracts_nothing_is_canonical_or_red(tmp_path: Path) -> None:
     assert "class=\"class group-0 root\"" in source
     assert "canonical" not in source.replace("canonical class (single-implementation contract)", "")
     assert RED not in source.replace(f'color="{RED}"><tr><td> </td></tr></table></td><td align="left">violates', "")
+
+
+def test_a_canonical_class_that_does_not_exist_is_said_and_nothing_is_marked(
+    shop: Path, tmp_path: Path
+) -> None:
+    config = write_tree(tmp_path, {"gone.toml": contracts().replace(DEFAULT, "shop.gone.GonePaymentGateway")})
+    output = tmp_path / "gone.dot"
+    code, _out, err = render(str(shop), "--families", "--config", str(config / "gone.toml"), "-o", str(output))
+    assert code == 0
+    note = f"contract {CONTRACT_ID}: canonical class shop.gone.GonePaymentGateway is not defined in the analyzed code"
+    assert err == f"archgraph: note: {note}\n" and note in output.read_text()
+    source = output.read_text()
+    assert ' violation"' not in source and "canonical»" not in source
+
+
+def test_pdf_and_png_come_from_dot(shop: Path, tmp_path: Path) -> None:
+    engine_or_skip("dot")
+    for name, magic in (("f.pdf", b"%PDF"), ("f.png", b"\x89PNG")):
+        code, _out, err = render(str(shop), "--families", "-o", str(tmp_path / name), "--engine", "dot")
+        assert code == 0, err
+        assert (tmp_path / name).read_bytes().startswith(magic)
