@@ -24,6 +24,7 @@ run: $(STAMP)
 	@$(BIN)/archgraph families examples/agent_backend
 	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
+	@$(BIN)/archgraph render examples/agent_backend --families -o out/agent_backend_families.svg
 	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
 
 self-check: $(STAMP)

@@ -7,7 +7,7 @@ import dataclasses
 import gc
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,9 +38,18 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model import ArchModel
+from archgraph.model.classes import ClassModel
 from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
+from archgraph.report.classdiagram import class_diagram_source
+from archgraph.report.classview import (
+    DEFAULT_MAX_CLASSES,
+    ClassView,
+    ClassViewOptions,
+    ContractMarks,
+    build_class_view,
+)
 from archgraph.report.diagram import module_diagram_source
 from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
 from archgraph.report.html import render_html
@@ -48,6 +57,7 @@ from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout
 from archgraph.rules import Contract, build_contracts
 from archgraph.rules.families import FamiliesQuery, exclude_problem
 from archgraph.rules.families import analyze as analyze_families
+from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.changes import changed_files
 from archgraph.scan.class_cache import cached_class_model
@@ -579,7 +589,7 @@ class Rendered:
     """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
 
     content: bytes
-    view: GraphView
+    view: GraphView | ClassView
     engine: Engine | None = None
     layout_seconds: float = 0.0
 
@@ -644,6 +654,20 @@ def families(
     progress: Progress = _quiet,
 ) -> FamiliesResult:
     """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
+    return _class_analysis(root, options, query, progress).result
+
+
+@dataclass(frozen=True, slots=True)
+class _ClassAnalysis:
+    config: Config
+    model: ArchModel
+    classes: ClassModel
+    result: FamiliesResult
+
+
+def _class_analysis(
+    root: Path, options: RunOptions, query: FamiliesQuery, progress: Progress
+) -> _ClassAnalysis:
     problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
     if query.min_size < 1:
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
@@ -656,12 +680,70 @@ def families(
         classes = cached_class_model(outcome.model, scan_opts.cache_dir)
         progress(f"comparing {len(classes.classes)} classes")
         report = analyze_families(classes, query)
-    return FamiliesResult(
+    result = FamiliesResult(
         root=outcome.model.root,
         packages=outcome.model.root_packages,
         report=report,
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
         modules=len(outcome.model.files),
+    )
+    return _ClassAnalysis(config, outcome.model, classes, result)
+
+
+ALL_FAMILIES = FamiliesQuery()
+
+
+def render_class_diagram(
+    root: Path,
+    output_format: str,
+    options: RunOptions = RunOptions(),
+    query: FamiliesQuery = ALL_FAMILIES,
+    max_nodes: int | None = DEFAULT_MAX_CLASSES,
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph render --families`: role families and parallel hierarchies as a class diagram.
+
+    `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
+    given) mark their canonical classes and violations.
+    """
+    engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    analysis = _class_analysis(root, options, query, progress)
+    contracts = load_contracts(analysis.config, options.contract_ids)
+    marks = [
+        contract_marks(contract, analysis.classes, analysis.model.files)
+        for contract in contracts
+        if isinstance(contract, SingleImplementation)
+    ]
+    packages = ", ".join(analysis.result.packages)
+    view = build_class_view(
+        analysis.result.report,
+        analysis.classes,
+        marks,
+        ClassViewOptions(max_nodes, query.concept),
+        title=f"class families of {packages}" + (f" named {query.concept}" if query.concept else ""),
+    )
+    source = class_diagram_source(view)
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    progress(f"laying out {len(view.nodes)} classes with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
+def contract_marks(
+    contract: SingleImplementation, classes: ClassModel, modules: Collection[str]
+) -> ContractMarks:
+    """The canonical class and the violating classes of a single-implementation contract."""
+    result = contract.check_classes(classes, modules)
+    return ContractMarks(
+        contract=contract.id,
+        concept=contract.concept,
+        canonical=contract.canonical,
+        canonical_found=classes.get(contract.canonical) is not None,
+        violations=tuple((v.symbol, v.code) for v in result.violations if v.symbol),
     )
 
 

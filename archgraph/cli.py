@@ -387,19 +387,48 @@ def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
               help="The diagram file; its suffix gives the format unless --format is given.")
 @click.option("--format", "output_format", type=click.Choice(["svg", "png", "pdf", "dot"]))
 @view_options(budget=400)
+@click.option("--families", is_flag=True,
+              help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
+                   "--contract then picks the single-implementation contract marked, and above --max-nodes "
+                   "the most suspicious findings are kept.")
+@click.option("--concept", metavar="GLOB", help="With --families: only classes whose name matches, e.g. '*Dispatcher*'.")
 @engine_options
 def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
                    no_cache: bool, output: Path, output_format: str | None, engine: str, timeout: float,
-                   verbose: bool, **view: Any) -> None:
+                   verbose: bool, families: bool, concept: str | None, **view: Any) -> None:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
     from archgraph.app import RunOptions, render_diagram  # noqa: PLC0415
 
     output_format = output_format or {".gv": "dot"}.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
     if output_format not in ("svg", "png", "pdf", "dot"):
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format svg|png|pdf|dot")
+    if families:
+        _render_families(path, packages, config_files, cache_dir, no_cache, output, output_format, engine,
+                         timeout, verbose, concept, view)
+        return
+    if concept is not None:
+        raise click.UsageError("--concept draws class families: add --families")
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     rendered = render_diagram(path, output_format, options, _view(**view), engine, timeout,
                               progress_printer(True))
+    write_bytes(rendered.content, output)
+    _tell(rendered, output, verbose)
+
+
+def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...],
+                     cache_dir: Path | None, no_cache: bool, output: Path, output_format: str, engine: str,
+                     timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> None:
+    """`render --families`: --contract picks the single-implementation contracts to mark."""
+    from archgraph.app import RunOptions, render_class_diagram  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+
+    for option in ("depth", "focus"):
+        if view[option] is not None:
+            raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
+    contract_ids = (view["contract_id"],) if view["contract_id"] else ()
+    options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
+    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+                                    engine, timeout, progress_printer(True))
     write_bytes(rendered.content, output)
     _tell(rendered, output, verbose)
 

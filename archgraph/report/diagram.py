@@ -3,7 +3,7 @@
 `module_diagram` draws a GraphView: packages as nested clusters, violating edges red and labelled
 with their contract ids, edges inside an import cycle orange, the layers of a `layers` contract as
 ordered bands, and a legend. Other diagrams (class diagrams of competing families) belong beside it
-and reuse `dot_text`, `new_digraph` and `add_legend`.
+and reuse `dot_text`, `new_digraph` and `add_legend` (`report/classdiagram.py`).
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ class LegendEntry:
     """One line of the legend: a sample (edge or node style) and what it means."""
 
     meaning: str
-    color: str
-    sample: str = "edge"  # "edge", "node", "package" or "focus"
+    color: str  # for "swatches": several colours separated by spaces
+    sample: str = "edge"  # a key of LEGEND_SAMPLES: "edge", "node", "package", "focus"...
 
 
 MODULE_LEGEND = (
@@ -94,25 +94,46 @@ MODULE_LEGEND = (
 )
 
 
+LEGEND_SAMPLES = {
+    "edge": '<font color="{color}"><b>&#8212;&#8212;&gt;</b></font>',
+    "node": '<table border="1" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
+    "package": '<table border="1" cellborder="0" bgcolor="' + PACKAGE_FILL + '" color="{color}"><tr><td> </td></tr></table>',
+    "focus": '<table border="2" cellborder="0" bgcolor="' + FOCUS_FILL + '" color="{color}"><tr><td> </td></tr></table>',
+    # Class diagrams: UML's hollow triangle (ASCII: not every engine's PNG font has ▷), dashed and
+    # dotted lines, a bold border, colour swatches.
+    "inherits": '<font color="{color}"><b>&#8212;&#8212;|&gt;</b></font>',
+    "realizes": '<font color="{color}"><b>- - -|&gt;</b></font>',
+    "dashed": '<font color="{color}"><b>- - -&gt;</b></font>',
+    "dotted": '<font color="{color}"><b>&#183; &#183; &#183; &#183;</b></font>',
+    "bold": '<table border="3" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
+}
+MODULE_BOXES = "boxes around modules are packages"
+
+
+def _sample(entry: LegendEntry) -> str:
+    if entry.sample == "swatches":
+        cells = "".join(f'<td bgcolor="{color}" width="10"> </td>' for color in entry.color.split())
+        return f'<table border="0" cellspacing="1"><tr>{cells}</tr></table>'
+    return LEGEND_SAMPLES[entry.sample].replace("{color}", entry.color)
+
+
 def add_legend(
-    digraph: graphviz.Digraph, entries: Sequence[LegendEntry], notes: Sequence[str]
+    digraph: graphviz.Digraph,
+    entries: Sequence[LegendEntry],
+    notes: Sequence[str],
+    boxes: str | None = MODULE_BOXES,
 ) -> None:
     """A `Legend` cluster holding one table: a sample and a meaning per entry, then the notes.
 
     An HTML-like label keeps the legend one node, so it adds nothing to the layout work.
+    `boxes` says what the clusters stand for (None: nothing).
     """
-    samples = {
-        "edge": '<font color="{color}"><b>&#8212;&#8212;&gt;</b></font>',
-        "node": '<table border="1" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
-        "package": '<table border="1" cellborder="0" bgcolor="' + PACKAGE_FILL + '" color="{color}"><tr><td> </td></tr></table>',
-        "focus": '<table border="2" cellborder="0" bgcolor="' + FOCUS_FILL + '" color="{color}"><tr><td> </td></tr></table>',
-    }
     rows = [
-        f"<tr><td>{samples[e.sample].replace('{color}', e.color)}</td>"
-        f'<td align="left">{html_text(e.meaning)}</td></tr>'
+        f'<tr><td>{_sample(e)}</td><td align="left">{html_text(e.meaning)}</td></tr>'
         for e in entries
     ]
-    rows.append('<tr><td colspan="2" align="left">boxes around modules are packages</td></tr>')
+    if boxes:
+        rows.append(f'<tr><td colspan="2" align="left">{html_text(boxes)}</td></tr>')
     rows += [f'<tr><td colspan="2" align="left">{html_text(note)}</td></tr>' for note in notes]
     table = (
         '<<table border="0" cellspacing="2" cellpadding="2">'
