@@ -48,21 +48,27 @@ def _text(node: Any) -> str:
 
 
 def _dotted(node: Any) -> str:
-    """The dotted name of an expression like `a.b.C` or `a.b.C[T]`; '' when not a name."""
-    if node is None:
-        return ""
-    if node.type == "identifier":
-        return _text(node)
-    if node.type == "attribute":
-        head = _dotted(node.child_by_field_name("object"))
-        tail = _text(node.child_by_field_name("attribute"))
-        return f"{head}.{tail}" if head else ""
-    if node.type == "type" and node.named_children:
-        return _dotted(node.named_children[0])
-    if node.type in ("subscript", "generic_type"):
-        return _dotted(node.child_by_field_name("value") or node.named_children[0])
-    if node.type == "call":
-        return _dotted(node.child_by_field_name("function"))
+    """The dotted name of an expression like `a.b.C` or `a.b.C[T]`; '' when not a name.
+
+    A loop, not recursion: generated code can chain thousands of attributes or calls.
+    """
+    parts: list[str] = []
+    while node is not None:
+        kind = node.type
+        if kind == "identifier":
+            parts.append(_text(node))
+            return ".".join(reversed(parts))
+        if kind == "attribute":
+            parts.append(_text(node.child_by_field_name("attribute")))
+            node = node.child_by_field_name("object")
+        elif kind == "type" and node.named_children:
+            node = node.named_children[0]
+        elif kind in ("subscript", "generic_type"):
+            node = node.child_by_field_name("value") or node.named_children[0]
+        elif kind == "call":
+            node = node.child_by_field_name("function")
+        else:
+            return ""
     return ""
 
 
