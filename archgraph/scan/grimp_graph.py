@@ -447,7 +447,35 @@ def build_grimp_graph(
             if source.path in skipped and source.module not in graph.modules:
                 graph.add_module(source.module)
     notes = _drop_nameless_module(graph, trees, project_root)
-    return GrimpGraph(graph, packages), frozenset(skipped), (*skipped.values(), *notes)
+    return GrimpGraph(canonical_graph(graph), packages), frozenset(skipped), (*skipped.values(), *notes)
+
+
+def canonical_graph(graph: grimp.ImportGraph) -> grimp.ImportGraph:
+    """The same graph, built again in sorted order.
+
+    grimp's scanner adds modules from its parallel scan in whatever order the threads finish
+    (and from Python sets ordered by string hashes, which change with every process), and its
+    queries break ties by that order: the layer routes, and so the violations shown and the
+    compliance counted, changed from one run to the next on the same code. Rebuilt in sorted
+    order, the graph answers every query the same way in every run.
+    """
+    rebuilt = grimp.ImportGraph()
+    modules = sorted(graph.modules)
+    for module in modules:
+        rebuilt.add_module(module, is_squashed=graph.is_module_squashed(module))
+    for importer in modules:
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            details = graph.get_import_details(importer=importer, imported=imported)
+            if not details:
+                rebuilt.add_import(importer=importer, imported=imported)
+            for detail in sorted(details, key=lambda d: (d["line_number"], d["line_contents"])):
+                rebuilt.add_import(
+                    importer=importer,
+                    imported=imported,
+                    line_number=detail["line_number"],
+                    line_contents=detail["line_contents"],
+                )
+    return rebuilt
 
 
 def _panicking_files(
