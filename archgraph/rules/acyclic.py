@@ -68,10 +68,20 @@ class Acyclic(Contract):
             if len(component) < 2:
                 continue
             subgraph = collapsed.subgraph(component)
+            # networkx walks sets of nodes; string hashes change with every process, so with
+            # module names as nodes the first MAX_CYCLES_PER_PACKAGE cycles (and the compliance
+            # counted from them) changed between runs. Integers hash to themselves.
+            names = sorted(component)
+            numbered = nx.DiGraph()
+            numbered.add_nodes_from(range(len(names)))
+            index = {name: number for number, name in enumerate(names)}
+            numbered.add_edges_from(
+                (index[a], index[b]) for a, b in sorted(subgraph.edges)
+            )
             found = [
-                _rotate(cycle)
+                _rotate([names[number] for number in cycle])
                 for cycle in itertools.islice(
-                    nx.simple_cycles(subgraph, length_bound=self.max_cycle_length),
+                    nx.simple_cycles(numbered, length_bound=self.max_cycle_length),
                     MAX_CYCLES_PER_PACKAGE,
                 )
             ]
