@@ -1,7 +1,8 @@
 """Command line: parse arguments, call the use case, pick a renderer, return an exit code.
 
 Exit codes: 0 every contract kept, 1 a contract broken, 2 usage or configuration error
-(also for `--strict` diagnostics and for internal errors).
+(also for `--strict` diagnostics and for internal errors), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
+from archgraph.interrupts import Terminated, exit_code_of, terminate_cleanly
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 
@@ -48,11 +50,17 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
 
 
 class Guarded(click.Group):
-    """Turns expected failures into a message and exit code 2; unexpected ones into a report."""
+    """Turns expected failures into a message and exit code 2; unexpected ones into a report;
+    Ctrl-C and SIGTERM into a one-line message and exit codes 130 and 143 (128 + signal)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with terminate_cleanly():
+                return super().invoke(ctx)
+        except (KeyboardInterrupt, Terminated) as interruption:
+            code, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")
+            click.echo(message, err=True)
+            ctx.exit(code)
         except ArchgraphError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -60,7 +68,7 @@ class Guarded(click.Group):
             ctx.exit(ExitCode.USAGE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except (SystemExit, KeyboardInterrupt, GeneratorExit):
+        except (SystemExit, GeneratorExit):
             raise
         except BaseException:
             # BaseException too: a panic in grimp's Rust code arrives as pyo3's PanicException,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import signal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -519,6 +520,12 @@ def _mentions(path: Path, needles: tuple[bytes, ...]) -> bool:
     return any(needle in data for needle in needles)
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the run and reports it once
+    (otherwise every worker prints its own KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
     """Parse (module, path) pairs; a process per core once there are enough files."""
     workers = min(os.cpu_count() or 1, 8)
@@ -527,7 +534,7 @@ def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple
     size = max(50, len(files) // (workers * 4))
     batches = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[tuple[str, tuple[Any, ...] | None]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
         for batch_result in pool.map(_parse_batch, batches):
             results += batch_result
     return results

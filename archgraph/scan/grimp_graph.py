@@ -31,6 +31,7 @@ from grimp.exceptions import SourceSyntaxError
 
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
 from archgraph.scan.facts import extract_facts
@@ -254,6 +255,17 @@ def _named_path(message: str, paths: Iterable[Path]) -> Path | None:
     return max(named, key=lambda path: len(str(path)), default=None)
 
 
+def _interruption_inside(panic: BaseException) -> BaseException | None:
+    """Ctrl-C (or SIGTERM) while the scanner calls back into Python: the scanner unwraps the
+    error and panics. The panic is then the interruption, not a scanner bug to report."""
+    text = str(panic)
+    if "<class 'KeyboardInterrupt'>" in text:
+        return KeyboardInterrupt()
+    if "Terminated'>" in text:
+        return Terminated()
+    return None
+
+
 def _is_panic(error: BaseException) -> bool:
     """grimp's Rust scanner panics (pyo3's PanicException, a BaseException) on some inputs."""
     return type(error).__name__ == "PanicException"
@@ -420,6 +432,9 @@ def build_grimp_graph(
             if not _is_panic(error):
                 _replay(held)
                 raise
+            interruption = _interruption_inside(error)
+            if interruption is not None:
+                raise interruption from None
             # The scanner does not say which file made it panic; the known cause is a
             # relative import that climbs two or more levels above the top-level package.
             culprits = _panicking_files(trees, frozenset(skipped))
