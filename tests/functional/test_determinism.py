@@ -19,7 +19,7 @@ def reports(root: Path, out: Path, hash_seed: str, cache: Path | None = None) ->
     cache_args = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
     formats = [arg for name in FILES for arg in ("--format", name)]
     completed = subprocess.run(
-        [sys.executable, "-m", "archgraph.cli", "check", str(root), *formats, "--output-dir", str(out),
+        [sys.executable, "-m", "archgraph", "check", str(root), *formats, "--output-dir", str(out),
          "--quiet", *cache_args],
         capture_output=True,
         text=True,

@@ -34,7 +34,7 @@ def run_check(
     root: Path, env: dict[str, str] | None = None, preexec: object = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "archgraph.cli", "check", str(root), "--no-cache", "--format", "json"],
+        [sys.executable, "-m", "archgraph", "check", str(root), "--no-cache", "--format", "json"],
         capture_output=True,
         text=True,
         timeout=120,
