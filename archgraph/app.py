@@ -14,7 +14,7 @@ from archgraph.baseline import (
     read_baseline,
     write_baseline,
 )
-from archgraph.config import Config
+from archgraph.config import Config, importlinter
 from archgraph.diagnostics import (
     ArchgraphError,
     ConfigError,
@@ -52,6 +52,7 @@ class RunOptions:
     strict: bool = False
     baseline: Path | None = None  # overrides the `baseline` setting
     use_baseline: bool = True  # False: ignore any baseline (every violation is new)
+    from_importlinter: bool = False  # read import-linter's configuration (config_files name it)
 
 
 def config_files(root: Path, files: Sequence[Path] = ()) -> list[Path]:
@@ -63,17 +64,53 @@ def config_files(root: Path, files: Sequence[Path] = ()) -> list[Path]:
     return list(files) or config_module.discover(root)
 
 
-def load_config(root: Path, files: Sequence[Path] = ()) -> Config:
-    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root."""
-    return config_module.load(config_files(root, files))
+def _importlinter_config(
+    root: Path, files: Sequence[Path], from_importlinter: bool, archgraph_config: Config | None
+) -> Config | None:
+    """import-linter's configuration when asked for, or when there are no archgraph contracts."""
+    if from_importlinter:
+        found = list(files) or [f for f in [importlinter.discover(root)] if f is not None]
+        if not found:
+            raise ArchgraphError(
+                f"no import-linter configuration under {root} (looked for [importlinter] in "
+                "setup.cfg and .importlinter, and [tool.importlinter] in pyproject.toml)"
+            )
+        return importlinter.load(found)
+    if archgraph_config is not None and not archgraph_config.contracts and not files:
+        found_file = importlinter.discover(root)
+        if found_file is not None:
+            return importlinter.load([found_file])
+    return None
+
+
+def load_config(root: Path, files: Sequence[Path] = (), from_importlinter: bool = False) -> Config:
+    """Read the given files, or discover `contracts/*.toml` and `pyproject.toml` under root.
+
+    Without archgraph contracts, or with `from_importlinter`, import-linter's configuration
+    (setup.cfg, .importlinter, pyproject.toml) is read instead.
+    """
+    if from_importlinter:
+        found = _importlinter_config(root, files, True, None)
+        assert found is not None
+        return found
+    config = config_module.load(config_files(root, files))
+    return _importlinter_config(root, files, False, config) or config
 
 
 def load_configuration(
-    root: Path, files: Sequence[Path] = (), only: Sequence[str] = ()
+    root: Path,
+    files: Sequence[Path] = (),
+    only: Sequence[str] = (),
+    from_importlinter: bool = False,
 ) -> tuple[Config, list[Contract]]:
     """Settings and typed contracts; every problem in settings and contracts is raised at once."""
-    chosen = config_files(root, files)
-    config, errors = config_module.read(chosen)
+    chosen = [] if from_importlinter else config_files(root, files)
+    errors: list[ConfigError] = []
+    config = _importlinter_config(root, files, True, None) if from_importlinter else None
+    if config is None:
+        config, errors = config_module.read(chosen)
+        if not errors:
+            config = _importlinter_config(root, files, False, config) or config
     contracts, more = build_contracts(config.contracts)
     if errors or more:
         order = {path: index for index, path in enumerate(chosen)}
@@ -85,9 +122,24 @@ def load_configuration(
     if not config.files:
         raise ArchgraphError(
             f"no contracts found under {root}: add contracts/*.toml or [tool.archgraph] to "
-            "pyproject.toml, or pass --config FILE"
+            "pyproject.toml (or an import-linter configuration), or pass --config FILE"
         )
     return config, select_contracts(contracts, only)
+
+
+def convert_importlinter(root: Path, files: Sequence[Path] = ()) -> str:
+    """`archgraph convert-importlinter`: the archgraph contract file equivalent to import-linter's."""
+    found = list(files) or [f for f in [importlinter.discover(_checked_root(root))] if f]
+    if not found:
+        raise ArchgraphError(f"no import-linter configuration found under {root}")
+    missing = [f for f in found if not f.is_file()]
+    if missing:
+        raise ArchgraphError(f"configuration file not found: {', '.join(map(str, missing))}")
+    translation = importlinter.translate(found)
+    _contracts, errors = build_contracts(translation.config().contracts)
+    if errors:
+        raise ConfigurationError(errors)
+    return importlinter.render_toml(translation)
 
 
 def load_contracts(config: Config, only: Sequence[str] = ()) -> list[Contract]:
@@ -154,7 +206,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
 def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> tuple[Config, ScanOutcome, list[Diagnostic]]:
     """Configuration and the scanned model, for commands that need the graph."""
     root = _checked_root(root)
-    config = load_config(root, options.config_files)
+    config = load_config(root, options.config_files, options.from_importlinter)
     scan_opts, notes = scan_options(root, config, options)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return config, scan(root, scan_opts), notes
@@ -163,11 +215,23 @@ def build_model(root: Path, options: RunOptions = RunOptions(), progress: Progre
 def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> RunResult:
     """`archgraph check`: evaluate every contract against the code under root."""
     root = _checked_root(root)
-    config, contracts = load_configuration(root, options.config_files, options.contract_ids)
+    config, contracts = load_configuration(
+        root, options.config_files, options.contract_ids, options.from_importlinter
+    )
     baseline_file = baseline_path(root, config, options)
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
     scan_opts, notes = scan_options(root, config, options)
+    if config.source_format == "import-linter":
+        notes.append(
+            Diagnostic(
+                "AG330",
+                Severity.INFO,
+                "contracts read from import-linter configuration "
+                f"{', '.join(_shown(f, root) for f in config.files)}",
+                hint="`archgraph convert-importlinter` writes them as archgraph contracts",
+            )
+        )
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     results = []
@@ -233,6 +297,13 @@ def record_baseline(
     return RecordedBaseline(file, baseline, result)
 
 
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _checked_root(root: Path) -> Path:
     if not root.is_dir():
         raise ArchgraphError(f"{root} is not a directory")
@@ -247,6 +318,7 @@ __all__ = [
     "Location",
     "RunOptions",
     "build_model",
+    "convert_importlinter",
     "load_config",
     "load_configuration",
     "load_contracts",

@@ -148,6 +148,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline setting: every violation is new.")
 @click.option("--strict", is_flag=True, help="Exit 2 when the scan reports problems (unparsable files...).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
+@click.option(
+    "--from-importlinter",
+    is_flag=True,
+    help="Read import-linter's configuration (setup.cfg, .importlinter, pyproject.toml); "
+    "--config then names import-linter files.",
+)
 def check(
     path: Path,
     packages: tuple[str, ...],
@@ -162,6 +168,7 @@ def check(
     no_baseline: bool,
     strict: bool,
     quiet: bool,
+    from_importlinter: bool,
 ) -> None:
     """Evaluate the architecture contracts of the code under PATH."""
     from archgraph.app import RunOptions, run  # noqa: PLC0415 - keep `--help` fast
@@ -172,6 +179,7 @@ def check(
     options = RunOptions(
         config_files, packages, contract_ids, cache_dir, not no_cache, strict,
         baseline=baseline_file, use_baseline=not no_baseline,
+        from_importlinter=from_importlinter,
     )
     result = run(path, options, progress_printer(not quiet))
     write_reports(result, planned, announce=output_dir is not None and not quiet)
@@ -240,6 +248,31 @@ def why(
     chains = why_chains(path, importer, imported, options)
     click.echo("\n".join(why_lines(importer, imported, chains)))
     sys.exit(ExitCode.OK if chains else ExitCode.BROKEN)
+
+
+@main.command("convert-importlinter")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Where to write (default PATH/contracts/architecture.toml; '-' for stdout).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def convert_importlinter(path: Path, output: Path | None, force: bool) -> None:
+    """Write import-linter's contracts (found under PATH, or the file PATH) as archgraph TOML."""
+    from archgraph.app import convert_importlinter as convert  # noqa: PLC0415
+
+    root, files = (path.parent, (path,)) if path.is_file() else (path, ())
+    text = convert(root, files)
+    target = output or root / "contracts" / "architecture.toml"
+    if str(target) == "-":
+        write_output(text, None)
+        return
+    if target.exists() and not force:
+        raise ArchgraphError(f"{target} exists; pass --force to overwrite it, or -o another file")
+    write_output(text, target)
+    click.echo(f"archgraph: wrote {target}; check it with `archgraph check {root}`", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,7 @@ class Config:
     settings: Settings
     contracts: tuple[ContractTable, ...]
     files: tuple[Path, ...] = field(default=())
+    source_format: str = "archgraph"  # or "import-linter" (config/importlinter.py)
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

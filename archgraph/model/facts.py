@@ -69,7 +69,10 @@ class FileFacts:
     definitions: tuple[str, ...] = ()  # module-level names bound by def, class or assignment
     classes: tuple[ClassFact, ...] = ()
     dunder_all: tuple[str, ...] | None = None
-    attribute_chains: tuple[tuple[str, int], ...] = ()  # `alias.Name...` text and line
+    # True when `__all__` is partly computed (`a.__all__ + [...]`): `dunder_all` is then a subset.
+    dunder_all_partial: bool = False
+    # `name.attr...` text and line, for names bound by `import a.b [as m]` or `from a import b [as m]`
+    attribute_chains: tuple[tuple[str, int], ...] = ()
     error_line: int | None = None  # first syntax error the parser recovered from
 
 

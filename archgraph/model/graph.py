@@ -22,17 +22,48 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class LayerSpec:
-    """One entry of a layers contract: `"a | b"` is two independent sibling modules."""
+    """One entry of a layers contract.
+
+    `"a | b"`: independent siblings (neither may import the other); `"a : b"`: siblings that
+    may import each other; `"(a)"`: an optional layer, which need not exist.
+    """
 
     modules: tuple[str, ...]
     independent: bool = True
+    optional: frozenset[str] = frozenset()
+
+    @staticmethod
+    def read(text: str) -> LayerSpec | str:
+        """The layer, or what is wrong with `text`."""
+        if "|" in text and ":" in text:
+            return f"'{text}' mixes '|' (independent) and ':' (non-independent) siblings"
+        independent = ":" not in text
+        modules: list[str] = []
+        optional: set[str] = set()
+        for part in text.split("|" if independent else ":"):
+            name = part.strip()
+            if name.startswith("(") and name.endswith(")"):
+                name = name[1:-1].strip()
+                optional.add(name)
+            problem = ModuleExpr.problem(name)
+            if problem:
+                return problem
+            if name in modules:
+                return f"'{name}' is repeated in the layer '{text}'"
+            modules.append(name)
+        return LayerSpec(tuple(modules), independent, frozenset(optional))
 
     @staticmethod
     def parse(text: str) -> LayerSpec:
-        return LayerSpec(tuple(part.strip() for part in text.split("|")))
+        """Like `read`, raising ValueError for a malformed layer."""
+        layer = LayerSpec.read(text)
+        if isinstance(layer, LayerSpec):
+            return layer
+        raise ValueError(layer)
 
     def __str__(self) -> str:
-        return " | ".join(self.modules)
+        names = (f"({m})" if m in self.optional else m for m in self.modules)
+        return (" | " if self.independent else " : ").join(names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,15 +190,22 @@ class ArchModel:
     ) -> list[tuple[str, ...]]:
         return sorted(self.graph.shortest_chains(importer, imported, as_packages))
 
-    def without(self, ignored: Sequence[ImportExpr]) -> tuple[ArchModel, frozenset[ImportExpr]]:
-        """A view without the imports the expressions cover, and the expressions that matched."""
+    def without(
+        self, ignored: Sequence[ImportExpr], exact: bool = False
+    ) -> tuple[ArchModel, frozenset[ImportExpr]]:
+        """A view without the imports the expressions cover, and the expressions that matched.
+
+        With `exact`, each side names only the modules it matches, not their descendants
+        (import-linter's meaning of `ignore_imports`).
+        """
         if not ignored:
             return self, frozenset()
         removed: list[tuple[str, str]] = []
         used: set[ImportExpr] = set()
+        select = self.matching if exact else self._covered
         for expr in ignored:
-            importers = self._covered(expr.importer)
-            importeds = self._covered(expr.imported)
+            importers = select(expr.importer)
+            importeds = select(expr.imported)
             for importer in sorted(importers):
                 for imported in sorted(self.graph.imports_of(importer) & importeds):
                     removed.append((importer, imported))

@@ -1,4 +1,7 @@
-"""Module and import patterns: `a.b` (that module and its descendants), `*` one segment, `**` any."""
+"""Module and import patterns: `a.b` (that module and its descendants), `*` one segment, `**` any.
+
+A pattern written in parentheses, `(a.b.*)`, is optional: matching no module is not an error.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +54,16 @@ class ModuleExpr:
     """A module pattern as written in a contract."""
 
     text: str
+    optional: bool = False  # written "(pattern)": may match no module
+
+    @staticmethod
+    def parse(text: str) -> ModuleExpr | str:
+        """The pattern, or what is wrong with `text`; `(pattern)` marks it optional."""
+        text = text.strip()
+        optional = text.startswith("(") and text.endswith(")")
+        inner = text[1:-1].strip() if optional else text
+        problem = ModuleExpr.problem(inner)
+        return problem if problem else ModuleExpr(inner, optional=optional)
 
     @staticmethod
     def problem(text: str) -> str | None:
@@ -79,7 +92,7 @@ class ModuleExpr:
         return self.matches(module) or any(self.matches(a) for a in ancestors(module))
 
     def __str__(self) -> str:
-        return self.text
+        return f"({self.text})" if self.optional else self.text
 
 
 @dataclass(frozen=True, slots=True, order=True)

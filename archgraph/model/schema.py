@@ -74,8 +74,8 @@ def _convert_item(hint: Any, value: object) -> tuple[Any, str | None]:
     if hint is ModuleExpr:
         if not isinstance(value, str):
             return None, "expected a module name string"
-        problem = ModuleExpr.problem(value.strip())
-        return (None, problem) if problem else (ModuleExpr(value.strip()), None)
+        expr = ModuleExpr.parse(value)
+        return (None, expr) if isinstance(expr, str) else (expr, None)
     if hint is ImportExpr:
         if not isinstance(value, str):
             return None, "expected a string 'importer -> imported'"
@@ -83,13 +83,9 @@ def _convert_item(hint: Any, value: object) -> tuple[Any, str | None]:
         return (None, parsed) if isinstance(parsed, str) else (parsed, None)
     if hint is LayerSpec:
         if not isinstance(value, str):
-            return None, "expected a string such as 'a' or 'a | b'"
-        spec = LayerSpec.parse(value)
-        for module in spec.modules:
-            problem = ModuleExpr.problem(module)
-            if problem:
-                return None, problem
-        return spec, None
+            return None, "expected a string such as 'a', 'a | b' or 'a : b'"
+        layer = LayerSpec.parse(value)
+        return (None, layer) if isinstance(layer, str) else (layer, None)
     if hint is Path:
         return (Path(value), None) if isinstance(value, str) else (None, "expected a path string")
     if isinstance(hint, type) and issubclass(hint, Enum):

@@ -104,6 +104,9 @@ def violation_to_dict(violation: Violation) -> dict[str, Any]:
             }
             for step in violation.chain
         ],
+        "symbol": violation.symbol,
+        "alias": violation.alias,
+        "via": list(violation.via),
     }
 
 

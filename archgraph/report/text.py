@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import math
 
 from archgraph.diagnostics import (
@@ -29,13 +31,11 @@ def render_text(result: RunResult) -> str:
         lines += [f"Baseline: {result.baseline.as_posix()}", ""]
     for contract in result.contracts:
         lines += _contract_lines(contract, baseline=result.baseline is not None)
-    shown = [d for d in result.diagnostics if d.severity is not Severity.INFO]
-    folded = len(result.diagnostics) - len(shown)
+    shown, folded = fold_repeated_infos(result.diagnostics)
     if shown:
         lines.append(f"Diagnostics ({len(shown)}):")
         lines += [f"  {line}" for d in shown for line in diagnostic_lines(d)]
-    if folded:
-        lines.append(f"  ({folded} informational diagnostics not shown; see --format json)")
+    lines += [f"  {line}" for line in folded]
     if shown or folded:
         lines.append("")
     if result.contracts:
@@ -50,6 +50,11 @@ def render_text(result: RunResult) -> str:
         closing += f": {new} new, {violations - new} known; {fixed} fixed"
     lines.append(closing + ").")
     return "\n".join(lines) + "\n"
+
+
+def contract_lines(contract: ContractResult) -> list[str]:
+    """One contract's part of the report: status line, violations, diagnostics."""
+    return _contract_lines(contract)
 
 
 def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
@@ -154,13 +159,9 @@ def violation_lines(violation: Violation) -> list[str]:
     if not violation.chain:
         where = f"{violation.location}: " if violation.location else ""
         return [f"- {where}{violation.message}"]
-    head = f"- {violation.importer} -> {violation.imported}"
     if violation.symbol:
-        head = f"- {violation.importer} imports {violation.symbol}"
-        if violation.alias:
-            head += f" as {violation.alias}"
-        if violation.via:
-            head += f" (via {' -> '.join(violation.via)})"
+        return symbol_violation_lines(violation)
+    head = f"- {violation.importer} -> {violation.imported}"
     if violation.is_indirect:
         # The rule's own sentence leads: a chain or a cycle reads differently, the hops follow.
         head = f"- {violation.message} ({len(violation.chain)} imports)"
@@ -178,6 +179,43 @@ def _step_location(violation: Violation, step: ImportStep) -> str:
     if violation.location and step is violation.chain[0]:
         return f"{violation.location.path.as_posix()}:{_lines(step.lines)}"
     return f"line {_lines(step.lines)}"
+
+
+def symbol_violation_lines(violation: Violation) -> list[str]:
+    """`importer imports Symbol as Alias (via x.y)`, then where the import statement is."""
+    head = f"- {violation.importer} imports {violation.symbol}"
+    if violation.alias == "*":
+        head += " by a star import"
+    elif violation.alias:
+        head += f" as {violation.alias}"
+    if violation.via:
+        head += f" (via {' -> '.join(violation.via)})"
+    lines = [head]
+    if violation.location:
+        lines.append(f"    {violation.location}")
+    if violation.alias and "." in violation.alias:
+        # Reached by attribute access (`m.Name`): the message says where it is used.
+        lines.append(f"    {violation.message}")
+    return lines
+
+
+MAX_INFOS_PER_CODE = 3
+
+
+def fold_repeated_infos(diagnostics: Sequence[Diagnostic]) -> tuple[list[Diagnostic], list[str]]:
+    """Warnings and errors in full; an info code seen more than a few times becomes one line."""
+    by_code: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.severity is Severity.INFO:
+            by_code.setdefault(diagnostic.code, []).append(diagnostic)
+    crowded = {code for code, found in by_code.items() if len(found) > MAX_INFOS_PER_CODE}
+    shown = [d for d in diagnostics if d.code not in crowded or d.severity is not Severity.INFO]
+    folded = [
+        f"info {code}: {len(by_code[code])} like '{by_code[code][0].message}'"
+        " (all of them: --format json)"
+        for code in sorted(crowded)
+    ]
+    return shown, folded
 
 
 def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 
@@ -20,23 +21,52 @@ class Acyclic(Contract):
     kind: ClassVar[str] = "acyclic"
     packages: tuple[ModuleExpr, ...]
     max_cycle_length: int = 8
+    depth: int = 0  # also check the subpackages this many levels below each package
+    skip_descendants: tuple[ModuleExpr, ...] = ()  # subpackages the depth walk does not enter
+
+    def validate(self, at: TablePosition) -> list[object]:
+        problems: list[object] = []
+        if self.depth < 0:
+            problems.append(at.error("depth", "depth must be 0 or more"))
+        if self.max_cycle_length < 2:
+            problems.append(at.error("max_cycle_length", "max_cycle_length must be 2 or more"))
+        return problems
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each cycle between a package's children, and the imports that break them all."""
         view, diagnostics = self.view(model)
         packages, problems = self.resolve(model, "packages", self.packages)
-        if problems:
-            return self.result(diagnostics=diagnostics + problems)
+        skipped, more = self.resolve(model, "skip_descendants", self.skip_descendants)
+        if problems or more:
+            return self.result(diagnostics=diagnostics + problems + more)
         violations: list[Violation] = []
         governed: set[ImportSite] = set()
         violating: set[ImportSite] = set()
-        for package in packages:
+        for package in self._packages_to_check(model, packages, frozenset(skipped)):
             cycles = self._package_cycles(view, package)
             violations += cycles.violations
             diagnostics += cycles.notes
             governed |= cycles.governed
             violating |= cycles.violating
         return self.result(violations, diagnostics, governed=governed, violating=violating)
+
+    def _packages_to_check(
+        self, model: ArchModel, packages: list[str], skipped: frozenset[str]
+    ) -> list[str]:
+        """The packages, and their subpackages down to `depth` levels, outside skip_descendants."""
+        found: dict[str, None] = {}
+        level = list(packages)
+        for remaining in range(self.depth, -1, -1):
+            found.update(dict.fromkeys(level))
+            if not remaining:
+                break
+            level = sorted(
+                child
+                for package in level
+                for child in model.children(package)
+                if child not in skipped and child not in found
+            )
+        return list(found)
 
     def _package_cycles(self, model: ArchModel, package: str) -> PackageCycles:
         """Cycles between the package's children; every import between two different children

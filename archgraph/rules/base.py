@@ -7,6 +7,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 from archgraph.diagnostics import (
@@ -26,6 +27,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contract"
 
 
+class UnmatchedIgnores(StrEnum):
+    """How an `ignore_imports` entry that matches no import is reported."""
+
+    ERROR = "error"  # a configuration error (exit 2), as import-linter does by default
+    WARNING = "warning"
+    NONE = "none"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Contract(ABC):
     """A rule about the import graph. Fields are the TOML keys a contract table accepts."""
@@ -35,6 +44,9 @@ class Contract(ABC):
     id: str = ""
     severity: Severity = Severity.ERROR
     ignore_imports: tuple[ImportExpr, ...] = ()
+    # import-linter's ignore_imports name exact modules; archgraph's cover descendants too.
+    ignore_imports_exact: bool = False
+    unmatched_ignore_imports: UnmatchedIgnores = UnmatchedIgnores.WARNING
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
@@ -48,11 +60,18 @@ class Contract(ABC):
 
     def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
         """The model without ignored imports, plus a warning for each ignore that matched nothing."""
-        view, used = model.without(self.ignore_imports)
+        view, used = model.without(self.ignore_imports, exact=self.ignore_imports_exact)
+        if self.unmatched_ignore_imports is UnmatchedIgnores.NONE:
+            return view, []
+        level = (
+            Severity.ERROR
+            if self.unmatched_ignore_imports is UnmatchedIgnores.ERROR
+            else Severity.WARNING
+        )
         unused = [
             Diagnostic(
                 "AG311",
-                Severity.WARNING,
+                level,
                 f"ignore_imports entry '{expr}' matches no import",
                 hint="remove it, or fix the module names",
             )
@@ -64,12 +83,13 @@ class Contract(ABC):
     def resolve(
         self, model: ArchModel, key: str, exprs: Sequence[ModuleExpr]
     ) -> tuple[list[str], list[Diagnostic]]:
-        """The modules each pattern names; a pattern that names none is a configuration error."""
+        """The modules each pattern names; a pattern that names none is a configuration error,
+        unless it is optional (written in parentheses)."""
         found: set[str] = set()
         problems = []
         for expr in exprs:
             matched = model.matching(expr)
-            if not matched:
+            if not matched and not expr.optional:
                 problems.append(no_match(model, key, expr))
             found |= matched
         return sorted(found), problems

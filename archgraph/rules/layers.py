@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
+from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, no_match, overlapping
 from archgraph.rules.registry import register
@@ -21,14 +22,19 @@ class Layers(Contract):
     layers: tuple[LayerSpec, ...]
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
+    exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
-        if len(self.layers) < 2:
+        if len(self.layers) < 2 and not any(len(spec.modules) > 1 for spec in self.layers):
             problems.append(at.error("layers", "a layers contract needs at least two layers"))
         names = [m for spec in self.layers for m in spec.modules]
         for name in sorted({n for n in names if names.count(n) > 1}):
             problems.append(at.error("layers", f"'{name}' is listed in more than one layer"))
+        for outer, inner in sorted(
+            (a, b) for a in set(names) for b in set(names) if is_descendant(b, a)
+        ):
+            problems.append(at.error("layers", f"layer '{outer}' contains layer '{inner}'"))
         if self.exhaustive and not self.containers:
             problems.append(at.error("exhaustive", "exhaustive = true needs containers"))
         return problems
@@ -39,12 +45,17 @@ class Layers(Contract):
         containers, problems = self.resolve(model, "containers", self.containers)
         if problems:  # the layers cannot be looked up without their containers
             return self.result(diagnostics=diagnostics + problems)
+        if self.containers and not containers:
+            return self.result(diagnostics=diagnostics)  # only optional containers, none present
         prefixes = [f"{c}." for c in containers] or [""]
+        # Every layer that is not optional must exist (in every container).
         for spec in self.layers:
             for module in spec.modules:
-                if not any(model.contains(p + module) for p in prefixes):
-                    shown = module if not containers else f"{containers[0]}.{module}"
-                    diagnostics.append(no_match(model, "layers", ModuleExpr(shown)))
+                if module in spec.optional:
+                    continue
+                for prefix in prefixes:
+                    if not model.contains(prefix + module):
+                        diagnostics.append(no_match(model, "layers", ModuleExpr(prefix + module)))
         names = [m for spec in self.layers for m in spec.modules]
         for container in containers or [""]:
             prefix = f"{container}." if container else ""
@@ -88,7 +99,7 @@ class Layers(Contract):
         return None
 
     def _unlisted_children(self, model: ArchModel, containers: list[str]) -> list[Violation]:
-        listed = {m for spec in self.layers for m in spec.modules}
+        listed = {m for spec in self.layers for m in spec.modules} | set(self.exhaustive_ignores)
         return [
             Violation(
                 code="AG102",

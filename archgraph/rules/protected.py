@@ -1,13 +1,36 @@
-"""`protected`: only the allowed importers may import these modules (directly)."""
+"""`protected`: only the allowed importers may import these modules, or these names.
+
+`modules` rules on direct imports of the modules. `symbols` rules on every import statement that
+obtains the named object, however it travels: re-exports (`__init__.py`, chains, aliases, star
+imports), relative imports, imports in functions, under `TYPE_CHECKING` or in `try`, and
+`import m` followed by `m.Name`. Re-exporting is importing: a re-exporter must be allowed too.
+"""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from archgraph.diagnostics import ContractResult
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    ImportStep,
+    Severity,
+    Violation,
+)
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
+from archgraph.model.schema import TablePosition
+from archgraph.model.symbols import (
+    STAR,
+    Symbol,
+    SymbolSite,
+    origin_of,
+    packages_of,
+    symbol_index,
+)
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 
@@ -16,22 +39,44 @@ from archgraph.rules.registry import register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Protected(Contract):
     kind: ClassVar[str] = "protected"
-    modules: tuple[ModuleExpr, ...]
+    modules: tuple[ModuleExpr, ...] = ()
+    symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
     allowed_importers: tuple[ModuleExpr, ...] = ()
 
+    def validate(self, at: TablePosition) -> list[object]:
+        problems: list[object] = []
+        if not self.modules and not self.symbols:
+            problems.append(at.error(None, "set 'modules', 'symbols' or both"))
+        for text in self.symbols:
+            problem = Symbol.problem(text)
+            if problem:
+                problems.append(at.error("symbols", problem))
+        return problems
+
     def check(self, model: ArchModel) -> ContractResult:
-        """Report each direct import of a protected module from outside the allowed importers."""
+        """Report each import of a protected module or symbol from outside the allowed importers."""
         view, diagnostics = self.view(model)
         protected, problems = self.resolve(model, "modules", self.modules)
         allowed, more = self.resolve(model, "allowed_importers", self.allowed_importers)
-        if problems or more:
-            return self.result(diagnostics=diagnostics + problems + more)
+        symbols, notes = find_symbols(model, self.symbols)
+        problems += more + notes
+        if any(p.severity is Severity.ERROR for p in problems):
+            return self.result(diagnostics=diagnostics + problems)
+        violations, governed = self._module_imports(view, protected, allowed)
+        found, symbol_governed = self._symbol_imports(model, symbols, allowed)
+        return self.result(
+            violations + found, diagnostics + problems, governed=governed + symbol_governed
+        )
+
+    def _module_imports(
+        self, view: ArchModel, protected: Sequence[str], allowed: Sequence[str]
+    ) -> tuple[list[Violation], int]:
         violations = []
         governed = 0
         for target_root in protected:
             for target in sorted(view.within(target_root)):
                 for importer in sorted(view.importers_of(target)):
-                    if any(is_within(importer, p) for p in protected):
+                    if is_within(importer, target_root):
                         continue  # a protected module may use its own parts
                     governed += 1
                     if any(is_within(importer, a) for a in allowed):
@@ -44,4 +89,119 @@ class Protected(Contract):
                             f"{importer} imports protected module {target}",
                         )
                     )
-        return self.result(violations, diagnostics, governed=governed)
+        return violations, governed
+
+    def _symbol_imports(
+        self, model: ArchModel, symbols: Sequence[Symbol], allowed: Sequence[str]
+    ) -> tuple[list[Violation], int]:
+        """Every statement obtaining a symbol is governed; those outside `allowed` violate."""
+        if not symbols:
+            return [], 0
+        index = symbol_index(model, symbols)
+        violations = []
+        governed = 0
+        for symbol in symbols:
+            for site in index.sites(symbol):
+                if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
+                    continue
+                governed += 1
+                if not any(is_within(site.importer, a) for a in allowed):
+                    violations.append(self._symbol_violation(model, symbol, site))
+        return violations, governed
+
+    def _symbol_violation(self, model: ArchModel, symbol: Symbol, site: SymbolSite) -> Violation:
+        alias = site.written if site.written != symbol.name else None
+        if site.by_attribute:
+            lines = ", ".join(map(str, site.uses))
+            message = (
+                f"{site.importer} uses protected {symbol} as {site.written} at line"
+                f"{'s' if len(site.uses) > 1 else ''} {lines} (imported at line {site.line})"
+            )
+        else:
+            message = f"{site.importer} imports protected {symbol}"
+            if alias == STAR:
+                message += " by a star import"
+            elif alias:
+                message += f" as {alias}"
+            message += f" via {' -> '.join(site.via)}" if site.via else ""
+        return Violation(
+            code="AG131",
+            contract=self.id,
+            message=message,
+            chain=(ImportStep(site.importer, site.module, (site.line,)),),
+            location=model.location_of(site.importer, site.line),
+            symbol=str(symbol),
+            alias=alias,
+            via=site.via,
+        )
+
+
+def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], list[Diagnostic]]:
+    """The defining symbol of each `module.Name`; a name that is not there is a config error.
+
+    A name re-exported by the module given is followed to where it is defined (with a note), so
+    the contract protects the object whichever way it is imported.
+    """
+    packages = packages_of(model.files)
+    found: list[Symbol] = []
+    notes: list[Diagnostic] = []
+    for text in dict.fromkeys(texts):
+        named = Symbol.parse(text)
+        if named.module not in model.internal_modules:
+            notes.append(_unknown_module(model, text, named))
+            continue
+        origin = origin_of(
+            named.module,
+            named.name,
+            lambda module: model.facts([module]).get(module),
+            model.internal_modules,
+            packages.__contains__,
+            not model.exclude_type_checking_imports,
+        )
+        if origin is None or origin.symbol.module not in model.internal_modules:
+            notes.append(_undefined_name(model, text, named))
+            continue
+        if origin.symbol != named:
+            notes.append(
+                Diagnostic(
+                    "AG313",
+                    Severity.INFO,
+                    f"symbols: '{text}' is imported there from elsewhere; protecting its "
+                    f"definition {origin.symbol}",
+                )
+            )
+        if origin.symbol not in found:
+            found.append(origin.symbol)
+    return found, notes
+
+
+def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
+    close = difflib.get_close_matches(named.module, model.sorted_modules, n=1, cutoff=0.75)
+    hint = f"did you mean '{close[0]}.{named.name}'?" if close else "check the module name"
+    return Diagnostic(
+        "AG310",
+        Severity.ERROR,
+        f"symbols: '{text}': module '{named.module}' is not in the graph",
+        hint=hint,
+    )
+
+
+def _undefined_name(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
+    facts = model.facts([named.module]).get(named.module)
+    defined = sorted(facts.definitions) if facts is not None else []
+    close = difflib.get_close_matches(named.name, defined, n=3, cutoff=0.6)
+    if text in model.modules:
+        hint = f"'{text}' is a module: list it under 'modules'"
+    elif close:
+        hint = "did you mean " + " or ".join(f"'{named.module}.{name}'" for name in close) + "?"
+    elif facts is None:
+        hint = f"{named.module} has no Python file that could be read"
+    else:
+        hint = f"names defined there: {', '.join(defined[:12]) or 'none'}"
+    return Diagnostic(
+        "AG312",
+        Severity.ERROR,
+        f"symbols: '{text}': {named.module} does not define '{named.name}'",
+        location=model.location_of(named.module),
+        hint=hint,
+    )

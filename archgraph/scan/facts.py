@@ -25,7 +25,7 @@ from archgraph.model.facts import (
 )
 from archgraph.atomic import write_atomically
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
 _FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
@@ -133,12 +133,27 @@ def _strings(node: Any) -> list[str]:
     return found
 
 
+def _literal_names(node: Any) -> tuple[list[str], bool]:
+    """Strings of a literal `__all__` value (list, tuple, or their `+`), and whether that is all of it."""
+    if node is None:
+        return [], False
+    if node.type in ("list", "tuple"):
+        strings = _strings(node)
+        return strings, len(strings) == len([c for c in node.named_children if c.type != "comment"])
+    if node.type == "binary_operator" and _text(node.child_by_field_name("operator")) == "+":
+        left, left_complete = _literal_names(node.child_by_field_name("left"))
+        right, right_complete = _literal_names(node.child_by_field_name("right"))
+        return left + right, left_complete and right_complete
+    return [], False
+
+
 @dataclass
 class _ModuleScan:
     """Collects module-level bindings while walking top-level statements."""
 
     definitions: set[str] = field(default_factory=set)
     dunder_all: list[str] | None = None
+    dunder_all_partial: bool = False  # `__all__` is (partly) computed: the names seen are a subset
 
     def visit_block(self, statements: Iterable[Any]) -> None:
         for statement in statements:
@@ -158,7 +173,22 @@ class _ModuleScan:
             elif kind == "type_alias_statement":
                 self.definitions.add(_dotted(statement.child_by_field_name("left")))
 
+    def extend_all(self, values: list[str], complete: bool) -> None:
+        self.dunder_all = [*(self.dunder_all or []), *values]
+        self.dunder_all_partial = self.dunder_all_partial or not complete
+
     def visit_assignment(self, node: Any) -> None:
+        if node.type == "call":
+            # `__all__.extend([...])` / `__all__.append("x")` add to a literal `__all__`.
+            function = _dotted(node.child_by_field_name("function"))
+            if function in ("__all__.extend", "__all__.append"):
+                arguments = node.child_by_field_name("arguments")
+                argument = arguments.named_children[0] if arguments and arguments.named_children else None
+                if function == "__all__.append" and argument is not None and argument.type == "string":
+                    self.extend_all(_strings(arguments), len(arguments.named_children) == 1)
+                else:
+                    self.extend_all(*_literal_names(argument))
+            return
         if node.type not in ("assignment", "augmented_assignment"):
             return
         left = node.child_by_field_name("left")
@@ -169,13 +199,11 @@ class _ModuleScan:
             name = _text(target)
             self.definitions.add(name)
             if name == "__all__":
-                right = node.child_by_field_name("right")
-                if right is not None and right.type in ("list", "tuple"):
-                    values = _strings(right)
-                    if node.type == "augmented_assignment":
-                        self.dunder_all = [*(self.dunder_all or []), *values]
-                    else:
-                        self.dunder_all = values
+                values, complete = _literal_names(node.child_by_field_name("right"))
+                if node.type == "augmented_assignment":
+                    self.extend_all(values, complete)
+                else:
+                    self.dunder_all, self.dunder_all_partial = values, not complete
 
 
 def _qualname(node: Any, name: str) -> str:
@@ -313,7 +341,7 @@ def _query(source: str) -> Any:
 
 
 def _attribute_chains(root: Any, aliases: set[str]) -> list[tuple[str, int]]:
-    """`alias.Name` uses (outermost attribute expressions) of module aliases bound by import."""
+    """`alias.Name` uses (outermost attribute expressions) of names bound by import statements."""
     from tree_sitter import QueryCursor  # noqa: PLC0415
 
     captures = QueryCursor(_query("(attribute object: (identifier) @object)")).captures(root)
@@ -347,8 +375,12 @@ def extract_facts(module: str, source: bytes) -> FileFacts:
                 bindings.definitions.update(n.bound_as for n in fact.names if n.name != "*")
             else:
                 bindings.definitions.add(fact.alias or fact.module.split(".")[0])
-    module_aliases = {f.alias or f.module.split(".")[0] for f in imports if not f.names}
-    chains = _attribute_chains(root, module_aliases) if module_aliases else []
+    # Both `import a.b as m` and `from a import b` can bind a module, whose attributes
+    # (`m.Name`, `b.Name`) give access to its names like an import does.
+    bound_by_import = {f.alias or f.module.split(".")[0] for f in imports if not f.names} | {
+        n.bound_as for f in imports for n in f.names if n.name != "*"
+    }
+    chains = _attribute_chains(root, bound_by_import) if bound_by_import else []
     error_line = None
     if root.has_error:
         error_line = _first_error_line(root)
@@ -358,6 +390,7 @@ def extract_facts(module: str, source: bytes) -> FileFacts:
         definitions=tuple(sorted(bindings.definitions)),
         classes=tuple(classes),
         dunder_all=tuple(bindings.dunder_all) if bindings.dunder_all is not None else None,
+        dunder_all_partial=bindings.dunder_all_partial,
         attribute_chains=tuple(chains),
         error_line=error_line,
     )
@@ -403,11 +436,12 @@ def to_row(facts: FileFacts) -> tuple[Any, ...]:
         facts.dunder_all,
         facts.attribute_chains,
         facts.error_line,
+        facts.dunder_all_partial,
     )
 
 
 def from_row(row: tuple[Any, ...]) -> FileFacts:
-    module, imports, definitions, classes, dunder_all, chains, error_line = row
+    module, imports, definitions, classes, dunder_all, chains, error_line, all_partial = row
     return FileFacts(
         module=module,
         imports=tuple(
@@ -421,6 +455,7 @@ def from_row(row: tuple[Any, ...]) -> FileFacts:
             for n, q, line, bases, meta, decorators, methods, abstract, attributes, forwarded in classes
         ),
         dunder_all=dunder_all,
+        dunder_all_partial=all_partial,
         attribute_chains=chains,
         error_line=error_line,
     )
@@ -429,9 +464,9 @@ def from_row(row: tuple[Any, ...]) -> FileFacts:
 Stamp = tuple[int, int]
 
 
-def _stamp(path: Path) -> Stamp | None:
+def _stamp(path: str) -> Stamp | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns)
@@ -440,6 +475,8 @@ def _stamp(path: Path) -> Stamp | None:
 class FactsCache:
     """Fact rows by absolute path, valid while (size, mtime) is unchanged. One versioned file.
 
+    It also remembers which searched names a file does not contain, so a warm run that asks
+    for the same names reads none of the files that cannot import them.
     marshal of plain tuples loads several times faster than pickled dataclasses; the file is
     replaced atomically, so concurrent runs at worst redo each other's parsing.
     """
@@ -447,24 +484,37 @@ class FactsCache:
     def __init__(self, cache_dir: Path | None) -> None:
         self.file = cache_dir / CACHE_NAME if cache_dir else None
         self.entries: dict[str, tuple[Stamp, tuple[Any, ...]]] = {}
+        self.absent: dict[str, tuple[Stamp, frozenset[bytes]]] = {}
         self.dirty = False
         if self.file and self.file.is_file():
             with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
-                version, entries = marshal.loads(self.file.read_bytes())
+                version, entries, absent = marshal.loads(self.file.read_bytes())
                 if version == FACTS_VERSION and isinstance(entries, dict):
-                    self.entries = entries
+                    self.entries, self.absent = entries, absent
 
-    def get(self, path: Path, stamp: Stamp | None) -> tuple[Any, ...] | None:
-        entry = self.entries.get(str(path))
+    def get(self, path: str, stamp: Stamp | None) -> tuple[Any, ...] | None:
+        entry = self.entries.get(path)
         return entry[1] if entry is not None and entry[0] == stamp else None
 
-    def put(self, path: Path, stamp: Stamp, row: tuple[Any, ...]) -> None:
-        self.entries[str(path)] = (stamp, row)
+    def put(self, path: str, stamp: Stamp, row: tuple[Any, ...]) -> None:
+        self.entries[path] = (stamp, row)
+        self.dirty = True
+
+    def lacks(self, path: str, stamp: Stamp, needles: frozenset[bytes]) -> bool:
+        """The file, unchanged, was read before and contains none of the needles."""
+        entry = self.absent.get(path)
+        return entry is not None and entry[0] == stamp and needles <= entry[1]
+
+    def put_absent(self, path: str, stamp: Stamp, needles: frozenset[bytes]) -> None:
+        entry = self.absent.get(path)
+        known = entry[1] if entry is not None and entry[0] == stamp else frozenset()
+        self.absent[path] = (stamp, known | needles)
         self.dirty = True
 
     def save(self) -> None:
         if self.file and self.dirty:
-            write_atomically(self.file, marshal.dumps((FACTS_VERSION, self.entries)))
+            data = marshal.dumps((FACTS_VERSION, self.entries, self.absent))
+            write_atomically(self.file, data)
             self.dirty = False
 
 
@@ -489,10 +539,12 @@ class FactsProvider:
         if self._cache is None:
             self._cache = FactsCache(self._cache_dir)
         cache = self._cache
+        searched = frozenset(needles)
+        root = str(self._root)
         to_parse: list[tuple[str, str]] = []
         stamps: dict[str, Stamp] = {}
         for module in modules:
-            path = self._root / self._files[module]
+            path = os.path.join(root, self._files[module])  # str paths: thousands per run
             stamp = _stamp(path)
             cached = cache.get(path, stamp)
             if cached is not None:
@@ -500,21 +552,26 @@ class FactsProvider:
                 continue
             if stamp is None:
                 continue
-            if needles and not _mentions(path, needles):
-                continue  # cannot import the name: no need to parse
-            to_parse.append((module, str(path)))
-            stamps[str(path)] = stamp
+            if needles:
+                if cache.lacks(path, stamp, searched):
+                    continue
+                if not _mentions(path, needles):
+                    cache.put_absent(path, stamp, searched)
+                    continue  # cannot import the name: no need to parse
+            to_parse.append((module, path))
+            stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
         for path, row in parse_in_parallel(to_parse):
             if row is not None:
                 self._memory[by_path[path]] = from_row(row)
-                cache.put(Path(path), stamps[path], row)
+                cache.put(path, stamps[path], row)
         cache.save()
 
 
-def _mentions(path: Path, needles: tuple[bytes, ...]) -> bool:
+def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError:
         return False
     return any(needle in data for needle in needles)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.rules import build_contracts
 from helpers import check, write_tree
 
 from archgraph.diagnostics import ImportStep, Location, Severity, Violation
@@ -216,18 +219,18 @@ def test_names_matching_nothing_are_configuration_errors(
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"layers": ["api", "api.views"]}, "layers: 'pkg.api.views' is inside 'pkg.api'"),
+        ({"layers": ["api", "api.views"]}, "layer 'api' contains layer 'api.views'"),
         (
             {"containers": [], "layers": ["pkg.services", "pkg"]},
-            "layers: 'pkg.services' is inside 'pkg'",
+            "layer 'pkg' contains layer 'pkg.services'",
         ),
     ],
 )
-def test_overlapping_layers_are_a_configuration_error(
-    tmp_path: Path, table: dict[str, object], message: str
+def test_nested_layers_are_rejected_with_the_configuration(
+    table: dict[str, object], message: str
 ) -> None:
-    result = check(write_tree(tmp_path, KEPT), {**LAYERS, **table})
-    assert result.misconfigured
-    assert [(d.code, d.message) for d in result.diagnostics] == [
-        ("AG312", f"{message}; the modules must not overlap")
-    ]
+    at = TablePosition(Path("contracts/test.toml"), "contracts[0]")
+    _contracts, errors = build_contracts([ContractTable({**LAYERS, **table}, at)])
+    assert [(e.key, e.message) for e in errors] == [("contracts[0].layers", message)]
+
+

@@ -1,0 +1,115 @@
+"""`archgraph check` with symbol-level protected contracts, end to end (real scan, real CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archgraph.app import RunOptions, run
+from archgraph.cli import main
+from tests.helpers import write_tree
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "agent_backend"
+REGISTRY = "app.agents.supervisor.agent_registry.AgentRegistry"
+
+TREE = {
+    "pkg/__init__.py": "",
+    "pkg/registry.py": "class AgentRegistry:\n    pass\n\n\nDEFAULT_TIMEOUT = 3\n",
+    "pkg/user.py": "from pkg.registry import AgentRegistry as Registry\n",
+    "pkg/settings.py": "from pkg.registry import DEFAULT_TIMEOUT\n",
+}
+
+
+def contracts_toml(symbols: str, extra: str = "") -> str:
+    return f"""\
+[archgraph]
+root_packages = ["pkg"]
+
+[[contracts]]
+id = "registry"
+name = "Only the registry imports AgentRegistry"
+type = "protected"
+symbols = [{symbols}]
+allowed_importers = ["pkg.registry"]
+{extra}"""
+
+
+def check(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", str(root), "--no-cache", *args])
+    return result.exit_code, result.output
+
+
+def test_violation_text_and_json(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {**TREE, "contracts/c.toml": contracts_toml('"pkg.registry.AgentRegistry"')})
+
+    code, text = check(root)
+    json_code, output = check(root, "--format", "json")
+
+    assert code == json_code == 1
+    assert "- pkg.user imports pkg.registry.AgentRegistry as Registry\n        pkg/user.py:1\n" in text
+    assert "pkg.settings" not in text
+    contract = json.loads(output)["contracts"][0]
+    assert contract["governed"] == 1
+    assert contract["compliance"] == 0.0
+    (violation,) = contract["violations"]
+    assert (violation["code"], violation["symbol"], violation["alias"], violation["via"]) == (
+        "AG131", "pkg.registry.AgentRegistry", "Registry", []
+    )
+    assert (violation["file"], violation["line"], violation["imported"]) == ("pkg/user.py", 1, "pkg.registry")
+
+
+@pytest.mark.parametrize(
+    ("symbol", "expected"),
+    [
+        ('"pkg.registry.AgentRegistri"', "did you mean 'pkg.registry.AgentRegistry'?"),
+        ('"pkg.registri.AgentRegistry"', "did you mean 'pkg.registry.AgentRegistry'?"),
+    ],
+)
+def test_unknown_symbol_exits_2_with_did_you_mean(tmp_path: Path, symbol: str, expected: str) -> None:
+    root = write_tree(tmp_path, {**TREE, "contracts/c.toml": contracts_toml(symbol)})
+
+    code, text = check(root)
+
+    assert code == 2
+    assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("symbols", "extra", "expected"),
+    [
+        ("", "", "set 'modules', 'symbols' or both"),
+        ('"AgentRegistry"', "", "'AgentRegistry' is not of the form 'module.Name'"),
+        ('"pkg.registry.AgentRegistry"', "symbol = 1\n", "unknown key (did you mean 'symbols'?)"),
+    ],
+)
+def test_bad_symbol_configuration_exits_2(
+    tmp_path: Path, symbols: str, extra: str, expected: str
+) -> None:
+    root = write_tree(tmp_path, {**TREE, "contracts/c.toml": contracts_toml(symbols, extra)})
+
+    code, text = check(root)
+
+    assert code == 2
+    assert expected in text
+
+
+def test_example_reports_each_planted_bypass_once() -> None:
+    result = run(EXAMPLE, RunOptions(contract_ids=("agent-registry-symbol",), use_cache=False))
+
+    (contract,) = result.contracts
+    found = [(v.importer, v.location.line if v.location else None, v.alias, v.via) for v in contract.violations]
+    assert found == [
+        ("app.admin.agents", 10, None, ()),  # inside a function
+        ("app.admin.dashboard", 6, None, ("app.agents.registry",)),  # through the re-export
+        ("app.api.legacy.tool_dispatcher", 6, "ar.AgentRegistry", ()),  # import ... as ar; ar.X
+        ("app.api.routes.agents", 3, "Registry", ()),
+        ("app.api.routes.chat", 5, None, ()),
+        ("app.services.agent_service", 6, None, ()),  # relative
+        ("app.services.session_service", 12, None, ()),  # under TYPE_CHECKING
+    ]
+    assert {v.symbol for v in contract.violations} == {REGISTRY}
+    # + the registry package's re-export and the supervisor's own import, both allowed
+    assert contract.governed == 9

@@ -1,0 +1,70 @@
+"""The facts the symbol rules rely on: `__all__` (literal or computed) and attribute chains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archgraph.model.facts import ImportedName
+from archgraph.scan.facts import FactsProvider, extract_facts, from_row, to_row
+from tests.helpers import write_tree
+
+
+@pytest.mark.parametrize(
+    ("source", "names", "partial"),
+    [
+        ('__all__ = ["a", "b"]\n', ("a", "b"), False),
+        ('__all__ = ("a",)\n__all__ += ["b"]\n', ("a", "b"), False),
+        ('__all__ = ["a"] + ["b"]\n', ("a", "b"), False),
+        ('__all__ = ["a"]\n__all__.extend(["b"])\n__all__.append("c")\n', ("a", "b", "c"), False),
+        ('__all__ = other.__all__ + ["a"]\n', ("a",), True),
+        ('__all__ = base_all\n__all__ += ["a"]\n', ("a",), True),
+        ('__all__ = ["a", *more]\n', ("a",), True),
+        ("x = 1\n", None, False),
+    ],
+)
+def test_dunder_all(source: str, names: tuple[str, ...] | None, partial: bool) -> None:
+    facts = extract_facts("m", source.encode())
+    assert (facts.dunder_all, facts.dunder_all_partial) == (names, partial)
+
+
+def test_attribute_chains_cover_names_bound_by_both_import_forms() -> None:
+    source = b"""\
+import a.b
+import c.d as cd
+from e import f
+from g import H as Alias
+
+a.b.X()
+cd.Y
+f.sub.Z
+Alias.method()
+unrelated.W
+"""
+    facts = extract_facts("m", source)
+    assert facts.attribute_chains == (
+        ("a.b.X", 6),
+        ("cd.Y", 7),
+        ("f.sub.Z", 8),
+        ("Alias.method", 9),
+    )
+
+
+def test_rows_round_trip_the_new_fields() -> None:
+    facts = extract_facts("m", b'__all__ = x + ["a"]\nimport p\np.Q\n')
+    assert from_row(to_row(facts)) == facts
+
+
+def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/a.py": "x = 1\n", "pkg/b.py": "Target = 1\n"})
+    files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
+    cache = tmp_path / "cache"
+
+    first = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+    (root / "pkg/a.py").write_text("from pkg.b import Target\n")  # new size: the record is stale
+    second = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+
+    assert sorted(first) == ["pkg.b"]
+    assert sorted(second) == ["pkg.a", "pkg.b"]
+    assert [i.names for i in second["pkg.a"].imports] == [(ImportedName("Target"),)]
