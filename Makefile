@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean self-check
+.PHONY: run test test-deep lint bench clean self-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ self-check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
+
+# Property tests with 500 examples each and more interrupted runs (several minutes).
+test-deep: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
