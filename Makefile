@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deep lint bench clean self-check
+.PHONY: run test test-deep lint bench clean self-check browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,14 @@ run: $(STAMP)
 	@$(BIN)/archgraph check examples/agent_backend; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi; \
 	  echo "(archgraph exited $$status: 1 = contracts broken, as this demo intends; make run succeeds)"
+	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
+	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
+	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
 
 self-check: $(STAMP)
 	$(BIN)/archgraph check . --no-cache
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
 
@@ -34,6 +37,14 @@ test-deep: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Chromium + chromedriver for the HTML report tests; without them those tests are skipped.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+		|| echo "browser-deps: apt-get failed; the browser tests will be skipped"; \
+	else echo "browser-deps: chromium/chromedriver missing (not root); the browser tests will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) .archgraph_cache .pytest_cache

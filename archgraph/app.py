@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,8 +27,13 @@ from archgraph.diagnostics import (
     Severity,
     sorted_diagnostics,
 )
+from archgraph.model import ArchModel
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import did_you_mean
+from archgraph.report.diagram import module_diagram_source
+from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
+from archgraph.report.html import render_html
+from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout, run_engine
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import discover_root_packages
@@ -221,6 +227,45 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     baseline_file = baseline_path(root, config, options)
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
+    result = _analyze(root, config, contracts, options, progress).result
+    if baseline is None or baseline_file is None:
+        return result
+    return apply_baseline(result, baseline, baseline_file)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the drawing commands need: the model, the contract results, the layers to rank."""
+
+    model: ArchModel
+    result: RunResult
+    layer_plans: tuple[LayerPlan, ...] = ()  # one per `layers` contract, in configuration order
+
+    def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
+        """The layers to rank: those of the named contract if it is a layers contract, else the first."""
+        chosen = [plan for plan in self.layer_plans if plan.contract_id == contract_id]
+        return (chosen or list(self.layer_plans) or [None])[0]
+
+    @property
+    def layers(self) -> LayerPlan | None:
+        return self.layers_for()
+
+
+def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress = _quiet) -> Analysis:
+    """Scan and check like `run`, but without contracts too (a diagram needs none)."""
+    root = _checked_root(root)
+    config = load_config(root, options.config_files, options.from_importlinter)
+    contracts = load_contracts(config, options.contract_ids)
+    return _analyze(root, config, contracts, options, progress)
+
+
+def _analyze(
+    root: Path,
+    config: Config,
+    contracts: Sequence[Contract],
+    options: RunOptions,
+    progress: Progress,
+) -> Analysis:
     scan_opts, notes = scan_options(root, config, options)
     if config.source_format == "import-linter":
         notes.append(
@@ -245,9 +290,7 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
         summary=outcome.summary,
         strict=options.strict,
     )
-    if baseline is None or baseline_file is None:
-        return result
-    return apply_baseline(result, baseline, baseline_file)
+    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -304,6 +347,29 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
+    """The layers of each `layers` contract, as the concrete modules they are made of."""
+    from archgraph.rules.layers import Layers  # noqa: PLC0415
+
+    plans = []
+    for contract in contracts:
+        if not isinstance(contract, Layers):
+            continue
+        containers = sorted({m for expr in contract.containers for m in model.matching(expr)})
+        prefixes = [f"{c}." for c in containers] or [""]
+        plans.append(
+            LayerPlan(
+                contract_id=contract.id,
+                names=tuple(str(spec) for spec in contract.layers),
+                modules=tuple(
+                    tuple(prefix + module for prefix in prefixes for module in spec.modules)
+                    for spec in contract.layers
+                ),
+            )
+        )
+    return tuple(plans)
+
+
 def _checked_root(root: Path) -> Path:
     if not root.is_dir():
         raise ArchgraphError(f"{root} is not a directory")
@@ -346,3 +412,69 @@ def why_chains(
     nested = is_within(importer, imported) or is_within(imported, importer)
     chains = model.shortest_chains(importer, imported, as_packages=not nested)
     return [model.steps(chain) for chain in chains]
+
+
+DEFAULT_VIEW = ViewOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
+
+    content: bytes
+    view: GraphView
+    engine: Engine | None = None
+    layout_seconds: float = 0.0
+
+
+def graph_view(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    progress: Progress = _quiet,
+) -> tuple[Analysis, GraphView]:
+    """The module graph to draw or export, with the configured contracts' violations marked."""
+    analysis = analyze(root, options, progress)
+    layers = analysis.layers_for(view_options.contract)
+    view = build_view(analysis.model, analysis.result.contracts, layers, view_options)
+    return analysis, view
+
+
+def render_diagram(
+    root: Path,
+    output_format: str,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
+    engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    _analysis, view = graph_view(root, options, view_options, progress)
+    source = module_diagram_source(view)
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
+def html_report(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    view_options: ViewOptions = DEFAULT_VIEW,
+    engine_choice: str = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    engine = find_engine(engine_choice, "json")
+    analysis, view = graph_view(root, options, view_options, progress)
+    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
+    started = time.perf_counter()
+    positions = layout(engine, module_diagram_source(view, legend=False), timeout)
+    seconds = time.perf_counter() - started
+    html = render_html(analysis.result, view, positions)
+    return Rendered(html.encode("utf-8"), view, engine, seconds)

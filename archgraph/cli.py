@@ -11,12 +11,17 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
 from archgraph.interrupts import Terminated, exit_code_of, terminate_cleanly
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
+
+if TYPE_CHECKING:
+    from archgraph.app import Rendered
+    from archgraph.report.graphview import ViewOptions
 
 
 def progress_printer(enabled: bool) -> Callable[[str], None]:
@@ -47,6 +52,11 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
         write_output(render(result, report.format_name, Path.cwd()), report.path)
         if announce and report.path is not None:
             click.echo(f"archgraph: wrote {report.format_name} report to {report.path}", err=True)
+
+
+def write_bytes(content: bytes, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
 
 
 class Guarded(click.Group):
@@ -273,6 +283,116 @@ def convert_importlinter(path: Path, output: Path | None, force: bool) -> None:
         raise ArchgraphError(f"{target} exists; pass --force to overwrite it, or -o another file")
     write_output(text, target)
     click.echo(f"archgraph: wrote {target}; check it with `archgraph check {root}`", err=True)
+
+
+def view_options(*, budget: int | None) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """What to draw: depth, a focus neighbourhood, one contract's violations, a node budget."""
+    from archgraph.report.graphview import Direction  # noqa: PLC0415
+
+    return with_options(
+        click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth."),
+        click.option("--focus", help="Draw the neighbourhood of this module or package."),
+        click.option("--radius", type=click.IntRange(min=0), default=1, show_default=True, help="Hops around --focus."),
+        click.option("--direction", type=click.Choice([d.value for d in Direction]), default="both", show_default=True,
+                     help="Follow importers (upstream), imports (downstream) or both from --focus."),
+        click.option("--contract", "contract_id", help="Draw only the modules and chains of this contract's violations."),
+        click.option("--max-nodes", type=click.IntRange(min=1), default=budget, show_default=True,
+                     help="Node budget: above it, collapse to a shallower depth (and say so)."),
+    )
+
+
+engine_options = with_options(
+    click.option("--engine", type=click.Choice(["auto", "dot", "graphviz-pure"]), default="auto", show_default=True,
+                 help="Layout engine: Graphviz's dot if installed, else graphviz-pure."),
+    click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+                 help="Seconds the layout may take."),
+    click.option("--verbose", is_flag=True, help="Tell which engine ran and how long the layout took."),
+)
+
+
+def _view(depth: int | None, focus: str | None, radius: int, direction: str, contract_id: str | None,
+          max_nodes: int | None, violations_only: bool = False) -> ViewOptions:
+    from archgraph.report.graphview import Direction, ViewOptions  # noqa: PLC0415
+
+    return ViewOptions(depth, focus, radius, Direction(direction), contract_id, violations_only, max_nodes)
+
+
+def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
+    """Notes on stderr (always: they change what the drawing shows); the written path on stdout."""
+    for note in rendered.view.notes:
+        click.echo(f"archgraph: note: {note}", err=True)
+    engine = rendered.engine
+    if verbose and engine is not None:
+        click.echo(f"archgraph: engine {engine.name} ({engine.executable}; {engine.version()}), "
+                   f"layout {rendered.layout_seconds:.2f} s", err=True)
+    click.echo(f"wrote {output}")
+
+
+@main.command("render")
+@common_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The diagram file; its suffix gives the format unless --format is given.")
+@click.option("--format", "output_format", type=click.Choice(["svg", "png", "pdf", "dot"]))
+@view_options(budget=400)
+@engine_options
+def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
+                   no_cache: bool, output: Path, output_format: str | None, engine: str, timeout: float,
+                   verbose: bool, **view: Any) -> None:
+    """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
+    from archgraph.app import RunOptions, render_diagram  # noqa: PLC0415
+
+    output_format = output_format or {".gv": "dot"}.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
+    if output_format not in ("svg", "png", "pdf", "dot"):
+        raise click.UsageError(f"cannot tell the format from '{output.name}': use --format svg|png|pdf|dot")
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    rendered = render_diagram(path, output_format, options, _view(**view), engine, timeout,
+                              progress_printer(True))
+    write_bytes(rendered.content, output)
+    _tell(rendered, output, verbose)
+
+
+@main.command("export")
+@common_options
+@click.option("--format", "export_format", type=click.Choice(["json", "graphml", "gexf", "mermaid", "dot"]),
+              default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--violations-only", is_flag=True, help="Only violating imports and the chains of indirect violations.")
+@view_options(budget=None)
+def export_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
+                   no_cache: bool, export_format: str, output: Path | None, violations_only: bool,
+                   **view: Any) -> None:
+    """Export the module graph with its attributes (layers, degrees, violations)."""
+    from archgraph.app import RunOptions, graph_view  # noqa: PLC0415
+    from archgraph.report.export import export_view  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    _analysis, graph = graph_view(path, options, _view(**view, violations_only=violations_only),
+                                  progress_printer(True))
+    for note in graph.notes:
+        click.echo(f"archgraph: note: {note}", err=True)
+    write_output(export_view(graph, export_format), output)
+
+
+@main.command("report")
+@common_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+@click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=400, show_default=True,
+              help="Node budget: above it, collapse to a shallower depth (and say so).")
+@engine_options
+def report_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
+                   no_cache: bool, output: Path, depth: int | None, max_nodes: int, engine: str,
+                   timeout: float, verbose: bool) -> None:
+    """Write an offline HTML report: contracts, violations and an interactive graph."""
+    from archgraph.app import RunOptions, html_report  # noqa: PLC0415
+    from archgraph.report.graphview import ViewOptions  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    rendered = html_report(path, options, ViewOptions(depth=depth, max_nodes=max_nodes), engine, timeout,
+                           progress_printer(True))
+    write_bytes(rendered.content, output)
+    _tell(rendered, output, verbose)
 
 
 if __name__ == "__main__":  # pragma: no cover

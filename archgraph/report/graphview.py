@@ -1,0 +1,461 @@
+"""The module graph as drawn or exported: selected modules, collapsed to a depth, with violations,
+cycles and layers marked.
+
+Pure data shared by the diagram (DOT), the exports and the HTML report, so all three show the same
+graph for the same options. Nothing here knows about Graphviz or any output format.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from archgraph.diagnostics import ArchgraphError, ContractResult, Violation
+from archgraph.model import ArchModel
+from archgraph.model.names import ancestors, is_within, parent
+from archgraph.model.schema import did_you_mean
+
+DEFAULT_MAX_NODES = 400
+
+
+class Direction(StrEnum):
+    """Which imports a focus view follows from the focused module."""
+
+    UPSTREAM = "upstream"  # modules that import it, and their importers...
+    DOWNSTREAM = "downstream"  # modules it imports, and theirs...
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerPlan:
+    """The ordered layers of one `layers` contract as concrete modules, highest layer first."""
+
+    contract_id: str
+    names: tuple[str, ...]  # as written, e.g. "api | admin"
+    modules: tuple[tuple[str, ...], ...]  # per layer, the modules it is made of
+
+    def layer_of(self, module: str) -> int | None:
+        """The index of the layer the module belongs to, if any."""
+        for index, members in enumerate(self.modules):
+            if any(is_within(module, member) for member in members):
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewOptions:
+    """What to draw: all modules, a neighbourhood or violations; at which depth; how many nodes."""
+
+    depth: int | None = None  # collapse modules to their ancestor at this depth
+    focus: str | None = None  # draw the neighbourhood of this module (or package)
+    radius: int = 1
+    direction: Direction = Direction.BOTH
+    contract: str | None = None  # draw only the modules and chains of this contract's violations
+    violations_only: bool = False  # draw only the modules and chains of every violation
+    max_nodes: int | None = DEFAULT_MAX_NODES  # above it, collapse to a shallower depth
+
+
+@dataclass(frozen=True, slots=True)
+class ViewNode:
+    """A module, or a package collapsed with everything in it."""
+
+    id: str
+    package: str  # the enclosing package; "" at the top
+    members: int  # how many modules it stands for
+    collapsed: bool  # stands for a package and its descendants
+    namespace: bool
+    external: bool
+    layer: str | None
+    layer_index: int | None
+    contracts: tuple[str, ...]  # contracts with a violation chain touching its modules
+    focus: bool
+    in_degree: int = 0
+    out_degree: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ViewEdge:
+    """All imports from one node to another, aggregated."""
+
+    importer: str
+    imported: str
+    imports: int  # module-level imports it stands for
+    contracts: tuple[str, ...]  # contracts with a violation chain through it
+    cycle: bool  # both ends are in the same strongly connected component
+
+    @property
+    def violation(self) -> bool:
+        return bool(self.contracts)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewChain:
+    """One violation mapped onto the drawn nodes and edges (empty when nothing of it is drawn)."""
+
+    contract: str
+    code: str
+    message: str
+    location: str | None
+    steps: tuple[tuple[str, str], ...]  # module-level (importer, imported)
+    nodes: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphView:
+    """The graph to draw or export, in a stable (sorted) order."""
+
+    title: str
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    packages: tuple[str, ...]  # every package that encloses a drawn node: the clusters
+    layers: tuple[str, ...]  # layer names, highest first (empty without a layers contract)
+    chains: tuple[ViewChain, ...]
+    depth: int | None  # the depth modules were collapsed to; None when not collapsed
+    modules: int  # modules selected before collapsing
+    focus: str | None = None
+    contract: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def node_ids(self) -> frozenset[str]:
+        return frozenset(node.id for node in self.nodes)
+
+    def node(self, node_id: str) -> ViewNode:
+        """One node by id (a linear search: for lookups in a loop, build a dict)."""
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def cluster_of(self, node_id: str) -> str | None:
+        """The innermost package box a node is drawn in (its own when it is a package's module)."""
+        if node_id in self.packages:
+            return node_id
+        return parent(node_id)
+
+
+def collapse_to(module: str, depth: int | None) -> str:
+    """`a.b.c.d` at depth 2 is `a.b`."""
+    if depth is None:
+        return module
+    return ".".join(module.split(".")[:depth])
+
+
+def module_depth(module: str) -> int:
+    return module.count(".") + 1
+
+
+def build_view(
+    model: ArchModel,
+    results: Sequence[ContractResult],
+    layers: LayerPlan | None = None,
+    options: ViewOptions = ViewOptions(),
+) -> GraphView:
+    """Select, collapse and annotate the module graph according to the options.
+
+    Raises:
+        ArchgraphError: the focus module or the contract is not known.
+    """
+    violations = _chosen_violations(results, options)
+    selected, imports, focus_modules = _select(model, violations, options)
+    depth, notes = _choose_depth(selected, imports, options)
+    representative = {module: collapse_to(module, depth) for module in selected}
+    if notes and options.max_nodes is not None:
+        representative, note = _expand_within_budget(representative, options.max_nodes)
+        notes += [note] if note else []
+    node_ids = set(representative.values())
+    if options.max_nodes is not None and len(node_ids) > options.max_nodes:
+        node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes)
+        notes.append(note)
+    members = Counter(representative[m] for m in selected if representative[m] in node_ids)
+
+    edge_imports: Counter[tuple[str, str]] = Counter()
+    for importer, imported in imports:
+        edge = (representative[importer], representative[imported])
+        if edge[0] != edge[1] and edge[0] in node_ids and edge[1] in node_ids:
+            edge_imports[edge] += 1
+
+    edge_contracts: dict[tuple[str, str], set[str]] = {}
+    node_contracts: dict[str, set[str]] = {}
+    chains = []
+    for violation in violations:
+        chain = _map_violation(violation, representative, node_ids, edge_imports)
+        chains.append(chain)
+        for node_id in chain.nodes:
+            node_contracts.setdefault(node_id, set()).add(violation.contract)
+        for edge in chain.edges:
+            edge_contracts.setdefault(edge, set()).add(violation.contract)
+
+    cyclic = _cyclic_edges(edge_imports)
+    edges = tuple(
+        ViewEdge(
+            importer=importer,
+            imported=imported,
+            imports=count,
+            contracts=tuple(sorted(edge_contracts.get((importer, imported), ()))),
+            cycle=(importer, imported) in cyclic,
+        )
+        for (importer, imported), count in sorted(edge_imports.items())
+    )
+    out_degree = Counter(e.importer for e in edges)
+    in_degree = Counter(e.imported for e in edges)
+    focus_nodes = {representative[m] for m in focus_modules if m in representative}
+    nodes = tuple(
+        _node(model, node_id, members[node_id], layers, node_contracts, focus_nodes,
+              in_degree[node_id], out_degree[node_id])
+        for node_id in sorted(node_ids)
+    )
+    packages = sorted({a for n in node_ids for a in ancestors(n)})
+    if not nodes:
+        notes.append(_empty_note(options))
+    drawn_layers = {n.layer_index for n in nodes if n.layer_index is not None}
+    return GraphView(
+        title=_title(model, options),
+        nodes=nodes,
+        edges=edges,
+        packages=tuple(packages),
+        layers=layers.names if layers and len(drawn_layers) > 1 else (),
+        chains=tuple(chains),
+        depth=depth,
+        modules=len(selected),
+        focus=options.focus,
+        contract=options.contract,
+        notes=tuple(notes),
+    )
+
+
+def _chosen_violations(
+    results: Sequence[ContractResult], options: ViewOptions
+) -> list[Violation]:
+    if options.contract is not None:
+        known = [r.contract_id for r in results]
+        if options.contract not in known:
+            hint = did_you_mean(options.contract, known)
+            raise ArchgraphError(
+                f"unknown contract id '{options.contract}'"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+                + (f"; known ids: {', '.join(sorted(known))}" if known else "; no contracts are configured")
+            )
+    return [
+        violation
+        for result in results
+        if options.contract in (None, result.contract_id)
+        for violation in result.violations
+    ]
+
+
+def _select(
+    model: ArchModel, violations: Sequence[Violation], options: ViewOptions
+) -> tuple[set[str], list[tuple[str, str]], set[str]]:
+    """The modules to draw, the module-level imports between them, and the focused modules."""
+    if options.focus is not None:
+        start = model.within(options.focus)
+        if not start:
+            hint = did_you_mean(options.focus, model.sorted_modules)
+            raise ArchgraphError(
+                f"module '{options.focus}' is not in the graph"
+                + (f" (did you mean '{hint}'?)" if hint else "")
+            )
+        selected = set(start)
+        if options.direction in (Direction.DOWNSTREAM, Direction.BOTH):
+            selected |= _reach(start, options.radius, model.imports_of)
+        if options.direction in (Direction.UPSTREAM, Direction.BOTH):
+            selected |= _reach(start, options.radius, model.importers_of)
+        imports = [
+            (importer, imported)
+            for importer in sorted(selected)
+            for imported in sorted(model.imports_of(importer) & selected)
+        ]
+        return selected, imports, set(start)
+    if options.contract is not None or options.violations_only:
+        steps = sorted({(s.importer, s.imported) for v in violations for s in v.chain})
+        selected = {module for step in steps for module in step}
+        return selected, steps, set()
+    return set(model.modules), list(model.iter_imports()), set()
+
+
+def _reach(
+    start: Iterable[str], radius: int, neighbours: Callable[[str], frozenset[str]]
+) -> set[str]:
+    """Modules at most `radius` hops away along `neighbours`."""
+    seen = set(start)
+    frontier = deque((module, 0) for module in sorted(seen))
+    while frontier:
+        module, distance = frontier.popleft()
+        if distance >= radius:
+            continue
+        for other in sorted(neighbours(module)):
+            if other not in seen:
+                seen.add(other)
+                frontier.append((other, distance + 1))
+    return seen
+
+
+def _choose_depth(
+    selected: set[str], imports: Sequence[tuple[str, str]], options: ViewOptions
+) -> tuple[int | None, list[str]]:
+    """The requested depth, or a shallower one when the node budget is exceeded."""
+    if not selected:
+        return options.depth, []
+    deepest = max(module_depth(m) for m in selected)
+    requested = options.depth if options.depth is not None else deepest
+    start = min(requested, deepest)
+    budget = options.max_nodes
+    depth = start
+    while budget is not None and depth > 1 and len({collapse_to(m, depth) for m in selected}) > budget:
+        depth -= 1
+    notes = []
+    if depth < start:
+        drawn = len({collapse_to(m, depth) for m in selected})
+        before = len({collapse_to(m, start) for m in selected})
+        notes.append(
+            f"{before} nodes at depth {start} exceed the budget of {budget} (--max-nodes); "
+            f"collapsed to depth {depth} ({drawn} nodes)"
+        )
+    return (depth if depth < deepest else None), notes
+
+
+def _expand_within_budget(
+    representative: dict[str, str], budget: int
+) -> tuple[dict[str, str], str | None]:
+    """After a uniform collapse, open the smallest collapsed packages again while the budget allows.
+
+    One huge package (say `components` with 1,500 modules) then no longer hides the structure of
+    all the small ones beside it. Greedy and deterministic: smallest first, ties by name.
+    """
+    members: dict[str, list[str]] = {}
+    for module, node in representative.items():
+        members.setdefault(node, []).append(module)
+    total = len(members)
+    queue = [(len(group), node) for node, group in members.items() if group != [node]]
+    heapq.heapify(queue)
+    opened = 0
+    while queue:
+        _size, node = heapq.heappop(queue)
+        level = module_depth(node) + 1
+        children: dict[str, list[str]] = {}
+        for module in members[node]:
+            children.setdefault(collapse_to(module, level), []).append(module)
+        if total - 1 + len(children) > budget:
+            continue
+        total += len(children) - 1
+        opened += 1
+        del members[node]
+        for child, group in children.items():
+            members[child] = group
+            for module in group:
+                representative[module] = child
+            if group != [child]:
+                heapq.heappush(queue, (len(group), child))
+    note = f"opened {opened} smaller package(s) further ({total} nodes)" if opened else None
+    return representative, note
+
+
+def _truncate(
+    node_ids: set[str],
+    imports: Sequence[tuple[str, str]],
+    representative: dict[str, str],
+    budget: int,
+) -> tuple[set[str], str]:
+    """Even at depth 1 there are too many nodes: keep the most connected ones."""
+    degree: Counter[str] = Counter()
+    for importer, imported in imports:
+        a, b = representative[importer], representative[imported]
+        if a != b:
+            degree[a] += 1
+            degree[b] += 1
+    kept = sorted(node_ids, key=lambda n: (-degree[n], n))[:budget]
+    note = (
+        f"{len(node_ids)} nodes exceed the budget of {budget} (--max-nodes) even at depth 1; "
+        f"showing the {budget} most connected"
+    )
+    return set(kept), note
+
+
+def _map_violation(
+    violation: Violation,
+    representative: dict[str, str],
+    node_ids: set[str],
+    edge_imports: Counter[tuple[str, str]],
+) -> ViewChain:
+    nodes: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for step in violation.chain:
+        ends = [representative.get(step.importer), representative.get(step.imported)]
+        drawn = [end for end in ends if end is not None and end in node_ids]
+        nodes.update(drawn)
+        edge = (ends[0], ends[1])
+        if edge in edge_imports:
+            edges.add(edge)  # type: ignore[arg-type]
+    return ViewChain(
+        contract=violation.contract,
+        code=violation.code,
+        message=violation.message,
+        location=str(violation.location) if violation.location else None,
+        steps=tuple((s.importer, s.imported) for s in violation.chain),
+        nodes=tuple(sorted(nodes)),
+        edges=tuple(sorted(edges)),
+    )
+
+
+def _cyclic_edges(edge_imports: Counter[tuple[str, str]]) -> set[tuple[str, str]]:
+    import networkx as nx  # noqa: PLC0415 - heavy import, only for whole-graph work
+
+    graph = nx.DiGraph(list(edge_imports))
+    component_of = {}
+    for index, component in enumerate(nx.strongly_connected_components(graph)):
+        if len(component) > 1:
+            component_of.update(dict.fromkeys(component, index))
+    return {
+        (a, b)
+        for a, b in edge_imports
+        if a in component_of and component_of.get(a) == component_of.get(b)
+    }
+
+
+def _node(
+    model: ArchModel,
+    node_id: str,
+    members: int,
+    layers: LayerPlan | None,
+    node_contracts: dict[str, set[str]],
+    focus_nodes: set[str],
+    in_degree: int,
+    out_degree: int,
+) -> ViewNode:
+    layer_index = layers.layer_of(node_id) if layers else None
+    is_module = model.contains(node_id)
+    return ViewNode(
+        id=node_id,
+        package=parent(node_id) or "",
+        members=members,
+        collapsed=members > 1 or not is_module,
+        namespace=node_id in model.namespace_modules,
+        external=is_module and model.graph.is_external(node_id),
+        layer=layers.names[layer_index] if layers and layer_index is not None else None,
+        layer_index=layer_index,
+        contracts=tuple(sorted(node_contracts.get(node_id, ()))),
+        focus=node_id in focus_nodes,
+        in_degree=in_degree,
+        out_degree=out_degree,
+    )
+
+
+def _title(model: ArchModel, options: ViewOptions) -> str:
+    title = ", ".join(model.root_packages)
+    if options.focus is not None:
+        title += f": {options.direction.value} of {options.focus}, radius {options.radius}"
+    elif options.contract is not None:
+        title += f": violations of {options.contract}"
+    elif options.violations_only:
+        title += ": violations"
+    return title
+
+
+def _empty_note(options: ViewOptions) -> str:
+    if options.contract is not None:
+        return f"contract '{options.contract}' has no violation: nothing to draw"
+    if options.violations_only:
+        return "no contract is broken: nothing to draw"
+    return "no module to draw"
