@@ -13,6 +13,7 @@ from archgraph.scan.finder import (
     locate_single_module,
     relative,
 )
+from archgraph.scan.audit import audit_imports
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
@@ -25,6 +26,7 @@ class ScanOptions:
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
+    include_dynamic_imports: bool = False
     cache_dir: Path | None = None
 
 
@@ -73,6 +75,12 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         exclude_type_checking_imports=options.exclude_type_checking_imports,
         cache_dir=options.cache_dir,
     )
+    analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
+    audit = audit_imports(analyzed, graph.modules, options.root_packages, root)
+    if options.include_dynamic_imports and audit.dynamic_imports:
+        graph = graph.with_imports(
+            (d.importer, d.imported, d.line, "importlib.import_module") for d in audit.dynamic_imports
+        )
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
     files = {m: p for m, p in module_files(found.trees, root).items() if root / p not in skipped}
     model = ArchModel(
@@ -90,7 +98,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         namespace_modules=len(namespace),
         files=sum(len(t.sources) for t in found.trees) - len(skipped),
     )
-    return ScanOutcome(model, sorted_diagnostics((*found.diagnostics, *scan_diagnostics)), summary)
+    diagnostics = (*found.diagnostics, *scan_diagnostics, *audit.diagnostics)
+    return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
 
 
 __all__ = ["ScanOptions", "ScanOutcome", "scan"]

@@ -114,6 +114,15 @@ class GrimpGraph:
         first, *others = packages
         return frozenset(self._graph.nominate_cycle_breakers(first, *others))
 
+    def with_imports(self, imports: Iterable[tuple[str, str, int, str]]) -> GrimpGraph:
+        """A copy with more imports: (importer, imported, line, line contents)."""
+        copy = deepcopy(self._graph)
+        for importer, imported, line, contents in imports:
+            copy.add_import(
+                importer=importer, imported=imported, line_number=line, line_contents=contents
+            )
+        return GrimpGraph(copy, self._roots)
+
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
         copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); it supports deepcopy
         for importer, imported in imports:

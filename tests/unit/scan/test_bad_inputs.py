@@ -347,3 +347,92 @@ def test_a_module_named_like_the_stdlib_is_not_what_absolute_imports_reach(tmp_p
     assert with_externals.model.imports_of("pkg.a") == {"json"}
     assert "json" not in with_externals.model.internal_modules
     assert outcome.diagnostics == ()
+
+
+def test_imports_of_modules_that_do_not_exist(tmp_path: Path) -> None:
+    """grimp resolves `import pkg.nothere` to pkg and drops `from pkg.nothere import x`:
+    either way Python raises ImportError, so archgraph says where (AG211)."""
+    outcome = scan_with(
+        tmp_path,
+        {
+            "pkg/a.py": """
+                import pkg.nothere
+                from pkg.nothere import name
+                from .nothere import name
+                import pkg.b.x
+                from pkg import nope
+                try:
+                    import pkg.optional
+                except ImportError:
+                    pass
+                from pkg._speedups.inner import fast
+                from pkg.skipped import thing
+                import pkg.b
+            """,
+            # An extension module (its submodules too) and an unreadable directory name exist
+            # for Python though archgraph cannot analyze them.
+            "pkg/_speedups.cpython-311-x86_64-linux-gnu.so": b"\x7fELF",
+            "pkg/skipped/thing.py": "",
+        },
+        include_namespace_dirs=False,
+    )
+    assert imports_of(outcome) == GOOD_IMPORTS | {("pkg.a", "pkg"), ("pkg.a", "pkg.b")}
+    assert [(code, line) for code, _s, path, line in brief(outcome.diagnostics) if code == "AG211"] == [
+        ("AG211", 1),
+        ("AG211", 2),
+        ("AG211", 3),
+        ("AG211", 4),
+    ]
+    messages = [d.message for d in outcome.diagnostics if d.code == "AG211"]
+    assert messages[0] == "import of pkg.nothere: no such module; Python would raise ImportError"
+    assert messages[3].startswith("import of pkg.b.x: no such module")
+
+
+def test_a_relative_import_one_level_above_the_top_package_is_reported(tmp_path: Path) -> None:
+    """grimp drops it silently (without external packages): Python raises ImportError."""
+    outcome = scan_with(tmp_path, {"pkg/__init__.py": "import pkg.b\nfrom .. import x\n"})
+    assert imports_of(outcome) == GOOD_IMPORTS | {("pkg", "pkg.b")}
+    assert brief(outcome.diagnostics) == [("AG202", "warning", "pkg/__init__.py", 2)]
+    assert outcome.diagnostics[0].message == (
+        "relative import goes 1 level above the top-level package; import ignored"
+    )
+
+
+DYNAMIC = {
+    "pkg/plugins.py": """
+        import importlib
+        from importlib import import_module
+
+        first = importlib.import_module("pkg.b")
+        second = import_module(
+            "pkg.c"
+        )
+        third = __import__("pkg.b")
+        name = "pkg.c"
+        computed = importlib.import_module(name)
+        formatted = importlib.import_module(f"pkg.{name}")
+        external = importlib.import_module("json")
+        missing = importlib.import_module("pkg.nothere")
+    """,
+}
+
+
+def test_dynamic_imports_are_noted_and_not_edges_by_default(tmp_path: Path) -> None:
+    outcome = scan_with(tmp_path, DYNAMIC)
+    assert imports_of(outcome) == GOOD_IMPORTS
+    assert brief(outcome.diagnostics) == [
+        ("AG210", "info", "pkg/plugins.py", 4),
+        ("AG210", "info", "pkg/plugins.py", 6),
+        ("AG210", "info", "pkg/plugins.py", 8),
+    ]
+    assert outcome.diagnostics[0].message == (
+        "dynamic import of pkg.b (importlib); not an import of the graph unless"
+        " include_dynamic_imports = true"
+    )
+
+
+def test_dynamic_imports_become_edges_when_asked(tmp_path: Path) -> None:
+    outcome = scan_with(tmp_path, DYNAMIC, include_dynamic_imports=True)
+    assert imports_of(outcome) == GOOD_IMPORTS | {("pkg.plugins", "pkg.b"), ("pkg.plugins", "pkg.c")}
+    assert outcome.model.step("pkg.plugins", "pkg.b").lines == (4, 8)
+    assert outcome.model.step("pkg.plugins", "pkg.c").lines == (6,)
