@@ -20,6 +20,8 @@ run: $(STAMP)
 	@$(BIN)/archgraph check examples/agent_backend; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi; \
 	  echo "(archgraph exited $$status: 1 = contracts broken, as this demo intends; make run succeeds)"
+	@echo "== archgraph families examples/agent_backend  (competing implementations, parallel hierarchies)"
+	@$(BIN)/archgraph families examples/agent_backend
 	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
 	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
@@ -30,6 +32,7 @@ self-check: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
+	$(BIN)/python benchmarks/run.py --smoke
 
 # Property tests with 500 examples each and more interrupted runs (several minutes).
 test-deep: $(STAMP)

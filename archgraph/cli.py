@@ -395,5 +395,37 @@ def report_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
     _tell(rendered, output, verbose)
 
 
+@main.command()
+@common_options
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--concept", metavar="GLOB", help="Only classes whose name matches, e.g. '*Dispatcher*'.")
+@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True, help="Smallest family or duplicate group reported.")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Leave out modules: 'app.tests', 'app.*.legacy', or a name any segment matches ('tests'). Repeatable.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def families(
+    path: Path,
+    packages: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    output_format: str,
+    concept: str | None,
+    min_size: int,
+    exclude: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
+    from archgraph.app import RunOptions, families as find_families  # noqa: PLC0415
+    from archgraph.report.families import render_families_json, render_families_text  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    query = FamiliesQuery(concept, min_size, exclude)
+    result = find_families(path, options, query, progress_printer(not quiet))
+    render = render_families_json if output_format == "json" else render_families_text
+    click.echo(render(result), nl=False)
+    sys.exit(ExitCode.OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

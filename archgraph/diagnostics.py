@@ -194,17 +194,19 @@ def count_sites(
     A violating site is the first import of each violation's chain plus any `violating` sites the
     rule names. A violating site is governed by definition, so the governed sites are the union of
     both sets and `0 <= respecting <= governed` holds by construction.
-    A rule that counts (`int`) instead of listing its sites must count its violating sites in.
+    A rule that counts (`int`) instead of listing its sites must count its violating units in.
     """
     if governed is None:
         return None, None
-    violating_sites = {v.site for v in violations if v.site is not None} | set(violating)
+    findings = list(violations)
+    violating_sites = {v.site for v in findings if v.site is not None} | set(violating)
     if isinstance(governed, int):
-        if len(violating_sites) > governed:
-            raise ValueError(
-                f"{len(violating_sites)} violating import sites but only {governed} governed"
-            )
-        return governed, governed - len(violating_sites)
+        # A rule that counts units other than imports (classes, for single-implementation)
+        # reports violations without a site: each is one violating unit.
+        violating_count = len(violating_sites) + sum(1 for v in findings if v.site is None)
+        if violating_count > governed:
+            raise ValueError(f"{violating_count} violating units but only {governed} governed")
+        return governed, governed - violating_count
     governed_sites = set(governed) | violating_sites
     return len(governed_sites), len(governed_sites - violating_sites)
 

@@ -1,5 +1,12 @@
 """Imports every built-in contract type so that each registers itself."""
 
-from archgraph.rules import acyclic, forbidden, independence, layers, protected
+from archgraph.rules import (
+    acyclic,
+    forbidden,
+    independence,
+    layers,
+    protected,
+    single_implementation,
+)
 
-BUILT_IN = (acyclic, forbidden, independence, layers, protected)
+BUILT_IN = (acyclic, forbidden, independence, layers, protected, single_implementation)

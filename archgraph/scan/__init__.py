@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
-from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
 from archgraph.scan.finder import (
     find_modules,
     locate_package,
     locate_single_module,
     relative,
 )
-from archgraph.scan.audit import audit_imports
+from archgraph.scan.audit import ImportAudit, audit_imports
 from archgraph.scan.facts import FactsProvider
+from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
 
@@ -28,6 +29,7 @@ class ScanOptions:
     include_namespace_dirs: bool = True
     include_dynamic_imports: bool = False
     cache_dir: Path | None = None
+    import_graph: bool = True  # False: modules and files only, for commands that read facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +70,35 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         include_namespace_dirs=options.include_namespace_dirs,
         exclude=options.exclude,
     )
-    graph, skipped, scan_diagnostics = build_grimp_graph(
-        found.trees,
-        root,
-        include_external_packages=options.include_external_packages,
-        exclude_type_checking_imports=options.exclude_type_checking_imports,
-        cache_dir=options.cache_dir,
-    )
-    analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
-    audit = audit_imports(analyzed, graph.modules, options.root_packages, root)
-    if options.include_dynamic_imports and audit.dynamic_imports:
-        graph = graph.with_imports(
-            (d.importer, d.imported, d.line, "importlib.import_module") for d in audit.dynamic_imports
+    graph: ImportGraphPort
+    audit = ImportAudit((), ())
+    if options.import_graph:
+        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
+            found.trees,
+            root,
+            include_external_packages=options.include_external_packages,
+            exclude_type_checking_imports=options.exclude_type_checking_imports,
+            cache_dir=options.cache_dir,
         )
+        analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
+        audit = audit_imports(analyzed, grimp_graph.modules, options.root_packages, root)
+        if options.include_dynamic_imports and audit.dynamic_imports:
+            grimp_graph = grimp_graph.with_imports(
+                (d.importer, d.imported, d.line, "importlib.import_module")
+                for d in audit.dynamic_imports
+            )
+        graph = grimp_graph
+    else:
+        sources = [s for tree in found.trees for s in tree.sources]
+        graph = FilesOnlyGraph(
+            {s.module for s in sources} | {n for t in found.trees for n in t.namespace_modules},
+            options.root_packages,
+        )
+        skipped, scan_diagnostics = frozenset(), ()
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    files = {m: p for m, p in module_files(found.trees, root).items() if root / p not in skipped}
+    files = module_files(found.trees, root)
+    if skipped:
+        files = {m: p for m, p in files.items() if root / p not in skipped}
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,

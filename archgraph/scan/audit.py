@@ -15,7 +15,7 @@ from typing import Any
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
-from archgraph.scan.facts import _get_parser, _query, _text, extract_facts
+from archgraph.scan.facts import _get_parser, _text, extract_facts
 from archgraph.scan.finder import ModuleSource, relative
 
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
@@ -193,20 +193,24 @@ def _is_extension_module(directory: Path, name: str) -> bool:
 def dynamic_imports(source: bytes) -> list[tuple[int, str]]:
     """(line, name) of `import_module("x")`, `importlib.import_module("x")`, `__import__("x")`
     calls whose first argument is a plain string literal."""
-    tree = _get_parser().parse(source)
-    from tree_sitter import QueryCursor  # noqa: PLC0415
-
-    query = _query("(call function: (_) @function arguments: (argument_list . (string) @name))")
     found = []
-    for _pattern, captures in QueryCursor(query).matches(tree.root_node):
-        function = _text(captures["function"][0])
+    stack = [_get_parser().parse(source).root_node]
+    while stack:  # a loop, not recursion: generated code nests deeply
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type != "call":
+            continue
+        function = _text(node.child_by_field_name("function"))
         if function.rpartition(".")[2] not in ("import_module", "__import__"):
             continue
-        literal: Any = captures["name"][0]
-        parts = [c for c in literal.named_children if c.type == "string_content"]
-        if any(c.type == "interpolation" for c in literal.named_children) or len(parts) != 1:
+        arguments = node.child_by_field_name("arguments")
+        first: Any = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        if first is None or first.type != "string":
             continue
-        found.append((literal.start_point[0] + 1, _text(parts[0])))
+        parts = [c for c in first.named_children if c.type == "string_content"]
+        if len(parts) != 1 or any(c.type == "interpolation" for c in first.named_children):
+            continue
+        found.append((first.start_point[0] + 1, _text(parts[0])))
     return sorted(set(found))
 
 

@@ -317,6 +317,7 @@ def test_example_contracts(example_report: tuple[int, dict[str, Any]]) -> None:
         "registry-module-protected": "broken",
         "no-cycles": "broken",
         "agent-registry-symbol": "broken",
+        "one-tool-dispatcher": "broken",
     }
     by_id = {c["id"]: c for c in report["contracts"]}
     assert [(v["importer"], v["imported"]) for v in by_id["core-is-pure"]["violations"]] == [

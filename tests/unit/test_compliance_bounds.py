@@ -36,7 +36,7 @@ def test_extra_violating_sites_named_by_the_rule_count() -> None:
 
 def test_a_counted_governed_total_must_cover_the_violating_sites() -> None:
     assert count_sites([violation(("a", "b"))], governed=3) == (3, 2)
-    with pytest.raises(ValueError, match="violating import sites"):
+    with pytest.raises(ValueError, match="2 violating units but only 1 governed"):
         count_sites([violation(("a", "b")), violation(("c", "d"))], governed=1)
 
 

@@ -12,7 +12,7 @@ from archgraph.config import Settings, discover
 from archgraph.diagnostics import ArchgraphError, ConfigError, ConfigurationError, Severity
 from archgraph.model import LayerSpec, ModuleExpr
 
-KNOWN = "acyclic, forbidden, independence, layers, protected"
+KNOWN = "acyclic, forbidden, independence, layers, protected, single-implementation"
 
 
 def errors_of(root: Path, files: dict[str, str], *chosen: str) -> list[ConfigError]:

@@ -1,0 +1,398 @@
+"""The class model: every class the analyzed packages define, with bases resolved to qualified names.
+
+Built from per-file facts (`ArchModel.facts()`): nothing is imported or executed. A base written
+`Base`, `pkg.Base` or `Base` from a relative import resolves to the module that defines it
+(`app.core.tools.base.BaseToolDispatcher`), through aliases, re-exports, star imports and
+`__all__`. External and builtin bases stay as written (`abc.ABC`, `Exception`).
+
+Name resolution is one small function behind the `Resolver` interface, `resolve(module,
+dotted_name) -> qualified name or None`, so a shared symbol resolver can replace `ImportResolver`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model.facts import FileFacts, ForwardedMethod
+
+if TYPE_CHECKING:
+    from archgraph.model.graph import ArchModel
+
+Resolver = Callable[[str, str], str | None]
+"""`resolve(module, dotted_name)`: what `dotted_name`, written in `module`, names; None if unknown."""
+
+# Bases and metaclasses that make a class abstract, resolved or (when unresolved) as written.
+PROTOCOL_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "Protocol"})
+ABSTRACT_BASES = frozenset({"abc.ABC", "ABC"}) | PROTOCOL_BASES
+ABSTRACT_METACLASSES = frozenset({"abc.ABCMeta", "ABCMeta"})
+
+_MAX_HOPS = 32  # re-export chains are short; this only stops pathological cycles
+
+
+# --- name resolution ------------------------------------------------------------------------
+
+
+_LOCAL, _IMPORTED = 0, 1
+Binding = tuple[int, int, str]  # (line, _LOCAL or _IMPORTED, target: local name or absolute path)
+
+
+class ImportResolver:
+    """Resolves names through the import statements of the analyzed modules (memoized)."""
+
+    def __init__(self, facts: Mapping[str, FileFacts], packages: AbstractSet[str]) -> None:
+        """`packages`: modules that are packages (`__init__.py`), for relative imports."""
+        self._facts = facts
+        self._packages = packages
+        known = set(facts) | set(packages)
+        for module in list(known):
+            parts = module.split(".")
+            known.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        self._modules = frozenset(known)
+        self._bindings: dict[str, tuple[dict[str, Binding], tuple[str, ...]]] = {}
+        self._canonical_memo: dict[str, str | None] = {}
+
+    def resolve(self, module: str, dotted_name: str) -> str | None:
+        """The qualified name `dotted_name` stands for in `module`; None when unknown."""
+        head, _, rest = dotted_name.partition(".")
+        found = self._lookup(module, head, 0)
+        if found is None:
+            return None
+        kind, target = found
+        if kind == _LOCAL:
+            return f"{module}.{dotted_name}"
+        return self._canonical(f"{target}.{rest}" if rest else target, 0)
+
+    def _canonical(self, dotted: str, hops: int) -> str | None:
+        """Where an absolute dotted path is defined: follows re-exports inside the project."""
+        if dotted in self._canonical_memo:
+            return self._canonical_memo[dotted]
+        result = self._follow(dotted, hops)
+        self._canonical_memo[dotted] = result
+        return result
+
+    def _follow(self, dotted: str, hops: int) -> str | None:
+        if hops > _MAX_HOPS:
+            return None
+        parts = dotted.split(".")
+        split = next(
+            (i for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in self._modules), 0
+        )
+        if split == 0:
+            return dotted  # not the project's: keep it as written (`abc.ABC`)
+        if split == len(parts):
+            return dotted  # a module
+        module = ".".join(parts[:split])
+        name, rest = parts[split], parts[split + 1 :]
+        found = self._lookup(module, name, hops)
+        if found is None:
+            return None
+        kind, target = found
+        if kind == _LOCAL:
+            return dotted
+        return self._canonical(".".join([target, *rest]), hops + 1)
+
+    def _lookup(self, module: str, name: str, hops: int) -> tuple[int, str] | None:
+        """The binding of a module-level name: defined there, imported, or from a star import."""
+        bindings, stars = self._module_bindings(module)
+        binding = bindings.get(name)
+        if binding is not None:
+            return binding[1], binding[2]
+        if hops <= _MAX_HOPS and not name.startswith("_"):
+            for source in stars:
+                if source in self._modules and self._exports(source, name, hops + 1):
+                    return _IMPORTED, f"{source}.{name}"
+        return None
+
+    def _exports(self, module: str, name: str, hops: int) -> bool:
+        """`from module import *` binds `name`."""
+        facts = self._facts.get(module)
+        if facts is not None and facts.dunder_all is not None:
+            return name in facts.dunder_all
+        return self._lookup(module, name, hops) is not None
+
+    def _module_bindings(self, module: str) -> tuple[dict[str, Binding], tuple[str, ...]]:
+        cached = self._bindings.get(module)
+        if cached is not None:
+            return cached
+        bindings: dict[str, Binding] = {}
+        stars: list[str] = []
+        facts = self._facts.get(module)
+
+        def bind(name: str, binding: Binding) -> None:
+            # Of two module-level bindings (`try: import` / `except: class`), the later one wins.
+            if name not in bindings or bindings[name][0] <= binding[0]:
+                bindings[name] = binding
+
+        for fact in facts.imports if facts is not None else ():
+            if fact.in_function:
+                continue
+            if fact.names:
+                source = self._absolute(module, fact.module, fact.level)
+                if source is None:
+                    continue
+                for imported in fact.names:
+                    if imported.name == "*":
+                        stars.append(source)
+                    else:
+                        target = f"{source}.{imported.name}" if source else imported.name
+                        bind(imported.bound_as, (fact.line, _IMPORTED, target))
+            elif fact.alias:
+                bind(fact.alias, (fact.line, _IMPORTED, fact.module))
+            else:
+                top = fact.module.split(".")[0]
+                bind(top, (fact.line, _IMPORTED, top))
+        for defined in facts.classes if facts is not None else ():
+            if "." not in defined.qualname:
+                bind(defined.name, (defined.line, _LOCAL, defined.name))
+        for name in facts.definitions if facts is not None else ():
+            bindings.setdefault(name, (0, _LOCAL, name))
+        result = (bindings, tuple(stars))
+        self._bindings[module] = result
+        return result
+
+    def _absolute(self, module: str, name: str, level: int) -> str | None:
+        """The absolute module of `from <level dots><name> import ...` written in `module`."""
+        if level == 0:
+            return name
+        package = module if module in self._packages else module.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        if level - 1 >= len(parts):
+            return None  # above the top-level package
+        base = ".".join(parts[: len(parts) - (level - 1)])
+        return f"{base}.{name}" if name else base
+
+
+# --- the class model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    """One class definition, its bases resolved to qualified names where possible."""
+
+    qualname: str  # module.Qualname, e.g. `app.core.tools.base.BaseToolDispatcher`
+    name: str
+    module: str
+    file: Path  # relative to the analyzed root
+    line: int
+    bases: tuple[str, ...]  # resolved; external or unresolvable ones as written
+    methods: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    abstract: bool = False  # ABC or Protocol base, ABCMeta metaclass, or abstract methods
+    protocol: bool = False
+    metaclass: str | None = None
+    nested: bool = False  # defined inside another class or a function
+    attribute_types: tuple[tuple[str, str], ...] = ()  # `self.attr = Callee(...)`, Callee resolved
+    forwarded: tuple[ForwardedMethod, ...] = ()
+
+    public_methods: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Read many times by the analyses; computed once. `__call__` is a callable's interface.
+        public = frozenset(m for m in self.methods if not m.startswith("_") or m == "__call__")
+        object.__setattr__(self, "public_methods", public)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
+
+
+@dataclass(frozen=True)
+class ClassModel:
+    """Every class of the analyzed code, with inheritance indexes (computed once, on demand)."""
+
+    classes: tuple[ClassInfo, ...]  # in (module, line) order
+    diagnostics: tuple[Diagnostic, ...] = ()
+    modules: tuple[str, ...] = ()  # every analyzed module, sorted, including those without classes
+
+    @cached_property
+    def by_qualname(self) -> Mapping[str, ClassInfo]:
+        """The first definition of each qualified name (a module may define a class twice)."""
+        index: dict[str, ClassInfo] = {}
+        for info in self.classes:
+            index.setdefault(info.qualname, info)
+        return index
+
+    def get(self, qualname: str) -> ClassInfo | None:
+        return self.by_qualname.get(qualname)
+
+    @cached_property
+    def qualnames(self) -> tuple[str, ...]:
+        return tuple(sorted(self.by_qualname))
+
+    @cached_property
+    def _project_bases(self) -> Mapping[str, tuple[str, ...]]:
+        known = self.by_qualname
+        return {
+            q: tuple(b for b in info.bases if b in known and b != q) for q, info in known.items()
+        }
+
+    def project_bases(self, qualname: str) -> tuple[str, ...]:
+        """The bases that are classes of the analyzed code."""
+        return self._project_bases.get(qualname, ())
+
+    @cached_property
+    def _subclass_index(self) -> Mapping[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for qualname in self.qualnames:
+            for base in self.project_bases(qualname):
+                index.setdefault(base, []).append(qualname)
+        return {base: tuple(sorted(set(subs))) for base, subs in index.items()}
+
+    def subclasses(self, qualname: str) -> tuple[str, ...]:
+        """Direct subclasses in the analyzed code."""
+        return self._subclass_index.get(qualname, ())
+
+    @cached_property
+    def _lineage(self) -> tuple[Mapping[str, frozenset[str]], Mapping[str, frozenset[str]]]:
+        """Project ancestors and external bases of every class, in one post-order pass."""
+        bases_of = self._project_bases
+        known = self.by_qualname
+        ancestors: dict[str, frozenset[str]] = {}
+        external: dict[str, frozenset[str]] = {}
+        empty: frozenset[str] = frozenset()
+        for start in self.qualnames:
+            if start in ancestors:
+                continue
+            # Iterative: deep hierarchies must not hit the recursion limit; `active` breaks cycles.
+            stack, active = [start], {start}
+            while stack:
+                current = stack[-1]
+                pending = [b for b in bases_of[current] if b not in ancestors and b not in active]
+                if pending:
+                    stack.extend(pending)
+                    active.update(pending)
+                    continue
+                stack.pop()
+                active.discard(current)
+                found = set(bases_of[current])
+                outside = {b for b in known[current].bases if b not in known}
+                for base in bases_of[current]:
+                    found |= ancestors.get(base, empty)
+                    outside |= external.get(base, empty)
+                found.discard(current)
+                ancestors[current] = frozenset(found)
+                external[current] = frozenset(outside)
+        return ancestors, external
+
+    def ancestors(self, qualname: str) -> frozenset[str]:
+        """Every base class in the analyzed code, transitively."""
+        return self._lineage[0].get(qualname, frozenset())
+
+    def descendants(self, qualname: str) -> frozenset[str]:
+        found: set[str] = set()
+        stack = list(self.subclasses(qualname))
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.subclasses(current))
+        found.discard(qualname)
+        return frozenset(found)
+
+    def external_bases(self, qualname: str) -> frozenset[str]:
+        """Bases outside the analyzed code (`abc.ABC`, `Exception`) of the class and its ancestors."""
+        return self._lineage[1].get(qualname, frozenset())
+
+    def is_subclass(self, qualname: str, of: str) -> bool:
+        """True for the class itself and for every class deriving from `of`."""
+        return qualname == of or of in self.ancestors(qualname)
+
+    @cached_property
+    def _name_index(self) -> Mapping[str, tuple[ClassInfo, ...]]:
+        index: dict[str, list[ClassInfo]] = {}
+        for info in self.by_qualname.values():
+            index.setdefault(info.name, []).append(info)
+        return {name: tuple(sorted(found, key=lambda i: i.qualname)) for name, found in index.items()}
+
+    def named(self, name: str) -> tuple[ClassInfo, ...]:
+        return self._name_index.get(name, ())
+
+
+def _class_info(module: str, file: Path, facts: FileFacts, resolve: Resolver) -> list[ClassInfo]:
+    infos = []
+    for fact in facts.classes:
+        bases = tuple(resolve(module, base) or base for base in fact.bases)
+        metaclass = (resolve(module, fact.metaclass) or fact.metaclass) if fact.metaclass else None
+        protocol = any(base in PROTOCOL_BASES for base in bases)
+        abstract = (
+            bool(fact.abstract_methods)
+            or any(base in ABSTRACT_BASES for base in bases)
+            or metaclass in ABSTRACT_METACLASSES
+        )
+        infos.append(
+            ClassInfo(
+                qualname=f"{module}.{fact.qualname}",
+                name=fact.name,
+                module=module,
+                file=file,
+                line=fact.line,
+                bases=bases,
+                methods=fact.methods,
+                decorators=fact.decorators,
+                abstract=abstract,
+                protocol=protocol,
+                metaclass=metaclass,
+                nested="." in fact.qualname,
+                attribute_types=tuple(
+                    (attribute, resolve(module, callee) or callee)
+                    for attribute, callee in fact.attribute_types
+                ),
+                forwarded=fact.forwarded,
+            )
+        )
+    return infos
+
+
+def class_model_from_facts(
+    facts: Mapping[str, FileFacts],
+    files: Mapping[str, Path],
+    resolver: Resolver | None = None,
+) -> ClassModel:
+    """The class model of the given files' facts (pure).
+
+    Args:
+        facts: parsed facts by module; a module of `files` without facts could not be read.
+        files: every analyzed module's file, relative to the analyzed root.
+        resolver: name resolution; by default through the modules' own imports.
+    """
+    packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
+    resolve = resolver or ImportResolver(facts, packages).resolve
+    classes: list[ClassInfo] = []
+    diagnostics: list[Diagnostic] = []
+    for module in sorted(files):
+        file = files[module]
+        module_facts = facts.get(module)
+        if module_facts is None:
+            diagnostics.append(
+                Diagnostic(
+                    "AG215",
+                    Severity.WARNING,
+                    "file cannot be read; its classes are not analyzed",
+                    Location(file),
+                )
+            )
+            continue
+        if module_facts.error_line is not None:
+            diagnostics.append(
+                Diagnostic(
+                    "AG216",
+                    Severity.WARNING,
+                    "syntax error; classes near it may be missing or incomplete",
+                    Location(file, module_facts.error_line),
+                    hint="fix the file (merge-conflict markers?); the rest is analyzed meanwhile",
+                )
+            )
+        classes += _class_info(module, file, module_facts, resolve)
+    return ClassModel(tuple(classes), tuple(diagnostics), tuple(sorted(files)))
+
+
+def build_class_model(model: ArchModel, resolver: Resolver | None = None) -> ClassModel:
+    """The class model of every module of the analyzed packages (namespace directories included)."""
+    return class_model_from_facts(model.facts(), model.files, resolver)
+

@@ -1,0 +1,129 @@
+"""What `archgraph families` finds: plain frozen data, produced in `rules/families.py`.
+
+It lives below `rules` and `report` because both use it (they must stay independent).
+Every finding carries a `score`: the renderers list findings most suspicious first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from archgraph.diagnostics import Diagnostic
+from archgraph.model.classes import ClassInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """One class name defined in two or more modules."""
+
+    name: str
+    definitions: tuple[ClassInfo, ...]  # sorted by qualified name
+    related: bool  # some (never all) of the definitions share a base class
+    shared_methods: tuple[str, ...]  # defined by two or more definitions; most common first
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Classes whose names share a role (`ToolDispatcher`), with their inheritance roots."""
+
+    concept: str
+    classes: tuple[ClassInfo, ...]  # sorted by qualified name
+    roots: tuple[ClassInfo, ...]  # members with no ancestor in the family
+    groups: tuple[tuple[str, ...], ...]  # roots that share a project base class, grouped
+    competing_groups: tuple[tuple[str, ...], ...]  # groups with public methods in common
+    unimplemented_interfaces: tuple[ClassInfo, ...]  # abstract members nothing implements
+    shared_methods: tuple[str, ...]  # implemented by two or more groups; most common first
+    score: float
+
+    @property
+    def competing(self) -> bool:
+        """Independent roots that have public methods in common: one job, done twice."""
+        return len(self.competing_groups) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelHierarchy:
+    """Two hierarchies whose subclasses mirror each other by name."""
+
+    left: ClassInfo
+    right: ClassInfo
+    pairs: tuple[tuple[ClassInfo, ClassInfo], ...]  # (left subclass, right subclass)
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A class that keeps an instance of another family member and forwards to it."""
+
+    wrapper: ClassInfo
+    wrapped: ClassInfo
+    attribute: str
+    forwarded_methods: tuple[str, ...]
+    public_methods: int  # of the wrapper, for "forwards 4 of 4"
+    score: float
+
+
+Finding = Duplicate | Family | ParallelHierarchy | Wrapper
+
+_KIND_ORDER = {Family: 0, Duplicate: 1, Wrapper: 2, ParallelHierarchy: 3}
+
+
+def finding_key(finding: Finding) -> str:
+    """A stable name for ordering findings of equal score."""
+    if isinstance(finding, Duplicate):
+        return finding.name
+    if isinstance(finding, Family):
+        return finding.concept
+    if isinstance(finding, Wrapper):
+        return finding.wrapper.qualname
+    return finding.left.qualname
+
+
+@dataclass(frozen=True, slots=True)
+class FamiliesReport:
+    """Everything found among the analyzed classes."""
+
+    duplicates: tuple[Duplicate, ...]
+    families: tuple[Family, ...]
+    parallel_hierarchies: tuple[ParallelHierarchy, ...]
+    wrappers: tuple[Wrapper, ...]
+    classes_analyzed: int = 0
+
+    def sorted(self) -> FamiliesReport:
+        """The same report with each list most suspicious first."""
+
+        def order(finding: Finding) -> tuple[float, str]:
+            return (-finding.score, finding_key(finding))
+
+        return FamiliesReport(
+            duplicates=tuple(sorted(self.duplicates, key=order)),
+            families=tuple(sorted(self.families, key=order)),
+            parallel_hierarchies=tuple(sorted(self.parallel_hierarchies, key=order)),
+            wrappers=tuple(sorted(self.wrappers, key=order)),
+            classes_analyzed=self.classes_analyzed,
+        )
+
+    def ranked(self) -> tuple[Finding, ...]:
+        """All findings, most suspicious first; ties in a fixed order."""
+        found: list[Finding] = [
+            *self.families,
+            *self.duplicates,
+            *self.wrappers,
+            *self.parallel_hierarchies,
+        ]
+        return tuple(
+            sorted(found, key=lambda f: (-f.score, _KIND_ORDER[type(f)], finding_key(f)))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FamiliesResult:
+    """What the `families` use case returns to the command line."""
+
+    root: Path
+    packages: tuple[str, ...]
+    report: FamiliesReport
+    diagnostics: tuple[Diagnostic, ...]
+    modules: int

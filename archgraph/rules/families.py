@@ -1,0 +1,624 @@
+"""Competing implementations, without configuration: duplicates, role families, parallel
+hierarchies and delegation wrappers among the classes of the analyzed code.
+
+Pure functions over a `ClassModel`. The heuristics, and why:
+
+- A class's *role* is a CamelCase tail of its name (1 to 3 words): of its tails, the one after
+  which the most different words come first (its "fan-out"; on a tie the shorter tail).
+  `UnifiedToolDispatcher`, `AdminToolDispatcher` and `ToolDispatcher` fan out after
+  `ToolDispatcher` (`Unified`, `Admin`, nothing), not after `Dispatcher` (only `Tool`).
+  A trailing `Base`, `ABC`, `Interface` or `Impl` does not count.
+- Only classes with behaviour form families. Exceptions, enums, data classes (dataclass, attrs,
+  NamedTuple, TypedDict, pydantic), tests and mixins are values or building blocks: many
+  `*Error(Exception)` classes are one convention, not competing implementations.
+- A family's roots are members with no ancestor in the family. Roots that share a base class
+  (of the analyzed code, or a framework's such as `threading.Thread`), or implement a Protocol
+  of the family, are one group. Groups that have public methods in common compete; groups
+  with nothing in common do different jobs (`ChatService`, `SessionService`).
+- Plugins do not compete with each other: below a package with many subpackages
+  (`homeassistant.components`), each subpackage is a plugin with its own `FooData`. Plugins
+  still compete with the core code.
+- Scores grow with the number of competing groups (logarithmically) and the public methods they
+  share; name matches between hierarchies count less the more hierarchies have them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from itertools import combinations
+
+from archgraph.model.classes import ClassInfo, ClassModel
+from archgraph.model.families import (
+    Duplicate,
+    FamiliesReport,
+    Family,
+    ParallelHierarchy,
+    Wrapper,
+)
+from archgraph.model.names import ModuleExpr
+
+MAX_ROLE_WORDS = 3
+MAX_SHARED_METHODS_COUNTED = 10
+MAX_TOPS_PER_KEY = 40  # a mirror key shared by more hierarchies than this says nothing
+MIN_MIRROR_WEIGHT = 1.5  # two name pairs specific to the two hierarchies, or more common ones
+PLUGIN_CONTAINER_MIN_PACKAGES = 10
+_TEST_PREFIX = re.compile(r"Test(?![a-z])")  # TestParser, not Testament
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+_NEUTRAL_TAILS = frozenset({"Base", "Abstract", "ABC", "Interface", "Protocol", "Impl", "Implementation"})
+_EXCEPTION_ROOTS = frozenset({"BaseException", "Exception"})
+_ENUM_BASES = frozenset(
+    {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum", "TextChoices", "IntegerChoices", "Choices"}
+)
+_DATA_BASES = frozenset({"NamedTuple", "TypedDict", "BaseModel", "Struct", "namedtuple", "Structure"})
+_DATA_DECORATORS = frozenset(
+    {
+        "attr.s", "attr.attrs", "attr.define", "attr.frozen", "attr.mutable",
+        "attrs.define", "attrs.frozen", "attrs.mutable", "define", "frozen", "mutable",
+    }
+)
+
+
+class ClassKind(StrEnum):
+    BEHAVIOUR = "behaviour"
+    EXCEPTION = "exception"
+    ENUM = "enum"
+    DATA = "data"
+    TEST = "test"
+    MIXIN = "mixin"
+
+
+@dataclass(frozen=True, slots=True)
+class FamiliesQuery:
+    """What to look at: a class-name glob, a minimum size, and modules to leave out."""
+
+    concept: str | None = None  # e.g. `*Dispatcher*`
+    min_size: int = 2
+    exclude: tuple[str, ...] = ()  # module patterns (`app.tests`), or a name any segment matches
+
+
+def exclude_problem(pattern: str) -> str | None:
+    """Why `pattern` is not a valid --exclude pattern, or None."""
+    if "." in pattern:
+        return ModuleExpr.problem(pattern)
+    return None if pattern.strip() else "empty pattern"
+
+
+def is_excluded(module: str, patterns: Sequence[str]) -> bool:
+    """A dotted pattern covers a module and its descendants; a plain name matches any segment."""
+    for pattern in patterns:
+        if "." in pattern:
+            if ModuleExpr(pattern).covers(module):
+                return True
+        elif any(fnmatchcase(segment, pattern) for segment in module.split(".")):
+            return True
+    return False
+
+
+Scope = Callable[[str], str | None]
+
+
+def plugin_scopes(modules: Iterable[str]) -> Scope:
+    """The plugin each module belongs to, or None for the application's own code.
+
+    A package with many subpackages (`homeassistant.components`, 1200 integrations) holds
+    plugins: each child is one plugin, and plugins do not compete with each other; each may
+    have its own `FooData` or `OptionsFlowHandler`. They still compete with the core code.
+    """
+    packages: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    children: dict[str, int] = {}
+    for package in packages:
+        parent = package.rpartition(".")[0]
+        if parent:
+            children[parent] = children.get(parent, 0) + 1
+    containers = frozenset(p for p, count in children.items() if count >= PLUGIN_CONTAINER_MIN_PACKAGES)
+
+    def scope(module: str) -> str | None:
+        parts = module.split(".")
+        for size in range(1, len(parts)):
+            if ".".join(parts[:size]) in containers:
+                return ".".join(parts[: size + 1])
+        return None
+
+    return scope
+
+
+def compatible(first: str | None, second: str | None) -> bool:
+    """Two scopes can hold competing code: core with anything, a plugin with itself."""
+    return first is None or second is None or first == second
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def camel_words(name: str) -> tuple[str, ...]:
+    """`RequestScopedToolDispatcher` -> (Request, Scoped, Tool, Dispatcher); `HTTPServer` -> (HTTP, Server)."""
+    return tuple(_WORD.findall(name.strip("_"))) or (name,)
+
+
+def role_words(name: str) -> tuple[str, ...]:
+    words = camel_words(name)
+    while len(words) > 1 and words[-1] in _NEUTRAL_TAILS:
+        words = words[:-1]
+    return words
+
+
+def roles(names: Iterable[str]) -> dict[str, str]:
+    """The role (CamelCase tail) of each class name, chosen by fan-out among the given names."""
+    words_of = {name: role_words(name) for name in set(names)}
+    fanout: dict[tuple[str, ...], set[str]] = {}
+    for words in set(words_of.values()):
+        for size in range(1, min(MAX_ROLE_WORDS, len(words)) + 1):
+            qualifier = words[-size - 1] if len(words) > size else ""
+            fanout.setdefault(words[-size:], set()).add(qualifier)
+    result = {}
+    for name, words in words_of.items():
+        sizes = range(1, min(MAX_ROLE_WORDS, len(words)) + 1)
+        best = max(sizes, key=lambda size: (len(fanout[words[-size:]]), -size))
+        result[name] = "".join(words[-best:])
+    return result
+
+
+# --- kinds ----------------------------------------------------------------------------------
+
+
+def _last(dotted: str) -> str:
+    return dotted.rpartition(".")[2]
+
+
+def _is_data_decorator(decorator: str) -> bool:
+    return decorator in _DATA_DECORATORS or decorator.endswith("dataclass")
+
+
+def class_kind(model: ClassModel, info: ClassInfo) -> ClassKind:
+    """What sort of class this is, judged from its name, decorators and (inherited) bases."""
+    name = info.name.lstrip("_")
+    external_names = model.external_bases(info.qualname)
+    external = {_last(base) for base in external_names}
+    if (
+        _TEST_PREFIX.match(name)
+        or name.endswith(("Test", "Tests", "TestCase"))
+        or any(base.endswith("TestCase") for base in external)
+    ):
+        return ClassKind.TEST
+    if any(
+        base in _EXCEPTION_ROOTS or base.endswith(("Error", "Exception", "Warning"))
+        for base in external
+    ):
+        return ClassKind.EXCEPTION
+    if external & _ENUM_BASES or any(b.startswith("enum.") for b in external_names):
+        return ClassKind.ENUM
+    if external & _DATA_BASES or any(
+        _is_data_decorator(d)
+        for owner in (info, *(model.by_qualname[a] for a in model.ancestors(info.qualname)))
+        for d in owner.decorators
+    ):
+        return ClassKind.DATA
+    if name.endswith("Mixin"):
+        return ClassKind.MIXIN
+    return ClassKind.BEHAVIOUR
+
+
+# --- the analysis ---------------------------------------------------------------------------
+
+
+def analyze(model: ClassModel, query: FamiliesQuery = FamiliesQuery()) -> FamiliesReport:
+    """Duplicates, competing families, parallel hierarchies and wrappers, scored."""
+    considered = [
+        info
+        for info in model.by_qualname.values()
+        if not info.nested
+        and not is_excluded(info.module, query.exclude)
+        and (query.concept is None or fnmatchcase(info.name, query.concept))
+    ]
+    kinds = {info.qualname: class_kind(model, info) for info in considered}
+    behaviour = [i for i in considered if kinds[i.qualname] is ClassKind.BEHAVIOUR]
+    role_of_name = roles(i.name for i in behaviour)
+    role_of = {i.qualname: role_of_name[i.name] for i in behaviour}
+    min_size = max(2, query.min_size)
+    scope = plugin_scopes(model.modules or (c.module for c in model.classes))
+    not_tests = [i for i in considered if kinds[i.qualname] is not ClassKind.TEST]
+    return FamiliesReport(
+        duplicates=tuple(find_duplicates(model, not_tests, kinds, min_size, scope)),
+        families=tuple(find_families(model, behaviour, role_of, min_size, scope)),
+        parallel_hierarchies=tuple(find_parallel_hierarchies(model, behaviour)),
+        wrappers=tuple(find_wrappers(model, behaviour, role_of)),
+        classes_analyzed=len(considered),
+    ).sorted()
+
+
+def _most_shared(methods: frozenset[str], method_sets: Sequence[frozenset[str]]) -> tuple[str, ...]:
+    """The methods, those that most of the sets have first (then by name)."""
+    return tuple(
+        sorted(methods, key=lambda m: (-sum(1 for found in method_sets if m in found), m))
+    )
+
+
+def _size_factor(count: int) -> float:
+    """1 for a pair, growing slowly: size alone makes a finding only a little more suspicious."""
+    return 1 + math.log2(max(count - 1, 1))
+
+
+def inherited_public_methods(model: ClassModel, qualname: str) -> frozenset[str]:
+    found: set[str] = set()
+    for owner in (qualname, *model.ancestors(qualname)):
+        info = model.by_qualname.get(owner)
+        if info is not None:
+            found |= info.public_methods
+    return frozenset(found)
+
+
+def _overlap(first: frozenset[str], second: frozenset[str]) -> frozenset[str]:
+    """Methods two groups have in common, if that is enough to say they do one job.
+
+    One common name (`async_setup`, `reset`) is chance; two are a shared interface. Classes with a
+    single public method (`__call__`) need share only that one.
+    """
+    shared = first & second
+    return shared if len(shared) >= min(2, len(first), len(second)) else frozenset()
+
+
+def _competing_pairs(
+    scopes: Sequence[str | None], method_sets: Sequence[frozenset[str]]
+) -> list[tuple[int, int, frozenset[str]]]:
+    """Pairs (i, j, shared methods) of items in compatible scopes that share an interface."""
+    by_scope: dict[str | None, list[int]] = {}
+    for index, scope in enumerate(scopes):
+        by_scope.setdefault(scope, []).append(index)
+    core = by_scope.get(None, [])
+    pairs = []
+    for i, j in combinations(range(len(scopes)), 2) if len(scopes) < 64 else ():
+        if compatible(scopes[i], scopes[j]) and (shared := _overlap(method_sets[i], method_sets[j])):
+            pairs.append((i, j, shared))
+    if len(scopes) >= 64:  # large families: compare core with all, and each plugin within itself
+        candidates: set[tuple[int, int]] = set()
+        for i in core:
+            candidates.update((min(i, j), max(i, j)) for j in range(len(scopes)) if j != i)
+        for scope, indexes in by_scope.items():
+            if scope is not None:
+                candidates.update(combinations(indexes, 2))
+        for i, j in sorted(candidates):
+            if shared := _overlap(method_sets[i], method_sets[j]):
+                pairs.append((i, j, shared))
+    return pairs
+
+
+def find_duplicates(
+    model: ClassModel,
+    classes: Sequence[ClassInfo],
+    kinds: Mapping[str, ClassKind],
+    min_size: int,
+    scope: Scope,
+) -> list[Duplicate]:
+    """Class names defined in two or more modules (private names and extensions aside).
+
+    Left out: `class Foo(base.Foo)`, which extends the other `Foo`; namesakes that all derive
+    from one base (each database backend's `DatabaseWrapper`, each `Command(BaseCommand)`);
+    and two plugins' `OptionsFlowHandler`s, which live side by side by design.
+    """
+    by_name: dict[str, list[ClassInfo]] = {}
+    for info in classes:
+        if not info.name.startswith("_"):
+            by_name.setdefault(info.name, []).append(info)
+    found = []
+    for name, definitions in sorted(by_name.items()):
+        if len({d.module for d in definitions}) < 2:
+            continue
+        qualnames = {d.qualname for d in definitions}
+        candidates = [d for d in definitions if not (model.ancestors(d.qualname) & qualnames)]
+        scopes = [scope(d.module) for d in candidates]
+        kept = sorted(
+            (
+                d
+                for i, d in enumerate(candidates)
+                if any(
+                    j != i and candidates[j].module != d.module and compatible(scopes[i], scopes[j])
+                    for j in range(len(candidates))
+                )
+            ),
+            key=lambda d: d.qualname,
+        )
+        if len(kept) < min_size:
+            continue
+        lineages = [_lineage(model, d.qualname) for d in kept]
+        if frozenset.intersection(*lineages):
+            continue  # siblings under one base (each backend's `DatabaseWrapper`): a hierarchy
+        related = any(a & b for a, b in combinations(lineages, 2))
+        counts: dict[str, int] = {}
+        for definition in kept:
+            for method in definition.public_methods:
+                counts[method] = counts.get(method, 0) + 1
+        shared = _most_shared(
+            frozenset(m for m, count in counts.items() if count > 1),
+            [d.public_methods for d in kept],
+        )
+        values = all(kinds[d.qualname] is not ClassKind.BEHAVIOUR for d in kept)
+        score = _size_factor(len(kept)) * (1 + min(len(shared), MAX_SHARED_METHODS_COUNTED))
+        score *= (0.5 if related else 1.0) * (0.5 if values else 1.0)
+        found.append(Duplicate(name, tuple(kept), related, shared, round(score, 2)))
+    return found
+
+
+class _Groups:
+    """Union-find over root qualified names."""
+
+    def __init__(self, items: Iterable[str]) -> None:
+        self._parent = {item: item for item in items}
+
+    def find(self, item: str) -> str:
+        while self._parent[item] != item:
+            self._parent[item] = self._parent[self._parent[item]]
+            item = self._parent[item]
+        return item
+
+    def union(self, first: str, second: str) -> None:
+        a, b = self.find(first), self.find(second)
+        if a != b:
+            self._parent[max(a, b)] = min(a, b)
+
+    def groups(self) -> tuple[tuple[str, ...], ...]:
+        found: dict[str, list[str]] = {}
+        for item in self._parent:
+            found.setdefault(self.find(item), []).append(item)
+        return tuple(sorted(tuple(sorted(group)) for group in found.values()))
+
+
+def _implements_structurally(model: ClassModel, protocol: ClassInfo, qualname: str) -> bool:
+    required = protocol.public_methods
+    return bool(required) and required <= inherited_public_methods(model, qualname)
+
+
+def _is_generic_base(name: str) -> bool:
+    """Bases that say nothing about a class's job (`object`, `Generic[T]`, `ABC`, `Mapping`)."""
+    return name in ("object", "ABC", "Generic", "Protocol") or name.startswith(
+        ("typing.", "typing_extensions.", "abc.", "collections.abc.", "builtins.")
+    )
+
+
+def _lineage(model: ClassModel, qualname: str) -> frozenset[str]:
+    """The bases that make classes one hierarchy: project ones, and external ones but generic."""
+    return frozenset(
+        base
+        for base in model.ancestors(qualname) | model.external_bases(qualname)
+        if not _is_generic_base(base)
+    )
+
+
+def find_families(
+    model: ClassModel,
+    classes: Sequence[ClassInfo],
+    role_of: Mapping[str, str],
+    min_size: int,
+    scope: Scope,
+) -> list[Family]:
+    """Role families with competing independent roots, or with unimplemented interfaces."""
+    by_role: dict[str, list[ClassInfo]] = {}
+    for info in classes:
+        by_role.setdefault(role_of[info.qualname], []).append(info)
+    found = []
+    for concept, members in sorted(by_role.items()):
+        if len(members) < min_size:
+            continue
+        family = _family(model, concept, sorted(members, key=lambda i: i.qualname), scope)
+        if family.competing or family.unimplemented_interfaces:
+            found.append(family)
+    return found
+
+
+def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Scope) -> Family:
+    names = {m.qualname for m in members}
+    roots = [m for m in members if not (model.ancestors(m.qualname) & names)]
+    groups = _Groups(r.qualname for r in roots)
+    # Roots that share a base class (of the project, or a framework's such as `Exception` or
+    # `threading.Thread`) are one hierarchy; a Protocol of the family ties its implementations.
+    sharing: dict[str, list[str]] = {}
+    for root in roots:
+        for base in _lineage(model, root.qualname):
+            sharing.setdefault(base, []).append(root.qualname)
+    for together in sharing.values():
+        for other in together[1:]:
+            groups.union(together[0], other)
+    for protocol in (m for m in members if m.protocol):
+        for root in roots:
+            if root.qualname != protocol.qualname and _implements_structurally(
+                model, protocol, root.qualname
+            ):
+                groups.union(protocol.qualname, root.qualname)
+    grouped = groups.groups()
+    group_methods = []
+    for group in grouped:
+        methods: set[str] = set()
+        for root_name in group:
+            for member in (root_name, *(d for d in model.descendants(root_name) if d in names)):
+                methods |= model.by_qualname[member].public_methods
+        group_methods.append(frozenset(methods))
+    # Groups that share no public method with a group they could meet do other jobs
+    # (AgentService, ChatService) or live in different plugins: only the others compete.
+    scopes = [scope(model.by_qualname[g[0]].module) for g in grouped]
+    pairs = _competing_pairs(scopes, group_methods) if len(grouped) > 1 else []
+    competing_indexes = sorted({i for i, _j, _shared in pairs} | {j for _i, j, _shared in pairs})
+    competing = tuple(grouped[i] for i in competing_indexes)
+    shared = _most_shared(
+        frozenset().union(*(m for _i, _j, m in pairs)) if pairs else frozenset(),
+        [group_methods[i] for i in competing_indexes],
+    )
+    unimplemented = tuple(
+        m
+        for m in members
+        if m.abstract
+        and not model.subclasses(m.qualname)
+        and not (
+            m.protocol
+            and any(
+                o.qualname != m.qualname and _implements_structurally(model, m, o.qualname)
+                for o in members
+            )
+        )
+    )
+    score = 0.0
+    if len(competing) > 1:
+        # How many of the competing groups do the most common shared job: 1.0 when all do.
+        coverage = max(
+            sum(1 for i in competing_indexes if method in group_methods[i]) for method in shared
+        ) / len(competing)
+        score = (
+            _size_factor(len(competing))
+            * (1 + min(len(shared), MAX_SHARED_METHODS_COUNTED))
+            * coverage
+        )
+    score += 0.5 * len(unimplemented)
+    return Family(
+        concept=concept,
+        classes=tuple(members),
+        roots=tuple(roots),
+        groups=grouped,
+        competing_groups=competing,
+        unimplemented_interfaces=unimplemented,
+        shared_methods=shared,
+        score=round(score, 2),
+    )
+
+
+def find_wrappers(
+    model: ClassModel, classes: Sequence[ClassInfo], role_of: Mapping[str, str]
+) -> list[Wrapper]:
+    """Classes that build a member of their own family and forward most public methods to it."""
+    found = []
+    for info in sorted(classes, key=lambda i: i.qualname):
+        public = info.public_methods
+        for attribute, wrapped_name in info.attribute_types:
+            wrapped = model.by_qualname.get(wrapped_name)
+            if (
+                wrapped is None
+                or wrapped.qualname == info.qualname
+                or role_of.get(wrapped.qualname) != role_of[info.qualname]
+            ):
+                continue
+            forwarded = tuple(
+                sorted({f.method for f in info.forwarded if f.attribute == attribute} & public)
+            )
+            if len(forwarded) >= 2 and 2 * len(forwarded) > len(public):
+                found.append(
+                    Wrapper(
+                        wrapper=info,
+                        wrapped=wrapped,
+                        attribute=attribute,
+                        forwarded_methods=forwarded,
+                        public_methods=len(public),
+                        score=round(2.0 * len(forwarded) * len(forwarded) / len(public), 2),
+                    )
+                )
+                break
+    return found
+
+
+def _common_affixes(names: Sequence[tuple[str, ...]]) -> tuple[int, int]:
+    """Lengths of the word prefix and suffix that all names share (never a whole name)."""
+    shortest = min(len(words) for words in names)
+    prefix = 0
+    while prefix < shortest and len({w[prefix] for w in names}) == 1:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and len({w[-suffix - 1] for w in names}) == 1:
+        suffix += 1
+    return prefix, suffix
+
+
+@dataclass(frozen=True, slots=True)
+class _Hierarchy:
+    top: str
+    affixes: tuple[tuple[str, ...], tuple[str, ...]]
+    by_key: Mapping[tuple[str, ...], str]  # a subclass's name without the shared affixes
+
+
+def _hierarchy(model: ClassModel, top: str, subclasses: Sequence[str]) -> _Hierarchy | None:
+    words = [camel_words(model.by_qualname[s].name) for s in subclasses]
+    prefix, suffix = _common_affixes(words)
+    by_key: dict[tuple[str, ...], str] = {}
+    ambiguous = set()
+    for sub, name in zip(subclasses, words, strict=True):
+        key = name[prefix : len(name) - suffix]
+        if not key:
+            continue
+        if key in by_key:
+            ambiguous.add(key)
+        by_key[key] = sub
+    for key in ambiguous:
+        del by_key[key]
+    if len(by_key) < 2:
+        return None
+    affixes = (words[0][:prefix], words[0][len(words[0]) - suffix :])
+    return _Hierarchy(top, affixes, by_key)
+
+
+def find_parallel_hierarchies(
+    model: ClassModel, classes: Sequence[ClassInfo]
+) -> list[ParallelHierarchy]:
+    """Pairs of unrelated hierarchies whose direct subclasses mirror each other by name.
+
+    `Chat…Factory`/`Batch…Factory` under one base beside `AdminChat…Factory`/`AdminBatch…Factory`
+    under another: strip the words all subclasses of a hierarchy share, and match what is left.
+    A match counts less the more hierarchies have it: every plugin having a `…Sensor` and a
+    `…Switch` entity is a convention, a `ChatDispatcherFactory` copied as `AdminChat…` is not.
+    """
+    eligible = {c.qualname for c in classes}
+    hierarchies = []
+    for top in sorted(eligible):
+        subclasses = [s for s in model.subclasses(top) if s in eligible]
+        if len(subclasses) >= 2:
+            hierarchy = _hierarchy(model, top, subclasses)
+            if hierarchy is not None:
+                hierarchies.append(hierarchy)
+    tops_by_key: dict[tuple[str, ...], list[int]] = {}
+    for index, hierarchy in enumerate(hierarchies):
+        for key in hierarchy.by_key:
+            tops_by_key.setdefault(key, []).append(index)
+    shared_keys: dict[tuple[int, int], int] = {}
+    for indexes in tops_by_key.values():
+        if len(indexes) > MAX_TOPS_PER_KEY:
+            continue
+        for pair in combinations(indexes, 2):
+            shared_keys[pair] = shared_keys.get(pair, 0) + 1
+    found = []
+    for (first, second), count in sorted(shared_keys.items()):
+        if count >= 2:
+            mirror = _mirror(model, hierarchies[first], hierarchies[second], tops_by_key)
+            if mirror is not None:
+                found.append(mirror)
+    return found
+
+
+def _mirror(
+    model: ClassModel,
+    left: _Hierarchy,
+    right: _Hierarchy,
+    tops_by_key: Mapping[tuple[str, ...], list[int]],
+) -> ParallelHierarchy | None:
+    if left.affixes == right.affixes:
+        return None  # same names on both sides: duplicates, not a mirror
+    if model.is_subclass(left.top, right.top) or model.is_subclass(right.top, left.top):
+        return None
+    pairs = []
+    weight = 0.0
+    for key in sorted(set(left.by_key) & set(right.by_key)):
+        a, b = left.by_key[key], right.by_key[key]
+        if model.is_subclass(a, right.top) or model.is_subclass(b, left.top):
+            continue  # one class in both hierarchies: multiple inheritance, not a mirror
+        pairs.append((model.by_qualname[a], model.by_qualname[b]))
+        weight += 1 / (len(tops_by_key[key]) - 1)
+    if len(pairs) < 2 or weight < MIN_MIRROR_WEIGHT:
+        return None
+    smaller = min(len(left.by_key), len(right.by_key))
+    return ParallelHierarchy(
+        left=model.by_qualname[left.top],
+        right=model.by_qualname[right.top],
+        pairs=tuple(pairs),
+        score=round(2.0 * weight * len(pairs) / smaller, 2),
+    )

@@ -1,0 +1,112 @@
+"""The class model, cached whole while no analyzed file changes.
+
+A class's resolved bases depend on other files (re-exports), so the model is cached as one unit,
+keyed by every file's path, size and mtime. A warm `archgraph families` then reads one small
+file instead of every file's facts. Any change rebuilds the model from the (cached) facts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from archgraph.atomic import write_atomically
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model import ArchModel
+from archgraph.model.classes import ClassInfo, ClassModel, build_class_model
+from archgraph.model.facts import ForwardedMethod
+from archgraph.scan.facts import FACTS_VERSION
+
+CLASS_CACHE_VERSION = 1
+CACHE_NAME = "classes.marshal"
+
+
+def files_key(root: Path, files: Mapping[str, Path]) -> str:
+    """A digest of every module's file, size and mtime; unreadable files count as changed."""
+    digest = hashlib.blake2b(f"{CLASS_CACHE_VERSION}/{FACTS_VERSION}".encode(), digest_size=20)
+    base = str(root)
+    for module in sorted(files):
+        path = str(files[module])  # plain strings: Path joins would double the cost of a warm run
+        try:
+            stat = os.stat(os.path.join(base, path))
+            stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            stamp = "missing"
+        digest.update(f"\0{module}\0{path}\0{stamp}".encode())
+    return digest.hexdigest()
+
+
+def _info_row(info: ClassInfo) -> tuple[Any, ...]:
+    return (
+        info.qualname, info.name, info.module, info.file.as_posix(), info.line, info.bases,
+        info.methods, info.decorators, info.abstract, info.protocol, info.metaclass, info.nested,
+        info.attribute_types, tuple((f.method, f.attribute, f.target) for f in info.forwarded),
+    )
+
+
+def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
+    (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
+     metaclass, nested, attribute_types, forwarded) = row
+    path = paths.get(file)
+    if path is None:
+        path = paths[file] = Path(file)
+    return ClassInfo(
+        qualname=qualname, name=name, module=module, file=path, line=line, bases=bases,
+        methods=methods, decorators=decorators, abstract=abstract, protocol=protocol,
+        metaclass=metaclass, nested=nested, attribute_types=attribute_types,
+        forwarded=tuple(ForwardedMethod(*item) for item in forwarded),
+    )
+
+
+def _diagnostic_row(diagnostic: Diagnostic) -> tuple[Any, ...]:
+    location = diagnostic.location
+    return (
+        diagnostic.code, diagnostic.severity.value, diagnostic.message,
+        location.path.as_posix() if location else None, location.line if location else None,
+        diagnostic.hint,
+    )
+
+
+def _diagnostic(row: tuple[Any, ...]) -> Diagnostic:
+    code, severity, message, path, line, hint = row
+    location = Location(Path(path), line) if path is not None else None
+    return Diagnostic(code, Severity(severity), message, location, hint)
+
+
+def to_rows(model: ClassModel) -> tuple[Any, ...]:
+    return (
+        tuple(_info_row(info) for info in model.classes),
+        tuple(_diagnostic_row(d) for d in model.diagnostics),
+        model.modules,
+    )
+
+
+def from_rows(rows: tuple[Any, ...]) -> ClassModel:
+    classes, diagnostics, modules = rows
+    paths: dict[str, Path] = {}  # one Path per file, as a fresh build has; Path() is slow
+    return ClassModel(
+        tuple(_info(row, paths) for row in classes),
+        tuple(_diagnostic(row) for row in diagnostics),
+        tuple(modules),
+    )
+
+
+def cached_class_model(model: ArchModel, cache_dir: Path | None) -> ClassModel:
+    """The class model from the cache when no file changed, else built (and cached)."""
+    if cache_dir is None:
+        return build_class_model(model)
+    key = files_key(model.root, model.files)
+    file = cache_dir / CACHE_NAME
+    with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is just a miss
+        stored_key, rows = marshal.loads(file.read_bytes())
+        if stored_key == key:
+            return from_rows(rows)
+    built = build_class_model(model)
+    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
+        write_atomically(file, marshal.dumps((key, to_rows(built))))
+    return built

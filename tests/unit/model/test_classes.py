@@ -1,0 +1,213 @@
+"""The class model: real package trees, the real scanner, bases resolved through imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import write_tree
+
+from archgraph.app import RunOptions, build_model
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model.classes import ClassModel, build_class_model, class_model_from_facts
+from archgraph.scan.facts import extract_facts
+
+
+def classes_of(root: Path, files: dict[str, str], package: str = "pkg") -> ClassModel:
+    write_tree(root, files)
+    options = RunOptions(packages=(package,), use_cache=False)
+    _config, outcome, _notes = build_model(root, options, import_graph=False)
+    return build_class_model(outcome.model)
+
+
+def bases(model: ClassModel, qualname: str) -> tuple[str, ...]:
+    info = model.get(qualname)
+    assert info is not None, f"{qualname} not in {model.qualnames}"
+    return info.bases
+
+
+def test_bases_resolve_through_aliases_relative_imports_and_module_imports(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/core/__init__.py": "",
+            "pkg/core/base.py": "class Base:\n    pass\n",
+            "pkg/a.py": "from pkg.core.base import Base as Root\n\nclass A(Root): ...\n",
+            "pkg/core/b.py": "from .base import Base\n\nclass B(Base): ...\n",
+            "pkg/core/c.py": "from . import base\n\nclass C(base.Base): ...\n",
+            "pkg/d.py": "import pkg.core.base as b\n\nclass D(b.Base): ...\n",
+            "pkg/e.py": "import pkg.core.base\n\nclass E(pkg.core.base.Base): ...\n",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/f.py": "from ..core.base import Base\n\nclass F(Base): ...\n",
+        },
+    )
+    for qualname in ("pkg.a.A", "pkg.core.b.B", "pkg.core.c.C", "pkg.d.D", "pkg.e.E", "pkg.sub.f.F"):
+        assert bases(model, qualname) == ("pkg.core.base.Base",), qualname
+    assert model.subclasses("pkg.core.base.Base") == (
+        "pkg.a.A", "pkg.core.b.B", "pkg.core.c.C", "pkg.d.D", "pkg.e.E", "pkg.sub.f.F",
+    )
+
+
+def test_bases_follow_re_exports_star_imports_and_namespace_directories(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from pkg.tools.base import Base\n\n__all__ = ['Base']\n",
+            # a namespace directory (no __init__.py) inside the package
+            "pkg/tools/base.py": "class Base:\n    pass\n",
+            "pkg/api/__init__.py": "from pkg.api.shapes import *\n",
+            "pkg/api/shapes.py": "__all__ = ['Shape']\n\nclass Shape: ...\n\nclass Hidden: ...\n",
+            "pkg/one.py": "from pkg import Base\n\nclass One(Base): ...\n",
+            "pkg/two.py": "from pkg.api import Shape\n\nclass Two(Shape): ...\n",
+            "pkg/three.py": "from pkg.api import Hidden\n\nclass Three(Hidden): ...\n",
+        },
+    )
+    assert bases(model, "pkg.one.One") == ("pkg.tools.base.Base",)
+    assert bases(model, "pkg.two.Two") == ("pkg.api.shapes.Shape",)
+    # `Hidden` is not in `__all__`, so the star import does not bind it: kept as written.
+    assert bases(model, "pkg.three.Three") == ("Hidden",)
+    assert model.get("pkg.tools.base.Base") is not None
+
+
+def test_external_bases_stay_as_written_and_nested_classes_are_qualified(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/m.py": """
+                import enum
+                from collections.abc import Mapping
+
+                class Failure(Exception): ...
+
+                class Color(enum.Enum):
+                    RED = 1
+
+                class Table(Mapping[str, int]): ...
+
+                class Outer:
+                    class Inner(Failure): ...
+            """,
+        },
+    )
+    assert bases(model, "pkg.m.Failure") == ("Exception",)
+    assert bases(model, "pkg.m.Color") == ("enum.Enum",)
+    assert bases(model, "pkg.m.Table") == ("collections.abc.Mapping",)
+    inner = model.get("pkg.m.Outer.Inner")
+    assert inner is not None and inner.nested and inner.bases == ("pkg.m.Failure",)
+    assert model.external_bases("pkg.m.Outer.Inner") == frozenset({"Exception"})
+
+
+def test_abstract_classes_are_recognised_four_ways(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/m.py": """
+                import abc
+                from abc import ABC, ABCMeta, abstractmethod
+                from typing import Protocol
+
+                class ByBase(ABC): ...
+
+                class ByMeta(metaclass=ABCMeta): ...
+
+                class ByProtocol(Protocol):
+                    def run(self) -> None: ...
+
+                class ByMethod:
+                    @abc.abstractmethod
+                    def run(self) -> None: ...
+
+                class Concrete(ByBase):
+                    def run(self) -> None: ...
+            """,
+        },
+    )
+    abstract = {c.name for c in model.classes if c.abstract}
+    assert abstract == {"ByBase", "ByMeta", "ByProtocol", "ByMethod"}
+    assert [c.name for c in model.classes if c.protocol] == ["ByProtocol"]
+
+
+def test_attribute_types_and_forwarding_are_resolved(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/inner.py": "class Inner:\n    def run(self): ...\n",
+            "pkg/outer.py": """
+                from pkg.inner import Inner
+
+                class Outer:
+                    def __init__(self) -> None:
+                        self._inner = Inner()
+
+                    def run(self):
+                        return self._inner.run()
+            """,
+        },
+    )
+    outer = model.get("pkg.outer.Outer")
+    assert outer is not None
+    assert outer.attribute_types == (("_inner", "pkg.inner.Inner"),)
+    assert [(f.method, f.attribute, f.target) for f in outer.forwarded] == [("run", "_inner", "run")]
+
+
+def test_ancestors_and_descendants_are_transitive_and_survive_cycles(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/m.py": "class A: ...\nclass B(A): ...\nclass C(B): ...\n",
+            # A base that resolves back to the class itself (shadowed import) must not loop.
+            "pkg/loop.py": "from pkg.loop2 import Y as X\nclass Y(X): ...\n",
+            "pkg/loop2.py": "from pkg.loop import Y\n",
+        },
+    )
+    assert model.ancestors("pkg.m.C") == frozenset({"pkg.m.A", "pkg.m.B"})
+    assert model.descendants("pkg.m.A") == frozenset({"pkg.m.B", "pkg.m.C"})
+    assert model.is_subclass("pkg.m.C", "pkg.m.A") and not model.is_subclass("pkg.m.A", "pkg.m.C")
+    assert model.ancestors("pkg.loop.Y") == frozenset()
+
+
+def test_a_broken_file_is_a_diagnostic_and_its_readable_classes_are_kept(tmp_path: Path) -> None:
+    model = classes_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/broken.py": "class Before: ...\n<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> other\nclass After: ...\n",
+        },
+    )
+    assert model.diagnostics == (
+        Diagnostic(
+            "AG216",
+            Severity.WARNING,
+            "syntax error; classes near it may be missing or incomplete",
+            Location(Path("pkg/broken.py"), 2),
+            hint="fix the file (merge-conflict markers?); the rest is analyzed meanwhile",
+        ),
+    )
+    assert "pkg.broken.Before" in model.by_qualname
+
+
+def test_a_file_without_facts_could_not_be_read_and_is_reported() -> None:
+    facts = {"pkg": extract_facts("pkg", b"class Kept: ...\n")}
+    files = {"pkg": Path("pkg/__init__.py"), "pkg.gone": Path("pkg/gone.py")}
+    model = class_model_from_facts(facts, files)
+    assert [c.qualname for c in model.classes] == ["pkg.Kept"]
+    assert model.diagnostics == (
+        Diagnostic(
+            "AG215",
+            Severity.WARNING,
+            "file cannot be read; its classes are not analyzed",
+            Location(Path("pkg/gone.py")),
+        ),
+    )
+
+
+def test_a_custom_resolver_replaces_import_resolution() -> None:
+    facts = {"pkg": extract_facts("pkg", b"class A(Anything): ...\n")}
+    model = class_model_from_facts(
+        facts, {"pkg": Path("pkg/__init__.py")}, resolver=lambda module, name: f"shared.{name}"
+    )
+    assert bases(model, "pkg.A") == ("shared.Anything",)
