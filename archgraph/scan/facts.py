@@ -27,7 +27,7 @@ from archgraph.model.facts import (
 )
 from archgraph.atomic import write_atomically
 
-FACTS_VERSION = 3  # 2 meant different things on two branches; 3 supersedes both
+FACTS_VERSION = 4  # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 BATCH_FILES = 100
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
@@ -361,7 +361,9 @@ def _class_fact(node: Any) -> ClassFact:
 # only there skips the many "from" and "class" words of docstrings and comments. One pattern per
 # lead character: a literal first byte lets `re` skip ahead fast (5x faster than `(?:^|[;:])`).
 _STATEMENT_KEYWORDS = tuple(
-    re.compile(lead + rb"[ \t\f]*(import|from|class)\b") for lead in (rb"\A", rb"\n", rb"\r", rb";", rb":")
+    # `\A` allows a UTF-8 byte order mark: a first-line import after one was lost.
+    re.compile(lead + rb"[ \t\f]*(import|from|class)\b")
+    for lead in (rb"\A(?:\xef\xbb\xbf)?", rb"\n", rb"\r", rb";", rb":")
 )
 _STATEMENT_TYPES = frozenset({"import_statement", "import_from_statement", "class_definition"})
 
