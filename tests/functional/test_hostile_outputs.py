@@ -184,3 +184,37 @@ def test_exports_parse(project: Path, export_format: str) -> None:
         assert [line for line in body if not pattern.match(line)] == []
     else:
         assert '"pkg.x:y.m" -> "pkg.core"' in text or '"pkg.x:y.m" -> "pkg.core" ' in text
+
+
+CLASS = "class ToolDispatcher:\n    def run(self):\n        return 1\n\n    def stop(self):\n        return 2\n"
+
+
+@pytest.fixture(scope="module")
+def class_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Competing classes in hostile directories (fewer than ten: with ten or more subpackages,
+    `families` takes them for side-by-side plugins)."""
+    files = {"pkg/__init__.py": "", "pkg/core.py": CLASS}
+    for name in ["new\nline", "esc\x1b[31mred", "<img src=x onerror=alert(1)>", "x:y"]:
+        files[f"pkg/{name}/__init__.py"] = ""
+        files[f"pkg/{name}/m.py"] = CLASS
+    return write_tree(tmp_path_factory.mktemp("classes"), files)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_families_reports_stay_valid(class_project: Path, output_format: str) -> None:
+    text = run(class_project, "families", "-p", "pkg", "--format", output_format)
+    if output_format == "text":
+        assert not INVISIBLE.search(text)
+        assert "pkg.new\\nline.m.ToolDispatcher" in text
+        assert "pkg.esc\\x1b[31mred.m.ToolDispatcher" in text
+    else:
+        (family,) = json.loads(text)["families"]
+        assert "pkg.x:y.m.ToolDispatcher" in family["roots"]
+        assert "pkg.new\nline.m.ToolDispatcher" in family["roots"]  # exact, escaped by JSON
+        assert {c["file"] for c in family["classes"]} >= {"pkg/x:y/m.py", "pkg/esc\x1b[31mred/m.py"}
+
+
+def test_families_refuses_formats_it_cannot_write(class_project: Path) -> None:
+    """`families --format sarif` (junit, github) printed the text report: CI got the wrong file."""
+    code, stdout, stderr = run_cli(["families", str(class_project), "-p", "pkg", "--format", "sarif"])
+    assert code == 2 and stdout == "" and "sarif" in stderr
