@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 import os
 from collections import deque
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class OracleGraph:
     def successors(self, module: str) -> set[str]:
         return {b for a, b in self.edges if a == module}
 
-    def path_exists(self, sources: Set[str], targets: Set[str], avoid: Set[str] = frozenset()) -> bool:
+    def path_exists(self, sources: AbstractSet[str], targets: AbstractSet[str], avoid: AbstractSet[str] = frozenset()) -> bool:
         """A chain of one or more imports from a source to a target, never through `avoid`."""
         queue = deque(sources)
         seen = set(sources)
@@ -65,7 +66,7 @@ def _resolve_relative(importer: str, is_package: bool, level: int, name: str | N
 
 
 def imports_of_file(
-    module: str, path: Path, is_package: bool, modules: Set[str], top: str
+    module: str, path: Path, is_package: bool, modules: AbstractSet[str], top: str
 ) -> set[Edge]:
     """The internal imports one file makes, resolved as Python (and grimp) would."""
     tree = ast.parse(path.read_bytes())

@@ -29,7 +29,7 @@ def register(cls: ContractType) -> ContractType:
 
 def contract_types() -> dict[str, type[Contract]]:
     """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
-    import archgraph.rules.catalog  # noqa: F401, PLC0415 - registers the built-in types
+    import archgraph.rules.catalog  # noqa: F401 - registers the built-in types
 
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         if entry_point.name not in _TYPES:

@@ -113,7 +113,7 @@ def test_text_lines_cannot_be_forged_or_act_on_the_terminal(project: Path) -> No
     assert not INVISIBLE.search(text)
     assert "pkg.new\\nline.m -> pkg.core" in text  # the newline is shown, not obeyed
     assert "pkg.esc\\x1b[31mred.m" in text and "pkg.bidi\\u202eevil.m" in text
-    starts = {line.split()[0] for line in text.splitlines() if line.startswith("BROKEN") or line.startswith("KEPT")}
+    starts = {line.split()[0] for line in text.splitlines() if line.startswith(("BROKEN", "KEPT"))}
     assert starts == {"BROKEN", "KEPT"}
     assert sum(line.startswith(("BROKEN", "KEPT")) for line in text.splitlines()) == 2
 

@@ -16,11 +16,11 @@ import pytest
 from helpers import contract, imports_of, modules_of, scan_tree, write_tree
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given
+from hypothesis import strategies as st
 
-from archgraph.diagnostics import ContractResult  # noqa: E402
-from archgraph.model import ArchModel  # noqa: E402
+from archgraph.diagnostics import ContractResult
+from archgraph.model import ArchModel
 
 NAMES = ("a", "b", "c", "d")
 
