@@ -6,15 +6,22 @@ import contextlib
 import dataclasses
 import gc
 import time
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archgraph import config as config_module
+from archgraph.affected import affected_scope, restrict
+from archgraph.atomic import write_atomically
 from archgraph.baseline import (
     Baseline,
+    Pruned,
     apply_baseline,
     baseline_of,
+    failing_on_stale,
+    prune,
     read_baseline,
     write_baseline,
 )
@@ -33,7 +40,7 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel
 from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr, is_within
-from archgraph.model.schema import did_you_mean
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.report.diagram import module_diagram_source
 from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
 from archgraph.report.html import render_html
@@ -42,10 +49,15 @@ from archgraph.rules import Contract, build_contracts
 from archgraph.rules.families import FamiliesQuery, exclude_problem
 from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanOptions, ScanOutcome, scan
+from archgraph.scan.changes import changed_files
 from archgraph.scan.class_cache import cached_class_model
 from archgraph.scan.finder import discover_root_packages
 
+if TYPE_CHECKING:
+    from archgraph.rules.inference import Proposal
+
 Progress = Callable[[str], None]
+INIT_FILE_NAME = "architecture.toml"
 CACHE_DIR_NAME = ".archgraph_cache"
 
 
@@ -65,6 +77,8 @@ class RunOptions:
     strict: bool = False
     baseline: Path | None = None  # overrides the `baseline` setting
     use_baseline: bool = True  # False: ignore any baseline (every violation is new)
+    fail_on_stale: bool = False  # with the fail_on_stale setting: stale entries fail the run
+    affected_since: str | None = None  # git revision: report only what changes since it affect
     from_importlinter: bool = False  # read import-linter's configuration (config_files name it)
 
 
@@ -242,10 +256,20 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
     baseline_file = baseline_path(root, config, options)
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
-    result = _analyze(root, config, contracts, options, progress).result
-    if baseline is None or baseline_file is None:
-        return result
-    return apply_baseline(result, baseline, baseline_file)
+    changed = changed_files(root, options.affected_since) if options.affected_since else None
+    analysis = _analyze(root, config, contracts, options, progress)
+    result = analysis.result
+    if baseline is not None and baseline_file is not None:
+        result = apply_baseline(result, baseline, baseline_file)
+    if options.fail_on_stale or config.settings.fail_on_stale:
+        result = failing_on_stale(result)
+    if changed is not None:
+        cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
+        # The cache is written by the run itself (and often not ignored by git): not a change.
+        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
+        scope = affected_scope(analysis.model, changed.since, paths, config.files)
+        result = restrict(result, scope, analysis.model)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,15 +356,52 @@ def record_baseline(
 ) -> RecordedBaseline:
     """`archgraph baseline`: write every current violation to FILE (default: the setting)."""
     root = _checked_root(root)
-    if file is None:
-        configured = load_config(root, options.config_files).settings.baseline
-        if configured is None:
-            raise ArchgraphError(
-                "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
-                "(relative to PATH)"
-            )
-        file = root / configured
-    result = run(root, replace(options, use_baseline=False), progress)
+    file = _baseline_file(root, file, options)
+    result = _unbaselined_run(root, options, progress)
+    baseline = baseline_of(result)
+    write_baseline(file, baseline)
+    return RecordedBaseline(file, baseline, result)
+
+
+@dataclass(frozen=True, slots=True)
+class PrunedBaseline:
+    """What `archgraph baseline --prune` did: `written` is False when nothing was stale."""
+
+    path: Path
+    pruned: Pruned
+    written: bool
+
+
+def prune_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = _quiet
+) -> PrunedBaseline:
+    """`archgraph baseline --prune`: drop the entries of FILE that no longer occur; add none."""
+    root = _checked_root(root)
+    file = _baseline_file(root, file, options)
+    recorded = read_baseline(file)  # before scanning, so a broken file fails fast
+    pruned = prune(recorded, _unbaselined_run(root, options, progress))
+    if pruned.removed:
+        write_baseline(file, pruned.baseline)
+    return PrunedBaseline(file, pruned, written=bool(pruned.removed))
+
+
+def _baseline_file(root: Path, file: Path | None, options: RunOptions) -> Path:
+    """FILE as given, else the `baseline` setting (relative to PATH)."""
+    if file is not None:
+        return file
+    configured = load_config(root, options.config_files).settings.baseline
+    if configured is None:
+        raise ArchgraphError(
+            "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
+            "(relative to PATH)"
+        )
+    return root / configured
+
+
+def _unbaselined_run(root: Path, options: RunOptions, progress: Progress) -> RunResult:
+    """Every violation as new; refuses while a contract is misconfigured, since it would have
+    found nothing (recording nothing for it, or pruning all its entries)."""
+    result = run(root, replace(options, use_baseline=False, fail_on_stale=False), progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
         if d.is_configuration
@@ -350,9 +411,89 @@ def record_baseline(
             "not writing the baseline: fix the configuration first, or these contracts would "
             "record nothing:\n  " + "\n  ".join(broken)
         )
-    baseline = baseline_of(result)
-    write_baseline(file, baseline)
-    return RecordedBaseline(file, baseline, result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    """What `archgraph init` inferred, the contract file's text, and how today's code fares."""
+
+    path: Path
+    text: str
+    proposal: Proposal
+    result: RunResult  # the proposed contracts checked against today's code
+    written: bool
+
+
+def init_contracts(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> InitOutcome:
+    """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
+    # Imported here: every `check` would pay for it otherwise.
+    from archgraph.rules.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
+
+    root = _checked_root(root)
+    target = root / "contracts" / INIT_FILE_NAME
+    if target.exists() and not (force or dry_run):
+        raise ArchgraphError(
+            f"{target} exists; `archgraph init --force` overwrites it, --dry-run prints the proposal"
+        )
+    # Settings and contract ids from the other files (the target is being replaced).
+    others = [f for f in config_files(root, options.config_files) if f.resolve() != target]
+    config, errors = config_module.read(others)
+    existing, more = build_contracts(config.contracts)
+    if errors or more:
+        raise ConfigurationError([*errors, *more])
+    scan_opts, notes = scan_options(root, config, options)
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    outcome = scan(root, scan_opts)
+    progress("reading classes")
+    with _collector_paused():
+        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+        families_found = analyze_families(classes, FamiliesQuery())
+    progress("inferring contracts")
+    proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
+    proposed = proposed_contracts(proposal, (c.id for c in existing))
+    settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
+    summary = outcome.summary
+    packages = ", ".join(scan_opts.root_packages)
+    header = (
+        f"Contracts inferred by `archgraph init` from the import graph of {packages} "
+        f"({summary.modules} modules, {summary.imports} imports). A starting point: review "
+        "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
+        "that only new ones fail."
+    )
+    text = proposal_toml(proposal, proposed, settings, [header])
+    contracts = _contracts_of(text, target)
+    result = RunResult(
+        root=root,
+        contracts=tuple(contract.check(outcome.model) for contract in contracts),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
+        summary=summary,
+    )
+    if not dry_run:
+        try:
+            write_atomically(target, text)
+        except OSError as error:
+            raise ArchgraphError(f"cannot write {target}: {error}") from None
+    return InitOutcome(target, text, proposal, result, written=not dry_run)
+
+
+def _contracts_of(text: str, path: Path) -> list[Contract]:
+    """The contracts of a proposed file, read the way `check` reads them (a round trip)."""
+    document = tomllib.loads(text)
+    tables = [
+        ContractTable(data, TablePosition(path, f"contracts[{index}]"))
+        for index, data in enumerate(document.get("contracts", []))
+    ]
+    contracts, errors = build_contracts(tables)
+    if errors:  # a bug in the proposal, not in the user's input
+        raise RuntimeError(f"archgraph init proposed invalid contracts: {errors}")
+    return contracts
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -404,6 +545,7 @@ __all__ = [
     "load_config",
     "load_configuration",
     "load_contracts",
+    "prune_baseline",
     "record_baseline",
     "run",
 ]

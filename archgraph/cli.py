@@ -156,6 +156,17 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Violations recorded in FILE are known and do not fail the run (default: the baseline setting).",
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline setting: every violation is new.")
+@click.option(
+    "--fail-on-stale",
+    is_flag=True,
+    help="Baseline entries no longer found and ignore_imports matching nothing fail the run.",
+)
+@click.option(
+    "--affected",
+    "affected_since",
+    metavar="REV",
+    help="Report only violations from files changed since git REV and the modules importing them.",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when the scan reports problems (unparsable files...).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.option(
@@ -176,6 +187,8 @@ def check(
     output_dir: Path | None,
     baseline_file: Path | None,
     no_baseline: bool,
+    fail_on_stale: bool,
+    affected_since: str | None,
     strict: bool,
     quiet: bool,
     from_importlinter: bool,
@@ -188,8 +201,8 @@ def check(
     planned = plan_reports(output_formats, output, output_dir)
     options = RunOptions(
         config_files, packages, contract_ids, cache_dir, not no_cache, strict,
-        baseline=baseline_file, use_baseline=not no_baseline,
-        from_importlinter=from_importlinter,
+        baseline=baseline_file, use_baseline=not no_baseline, fail_on_stale=fail_on_stale,
+        affected_since=affected_since, from_importlinter=from_importlinter,
     )
     result = run(path, options, progress_printer(not quiet))
     write_reports(result, planned, announce=output_dir is not None and not quiet)
@@ -199,6 +212,7 @@ def check(
 @main.command()
 @click.argument("arguments", nargs=-1, metavar="[PATH] [FILE]", type=click.Path(path_type=Path))
 @with_options(package_option, config_option, *cache_options)
+@click.option("--prune", is_flag=True, help="Only remove the entries that no longer occur; add none.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def baseline(
     arguments: tuple[Path, ...],
@@ -206,17 +220,26 @@ def baseline(
     config_files: tuple[Path, ...],
     cache_dir: Path | None,
     no_cache: bool,
+    prune: bool,
     quiet: bool,
 ) -> None:
     """Record the current violations of PATH (default .) in FILE (default: the baseline setting).
 
     `check --baseline FILE` then fails only on violations that are not recorded. A single
-    argument is PATH when it is a directory, FILE otherwise.
+    argument is PATH when it is a directory, FILE otherwise. With --prune, stale entries
+    (violations fixed since) are removed and nothing new is recorded.
     """
-    from archgraph.app import RunOptions, record_baseline  # noqa: PLC0415
+    from archgraph.app import RunOptions, prune_baseline, record_baseline  # noqa: PLC0415
 
     path, file = baseline_arguments(arguments)
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    if prune:
+        from archgraph.report.text import pruned_lines  # noqa: PLC0415
+
+        outcome = prune_baseline(path, file, options, progress_printer(not quiet))
+        pruned = outcome.pruned
+        click.echo("\n".join(pruned_lines(outcome.path, pruned.removed, pruned.baseline.total)))
+        return
     recorded = record_baseline(path, file, options, progress_printer(not quiet))
     contracts = len({key.contract for key, _count in recorded.baseline.entries})
     click.echo(
@@ -235,6 +258,44 @@ def baseline_arguments(arguments: tuple[Path, ...]) -> tuple[Path, Path | None]:
         only = arguments[0]
         return (only, None) if only.is_dir() else (Path("."), only)
     return Path("."), None
+
+
+@main.command()
+@common_options
+@click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
+@click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def init(
+    path: Path,
+    packages: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """Propose contracts that describe PATH's import graph; write PATH/contracts/architecture.toml.
+
+    Prints what was inferred and why, and how the code fares against each proposed contract
+    today. An existing file is kept unless --force; --dry-run prints the file instead.
+    """
+    from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
+    from archgraph.report.text import summary_table  # noqa: PLC0415
+    from archgraph.rules.inference import explanation  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    lines = [*explanation(outcome.proposal), ""]
+    if outcome.result.contracts:
+        lines += ["Today's code against the proposed contracts:", *summary_table(outcome.result)[1:]]
+    else:
+        lines.append("No contracts proposed; the file holds the settings only.")
+    if outcome.written:
+        lines += ["", f"archgraph: wrote {outcome.path}; edit it, then run `archgraph check`"]
+    else:  # the file goes to stdout, so that `init --dry-run > FILE` works
+        click.echo(outcome.text, nl=False)
+    click.echo("\n".join(lines), err=not outcome.written)
 
 
 @main.command()

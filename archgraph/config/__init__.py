@@ -31,6 +31,7 @@ class Settings:
     # also an import of the graph that contracts rule on.
     include_dynamic_imports: bool = False
     baseline: Path | None = None  # baseline file of known violations, relative to PATH
+    fail_on_stale: bool = False  # stale baseline entries and unused ignores fail the run
 
 
 @dataclass(frozen=True, slots=True)

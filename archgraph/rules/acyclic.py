@@ -98,18 +98,16 @@ class Acyclic(Contract):
             if len(component) < 2:
                 continue
             subgraph = collapsed.subgraph(component)
-            # networkx walks sets of nodes; string hashes change with every process, so with
-            # module names as nodes the first MAX_CYCLES_PER_PACKAGE cycles (and the compliance
-            # counted from them) changed between runs. Integers hash to themselves.
+            # networkx walks sets of nodes, and a set of strings iterates in an order that
+            # changes between processes: number the nodes, so the first cycles found (those
+            # reported) are the same in every run.
             names = sorted(component)
+            number = {name: index for index, name in enumerate(names)}
             numbered = nx.DiGraph()
             numbered.add_nodes_from(range(len(names)))
-            index = {name: number for number, name in enumerate(names)}
-            numbered.add_edges_from(
-                (index[a], index[b]) for a, b in sorted(subgraph.edges)
-            )
+            numbered.add_edges_from(sorted((number[a], number[b]) for a, b in subgraph.edges))
             found = [
-                _rotate([names[number] for number in cycle])
+                _rotate([names[index] for index in cycle])
                 for cycle in itertools.islice(
                     nx.simple_cycles(numbered, length_bound=self.max_cycle_length),
                     MAX_CYCLES_PER_PACKAGE,

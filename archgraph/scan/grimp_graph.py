@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import grimp
+from grimp.adaptors.caching import Cache as GrimpCache
 from grimp.application.config import settings as grimp_settings
+from grimp.application.ports.caching import CacheMiss
 from grimp.application.ports.filesystem import AbstractFileSystem
 from grimp.application.ports.modulefinder import (
     AbstractModuleFinder,
@@ -26,7 +28,7 @@ from grimp.application.ports.modulefinder import (
     ModuleFile,
 )
 from grimp.application.ports.packagefinder import AbstractPackageFinder
-from grimp.domain.valueobjects import Module
+from grimp.domain.valueobjects import DirectImport, Module
 from grimp.exceptions import SourceSyntaxError
 
 from archgraph.atomic import write_atomically
@@ -151,6 +153,27 @@ class _PrefoundModules(AbstractModuleFinder):
             ),
             namespace_packages=tree.namespace_modules,
         )
+
+
+class _UnchangedNotRewritten(GrimpCache):
+    """grimp's import cache, which grimp rewrites after every build; rewriting an unchanged
+    cache costs a warm run on thousands of modules about a tenth of its time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._missed = False
+
+    def read_imports(self, module_file: ModuleFile) -> set[DirectImport]:
+        try:
+            return super().read_imports(module_file)
+        except CacheMiss:
+            self._missed = True
+            raise
+
+    def write(self, imports_by_module: dict[Module, set[DirectImport]]) -> None:
+        # Every module came from the cache and none was removed: the files would not change.
+        if self._missed or set(imports_by_module) != set(self._data_map):
+            super().write(imports_by_module)
 
 
 class _PrefoundPackages(AbstractPackageFinder):
@@ -416,7 +439,9 @@ def build_grimp_graph(
         held: list[bytes] = []
         try:
             with _stderr_held(held), _grimp_configured(
-                MODULE_FINDER=finder, PACKAGE_FINDER=_PrefoundPackages(trees)
+                MODULE_FINDER=finder,
+                PACKAGE_FINDER=_PrefoundPackages(trees),
+                CACHE_CLASS=_UnchangedNotRewritten,
             ):
                 graph = grimp.build_graph(
                     *packages,
