@@ -218,3 +218,17 @@ def test_families_refuses_formats_it_cannot_write(class_project: Path) -> None:
     """`families --format sarif` (junit, github) printed the text report: CI got the wrong file."""
     code, stdout, stderr = run_cli(["families", str(class_project), "-p", "pkg", "--format", "sarif"])
     assert code == 2 and stdout == "" and "sarif" in stderr
+
+
+def test_markdown_items_stay_one_line_with_whole_links(project: Path) -> None:
+    """A newline in a path ended the list item, and `)`, `<` or a space in a directory name
+    ended the link early."""
+    text = run(project, "check", "--format", "markdown")
+    assert not INVISIBLE.search(text)
+    items = [line for line in text.splitlines() if line.startswith("- [")]
+    assert len(items) == 10  # the first ten violations; the rest are counted
+    for item in items:
+        target = re.match(r"- \[`[^`\n]*`\]\(([^)\s]*)\) ", item)
+        assert target is not None, item
+        assert target.group(1).endswith("/m.py#L1"), item
+    assert "(pkg/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E/m.py#L1)" in text
