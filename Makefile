@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean self-check browser-deps
+.PHONY: run test test-deep lint bench clean self-check browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP) browser-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/run.py --smoke
+
+# Property tests with 500 examples each and more interrupted runs (several minutes).
+test-deep: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -234,6 +234,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
             include_external_packages=settings.include_external_packages,
             exclude_type_checking_imports=settings.exclude_type_checking_imports,
             include_namespace_dirs=settings.include_namespace_dirs,
+            include_dynamic_imports=settings.include_dynamic_imports,
             cache_dir=cache_dir,
         ),
         notes,

@@ -1,7 +1,8 @@
 """Command line: parse arguments, call the use case, pick a renderer, return an exit code.
 
 Exit codes: 0 every contract kept, 1 a contract broken, 2 usage or configuration error
-(also for `--strict` diagnostics and for internal errors).
+(also for `--strict` diagnostics and for internal errors), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
+from archgraph.interrupts import Terminated, exit_code_of, terminate_cleanly
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 if TYPE_CHECKING:
@@ -58,11 +60,17 @@ def write_bytes(content: bytes, output: Path) -> None:
 
 
 class Guarded(click.Group):
-    """Turns expected failures into a message and exit code 2; unexpected ones into a report."""
+    """Turns expected failures into a message and exit code 2; unexpected ones into a report;
+    Ctrl-C and SIGTERM into a one-line message and exit codes 130 and 143 (128 + signal)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with terminate_cleanly():
+                return super().invoke(ctx)
+        except (KeyboardInterrupt, Terminated) as interruption:
+            code, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")
+            click.echo(message, err=True)
+            ctx.exit(code)
         except ArchgraphError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -70,7 +78,7 @@ class Guarded(click.Group):
             ctx.exit(ExitCode.USAGE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except (SystemExit, KeyboardInterrupt, GeneratorExit):
+        except (SystemExit, GeneratorExit):
             raise
         except BaseException:
             # BaseException too: a panic in grimp's Rust code arrives as pyo3's PanicException,
@@ -479,7 +487,8 @@ def report_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
 
 @main.command()
 @common_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+# Only the formats families renders: with FORMATS, `--format sarif` printed the text report.
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--concept", metavar="GLOB", help="Only classes whose name matches, e.g. '*Dispatcher*'.")
 @click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True, help="Smallest family or duplicate group reported.")
 @click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Leave out modules: 'app.tests', 'app.*.legacy', or a name any segment matches ('tests'). Repeatable.")

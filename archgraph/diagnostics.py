@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     OK = 0
     BROKEN = 1
     USAGE = 2
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as shells report it (see interrupts.py)
+    TERMINATED = 143  # SIGTERM: 128 + 15
 
 
 @dataclass(frozen=True, slots=True, order=True)

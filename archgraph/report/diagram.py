@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from archgraph.model.names import parent
 from archgraph.report.graphview import GraphView, ViewEdge, ViewNode
+from archgraph.report.layout import dot_id
 
 if TYPE_CHECKING:
     import graphviz
@@ -50,6 +51,18 @@ def dot_text(text: str) -> str:
     escaped = graphviz.escape(text.replace("&", "&amp;"))
     # cast, not str(): the result must stay a graphviz NoHtml so `<...>` is never an HTML label.
     return cast(str, graphviz.nohtml(escaped.replace("\n", "\\n")))
+
+
+def add_edge(digraph: graphviz.Digraph, tail: str, head: str, **attributes: str) -> None:
+    """An edge between two nodes named by their whole IDs.
+
+    `Digraph.edge()` reads `a:b` as node `a`, port `b`: a module in a directory named `x:y`
+    (importlib loads it) made Graphviz fail with a syntax error on the whole diagram.
+    """
+    from graphviz.quoting import attr_list, quote  # noqa: PLC0415
+
+    line = f"\t{quote(dot_id(tail))} -> {quote(dot_id(head))}{attr_list(None, kwargs=attributes)}\n"
+    digraph.body.append(line)
 
 
 def new_digraph(title: str) -> graphviz.Digraph:
@@ -169,7 +182,7 @@ def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
         for node in nodes_in.get(cluster, []):
             _add_node(graph, node, cluster == node.id)
         for package in children.get(cluster, []):
-            with graph.subgraph(name=f"cluster_{package}") as sub:
+            with graph.subgraph(name=f"cluster_{dot_id(package)}") as sub:
                 sub.attr(label=dot_text(package), tooltip=dot_text(package), color=CLUSTER_COLOR,
                          fontcolor="#2c4a70", fontsize="11", style="rounded",
                          **{"class": "package"})
@@ -223,7 +236,7 @@ def _add_node(graph: graphviz.Digraph, node: ViewNode, package_module: bool) -> 
     if node.focus:
         attributes.update(fillcolor=FOCUS_FILL, penwidth="2.4")
         classes.append("focus")
-    graph.node(node.id, label=dot_text(label), style=",".join(styles),
+    graph.node(dot_id(node.id), label=dot_text(label), style=",".join(styles),
                **attributes, **{"class": " ".join(classes)})
 
 
@@ -258,7 +271,7 @@ def _add_edge(digraph: graphviz.Digraph, edge: ViewEdge, layer_of: dict[str, int
         attributes["constraint"] = "false"
     if label:
         attributes["label"] = dot_text(label)
-    digraph.edge(edge.importer, edge.imported, **attributes, **{"class": " ".join(classes)})
+    add_edge(digraph, edge.importer, edge.imported, **attributes, **{"class": " ".join(classes)})
 
 
 def _add_layer_bands(
@@ -275,8 +288,8 @@ def _add_layer_bands(
     for node in nodes:
         if node.layer_index is None:
             continue
-        digraph.edge(anchors[node.layer_index], node.id, style="invis", weight="0")
-        digraph.edge(node.id, anchors[node.layer_index + 1], style="invis", weight="0")
+        add_edge(digraph, anchors[node.layer_index], node.id, style="invis", weight="0")
+        add_edge(digraph, node.id, anchors[node.layer_index + 1], style="invis", weight="0")
 
 
 def _legend_notes(view: GraphView) -> list[str]:

@@ -11,7 +11,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Severity, Violation
-from archgraph.report.text import diagnostic_lines, format_percent, stale_phrase, violation_lines
+from archgraph.report.text import (
+    diagnostic_lines,
+    format_percent,
+    stale_phrase,
+    violation_lines,
+    visible,
+)
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -123,11 +129,13 @@ def _child(case: ET.Element, tag: str, message: str, kind: str, text: str) -> No
 def _violations_text(violations: tuple[Violation, ...], hint: str | None = None) -> str:
     """Each violation's lines, then the contract's hint under it."""
     advice = [f"    hint: {hint}"] if hint else []
-    return "".join(line + "\n" for v in violations for line in [*violation_lines(v), *advice])
+    return "".join(
+        visible(line) + "\n" for v in violations for line in [*violation_lines(v), *advice]
+    )
 
 
 def _diagnostics_text(diagnostics: tuple[Diagnostic, ...]) -> str:
-    return "".join(line + "\n" for d in diagnostics for line in diagnostic_lines(d))
+    return "".join(visible(line) + "\n" for d in diagnostics for line in diagnostic_lines(d))
 
 
 def _first_error_code(diagnostics: tuple[Diagnostic, ...], default: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation
-from archgraph.report.text import format_percent, stale_phrase
+from archgraph.report.text import format_percent, stale_phrase, visible
 
 VIOLATIONS_SHOWN = 10
 # Enough to keep prose literal mid-line (messages never start a line here).
@@ -20,12 +21,13 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
 
 def escape(text: str) -> str:
     """Prose as Markdown shows it literally (module names keep their underscores)."""
-    return _SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _SPECIAL.sub(r"\\\1", visible(text).replace("\\n", " "))
 
 
 def code(text: str) -> str:
     """Inline code; a backtick inside is replaced, since Markdown has no escape there."""
-    return f"`{text.replace('`', chr(0x2035))}`"
+    # Control characters (a newline would end the list item) are shown as escapes.
+    return f"`{visible(text).replace('`', chr(0x2035))}`"
 
 
 def render_markdown(
@@ -162,5 +164,6 @@ def _link(result: RunResult, location: Location | None, workspace: Path | None) 
         except ValueError:  # PATH lies outside the working directory: keep it relative to PATH
             pass
     shown = path.as_posix() + (f":{location.line}" if location.line else "")
-    target = path.as_posix() + (f"#L{location.line}" if location.line else "")
-    return f"[{code(shown)}]({target.replace(' ', '%20')})"
+    # Percent-encoded whole: a `)`, `<`, space or newline in a directory name ended the link.
+    target = quote(path.as_posix(), safe="/") + (f"#L{location.line}" if location.line else "")
+    return f"[{code(shown)}]({target})"

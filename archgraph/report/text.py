@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,25 @@ from archgraph.diagnostics import (
 )
 
 MAX_VIOLATIONS_SHOWN = 200
+
+# Characters that would break a report line or act on a terminal: line breaks, ANSI escape
+# sequences and other C0/C1 controls, Unicode line separators and bidirectional overrides
+# ("Trojan Source"). Directory names can hold any of them, and importlib loads such modules.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """The text with control characters written as escapes (`\\n`, `\\x1b`, `\\u202e`)."""
+
+    def escape(match: re.Match[str]) -> str:
+        character = match.group()
+        if character in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[character]
+        code = ord(character)
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
 
 
 def render_text(result: RunResult) -> str:
@@ -55,7 +75,7 @@ def render_text(result: RunResult) -> str:
     if result.scope is not None:
         closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
     lines.append(closing + ").")
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def stale_phrase(contract: ContractResult) -> str:
@@ -80,7 +100,7 @@ def scope_line(scope: AffectedScope) -> str:
 
 def contract_lines(contract: ContractResult) -> list[str]:
     """One contract's part of the report: status line, violations, diagnostics."""
-    return _contract_lines(contract)
+    return [visible(line) for line in _contract_lines(contract)]
 
 
 def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
@@ -285,9 +305,9 @@ def pruned_lines(
 
 def why_lines(importer: str, imported: str, chains: list[tuple[ImportStep, ...]]) -> list[str]:
     if not chains:
-        return [f"{importer} does not import {imported}, directly or indirectly."]
+        return [visible(f"{importer} does not import {imported}, directly or indirectly.")]
     lines = [f"{len(chains)} shortest chain(s) from {importer} to {imported}:"]
     for number, chain in enumerate(chains, start=1):
         lines.append(f"{number}. " + " -> ".join([chain[0].importer, *(s.imported for s in chain)]))
         lines += [f"     {s.importer} -> {s.imported}  (line {_lines(s.lines)})" for s in chain]
-    return lines
+    return [visible(line) for line in lines]
