@@ -81,7 +81,9 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
             cache_dir=options.cache_dir,
         )
         analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
-        audit = audit_imports(analyzed, grimp_graph.modules, options.root_packages, root)
+        audit = audit_imports(
+            analyzed, grimp_graph.modules, options.root_packages, root, options.cache_dir
+        )
         if options.include_dynamic_imports and audit.dynamic_imports:
             grimp_graph = grimp_graph.with_imports(
                 (d.importer, d.imported, d.line, "importlib.import_module")

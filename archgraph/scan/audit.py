@@ -7,16 +7,22 @@ parsed, with the same tree-sitter facts as everywhere else, which give the exact
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.scan.facts import _get_parser, _text, extract_facts
 from archgraph.scan.finder import ModuleSource, relative
+
+AUDIT_CACHE_VERSION = 1
+AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 _DYNAMIC = re.compile(rb"\b(?:import_module|__import__)\s*\(")
@@ -34,6 +40,92 @@ class DynamicImport:
     importer: str
     imported: str
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What a file's bytes say, whatever the module set: read once per file version."""
+
+    climbing: bool  # a relative import with two or more dots
+    dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
+    targets: tuple[str, ...]  # absolute names that import statements at line starts name
+
+    @staticmethod
+    def of(data: bytes, source: ModuleSource) -> FileScan:
+        is_package = source.path.name == "__init__.py"
+        targets: set[str] = set()
+        for match in _IMPORT_LINE.finditer(data):
+            from_target, import_targets = match.groups()
+            if from_target is not None:
+                text = from_target.decode("ascii", "replace")
+                level = len(text) - len(text.lstrip("."))
+                targets.add(_Auditor.resolve(source.module, is_package, level, text.lstrip(".")))
+            else:
+                targets.update(
+                    part.split()[0]
+                    for part in import_targets.decode("ascii", "replace").split(",")
+                    if part.split()
+                )
+        dynamic = tuple(dynamic_imports(data)) if _DYNAMIC.search(data) else ()
+        return FileScan(_CLIMBING.search(data) is not None, dynamic, tuple(sorted(targets)))
+
+
+# (line, level, module, is_from, in_try) of each import statement: what the audit needs to know
+ImportRow = tuple[int, int, str, bool, bool]
+
+
+class _ScanCache:
+    """FileScans by path, valid while the file's mtime is unchanged (as grimp's cache), with
+    the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
+        self.entries: dict[str, list[Any]] = {}  # path -> [mtime, climbing, dynamic, targets, imports]
+        self.dirty = False
+        if self.file and self.file.is_file():
+            with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
+                version, entries = marshal.loads(self.file.read_bytes())
+                if version == AUDIT_CACHE_VERSION and isinstance(entries, dict):
+                    self.entries = entries
+
+    def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
+        """The file's scan (and its bytes, when they had to be read); None if unreadable."""
+        entry = self.entries.get(str(source.path))
+        if entry is not None and entry[0] == source.mtime:
+            return FileScan(entry[1], entry[2], entry[3]), None
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            return None
+        found = FileScan.of(data, source)
+        self.entries[str(source.path)] = [source.mtime, found.climbing, found.dynamic, found.targets, None]
+        self.dirty = True
+        return found, data
+
+    def imports(self, source: ModuleSource, data: bytes | None) -> tuple[ImportRow, ...] | None:
+        """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
+        entry = self.entries[str(source.path)]
+        if entry[4] is None:
+            if data is None:
+                try:
+                    data = source.path.read_bytes()
+                except OSError:
+                    return None
+            facts = extract_facts(source.module, data)
+            entry[4] = tuple(
+                (f.line, f.level, f.module, f.is_from, f.in_try) for f in facts.imports
+            )
+            self.dirty = True
+        return tuple(tuple(row) for row in entry[4])  # type: ignore[misc]
+
+    def save(self, keep: Collection[str]) -> None:
+        if self.file is None:
+            return
+        if set(self.entries) - set(keep):
+            self.entries = {k: v for k, v in self.entries.items() if k in keep}
+            self.dirty = True
+        if self.dirty:
+            write_atomically(self.file, marshal.dumps((AUDIT_CACHE_VERSION, self.entries)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,34 +198,35 @@ class _Auditor:
             )
         )
 
-    def audit(self, source: ModuleSource) -> None:
-        try:
-            data = source.path.read_bytes()
-        except OSError:
+    def audit(self, source: ModuleSource, scans: _ScanCache) -> None:
+        scanned = scans.scan(source)
+        if scanned is None:
             return
-        climbing = _CLIMBING.search(data) is not None
-        dynamic = _DYNAMIC.search(data) is not None
-        if not (climbing or dynamic or self.may_import_a_missing_module(data, source)):
+        found, data = scanned
+        missing = any(self.internal(n) and n not in self.modules for n in found.targets)
+        if not (found.climbing or found.dynamic or missing):
             return
-        facts = extract_facts(source.module, data)
+        imports = scans.imports(source, data)
+        if imports is None:
+            return
         is_package = source.path.name == "__init__.py"
         allowed = source.module.count(".") + (1 if is_package else 0)
-        for fact in facts.imports:
-            if fact.level > allowed:
-                if fact.level == allowed + 1:  # two or more levels: grimp fails, AG202 already
+        for line, level, module, is_from, in_try in imports:
+            if level > allowed:
+                if level == allowed + 1:  # two or more levels: grimp fails, AG202 already
                     self.note(
                         "AG202",
                         Severity.WARNING,
                         "relative import goes 1 level above the top-level package; import ignored",
                         source,
-                        fact.line,
+                        line,
                         "make the import absolute, or fix the number of dots",
                     )
                 continue
-            target = self.resolve(source.module, is_package, fact.level, fact.module)
-            if not self.internal(target) or fact.in_try:
+            target = self.resolve(source.module, is_package, level, module)
+            if not self.internal(target) or in_try:
                 continue  # an import inside `try:` is optional on purpose
-            names = [target] if fact.is_from else [fact.module]
+            names = [target] if is_from else [module]
             for name in names:
                 if not self.exists(name):
                     self.note(
@@ -141,11 +234,11 @@ class _Auditor:
                         Severity.WARNING,
                         f"import of {name}: no such module; Python would raise ImportError",
                         source,
-                        fact.line,
+                        line,
                         "fix the module name, or add the module",
                     )
-        if dynamic:
-            for line, name in dynamic_imports(data):
+        if found.dynamic:
+            for line, name in found.dynamic:
                 if self.internal(name) and name in self.modules:
                     self.dynamic.append(DynamicImport(source.module, name, line))
                     self.note(
@@ -157,24 +250,6 @@ class _Auditor:
                         line,
                         None,
                     )
-
-    def may_import_a_missing_module(self, data: bytes, source: ModuleSource) -> bool:
-        is_package = source.path.name == "__init__.py"
-        for match in _IMPORT_LINE.finditer(data):
-            from_target, import_targets = match.groups()
-            if from_target is not None:
-                text = from_target.decode("ascii", "replace")
-                level = len(text) - len(text.lstrip("."))
-                names = [self.resolve(source.module, is_package, level, text.lstrip("."))]
-            else:
-                names = [
-                    part.split()[0]
-                    for part in import_targets.decode("ascii", "replace").split(",")
-                    if part.split()
-                ]
-            if any(self.internal(n) and n not in self.modules for n in names):
-                return True
-        return False
 
     @staticmethod
     def resolve(importer: str, is_package: bool, level: int, module: str) -> str:
@@ -219,11 +294,14 @@ def audit_imports(
     modules: Collection[str],
     root_packages: Sequence[str],
     project_root: Path,
+    cache_dir: Path | None = None,
 ) -> ImportAudit:
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed."""
     auditor = _Auditor(sources, modules, root_packages, project_root)
+    scans = _ScanCache(cache_dir)
     for source in sources:
-        auditor.audit(source)
+        auditor.audit(source, scans)
+    scans.save([str(s.path) for s in sources])
     dynamic = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
     return ImportAudit(tuple(auditor.diagnostics), tuple(dynamic))
