@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean self-check browser-deps
+.PHONY: run test test-deep lint bench clean self-check browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ run: $(STAMP)
 	@$(BIN)/archgraph families examples/agent_backend
 	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
+	@$(BIN)/archgraph render examples/agent_backend --families -o out/agent_backend_families.svg
 	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
 
 self-check: $(STAMP)
@@ -32,6 +33,11 @@ self-check: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
+	$(BIN)/python benchmarks/run.py --smoke
+
+# Property tests with 500 examples each and more interrupted runs (several minutes).
+test-deep: $(STAMP)
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,21 +26,27 @@ from archgraph.diagnostics import (
 )
 from archgraph.model import ArchModel
 from archgraph.model.names import ModuleExpr, is_within
-from archgraph.model.schema import did_you_mean
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import discover_root_packages
 
-# `check` needs none of these: the drawing, report, families and import-linter code is
-# imported by the functions that use it, which keeps a warm check's start-up short.
+# `check` needs none of these: the drawing, report, families, baseline, --affected and
+# import-linter code is imported by the functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
-    from archgraph.baseline import Baseline
+    from archgraph.baseline import Baseline, Pruned
+    from archgraph.model.classes import ClassModel
     from archgraph.model.families import FamiliesResult
+    from archgraph.report.classview import ClassView, ContractMarks
     from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions
     from archgraph.report.layout import Engine
     from archgraph.rules.families import FamiliesQuery
+    from archgraph.rules.inference import Proposal
+    from archgraph.rules.single_implementation import SingleImplementation
 
 Progress = Callable[[str], None]
+DEFAULT_CLASS_BUDGET = -1  # render_class_diagram's default: classview.DEFAULT_MAX_CLASSES classes
+INIT_FILE_NAME = "architecture.toml"
 CACHE_DIR_NAME = ".archgraph_cache"
 
 
@@ -60,6 +66,8 @@ class RunOptions:
     strict: bool = False
     baseline: Path | None = None  # overrides the `baseline` setting
     use_baseline: bool = True  # False: ignore any baseline (every violation is new)
+    fail_on_stale: bool = False  # with the fail_on_stale setting: stale entries fail the run
+    affected_since: str | None = None  # git revision: report only what changes since it affect
     from_importlinter: bool = False  # read import-linter's configuration (config_files name it)
 
 
@@ -213,6 +221,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
             include_external_packages=settings.include_external_packages,
             exclude_type_checking_imports=settings.exclude_type_checking_imports,
             include_namespace_dirs=settings.include_namespace_dirs,
+            include_dynamic_imports=settings.include_dynamic_imports,
             cache_dir=cache_dir,
         ),
         notes,
@@ -242,14 +251,30 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
         root, options.config_files, options.contract_ids, options.from_importlinter
     )
     baseline_file = baseline_path(root, config, options)
+    fail_on_stale = options.fail_on_stale or config.settings.fail_on_stale
+    if baseline_file is not None or fail_on_stale:
+        from archgraph.baseline import apply_baseline, failing_on_stale, read_baseline  # noqa: PLC0415
     # Read the baseline before scanning, so a broken file fails fast.
-    if baseline_file is None:
-        return _analyze(root, config, contracts, options, progress).result
-    from archgraph.baseline import apply_baseline, read_baseline  # noqa: PLC0415
+    baseline = read_baseline(baseline_file) if baseline_file else None
+    changed = None
+    if options.affected_since:
+        from archgraph.affected import affected_scope, restrict  # noqa: PLC0415
+        from archgraph.scan.changes import changed_files  # noqa: PLC0415
 
-    baseline = read_baseline(baseline_file)
-    result = _analyze(root, config, contracts, options, progress).result
-    return apply_baseline(result, baseline, baseline_file)
+        changed = changed_files(root, options.affected_since)
+    analysis = _analyze(root, config, contracts, options, progress)
+    result = analysis.result
+    if baseline is not None and baseline_file is not None:
+        result = apply_baseline(result, baseline, baseline_file)
+    if fail_on_stale:
+        result = failing_on_stale(result)
+    if changed is not None:
+        cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
+        # The cache is written by the run itself (and often not ignored by git): not a change.
+        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
+        scope = affected_scope(analysis.model, changed.since, paths, config.files)
+        result = restrict(result, scope, analysis.model)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,8 +300,7 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     root = _checked_root(root)
     config = load_config(root, options.config_files, options.from_importlinter)
     contracts = load_contracts(config, options.contract_ids)
-    analysis = _analyze(root, config, contracts, options, progress)
-    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
+    return _analyze(root, config, contracts, options, progress)
 
 
 def _analyze(
@@ -310,7 +334,7 @@ def _analyze(
         summary=outcome.summary,
         strict=options.strict,
     )
-    return Analysis(outcome.model, result)
+    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -337,15 +361,56 @@ def record_baseline(
 ) -> RecordedBaseline:
     """`archgraph baseline`: write every current violation to FILE (default: the setting)."""
     root = _checked_root(root)
-    if file is None:
-        configured = load_config(root, options.config_files).settings.baseline
-        if configured is None:
-            raise ArchgraphError(
-                "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
-                "(relative to PATH)"
-            )
-        file = root / configured
-    result = run(root, replace(options, use_baseline=False), progress)
+    file = _baseline_file(root, file, options)
+    result = _unbaselined_run(root, options, progress)
+    from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
+
+    baseline = baseline_of(result)
+    write_baseline(file, baseline)
+    return RecordedBaseline(file, baseline, result)
+
+
+@dataclass(frozen=True, slots=True)
+class PrunedBaseline:
+    """What `archgraph baseline --prune` did: `written` is False when nothing was stale."""
+
+    path: Path
+    pruned: Pruned
+    written: bool
+
+
+def prune_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = _quiet
+) -> PrunedBaseline:
+    """`archgraph baseline --prune`: drop the entries of FILE that no longer occur; add none."""
+    root = _checked_root(root)
+    from archgraph.baseline import prune, read_baseline, write_baseline  # noqa: PLC0415
+
+    file = _baseline_file(root, file, options)
+    recorded = read_baseline(file)  # before scanning, so a broken file fails fast
+    pruned = prune(recorded, _unbaselined_run(root, options, progress))
+    if pruned.removed:
+        write_baseline(file, pruned.baseline)
+    return PrunedBaseline(file, pruned, written=bool(pruned.removed))
+
+
+def _baseline_file(root: Path, file: Path | None, options: RunOptions) -> Path:
+    """FILE as given, else the `baseline` setting (relative to PATH)."""
+    if file is not None:
+        return file
+    configured = load_config(root, options.config_files).settings.baseline
+    if configured is None:
+        raise ArchgraphError(
+            "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
+            "(relative to PATH)"
+        )
+    return root / configured
+
+
+def _unbaselined_run(root: Path, options: RunOptions, progress: Progress) -> RunResult:
+    """Every violation as new; refuses while a contract is misconfigured, since it would have
+    found nothing (recording nothing for it, or pruning all its entries)."""
+    result = run(root, replace(options, use_baseline=False, fail_on_stale=False), progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
         if d.is_configuration
@@ -355,11 +420,95 @@ def record_baseline(
             "not writing the baseline: fix the configuration first, or these contracts would "
             "record nothing:\n  " + "\n  ".join(broken)
         )
-    from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
+    return result
 
-    baseline = baseline_of(result)
-    write_baseline(file, baseline)
-    return RecordedBaseline(file, baseline, result)
+
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    """What `archgraph init` inferred, the contract file's text, and how today's code fares."""
+
+    path: Path
+    text: str
+    proposal: Proposal
+    result: RunResult  # the proposed contracts checked against today's code
+    written: bool
+
+
+def init_contracts(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> InitOutcome:
+    """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
+    # Imported here: every `check` would pay for it otherwise.
+    from archgraph.atomic import write_atomically  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
+    from archgraph.rules.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
+    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
+
+    root = _checked_root(root)
+    target = root / "contracts" / INIT_FILE_NAME
+    if target.exists() and not (force or dry_run):
+        raise ArchgraphError(
+            f"{target} exists; `archgraph init --force` overwrites it, --dry-run prints the proposal"
+        )
+    # Settings and contract ids from the other files (the target is being replaced).
+    others = [f for f in config_files(root, options.config_files) if f.resolve() != target]
+    config, errors = config_module.read(others)
+    existing, more = build_contracts(config.contracts)
+    if errors or more:
+        raise ConfigurationError([*errors, *more])
+    scan_opts, notes = scan_options(root, config, options)
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    outcome = scan(root, scan_opts)
+    progress("reading classes")
+    with _collector_paused():
+        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+        families_found = analyze_families(classes, FamiliesQuery())
+    progress("inferring contracts")
+    proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
+    proposed = proposed_contracts(proposal, (c.id for c in existing))
+    settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
+    summary = outcome.summary
+    packages = ", ".join(scan_opts.root_packages)
+    header = (
+        f"Contracts inferred by `archgraph init` from the import graph of {packages} "
+        f"({summary.modules} modules, {summary.imports} imports). A starting point: review "
+        "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
+        "that only new ones fail."
+    )
+    text = proposal_toml(proposal, proposed, settings, [header])
+    contracts = _contracts_of(text, target)
+    result = RunResult(
+        root=root,
+        contracts=tuple(contract.check(outcome.model) for contract in contracts),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
+        summary=summary,
+    )
+    if not dry_run:
+        try:
+            write_atomically(target, text)
+        except OSError as error:
+            raise ArchgraphError(f"cannot write {target}: {error}") from None
+    return InitOutcome(target, text, proposal, result, written=not dry_run)
+
+
+def _contracts_of(text: str, path: Path) -> list[Contract]:
+    """The contracts of a proposed file, read the way `check` reads them (a round trip)."""
+    import tomllib  # noqa: PLC0415
+
+    document = tomllib.loads(text)
+    tables = [
+        ContractTable(data, TablePosition(path, f"contracts[{index}]"))
+        for index, data in enumerate(document.get("contracts", []))
+    ]
+    contracts, errors = build_contracts(tables)
+    if errors:  # a bug in the proposal, not in the user's input
+        raise RuntimeError(f"archgraph init proposed invalid contracts: {errors}")
+    return contracts
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -412,6 +561,7 @@ __all__ = [
     "load_config",
     "load_configuration",
     "load_contracts",
+    "prune_baseline",
     "record_baseline",
     "run",
 ]
@@ -443,7 +593,7 @@ class Rendered:
     """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
 
     content: bytes
-    view: GraphView
+    view: GraphView | ClassView
     engine: Engine | None = None
     layout_seconds: float = 0.0
 
@@ -518,6 +668,20 @@ def families(
     progress: Progress = _quiet,
 ) -> FamiliesResult:
     """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
+    return _class_analysis(root, options, query, progress).result
+
+
+@dataclass(frozen=True, slots=True)
+class _ClassAnalysis:
+    config: Config
+    model: ArchModel
+    classes: ClassModel
+    result: FamiliesResult
+
+
+def _class_analysis(
+    root: Path, options: RunOptions, query: FamiliesQuery | None, progress: Progress
+) -> _ClassAnalysis:
     from archgraph.model.families import FamiliesResult  # noqa: PLC0415
     from archgraph.rules.families import FamiliesQuery, exclude_problem  # noqa: PLC0415
     from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
@@ -536,12 +700,82 @@ def families(
         classes = cached_class_model(outcome.model, scan_opts.cache_dir)
         progress(f"comparing {len(classes.classes)} classes")
         report = analyze_families(classes, query)
-    return FamiliesResult(
+    result = FamiliesResult(
         root=outcome.model.root,
         packages=outcome.model.root_packages,
         report=report,
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
         modules=len(outcome.model.files),
+    )
+    return _ClassAnalysis(config, outcome.model, classes, result)
+
+
+def render_class_diagram(
+    root: Path,
+    output_format: str,
+    options: RunOptions = RunOptions(),
+    query: FamiliesQuery | None = None,
+    max_nodes: int | None = DEFAULT_CLASS_BUDGET,
+    engine_choice: str = "auto",
+    timeout: float | None = None,
+    progress: Progress = _quiet,
+) -> Rendered:
+    """`archgraph render --families`: role families and parallel hierarchies as a class diagram.
+
+    `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
+    given) mark their canonical classes and violations.
+    """
+    from archgraph.report.classdiagram import class_diagram_source  # noqa: PLC0415
+    from archgraph.report.classview import (  # noqa: PLC0415
+        DEFAULT_MAX_CLASSES,
+        ClassViewOptions,
+        build_class_view,
+    )
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.rules.single_implementation import SingleImplementation  # noqa: PLC0415
+
+    query = query or FamiliesQuery()
+    max_nodes = DEFAULT_MAX_CLASSES if max_nodes == DEFAULT_CLASS_BUDGET else max_nodes
+    timeout = timeout or DEFAULT_TIMEOUT
+    engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    analysis = _class_analysis(root, options, query, progress)
+    contracts = load_contracts(analysis.config, options.contract_ids)
+    marks = [
+        contract_marks(contract, analysis.classes, analysis.model.files)
+        for contract in contracts
+        if isinstance(contract, SingleImplementation)
+    ]
+    packages = ", ".join(analysis.result.packages)
+    view = build_class_view(
+        analysis.result.report,
+        analysis.classes,
+        marks,
+        ClassViewOptions(max_nodes, query.concept),
+        title=f"class families of {packages}" + (f" named {query.concept}" if query.concept else ""),
+    )
+    source = class_diagram_source(view)
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    progress(f"laying out {len(view.nodes)} classes with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
+def contract_marks(
+    contract: SingleImplementation, classes: ClassModel, modules: Collection[str]
+) -> ContractMarks:
+    """The canonical class and the violating classes of a single-implementation contract."""
+    from archgraph.report.classview import ContractMarks  # noqa: PLC0415
+
+    result = contract.check_classes(classes, modules)
+    return ContractMarks(
+        contract=contract.id,
+        concept=contract.concept,
+        canonical=contract.canonical,
+        canonical_found=classes.get(contract.canonical) is not None,
+        violations=tuple((v.symbol, v.code) for v in result.violations if v.symbol),
     )
 
 

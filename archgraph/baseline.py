@@ -112,6 +112,40 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
     )
 
 
+def failing_on_stale(result: RunResult) -> RunResult:
+    """The result with stale entries (baseline entries no longer found, ignores that match
+    nothing) breaking their contracts, so a fixed violation cannot come back silently."""
+    return replace(
+        result, contracts=tuple(replace(c, stale_fails=True) for c in result.contracts)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """A baseline without its stale entries, and what was taken out."""
+
+    baseline: Baseline
+    removed: tuple[tuple[ViolationKey, int], ...]
+
+    @property
+    def removed_total(self) -> int:
+        return sum(count for _key, count in self.removed)
+
+
+def prune(baseline: Baseline, result: RunResult) -> Pruned:
+    """Keep each entry only as often as it still occurs in `result` (a run without baseline);
+    nothing is added, so violations that are new stay new."""
+    found = Counter(v.key for v in result.violations)
+    kept: dict[ViolationKey, int] = {}
+    removed: list[tuple[ViolationKey, int]] = []
+    for key, count in baseline.entries:
+        still = min(count, found[key])
+        kept[key] = still
+        if still < count:
+            removed.append((key, count - still))
+    return Pruned(Baseline.from_counts(kept), tuple(removed))
+
+
 def render_baseline(baseline: Baseline) -> str:
     """The baseline file's text: sorted JSON with a version, stable across runs."""
     entries = [

@@ -1,7 +1,8 @@
 """Command line: parse arguments, call the use case, pick a renderer, return an exit code.
 
 Exit codes: 0 every contract kept, 1 a contract broken, 2 usage or configuration error
-(also for `--strict` diagnostics and for internal errors).
+(also for `--strict` diagnostics and for internal errors), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
+from archgraph.interrupts import Terminated, exit_code_of, terminate_cleanly
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 if TYPE_CHECKING:
@@ -58,11 +60,17 @@ def write_bytes(content: bytes, output: Path) -> None:
 
 
 class Guarded(click.Group):
-    """Turns expected failures into a message and exit code 2; unexpected ones into a report."""
+    """Turns expected failures into a message and exit code 2; unexpected ones into a report;
+    Ctrl-C and SIGTERM into a one-line message and exit codes 130 and 143 (128 + signal)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with terminate_cleanly():
+                return super().invoke(ctx)
+        except (KeyboardInterrupt, Terminated) as interruption:
+            code, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")
+            click.echo(message, err=True)
+            ctx.exit(code)
         except ArchgraphError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -70,7 +78,7 @@ class Guarded(click.Group):
             ctx.exit(ExitCode.USAGE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except (SystemExit, KeyboardInterrupt, GeneratorExit):
+        except (SystemExit, GeneratorExit):
             raise
         except BaseException:
             # BaseException too: a panic in grimp's Rust code arrives as pyo3's PanicException,
@@ -148,6 +156,17 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Violations recorded in FILE are known and do not fail the run (default: the baseline setting).",
 )
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline setting: every violation is new.")
+@click.option(
+    "--fail-on-stale",
+    is_flag=True,
+    help="Baseline entries no longer found and ignore_imports matching nothing fail the run.",
+)
+@click.option(
+    "--affected",
+    "affected_since",
+    metavar="REV",
+    help="Report only violations from files changed since git REV and the modules importing them.",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when the scan reports problems (unparsable files...).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.option(
@@ -168,6 +187,8 @@ def check(
     output_dir: Path | None,
     baseline_file: Path | None,
     no_baseline: bool,
+    fail_on_stale: bool,
+    affected_since: str | None,
     strict: bool,
     quiet: bool,
     from_importlinter: bool,
@@ -180,8 +201,8 @@ def check(
     planned = plan_reports(output_formats, output, output_dir)
     options = RunOptions(
         config_files, packages, contract_ids, cache_dir, not no_cache, strict,
-        baseline=baseline_file, use_baseline=not no_baseline,
-        from_importlinter=from_importlinter,
+        baseline=baseline_file, use_baseline=not no_baseline, fail_on_stale=fail_on_stale,
+        affected_since=affected_since, from_importlinter=from_importlinter,
     )
     result = run(path, options, progress_printer(not quiet))
     write_reports(result, planned, announce=output_dir is not None and not quiet)
@@ -191,6 +212,7 @@ def check(
 @main.command()
 @click.argument("arguments", nargs=-1, metavar="[PATH] [FILE]", type=click.Path(path_type=Path))
 @with_options(package_option, config_option, *cache_options)
+@click.option("--prune", is_flag=True, help="Only remove the entries that no longer occur; add none.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def baseline(
     arguments: tuple[Path, ...],
@@ -198,17 +220,26 @@ def baseline(
     config_files: tuple[Path, ...],
     cache_dir: Path | None,
     no_cache: bool,
+    prune: bool,
     quiet: bool,
 ) -> None:
     """Record the current violations of PATH (default .) in FILE (default: the baseline setting).
 
     `check --baseline FILE` then fails only on violations that are not recorded. A single
-    argument is PATH when it is a directory, FILE otherwise.
+    argument is PATH when it is a directory, FILE otherwise. With --prune, stale entries
+    (violations fixed since) are removed and nothing new is recorded.
     """
-    from archgraph.app import RunOptions, record_baseline  # noqa: PLC0415
+    from archgraph.app import RunOptions, prune_baseline, record_baseline  # noqa: PLC0415
 
     path, file = baseline_arguments(arguments)
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    if prune:
+        from archgraph.report.text import pruned_lines  # noqa: PLC0415
+
+        outcome = prune_baseline(path, file, options, progress_printer(not quiet))
+        pruned = outcome.pruned
+        click.echo("\n".join(pruned_lines(outcome.path, pruned.removed, pruned.baseline.total)))
+        return
     recorded = record_baseline(path, file, options, progress_printer(not quiet))
     contracts = len({key.contract for key, _count in recorded.baseline.entries})
     click.echo(
@@ -227,6 +258,44 @@ def baseline_arguments(arguments: tuple[Path, ...]) -> tuple[Path, Path | None]:
         only = arguments[0]
         return (only, None) if only.is_dir() else (Path("."), only)
     return Path("."), None
+
+
+@main.command()
+@common_options
+@click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
+@click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def init(
+    path: Path,
+    packages: tuple[str, ...],
+    config_files: tuple[Path, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """Propose contracts that describe PATH's import graph; write PATH/contracts/architecture.toml.
+
+    Prints what was inferred and why, and how the code fares against each proposed contract
+    today. An existing file is kept unless --force; --dry-run prints the file instead.
+    """
+    from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
+    from archgraph.report.text import summary_table  # noqa: PLC0415
+    from archgraph.rules.inference import explanation  # noqa: PLC0415
+
+    options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
+    outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    lines = [*explanation(outcome.proposal), ""]
+    if outcome.result.contracts:
+        lines += ["Today's code against the proposed contracts:", *summary_table(outcome.result)[1:]]
+    else:
+        lines.append("No contracts proposed; the file holds the settings only.")
+    if outcome.written:
+        lines += ["", f"archgraph: wrote {outcome.path}; edit it, then run `archgraph check`"]
+    else:  # the file goes to stdout, so that `init --dry-run > FILE` works
+        click.echo(outcome.text, nl=False)
+    click.echo("\n".join(lines), err=not outcome.written)
 
 
 @main.command()
@@ -327,19 +396,48 @@ def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
               help="The diagram file; its suffix gives the format unless --format is given.")
 @click.option("--format", "output_format", type=click.Choice(["svg", "png", "pdf", "dot"]))
 @view_options(budget=400)
+@click.option("--families", is_flag=True,
+              help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
+                   "--contract then picks the single-implementation contract marked, and above --max-nodes "
+                   "the most suspicious findings are kept.")
+@click.option("--concept", metavar="GLOB", help="With --families: only classes whose name matches, e.g. '*Dispatcher*'.")
 @engine_options
 def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
                    no_cache: bool, output: Path, output_format: str | None, engine: str, timeout: float,
-                   verbose: bool, **view: Any) -> None:
+                   verbose: bool, families: bool, concept: str | None, **view: Any) -> None:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
     from archgraph.app import RunOptions, render_diagram  # noqa: PLC0415
 
     output_format = output_format or {".gv": "dot"}.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
     if output_format not in ("svg", "png", "pdf", "dot"):
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format svg|png|pdf|dot")
+    if families:
+        _render_families(path, packages, config_files, cache_dir, no_cache, output, output_format, engine,
+                         timeout, verbose, concept, view)
+        return
+    if concept is not None:
+        raise click.UsageError("--concept draws class families: add --families")
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     rendered = render_diagram(path, output_format, options, _view(**view), engine, timeout,
                               progress_printer(True))
+    write_bytes(rendered.content, output)
+    _tell(rendered, output, verbose)
+
+
+def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...],
+                     cache_dir: Path | None, no_cache: bool, output: Path, output_format: str, engine: str,
+                     timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> None:
+    """`render --families`: --contract picks the single-implementation contracts to mark."""
+    from archgraph.app import RunOptions, render_class_diagram  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+
+    for option in ("depth", "focus"):
+        if view[option] is not None:
+            raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
+    contract_ids = (view["contract_id"],) if view["contract_id"] else ()
+    options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
+    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+                                    engine, timeout, progress_printer(True))
     write_bytes(rendered.content, output)
     _tell(rendered, output, verbose)
 
@@ -390,7 +488,8 @@ def report_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
 
 @main.command()
 @common_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+# Only the formats families renders: with FORMATS, `--format sarif` printed the text report.
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--concept", metavar="GLOB", help="Only classes whose name matches, e.g. '*Dispatcher*'.")
 @click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True, help="Smallest family or duplicate group reported.")
 @click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Leave out modules: 'app.tests', 'app.*.legacy', or a name any segment matches ('tests'). Repeatable.")

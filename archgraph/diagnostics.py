@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     OK = 0
     BROKEN = 1
     USAGE = 2
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2, as shells report it (see interrupts.py)
+    TERMINATED = 143  # SIGTERM: 128 + 15
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -57,6 +59,8 @@ class BaselineStatus(StrEnum):
 # are identified by their message, which names the structure; their chain holds example imports
 # that change whenever an import that sorts earlier is added.
 MESSAGE_KEYED_CODES = frozenset({"AG140"})
+# An `ignore_imports` entry that matches no import: stale, like a baseline entry no longer found.
+UNUSED_IGNORE_CODE = "AG311"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +226,9 @@ class ContractResult:
     governed: int | None = None  # import sites the contract rules on, when the rule counts them
     respecting: int | None = None  # governed import sites that no violation starts from
     fixed: tuple[ViolationKey, ...] = ()  # in the baseline but no longer found (one per count)
+    hint: str | None = None  # the contract's advice, shown under each of its violations
+    stale_fails: bool = False  # fail_on_stale: stale baseline entries and unused ignores break it
+    out_of_scope: int = 0  # violations left out by `check --affected` (outside the scope)
 
     def __post_init__(self) -> None:
         if self.respecting is not None and not (
@@ -257,6 +264,8 @@ class ContractResult:
             diagnostics=sorted_diagnostics(diagnostics),
             governed=governed_count,
             respecting=respecting,
+            # getattr: identities written before contracts had hints still work
+            hint=getattr(contract, "hint", None),
         )
 
     @property
@@ -273,9 +282,25 @@ class ContractResult:
         return tuple(v for v in self.violations if v.is_known)
 
     @property
+    def stale_ignores(self) -> tuple[Diagnostic, ...]:
+        """`ignore_imports` entries that match no import any more (AG311)."""
+        return tuple(d for d in self.diagnostics if d.code == UNUSED_IGNORE_CODE)
+
+    @property
+    def stale_count(self) -> int:
+        """Baseline entries no longer found plus ignores that match nothing: entries to prune."""
+        return len(self.fixed) + len(self.stale_ignores)
+
+    @property
+    def fails_on_stale(self) -> bool:
+        return self.stale_fails and self.stale_count > 0
+
+    @property
     def kept(self) -> bool:
-        return not self.new_violations and not any(
-            d.severity is Severity.ERROR for d in self.diagnostics
+        return (
+            not self.new_violations
+            and not any(d.severity is Severity.ERROR for d in self.diagnostics)
+            and not self.fails_on_stale
         )
 
     @property
@@ -299,6 +324,7 @@ class ContractIdentity:
     name: str
     kind: str
     severity: Severity
+    hint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +338,19 @@ class ScanSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class AffectedScope:
+    """What `check --affected REV` reported on: the modules of the files changed since REV and
+    every module that imports one of them, directly or indirectly."""
+
+    since: str
+    changed_files: int  # files changed under PATH since REV, Python or not (deleted ones too)
+    changed_modules: frozenset[str]
+    modules: frozenset[str]  # in scope: the changed modules and their importers, transitively
+    total_modules: int  # modules in the graph
+    configuration_changed: bool = False  # a contract file changed: every module is in scope
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything one `check` produced; renderers take only this."""
 
@@ -322,6 +361,7 @@ class RunResult:
     strict: bool = False
     extras: tuple[tuple[str, object], ...] = field(default=())
     baseline: Path | None = None  # the baseline file applied, if any
+    scope: AffectedScope | None = None  # `check --affected`: only violations in it are reported
 
     @property
     def violations(self) -> tuple[Violation, ...]:

@@ -53,7 +53,8 @@ forbidden_modules = ["shop.domain"]
 """
 
 # A contract whose id and name try to break out of every format archgraph writes.
-EVIL_ID = 'évil"<&>\\N{x}\nid'
+# (Ids cannot hold quotes, markup characters, backslashes or line breaks: names can.)
+EVIL_ID = "évil:{x},100%;id"
 EVIL_NAME = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 EVIL_CONTRACT = f"""\
 [[contracts]]

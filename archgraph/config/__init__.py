@@ -27,7 +27,11 @@ class Settings:
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
+    # `importlib.import_module("pkg.x")` with a literal name: always noted (AG210); with true,
+    # also an import of the graph that contracts rule on.
+    include_dynamic_imports: bool = False
     baseline: Path | None = None  # baseline file of known violations, relative to PATH
+    fail_on_stale: bool = False  # stale baseline entries and unused ignores fail the run
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 `module_diagram` draws a GraphView: packages as nested clusters, violating edges red and labelled
 with their contract ids, edges inside an import cycle orange, the layers of a `layers` contract as
 ordered bands, and a legend. Other diagrams (class diagrams of competing families) belong beside it
-and reuse `dot_text`, `new_digraph` and `add_legend`.
+and reuse `dot_text`, `new_digraph` and `add_legend` (`report/classdiagram.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from archgraph.model.names import parent
 from archgraph.report.graphview import GraphView, ViewEdge, ViewNode
+from archgraph.report.layout import dot_id
 
 if TYPE_CHECKING:
     import graphviz
@@ -52,6 +53,18 @@ def dot_text(text: str) -> str:
     return cast(str, graphviz.nohtml(escaped.replace("\n", "\\n")))
 
 
+def add_edge(digraph: graphviz.Digraph, tail: str, head: str, **attributes: str) -> None:
+    """An edge between two nodes named by their whole IDs.
+
+    `Digraph.edge()` reads `a:b` as node `a`, port `b`: a module in a directory named `x:y`
+    (importlib loads it) made Graphviz fail with a syntax error on the whole diagram.
+    """
+    from graphviz.quoting import attr_list, quote  # noqa: PLC0415
+
+    line = f"\t{quote(dot_id(tail))} -> {quote(dot_id(head))}{attr_list(None, kwargs=attributes)}\n"
+    digraph.body.append(line)
+
+
 def new_digraph(title: str) -> graphviz.Digraph:
     """A digraph with archgraph's common look."""
     import graphviz  # noqa: PLC0415
@@ -81,8 +94,8 @@ class LegendEntry:
     """One line of the legend: a sample (edge or node style) and what it means."""
 
     meaning: str
-    color: str
-    sample: str = "edge"  # "edge", "node", "package" or "focus"
+    color: str  # for "swatches": several colours separated by spaces
+    sample: str = "edge"  # a key of LEGEND_SAMPLES: "edge", "node", "package", "focus"...
 
 
 MODULE_LEGEND = (
@@ -94,25 +107,46 @@ MODULE_LEGEND = (
 )
 
 
+LEGEND_SAMPLES = {
+    "edge": '<font color="{color}"><b>&#8212;&#8212;&gt;</b></font>',
+    "node": '<table border="1" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
+    "package": '<table border="1" cellborder="0" bgcolor="' + PACKAGE_FILL + '" color="{color}"><tr><td> </td></tr></table>',
+    "focus": '<table border="2" cellborder="0" bgcolor="' + FOCUS_FILL + '" color="{color}"><tr><td> </td></tr></table>',
+    # Class diagrams: UML's hollow triangle (ASCII: not every engine's PNG font has ▷), dashed and
+    # dotted lines, a bold border, colour swatches.
+    "inherits": '<font color="{color}"><b>&#8212;&#8212;|&gt;</b></font>',
+    "realizes": '<font color="{color}"><b>- - -|&gt;</b></font>',
+    "dashed": '<font color="{color}"><b>- - -&gt;</b></font>',
+    "dotted": '<font color="{color}"><b>&#183; &#183; &#183; &#183;</b></font>',
+    "bold": '<table border="3" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
+}
+MODULE_BOXES = "boxes around modules are packages"
+
+
+def _sample(entry: LegendEntry) -> str:
+    if entry.sample == "swatches":
+        cells = "".join(f'<td bgcolor="{color}" width="10"> </td>' for color in entry.color.split())
+        return f'<table border="0" cellspacing="1"><tr>{cells}</tr></table>'
+    return LEGEND_SAMPLES[entry.sample].replace("{color}", entry.color)
+
+
 def add_legend(
-    digraph: graphviz.Digraph, entries: Sequence[LegendEntry], notes: Sequence[str]
+    digraph: graphviz.Digraph,
+    entries: Sequence[LegendEntry],
+    notes: Sequence[str],
+    boxes: str | None = MODULE_BOXES,
 ) -> None:
     """A `Legend` cluster holding one table: a sample and a meaning per entry, then the notes.
 
     An HTML-like label keeps the legend one node, so it adds nothing to the layout work.
+    `boxes` says what the clusters stand for (None: nothing).
     """
-    samples = {
-        "edge": '<font color="{color}"><b>&#8212;&#8212;&gt;</b></font>',
-        "node": '<table border="1" cellborder="0" color="{color}"><tr><td> </td></tr></table>',
-        "package": '<table border="1" cellborder="0" bgcolor="' + PACKAGE_FILL + '" color="{color}"><tr><td> </td></tr></table>',
-        "focus": '<table border="2" cellborder="0" bgcolor="' + FOCUS_FILL + '" color="{color}"><tr><td> </td></tr></table>',
-    }
     rows = [
-        f"<tr><td>{samples[e.sample].replace('{color}', e.color)}</td>"
-        f'<td align="left">{html_text(e.meaning)}</td></tr>'
+        f'<tr><td>{_sample(e)}</td><td align="left">{html_text(e.meaning)}</td></tr>'
         for e in entries
     ]
-    rows.append('<tr><td colspan="2" align="left">boxes around modules are packages</td></tr>')
+    if boxes:
+        rows.append(f'<tr><td colspan="2" align="left">{html_text(boxes)}</td></tr>')
     rows += [f'<tr><td colspan="2" align="left">{html_text(note)}</td></tr>' for note in notes]
     table = (
         '<<table border="0" cellspacing="2" cellpadding="2">'
@@ -148,7 +182,7 @@ def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
         for node in nodes_in.get(cluster, []):
             _add_node(graph, node, cluster == node.id)
         for package in children.get(cluster, []):
-            with graph.subgraph(name=f"cluster_{package}") as sub:
+            with graph.subgraph(name=f"cluster_{dot_id(package)}") as sub:
                 sub.attr(label=dot_text(package), tooltip=dot_text(package), color=CLUSTER_COLOR,
                          fontcolor="#2c4a70", fontsize="11", style="rounded",
                          **{"class": "package"})
@@ -202,7 +236,7 @@ def _add_node(graph: graphviz.Digraph, node: ViewNode, package_module: bool) -> 
     if node.focus:
         attributes.update(fillcolor=FOCUS_FILL, penwidth="2.4")
         classes.append("focus")
-    graph.node(node.id, label=dot_text(label), style=",".join(styles),
+    graph.node(dot_id(node.id), label=dot_text(label), style=",".join(styles),
                **attributes, **{"class": " ".join(classes)})
 
 
@@ -237,7 +271,7 @@ def _add_edge(digraph: graphviz.Digraph, edge: ViewEdge, layer_of: dict[str, int
         attributes["constraint"] = "false"
     if label:
         attributes["label"] = dot_text(label)
-    digraph.edge(edge.importer, edge.imported, **attributes, **{"class": " ".join(classes)})
+    add_edge(digraph, edge.importer, edge.imported, **attributes, **{"class": " ".join(classes)})
 
 
 def _add_layer_bands(
@@ -254,8 +288,8 @@ def _add_layer_bands(
     for node in nodes:
         if node.layer_index is None:
             continue
-        digraph.edge(anchors[node.layer_index], node.id, style="invis", weight="0")
-        digraph.edge(node.id, anchors[node.layer_index + 1], style="invis", weight="0")
+        add_edge(digraph, anchors[node.layer_index], node.id, style="invis", weight="0")
+        add_edge(digraph, node.id, anchors[node.layer_index + 1], style="invis", weight="0")
 
 
 def _legend_notes(view: GraphView) -> list[str]:

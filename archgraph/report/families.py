@@ -16,7 +16,7 @@ from archgraph.model.families import (
     Wrapper,
 )
 from archgraph.report.json import diagnostic_to_dict
-from archgraph.report.text import diagnostic_lines
+from archgraph.report.text import diagnostic_lines, visible
 
 JSON_VERSION = 1
 MAX_ROOTS_SHOWN = 12
@@ -142,7 +142,7 @@ def render_families_text(result: FamiliesResult) -> str:
     if shown:
         lines += ["", f"Diagnostics ({len(shown)}):"]
         lines += [f"  {line}" for d in shown for line in diagnostic_lines(d)]
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def _label(finding: Finding) -> str:

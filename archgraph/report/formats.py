@@ -49,6 +49,14 @@ FORMATS: dict[str, ReportFormat] = {
             "GitHub Actions annotations",
             takes_workspace=True,
         ),
+        ReportFormat(
+            "markdown",
+            "archgraph.report.markdown",
+            "render_markdown",
+            "report.md",
+            "pull-request comments and CI step summaries",
+            takes_workspace=True,
+        ),
     )
 }
 

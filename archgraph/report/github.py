@@ -48,12 +48,23 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             lines.append(
                 workflow_command(
                     command,
-                    violation_text(violation),
+                    violation_text(violation) + (f"\nhint: {contract.hint}" if contract.hint else ""),
                     _place(result, violation.location, workspace)
                     | {"title": f"archgraph {contract.contract_id} ({violation.code})"},
                 )
             )
         known += len(contract.known_violations)
+        if contract.fixed:
+            lines.append(
+                workflow_command(
+                    "error" if contract.fails_on_stale else "notice",
+                    f"{len(contract.fixed)} baseline entr{'y' if len(contract.fixed) == 1 else 'ies'}"
+                    f" of {contract.contract_id} no longer occur (fixed): prune them with "
+                    "`archgraph baseline --prune`"
+                    + (" (fail_on_stale fails the run)" if contract.fails_on_stale else ""),
+                    {"title": f"archgraph {contract.contract_id} (stale baseline)"},
+                )
+            )
         lines += [_diagnostic_command(result, d, contract, workspace) for d in contract.diagnostics]
     lines += [_diagnostic_command(result, d, None, workspace) for d in result.diagnostics]
     if known:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Violation, ViolationKey
+from archgraph.diagnostics import (
+    AffectedScope,
+    ContractResult,
+    Diagnostic,
+    RunResult,
+    Violation,
+    ViolationKey,
+)
 
 JSON_VERSION = 1
 
@@ -31,6 +38,21 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "exit_code": int(result.exit_code),
         },
         "baseline": _run_baseline(result),
+        "affected": _affected(result.scope),
+    }
+
+
+def _affected(scope: AffectedScope | None) -> dict[str, Any] | None:
+    """What `check --affected REV` reported on; None for a full run."""
+    if scope is None:
+        return None
+    return {
+        "since": scope.since,
+        "changed_files": scope.changed_files,
+        "changed_modules": sorted(scope.changed_modules),
+        "modules_in_scope": len(scope.modules),
+        "total_modules": scope.total_modules,
+        "configuration_changed": scope.configuration_changed,
     }
 
 
@@ -43,6 +65,7 @@ def _run_baseline(result: RunResult) -> dict[str, Any] | None:
         "new": sum(len(c.new_violations) for c in result.contracts),
         "known": sum(len(c.known_violations) for c in result.contracts),
         "fixed": sum(len(c.fixed) for c in result.contracts),
+        "fail_on_stale": any(c.stale_fails for c in result.contracts),
     }
 
 
@@ -78,16 +101,20 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "governed": contract.governed,
         "respecting": contract.respecting,
         "compliance": contract.compliance,
-        "violations": [violation_to_dict(v) for v in contract.violations],
+        "hint": contract.hint,
+        "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
         "baseline": _contract_baseline(contract, baseline),
         "fixed": [key_to_dict(key) for key in contract.fixed],
+        "out_of_scope": contract.out_of_scope,
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
     }
 
 
-def violation_to_dict(violation: Violation) -> dict[str, Any]:
+def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str, Any]:
+    """One violation; `hint` is its contract's advice (repeated so each entry stands alone)."""
     location = violation.location
     return {
+        "hint": hint,
         "code": violation.code,
         "message": violation.message,
         "importer": violation.importer,

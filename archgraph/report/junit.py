@@ -11,7 +11,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Severity, Violation
-from archgraph.report.text import diagnostic_lines, format_percent, violation_lines
+from archgraph.report.text import (
+    diagnostic_lines,
+    format_percent,
+    stale_phrase,
+    violation_lines,
+    visible,
+)
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -65,13 +71,23 @@ def _contract_case(contract: ContractResult) -> ET.Element:
             problems[0].code,
             _diagnostics_text(contract.diagnostics),
         )
+    elif contract.fails_on_stale and not new and contract.severity is Severity.ERROR:
+        stale = [f"- stale baseline entry: {key}" for key in contract.fixed]
+        stale += [f"- {d.message}" for d in contract.stale_ignores]
+        _child(
+            case,
+            "failure",
+            f"{stale_phrase(contract)} (fail_on_stale)",
+            contract.stale_ignores[0].code if contract.stale_ignores else "stale",
+            "".join(line + "\n" for line in stale),
+        )
     elif not contract.kept and contract.severity is Severity.ERROR:
         _child(
             case,
             "failure",
             f"{len(new)} violation(s) of {contract.contract_id} ({contract.kind})",
             new[0].code if new else _first_error_code(contract.diagnostics, "AG1"),
-            _violations_text(new) + _diagnostics_text(contract.diagnostics),
+            _violations_text(new, contract.hint) + _diagnostics_text(contract.diagnostics),
         )
     summary = (
         f"{contract.kind} contract {contract.contract_id}: {contract.status}, "
@@ -81,7 +97,7 @@ def _contract_case(contract: ContractResult) -> ET.Element:
     out = [summary]
     if not contract.kept and contract.severity is not Severity.ERROR:
         out += [f"broken, but severity {contract.severity.value} does not fail the run:"]
-        out += [_violations_text(new)]
+        out += [_violations_text(new, contract.hint)]
     if known:
         out += [f"{len(known)} known violation(s), recorded in the baseline:", _violations_text(known)]
     if contract.fixed:
@@ -110,12 +126,16 @@ def _child(case: ET.Element, tag: str, message: str, kind: str, text: str) -> No
     element.text = xml_safe(text)
 
 
-def _violations_text(violations: tuple[Violation, ...]) -> str:
-    return "".join(line + "\n" for v in violations for line in violation_lines(v))
+def _violations_text(violations: tuple[Violation, ...], hint: str | None = None) -> str:
+    """Each violation's lines, then the contract's hint under it."""
+    advice = [f"    hint: {hint}"] if hint else []
+    return "".join(
+        visible(line) + "\n" for v in violations for line in [*violation_lines(v), *advice]
+    )
 
 
 def _diagnostics_text(diagnostics: tuple[Diagnostic, ...]) -> str:
-    return "".join(line + "\n" for d in diagnostics for line in diagnostic_lines(d))
+    return "".join(visible(line) + "\n" for d in diagnostics for line in diagnostic_lines(d))
 
 
 def _first_error_code(diagnostics: tuple[Diagnostic, ...], default: str) -> str:

@@ -8,6 +8,7 @@ too big for the engine ends in an error that says what to do, never in an endles
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from archgraph.diagnostics import ArchgraphError
 
@@ -159,6 +161,26 @@ class Layout:
     edges: tuple[EdgePath, ...]
 
 
+# Module names become DOT node and cluster IDs, and Graphviz copies IDs into SVG <title>s: a
+# control character there (a directory named with an ANSI escape) made the SVG invalid XML and
+# dot's JSON unreadable, and a trailing backslash ended the quoted ID early. Such characters,
+# and `%` itself so that the encoding reverses, are written as %XX (UTF-8) in IDs; labels and
+# tooltips show the real name.
+_UNSAFE_IN_ID = re.compile("[%\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def dot_id(name: str) -> str:
+    """The DOT ID for a module name (the name itself unless it holds unsafe characters)."""
+    return _UNSAFE_IN_ID.sub(
+        lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8")), name
+    )
+
+
+def name_of_dot_id(identifier: str) -> str:
+    """The module name a DOT ID stands for (dot_id reversed)."""
+    return unquote(identifier) if "%" in identifier else identifier
+
+
 def parse_layout(data: Mapping[str, Any]) -> Layout:
     """Read `-Tjson` output (same shape from dot and graphviz-pure)."""
     left, bottom, right, top = _numbers(data["bb"])
@@ -171,7 +193,7 @@ def parse_layout(data: Mapping[str, Any]) -> Layout:
     clusters: dict[str, ClusterBox] = {}
     names: dict[int, str] = {}
     for item in data.get("objects", []):
-        name = str(item["name"])
+        name = name_of_dot_id(str(item["name"]))
         names[int(item["_gvid"])] = name
         if "bb" in item and name.startswith("cluster"):
             x0, y0, x1, y1 = _numbers(item["bb"])

@@ -99,7 +99,7 @@ def _contract_rule(contract: ContractResult) -> dict[str, Any]:
         "compliance": contract.compliance,
         "violations": len(contract.violations),
     }
-    return {
+    rule: dict[str, Any] = {
         "id": contract.contract_id,
         "name": contract.name,
         "shortDescription": {"text": contract.name},
@@ -107,6 +107,10 @@ def _contract_rule(contract: ContractResult) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVELS[contract.severity]},
         "properties": {key: value for key, value in properties.items() if value is not None},
     }
+    if contract.hint:
+        # Code scanning shows a rule's help beside each of its alerts.
+        rule["help"] = {"text": contract.hint, "markdown": contract.hint}
+    return rule
 
 
 def _diagnostic_rule(code: str) -> dict[str, Any]:

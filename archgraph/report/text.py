@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
 
 from archgraph.diagnostics import (
+    AffectedScope,
     ContractResult,
     Diagnostic,
     ImportStep,
     RunResult,
     Severity,
     Violation,
+    ViolationKey,
 )
 
 MAX_VIOLATIONS_SHOWN = 200
+
+# Characters that would break a report line or act on a terminal: line breaks, ANSI escape
+# sequences and other C0/C1 controls, Unicode line separators and bidirectional overrides
+# ("Trojan Source"). Directory names can hold any of them, and importlib loads such modules.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """The text with control characters written as escapes (`\\n`, `\\x1b`, `\\u202e`)."""
+
+    def escape(match: re.Match[str]) -> str:
+        character = match.group()
+        if character in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[character]
+        code = ord(character)
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
 
 
 def render_text(result: RunResult) -> str:
@@ -29,6 +51,8 @@ def render_text(result: RunResult) -> str:
     ]
     if result.baseline is not None:
         lines += [f"Baseline: {result.baseline.as_posix()}", ""]
+    if result.scope is not None:
+        lines += [scope_line(result.scope), ""]
     for contract in result.contracts:
         lines += _contract_lines(contract, baseline=result.baseline is not None)
     shown, folded = fold_repeated_infos(result.diagnostics)
@@ -46,15 +70,37 @@ def render_text(result: RunResult) -> str:
     closing = f"Contracts: {kept} kept, {broken} broken ({violations} violations"
     if result.baseline is not None:
         new = sum(len(c.new_violations) for c in result.contracts)
-        fixed = sum(len(c.fixed) for c in result.contracts)
-        closing += f": {new} new, {violations - new} known; {fixed} fixed"
+        stale = sum(len(c.fixed) for c in result.contracts)
+        closing += f": {new} new, {violations - new} known; {stale} stale baseline entries"
+    if result.scope is not None:
+        closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
     lines.append(closing + ").")
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)
+
+
+def stale_phrase(contract: ContractResult) -> str:
+    """`2 stale entries break this contract`: baseline entries no longer found plus unused ignores."""
+    count = contract.stale_count
+    return f"{count} stale entr{'y breaks' if count == 1 else 'ies break'} this contract"
+
+
+def scope_line(scope: AffectedScope) -> str:
+    """How much of the project `check --affected` reported on, and why."""
+    changed = (
+        f"Affected since {scope.since}: {scope.changed_files} changed file(s), "
+        f"{len(scope.changed_modules)} changed module(s); "
+    )
+    if scope.configuration_changed:
+        return changed + f"a contract file changed, so all {scope.total_modules} modules are in scope"
+    return changed + (
+        f"{len(scope.modules)} of {scope.total_modules} modules in scope "
+        "(the changed modules and every module importing them)"
+    )
 
 
 def contract_lines(contract: ContractResult) -> list[str]:
     """One contract's part of the report: status line, violations, diagnostics."""
-    return _contract_lines(contract)
+    return [visible(line) for line in _contract_lines(contract)]
 
 
 def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
@@ -66,15 +112,25 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
     if baseline:
         lines += _baseline_lines(contract)
     else:
-        lines += _listed(f"{len(contract.violations)} violation(s):", contract.violations)
+        lines += _listed(
+            f"{len(contract.violations)} violation(s):", contract.violations, hint=contract.hint
+        )
+    if contract.out_of_scope:
+        lines.append(f"  ({contract.out_of_scope} violation(s) outside the affected scope not shown)")
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
+    if contract.fails_on_stale:
+        lines.append(f"  {stale_phrase(contract)} (fail_on_stale): prune them, so that a fixed "
+                     "violation cannot come back unnoticed")
     lines.append("")
     return lines
 
 
-def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) -> list[str]:
-    """A titled list of violations (none: no lines), cut after MAX_VIOLATIONS_SHOWN."""
+def _listed(
+    title: str, violations: tuple[Violation, ...], brief: bool = False, hint: str | None = None
+) -> list[str]:
+    """A titled list of violations (none: no lines), cut after MAX_VIOLATIONS_SHOWN; the
+    contract's hint under each one shown in full."""
     if not violations:
         return []
     lines = [f"  {title}"]
@@ -83,6 +139,8 @@ def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) 
         if brief:  # one line each: where it is, not how the chain runs
             where = f"  ({violation.location})" if violation.location and violation.chain else ""
             shown = [shown[0] + where]
+        elif hint:
+            shown.append(f"    hint: {hint}")
         lines += ["    " + line for line in shown]
     hidden = len(violations) - MAX_VIOLATIONS_SHOWN
     if hidden > 0:
@@ -91,15 +149,15 @@ def _listed(title: str, violations: tuple[Violation, ...], brief: bool = False) 
 
 
 def _baseline_lines(contract: ContractResult) -> list[str]:
-    """New violations in full; known ones one line each; fixed ones so the baseline can shrink."""
+    """New violations in full; known ones one line each; stale entries so the baseline shrinks."""
     new, known = contract.new_violations, contract.known_violations
-    lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} fixed"]
-    lines += _listed(f"{len(new)} new violation(s):", new)
+    lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} stale"]
+    lines += _listed(f"{len(new)} new violation(s):", new, hint=contract.hint)
     lines += _listed(f"{len(known)} known violation(s), recorded in the baseline:", known, brief=True)
     if contract.fixed:
         lines.append(
-            f"  {len(contract.fixed)} fixed (in the baseline, no longer found; "
-            "`archgraph baseline` drops them):"
+            f"  {len(contract.fixed)} stale baseline entr{'y' if len(contract.fixed) == 1 else 'ies'}"
+            " (fixed: recorded, no longer found; prune with `archgraph baseline --prune`):"
         )
         lines += [f"    - {key}" for key in contract.fixed[:MAX_VIOLATIONS_SHOWN]]
         hidden = len(contract.fixed) - MAX_VIOLATIONS_SHOWN
@@ -121,7 +179,7 @@ def summary_table(result: RunResult) -> list[str]:
     with_baseline = result.baseline is not None
     header = ["contract", "type", "status", "governed", "respecting", "violations"]
     if with_baseline:
-        header += ["new", "known", "fixed"]
+        header += ["new", "known", "stale"]
     header.append("compliance")
     rows = [header]
     for contract in result.contracts:
@@ -230,11 +288,26 @@ def _lines(numbers: tuple[int, ...]) -> str:
     return ", ".join(map(str, numbers)) if numbers else "?"
 
 
+def pruned_lines(
+    path: Path, removed: Sequence[tuple[ViolationKey, int]], remaining: int
+) -> list[str]:
+    """What `archgraph baseline --prune` removed from the baseline file."""
+    if not removed:
+        return [f"archgraph: nothing to prune in {path}; {remaining} violation(s) recorded"]
+    total = sum(count for _key, count in removed)
+    entries = f"{total} stale entr{'y' if total == 1 else 'ies'}"
+    lines = [f"archgraph: pruned {entries} from {path}; {remaining} violation(s) remain recorded"]
+    for key, count in removed:
+        times = f" (x{count})" if count > 1 else ""
+        lines.append(f"  - {key.contract} {key.code}: {key}{times}")
+    return lines
+
+
 def why_lines(importer: str, imported: str, chains: list[tuple[ImportStep, ...]]) -> list[str]:
     if not chains:
-        return [f"{importer} does not import {imported}, directly or indirectly."]
+        return [visible(f"{importer} does not import {imported}, directly or indirectly.")]
     lines = [f"{len(chains)} shortest chain(s) from {importer} to {imported}:"]
     for number, chain in enumerate(chains, start=1):
         lines.append(f"{number}. " + " -> ".join([chain[0].importer, *(s.imported for s in chain)]))
         lines += [f"     {s.importer} -> {s.imported}  (line {_lines(s.lines)})" for s in chain]
-    return lines
+    return [visible(line) for line in lines]

@@ -98,10 +98,18 @@ class Acyclic(Contract):
             if len(component) < 2:
                 continue
             subgraph = collapsed.subgraph(component)
+            # networkx walks sets of nodes, and a set of strings iterates in an order that
+            # changes between processes: number the nodes, so the first cycles found (those
+            # reported) are the same in every run.
+            names = sorted(component)
+            number = {name: index for index, name in enumerate(names)}
+            numbered = nx.DiGraph()
+            numbered.add_nodes_from(range(len(names)))
+            numbered.add_edges_from(sorted((number[a], number[b]) for a, b in subgraph.edges))
             found = [
-                _rotate(cycle)
+                _rotate([names[index] for index in cycle])
                 for cycle in itertools.islice(
-                    nx.simple_cycles(subgraph, length_bound=self.max_cycle_length),
+                    nx.simple_cycles(numbered, length_bound=self.max_cycle_length),
                     MAX_CYCLES_PER_PACKAGE,
                 )
             ]

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from archgraph.diagnostics import (
+    UNUSED_IGNORE_CODE,
     ContractResult,
     Diagnostic,
     ImportSite,
@@ -44,6 +45,7 @@ class Contract(ABC):
     id: str = ""
     severity: Severity = Severity.ERROR
     ignore_imports: tuple[ImportExpr, ...] = ()
+    hint: str | None = None  # what to do instead, shown under each violation
     # import-linter's ignore_imports name exact modules; archgraph's cover descendants too.
     ignore_imports_exact: bool = False
     unmatched_ignore_imports: UnmatchedIgnores = UnmatchedIgnores.WARNING
@@ -70,7 +72,7 @@ class Contract(ABC):
         )
         unused = [
             Diagnostic(
-                "AG311",
+                UNUSED_IGNORE_CODE,
                 level,
                 f"ignore_imports entry '{expr}' matches no import",
                 hint="remove it, or fix the module names",

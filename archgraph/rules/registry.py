@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -12,6 +13,11 @@ from archgraph.rules.base import Contract, slug
 ContractType = TypeVar("ContractType", bound=type[Contract])
 _TYPES: dict[str, type[Contract]] = {}
 ENTRY_POINT_GROUP = "archgraph.contracts"
+# Ids name contracts on the command line (`--contract ID`), in baselines, SARIF rule ids, JUnit
+# test names and diagram labels: one shell word, one line, nothing a markup language reads as
+# markup. (Renderers escape ids all the same; names may hold anything.) import-linter's ids,
+# such as `my_contract` or `layers.1`, stay valid.
+VALID_ID = re.compile(r"(?!-)[^\s\"'`<>&\\\x00-\x1f\x7f-\x9f]{1,100}")
 
 
 def register(cls: ContractType) -> ContractType:
@@ -22,7 +28,7 @@ def register(cls: ContractType) -> ContractType:
 
 def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
     """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
-    import archgraph.rules.catalog  # noqa: F401, PLC0415 - registers the built-in types
+    import archgraph.rules.catalog  # noqa: F401 - registers the built-in types
 
     if third_party:
         # importlib.metadata costs a tenth of a warm check's start-up: only when asked for.
@@ -65,6 +71,14 @@ def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], li
             errors.extend(built)
             continue
         problems = [p for p in built.validate(at) if isinstance(p, ConfigError)]
+        if not VALID_ID.fullmatch(built.id):
+            problems.append(
+                at.error(
+                    "id",
+                    f"{built.id!r} is not a valid contract id: 1 to 100 printable characters,"
+                    " no spaces, quotes, backslashes or < > &, not starting with '-'",
+                )
+            )
         if problems:
             errors.extend(problems)
             continue

@@ -10,6 +10,7 @@ independent implementation (AG160).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import ClassVar
@@ -53,7 +54,13 @@ class SingleImplementation(Contract):
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report every class of the concept that is neither the canonical class nor built on it."""
-        classes = build_class_model(model)
+        return self.check_classes(build_class_model(model), model.files)
+
+    def check_classes(self, classes: ClassModel, modules: Collection[str]) -> ContractResult:
+        """`check` over a class model already built (the class diagram reads the cached one).
+
+        `modules`: every analyzed module, to tell whether `allowed_modules` match anything.
+        """
         matching = sorted(
             (c for c in classes.by_qualname.values() if fnmatchcase(c.name, self.concept)),
             key=lambda c: c.qualname,
@@ -69,7 +76,7 @@ class SingleImplementation(Contract):
                 hint="remove it, or fix the module name",
             )
             for expr in self.allowed_modules
-            if not any(expr.covers(m) for m in model.files)
+            if not any(expr.covers(m) for m in modules)
         ]
         accepted = classes.ancestors(canonical.qualname) | {canonical.qualname}
         violations = [

@@ -13,6 +13,7 @@ from archgraph.scan.finder import (
     locate_single_module,
     relative,
 )
+from archgraph.scan.audit import ImportAudit, audit_imports
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
@@ -26,6 +27,7 @@ class ScanOptions:
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     include_namespace_dirs: bool = True
+    include_dynamic_imports: bool = False
     cache_dir: Path | None = None
     import_graph: bool = True  # False: modules and files only, for commands that read facts
 
@@ -69,14 +71,25 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         exclude=options.exclude,
     )
     graph: ImportGraphPort
+    audit = ImportAudit((), ())
     if options.import_graph:
-        graph, skipped, scan_diagnostics = build_grimp_graph(
+        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
             found.trees,
             root,
             include_external_packages=options.include_external_packages,
             exclude_type_checking_imports=options.exclude_type_checking_imports,
             cache_dir=options.cache_dir,
         )
+        analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
+        audit = audit_imports(
+            analyzed, grimp_graph.modules, options.root_packages, root, options.cache_dir
+        )
+        if options.include_dynamic_imports and audit.dynamic_imports:
+            grimp_graph = grimp_graph.with_imports(
+                (d.importer, d.imported, d.line, "importlib.import_module")
+                for d in audit.dynamic_imports
+            )
+        graph = grimp_graph
     else:
         sources = [s for tree in found.trees for s in tree.sources]
         graph = FilesOnlyGraph(
@@ -109,7 +122,8 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         namespace_modules=len(namespace),
         files=sum(len(t.sources) for t in found.trees) - len(skipped),
     )
-    return ScanOutcome(model, sorted_diagnostics((*found.diagnostics, *scan_diagnostics)), summary)
+    diagnostics = (*found.diagnostics, *scan_diagnostics, *audit.diagnostics)
+    return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
 
 
 __all__ = ["ScanOptions", "ScanOutcome", "scan"]

@@ -12,6 +12,7 @@ import hashlib
 import marshal
 import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from archgraph.model.facts import (
 )
 from archgraph.atomic import write_atomically
 
-FACTS_VERSION = 3  # 2 meant different things on two branches; 3 supersedes both
+FACTS_VERSION = 4  # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 MEMO_VERSION = 1  # bump when what a memoized computation returns changes
 MEMO_NAME = "memo.marshal"
@@ -54,21 +55,27 @@ def _text(node: Any) -> str:
 
 
 def _dotted(node: Any) -> str:
-    """The dotted name of an expression like `a.b.C` or `a.b.C[T]`; '' when not a name."""
-    if node is None:
-        return ""
-    if node.type == "identifier":
-        return _text(node)
-    if node.type == "attribute":
-        head = _dotted(node.child_by_field_name("object"))
-        tail = _text(node.child_by_field_name("attribute"))
-        return f"{head}.{tail}" if head else ""
-    if node.type == "type" and node.named_children:
-        return _dotted(node.named_children[0])
-    if node.type in ("subscript", "generic_type"):
-        return _dotted(node.child_by_field_name("value") or node.named_children[0])
-    if node.type == "call":
-        return _dotted(node.child_by_field_name("function"))
+    """The dotted name of an expression like `a.b.C` or `a.b.C[T]`; '' when not a name.
+
+    A loop, not recursion: generated code can chain thousands of attributes or calls.
+    """
+    parts: list[str] = []
+    while node is not None:
+        kind = node.type
+        if kind == "identifier":
+            parts.append(_text(node))
+            return ".".join(reversed(parts))
+        if kind == "attribute":
+            parts.append(_text(node.child_by_field_name("attribute")))
+            node = node.child_by_field_name("object")
+        elif kind == "type" and node.named_children:
+            node = node.named_children[0]
+        elif kind in ("subscript", "generic_type"):
+            node = node.child_by_field_name("value") or node.named_children[0]
+        elif kind == "call":
+            node = node.child_by_field_name("function")
+        else:
+            return ""
     return ""
 
 
@@ -357,7 +364,9 @@ def _class_fact(node: Any) -> ClassFact:
 # only there skips the many "from" and "class" words of docstrings and comments. One pattern per
 # lead character: a literal first byte lets `re` skip ahead fast (5x faster than `(?:^|[;:])`).
 _STATEMENT_KEYWORDS = tuple(
-    re.compile(lead + rb"[ \t\f]*(import|from|class)\b") for lead in (rb"\A", rb"\n", rb"\r", rb";", rb":")
+    # `\A` allows a UTF-8 byte order mark: a first-line import after one was lost.
+    re.compile(lead + rb"[ \t\f]*(import|from|class)\b")
+    for lead in (rb"\A(?:\xef\xbb\xbf)?", rb"\n", rb"\r", rb";", rb":")
 )
 _STATEMENT_TYPES = frozenset({"import_statement", "import_from_statement", "class_definition"})
 
@@ -728,6 +737,12 @@ def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:
     return any(needle in data for needle in needles)
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the run and reports it once
+    (otherwise every worker prints its own KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
     """Parse (module, path) pairs; a process per core once there are enough files."""
     workers = min(os.cpu_count() or 1, 8)
@@ -738,7 +753,7 @@ def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple
     size = max(20, min(BATCH_FILES, len(files) // (workers * 16)))
     batches = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[tuple[str, tuple[Any, ...] | None]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
         for batch_result in pool.map(_parse_batch, batches):
             results += batch_result
     return results

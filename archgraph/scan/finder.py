@@ -6,8 +6,10 @@ namespace portions) are modules too, and nothing is skipped silently.
 
 from __future__ import annotations
 
+import errno
 import keyword
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +179,7 @@ class _Walk:
                 return
             self.namespace_candidates.add(module)
 
+        names = {e.name for e in entries}
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -206,6 +209,40 @@ class _Walk:
                 self.visit(entry.path, child)
             elif name.endswith(".py") and _is_file(entry):
                 self.add_file(entry, Path(entry.path), module)
+            elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
+                self.note_unusable(entry)
+            elif name.endswith(".pyi") and name[:-1] not in names:
+                self.warn(
+                    "AG208",
+                    f"stub '{name}' has no '{name[:-1]}' beside it; Python cannot import a stub,"
+                    " so it is not analyzed",
+                    Path(entry.path),
+                    severity=Severity.INFO,
+                )
+
+    def note_unusable(self, entry: os.DirEntry[str]) -> None:
+        """A `.py` name that is not a regular file, or a broken link where a package could be."""
+        path = Path(entry.path)
+        try:
+            mode = os.stat(entry.path).st_mode
+        except FileNotFoundError:
+            self.warn(
+                "AG206",
+                "broken symbolic link: its target does not exist",
+                path,
+                hint="restore the target or remove the link",
+            )
+            return
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                self.warn("AG207", "symbolic link loop: the link leads back to itself", path)
+            else:
+                self.warn("AG206", f"file cannot be read: {error.strerror}", path)
+            return
+        if stat.S_ISDIR(mode):
+            return  # a directory named like a file (`x.py/`): reported as a directory name
+        if not stat.S_ISREG(mode):
+            self.warn("AG206", f"not a regular file ({_file_kind(mode)}); not analyzed", path)
 
     def is_loop(self, path: str) -> bool:
         """A symlinked directory that leads back into what is being walked."""
@@ -259,6 +296,16 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _count_python_files(directory: str | Path) -> int:

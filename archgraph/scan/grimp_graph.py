@@ -26,6 +26,7 @@ from grimp.exceptions import SourceSyntaxError
 
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
 from archgraph.scan.facts import extract_facts
@@ -34,7 +35,9 @@ from archgraph.scan.import_cache import ImportCache, ImportRow
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
 _CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
-_UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8")
+# PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 # Two or more leading dots: only such relative imports can climb above the top-level package.
 _CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 BAD_FILES_NAME = "unparsable-files.json"
@@ -107,6 +110,15 @@ class GrimpGraph:
         first, *others = packages
         return frozenset(self._graph.nominate_cycle_breakers(first, *others))
 
+    def with_imports(self, imports: Iterable[tuple[str, str, int, str]]) -> GrimpGraph:
+        """A copy with more imports: (importer, imported, line, line contents)."""
+        copy = deepcopy(self._graph)
+        for importer, imported, line, contents in imports:
+            copy.add_import(
+                importer=importer, imported=imported, line_number=line, line_contents=contents
+            )
+        return GrimpGraph(copy, self._roots)
+
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
         copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); it supports deepcopy
         for importer, imported in imports:
@@ -156,10 +168,23 @@ def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple
             "unresolved merge-conflict markers",
             "resolve the conflict; the rest of the code is analyzed meanwhile",
         )
+    declared, declaration_line = declared_encoding(data)
     try:
-        data.decode("utf-8")
+        data.decode(declared or "utf-8")
+    except LookupError:
+        return (
+            declaration_line,
+            f"the coding declaration names an unknown encoding '{declared}'",
+            "fix the '# -*- coding: ... -*-' line, or save the file as UTF-8 without it",
+        )
     except UnicodeDecodeError as error:
         bad_line = data[: error.start].count(b"\n") + 1
+        if declared:
+            return (
+                bad_line,
+                f"file is not valid {declared} although its coding declaration says so",
+                "fix the '# -*- coding: ... -*-' line to name the file's real encoding",
+            )
         return (
             bad_line,
             "file is not valid UTF-8 and declares no encoding",
@@ -167,6 +192,35 @@ def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple
         )
     snippet = f": {text.strip()[:80]}" if text and text.strip() else ""
     return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
+
+
+def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
+    """The encoding a PEP 263 declaration names, and its line; (None, None) without one."""
+    lines = data.split(b"\n", 2)[:2]
+    for number, line in enumerate(lines, start=1):
+        found = _CODING.match(line)
+        if found:
+            return found.group(1).decode("ascii", "replace"), number
+        if not _BLANK_OR_COMMENT.match(line):
+            break
+    return None, None
+
+
+def _named_path(message: str, paths: Iterable[Path]) -> Path | None:
+    """The longest of `paths` that `message` names (scanner errors name the file in prose)."""
+    named = [path for path in paths if str(path) in message]
+    return max(named, key=lambda path: len(str(path)), default=None)
+
+
+def _interruption_inside(panic: BaseException) -> BaseException | None:
+    """Ctrl-C (or SIGTERM) while the scanner calls back into Python: the scanner unwraps the
+    error and panics. The panic is then the interruption, not a scanner bug to report."""
+    text = str(panic)
+    if "<class 'KeyboardInterrupt'>" in text:
+        return KeyboardInterrupt()
+    if "Terminated'>" in text:
+        return Terminated()
+    return None
 
 
 def _is_panic(error: BaseException) -> bool:
@@ -249,6 +303,18 @@ class BadFileMemory:
         write_atomically(self._file, payload)
 
 
+# grimp's Rust parser recurses once per nesting level on its scanning threads, whose stack is
+# 2 MiB: `x = 1 + 1 + ...` with 60,000 terms (generated code) overflowed it and the whole process
+# died with SIGSEGV. Rust sizes the threads it spawns from RUST_MIN_STACK, read when the first
+# thread starts; the memory is only reserved, and used only by files that need it.
+PARSER_STACK_BYTES = 512 * 1024 * 1024
+
+
+def _deep_parser_stacks() -> None:
+    """Give grimp's scanning threads room for deeply nested code (unless the user chose)."""
+    os.environ.setdefault("RUST_MIN_STACK", str(PARSER_STACK_BYTES))
+
+
 def _replay(held: list[bytes]) -> None:
     """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
     text = b"".join(held)
@@ -294,6 +360,7 @@ def build_grimp_graph(
     options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
     cache = ImportCache(cache_dir, options)
     cache.keep_only({s.module for s in sources})
+    _deep_parser_stacks()
     while True:
         held: list[bytes] = []
         try:
@@ -308,15 +375,20 @@ def build_grimp_graph(
             bad = Path(error.filename)
             line, message, hint = describe_unparsable(bad, error.lineno, error.text)
         except UnicodeError as error:
-            found = _UNDECODABLE.search(str(error))
-            if not found:
+            # "Failed to decode file F as UTF-8", "... F with encoding 'x'", "... F (unknown
+            # encoding 'x')": the wording varies, the file is one of ours.
+            named = _named_path(str(error), all_paths)
+            if named is None:
                 raise
-            bad = Path(found.group(1))
+            bad = named
             line, message, hint = describe_unparsable(bad, None, None)
         except BaseException as error:
             if not _is_panic(error):
                 _replay(held)
                 raise
+            interruption = _interruption_inside(error)
+            if interruption is not None:
+                raise interruption from None
             # The scanner does not say which file made it panic; the known cause is a
             # relative import that climbs two or more levels above the top-level package.
             culprits = _panicking_files(trees, frozenset(skipped))

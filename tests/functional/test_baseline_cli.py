@@ -27,7 +27,7 @@ def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["id"]: c for c in report["contracts"]}
 
 
-def test_known_violations_pass_new_ones_fail_and_fixed_ones_are_reported(tmp_path: Path) -> None:
+def test_known_violations_pass_new_ones_fail_and_stale_ones_are_reported(tmp_path: Path) -> None:
     root = write_shop(tmp_path / "project")
     baseline = tmp_path / "baseline.json"
 
@@ -62,7 +62,7 @@ def test_known_violations_pass_new_ones_fail_and_fixed_ones_are_reported(tmp_pat
 
     code, text, _ = invoke("check", str(root), "--no-cache", "--baseline", str(baseline))
     assert code == 1
-    assert "baseline: 1 new, 1 known, 1 fixed" in text
+    assert "baseline: 1 new, 1 known, 1 stale" in text
 
 
 def test_the_baseline_setting_is_used_unless_told_otherwise(tmp_path: Path) -> None:

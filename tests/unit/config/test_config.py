@@ -447,3 +447,55 @@ def test_lines_are_found_with_blanks_inside_table_headers(tmp_path: Path) -> Non
     )
     # Line 12, not line 7 where the first contract's `packages` is.
     assert [(e.key, e.line) for e in errors] == [("contracts[1].packages", 12)]
+
+
+ID_RULE = (
+    "is not a valid contract id: 1 to 100 printable characters, no spaces, quotes,"
+    " backslashes or < > &, not starting with '-'"
+)
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["has space", "new\nline", 'quo"te', "<b>", "a&b", "back\\slash", "-option", "", "x" * 101]
+)
+def test_contract_ids_that_reports_and_shells_would_have_to_escape_are_rejected(
+    tmp_path: Path, bad_id: str
+) -> None:
+    import json  # noqa: PLC0415
+
+    errors = errors_of(
+        tmp_path,
+        {
+            "arch.toml": f"""
+                [[contracts]]
+                name = "Cycles"
+                type = "acyclic"
+                id = {json.dumps(bad_id)}
+                packages = ["app"]
+            """
+        },
+    )
+    assert errors == [
+        ConfigError(tmp_path / "arch.toml", "contracts[0].id", f"{bad_id!r} {ID_RULE}", line=4)
+    ]
+
+
+@pytest.mark.parametrize("good_id", ["layers", "layers.1", "my_contract", "odd:id,with%stuff", "évil{x}"])
+def test_contract_ids_may_hold_other_printable_characters(tmp_path: Path, good_id: str) -> None:
+    import json  # noqa: PLC0415
+
+    write_tree(
+        tmp_path,
+        {"arch.toml": f'[[contracts]]\nname = "C"\ntype = "acyclic"\nid = {json.dumps(good_id)}\npackages = ["app"]\n'},
+    )
+    _config, contracts = load_configuration(tmp_path, [tmp_path / "arch.toml"])
+    assert [c.id for c in contracts] == [good_id]
+
+
+def test_a_name_needs_no_id_rules_its_slug_is_the_id(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"arch.toml": '[[contracts]]\nname = "<b> \\"Ünï\\"\\n & co"\ntype = "acyclic"\npackages = ["app"]\n'},
+    )
+    _config, contracts = load_configuration(tmp_path, [tmp_path / "arch.toml"])
+    assert [c.id for c in contracts] == ["b-n-co"]

@@ -31,17 +31,18 @@ def test_the_summary_table_has_a_row_per_contract(shop_result: RunResult) -> Non
     assert rows["no-cycles"] == ["acyclic", "broken", "8", "2", "2", "25.0%"]
 
 
-def test_with_a_baseline_the_report_separates_new_known_and_fixed(baselined_result: RunResult) -> None:
+def test_with_a_baseline_the_report_separates_new_known_and_stale(baselined_result: RunResult) -> None:
     text = render_text(baselined_result)
     layers = text[text.index("[layers, id=layers]") : text.index("[forbidden")]
 
-    assert "baseline: 1 new, 1 known, 1 fixed" in layers
+    assert "baseline: 1 new, 1 known, 1 stale" in layers
     assert "1 new violation(s):\n    - shop.services.billing -> shop.api.views" in layers
     assert "1 known violation(s), recorded in the baseline:" in layers
     assert "    - shop.data.old -> shop.api.old" in layers
+    assert "1 stale baseline entry (fixed: recorded, no longer found; prune with `archgraph baseline --prune`)" in layers
     header = text[text.index("Summary:") :].splitlines()[1].split()
-    assert header[-4:] == ["new", "known", "fixed", "compliance"]
-    assert text.rstrip().endswith("known; 1 fixed).")
+    assert header[-4:] == ["new", "known", "stale", "compliance"]
+    assert text.rstrip().endswith("known; 1 stale baseline entries).")
 
 
 def test_json_carries_governed_compliance_and_baseline(
@@ -69,5 +70,7 @@ def test_json_carries_governed_compliance_and_baseline(
         }
     ]
     total = len(baselined_result.violations)
-    assert baselined["baseline"] == {"file": "baseline.json", "new": 1, "known": total - 1, "fixed": 1}
+    assert baselined["baseline"] == {
+        "file": "baseline.json", "new": 1, "known": total - 1, "fixed": 1, "fail_on_stale": False
+    }
     assert baselined["summary"]["exit_code"] == 1

@@ -1,0 +1,27 @@
+"""`archgraph` and `python -m archgraph`: the command line, with interruptions handled from the
+first import on (an interrupt while click and grimp load would otherwise print a traceback)."""
+
+from __future__ import annotations
+
+import sys
+
+from archgraph.interrupts import exit_code_of, terminate_cleanly
+
+
+def main() -> None:
+    try:
+        with terminate_cleanly():
+            from archgraph.cli import main as cli
+
+            cli()
+    except BaseException as error:  # KeyboardInterrupt and Terminated are BaseExceptions
+        handled = exit_code_of(error)
+        if handled is None:
+            raise
+        code, message = handled
+        print(message, file=sys.stderr)
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""`check --affected REV`: keep only the violations the changes since REV can have caused.
+
+A violation is in scope when one of its chain's importers is a changed module or imports one,
+directly or indirectly: only such modules can gain (or lose) an illegal import through the
+change. The graph and every contract are still evaluated whole; this only filters the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from archgraph.diagnostics import AffectedScope, ContractResult, RunResult, Violation
+from archgraph.model import ArchModel
+
+
+def affected_scope(
+    model: ArchModel,
+    since: str,
+    changed: Iterable[Path],
+    configuration_files: Iterable[Path] = (),
+) -> AffectedScope:
+    """The scope of the changed files (absolute paths): their modules and all their importers.
+
+    A changed configuration file puts every module in scope, since any verdict may change.
+    """
+    root = model.root
+    under_root = [path for path in changed if path.is_relative_to(root)]
+    # Relative paths, as the model keeps them: a few changed files against thousands of modules.
+    relative = {path.relative_to(root) for path in under_root}
+    changed_modules = frozenset(m for m, path in model.files.items() if path in relative)
+    configuration = {path.resolve() for path in configuration_files}
+    configuration_changed = any(path in configuration for path in under_root)
+    modules = model.modules if configuration_changed else upstream(model, changed_modules)
+    return AffectedScope(
+        since=since,
+        changed_files=len(under_root),
+        changed_modules=changed_modules,
+        modules=frozenset(modules),
+        total_modules=len(model.internal_modules),
+        configuration_changed=configuration_changed,
+    )
+
+
+def upstream(model: ArchModel, modules: Iterable[str]) -> frozenset[str]:
+    """The modules and every module that imports one of them, directly or indirectly."""
+    found = set(modules)
+    pending = list(found)
+    while pending:
+        for importer in model.importers_of(pending.pop()):
+            if importer not in found:
+                found.add(importer)
+                pending.append(importer)
+    return frozenset(found)
+
+
+def restrict(result: RunResult, scope: AffectedScope, model: ArchModel) -> RunResult:
+    """The result with only the violations in scope; the others are counted, not listed."""
+    in_scope_files = {model.files[m] for m in scope.modules if m in model.files}
+
+    def in_scope(violation: Violation) -> bool:
+        if violation.chain:
+            return any(step.importer in scope.modules for step in violation.chain)
+        if violation.location is None:  # about no module (nothing to attribute): always shown
+            return True
+        return violation.location.path in in_scope_files
+
+    contracts: list[ContractResult] = []
+    for contract in result.contracts:
+        kept = tuple(v for v in contract.violations if in_scope(v))
+        contracts.append(
+            replace(
+                contract,
+                violations=kept,
+                out_of_scope=len(contract.violations) - len(kept),
+            )
+        )
+    return replace(result, contracts=tuple(contracts), scope=scope)

@@ -1,0 +1,169 @@
+"""A Markdown summary for pull-request comments and CI step summaries ($GITHUB_STEP_SUMMARY).
+
+A table of the contracts with their compliance and baseline counts, then, for each broken
+contract, its hint and its first violations linked as `file#Lline`. File paths are relative to
+the working directory (run it from the checkout root), so the links resolve in the repository.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation
+from archgraph.report.text import format_percent, stale_phrase, visible
+
+VIOLATIONS_SHOWN = 10
+# Enough to keep prose literal mid-line (messages never start a line here).
+_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
+
+
+def escape(text: str) -> str:
+    """Prose as Markdown shows it literally (module names keep their underscores)."""
+    return _SPECIAL.sub(r"\\\1", visible(text).replace("\\n", " "))
+
+
+def code(text: str) -> str:
+    """Inline code; a backtick inside is replaced, since Markdown has no escape there."""
+    # Control characters (a newline would end the list item) are shown as escapes.
+    return f"`{visible(text).replace('`', chr(0x2035))}`"
+
+
+def render_markdown(
+    result: RunResult, workspace: Path | None = None, limit: int = VIOLATIONS_SHOWN
+) -> str:
+    """The summary; `limit`: violations listed per broken contract."""
+    broken = [c for c in result.contracts if not c.kept]
+    failing = len(result.failing)
+    title = (
+        f"## archgraph: {len(broken)} of {len(result.contracts)} contracts broken"
+        if broken
+        else f"## archgraph: all {len(result.contracts)} contracts kept"
+    )
+    lines = [title, "", _context(result), ""]
+    if result.contracts:
+        lines += _table(result) + [""]
+    for contract in broken:
+        lines += _section(result, contract, workspace, limit)
+    problems = [d for d in result.diagnostics if d.severity is not Severity.INFO]
+    if problems:
+        first = escape(problems[0].message)
+        lines += [f"{len(problems)} scan diagnostic(s), e.g. {first}; see the text report.", ""]
+    verdict = "fails" if int(result.exit_code) else "passes"
+    lines.append(
+        f"Exit code {int(result.exit_code)}: the run {verdict}"
+        + (f" ({failing} contract(s) fail it)." if failing else ".")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _context(result: RunResult) -> str:
+    summary = result.summary
+    parts = [f"{summary.modules} modules, {summary.imports} imports"]
+    if result.baseline is not None:
+        parts.append(f"baseline {code(result.baseline.as_posix())}")
+    scope = result.scope
+    if scope is not None:
+        shown = (
+            f"all {scope.total_modules} modules (a contract file changed)"
+            if scope.configuration_changed
+            else f"{len(scope.modules)} of {scope.total_modules} modules"
+        )
+        parts.append(f"affected since {code(scope.since)}: {shown} in scope")
+    return " · ".join(parts)
+
+
+def _table(result: RunResult) -> list[str]:
+    with_baseline = result.baseline is not None
+    header = ["contract", "type", "status", "compliance", "violations"]
+    if with_baseline:
+        header += ["new", "known", "stale"]
+    rows = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join([":--"] * 3 + ["--:"] * (len(header) - 3)) + "|",
+    ]
+    for contract in result.contracts:
+        status = "✅ kept" if contract.kept else "❌ broken"
+        if not contract.kept and contract.severity is not Severity.ERROR:
+            status = f"⚠️ broken ({contract.severity.value})"
+        cells = [
+            f"{code(contract.contract_id)} {escape(contract.name)}",
+            contract.kind,
+            status,
+            format_percent(contract.compliance),
+            str(len(contract.violations)),
+        ]
+        if with_baseline:
+            cells += [
+                str(len(contract.new_violations)),
+                str(len(contract.known_violations)),
+                str(len(contract.fixed)),
+            ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _section(
+    result: RunResult, contract: ContractResult, workspace: Path | None, limit: int
+) -> list[str]:
+    lines = [f"### {escape(contract.name)} ({code(contract.contract_id)})", ""]
+    if contract.severity is not Severity.ERROR:
+        lines += [f"Severity {contract.severity.value}: reported, does not fail the run.", ""]
+    if contract.hint:
+        lines += [f"> **Hint:** {escape(contract.hint)}", ""]
+    problems = [d for d in contract.diagnostics if d.severity is Severity.ERROR]
+    lines += [f"- **{d.code}** {escape(d.message)}" for d in problems]
+    new = contract.new_violations
+    label = "new violation(s)" if result.baseline is not None else "violation(s)"
+    if new:
+        lines.append(f"{len(new)} {label}:")
+        lines.append("")
+        lines += [_violation_line(result, v, workspace) for v in new[:limit]]
+        if len(new) > limit:
+            lines.append(f"- … and {len(new) - limit} more (see the full report)")
+    if contract.known_violations:
+        lines += ["", f"{len(contract.known_violations)} known violation(s) are in the baseline."]
+    if contract.out_of_scope:
+        lines += ["", f"{contract.out_of_scope} violation(s) outside the affected scope."]
+    if contract.fails_on_stale:
+        advice = (
+            f"{stale_phrase(contract)} (fail\\_on\\_stale): `archgraph baseline --prune` removes "
+            "stale baseline entries; remove unused `ignore_imports` by hand."
+        )
+        lines += ["", advice]
+        lines += [f"- {escape(str(key))}" for key in contract.fixed[:limit]]
+        lines += [f"- {escape(d.message)}" for d in contract.stale_ignores[:limit]]
+    return [*lines, ""]
+
+
+def _violation_line(result: RunResult, violation: Violation, workspace: Path | None) -> str:
+    where = _link(result, violation.location, workspace)
+    if violation.chain and not violation.is_continuous:
+        # A cycle between packages: one example import per hop; the message names the cycle.
+        first = violation.chain[0]
+        text = f"{escape(violation.message)} (e.g. {code(f'{first.importer} -> {first.imported}')})"
+    elif violation.chain:
+        subject = f"{code(violation.importer or '')} → {code(violation.imported or '')}"
+        if violation.is_indirect:
+            hops = " -> ".join([violation.chain[0].importer, *(s.imported for s in violation.chain)])
+            subject += f" (through {code(hops)})"
+        text = f"{subject}: {escape(violation.message)}"
+    else:
+        text = escape(violation.message)
+    return f"- {where + ' ' if where else ''}{text}"
+
+
+def _link(result: RunResult, location: Location | None, workspace: Path | None) -> str:
+    if location is None:
+        return ""
+    path = location.path
+    if workspace is not None:
+        try:
+            path = (result.root / path).relative_to(workspace)
+        except ValueError:  # PATH lies outside the working directory: keep it relative to PATH
+            pass
+    shown = path.as_posix() + (f":{location.line}" if location.line else "")
+    # Percent-encoded whole: a `)`, `<`, space or newline in a directory name ended the link.
+    target = quote(path.as_posix(), safe="/") + (f"#L{location.line}" if location.line else "")
+    return f"[{code(shown)}]({target})"

@@ -1,0 +1,307 @@
+"""Imports grimp leaves out without a word: of modules that do not exist, climbing one level above
+the top-level package, and dynamic ones (`importlib.import_module("pkg.x")`).
+
+Every file's bytes are searched first (cheap); only files that may hold such an import are
+parsed, with the same tree-sitter facts as everywhere else, which give the exact lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archgraph.atomic import write_atomically
+from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.model.names import is_within
+from archgraph.scan.facts import _get_parser, _text, extract_facts
+from archgraph.scan.finder import ModuleSource, relative
+
+AUDIT_CACHE_VERSION = 1
+AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
+
+_CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
+_DYNAMIC = re.compile(rb"\b(?:import_module|__import__)\s*\(")
+# Candidate import targets, read from line starts; tree-sitter confirms (strings, docstrings...).
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))", re.MULTILINE
+)
+_EXTENSION_SUFFIXES = (".so", ".pyd")
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicImport:
+    """`importlib.import_module("pkg.x")` (or `__import__`) with a literal, internal name."""
+
+    importer: str
+    imported: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What a file's bytes say, whatever the module set: read once per file version."""
+
+    climbing: bool  # a relative import with two or more dots
+    dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
+    targets: tuple[str, ...]  # absolute names that import statements at line starts name
+
+    @staticmethod
+    def of(data: bytes, source: ModuleSource) -> FileScan:
+        is_package = source.path.name == "__init__.py"
+        targets: set[str] = set()
+        for match in _IMPORT_LINE.finditer(data):
+            from_target, import_targets = match.groups()
+            if from_target is not None:
+                text = from_target.decode("ascii", "replace")
+                level = len(text) - len(text.lstrip("."))
+                targets.add(_Auditor.resolve(source.module, is_package, level, text.lstrip(".")))
+            else:
+                targets.update(
+                    part.split()[0]
+                    for part in import_targets.decode("ascii", "replace").split(",")
+                    if part.split()
+                )
+        dynamic = tuple(dynamic_imports(data)) if _DYNAMIC.search(data) else ()
+        return FileScan(_CLIMBING.search(data) is not None, dynamic, tuple(sorted(targets)))
+
+
+# (line, level, module, is_from, in_try) of each import statement: what the audit needs to know
+ImportRow = tuple[int, int, str, bool, bool]
+
+
+class _ScanCache:
+    """FileScans by path, valid while the file's mtime is unchanged (as grimp's cache), with
+    the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
+        self.entries: dict[str, list[Any]] = {}  # path -> [mtime, climbing, dynamic, targets, imports]
+        self.dirty = False
+        if self.file and self.file.is_file():
+            with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
+                version, entries = marshal.loads(self.file.read_bytes())
+                if version == AUDIT_CACHE_VERSION and isinstance(entries, dict):
+                    self.entries = entries
+
+    def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
+        """The file's scan (and its bytes, when they had to be read); None if unreadable."""
+        entry = self.entries.get(str(source.path))
+        if entry is not None and entry[0] == source.mtime:
+            return FileScan(entry[1], entry[2], entry[3]), None
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            return None
+        found = FileScan.of(data, source)
+        self.entries[str(source.path)] = [source.mtime, found.climbing, found.dynamic, found.targets, None]
+        self.dirty = True
+        return found, data
+
+    def imports(self, source: ModuleSource, data: bytes | None) -> tuple[ImportRow, ...] | None:
+        """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
+        entry = self.entries[str(source.path)]
+        if entry[4] is None:
+            if data is None:
+                try:
+                    data = source.path.read_bytes()
+                except OSError:
+                    return None
+            facts = extract_facts(source.module, data)
+            entry[4] = tuple(
+                (f.line, f.level, f.module, f.is_from, f.in_try) for f in facts.imports
+            )
+            self.dirty = True
+        return tuple(tuple(row) for row in entry[4])  # type: ignore[misc]
+
+    def save(self, keep: Collection[str]) -> None:
+        if self.file is None:
+            return
+        if set(self.entries) - set(keep):
+            self.entries = {k: v for k, v in self.entries.items() if k in keep}
+            self.dirty = True
+        if self.dirty:
+            write_atomically(self.file, marshal.dumps((AUDIT_CACHE_VERSION, self.entries)))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportAudit:
+    diagnostics: tuple[Diagnostic, ...]
+    dynamic_imports: tuple[DynamicImport, ...]
+
+
+class _Auditor:
+    def __init__(
+        self,
+        sources: Sequence[ModuleSource],
+        modules: Collection[str],
+        root_packages: Sequence[str],
+        project_root: Path,
+    ) -> None:
+        self.modules = frozenset(modules)
+        self.directories: dict[str, Path] = {}  # package -> its directory
+        for source in sources:
+            if source.path.name == "__init__.py":
+                self.directories[source.module] = source.path.parent
+            else:
+                self.directories.setdefault(source.module.rpartition(".")[0], source.path.parent)
+        self.roots = tuple(root_packages)
+        self.project_root = project_root
+        self.diagnostics: list[Diagnostic] = []
+        self.dynamic: list[DynamicImport] = []
+
+    def internal(self, name: str) -> bool:
+        return any(is_within(name, root) for root in self.roots)
+
+    def exists(self, name: str) -> bool:
+        """In the graph, or on disk though left out of it (excluded, a skipped namespace
+        directory, an unreadable file), or inside an extension module (`x.cpython-311-...so`,
+        which may register submodules of its own): Python imports those."""
+        if name in self.modules:
+            return True
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            directory = self.directories.get(".".join(parts[:cut]))
+            if directory is None:
+                continue
+            rest = parts[cut:]
+            for index, part in enumerate(rest):
+                if _is_extension_module(directory, part):
+                    return True
+                if (directory / part).is_dir():
+                    directory = directory / part
+                    continue
+                return index == len(rest) - 1 and (directory / f"{part}.py").exists()
+            return True
+        return False
+
+    def note(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        source: ModuleSource,
+        line: int,
+        hint: str | None,
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                severity,
+                message,
+                Location(relative(source.path, self.project_root), line),
+                hint=hint,
+            )
+        )
+
+    def audit(self, source: ModuleSource, scans: _ScanCache) -> None:
+        scanned = scans.scan(source)
+        if scanned is None:
+            return
+        found, data = scanned
+        missing = any(self.internal(n) and n not in self.modules for n in found.targets)
+        if not (found.climbing or found.dynamic or missing):
+            return
+        imports = scans.imports(source, data)
+        if imports is None:
+            return
+        is_package = source.path.name == "__init__.py"
+        allowed = source.module.count(".") + (1 if is_package else 0)
+        for line, level, module, is_from, in_try in imports:
+            if level > allowed:
+                if level == allowed + 1:  # two or more levels: grimp fails, AG202 already
+                    self.note(
+                        "AG202",
+                        Severity.WARNING,
+                        "relative import goes 1 level above the top-level package; import ignored",
+                        source,
+                        line,
+                        "make the import absolute, or fix the number of dots",
+                    )
+                continue
+            target = self.resolve(source.module, is_package, level, module)
+            if not self.internal(target) or in_try:
+                continue  # an import inside `try:` is optional on purpose
+            names = [target] if is_from else [module]
+            for name in names:
+                if not self.exists(name):
+                    self.note(
+                        "AG211",
+                        Severity.WARNING,
+                        f"import of {name}: no such module; Python would raise ImportError",
+                        source,
+                        line,
+                        "fix the module name, or add the module",
+                    )
+        if found.dynamic:
+            for line, name in found.dynamic:
+                if self.internal(name) and name in self.modules:
+                    self.dynamic.append(DynamicImport(source.module, name, line))
+                    self.note(
+                        "AG210",
+                        Severity.INFO,
+                        f"dynamic import of {name} (importlib); not an import of the graph"
+                        " unless include_dynamic_imports = true",
+                        source,
+                        line,
+                        None,
+                    )
+
+    @staticmethod
+    def resolve(importer: str, is_package: bool, level: int, module: str) -> str:
+        if not level:
+            return module
+        parts = importer.split(".")
+        base = parts if is_package else parts[:-1]
+        base = base[: max(0, len(base) - (level - 1))]
+        return ".".join([*base, *([module] if module else [])])
+
+
+def _is_extension_module(directory: Path, name: str) -> bool:
+    return any(path.name.endswith(_EXTENSION_SUFFIXES) for path in directory.glob(f"{name}.*"))
+
+
+def dynamic_imports(source: bytes) -> list[tuple[int, str]]:
+    """(line, name) of `import_module("x")`, `importlib.import_module("x")`, `__import__("x")`
+    calls whose first argument is a plain string literal."""
+    found = []
+    stack = [_get_parser().parse(source).root_node]
+    while stack:  # a loop, not recursion: generated code nests deeply
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type != "call":
+            continue
+        function = _text(node.child_by_field_name("function"))
+        if function.rpartition(".")[2] not in ("import_module", "__import__"):
+            continue
+        arguments = node.child_by_field_name("arguments")
+        first: Any = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        if first is None or first.type != "string":
+            continue
+        parts = [c for c in first.named_children if c.type == "string_content"]
+        if len(parts) != 1 or any(c.type == "interpolation" for c in first.named_children):
+            continue
+        found.append((first.start_point[0] + 1, _text(parts[0])))
+    return sorted(set(found))
+
+
+def audit_imports(
+    sources: Sequence[ModuleSource],
+    modules: Collection[str],
+    root_packages: Sequence[str],
+    project_root: Path,
+    cache_dir: Path | None = None,
+) -> ImportAudit:
+    """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
+    and dynamic imports (AG210) in the files that were analyzed."""
+    auditor = _Auditor(sources, modules, root_packages, project_root)
+    scans = _ScanCache(cache_dir)
+    for source in sources:
+        auditor.audit(source, scans)
+    scans.save([str(s.path) for s in sources])
+    dynamic = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
+    return ImportAudit(tuple(auditor.diagnostics), tuple(dynamic))

@@ -1,0 +1,49 @@
+"""The import audit reads each file once per version: warm runs answer from its cache, and an
+edited file is read again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from helpers import brief, scan_tree, write_tree
+
+TREE = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": "import pkg.b\nimport pkg.gone\n",
+    "pkg/b.py": "import importlib\nimportlib.import_module('pkg.a')\n",
+}
+
+
+def audit_findings(root: Path, cache: Path) -> list[tuple[str, str | None, int | None]]:
+    outcome = scan_tree(root, cache_dir=cache)
+    return [(code, path, line) for code, _severity, path, line in brief(outcome.diagnostics)]
+
+
+def test_warm_runs_report_what_cold_runs_do_and_edits_are_seen(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "project", TREE)
+    cache = tmp_path / "cache"
+    cold = audit_findings(root, cache)
+    assert cold == [("AG211", "pkg/a.py", 2), ("AG210", "pkg/b.py", 2)]
+    assert (cache / "import-audit-v1.marshal").is_file()
+    assert audit_findings(root, cache) == cold  # warm: from the cache
+
+    edited = root / "pkg/a.py"
+    edited.write_text("import pkg.b\n\n\nimport pkg.gone  # moved\n")
+    stat = edited.stat()
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))  # a visibly new mtime
+    assert audit_findings(root, cache) == [("AG211", "pkg/a.py", 4), ("AG210", "pkg/b.py", 2)]
+
+    edited.write_text("import pkg.b\n")
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 20_000_000))
+    assert audit_findings(root, cache) == [("AG210", "pkg/b.py", 2)]
+
+
+def test_a_module_appearing_makes_an_old_import_valid_without_rereading_the_importer(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path / "project", TREE)
+    cache = tmp_path / "cache"
+    assert ("AG211", "pkg/a.py", 2) in audit_findings(root, cache)
+    (root / "pkg/gone.py").write_text("")
+    assert ("AG211", "pkg/a.py", 2) not in audit_findings(root, cache)
