@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,10 @@ AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 _DYNAMIC = re.compile(rb"\b(?:import_module|__import__)\s*\(")
+# A pattern that starts with a literal is searched at memchr speed; one that starts with `\b`
+# or `^` is tried at every byte (0.3 s each over Home Assistant's 44 MB). These find the same.
+_CLIMBING_FROM = re.compile(rb"from[\s\\]*\.[\s\\]*\.")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Candidate import targets, read from line starts; tree-sitter confirms (strings, docstrings...).
 _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))", re.MULTILINE
@@ -54,7 +58,7 @@ class FileScan:
     def of(data: bytes, source: ModuleSource) -> FileScan:
         is_package = source.path.name == "__init__.py"
         targets: set[str] = set()
-        for match in _IMPORT_LINE.finditer(data):
+        for match in _import_lines(data):
             from_target, import_targets = match.groups()
             if from_target is not None:
                 text = from_target.decode("ascii", "replace")
@@ -66,8 +70,33 @@ class FileScan:
                     for part in import_targets.decode("ascii", "replace").split(",")
                     if part.split()
                 )
-        dynamic = tuple(dynamic_imports(data)) if _DYNAMIC.search(data) else ()
-        return FileScan(_CLIMBING.search(data) is not None, dynamic, tuple(sorted(targets)))
+        maybe_dynamic = b"import_module" in data or b"__import__" in data
+        dynamic = tuple(dynamic_imports(data)) if maybe_dynamic and _DYNAMIC.search(data) else ()
+        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)))
+
+
+def _import_lines(data: bytes) -> Iterator[re.Match[bytes]]:
+    """`_IMPORT_LINE.finditer(data)`, trying only the lines that hold `import`.
+
+    Every match holds the word on its own line, and a match never crosses a newline, so each
+    line matches (or not) on its own: the matches are the same, in the same order.
+    """
+    position = data.find(b"import")
+    while position != -1:
+        match = _IMPORT_LINE.match(data, data.rfind(b"\n", 0, position) + 1)
+        if match is not None:
+            yield match
+        end = data.find(b"\n", position)
+        position = data.find(b"import", end) if end != -1 else -1
+
+
+def _climbs(data: bytes) -> bool:
+    """`_CLIMBING.search(data) is not None`, searched from the literal `from`."""
+    for match in _CLIMBING_FROM.finditer(data):
+        start = match.start()
+        if start == 0 or data[start - 1] not in _WORD_BYTES:
+            return True
+    return False
 
 
 # (line, level, module, is_from, in_try) of each import statement: what the audit needs to know
