@@ -468,6 +468,19 @@ def _attribute_chains(root: Any, source: bytes, aliases: set[str]) -> list[tuple
     return sorted(found, key=lambda item: (item[1], item[0]))
 
 
+def extract_imports(source: bytes, tree: Any = None) -> list[ImportFact]:
+    """The import statements of one file's source: `extract_facts(...).imports`, and no more.
+
+    `tree`: the source's tree-sitter tree, when the caller has parsed it already.
+    """
+    root = (tree if tree is not None else _get_parser().parse(source)).root_node
+    imports: list[ImportFact] = []
+    for node in _statements(root, source):
+        if node.type in ("import_statement", "import_from_statement"):
+            imports += _import_facts(node)
+    return imports
+
+
 def extract_facts(module: str, source: bytes) -> FileFacts:
     """Facts of one file's source (pure; no file access)."""
     tree = _get_parser().parse(source)
