@@ -300,7 +300,8 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     root = _checked_root(root)
     config = load_config(root, options.config_files, options.from_importlinter)
     contracts = load_contracts(config, options.contract_ids)
-    return _analyze(root, config, contracts, options, progress)
+    analysis = _analyze(root, config, contracts, options, progress)
+    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
 
 
 def _analyze(
@@ -334,7 +335,7 @@ def _analyze(
         summary=outcome.summary,
         strict=options.strict,
     )
-    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
+    return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import marshal
 import os
 import re
 import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -673,6 +671,8 @@ class FactsProvider:
         """A digest of every analyzed file (module, path, size, mtime) and the scan context."""
         if self._digest is None:
             context = repr((MEMO_VERSION, FACTS_VERSION, self._context)).encode()
+            import hashlib  # noqa: PLC0415 - only runs that memoize need it
+
             digest = hashlib.blake2b(context, digest_size=20)
             root = str(self._root)
             for module in sorted(self._files):
@@ -766,6 +766,9 @@ def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple
     size = max(20, min(BATCH_FILES, len(files) // (workers * 16)))
     batches = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[tuple[str, tuple[Any, ...] | None]] = []
+    # Imported here: a warm run parses nothing, and multiprocessing costs 10 ms to import.
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
         for batch_result in pool.map(_parse_batch, batches):
             results += batch_result

@@ -22,7 +22,9 @@ NOT_FOR_CHECK = (
     "archgraph.rules.families",
     "archgraph.config.importlinter",
     "archgraph.baseline",
+    "archgraph.affected",
     "importlib.metadata",
+    "concurrent.futures.process",  # parse workers: a warm check parses nothing
 )
 
 PROBE = """
