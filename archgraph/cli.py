@@ -427,6 +427,7 @@ def families(
               help="Measure every Nth commit of the range (the last one always).")
 @click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
 @click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
+@click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
 @click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
@@ -434,7 +435,7 @@ def families(
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None,
                   no_cache: bool, revisions: str, every: int, first_parent: bool, contract_ids: tuple[str, ...],
-                  output: Path, output_format: str | None, quiet: bool) -> None:
+                  no_families: bool, output: Path, output_format: str | None, quiet: bool) -> None:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
     from archgraph.app import RunOptions  # noqa: PLC0415
@@ -445,7 +446,8 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
     if output_format not in TREND_FORMATS:
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format html|svg|json|csv")
     options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
-    measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet))
+    measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet),
+                     with_families=not no_families)
     write_output(render_trend(measured, output_format), output)
     if not quiet:
         click.echo(f"archgraph: {measured.note}", err=True)

@@ -29,6 +29,7 @@ from archgraph.model.trend import (
     CommitInfo,
     CommitPoint,
     ContractSpec,
+    FamilyPoint,
     Trend,
     contract_point,
     family_points,
@@ -52,8 +53,13 @@ def trend(
     every: int = 1,
     first_parent: bool = False,
     progress: Progress = _quiet,
+    *,
+    with_families: bool = True,
 ) -> Trend:
-    """Measure every `every`-th commit of `revisions` (and the last) with today's contracts."""
+    """Measure every `every`-th commit of `revisions` (and the last) with today's contracts.
+
+    `with_families=False` leaves out the families analysis (about half of a commit's cost).
+    """
     if every < 1:
         raise ArchgraphError(f"--every must be at least 1, got {every}")
     if not root.is_dir():
@@ -69,27 +75,28 @@ def trend(
     chosen = sample(in_range, every)
     specs = tuple(ContractSpec(c.id, c.name, c.kind) for c in contracts)
     points: list[CommitPoint] = []
-    with tempfile.TemporaryDirectory(prefix="archgraph-trend-") as temporary:
-        checkout = history.Checkout(repository, Path(temporary))
+    with (
+        tempfile.TemporaryDirectory(prefix="archgraph-trend-") as temporary,
+        history.Checkout(repository, Path(temporary), _scope(config, repository, root)) as checkout,
+    ):
         commit_config = _in_checkout(config, repository, checkout.directory)
         # The default cache lives beside the checkout, not in it (it would be scanned) and not
-        # in PATH/.archgraph_cache: files rewritten into a new temporary folder never match it.
+        # in PATH/.archgraph_cache: files written into a new temporary folder never match it.
         cache_dir = None
         if options.use_cache:
             cache_dir = options.cache_dir or Path(temporary) / CACHE_SUBDIRECTORY
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
+            changed = checkout.switch(commit.sha)
             previous = points[-1] if points else None
-            if previous is not None and not history.python_changed(
-                repository, previous.commit.sha, commit.sha
-            ):
-                # No Python file changed: the same tree of modules gives the same numbers.
+            if previous is not None and not changed:
+                # No Python file changed: the same modules give the same numbers.
                 shared = previous.same_as or previous.commit.sha
                 points.append(dataclasses.replace(previous, commit=commit, same_as=shared))
                 continue
-            checkout.switch(commit.sha)
             points.append(
-                _measure(commit, checkout, commit_config, contracts, options, cache_dir, specs)
+                _measure(commit, checkout, commit_config, contracts, options, cache_dir, specs,
+                         with_families)
             )
     return Trend(
         revisions=revisions,
@@ -99,6 +106,7 @@ def trend(
         commits_in_range=len(in_range),
         every=every,
         first_parent=first_parent,
+        families_analyzed=with_families,
     )
 
 
@@ -110,27 +118,31 @@ def _measure(
     options: RunOptions,
     cache_dir: Path | None,
     specs: Sequence[ContractSpec],
+    with_families: bool,
 ) -> CommitPoint:
     """Scan the checkout as it is at `commit`, check each contract, analyze the families."""
     commit_root = checkout.root
     where = f"the tree of {commit.short_sha}"
-    if not commit_root.is_dir():
-        return unavailable_point(commit, specs, f"{checkout.repository.prefix} does not exist at this commit")
+    # Only Python files are checked out: a commit without any has no folder, and the scan
+    # below says what is missing (the root package) rather than a folder nobody asked about.
+    commit_root.mkdir(parents=True, exist_ok=True)
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
         scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
         with _collector_paused():
             outcome = scan(commit_root, scan_opts)
             results = [_check(contract, outcome.model) for contract in contracts]
-            classes = cached_class_model(outcome.model, cache_dir)
-            families = analyze_families(classes, FamiliesQuery())
+            families: tuple[FamilyPoint, ...] = ()
+            if with_families:
+                classes = cached_class_model(outcome.model, cache_dir)
+                families = family_points(analyze_families(classes, FamiliesQuery()))
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         return unavailable_point(commit, specs, str(error).replace(str(commit_root), where))
     return CommitPoint(
         commit=commit,
         modules=len(outcome.model.internal_modules),
         contracts=tuple(contract_point(result) for result in results),
-        families=family_points(families),
+        families=families,
         scan_problems=scan_problem_count(outcome.diagnostics),
     )
 
@@ -143,12 +155,29 @@ def _check(contract: Contract, model: ArchModel) -> ContractResult:
         return contract.result(diagnostics=[Diagnostic("AG310", Severity.ERROR, str(error))])
 
 
-def _in_checkout(config: Config, repository: history.Repository, checkout: Path) -> Config:
-    """Today's configuration with absolute source roots moved into the checkout.
+def _scope(config: Config, repository: history.Repository, root: Path) -> list[str]:
+    """The folders of the repository that hold the source roots (posix, relative; '' = all).
 
     A source root outside the repository has no history to check out: an error, not a mix of
     old code and today's files.
     """
+    toplevel = repository.toplevel.resolve()
+    folders = []
+    for source_root in config.settings.source_roots:
+        try:
+            inside = (root / source_root).resolve().relative_to(toplevel)
+        except ValueError:
+            raise ArchgraphError(
+                f"source root {source_root} is outside the repository {toplevel}: its history "
+                "cannot be checked out"
+            ) from None
+        folders.append("" if inside == Path(".") else inside.as_posix())
+    return folders
+
+
+def _in_checkout(config: Config, repository: history.Repository, checkout: Path) -> Config:
+    """Today's configuration with absolute source roots (inside the repository, as `_scope`
+    checked) moved into the checkout."""
     toplevel = repository.toplevel.resolve()
     roots = []
     for source_root in config.settings.source_roots:
@@ -156,14 +185,7 @@ def _in_checkout(config: Config, repository: history.Repository, checkout: Path)
         if not path.is_absolute():
             roots.append(source_root)
             continue
-        try:
-            inside = path.resolve().relative_to(toplevel)
-        except ValueError:
-            raise ArchgraphError(
-                f"source root {source_root} is outside the repository {toplevel}: its history "
-                "cannot be checked out"
-            ) from None
-        roots.append(str(checkout / inside))
+        roots.append(str(checkout / path.resolve().relative_to(toplevel)))
     settings = dataclasses.replace(config.settings, source_roots=tuple(roots))
     return dataclasses.replace(config, settings=settings)
 

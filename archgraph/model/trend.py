@@ -98,6 +98,7 @@ class Trend:
     commits_in_range: int = 0  # before sampling
     every: int = 1
     first_parent: bool = False
+    families_analyzed: bool = True
 
     @property
     def concepts(self) -> tuple[str, ...]:

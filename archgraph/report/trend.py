@@ -55,6 +55,7 @@ def trend_to_dict(trend: Trend) -> dict[str, Any]:
         "version": JSON_VERSION,
         "revisions": trend.revisions,
         "first_parent": trend.first_parent,
+        "families_analyzed": trend.families_analyzed,
         "every": trend.every,
         "commits_in_range": trend.commits_in_range,
         "judged_by": {"config_files": list(trend.config_files), "note": trend.note},

@@ -321,20 +321,27 @@ def test_config_option_replaces_todays_contracts(repository: tuple[Path, list[st
     assert len(document["commits"]) == 5  # the range excludes its start
 
 
-def test_the_checkout_rewrites_only_changed_files(repository: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_the_checkout_writes_only_python_files_and_rewrites_only_changed_ones(
+    repository: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, shas = repository
-    checkout = Checkout(locate(root), tmp_path)
-    checkout.switch(shas[1])
-    models = checkout.root / "shop" / "core" / "models.py"
-    audit = checkout.root / "shop" / "services" / "audit.py"
-    models_stamp, audit_stamp = models.stat().st_mtime_ns, audit.stat().st_mtime_ns
-    time.sleep(0.05)  # longer than the file system's clock tick: a rewrite would get a new mtime
-    checkout.switch(shas[2])
-    assert models.stat().st_mtime_ns == models_stamp  # unchanged: the caches keyed by it still hit
-    assert audit.read_text() == "from shop.api import views\n"
-    assert audit.stat().st_mtime_ns > audit_stamp
-    checkout.switch(shas[6])
-    assert not (checkout.root / "shop" / "services" / "sms.py").exists()
+    with Checkout(locate(root), tmp_path) as checkout:
+        assert checkout.switch(shas[1])
+        written = sorted(p.relative_to(checkout.root).as_posix() for p in checkout.root.rglob("*") if p.is_file())
+        assert written == sorted(p for p, content in HISTORY[1][1].items() if p.endswith(".py"))
+        models = checkout.root / "shop" / "core" / "models.py"
+        audit = checkout.root / "shop" / "services" / "audit.py"
+        models_stamp, audit_stamp = models.stat().st_mtime_ns, audit.stat().st_mtime_ns
+        time.sleep(0.05)  # longer than the file system's clock tick: a rewrite would get a new mtime
+        assert checkout.switch(shas[2])
+        assert models.stat().st_mtime_ns == models_stamp  # unchanged: the caches keyed by it still hit
+        assert audit.read_text() == "from shop.api import views\n"
+        assert audit.stat().st_mtime_ns > audit_stamp
+        assert checkout.switch(shas[4]) and not checkout.switch(shas[5])  # shas[5] changes docs only
+        assert checkout.switch(shas[6])
+        assert not (checkout.root / "shop" / "services" / "sms.py").exists()
+        assert checkout.switch(shas[0])
+        assert list(checkout.directory.iterdir()) == []  # no Python file: no folder left either
 
 
 def test_errors_are_usage_errors(repository: tuple[Path, list[str]], tmp_path: Path) -> None:
