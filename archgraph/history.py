@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from archgraph.diagnostics import ArchgraphError
 from archgraph.model.trend import CommitInfo
@@ -127,7 +128,7 @@ class Checkout:
         self._files: dict[str, TreeEntry] = {}
         self._reader: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Checkout:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -80,11 +80,10 @@ def trend(
         history.Checkout(repository, Path(temporary), _scope(config, repository, root)) as checkout,
     ):
         commit_config = _in_checkout(config, repository, checkout.directory)
-        # The default cache lives beside the checkout, not in it (it would be scanned) and not
-        # in PATH/.archgraph_cache: files written into a new temporary folder never match it.
-        cache_dir = None
-        if options.use_cache:
-            cache_dir = options.cache_dir or Path(temporary) / CACHE_SUBDIRECTORY
+        # The cache lives beside the checkout, not in it (it would be scanned), and not in
+        # PATH/.archgraph_cache: its entries are keyed by path and mtime, and files written into
+        # a new temporary folder never match them, so a shared cache would only grow.
+        cache_dir = Path(temporary) / CACHE_SUBDIRECTORY if options.use_cache else None
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
             changed = checkout.switch(commit.sha)

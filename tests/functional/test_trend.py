@@ -297,16 +297,20 @@ def test_cli_writes_each_format_and_leaves_the_working_tree_and_index_alone(
     assert (tmp_path / "trend.csv").read_text().count("\n") == 6
 
 
-def test_every_samples_the_range_and_keeps_the_last_commit(
-    repository: tuple[Path, list[str]], tmp_path: Path
-) -> None:
+def test_every_samples_the_range_and_keeps_the_last_commit(repository: tuple[Path, list[str]]) -> None:
     root, shas = repository
-    sampled = trend(root, "main", every=3, options=RunOptions(cache_dir=tmp_path / "cache"))
+    sampled = trend(root, "main", every=3)
     assert [p.commit.sha for p in sampled.points] == [shas[0], shas[3], shas[6]]
     assert sampled.commits_in_range == 7 and sampled.every == 3
     assert [p.contract("layers").violations for p in sampled.points] == [None, 1, 0]  # type: ignore[union-attr]
-    every_four = trend(root, "main", every=4, options=RunOptions(cache_dir=tmp_path / "cache"))
+    every_four = trend(root, "main", every=4)
     assert [p.commit.sha for p in every_four.points] == [shas[0], shas[4], shas[6]]
+
+
+def test_the_shared_cache_changes_no_number(measured: Trend, repository: tuple[Path, list[str]]) -> None:
+    root, _shas = repository
+    cold = trend(root, "main", RunOptions(use_cache=False))
+    assert render_trend_json(cold) == render_trend_json(measured)
 
 
 def test_config_option_replaces_todays_contracts(repository: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -355,3 +359,33 @@ def test_errors_are_usage_errors(repository: tuple[Path, list[str]], tmp_path: P
     outside = write_tree(tmp_path / "plain", {"contracts/a.toml": LAYERS_CONTRACT, "shop/__init__.py": ""})
     code, _out, err = run_cli(["trend", outside, "--revs", "HEAD", "-o", tmp_path / "t.json"])
     assert code == 2 and "not inside a git repository" in err
+
+
+def test_a_project_in_a_subfolder_and_first_parent(tmp_path: Path) -> None:
+    """PATH below the repository's top (a monorepo); --first-parent skips a merged branch's commits."""
+    root = tmp_path / "mono"
+    build_history(root, [
+        ("Service", {"svc/contracts/architecture.toml": LAYERS_CONTRACT, **{
+            f"svc/{path}": text for path, text in HISTORY[1][1].items() if path.startswith("shop/")}}),
+        ("Unrelated tool", {"tools/shop/__init__.py": "", "tools/shop/api/__init__.py": "import shop.core\n"}),
+    ])
+    git(root, "checkout", "-q", "-b", "feature")
+    write_tree(root, {"svc/shop/services/audit.py": "from shop.api import views\n"})
+    git(root, "commit", "-q", "-am", "Feature: audit reads the api")
+    write_tree(root, {"svc/shop/services/audit.py": ""})
+    git(root, "commit", "-q", "-am", "Feature: audit fixed")
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+
+    full = trend(root / "svc", "main")
+    assert [p.commit.subject for p in full.points] == [
+        "Service", "Unrelated tool", "Feature: audit reads the api", "Feature: audit fixed", "Merge feature",
+    ]
+    assert [p.contract("layers").violations for p in full.points] == [0, 0, 1, 0, 0]  # type: ignore[union-attr]
+    # tools/ is outside svc/: its commit changes nothing the scan reads.
+    assert full.points[1].same_as == full.points[0].commit.sha
+    assert [p.modules for p in full.points] == [10, 10, 10, 10, 10]
+
+    mainline = trend(root / "svc", "main", first_parent=True)
+    assert [p.commit.subject for p in mainline.points] == ["Service", "Unrelated tool", "Merge feature"]
+    assert mainline.first_parent
