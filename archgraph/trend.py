@@ -136,7 +136,10 @@ def _measure(
                 classes = cached_class_model(outcome.model, cache_dir)
                 families = family_points(analyze_families(classes, FamiliesQuery()))
     except ArchgraphError as error:  # e.g. the root package does not exist yet
-        return unavailable_point(commit, specs, str(error).replace(str(commit_root), where))
+        message = str(error)
+        for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink
+            message = message.replace(shown, where)
+        return unavailable_point(commit, specs, message)
     return CommitPoint(
         commit=commit,
         modules=len(outcome.model.internal_modules),

@@ -184,7 +184,10 @@ def render_trend_svg(trend: Trend) -> str:
         peak = max((c.violations or 0 for p in points for c in p.contracts), default=0)
         axes[0].set_ylim(0, max(peak, 1) * 1.08)  # no violations at all: a flat line at 0, not 0..0.05
         axes[1].set_ylabel("compliance (%)")
-        axes[1].set_ylim(-2, 102)
+        lowest = min((100 * c.compliance for p in points for c in p.contracts if c.compliance is not None),
+                     default=0.0)
+        # From a round value below the lowest compliance, so that small moves near 100% show.
+        axes[1].set_ylim(max(0.0, math.floor((lowest - 5) / 10) * 10) - 1, 101)
         if concepts:
             for color, concept in zip(palette, concepts, strict=False):
                 values = [_number(f.implementations if (f := p.family(concept)) else None) for p in points]

@@ -187,6 +187,7 @@ def test_a_commit_without_the_package_and_a_contract_naming_a_missing_module_are
 ) -> None:
     readme_only, layered = measured.points[0], measured.points[1]
     assert readme_only.unavailable is not None and "root package(s) not found: shop" in readme_only.unavailable
+    assert f"under the tree of {readme_only.commit.sha[:10]}" in readme_only.unavailable  # not a temporary path
     assert readme_only.modules is None and all(not c.available for c in readme_only.contracts)
     forbidden = layered.contract("api-no-payments")
     assert forbidden is not None and forbidden.violations is None
