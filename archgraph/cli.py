@@ -451,7 +451,8 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
     write_output(render_trend(measured, output_format), output)
     if not quiet:
         click.echo(f"archgraph: {measured.note}", err=True)
-    click.echo(f"wrote {output} ({len(measured.points)} commits)")
+    count = len(measured.points)
+    click.echo(f"wrote {output} ({count} commit{'' if count == 1 else 's'})")
     sys.exit(ExitCode.OK)
 
 
