@@ -6,26 +6,13 @@ import contextlib
 import dataclasses
 import gc
 import time
-import tomllib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph import config as config_module
-from archgraph.affected import affected_scope, restrict
-from archgraph.atomic import write_atomically
-from archgraph.baseline import (
-    Baseline,
-    Pruned,
-    apply_baseline,
-    baseline_of,
-    failing_on_stale,
-    prune,
-    read_baseline,
-    write_baseline,
-)
-from archgraph.config import Config, importlinter
+from archgraph.config import Config
 from archgraph.diagnostics import (
     ArchgraphError,
     ConfigError,
@@ -38,35 +25,27 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model import ArchModel
-from archgraph.model.classes import ClassModel
-from archgraph.model.families import FamiliesResult
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
-from archgraph.report.classdiagram import class_diagram_source
-from archgraph.report.classview import (
-    DEFAULT_MAX_CLASSES,
-    ClassView,
-    ClassViewOptions,
-    ContractMarks,
-    build_class_view,
-)
-from archgraph.report.diagram import module_diagram_source
-from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions, build_view
-from archgraph.report.html import render_html
-from archgraph.report.layout import DEFAULT_TIMEOUT, Engine, find_engine, layout, run_engine
 from archgraph.rules import Contract, build_contracts
-from archgraph.rules.families import FamiliesQuery, exclude_problem
-from archgraph.rules.families import analyze as analyze_families
-from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.scan import ScanOptions, ScanOutcome, scan
-from archgraph.scan.changes import changed_files
-from archgraph.scan.class_cache import cached_class_model
 from archgraph.scan.finder import discover_root_packages
 
+# `check` needs none of these: the drawing, report, families, baseline, --affected and
+# import-linter code is imported by the functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
+    from archgraph.baseline import Baseline, Pruned
+    from archgraph.model.classes import ClassModel
+    from archgraph.model.families import FamiliesResult
+    from archgraph.report.classview import ClassView, ContractMarks
+    from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions
+    from archgraph.report.layout import Engine
+    from archgraph.rules.families import FamiliesQuery
     from archgraph.rules.inference import Proposal
+    from archgraph.rules.single_implementation import SingleImplementation
 
 Progress = Callable[[str], None]
+DEFAULT_CLASS_BUDGET = -1  # render_class_diagram's default: classview.DEFAULT_MAX_CLASSES classes
 INIT_FILE_NAME = "architecture.toml"
 CACHE_DIR_NAME = ".archgraph_cache"
 
@@ -105,6 +84,12 @@ def _importlinter_config(
     root: Path, files: Sequence[Path], from_importlinter: bool, archgraph_config: Config | None
 ) -> Config | None:
     """import-linter's configuration when asked for, or when there are no archgraph contracts."""
+    if not from_importlinter and (
+        archgraph_config is None or archgraph_config.contracts or files
+    ):
+        return None
+    from archgraph.config import importlinter  # noqa: PLC0415
+
     if from_importlinter:
         found = list(files) or [f for f in [importlinter.discover(root)] if f is not None]
         if not found:
@@ -166,6 +151,8 @@ def load_configuration(
 
 def convert_importlinter(root: Path, files: Sequence[Path] = ()) -> str:
     """`archgraph convert-importlinter`: the archgraph contract file equivalent to import-linter's."""
+    from archgraph.config import importlinter  # noqa: PLC0415
+
     found = list(files) or [f for f in [importlinter.discover(_checked_root(root))] if f]
     if not found:
         raise ArchgraphError(f"no import-linter configuration found under {root}")
@@ -264,14 +251,22 @@ def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = _qu
         root, options.config_files, options.contract_ids, options.from_importlinter
     )
     baseline_file = baseline_path(root, config, options)
+    fail_on_stale = options.fail_on_stale or config.settings.fail_on_stale
+    if baseline_file is not None or fail_on_stale:
+        from archgraph.baseline import apply_baseline, failing_on_stale, read_baseline  # noqa: PLC0415
     # Read the baseline before scanning, so a broken file fails fast.
     baseline = read_baseline(baseline_file) if baseline_file else None
-    changed = changed_files(root, options.affected_since) if options.affected_since else None
+    changed = None
+    if options.affected_since:
+        from archgraph.affected import affected_scope, restrict  # noqa: PLC0415
+        from archgraph.scan.changes import changed_files  # noqa: PLC0415
+
+        changed = changed_files(root, options.affected_since)
     analysis = _analyze(root, config, contracts, options, progress)
     result = analysis.result
     if baseline is not None and baseline_file is not None:
         result = apply_baseline(result, baseline, baseline_file)
-    if options.fail_on_stale or config.settings.fail_on_stale:
+    if fail_on_stale:
         result = failing_on_stale(result)
     if changed is not None:
         cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
@@ -305,7 +300,8 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     root = _checked_root(root)
     config = load_config(root, options.config_files, options.from_importlinter)
     contracts = load_contracts(config, options.contract_ids)
-    return _analyze(root, config, contracts, options, progress)
+    analysis = _analyze(root, config, contracts, options, progress)
+    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
 
 
 def _analyze(
@@ -339,7 +335,7 @@ def _analyze(
         summary=outcome.summary,
         strict=options.strict,
     )
-    return Analysis(outcome.model, result, layer_plans(contracts, outcome.model))
+    return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
@@ -368,6 +364,8 @@ def record_baseline(
     root = _checked_root(root)
     file = _baseline_file(root, file, options)
     result = _unbaselined_run(root, options, progress)
+    from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
+
     baseline = baseline_of(result)
     write_baseline(file, baseline)
     return RecordedBaseline(file, baseline, result)
@@ -387,6 +385,8 @@ def prune_baseline(
 ) -> PrunedBaseline:
     """`archgraph baseline --prune`: drop the entries of FILE that no longer occur; add none."""
     root = _checked_root(root)
+    from archgraph.baseline import prune, read_baseline, write_baseline  # noqa: PLC0415
+
     file = _baseline_file(root, file, options)
     recorded = read_baseline(file)  # before scanning, so a broken file fails fast
     pruned = prune(recorded, _unbaselined_run(root, options, progress))
@@ -444,7 +444,11 @@ def init_contracts(
 ) -> InitOutcome:
     """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
     # Imported here: every `check` would pay for it otherwise.
+    from archgraph.atomic import write_atomically  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
     from archgraph.rules.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
+    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
 
     root = _checked_root(root)
     target = root / "contracts" / INIT_FILE_NAME
@@ -495,6 +499,8 @@ def init_contracts(
 
 def _contracts_of(text: str, path: Path) -> list[Contract]:
     """The contracts of a proposed file, read the way `check` reads them (a round trip)."""
+    import tomllib  # noqa: PLC0415
+
     document = tomllib.loads(text)
     tables = [
         ContractTable(data, TablePosition(path, f"contracts[{index}]"))
@@ -515,6 +521,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
     """The layers of each `layers` contract, as the concrete modules they are made of."""
+    from archgraph.report.graphview import LayerPlan  # noqa: PLC0415
     from archgraph.rules.layers import Layers  # noqa: PLC0415
 
     plans = []
@@ -582,9 +589,6 @@ def why_chains(
     return [model.steps(chain) for chain in chains]
 
 
-DEFAULT_VIEW = ViewOptions()
-
-
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A drawing's bytes, the view it shows, and the layout engine that ran (None: none ran)."""
@@ -598,10 +602,13 @@ class Rendered:
 def graph_view(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Analysis, GraphView]:
     """The module graph to draw or export, with the configured contracts' violations marked."""
+    from archgraph.report.graphview import ViewOptions, build_view  # noqa: PLC0415
+
+    view_options = view_options or ViewOptions()
     analysis = analyze(root, options, progress)
     layers = analysis.layers_for(view_options.contract)
     view = build_view(analysis.model, analysis.result.contracts, layers, view_options)
@@ -612,12 +619,15 @@ def render_diagram(
     root: Path,
     output_format: str,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     engine_choice: str = "auto",
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     progress: Progress = _quiet,
 ) -> Rendered:
     """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
+    from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
+
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     _analysis, view = graph_view(root, options, view_options, progress)
     source = module_diagram_source(view)
@@ -625,24 +635,28 @@ def render_diagram(
         return Rendered(source.encode("utf-8"), view)
     progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
     started = time.perf_counter()
-    content = run_engine(engine, source, output_format, timeout)
+    content = run_engine(engine, source, output_format, timeout or DEFAULT_TIMEOUT)
     return Rendered(content, view, engine, time.perf_counter() - started)
 
 
 def html_report(
     root: Path,
     options: RunOptions = RunOptions(),
-    view_options: ViewOptions = DEFAULT_VIEW,
+    view_options: ViewOptions | None = None,
     engine_choice: str = "auto",
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     progress: Progress = _quiet,
 ) -> Rendered:
     """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
+    from archgraph.report.html import render_html  # noqa: PLC0415
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, layout  # noqa: PLC0415
+
     engine = find_engine(engine_choice, "json")
     analysis, view = graph_view(root, options, view_options, progress)
     progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
     started = time.perf_counter()
-    positions = layout(engine, module_diagram_source(view, legend=False), timeout)
+    positions = layout(engine, module_diagram_source(view, legend=False), timeout or DEFAULT_TIMEOUT)
     seconds = time.perf_counter() - started
     html = render_html(analysis.result, view, positions)
     return Rendered(html.encode("utf-8"), view, engine, seconds)
@@ -651,7 +665,7 @@ def html_report(
 def families(
     root: Path,
     options: RunOptions = RunOptions(),
-    query: FamiliesQuery = FamiliesQuery(),
+    query: FamiliesQuery | None = None,
     progress: Progress = _quiet,
 ) -> FamiliesResult:
     """`archgraph families`: duplicates, competing implementations, parallel hierarchies, wrappers."""
@@ -667,8 +681,14 @@ class _ClassAnalysis:
 
 
 def _class_analysis(
-    root: Path, options: RunOptions, query: FamiliesQuery, progress: Progress
+    root: Path, options: RunOptions, query: FamiliesQuery | None, progress: Progress
 ) -> _ClassAnalysis:
+    from archgraph.model.families import FamiliesResult  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery, exclude_problem  # noqa: PLC0415
+    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
+    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
+
+    query = query or FamiliesQuery()
     problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
     if query.min_size < 1:
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
@@ -691,17 +711,14 @@ def _class_analysis(
     return _ClassAnalysis(config, outcome.model, classes, result)
 
 
-ALL_FAMILIES = FamiliesQuery()
-
-
 def render_class_diagram(
     root: Path,
     output_format: str,
     options: RunOptions = RunOptions(),
-    query: FamiliesQuery = ALL_FAMILIES,
-    max_nodes: int | None = DEFAULT_MAX_CLASSES,
+    query: FamiliesQuery | None = None,
+    max_nodes: int | None = DEFAULT_CLASS_BUDGET,
     engine_choice: str = "auto",
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     progress: Progress = _quiet,
 ) -> Rendered:
     """`archgraph render --families`: role families and parallel hierarchies as a class diagram.
@@ -709,6 +726,19 @@ def render_class_diagram(
     `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
     given) mark their canonical classes and violations.
     """
+    from archgraph.report.classdiagram import class_diagram_source  # noqa: PLC0415
+    from archgraph.report.classview import (  # noqa: PLC0415
+        DEFAULT_MAX_CLASSES,
+        ClassViewOptions,
+        build_class_view,
+    )
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
+    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.rules.single_implementation import SingleImplementation  # noqa: PLC0415
+
+    query = query or FamiliesQuery()
+    max_nodes = DEFAULT_MAX_CLASSES if max_nodes == DEFAULT_CLASS_BUDGET else max_nodes
+    timeout = timeout or DEFAULT_TIMEOUT
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     analysis = _class_analysis(root, options, query, progress)
     contracts = load_contracts(analysis.config, options.contract_ids)
@@ -738,6 +768,8 @@ def contract_marks(
     contract: SingleImplementation, classes: ClassModel, modules: Collection[str]
 ) -> ContractMarks:
     """The canonical class and the violating classes of a single-implementation contract."""
+    from archgraph.report.classview import ContractMarks  # noqa: PLC0415
+
     result = contract.check_classes(classes, modules)
     return ContractMarks(
         contract=contract.id,

@@ -346,15 +346,16 @@ def convert_importlinter(path: Path, output: Path | None, force: bool) -> None:
     click.echo(f"archgraph: wrote {target}; check it with `archgraph check {root}`", err=True)
 
 
+DIRECTIONS = ("upstream", "downstream", "both")  # graphview.Direction's values; not imported here
+
+
 def view_options(*, budget: int | None) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """What to draw: depth, a focus neighbourhood, one contract's violations, a node budget."""
-    from archgraph.report.graphview import Direction  # noqa: PLC0415
-
     return with_options(
         click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth."),
         click.option("--focus", help="Draw the neighbourhood of this module or package."),
         click.option("--radius", type=click.IntRange(min=0), default=1, show_default=True, help="Hops around --focus."),
-        click.option("--direction", type=click.Choice([d.value for d in Direction]), default="both", show_default=True,
+        click.option("--direction", type=click.Choice(DIRECTIONS), default="both", show_default=True,
                      help="Follow importers (upstream), imports (downstream) or both from --focus."),
         click.option("--contract", "contract_id", help="Draw only the modules and chains of this contract's violations."),
         click.option("--max-nodes", type=click.IntRange(min=1), default=budget, show_default=True,

@@ -5,9 +5,9 @@ Read by the symbol and class rules; produced (parsed, cached, in parallel) by `s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 class ImportedName(NamedTuple):
@@ -82,3 +82,11 @@ class FactsPort(Protocol):
     def facts(
         self, modules: Iterable[str], mentions: Iterable[bytes] = ()
     ) -> Mapping[str, FileFacts]: ...
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """`compute()`, or what it gave in an earlier run on the very same files.
+
+        For values that depend on the analyzed files only (and on `key`): the value is kept
+        while no file changes, appears or disappears. It must be plain data (marshal).
+        """
+        ...

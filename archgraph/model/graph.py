@@ -6,11 +6,11 @@ The heavy lifting (chains, layer analysis) runs in the graph engine behind `Impo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from archgraph.diagnostics import ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
@@ -18,6 +18,8 @@ from archgraph.model.names import ImportExpr, ModuleExpr, is_within
 
 if TYPE_CHECKING:
     import networkx as nx
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +241,15 @@ class ArchModel:
             return {}
         chosen = sorted(self.files) if modules is None else modules
         return self.facts_provider.facts(chosen, mentions)
+
+    def memoized(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, kept across runs while no analyzed file changes (see FactsPort.memo).
+
+        `compute` must depend on the files and `key` only, and return plain data (marshal).
+        """
+        if self.facts_provider is None:
+            return compute()
+        return cast(T, self.facts_provider.memo(key, compute))
 
     def to_networkx(self) -> nx.DiGraph:
         """The module graph as a networkx DiGraph (edges carry `lines`)."""

@@ -191,22 +191,30 @@ class SymbolIndex:
         self.modules = modules
         self.packages = packages
         self.include_type_checking = include_type_checking
-        # (source module, name) -> [(re-exporting module, bound name)], from top-level imports
-        self._reexports: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        # name -> [(importer, statement, bound name)] of top-level `from m import name`; the
+        # statements' modules are resolved only for the names a query reaches, a few of many.
+        self._imports_of_name: dict[str, list[tuple[str, ImportFact, str]]] = {}
+        self._reexports: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._star_importers: dict[str, list[str]] = {}
         for importer in sorted(facts):
             for fact in _binding_imports(facts[importer], include_type_checking):
-                if not fact.names:
-                    continue
-                source = self.absolute(importer, fact)
-                if source is None:
-                    continue
                 for imported in fact.names:
-                    if imported.name == STAR:
+                    if imported.name != STAR:
+                        entry = (importer, fact, imported.bound_as)
+                        self._imports_of_name.setdefault(imported.name, []).append(entry)
+                    elif (source := self.absolute(importer, fact)) is not None:
                         self._star_importers.setdefault(source, []).append(importer)
-                    else:
-                        key = (source, imported.name)
-                        self._reexports.setdefault(key, []).append((importer, imported.bound_as))
+
+    def _reexporters(self, module: str, name: str) -> list[tuple[str, str]]:
+        """(re-exporting module, bound name) of each top-level `from module import name`."""
+        by_source = self._reexports.get(name)
+        if by_source is None:
+            by_source = self._reexports[name] = {}
+            for importer, fact, bound_as in self._imports_of_name.get(name, ()):
+                source = self.absolute(importer, fact)
+                if source is not None:
+                    by_source.setdefault(source, []).append((importer, bound_as))
+        return by_source.get(module, [])
 
     def is_package(self, module: str) -> bool:
         return module in self.packages
@@ -232,7 +240,7 @@ class SymbolIndex:
         while queue:
             module, name = queue.popleft()
             via = routes[(module, name)]
-            targets = list(self._reexports.get((module, name), ()))
+            targets = list(self._reexporters(module, name))
             if star_exports(self.facts.get(module), name):
                 targets += [(importer, name) for importer in self._star_importers.get(module, ())]
             for target in targets:
@@ -251,10 +259,12 @@ class SymbolIndex:
         by_module: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for (module, name), via in sorted(routes.items()):
             by_module.setdefault(module, []).append((name, via))
+        # The names the symbol is bound to, and `*`: no other import statement can obtain it.
+        names = frozenset(name for _module, name in routes) | {STAR}
         found: list[SymbolSite] = []
         for importer in sorted(self.facts):
             if importer != symbol.module:
-                found += self._sites_in(importer, routes, by_module)
+                found += self._sites_in(importer, routes, by_module, names)
         return sorted(found)
 
     def _sites_in(
@@ -262,13 +272,16 @@ class SymbolIndex:
         importer: str,
         routes: Mapping[tuple[str, str], tuple[str, ...]],
         by_module: Mapping[str, list[tuple[str, tuple[str, ...]]]],
+        names: frozenset[str],
     ) -> list[SymbolSite]:
         facts = self.facts[importer]
         found: list[SymbolSite] = []
         for fact in facts.imports:
             if fact.type_checking and not self.include_type_checking:
                 continue
-            source = self.absolute(importer, fact) if fact.names else None
+            if not fact.names or names.isdisjoint([imported.name for imported in fact.names]):
+                continue
+            source = self.absolute(importer, fact)
             if source is None:
                 continue
             for imported in fact.names:
@@ -283,7 +296,7 @@ class SymbolIndex:
                 elif (source, imported.name) in routes:
                     via = routes[(source, imported.name)]
                     found.append(_site(importer, fact, source, imported.bound_as, via))
-        return found + self._attribute_sites(importer, facts, routes)
+        return found + self._attribute_sites(importer, facts, routes, names)
 
     def module_bindings(self, importer: str) -> dict[str, list[tuple[ImportFact, str]]]:
         """Names bound to modules by import statements: name -> [(statement, module path)]."""
@@ -318,14 +331,23 @@ class SymbolIndex:
         importer: str,
         facts: FileFacts,
         routes: Mapping[tuple[str, str], tuple[str, ...]],
+        names: frozenset[str],
     ) -> list[SymbolSite]:
         """`import a.b as m` (or `from a import b`) and then `m.Name`: one site per statement."""
         if not facts.attribute_chains:
             return []
+        # A chain can reach the symbol only through one of its bound names: skip the others
+        # (most of them) before working out what their heads are bound to.
+        chains = [
+            (parts, use_line)
+            for text, use_line in facts.attribute_chains
+            if not names.isdisjoint(parts := text.split("."))
+        ]
+        if not chains:
+            return []
         heads = self.module_bindings(importer)
         grouped: dict[tuple[int, str], tuple[SymbolSite, list[int]]] = {}
-        for text, use_line in facts.attribute_chains:
-            parts = text.split(".")
+        for parts, use_line in chains:
             for fact, base in _statements_for(heads.get(parts[0], ()), parts, use_line):
                 target = self.attribute_target(base, parts[1:])
                 if target is None or (target[0], target[1]) not in routes:

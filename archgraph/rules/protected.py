@@ -11,12 +11,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
     ImportStep,
+    Location,
     Severity,
     Violation,
 )
@@ -58,12 +60,12 @@ class Protected(Contract):
         view, diagnostics = self.view(model)
         protected, problems = self.resolve(model, "modules", self.modules)
         allowed, more = self.resolve(model, "allowed_importers", self.allowed_importers)
-        symbols, notes = find_symbols(model, self.symbols)
+        symbols, notes, sites = symbol_findings(model, self.symbols)
         problems += more + notes
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
         violations, governed = self._module_imports(view, protected, allowed)
-        found, symbol_governed = self._symbol_imports(model, symbols, allowed)
+        found, symbol_governed = self._symbol_imports(model, symbols, sites, allowed)
         return self.result(
             violations + found, diagnostics + problems, governed=governed + symbol_governed
         )
@@ -92,16 +94,17 @@ class Protected(Contract):
         return violations, governed
 
     def _symbol_imports(
-        self, model: ArchModel, symbols: Sequence[Symbol], allowed: Sequence[str]
+        self,
+        model: ArchModel,
+        symbols: Sequence[Symbol],
+        sites: Sequence[Sequence[SymbolSite]],
+        allowed: Sequence[str],
     ) -> tuple[list[Violation], int]:
         """Every statement obtaining a symbol is governed; those outside `allowed` violate."""
-        if not symbols:
-            return [], 0
-        index = symbol_index(model, symbols)
         violations = []
         governed = 0
-        for symbol in symbols:
-            for site in index.sites(symbol):
+        for symbol, symbol_sites in zip(symbols, sites, strict=True):
+            for site in symbol_sites:
                 if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
                     continue
                 governed += 1
@@ -134,6 +137,60 @@ class Protected(Contract):
             alias=alias,
             via=site.via,
         )
+
+
+def symbol_findings(
+    model: ArchModel, texts: Sequence[str]
+) -> tuple[list[Symbol], list[Diagnostic], list[list[SymbolSite]]]:
+    """The symbols' definitions, notes on the names, and the import sites of each symbol.
+
+    The slowest part of a symbol contract, and a function of the analyzed files alone: kept
+    across runs while no file changes (`ArchModel.memoized`).
+    """
+    if not texts:
+        return [], [], []
+
+    def compute() -> tuple[Any, ...]:
+        symbols, notes = find_symbols(model, texts)
+        index = symbol_index(model, symbols) if symbols else None
+        sites = [index.sites(symbol) for symbol in symbols] if index is not None else []
+        return (
+            tuple((s.module, s.name) for s in symbols),
+            tuple(_diagnostic_row(note) for note in notes),
+            tuple(tuple(_site_row(site) for site in found) for found in sites),
+        )
+
+    key = ("protected.symbols", tuple(texts), not model.exclude_type_checking_imports)
+    symbols, notes, sites = model.memoized(key, compute)
+    return (
+        [Symbol(module, name) for module, name in symbols],
+        [_diagnostic(row) for row in notes],
+        [[SymbolSite(*row) for row in found] for found in sites],
+    )
+
+
+def _site_row(site: SymbolSite) -> tuple[Any, ...]:
+    return (
+        site.importer, site.line, site.module, site.written, site.via, site.uses,
+        site.in_function, site.type_checking, site.in_try,
+    )
+
+
+def _diagnostic_row(diagnostic: Diagnostic) -> tuple[Any, ...]:
+    location = diagnostic.location
+    return (
+        diagnostic.code, diagnostic.severity.value, diagnostic.message,
+        location.path.as_posix() if location else None,
+        location.line if location else None,
+        location.column if location else None,
+        diagnostic.hint,
+    )
+
+
+def _diagnostic(row: tuple[Any, ...]) -> Diagnostic:
+    code, severity, message, path, line, column, hint = row
+    location = Location(Path(path), line, column) if path is not None else None
+    return Diagnostic(code, Severity(severity), message, location, hint)
 
 
 def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], list[Diagnostic]]:

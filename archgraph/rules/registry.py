@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 from typing import TypeVar
 
 from archgraph.diagnostics import ConfigError
@@ -27,19 +26,26 @@ def register(cls: ContractType) -> ContractType:
     return cls
 
 
-def contract_types() -> dict[str, type[Contract]]:
+def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
     """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
     import archgraph.rules.catalog  # noqa: F401 - registers the built-in types
 
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.name not in _TYPES:
-            _TYPES[entry_point.name] = entry_point.load()
+    if third_party:
+        # importlib.metadata costs a tenth of a warm check's start-up: only when asked for.
+        from importlib.metadata import entry_points  # noqa: PLC0415
+
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            if entry_point.name not in _TYPES:
+                _TYPES[entry_point.name] = entry_point.load()
     return dict(_TYPES)
 
 
 def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:
     """Typed contracts from tables; every problem in every table is collected."""
-    types = contract_types()
+    types = contract_types(third_party=False)  # built-in types never yield to plugins
+    kinds = [table.data.get("type") for table in tables]
+    if any(not isinstance(kind, str) or kind not in types for kind in kinds):
+        types = contract_types()
     contracts: list[Contract] = []
     errors: list[ConfigError] = []
     seen_ids: dict[str, ContractTable] = {}

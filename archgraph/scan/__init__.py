@@ -108,7 +108,13 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         files=files,
         namespace_modules=namespace,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
-        facts_provider=FactsProvider(root, files, options.cache_dir),
+        facts_provider=FactsProvider(
+            root,
+            files,
+            options.cache_dir,
+            stamps={s.module: s.stamp for t in found.trees for s in t.sources},
+            context=(options, sorted(namespace)),
+        ),
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import keyword
+import operator
 import os
 import stat
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import ModuleExpr, ancestors
 
+_NAME = operator.attrgetter("name")
 _SILENT_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 
 
@@ -25,6 +27,7 @@ class ModuleSource:
     module: str
     path: Path  # absolute
     mtime: float
+    stamp: tuple[int, int] = (0, 0)  # (size, mtime in ns): what the caches check a file against
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +159,15 @@ class _Walk:
     def visit(self, directory: str, module: str) -> None:
         """Walk one directory (str paths: this loop runs for every file of the project)."""
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            entries = sorted(os.scandir(directory), key=_NAME)
         except OSError as error:
             self.warn("AG206", f"directory cannot be read: {error.strerror}", Path(directory))
             return
 
-        is_namespace = not any(e.name == "__init__.py" and _is_file(e) for e in entries)
+        names = {e.name for e in entries}
+        is_namespace = "__init__.py" not in names or not any(
+            e.name == "__init__.py" and _is_file(e) for e in entries
+        )
         if is_namespace and directory == self.top:
             # A namespace root package (PEP 420): a module of the graph like any other.
             self.namespace_candidates.add(module)
@@ -178,7 +184,6 @@ class _Walk:
                 return
             self.namespace_candidates.add(module)
 
-        names = {e.name for e in entries}
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -271,14 +276,16 @@ class _Walk:
             self.excluded += 1
             return
         try:
-            mtime = entry.stat().st_mtime
+            stat = entry.stat()
         except OSError as error:
             self.warn("AG206", f"file cannot be read: {error.strerror}", path)
             return
-        if not os.access(path, os.R_OK):
+        if not os.access(entry.path, os.R_OK):
             self.warn("AG206", "file cannot be read: permission denied", path)
             return
-        self.sources.append(ModuleSource(module, path, mtime))
+        self.sources.append(
+            ModuleSource(module, path, stat.st_mtime, (stat.st_size, stat.st_mtime_ns))
+        )
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -18,17 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import grimp
-from grimp.adaptors.caching import Cache as GrimpCache
+from grimp import _rustgrimp as grimp_scanner  # type: ignore[attr-defined]
 from grimp.application.config import settings as grimp_settings
-from grimp.application.ports.caching import CacheMiss
-from grimp.application.ports.filesystem import AbstractFileSystem
-from grimp.application.ports.modulefinder import (
-    AbstractModuleFinder,
-    FoundPackage,
-    ModuleFile,
-)
-from grimp.application.ports.packagefinder import AbstractPackageFinder
-from grimp.domain.valueobjects import DirectImport, Module
+from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
+from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
 from archgraph.atomic import write_atomically
@@ -38,6 +31,7 @@ from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
 from archgraph.scan.facts import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
+from archgraph.scan.import_cache import ImportCache, ImportRow
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
 _CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
@@ -130,75 +124,6 @@ class GrimpGraph:
         for importer, imported in imports:
             copy.remove_import(importer=importer, imported=imported)
         return GrimpGraph(copy, self._roots)
-
-
-class _PrefoundModules(AbstractModuleFinder):
-    """Hands grimp the packages our own walk found."""
-
-    def __init__(self, trees: Sequence[FoundTree], skip: frozenset[Path]) -> None:
-        self._trees = {(t.package, str(t.directory)): t for t in trees}
-        self._skip = skip
-
-    def find_package(
-        self, package_name: str, package_directory: str, file_system: AbstractFileSystem
-    ) -> FoundPackage:
-        tree = self._trees[(package_name, package_directory)]
-        return FoundPackage(
-            name=package_name,
-            directory=package_directory,
-            module_files=frozenset(
-                ModuleFile(module=Module(s.module), mtime=s.mtime)
-                for s in tree.sources
-                if s.path not in self._skip
-            ),
-            namespace_packages=tree.namespace_modules,
-        )
-
-
-class _UnchangedNotRewritten(GrimpCache):
-    """grimp's import cache, which grimp rewrites after every build; rewriting an unchanged
-    cache costs a warm run on thousands of modules about a tenth of its time."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._missed = False
-
-    def read_imports(self, module_file: ModuleFile) -> set[DirectImport]:
-        try:
-            return super().read_imports(module_file)
-        except CacheMiss:
-            self._missed = True
-            raise
-
-    def write(self, imports_by_module: dict[Module, set[DirectImport]]) -> None:
-        # Every module came from the cache and none was removed: the files would not change.
-        if self._missed or set(imports_by_module) != set(self._data_map):
-            super().write(imports_by_module)
-
-
-class _PrefoundPackages(AbstractPackageFinder):
-    """Locates root packages from our source roots instead of sys.path."""
-
-    def __init__(self, trees: Sequence[FoundTree]) -> None:
-        self._directories: dict[str, set[str]] = {}
-        for tree in trees:
-            self._directories.setdefault(tree.package, set()).add(str(tree.directory))
-
-    def determine_package_directories(
-        self, package_name: str, file_system: AbstractFileSystem
-    ) -> set[str]:
-        return self._directories[package_name]
-
-
-@contextlib.contextmanager
-def _grimp_configured(**overrides: Any) -> Iterator[None]:
-    """grimp reads adaptors from a global settings object; swap ours in, then restore."""
-    saved = {name: getattr(grimp_settings, name) for name in overrides}
-    grimp_settings.configure(**overrides)
-    try:
-        yield
-    finally:
-        grimp_settings.configure(**saved)
 
 
 @contextlib.contextmanager
@@ -406,10 +331,15 @@ def build_grimp_graph(
     exclude_type_checking_imports: bool,
     cache_dir: Path | None,
 ) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
-    """Scan imports with grimp; returns the graph, the files left out, and why."""
+    """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
+
+    Only files that changed since the last run are scanned (see `import_cache`); the graph is
+    then assembled in sorted order, so that every query answers the same way in every run.
+    """
     packages = sorted({tree.package for tree in trees})
     memory = BadFileMemory(cache_dir)
-    all_paths = [s.path for tree in trees for s in tree.sources]
+    sources = all_sources(trees)
+    all_paths = [s.path for s in sources]
     memory.keep_only(all_paths)
     skipped: dict[Path, Diagnostic] = {}
 
@@ -427,27 +357,17 @@ def build_grimp_graph(
         if entry is not None:
             skip(path, entry["line"], entry["message"], entry["hint"], entry.get("code", "AG201"))
 
-    grimp_cache = str(cache_dir / "grimp") if cache_dir else None
-    if grimp_cache:
-        # grimp creates its cache folder with exists-then-makedirs: two runs sharing a cache
-        # race there (FileExistsError). Creating it first, tolerantly, closes the race.
-        with contextlib.suppress(OSError):
-            os.makedirs(grimp_cache, exist_ok=True)
+    options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
+    cache = ImportCache(cache_dir, options)
+    cache.keep_only({s.module for s in sources})
     _deep_parser_stacks()
     while True:
-        finder = _PrefoundModules(trees, frozenset(skipped))
         held: list[bytes] = []
         try:
-            with _stderr_held(held), _grimp_configured(
-                MODULE_FINDER=finder,
-                PACKAGE_FINDER=_PrefoundPackages(trees),
-                CACHE_CLASS=_UnchangedNotRewritten,
-            ):
-                graph = grimp.build_graph(
-                    *packages,
-                    include_external_packages=include_external_packages,
-                    exclude_type_checking_imports=exclude_type_checking_imports,
-                    cache_dir=grimp_cache,
+            with _stderr_held(held):
+                rows = _scan_imports(
+                    trees, frozenset(skipped), cache, include_external_packages,
+                    exclude_type_checking_imports,
                 )
             _replay(held)
             break
@@ -490,41 +410,99 @@ def build_grimp_graph(
         memory.remember(bad, line, message, hint)
 
     memory.save()
+    cache.save()
     # Modules whose file we left out still exist for Python; keep them as nodes.
-    for tree in trees:
-        for source in tree.sources:
-            if source.path in skipped and source.module not in graph.modules:
-                graph.add_module(source.module)
-    notes = _drop_nameless_module(graph, trees, project_root)
-    return GrimpGraph(canonical_graph(graph), packages), frozenset(skipped), (*skipped.values(), *notes)
+    notes = _nameless_imports(rows, trees, project_root)
+    graph = _assemble(
+        rows,
+        {s.module for s in sources} | {m for t in trees for m in t.namespace_modules},
+        packages,
+    )
+    return GrimpGraph(graph, packages), frozenset(skipped), (*skipped.values(), *notes)
 
 
-def canonical_graph(graph: grimp.ImportGraph) -> grimp.ImportGraph:
-    """The same graph, built again in sorted order.
+def _scan_imports(
+    trees: Sequence[FoundTree],
+    skipped: frozenset[Path],
+    cache: ImportCache,
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+) -> dict[str, tuple[ImportRow, ...]]:
+    """Import rows of every file not skipped: from the cache, or from grimp's scanner."""
+    sources = [s for s in all_sources(trees) if s.path not in skipped]
+    paths = {s.module: str(s.path) for s in sources}
+    namespace = {m for tree in trees for m in tree.namespace_modules}
+    cache.resolve_against(frozenset(paths) | namespace, paths)
+    rows: dict[str, tuple[ImportRow, ...]] = {}
+    missing: list[ModuleSource] = []
+    for source in sources:
+        cached = cache.get(source.module, paths[source.module], source.stamp)
+        if cached is None:
+            missing.append(source)
+        else:
+            rows[source.module] = cached
+    if not missing:
+        return rows
+    file_objects = {
+        s.module: ModuleFile(module=Module(s.module), mtime=s.mtime) for s in sources
+    }
+    found_packages = {
+        FoundPackage(
+            name=tree.package,
+            directory=str(tree.directory),
+            module_files=frozenset(file_objects[s.module] for s in tree.sources if s.path not in skipped),
+            namespace_packages=tree.namespace_modules,
+        )
+        for tree in trees
+    }
+    scanned = grimp_scanner.scan_for_imports(
+        module_files=tuple(file_objects[s.module] for s in missing),
+        found_packages=found_packages,
+        include_external_packages=bool(include_external_packages),
+        exclude_type_checking_imports=bool(exclude_type_checking_imports),
+        file_system=grimp_settings.FILE_SYSTEM.convert_to_basic(),
+    )
+    for source in missing:
+        found = tuple(
+            sorted(
+                (i.imported.name, i.line_number, i.line_contents, i.is_lazy)
+                for i in scanned.get(file_objects[source.module].module, ())
+            )
+        )
+        rows[source.module] = found
+        cache.put(source.module, paths[source.module], source.stamp, found)
+    return rows
 
-    grimp's scanner adds modules from its parallel scan in whatever order the threads finish
-    (and from Python sets ordered by string hashes, which change with every process), and its
-    queries break ties by that order: the layer routes, and so the violations shown and the
-    compliance counted, changed from one run to the next on the same code. Rebuilt in sorted
-    order, the graph answers every query the same way in every run.
+
+def _assemble(
+    rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+) -> grimp.ImportGraph:
+    """grimp's graph, modules and imports added in sorted order.
+
+    grimp breaks ties in its queries (which route of a layer violation is shown) by the order
+    modules were added; its own build adds them as its parallel scan finishes them, differently
+    in every run. Imports of '' (grimp's name for a relative import one level above the top
+    package) are left out; `_nameless_imports` reports them.
     """
-    rebuilt = grimp.ImportGraph()
-    modules = sorted(graph.modules)
-    for module in modules:
-        rebuilt.add_module(module, is_squashed=graph.is_module_squashed(module))
-    for importer in modules:
-        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            details = graph.get_import_details(importer=importer, imported=imported)
-            if not details:
-                rebuilt.add_import(importer=importer, imported=imported)
-            for detail in sorted(details, key=lambda d: (d["line_number"], d["line_contents"])):
-                rebuilt.add_import(
+    graph = grimp.ImportGraph()
+    targets = {row[0] for found in rows.values() for row in found}
+    roots = tuple(packages)
+    add_module = graph.add_module
+    add_import = graph.add_import
+    for module in sorted((modules | targets) - {""}):
+        squashed = module not in modules and not any(is_within(module, r) for r in roots)
+        add_module(module, is_squashed=squashed)
+    for importer in sorted(rows):
+        for imported, line, contents, lazy in rows[importer]:
+            if imported:
+                add_import(
                     importer=importer,
                     imported=imported,
-                    line_number=detail["line_number"],
-                    line_contents=detail["line_contents"],
+                    line_number=line,
+                    line_contents=contents,
+                    is_lazy=lazy,
                 )
-    return rebuilt
+    return graph
 
 
 def _panicking_files(
@@ -541,27 +519,25 @@ def _panicking_files(
     return found
 
 
-def _drop_nameless_module(
-    graph: grimp.ImportGraph, trees: Sequence[FoundTree], project_root: Path
+def _nameless_imports(
+    rows: dict[str, tuple[ImportRow, ...]], trees: Sequence[FoundTree], project_root: Path
 ) -> list[Diagnostic]:
     """grimp resolves a relative import one level above the top package to a module named ''."""
-    if "" not in graph.modules:
-        return []
     files = {s.module: s.path for s in all_sources(trees)}
     notes = []
-    for importer in sorted(graph.find_modules_that_directly_import("")):
+    for importer in sorted(rows):
         path = files.get(importer)
-        for detail in graph.get_import_details(importer=importer, imported=""):
-            notes.append(
-                Diagnostic(
-                    "AG202",
-                    Severity.WARNING,
-                    "relative import goes 1 level above the top-level package; import ignored",
-                    Location(relative(path, project_root), detail["line_number"]) if path else None,
-                    hint="make the import absolute, or fix the number of dots",
+        for imported, line, _contents, _lazy in rows[importer]:
+            if imported == "":
+                notes.append(
+                    Diagnostic(
+                        "AG202",
+                        Severity.WARNING,
+                        "relative import goes 1 level above the top-level package; import ignored",
+                        Location(relative(path, project_root), line) if path else None,
+                        hint="make the import absolute, or fix the number of dots",
+                    )
                 )
-            )
-    graph.remove_module("")
     return notes
 
 

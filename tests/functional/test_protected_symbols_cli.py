@@ -113,3 +113,35 @@ def test_example_reports_each_planted_bypass_once() -> None:
     assert {v.symbol for v in contract.violations} == {REGISTRY}
     # + the registry package's re-export and the supervisor's own import, both allowed
     assert contract.governed == 9
+
+
+def test_a_warm_run_reuses_the_sites_until_a_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import sites are kept across runs on the same files; any change recomputes them."""
+    import os  # noqa: PLC0415
+
+    from archgraph.rules import protected  # noqa: PLC0415
+
+    root = write_tree(tmp_path / "p", {**TREE, "contracts/c.toml": contracts_toml('"pkg.registry.AgentRegistry"')})
+    cache = tmp_path / "cache"
+    computed: list[int] = []
+    real = protected.symbol_index
+    monkeypatch.setattr(
+        protected, "symbol_index", lambda *a: computed.append(1) or real(*a)  # type: ignore[func-returns-value]
+    )
+
+    def violations() -> list[str]:
+        result = CliRunner().invoke(main, ["check", str(root), "--cache-dir", str(cache), "--format", "json"])
+        return [v["importer"] for v in json.loads(result.output)["contracts"][0]["violations"]]
+
+    cold = violations()
+    warm = violations()
+    assert cold == warm == ["pkg.user"]
+    assert computed == [1]  # the warm run reused the sites
+    settings = root / "pkg/settings.py"
+    settings.write_text("from pkg.registry import DEFAULT_TIMEOUT, AgentRegistry\n")
+    stat = settings.stat()
+    os.utime(settings, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert violations() == ["pkg.settings", "pkg.user"]
+    assert computed == [1, 1]

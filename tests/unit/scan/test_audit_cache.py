@@ -47,3 +47,40 @@ def test_a_module_appearing_makes_an_old_import_valid_without_rereading_the_impo
     assert ("AG211", "pkg/a.py", 2) in audit_findings(root, cache)
     (root / "pkg/gone.py").write_text("")
     assert ("AG211", "pkg/a.py", 2) not in audit_findings(root, cache)
+
+
+def test_the_literal_led_searches_find_what_the_patterns_find() -> None:
+    """`_import_lines` and `_climbs` are faster spellings of `_IMPORT_LINE` and `_CLIMBING`."""
+    import random  # noqa: PLC0415
+
+    from archgraph.scan.audit import _CLIMBING, _IMPORT_LINE, _climbs, _import_lines  # noqa: PLC0415
+
+    pieces = [b"import", b"from", b" ", b"\t", b"\n", b"\r\n", b".", b"..", b"a", b"x.y", b",",
+              b"\\", b"#", b"important", b"_", "é".encode()]
+    chooser = random.Random(11)
+    for _ in range(5000):
+        data = b"".join(chooser.choice(pieces) for _ in range(chooser.randrange(0, 30)))
+        expected = [(m.span(), m.groups()) for m in _IMPORT_LINE.finditer(data)]
+        assert [(m.span(), m.groups()) for m in _import_lines(data)] == expected, data
+        assert _climbs(data) == (_CLIMBING.search(data) is not None), data
+
+
+def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
+    from archgraph.scan.audit import dynamic_imports  # noqa: PLC0415
+
+    source = (
+        b'import importlib\n'
+        b'a = importlib.import_module("pkg.a")\n'
+        b'b = import_module("pkg.b")\n'
+        b'c = __import__("pkg.c")\n'
+        b'd = f().import_module(\n    "pkg.d")\n'
+        b'e = my_import_module("pkg.e")\n'
+        b'f = importlib . import_module("pkg.f")\n'
+        b'g = import_module(name)\n'
+        b'h = "import_module"\n'
+        b'i = import_module(f"pkg.{x}")\n'
+        b'if x:\n    j = import_module("pkg.j")\n'
+    )
+    assert dynamic_imports(source) == [
+        (2, "pkg.a"), (3, "pkg.b"), (4, "pkg.c"), (6, "pkg.d"), (13, "pkg.j")
+    ]

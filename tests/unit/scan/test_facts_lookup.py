@@ -65,3 +65,27 @@ def test_attribute_types_come_from_constructors_and_annotated_parameters() -> No
     (wrapper,) = extract_facts("pkg.m", source).classes
     assert wrapper.attribute_types == (("_inner", "Dispatcher"), ("_other", "pkg.Other"), ("_made", "Made"))
     assert [(f.method, f.attribute, f.target) for f in wrapper.forwarded] == [("run", "_inner", "run")]
+
+
+SEED, ROUNDS = 7, 3000
+
+
+def test_alias_uses_are_found_like_a_word_bounded_alternation() -> None:
+    """`_dot_candidates` finds what `\\b(?:a|b)\\b` finds, less the uses no dot can follow."""
+    import random  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    from archgraph.scan.facts import _MAY_PRECEDE_DOT, _dot_candidates  # noqa: PLC0415
+
+    alphabet = [b"a", b"b", b"_", b"1", b".", b" ", b"(", b"#", b"\\", b"\n", "é".encode(), b"ab"]
+    names = ["a", "ab", "aa", "b1", "a_b", "éa", "aé", "_"]
+    chooser = random.Random(SEED)
+    for _ in range(ROUNDS):
+        source = b"".join(chooser.choice(alphabet) for _ in range(chooser.randrange(0, 24)))
+        aliases = set(chooser.sample(names, chooser.randrange(1, 4)))
+        pattern = rb"\b(?:" + b"|".join(re.escape(a.encode()) for a in sorted(aliases)) + rb")\b"
+        expected = sorted(
+            m.span() for m in re.finditer(pattern, source)
+            if m.end() < len(source) and source[m.end()] in _MAY_PRECEDE_DOT
+        )
+        assert sorted(_dot_candidates(source, aliases)) == expected, (source, aliases)

@@ -1,15 +1,16 @@
-"""Warm runs read grimp's import cache without rewriting it; a changed file still refreshes it."""
+"""Warm runs read the import cache without rewriting it; a changed file still refreshes it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from archgraph.scan.import_cache import CACHE_NAME
 from tests.helpers import imports_of, scan_tree, write_tree
 
 
 def cache_files(cache: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in (cache / "grimp").glob("*.json")}
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob(CACHE_NAME)}
 
 
 def test_an_unchanged_cache_is_not_rewritten_and_a_change_refreshes_it(tmp_path: Path) -> None:
@@ -17,7 +18,7 @@ def test_an_unchanged_cache_is_not_rewritten_and_a_change_refreshes_it(tmp_path:
     cache = tmp_path / "cache"
     scan_tree(root, cache_dir=cache)
     written = cache_files(cache)
-    assert len(written) == 2  # the data file and the meta file
+    assert len(written) == 1
 
     assert imports_of(scan_tree(root, cache_dir=cache)) == set()
     assert cache_files(cache) == written

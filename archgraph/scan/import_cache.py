@@ -1,0 +1,92 @@
+"""Each file's direct imports, as the scanner found them, cached while nothing they depend on changes.
+
+grimp's own cache turns every import into Python objects on load and rewrites its JSON on every
+run: on 9,000 files a warm build spent over a second there. This cache is one marshal file of
+plain tuples, loaded in milliseconds and written only when something changed.
+
+An import's target depends on the file and on which modules exist (`from a import b` names
+module `a.b` only if there is one). So an entry holds while its file keeps its (size, mtime),
+and when the set of modules changes, the files that may name an added or removed module (those
+whose bytes contain its last name) are scanned again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+from archgraph.atomic import write_atomically
+
+IMPORTS_VERSION = 1
+CACHE_NAME = f"imports-v{IMPORTS_VERSION}.marshal"
+
+# (imported module, line number, line contents, is lazy), sorted
+ImportRow = tuple[str, int, str, bool]
+Stamp = tuple[int, int]
+
+
+class ImportCache:
+    """Import rows by module, for one set of scan options (another set starts empty)."""
+
+    def __init__(self, cache_dir: Path | None, options: tuple[Any, ...]) -> None:
+        self.file = cache_dir / CACHE_NAME if cache_dir else None
+        self.options = options
+        self.modules: frozenset[str] = frozenset()  # the modules the entries were resolved against
+        self.entries: dict[str, tuple[str, Stamp, tuple[ImportRow, ...]]] = {}
+        self.dirty = False
+        if self.file is None:
+            return
+        with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is a miss
+            version, options_key, modules, entries = marshal.loads(self.file.read_bytes())
+            if version == IMPORTS_VERSION and options_key == options:
+                self.modules, self.entries = frozenset(modules), entries
+
+    def get(self, module: str, path: str, stamp: Stamp) -> tuple[ImportRow, ...] | None:
+        entry = self.entries.get(module)
+        if entry is None or entry[0] != path or entry[1] != stamp:
+            return None
+        return entry[2]
+
+    def resolve_against(self, modules: frozenset[str], paths: dict[str, str]) -> None:
+        """Forget the entries that another set of modules could resolve differently."""
+        if modules == self.modules:
+            return
+        changed = modules ^ self.modules
+        self.modules = modules
+        self.dirty = True
+        if not self.entries:
+            return
+        needles = {name.rpartition(".")[2].encode() for name in changed}
+        stale = [m for m in self.entries if m not in paths or _mentions(paths[m], needles)]
+        for module in stale:
+            del self.entries[module]
+
+    def put(self, module: str, path: str, stamp: Stamp, rows: tuple[ImportRow, ...]) -> None:
+        self.entries[module] = (path, stamp, rows)
+        self.dirty = True
+
+    def keep_only(self, modules: Collection[str]) -> None:
+        gone = [m for m in self.entries if m not in modules]
+        for module in gone:
+            del self.entries[module]
+        self.dirty = self.dirty or bool(gone)
+
+    def save(self) -> None:
+        if self.file is None or not self.dirty:
+            return
+        data = marshal.dumps((IMPORTS_VERSION, self.options, sorted(self.modules), self.entries))
+        with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
+            write_atomically(self.file, data)
+        self.dirty = False
+
+
+def _mentions(path: str, needles: Iterable[bytes]) -> bool:
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError:
+        return True
+    return any(needle in data for needle in needles)
