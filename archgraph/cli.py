@@ -115,7 +115,7 @@ cache_options = [
 def with_options(*decorators: Callable[..., object]) -> Callable[[Callable[..., object]], Callable[..., object]]:
     def apply(function: Callable[..., object]) -> Callable[..., object]:
         for decorator in reversed(decorators):
-            function = decorator(function)  # type: ignore[assignment]
+            function = decorator(function)
         return function
 
     return apply
@@ -507,7 +507,8 @@ def families(
     quiet: bool,
 ) -> None:
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
-    from archgraph.app import RunOptions, families as find_families  # noqa: PLC0415
+    from archgraph.app import RunOptions  # noqa: PLC0415
+    from archgraph.app import families as find_families  # noqa: PLC0415
     from archgraph.report.families import render_families_json, render_families_text  # noqa: PLC0415
     from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
 

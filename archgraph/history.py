@@ -77,7 +77,7 @@ def locate(path: Path) -> Repository:
         output = _git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-prefix"], path)
     except ArchgraphError as error:
         raise ArchgraphError(f"{path} is not inside a git repository ({error})") from None
-    toplevel, git_dir, prefix = (output.splitlines() + ["", "", ""])[:3]
+    toplevel, git_dir, prefix = ([*output.splitlines(), "", "", ""])[:3]
     if not toplevel:
         raise ArchgraphError(f"{path} is not inside a git working tree (a bare repository?)")
     return Repository(Path(toplevel), Path(git_dir), prefix.strip("/"))

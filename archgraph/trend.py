@@ -49,7 +49,7 @@ CACHE_SUBDIRECTORY = "cache"
 def trend(
     root: Path,
     revisions: str,
-    options: RunOptions = RunOptions(),
+    options: RunOptions = RunOptions(),  # noqa: B008 - frozen, so a shared default is safe
     every: int = 1,
     first_parent: bool = False,
     progress: Progress = _quiet,

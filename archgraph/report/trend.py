@@ -151,9 +151,9 @@ def charted_concepts(trend: Trend) -> tuple[str, ...]:
 
 def render_trend_svg(trend: Trend) -> str:
     """Violations per contract, compliance per contract and (when any) competing families."""
-    import matplotlib  # heavy: only the chart formats import it
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    import matplotlib  # noqa: PLC0415 - heavy: only the chart formats import it
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     points = trend.points
     positions = list(range(len(points)))
