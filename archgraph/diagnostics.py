@@ -75,6 +75,17 @@ class ViolationKey:
     symbol: str | None = None
     message: str | None = None  # only for violations identified by their message
 
+    def as_dict(self) -> dict[str, str | None]:
+        """The key as written in baseline files and JSON reports."""
+        return {
+            "contract": self.contract,
+            "code": self.code,
+            "importer": self.importer,
+            "imported": self.imported,
+            "symbol": self.symbol,
+            "message": self.message,
+        }
+
     def sort_key(self) -> tuple[str, ...]:
         return (
             self.contract,
