@@ -39,6 +39,11 @@ test: $(STAMP) browser-deps
 test-deep: $(STAMP)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
+	$(BIN)/ruff check archgraph
+	$(BIN)/mypy
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 

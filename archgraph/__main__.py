@@ -11,7 +11,7 @@ from archgraph.interrupts import exit_code_of, terminate_cleanly
 def main() -> None:
     try:
         with terminate_cleanly():
-            from archgraph.cli import main as cli
+            from archgraph.cli import main as cli  # noqa: PLC0415
 
             cli()
     except BaseException as error:  # KeyboardInterrupt and Terminated are BaseExceptions

@@ -288,7 +288,8 @@ class Analysis:
     def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
         """The layers to rank: those of the named contract if it is a layers contract, else the first."""
         chosen = [plan for plan in self.layer_plans if plan.contract_id == contract_id]
-        return (chosen or list(self.layer_plans) or [None])[0]
+        candidates = chosen or list(self.layer_plans)
+        return candidates[0] if candidates else None
 
     @property
     def layers(self) -> LayerPlan | None:

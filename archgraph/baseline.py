@@ -148,18 +148,7 @@ def prune(baseline: Baseline, result: RunResult) -> Pruned:
 
 def render_baseline(baseline: Baseline) -> str:
     """The baseline file's text: sorted JSON with a version, stable across runs."""
-    entries = [
-        {
-            "contract": key.contract,
-            "code": key.code,
-            "importer": key.importer,
-            "imported": key.imported,
-            "symbol": key.symbol,
-            "message": key.message,
-            "count": count,
-        }
-        for key, count in baseline.entries
-    ]
+    entries = [{**key.as_dict(), "count": count} for key, count in baseline.entries]
     document = {"version": BASELINE_VERSION, "tool": "archgraph", "violations": entries}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -115,7 +115,7 @@ cache_options = [
 def with_options(*decorators: Callable[..., object]) -> Callable[[Callable[..., object]], Callable[..., object]]:
     def apply(function: Callable[..., object]) -> Callable[..., object]:
         for decorator in reversed(decorators):
-            function = decorator(function)  # type: ignore[assignment]
+            function = decorator(function)
         return function
 
     return apply
@@ -507,7 +507,8 @@ def families(
     quiet: bool,
 ) -> None:
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
-    from archgraph.app import RunOptions, families as find_families  # noqa: PLC0415
+    from archgraph.app import RunOptions  # noqa: PLC0415
+    from archgraph.app import families as find_families  # noqa: PLC0415
     from archgraph.report.families import render_families_json, render_families_text  # noqa: PLC0415
     from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
 
@@ -516,6 +517,43 @@ def families(
     result = find_families(path, options, query, progress_printer(not quiet))
     render = render_families_json if output_format == "json" else render_families_text
     click.echo(render(result), nl=False)
+    sys.exit(ExitCode.OK)
+
+
+@main.command("trend")
+@with_options(path_argument, package_option, config_option)
+@click.option("--no-cache", is_flag=True, help="Scan every commit cold (the cache lives in the temporary folder).")
+@click.option("--revs", "revisions", required=True, metavar="REV_RANGE",
+              help="Commits to measure, as `git rev-list` takes them: main~30..main, v1.0..HEAD.")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Measure every Nth commit of the range (the last one always).")
+@click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
+@click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
+@click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
+@click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
+              help="Output format, when the suffix does not tell it.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], no_cache: bool, revisions: str, every: int, first_parent: bool, contract_ids: tuple[str, ...],
+                  no_families: bool, output: Path, output_format: str | None, quiet: bool) -> None:
+    """Contracts, compliance and competing families at each commit of a git range, judged by
+    today's contracts; the working tree and the index are never touched (exit 0)."""
+    from archgraph.app import RunOptions  # noqa: PLC0415
+    from archgraph.report.trend import TREND_FORMATS, render_trend  # noqa: PLC0415
+    from archgraph.trend import trend  # noqa: PLC0415
+
+    output_format = output_format or output.suffix.lower().lstrip(".")
+    if output_format not in TREND_FORMATS:
+        raise click.UsageError(f"cannot tell the format from '{output.name}': use --format html|svg|json|csv")
+    options = RunOptions(config_files, packages, contract_ids, None, not no_cache)
+    measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet),
+                     with_families=not no_families)
+    write_output(render_trend(measured, output_format), output)
+    if not quiet:
+        click.echo(f"archgraph: {measured.note}", err=True)
+    count = len(measured.points)
+    click.echo(f"wrote {output} ({count} commit{'' if count == 1 else 's'})")
     sys.exit(ExitCode.OK)
 
 

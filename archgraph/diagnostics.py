@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import Protocol
 
 
 class Severity(StrEnum):
@@ -73,6 +74,17 @@ class ViolationKey:
     imported: str | None = None
     symbol: str | None = None
     message: str | None = None  # only for violations identified by their message
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The key as written in baseline files and JSON reports."""
+        return {
+            "contract": self.contract,
+            "code": self.code,
+            "importer": self.importer,
+            "imported": self.imported,
+            "symbol": self.symbol,
+            "message": self.message,
+        }
 
     def sort_key(self) -> tuple[str, ...]:
         return (
@@ -317,14 +329,19 @@ class ContractResult:
         return self.respecting / self.governed
 
 
-class ContractIdentity:
-    """What a result needs to know about its contract (a Protocol in spirit)."""
+class ContractIdentity(Protocol):
+    """What a result needs to know about its contract."""
 
-    id: str
-    name: str
-    kind: str
-    severity: Severity
-    hint: str | None = None
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def hint(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

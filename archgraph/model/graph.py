@@ -6,6 +6,7 @@ The heavy lifting (chains, layer analysis) runs in the graph engine behind `Impo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -185,7 +186,7 @@ class ArchModel:
 
     def steps(self, chain: Sequence[str]) -> tuple[ImportStep, ...]:
         """A chain of module names as import steps with their line numbers."""
-        return tuple(self.step(a, b) for a, b in zip(chain, chain[1:], strict=False))
+        return tuple(self.step(a, b) for a, b in itertools.pairwise(chain))
 
     def shortest_chains(
         self, importer: str, imported: str, as_packages: bool = True

@@ -143,7 +143,7 @@ def from_table(
     """Build `cls` (a dataclass) from a TOML table, or return every problem found."""
     assert dataclasses.is_dataclass(cls)
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in public_fields(cls)}  # type: ignore[arg-type]
+    fields = {f.name: f for f in public_fields(cls)}
     errors: list[ConfigError] = []
     kwargs: dict[str, Any] = dict(defaults or {})
     for key, value in table.items():
@@ -169,7 +169,7 @@ def from_table(
             errors.append(at.error(None, f"missing required key '{name}'"))
     if errors:
         return errors
-    return cls(**kwargs)
+    return typing.cast(T, cls(**kwargs))
 
 
 __all__ = [

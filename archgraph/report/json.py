@@ -11,7 +11,6 @@ from archgraph.diagnostics import (
     Diagnostic,
     RunResult,
     Violation,
-    ViolationKey,
 )
 
 JSON_VERSION = 1
@@ -79,18 +78,6 @@ def _contract_baseline(contract: ContractResult, applied: bool) -> dict[str, int
     }
 
 
-def key_to_dict(key: ViolationKey) -> dict[str, Any]:
-    """A violation as a baseline records it (no line numbers)."""
-    return {
-        "contract": key.contract,
-        "code": key.code,
-        "importer": key.importer,
-        "imported": key.imported,
-        "symbol": key.symbol,
-        "message": key.message,
-    }
-
-
 def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[str, Any]:
     return {
         "id": contract.contract_id,
@@ -104,7 +91,7 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "hint": contract.hint,
         "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
         "baseline": _contract_baseline(contract, baseline),
-        "fixed": [key_to_dict(key) for key in contract.fixed],
+        "fixed": [key.as_dict() for key in contract.fixed],
         "out_of_scope": contract.out_of_scope,
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
     }

@@ -43,7 +43,7 @@ def render_markdown(
     )
     lines = [title, "", _context(result), ""]
     if result.contracts:
-        lines += _table(result) + [""]
+        lines += [*_table(result), ""]
     for contract in broken:
         lines += _section(result, contract, workspace, limit)
     problems = [d for d in result.diagnostics if d.severity is not Severity.INFO]

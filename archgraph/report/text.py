@@ -63,7 +63,7 @@ def render_text(result: RunResult) -> str:
     if shown or folded:
         lines.append("")
     if result.contracts:
-        lines += summary_table(result) + [""]
+        lines += [*summary_table(result), ""]
     kept = sum(1 for c in result.contracts if c.kept)
     broken = len(result.contracts) - kept
     violations = sum(len(c.violations) for c in result.contracts)

@@ -311,7 +311,7 @@ def _packages(model: ArchModel, roots: Sequence[str]) -> set[str]:
 def _reachability(model: ArchModel) -> tuple[dict[int, int], dict[str, int]]:
     """For each strongly connected component of internal modules, the components it reaches
     (itself included) as a bit set; and each module's component."""
-    import networkx as nx
+    import networkx as nx  # noqa: PLC0415
 
     internal = model.internal_modules
     graph = nx.DiGraph()

@@ -90,7 +90,7 @@ def _groups_in_dependency_order(
     nodes: Sequence[str], edges: Mapping[tuple[str, str], int]
 ) -> list[list[str]]:
     """Strongly connected groups, importers before what they import (ties by name)."""
-    import networkx as nx
+    import networkx as nx  # noqa: PLC0415
 
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)

@@ -28,7 +28,7 @@ def register(cls: ContractType) -> ContractType:
 
 def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
     """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
-    import archgraph.rules.catalog  # noqa: F401 - registers the built-in types
+    import archgraph.rules.catalog  # noqa: F401, PLC0415 - registers the built-in types; lazy, as each type imports this module
 
     if third_party:
         # importlib.metadata costs a tenth of a warm check's start-up: only when asked for.

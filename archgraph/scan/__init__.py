@@ -7,15 +7,15 @@ from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
+from archgraph.scan.audit import ImportAudit, audit_imports
+from archgraph.scan.facts import FactsProvider
+from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
     find_modules,
     locate_package,
     locate_single_module,
     relative,
 )
-from archgraph.scan.audit import ImportAudit, audit_imports
-from archgraph.scan.facts import FactsProvider
-from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
 
 
@@ -51,9 +51,9 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
         and (single := locate_single_module(p, source_roots)) is not None
     }
     if modules:
-        files = ", ".join(relative(path, root).as_posix() for path in modules.values())
+        listed = ", ".join(relative(path, root).as_posix() for path in modules.values())
         raise ArchgraphError(
-            f"root package(s) {', '.join(modules)} are single modules ({files}), not packages;"
+            f"root package(s) {', '.join(modules)} are single modules ({listed}), not packages;"
             " archgraph analyzes packages (directories): name the package that contains them"
         )
     missing = [p for p in options.root_packages if not locate_package(p, source_roots)]

@@ -73,7 +73,7 @@ class FileScan:
                     if part.split()
                 )
         maybe_dynamic = b"import_module" in data or b"__import__" in data
-        dynamic = ()
+        dynamic: tuple[tuple[int, str], ...] = ()
         if maybe_dynamic and _DYNAMIC.search(data):
             dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
         return FileScan(_climbs(data), dynamic, tuple(sorted(targets)))
@@ -161,7 +161,7 @@ class _ScanCache:
                 for f in extract_imports(data, parsed)
             )
             self.dirty = True
-        return tuple(tuple(row) for row in entry[4])  # type: ignore[misc]
+        return tuple(tuple(row) for row in entry[4])
 
     def save(self, keep: Collection[str]) -> None:
         if self.file is None:

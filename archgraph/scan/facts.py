@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archgraph.atomic import write_atomically
 from archgraph.model.facts import (
     ClassFact,
     FileFacts,
@@ -24,7 +25,6 @@ from archgraph.model.facts import (
     ImportedName,
     ImportFact,
 )
-from archgraph.atomic import write_atomically
 
 FACTS_VERSION = 4  # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
@@ -105,12 +105,20 @@ def _imported_name(node: Any) -> ImportedName:
 def _import_facts(node: Any) -> list[ImportFact]:
     line = node.start_point[0] + 1
     in_function, type_checking, in_try = _context(node)
-    context = {"in_function": in_function, "type_checking": type_checking, "in_try": in_try}
     if node.type == "import_statement":
         facts = []
         for child in node.children_by_field_name("name"):
             imported = _imported_name(child)
-            facts.append(ImportFact(line, imported.name, alias=imported.alias, **context))
+            facts.append(
+                ImportFact(
+                    line,
+                    imported.name,
+                    alias=imported.alias,
+                    in_function=in_function,
+                    type_checking=type_checking,
+                    in_try=in_try,
+                )
+            )
         return facts
     module_node = node.child_by_field_name("module_name")
     level, module = 0, ""
@@ -125,7 +133,17 @@ def _import_facts(node: Any) -> list[ImportFact]:
     names = [_imported_name(n) for n in node.children_by_field_name("name")]
     if any(child.type == "wildcard_import" for child in node.children):
         names.append(ImportedName("*"))
-    return [ImportFact(line, module, level, tuple(names), **context)]
+    return [
+        ImportFact(
+            line,
+            module,
+            level,
+            tuple(names),
+            in_function=in_function,
+            type_checking=type_checking,
+            in_try=in_try,
+        )
+    ]
 
 
 def _strings(node: Any) -> list[str]:

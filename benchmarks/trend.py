@@ -1,0 +1,219 @@
+"""Benchmark `archgraph trend` on a real history: Django, committed, then N small commits.
+
+The corpus is Django as unpacked by `benchmarks/run.py` (~/.cache/archgraph-bench/corpora/),
+with the contracts that harness uses (source roots made relative). The script commits the
+corpus, then makes N commits that each toggle one import that breaks or fixes a contract and
+append a comment to two other files (ordinary churn), so every commit changes Python files.
+
+It times, each command a new process as a user would run it:
+  - one cold `archgraph check` (empty cache) of the final tree;
+  - one cold `archgraph families` of the final tree (the trend also runs the families analysis);
+  - `archgraph trend --revs HEAD~N..HEAD` to JSON and to HTML (its own fresh cache, as always),
+    and with --no-families;
+  - the same with --no-cache (every commit scanned cold), to show what the shared cache buys;
+and checks that the trend's numbers for three commits equal `archgraph check --format json`
+on a plain `git archive` extraction of each (exit 1 when they differ).
+
+    .venv/bin/python benchmarks/trend.py [--commits 20] [--runs 3] [--keep DIR] [--results FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+CORPUS = Path.home() / ".cache" / "archgraph-bench" / "corpora" / "django-6.1.3"
+CONFIG = Path.home() / ".cache" / "archgraph-bench" / "configs" / "django-6.1.3.archgraph.toml"
+MARK = "  # trend-bench"
+# Imports that break a contract when added (and fix it when removed again).
+TOGGLES = [
+    ("django/db/models/query.py", "import django.test"),  # forbidden-db-test: ORM imports tests
+    ("django/views/generic/base.py", "from django.db.models.sql import query as _sql"),  # protected-sql
+    ("django/utils/text.py", "import django.contrib.auth"),  # layers: utils imports contrib
+    ("django/db/models/fields/__init__.py", "from django import forms"),  # forbidden-db-forms
+    ("django/http/request.py", "import django.views.generic"),  # layers: http imports views
+    ("django/template/base.py", "import django.contrib.admin"),  # layers: template imports contrib
+]
+
+
+def git(repository: Path, *arguments: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", *arguments],
+        cwd=repository, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def archgraph_bin() -> str:
+    found = Path(sys.executable).with_name("archgraph")
+    return os.environ.get("ARCHGRAPH_BIN", str(found if found.exists() else "archgraph"))
+
+
+def build_repository(repository: Path, commits: int, seed: int = 7) -> None:
+    """Django committed as is, then `commits` commits of a toggled import plus churn."""
+    shutil.copytree(CORPUS / "django", repository / "django")
+    config = re.sub(r"(?m)^source_roots = .*$", 'source_roots = ["."]', CONFIG.read_text())
+    (repository / "contracts").mkdir()
+    (repository / "contracts" / "architecture.toml").write_text(config)
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "Django 6.1.3")
+    chooser = random.Random(seed)
+    python_files = sorted(str(p.relative_to(repository)) for p in (repository / "django").rglob("*.py"))
+    for index in range(commits):
+        path, statement = TOGGLES[index % len(TOGGLES)]
+        file = repository / path
+        text = file.read_text()
+        line = f"{statement}{MARK}\n"
+        added = line not in text
+        file.write_text(text + line if added else text.replace(line, ""))
+        for churned in chooser.sample(python_files, 2):
+            with open(repository / churned, "a") as stream:
+                stream.write(f"# trend-bench churn {index}\n")
+        git(repository, "commit", "-q", "-a", "-m", f"{'Add' if added else 'Remove'} {statement} in {path}")
+
+
+def timed(command: list[str], cwd: Path, expected: set[int]) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode not in expected:
+        raise SystemExit(f"{' '.join(command)} exited {completed.returncode}:\n{completed.stderr}")
+    return elapsed
+
+
+def repeat(runs: int, measure: Callable[[], float]) -> tuple[float, float, float]:
+    """(median, min, max) of `runs` measurements."""
+    times = [measure() for _ in range(runs)]
+    return statistics.median(times), min(times), max(times)
+
+
+def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[list[str], list[str]]:
+    """Compare the trend with `check --no-cache` on `git archive` extractions of three commits.
+
+    Returns (notes, mismatches). Violations and governed sites must be equal. `respecting` is
+    only noted: for indirect layer violations it depends on which chain grimp reports for a
+    route, which can differ between two runs of `check` on the same files.
+    """
+    document = json.loads(trend_file.read_text())
+    commits = document["commits"]
+    notes, mismatches = [], []
+    picked = sorted({0, len(commits) // 2, len(commits) - 1})
+    for index in picked:
+        commit = commits[index]
+        extracted = work / f"extract-{index}"
+        extracted.mkdir()
+        archive = subprocess.run(["git", "archive", commit["sha"]], cwd=repository, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(extracted)], input=archive, check=True)
+        result = subprocess.run(
+            [archgraph_bin(), "check", str(extracted), "--no-cache", "--format", "json",
+             "--config", str(repository / "contracts" / "architecture.toml")],
+            check=False, capture_output=True, text=True,
+        )
+        for contract in json.loads(result.stdout)["contracts"]:
+            measured = commit["contracts"][contract["id"]]
+            expected = (len(contract["violations"]), contract["governed"])
+            got = (measured["violations"], measured["governed"])
+            where = f"{commit['sha'][:10]} {contract['id']}"
+            if expected != got:
+                mismatches.append(f"{where}: check (violations, governed) {expected}, trend {got}")
+            if contract["respecting"] != measured["respecting"]:
+                notes.append(f"{where}: respecting {measured['respecting']} (trend) vs "
+                             f"{contract['respecting']} (check): grimp chose another chain")
+        shutil.rmtree(extracted)
+    contracts = len(commits[0]["contracts"])
+    notes.insert(0, f"trend vs `check --no-cache` on `git archive` of {len(picked)} commits x "
+                    f"{contracts} contracts: {len(mismatches)} mismatch(es) in violations or governed sites")
+    return notes, mismatches
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--commits", type=int, default=20, help="commits after the corpus (default 20)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
+    parser.add_argument("--keep", type=Path, help="build the repository in this (new) folder and keep it")
+    parser.add_argument("--results", type=Path, help="also append the results (markdown) to FILE")
+    arguments = parser.parse_args()
+    if not CORPUS.is_dir() or not CONFIG.is_file():
+        print(f"missing {CORPUS} or {CONFIG}: run `python benchmarks/run.py --corpus django` once",
+              file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="archgraph-trend-bench-"))
+    repository = arguments.keep or work / "django-history"
+    try:
+        started = time.perf_counter()
+        build_repository(repository, arguments.commits)
+        print(f"built {repository}: Django + {arguments.commits} commits "
+              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        binary = archgraph_bin()
+        revs = f"HEAD~{arguments.commits}..HEAD"
+        trend_file = work / "trend.json"
+
+        def cold(command: str) -> float:
+            cache = work / "cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            return timed([binary, command, ".", "--cache-dir", str(cache)], repository, {0, 1})
+
+        def trend(output: str, *options: str) -> Callable[[], float]:
+            command = [binary, "trend", ".", "--revs", revs, "-o", str(work / output), "--quiet", *options]
+            return lambda: timed(command, repository, {0})
+
+        n = arguments.commits
+        rows = [
+            ("`check`, cold cache, final tree", repeat(arguments.runs, lambda: cold("check"))),
+            ("`families`, cold cache, final tree", repeat(arguments.runs, lambda: cold("families"))),
+            (f"`trend` {n} commits -> json", repeat(arguments.runs, trend("trend.json"))),
+            (f"`trend` {n} commits -> html (chart)", repeat(arguments.runs, trend("trend.html"))),
+            (f"`trend` {n} commits --no-families", repeat(arguments.runs, trend("nofamilies.json", "--no-families"))),
+            (f"`trend` {n} commits --no-cache (each commit cold)", repeat(1, trend("nocache.json", "--no-cache"))),
+        ]
+        check_cold = rows[0][1][0]
+        families_cold = rows[1][1][0]
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        lines = [
+            f"### Django 6.1.3 + {n} commits (each: one contract-breaking or -fixing import, 2 files churned)",
+            "",
+            (f"Median of {arguments.runs} runs (min-max), each command a new process; "
+             f"{os.cpu_count()} CPUs; load average {load}."),
+            "",
+            "| measurement | time | / cold check | / cold check + cold families |",
+            "|---|---|---|---|",
+        ]
+        for label, (median, low, high) in rows:
+            lines.append(f"| {label} | {median:.2f} s ({low:.2f}-{high:.2f}) | {median / check_cold:.1f}x "
+                         f"| {median / (check_cold + families_cold):.1f}x |")
+        with_families, without = rows[2][1][0], rows[4][1][0]
+        lines += [
+            "",
+            (f"Per commit beyond one cold run: "
+             f"{(with_families - check_cold - families_cold) / n * 1000:.0f} ms with families, "
+             f"{(without - check_cold) / n * 1000:.0f} ms without (a cold check is "
+             f"{check_cold * 1000:.0f} ms)."),
+            "",
+        ]
+        notes, mismatches = compare_with_check(repository, trend_file, work)
+        lines += [f"- {note}" for note in notes + mismatches]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if arguments.results:
+            with open(arguments.results, "a", encoding="utf-8") as stream:
+                stream.write(text + "\n")
+        return 1 if mismatches else 0
+    finally:
+        if arguments.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
