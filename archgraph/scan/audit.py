@@ -7,17 +7,15 @@ parsed, with the same tree-sitter facts as everywhere else, which give the exact
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
+from archgraph.scan import cache_file
 from archgraph.scan.facts import _get_parser, _text, extract_imports
 from archgraph.scan.finder import ModuleSource, relative
 
@@ -116,11 +114,9 @@ class _ScanCache:
         self.entries: dict[str, list[Any]] = {}  # path -> [mtime, climbing, dynamic, targets, imports]
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         self.dirty = False
-        if self.file and self.file.is_file():
-            with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
-                version, entries = marshal.loads(self.file.read_bytes())
-                if version == AUDIT_CACHE_VERSION and isinstance(entries, dict):
-                    self.entries = entries
+        stored = cache_file.load(self.file, AUDIT_CACHE_VERSION)
+        if stored is not None:
+            self.entries = stored[0]
 
     def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
@@ -170,7 +166,7 @@ class _ScanCache:
             self.entries = {k: v for k, v in self.entries.items() if k in keep}
             self.dirty = True
         if self.dirty:
-            write_atomically(self.file, marshal.dumps((AUDIT_CACHE_VERSION, self.entries)))
+            cache_file.store(self.file, AUDIT_CACHE_VERSION, self.entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,17 @@ file instead of every file's facts. Any change rebuilds the model from the (cach
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import marshal
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassInfo, ClassModel, build_class_model
 from archgraph.model.facts import ForwardedMethod
+from archgraph.scan import cache_file
 from archgraph.scan.facts import FACTS_VERSION
 
 CLASS_CACHE_VERSION = 1
@@ -102,11 +100,9 @@ def cached_class_model(model: ArchModel, cache_dir: Path | None) -> ClassModel:
         return build_class_model(model)
     key = files_key(model.root, model.files)
     file = cache_dir / CACHE_NAME
-    with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is just a miss
-        stored_key, rows = marshal.loads(file.read_bytes())
-        if stored_key == key:
-            return from_rows(rows)
+    stored = cache_file.load(file, key)  # the key (version and file stamps) is the version
+    if stored is not None:
+        return from_rows(stored[0])
     built = build_class_model(model)
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-        write_atomically(file, marshal.dumps((key, to_rows(built))))
+    cache_file.store(file, key, to_rows(built))
     return built

@@ -6,9 +6,7 @@ tree-sitter reads Python 3.12-3.14 syntax (PEP 695, PEP 758) whatever Python run
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import marshal
 import os
 import re
 import signal
@@ -17,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archgraph.atomic import write_atomically
 from archgraph.model.facts import (
     ClassFact,
     FileFacts,
@@ -25,6 +22,7 @@ from archgraph.model.facts import (
     ImportedName,
     ImportFact,
 )
+from archgraph.scan import cache_file
 
 FACTS_VERSION = 4  # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
@@ -627,11 +625,9 @@ class FactsCache:
         self.entries: dict[str, tuple[Stamp, tuple[Any, ...]]] = {}
         self.absent: dict[str, tuple[Stamp, frozenset[bytes]]] = {}
         self.dirty = False
-        if self.file and self.file.is_file():
-            with contextlib.suppress(Exception):  # a corrupt or foreign cache is just a miss
-                version, entries, absent = marshal.loads(self.file.read_bytes())
-                if version == FACTS_VERSION and isinstance(entries, dict):
-                    self.entries, self.absent = entries, absent
+        stored = cache_file.load(self.file, FACTS_VERSION)
+        if stored is not None:
+            self.entries, self.absent = stored
 
     def get(self, path: str, stamp: Stamp | None) -> tuple[Any, ...] | None:
         entry = self.entries.get(path)
@@ -653,9 +649,8 @@ class FactsCache:
         self.dirty = True
 
     def save(self) -> None:
-        if self.file and self.dirty:
-            data = marshal.dumps((FACTS_VERSION, self.entries, self.absent))
-            write_atomically(self.file, data)
+        if self.dirty:
+            cache_file.store(self.file, FACTS_VERSION, self.entries, self.absent)
             self.dirty = False
 
 
@@ -707,16 +702,14 @@ class FactsProvider:
         file = self._cache_dir / MEMO_NAME
         digest = self.files_digest()
         entries: dict[Any, Any] = {}
-        with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is a miss
-            version, stored = marshal.loads(file.read_bytes())
-            if version == MEMO_VERSION and isinstance(stored, dict):
-                entries = {k: v for k, v in stored.items() if v[0] == digest}
+        stored = cache_file.load(file, MEMO_VERSION)
+        if stored is not None:
+            entries = {k: v for k, v in stored[0].items() if v[0] == digest}
         if key in entries:
             return entries[key][1]
         value = compute()
         entries[key] = (digest, value)
-        with contextlib.suppress(OSError, ValueError):  # read-only folder, or not plain data
-            write_atomically(file, marshal.dumps((MEMO_VERSION, entries)))
+        cache_file.store(file, MEMO_VERSION, entries)
         return value
 
     def facts(self, modules: Iterable[str], mentions: Iterable[bytes] = ()) -> dict[str, FileFacts]:

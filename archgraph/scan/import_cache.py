@@ -12,13 +12,11 @@ whose bytes contain its last name) are scanned again.
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from archgraph.atomic import write_atomically
+from archgraph.scan import cache_file
 
 IMPORTS_VERSION = 1
 CACHE_NAME = f"imports-v{IMPORTS_VERSION}.marshal"
@@ -39,10 +37,10 @@ class ImportCache:
         self.dirty = False
         if self.file is None:
             return
-        with contextlib.suppress(Exception):  # a missing, corrupt or foreign cache is a miss
-            version, options_key, modules, entries = marshal.loads(self.file.read_bytes())
-            if version == IMPORTS_VERSION and options_key == options:
-                self.modules, self.entries = frozenset(modules), entries
+        stored = cache_file.load(self.file, (IMPORTS_VERSION, options))
+        if stored is not None:
+            modules, entries = stored
+            self.modules, self.entries = frozenset(modules), entries
 
     def get(self, module: str, path: str, stamp: Stamp) -> tuple[ImportRow, ...] | None:
         entry = self.entries.get(module)
@@ -77,9 +75,9 @@ class ImportCache:
     def save(self) -> None:
         if self.file is None or not self.dirty:
             return
-        data = marshal.dumps((IMPORTS_VERSION, self.options, sorted(self.modules), self.entries))
-        with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-            write_atomically(self.file, data)
+        cache_file.store(
+            self.file, (IMPORTS_VERSION, self.options), sorted(self.modules), self.entries
+        )
         self.dirty = False
 
 
