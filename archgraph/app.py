@@ -319,7 +319,7 @@ def _analyze(
                 "AG330",
                 Severity.INFO,
                 "contracts read from import-linter configuration "
-                f"{', '.join(_shown(f, root) for f in config.files)}",
+                f"{', '.join(shown_path(f, root) for f in config.files)}",
                 hint="`archgraph convert-importlinter` writes them as archgraph contracts",
             )
         )
@@ -513,7 +513,8 @@ def _contracts_of(text: str, path: Path) -> list[Contract]:
     return contracts
 
 
-def _shown(path: Path, root: Path) -> str:
+def shown_path(path: Path, root: Path) -> str:
+    """`path` relative to root, with `/`, when it is inside root; else as given."""
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

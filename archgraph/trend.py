@@ -21,6 +21,7 @@ from archgraph.app import (
     _quiet,
     load_configuration,
     scan_options,
+    shown_path,
 )
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
@@ -101,7 +102,7 @@ def trend(
         revisions=revisions,
         contracts=specs,
         points=tuple(points),
-        config_files=tuple(_shown(f, root) for f in config.files),
+        config_files=tuple(shown_path(f, root) for f in config.files),
         commits_in_range=len(in_range),
         every=every,
         first_parent=first_parent,
@@ -191,9 +192,3 @@ def _in_checkout(config: Config, repository: history.Repository, checkout: Path)
     settings = dataclasses.replace(config.settings, source_roots=tuple(roots))
     return dataclasses.replace(config, settings=settings)
 
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
