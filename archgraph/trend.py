@@ -26,6 +26,7 @@ from archgraph.app import (
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
 from archgraph.model import ArchModel
+from archgraph.model.classes import ClassModelBuild, update_class_model
 from archgraph.model.trend import (
     CommitInfo,
     CommitPoint,
@@ -42,7 +43,7 @@ from archgraph.rules import Contract
 from archgraph.rules.families import FamiliesQuery
 from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import scan
-from archgraph.scan.class_cache import cached_class_model
+from archgraph.scan.facts import FactsMemory
 
 CACHE_SUBDIRECTORY = "cache"
 
@@ -76,6 +77,7 @@ def trend(
     chosen = sample(in_range, every)
     specs = tuple(ContractSpec(c.id, c.name, c.kind) for c in contracts)
     points: list[CommitPoint] = []
+    carried = _Carried()
     with (
         tempfile.TemporaryDirectory(prefix="archgraph-trend-") as temporary,
         history.Checkout(repository, Path(temporary), _scope(config, repository, root)) as checkout,
@@ -94,9 +96,11 @@ def trend(
                 shared = previous.same_as or previous.commit.sha
                 points.append(dataclasses.replace(previous, commit=commit, same_as=shared))
                 continue
+            if not options.use_cache:
+                carried = _Carried()  # --no-cache: every commit from scratch
             points.append(
                 _measure(commit, checkout, commit_config, contracts, options, cache_dir, specs,
-                         with_families)
+                         carried, with_families)
             )
     return Trend(
         revisions=revisions,
@@ -118,9 +122,11 @@ def _measure(
     options: RunOptions,
     cache_dir: Path | None,
     specs: Sequence[ContractSpec],
+    carried: _Carried,
     with_families: bool,
 ) -> CommitPoint:
-    """Scan the checkout as it is at `commit`, check each contract, analyze the families."""
+    """Scan the checkout as it is at `commit`, check each contract, analyze the families;
+    what the previous commits' analysis still holds is reused (`carried`)."""
     commit_root = checkout.root
     where = f"the tree of {commit.short_sha}"
     # Only Python files are checked out: a commit without any has no folder, and the scan
@@ -130,12 +136,11 @@ def _measure(
         scan_opts, _notes = scan_options(commit_root, config, options)
         scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
         with _collector_paused():
-            outcome = scan(commit_root, scan_opts)
+            outcome = scan(commit_root, scan_opts, carried.facts)
             results = [_check(contract, outcome.model) for contract in contracts]
             families: tuple[FamilyPoint, ...] = ()
             if with_families:
-                classes = cached_class_model(outcome.model, cache_dir)
-                families = family_points(analyze_families(classes, FamiliesQuery()))
+                families = carried.families_of(outcome.model)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink
@@ -148,6 +153,24 @@ def _measure(
         families=families,
         scan_problems=scan_problem_count(outcome.diagnostics),
     )
+
+
+class _Carried:
+    """What one commit's analysis leaves for the next: the facts of every file version seen, and
+    the last class model and families. Most commits change no class, and then the families are
+    the same too (the class model's identity says so)."""
+
+    def __init__(self) -> None:
+        self.facts = FactsMemory()
+        self.build: ClassModelBuild | None = None
+        self.families: tuple[FamilyPoint, ...] = ()
+
+    def families_of(self, model: ArchModel) -> tuple[FamilyPoint, ...]:
+        before = self.build.model if self.build is not None else None
+        self.build = update_class_model(self.build, model.facts(), model.files)
+        if self.build.model is not before:
+            self.families = family_points(analyze_families(self.build.model, FamiliesQuery()))
+        return self.families
 
 
 def _check(contract: Contract, model: ArchModel) -> ContractResult:

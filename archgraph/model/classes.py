@@ -11,12 +11,13 @@ dotted_name) -> qualified name or None`, so a shared symbol resolver can replace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
@@ -55,7 +56,24 @@ class ImportResolver:
             known.update(".".join(parts[:i]) for i in range(1, len(parts)))
         self._modules = frozenset(known)
         self._bindings: dict[str, tuple[dict[str, Binding], tuple[str, ...]]] = {}
-        self._canonical_memo: dict[str, str | None] = {}
+        self._canonical_memo: dict[str, tuple[str | None, frozenset[str]]] = {}
+        # The modules whose facts each computation in progress has read (innermost last): an
+        # incremental rebuild re-resolves a module's classes when one of them changes.
+        self._reading: list[set[str]] = []
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collects every module whose facts the resolutions made inside the block read."""
+        read: set[str] = set()
+        self._reading.append(read)
+        try:
+            yield read
+        finally:
+            self._reading.pop()
+
+    def _read(self, modules: AbstractSet[str]) -> None:
+        if self._reading:
+            self._reading[-1].update(modules)
 
     def resolve(self, module: str, dotted_name: str) -> str | None:
         """The qualified name `dotted_name` stands for in `module`; None when unknown."""
@@ -70,10 +88,17 @@ class ImportResolver:
 
     def _canonical(self, dotted: str, hops: int) -> str | None:
         """Where an absolute dotted path is defined: follows re-exports inside the project."""
-        if dotted in self._canonical_memo:
-            return self._canonical_memo[dotted]
-        result = self._follow(dotted, hops)
-        self._canonical_memo[dotted] = result
+        memo = self._canonical_memo.get(dotted)
+        if memo is not None:
+            self._read(memo[1])
+            return memo[0]
+        self._reading.append(set())
+        try:
+            result = self._follow(dotted, hops)
+        finally:
+            read = frozenset(self._reading.pop())
+        self._canonical_memo[dotted] = (result, read)
+        self._read(read)
         return result
 
     def _follow(self, dotted: str, hops: int) -> str | None:
@@ -111,12 +136,14 @@ class ImportResolver:
 
     def _exports(self, module: str, name: str, hops: int) -> bool:
         """`from module import *` binds `name`."""
+        self._read({module})
         facts = self._facts.get(module)
         if facts is not None and facts.dunder_all is not None:
             return name in facts.dunder_all
         return self._lookup(module, name, hops) is not None
 
     def _module_bindings(self, module: str) -> tuple[dict[str, Binding], tuple[str, ...]]:
+        self._read({module})
         cached = self._bindings.get(module)
         if cached is not None:
             return cached
@@ -349,47 +376,119 @@ def _class_info(module: str, file: Path, facts: FileFacts, resolve: Resolver) ->
     return infos
 
 
+@dataclass(frozen=True, slots=True)
+class _ModuleClasses:
+    """One module's share of the class model, and what it was computed from."""
+
+    facts: FileFacts | None
+    classes: tuple[ClassInfo, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    read: frozenset[str] | None  # modules whose facts resolved its names; None: unknown (all)
+
+
+@dataclass(frozen=True)
+class ClassModelBuild:
+    """A class model with what an incremental rebuild needs (see `update_class_model`)."""
+
+    model: ClassModel
+    files: Mapping[str, Path]
+    modules: Mapping[str, _ModuleClasses]
+
+
+def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic, ...]:
+    if facts is None:
+        return (
+            Diagnostic(
+                "AG215",
+                Severity.WARNING,
+                "file cannot be read; its classes are not analyzed",
+                Location(file),
+            ),
+        )
+    if facts.error_line is not None:
+        return (
+            Diagnostic(
+                "AG216",
+                Severity.WARNING,
+                "syntax error; classes near it may be missing or incomplete",
+                Location(file, facts.error_line),
+                hint="fix the file (merge-conflict markers?); the rest is analyzed meanwhile",
+            ),
+        )
+    return ()
+
+
+def update_class_model(
+    previous: ClassModelBuild | None,
+    facts: Mapping[str, FileFacts],
+    files: Mapping[str, Path],
+    resolver: Resolver | None = None,
+) -> ClassModelBuild:
+    """The class model of the given files' facts (pure), reusing `previous` where it still holds.
+
+    A module's classes are resolved again only when its own facts changed or the facts of a
+    module its names were resolved through did (a re-export moved). While the set of files is
+    the same and no class changes, the very same `ClassModel` object is returned, so the
+    analyses of it can be reused too (`archgraph trend` checks commit after commit).
+
+    Args:
+        previous: an earlier build, or None to build from scratch.
+        facts: parsed facts by module; a module of `files` without facts could not be read.
+        files: every analyzed module's file, relative to the analyzed root.
+        resolver: name resolution; by default through the modules' own imports.
+    """
+    if previous is not None and (resolver is not None or previous.files != files):
+        previous = None  # other modules can change how every name resolves
+    old = previous.modules if previous is not None else {}
+    changed = {m for m in files if m not in old or not _same(old[m].facts, facts.get(m))}
+    if previous is not None and not changed:
+        return previous
+    affected = changed | {
+        m for m, entry in old.items() if entry.read is None or not entry.read.isdisjoint(changed)
+    }
+    packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
+    tracking = ImportResolver(facts, packages) if resolver is None else None
+    resolve = resolver or cast(ImportResolver, tracking).resolve
+    modules = dict(old)
+    for module in sorted(affected):
+        file, module_facts = files[module], facts.get(module)
+        read: frozenset[str] | None = None
+        classes: tuple[ClassInfo, ...] = ()
+        if module_facts is not None:
+            if tracking is not None:
+                with tracking.recording() as reading:
+                    classes = tuple(_class_info(module, file, module_facts, resolve))
+                read = frozenset(reading)
+            else:
+                classes = tuple(_class_info(module, file, module_facts, resolve))
+        modules[module] = _ModuleClasses(
+            module_facts, classes, _module_diagnostics(file, module_facts), read
+        )
+    if previous is not None and all(
+        (modules[m].classes, modules[m].diagnostics) == (old[m].classes, old[m].diagnostics)
+        for m in affected
+    ):
+        return ClassModelBuild(previous.model, files, modules)
+    ordered = [modules[m] for m in sorted(files)]
+    model = ClassModel(
+        tuple(info for entry in ordered for info in entry.classes),
+        tuple(d for entry in ordered for d in entry.diagnostics),
+        tuple(sorted(files)),
+    )
+    return ClassModelBuild(model, files, modules)
+
+
+def _same(before: FileFacts | None, after: FileFacts | None) -> bool:
+    return before is after or before == after
+
+
 def class_model_from_facts(
     facts: Mapping[str, FileFacts],
     files: Mapping[str, Path],
     resolver: Resolver | None = None,
 ) -> ClassModel:
-    """The class model of the given files' facts (pure).
-
-    Args:
-        facts: parsed facts by module; a module of `files` without facts could not be read.
-        files: every analyzed module's file, relative to the analyzed root.
-        resolver: name resolution; by default through the modules' own imports.
-    """
-    packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
-    resolve = resolver or ImportResolver(facts, packages).resolve
-    classes: list[ClassInfo] = []
-    diagnostics: list[Diagnostic] = []
-    for module in sorted(files):
-        file = files[module]
-        module_facts = facts.get(module)
-        if module_facts is None:
-            diagnostics.append(
-                Diagnostic(
-                    "AG215",
-                    Severity.WARNING,
-                    "file cannot be read; its classes are not analyzed",
-                    Location(file),
-                )
-            )
-            continue
-        if module_facts.error_line is not None:
-            diagnostics.append(
-                Diagnostic(
-                    "AG216",
-                    Severity.WARNING,
-                    "syntax error; classes near it may be missing or incomplete",
-                    Location(file, module_facts.error_line),
-                    hint="fix the file (merge-conflict markers?); the rest is analyzed meanwhile",
-                )
-            )
-        classes += _class_info(module, file, module_facts, resolve)
-    return ClassModel(tuple(classes), tuple(diagnostics), tuple(sorted(files)))
+    """The class model of the given files' facts (pure); see `update_class_model`."""
+    return update_class_model(None, facts, files, resolver).model
 
 
 def build_class_model(model: ArchModel, resolver: Resolver | None = None) -> ClassModel:

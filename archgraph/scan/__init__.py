@@ -8,7 +8,7 @@ from pathlib import Path
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
 from archgraph.scan.audit import ImportAudit, audit_imports
-from archgraph.scan.facts import FactsProvider
+from archgraph.scan.facts import FactsMemory, FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
     find_modules,
@@ -39,8 +39,12 @@ class ScanOutcome:
     summary: ScanSummary
 
 
-def scan(root: Path, options: ScanOptions) -> ScanOutcome:
-    """Build the model of the code under `root`; never imports or executes it."""
+def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None) -> ScanOutcome:
+    """Build the model of the code under `root`; never imports or executes it.
+
+    `kept_facts`: file facts kept in this process across scans of one changing tree (they
+    replace the cache folder's facts).
+    """
     root = root.resolve()
     source_roots = [(root / s).resolve() for s in options.source_roots]
     # grimp analyzes packages only: its scanner crashes on a root that is a single module file.
@@ -114,6 +118,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
             options.cache_dir,
             stamps={s.module: s.stamp for t in found.trees for s in t.sources},
             context=(options, sorted(namespace)),
+            kept=kept_facts,
         ),
     )
     summary = ScanSummary(

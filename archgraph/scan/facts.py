@@ -654,6 +654,22 @@ class FactsCache:
             self.dirty = False
 
 
+class FactsMemory:
+    """Facts kept in this process, by file path, while the file's (size, mtime) is unchanged.
+
+    For a process that scans one tree many times (`archgraph trend` moves a checkout from
+    commit to commit): unchanged files give the very same FileFacts objects, which the class
+    model compares by identity, and nothing is read from or written to a cache file.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[Stamp, FileFacts]] = {}
+
+    def get(self, path: str, stamp: Stamp | None) -> FileFacts | None:
+        entry = self.entries.get(path)
+        return entry[1] if entry is not None and entry[0] == stamp else None
+
+
 class FactsProvider:
     """FactsPort implementation: cache first, then parse what is missing (in parallel)."""
 
@@ -664,12 +680,16 @@ class FactsProvider:
         cache_dir: Path | None,
         stamps: Mapping[str, Stamp] | None = None,
         context: tuple[Any, ...] = (),
+        kept: FactsMemory | None = None,
     ) -> None:
         """`stamps`: (size, mtime) by module, from the file walk (else each file is stat'ed);
-        `context`: what else the analyzed code depends on (scan options, namespace packages)."""
+        `context`: what else the analyzed code depends on (scan options, namespace packages);
+        `kept`: facts kept across scans in this process, used instead of the cache folder's."""
         self._root = root
         self._files = files
         self._cache_dir = cache_dir
+        self._kept = kept
+        self._facts_cache_dir = None if kept is not None else cache_dir
         self._stamps = stamps or {}
         self._context = context
         self._memory: dict[str, FileFacts] = {}
@@ -715,13 +735,28 @@ class FactsProvider:
     def facts(self, modules: Iterable[str], mentions: Iterable[bytes] = ()) -> dict[str, FileFacts]:
         needles = tuple(mentions)
         wanted = [m for m in modules if m in self._files and m not in self._memory]
+        if wanted and self._kept is not None:
+            wanted = self._recall(wanted, self._kept)
         if wanted:
             self._load(wanted, needles)
         return {m: self._memory[m] for m in modules if m in self._memory}
 
+    def _recall(self, modules: Sequence[str], kept: FactsMemory) -> list[str]:
+        """Take the kept facts of unchanged files; the modules still to load."""
+        root = str(self._root)
+        missing = []
+        for module in modules:
+            path = os.path.join(root, self._files[module])
+            facts = kept.get(path, self._stamp_of(module, path))
+            if facts is None:
+                missing.append(module)
+            else:
+                self._memory[module] = facts
+        return missing
+
     def _load(self, modules: Sequence[str], needles: tuple[bytes, ...]) -> None:
         if self._cache is None:
-            self._cache = FactsCache(self._cache_dir)
+            self._cache = FactsCache(self._facts_cache_dir)
         cache = self._cache
         searched = frozenset(needles)
         root = str(self._root)
@@ -750,6 +785,12 @@ class FactsProvider:
                 self._memory[by_path[path]] = from_row(row)
                 cache.put(path, stamps[path], row)
         cache.save()
+        if self._kept is not None:
+            for module in modules:
+                path = os.path.join(root, self._files[module])
+                stamp = self._stamp_of(module, path)
+                if module in self._memory and stamp is not None:
+                    self._kept.entries[path] = (stamp, self._memory[module])
 
 
 def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:

@@ -390,3 +390,46 @@ def test_a_project_in_a_subfolder_and_first_parent(tmp_path: Path) -> None:
     mainline = trend(root / "svc", "main", first_parent=True)
     assert [p.commit.subject for p in mainline.points] == ["Service", "Unrelated tool", "Merge feature"]
     assert mainline.first_parent
+
+
+# Each commit changes what the last one's analysis could be reused for: a re-export that moves
+# two unchanged classes to another family, an import that changes no class, a comment.
+RE_EXPORT_HISTORY: list[tuple[str, Mapping[str, str | None]]] = [
+    (
+        "Notifiers",
+        {
+            "contracts/architecture.toml": LAYERS_CONTRACT,
+            "shop/__init__.py": "",
+            "shop/bases.py": "class Notifier:\n    def send(self):\n        pass\n\n\n"
+            "class Sender:\n    def send(self):\n        pass\n",
+            "shop/core/__init__.py": "from shop.bases import Notifier as Base\n",
+            "shop/core/email.py": "from shop.core import Base\n\n\nclass EmailNotifier(Base):\n"
+            "    def send(self):\n        pass\n",
+            "shop/core/sms.py": "from . import Base\n\n\nclass SmsNotifier(Base):\n    def send(self):\n        pass\n",
+            "shop/api/__init__.py": "",
+            "shop/api/push.py": "from shop.bases import Sender\n\n\nclass PushNotifier(Sender):\n"
+            "    def send(self):\n        pass\n",
+            "shop/services/__init__.py": "",
+        },
+    ),
+    ("Core notifiers are senders", {"shop/core/__init__.py": "from shop.bases import Sender as Base\n"}),
+    ("Core reads the api", {"shop/core/sms.py": "from . import Base\n\n\nclass SmsNotifier(Base):\n"
+                            "    def send(self):\n        pass\nfrom shop.api import push\n"}),
+    ("Comment", {"shop/core/email.py": "from shop.core import Base\n\n\nclass EmailNotifier(Base):\n"
+                 "    def send(self):\n        pass\n# email\n"}),
+]
+
+
+def test_what_one_commit_leaves_for_the_next_changes_no_number(tmp_path: Path) -> None:
+    """The trend reuses the last commit's facts, class model and families; `--no-cache`
+    analyzes each commit from scratch, and both must agree on every number."""
+    root = tmp_path / "repository"
+    build_history(root, RE_EXPORT_HISTORY)
+    carried = trend(root, "main")
+    scratch = trend(root, "main", RunOptions(use_cache=False))
+    assert render_trend_json(carried) == render_trend_json(scratch)
+    notifiers = [p.family("Notifier") for p in carried.points]
+    # The re-export alone takes EmailNotifier and SmsNotifier (unchanged files) out from
+    # under the Notifier base: four roots instead of two.
+    assert [(f.roots, f.classes) if f else None for f in notifiers] == [(2, 4), (4, 4), (4, 4), (4, 4)]
+    assert [p.contract("layers").violations for p in carried.points] == [0, 0, 1, 1]  # type: ignore[union-attr]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from helpers import write_tree
 
 from archgraph.app import RunOptions, build_model
 from archgraph.diagnostics import Diagnostic, Location, Severity
-from archgraph.model.classes import ClassModel, build_class_model, class_model_from_facts
+from archgraph.model.classes import (
+    ClassModel,
+    build_class_model,
+    class_model_from_facts,
+    update_class_model,
+)
 from archgraph.scan.facts import extract_facts
 
 
@@ -211,3 +217,80 @@ def test_a_custom_resolver_replaces_import_resolution() -> None:
         facts, {"pkg": Path("pkg/__init__.py")}, resolver=lambda module, name: f"shared.{name}"
     )
     assert bases(model, "pkg.A") == ("shared.Anything",)
+
+
+# --- incremental rebuilds (`archgraph trend` moves one tree from commit to commit) -----------
+
+LAYERED_BASES = {
+    "pkg/__init__.py": "",
+    "pkg/bases.py": "class Notifier:\n    pass\n\n\nclass Sender:\n    pass\n",
+    "pkg/core/__init__.py": "from pkg.bases import Notifier as Base\n",
+    "pkg/core/a.py": "from pkg.core import Base\n\n\nclass A(Base):\n    pass\n",
+    "pkg/core/b.py": "from . import Base\n\n\nclass B(Base):\n    pass\n",
+    "pkg/other.py": "class Other:\n    pass\n",
+}
+
+
+class Tree:
+    """A package tree rescanned after each edit, facts kept in memory as `archgraph trend` does."""
+
+    def __init__(self, root: Path, files: dict[str, str]) -> None:
+        from archgraph.scan.facts import FactsMemory  # noqa: PLC0415
+
+        self.root = root
+        self.kept = FactsMemory()
+        write_tree(root, files)
+
+    def edit(self, files: dict[str, str]) -> None:
+        write_tree(self.root, files)
+
+    def facts_and_files(self) -> tuple[Any, Any]:
+        from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
+
+        outcome = scan(self.root, ScanOptions(("pkg",), import_graph=False), self.kept)
+        return outcome.model.facts(), outcome.model.files
+
+
+def test_an_incremental_rebuild_follows_a_changed_re_export_into_unchanged_files(
+    tmp_path: Path,
+) -> None:
+    tree = Tree(tmp_path, LAYERED_BASES)
+    first = update_class_model(None, *tree.facts_and_files())
+    assert bases(first.model, "pkg.core.a.A") == ("pkg.bases.Notifier",)
+    # Only the package's re-export changes; a.py and b.py are the same files.
+    tree.edit({"pkg/core/__init__.py": "from pkg.bases import Sender as Base\n"})
+    facts, files = tree.facts_and_files()
+    second = update_class_model(first, facts, files)
+    assert bases(second.model, "pkg.core.a.A") == ("pkg.bases.Sender",)
+    assert bases(second.model, "pkg.core.b.B") == ("pkg.bases.Sender",)
+    assert second.model == class_model_from_facts(facts, files)
+
+
+def test_an_edit_that_changes_no_class_keeps_the_very_same_model(tmp_path: Path) -> None:
+    tree = Tree(tmp_path, LAYERED_BASES)
+    first = update_class_model(None, *tree.facts_and_files())
+    # New imports and comments below the class: its line, bases and methods stay as they were.
+    tree.edit({"pkg/other.py": "class Other:\n    pass\n\n\nimport os  # late\n"})
+    second = update_class_model(first, *tree.facts_and_files())
+    assert second.model is first.model
+    tree.edit({"pkg/other.py": "class Other(Exception):\n    pass\n"})
+    facts, files = tree.facts_and_files()
+    third = update_class_model(second, facts, files)
+    assert third.model is not first.model
+    assert bases(third.model, "pkg.other.Other") == ("Exception",)
+    assert third.model == class_model_from_facts(facts, files)
+
+
+def test_a_new_file_or_a_broken_one_rebuilds_what_it_touches(tmp_path: Path) -> None:
+    tree = Tree(tmp_path, LAYERED_BASES)
+    first = update_class_model(None, *tree.facts_and_files())
+    tree.edit({"pkg/core/c.py": "from pkg.core import Base\n\n\nclass C(Base):\n    pass\n"})
+    facts, files = tree.facts_and_files()
+    second = update_class_model(first, facts, files)
+    assert bases(second.model, "pkg.core.c.C") == ("pkg.bases.Notifier",)
+    assert second.model == class_model_from_facts(facts, files)
+    tree.edit({"pkg/core/a.py": "from pkg.core import Base\n<<<<<<< HEAD\nclass A(Base):\n    pass\n"})
+    facts, files = tree.facts_and_files()
+    third = update_class_model(second, facts, files)
+    assert [d.code for d in third.model.diagnostics] == ["AG216"]
+    assert third.model == class_model_from_facts(facts, files)
