@@ -148,8 +148,9 @@ class Checkout:
         """Where PATH is in the checkout."""
         return self.directory / self.repository.prefix if self.repository.prefix else self.directory
 
-    def switch(self, sha: str) -> bool:
-        """Make the directory hold the analyzed files of `sha`; whether any of them changed."""
+    def switch(self, sha: str) -> tuple[str, ...]:
+        """Make the directory hold the analyzed files of `sha`; the files written or removed
+        (repository-relative posix paths, sorted; empty when none changed)."""
         if self.sha is None:
             wanted = self._entries(sha)
         else:
@@ -181,7 +182,7 @@ class Checkout:
                 write.result()
         self._files = wanted
         self.sha = sha
-        return bool(removed or changed)
+        return tuple(sorted([*removed, *changed]))
 
     def _pathspecs(self) -> list[str]:
         pathspecs = [f"{folder}/" for folder in self.scope if folder]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from archgraph import history
@@ -42,8 +42,7 @@ from archgraph.model.trend import (
 from archgraph.rules import Contract
 from archgraph.rules.families import FamiliesQuery
 from archgraph.rules.families import analyze as analyze_families
-from archgraph.scan import scan
-from archgraph.scan.facts import FactsMemory
+from archgraph.scan import ScanMemory, scan
 
 CACHE_SUBDIRECTORY = "cache"
 
@@ -90,6 +89,7 @@ def trend(
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
             changed = checkout.switch(commit.sha)
+            carried.edited(checkout.directory.resolve() / path for path in changed)
             previous = points[-1] if points else None
             if previous is not None and not changed:
                 # No Python file changed: the same modules give the same numbers.
@@ -136,7 +136,7 @@ def _measure(
         scan_opts, _notes = scan_options(commit_root, config, options)
         scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
         with _collector_paused():
-            outcome = scan(commit_root, scan_opts, carried.facts)
+            outcome = scan(commit_root, scan_opts, carried.scan)
             results = [_check(contract, outcome.model) for contract in contracts]
             families: tuple[FamilyPoint, ...] = ()
             if with_families:
@@ -156,12 +156,12 @@ def _measure(
 
 
 class _Carried:
-    """What one commit's analysis leaves for the next: the facts of every file version seen, and
-    the last class model and families. Most commits change no class, and then the families are
+    """What one commit's analysis leaves for the next: the scan's memory (file facts, the last
+    walk), the last class model and families. Most commits change no class, and then the families are
     the same too (the class model's identity says so)."""
 
     def __init__(self) -> None:
-        self.facts = FactsMemory()
+        self.scan = ScanMemory(edited=set())  # the checkout reports each file it touches
         self.build: ClassModelBuild | None = None
         self.families: tuple[FamilyPoint, ...] = ()
 
@@ -171,6 +171,11 @@ class _Carried:
         if self.build.model is not before:
             self.families = family_points(analyze_families(self.build.model, FamiliesQuery()))
         return self.families
+
+    def edited(self, paths: Iterable[Path]) -> None:
+        """The checkout rewrote or removed these files since the last scan."""
+        if self.scan.edited is not None:
+            self.scan.edited.update(paths)
 
 
 def _check(contract: Contract, model: ArchModel) -> ContractResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
@@ -11,9 +11,11 @@ from archgraph.scan.audit import ImportAudit, audit_imports
 from archgraph.scan.facts import FactsMemory, FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
+    FindResult,
     find_modules,
     locate_package,
     locate_single_module,
+    refreshed,
     relative,
 )
 from archgraph.scan.grimp_graph import build_grimp_graph, module_files
@@ -39,11 +41,36 @@ class ScanOutcome:
     summary: ScanSummary
 
 
-def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None) -> ScanOutcome:
+@dataclass
+class ScanMemory:
+    """What the scans of one changing tree in this process keep for the next (`archgraph trend`).
+
+    The file facts replace the cache folder's. An owner that knows every file it rewrites or
+    removes starts with `edited=set()` and adds their absolute paths between scans; the next scan
+    then reads their stamps again instead of walking the tree (it walks when an edit is not one
+    of the files the last walk found). With None (the default), every scan walks.
+    """
+
+    facts: FactsMemory = field(default_factory=FactsMemory)
+    edited: set[Path] | None = None
+    walk: tuple[Path, ScanOptions, FindResult, dict[str, Path]] | None = None
+
+    def recall(self, root: Path, options: ScanOptions) -> tuple[FindResult, dict[str, Path]] | None:
+        if self.walk is None or self.edited is None or self.walk[:2] != (root, options):
+            return None
+        found = refreshed(self.walk[2], self.edited)
+        return (found, self.walk[3]) if found is not None else None
+
+    def remember(self, root: Path, options: ScanOptions, found: FindResult, files: dict[str, Path]) -> None:
+        self.walk = (root, options, found, files)
+        if self.edited is not None:
+            self.edited = set()
+
+
+def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> ScanOutcome:
     """Build the model of the code under `root`; never imports or executes it.
 
-    `kept_facts`: file facts kept in this process across scans of one changing tree (they
-    replace the cache folder's facts).
+    `memory`: what earlier scans of this tree, in this process, left (see ScanMemory).
     """
     root = root.resolve()
     source_roots = [(root / s).resolve() for s in options.source_roots]
@@ -67,13 +94,20 @@ def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None
             f"root package(s) not found: {', '.join(missing)} (searched source roots: "
             f"{searched} under {root}); check root_packages / source_roots or pass -p"
         )
-    found = find_modules(
-        root,
-        options.root_packages,
-        source_roots,
-        include_namespace_dirs=options.include_namespace_dirs,
-        exclude=options.exclude,
-    )
+    remembered = memory.recall(root, options) if memory is not None else None
+    if remembered is not None:
+        found, all_files = remembered
+    else:
+        found = find_modules(
+            root,
+            options.root_packages,
+            source_roots,
+            include_namespace_dirs=options.include_namespace_dirs,
+            exclude=options.exclude,
+        )
+        all_files = module_files(found.trees, root)
+    if memory is not None:
+        memory.remember(root, options, found, all_files)
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:
@@ -102,7 +136,7 @@ def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None
         )
         skipped, scan_diagnostics = frozenset(), ()
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    files = module_files(found.trees, root)
+    files = all_files
     if skipped:
         files = {m: p for m, p in files.items() if root / p not in skipped}
     model = ArchModel(
@@ -118,7 +152,7 @@ def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None
             options.cache_dir,
             stamps={s.module: s.stamp for t in found.trees for s in t.sources},
             context=(options, sorted(namespace)),
-            kept=kept_facts,
+            kept=memory.facts if memory is not None else None,
         ),
     )
     summary = ScanSummary(
@@ -131,4 +165,4 @@ def scan(root: Path, options: ScanOptions, kept_facts: FactsMemory | None = None
     return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
 
 
-__all__ = ["ScanOptions", "ScanOutcome", "scan"]
+__all__ = ["ScanMemory", "ScanOptions", "ScanOutcome", "scan"]

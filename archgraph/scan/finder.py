@@ -6,12 +6,13 @@ namespace portions) are modules too, and nothing is skipped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import keyword
 import operator
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -338,3 +339,30 @@ def find_modules(
             diagnostics.extend(walk.diagnostics)
             excluded += walk.excluded
     return FindResult(tuple(trees), tuple(diagnostics), excluded)
+
+
+def refreshed(found: FindResult, edited: Collection[Path]) -> FindResult | None:
+    """`found` after the files `edited` (absolute paths) changed content only, their stamps read
+    again; None when an edit is not one of its files (added, removed, a link, unreadable now),
+    for then only a new walk can tell what the tree holds."""
+    if not edited:
+        return found
+    where = {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
+    sources = [list(tree.sources) for tree in found.trees]
+    for path in edited:
+        place = where.get(path)
+        if place is None or path.is_symlink() or not os.access(path, os.R_OK):
+            return None
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        tree, index = place
+        old = sources[tree][index]
+        sources[tree][index] = ModuleSource(
+            old.module, old.path, status.st_mtime, (status.st_size, status.st_mtime_ns)
+        )
+    trees = tuple(
+        dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)
+    )
+    return dataclasses.replace(found, trees=trees)

@@ -235,10 +235,10 @@ class Tree:
     """A package tree rescanned after each edit, facts kept in memory as `archgraph trend` does."""
 
     def __init__(self, root: Path, files: dict[str, str]) -> None:
-        from archgraph.scan.facts import FactsMemory  # noqa: PLC0415
+        from archgraph.scan import ScanMemory  # noqa: PLC0415
 
         self.root = root
-        self.kept = FactsMemory()
+        self.kept = ScanMemory()
         write_tree(root, files)
 
     def edit(self, files: dict[str, str]) -> None:
