@@ -24,7 +24,9 @@ from archgraph.model.facts import (
 )
 from archgraph.scan import cache_file
 
-FACTS_VERSION = 4  # 4: a first-line import after a UTF-8 byte order mark is no longer lost
+# 4: a first-line import after a UTF-8 byte order mark is no longer lost
+# 5: attribute chains are extracted on demand (None in a row that has none)
+FACTS_VERSION = 5
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 MEMO_VERSION = 1  # bump when what a memoized computation returns changes
 MEMO_NAME = "memo.marshal"
@@ -495,8 +497,12 @@ def extract_imports(source: bytes, tree: Any = None) -> list[ImportFact]:
     return imports
 
 
-def extract_facts(module: str, source: bytes) -> FileFacts:
-    """Facts of one file's source (pure; no file access)."""
+def extract_facts(module: str, source: bytes, chains: bool = True) -> FileFacts:
+    """Facts of one file's source (pure; no file access).
+
+    `chains`: extract `attribute_chains` (a fifth of the work; only symbol contracts read
+    them); without, they are None.
+    """
     tree = _get_parser().parse(source)
     root = tree.root_node
     imports: list[ImportFact] = []
@@ -514,12 +520,7 @@ def extract_facts(module: str, source: bytes) -> FileFacts:
                 bindings.definitions.update(n.bound_as for n in fact.names if n.name != "*")
             else:
                 bindings.definitions.add(fact.alias or fact.module.split(".")[0])
-    # Both `import a.b as m` and `from a import b` can bind a module, whose attributes
-    # (`m.Name`, `b.Name`) give access to its names like an import does.
-    bound_by_import = {f.alias or f.module.split(".")[0] for f in imports if not f.names} | {
-        n.bound_as for f in imports for n in f.names if n.name != "*"
-    }
-    chains = _attribute_chains(root, source, bound_by_import) if bound_by_import else []
+    attribute_chains = _module_attribute_chains(root, source, imports) if chains else None
     error_line = None
     if root.has_error:
         error_line = _first_error_line(root)
@@ -530,9 +531,20 @@ def extract_facts(module: str, source: bytes) -> FileFacts:
         classes=tuple(classes),
         dunder_all=tuple(bindings.dunder_all) if bindings.dunder_all is not None else None,
         dunder_all_partial=bindings.dunder_all_partial,
-        attribute_chains=tuple(chains),
+        attribute_chains=attribute_chains,
         error_line=error_line,
     )
+
+
+def _module_attribute_chains(
+    root: Any, source: bytes, imports: list[ImportFact]
+) -> tuple[tuple[str, int], ...]:
+    # Both `import a.b as m` and `from a import b` can bind a module, whose attributes
+    # (`m.Name`, `b.Name`) give access to its names like an import does.
+    bound_by_import = {f.alias or f.module.split(".")[0] for f in imports if not f.names} | {
+        n.bound_as for f in imports for n in f.names if n.name != "*"
+    }
+    return tuple(_attribute_chains(root, source, bound_by_import)) if bound_by_import else ()
 
 
 def _first_error_line(root: Any) -> int | None:
@@ -545,7 +557,9 @@ def _first_error_line(root: Any) -> int | None:
     return None
 
 
-def _parse_batch(batch: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
+def _parse_batch(
+    batch: Sequence[tuple[str, str]], chains: bool = True
+) -> list[tuple[str, tuple[Any, ...] | None]]:
     """Worker: parse files; results as plain tuples, which cross processes and marshal fast."""
     results: list[tuple[str, tuple[Any, ...] | None]] = []
     for module, path in batch:
@@ -554,7 +568,7 @@ def _parse_batch(batch: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any,
         except OSError:
             results.append((path, None))
             continue
-        results.append((path, to_row(extract_facts(module, source))))
+        results.append((path, to_row(extract_facts(module, source, chains))))
     return results
 
 
@@ -601,6 +615,7 @@ def from_row(row: tuple[Any, ...]) -> FileFacts:
 
 
 Stamp = tuple[int, int]
+CHAINS_FIELD = 5  # where a row keeps `attribute_chains`
 
 
 def _stamp(path: str) -> Stamp | None:
@@ -629,9 +644,12 @@ class FactsCache:
         if stored is not None:
             self.entries, self.absent = stored
 
-    def get(self, path: str, stamp: Stamp | None) -> tuple[Any, ...] | None:
+    def get(self, path: str, stamp: Stamp | None, chains: bool = False) -> tuple[Any, ...] | None:
+        """The file's row while unchanged; with `chains`, only a row that has them."""
         entry = self.entries.get(path)
-        return entry[1] if entry is not None and entry[0] == stamp else None
+        if entry is None or entry[0] != stamp or (chains and entry[1][CHAINS_FIELD] is None):
+            return None
+        return entry[1]
 
     def put(self, path: str, stamp: Stamp, row: tuple[Any, ...]) -> None:
         self.entries[path] = (stamp, row)
@@ -712,14 +730,25 @@ class FactsProvider:
         cache_file.store(file, MEMO_VERSION, entries)
         return value
 
-    def facts(self, modules: Iterable[str], mentions: Iterable[bytes] = ()) -> dict[str, FileFacts]:
+    def facts(
+        self, modules: Iterable[str], mentions: Iterable[bytes] = (), chains: bool = False
+    ) -> dict[str, FileFacts]:
         needles = tuple(mentions)
-        wanted = [m for m in modules if m in self._files and m not in self._memory]
+        modules = list(modules)
+        memory = self._memory
+        wanted = [
+            m
+            for m in modules
+            if m in self._files
+            and (m not in memory or (chains and memory[m].attribute_chains is None))
+        ]
         if wanted:
-            self._load(wanted, needles)
-        return {m: self._memory[m] for m in modules if m in self._memory}
+            self._load(wanted, needles, chains)
+        if chains:  # not those read without chains earlier and not wanted now (no mention)
+            return {m: f for m in modules if (f := memory.get(m)) and f.attribute_chains is not None}
+        return {m: memory[m] for m in modules if m in memory}
 
-    def _load(self, modules: Sequence[str], needles: tuple[bytes, ...]) -> None:
+    def _load(self, modules: Sequence[str], needles: tuple[bytes, ...], chains: bool) -> None:
         if self._cache is None:
             self._cache = FactsCache(self._cache_dir)
         cache = self._cache
@@ -730,7 +759,7 @@ class FactsProvider:
         for module in modules:
             path = os.path.join(root, self._files[module])  # str paths: thousands per run
             stamp = self._stamp_of(module, path)
-            cached = cache.get(path, stamp)
+            cached = cache.get(path, stamp, chains)
             if cached is not None:
                 self._memory[module] = from_row(cached)
                 continue
@@ -745,7 +774,7 @@ class FactsProvider:
             to_parse.append((module, path))
             stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
-        for path, row in parse_in_parallel(to_parse):
+        for path, row in parse_in_parallel(to_parse, chains):
             if row is not None:
                 self._memory[by_path[path]] = from_row(row)
                 cache.put(path, stamps[path], row)
@@ -767,11 +796,13 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[Any, ...] | None]]:
+def parse_in_parallel(
+    files: Sequence[tuple[str, str]], chains: bool = True
+) -> list[tuple[str, tuple[Any, ...] | None]]:
     """Parse (module, path) pairs; a process per core once there are enough files."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        return _parse_batch(files)
+        return _parse_batch(files, chains)
     # Small batches: file sizes vary a lot, and with a few big batches one worker may still be
     # parsing the last one while the others sit idle (9 batches of 1100 files on Home Assistant).
     size = max(20, min(BATCH_FILES, len(files) // (workers * 16)))
@@ -781,6 +812,7 @@ def parse_in_parallel(files: Sequence[tuple[str, str]]) -> list[tuple[str, tuple
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-        for batch_result in pool.map(_parse_batch, batches):
+        parse = functools.partial(_parse_batch, chains=chains)
+        for batch_result in pool.map(parse, batches):
             results += batch_result
     return results

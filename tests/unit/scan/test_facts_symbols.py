@@ -68,3 +68,24 @@ def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -
     assert sorted(first) == ["pkg.b"]
     assert sorted(second) == ["pkg.a", "pkg.b"]
     assert [i.names for i in second["pkg.a"].imports] == [(ImportedName("Target"),)]
+
+
+def test_attribute_chains_are_extracted_when_asked_for(tmp_path: Path) -> None:
+    """Facts read without chains (cached, or kept in memory) are parsed again when chains are wanted."""
+    root = write_tree(tmp_path / "src", {
+        "pkg/__init__.py": "", "pkg/a.py": "import os\nos.getcwd()\n", "pkg/b.py": "import os\n",
+    })
+    files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
+    cache = tmp_path / "cache"
+    provider = FactsProvider(root, files, cache)
+
+    plain = provider.facts(sorted(files))
+    same_process = provider.facts(sorted(files), [b"getcwd"], chains=True)
+    from_cache = FactsProvider(root, files, cache).facts(sorted(files), chains=True)
+    cached_again = FactsProvider(root, files, cache).facts(sorted(files))
+
+    assert [plain[m].attribute_chains for m in sorted(files)] == [None, None, None]
+    assert {m: f.attribute_chains for m, f in same_process.items()} == {"pkg.a": (("os.getcwd", 2),)}
+    assert [from_cache[m].attribute_chains for m in sorted(files)] == [(), (("os.getcwd", 2),), ()]
+    assert [cached_again[m].attribute_chains for m in sorted(files)] == [(), (("os.getcwd", 2),), ()]
+    assert {m: f.imports for m, f in from_cache.items()} == {m: f.imports for m, f in plain.items()}
