@@ -14,7 +14,7 @@ import pstats
 import time
 from pathlib import Path
 
-from archgraph.scan.facts import _get_parser, extract_facts
+from archgraph.scan.facts import _get_parser, extract_row
 
 BENCH = Path.home() / ".cache" / "archgraph-bench" / "corpora"
 
@@ -43,7 +43,7 @@ def main() -> int:
     if profiler:
         profiler.enable()
     for module, source in sources:
-        extract_facts(module, source, chains=args.chains)
+        extract_row(module, source, chains=args.chains)
     if profiler:
         profiler.disable()
     total = time.perf_counter() - started

@@ -94,32 +94,34 @@ def _context(node: Any) -> tuple[bool, bool, bool]:
     return in_function, type_checking, in_try
 
 
-def _imported_name(node: Any) -> ImportedName:
+# Workers build rows (plain tuples, see `to_row`) rather than facts: the dataclasses would be
+# built only to be taken apart again to cross processes (a fifth of the Python-side work).
+NameRow = tuple[str, str | None]  # ImportedName
+ImportRow = tuple[int, str, int, tuple[NameRow, ...], str | None, bool, bool, bool]  # ImportFact
+
+
+def _imported_name(node: Any) -> NameRow:
     if node.type == "aliased_import":
-        return ImportedName(
-            _text(node.child_by_field_name("name")), _text(node.child_by_field_name("alias"))
-        )
-    return ImportedName(_text(node))
+        return (_text(node.child_by_field_name("name")), _text(node.child_by_field_name("alias")))
+    return (_text(node), None)
 
 
-def _import_facts(node: Any) -> list[ImportFact]:
+def _import_names(node: Any, children: list[Any]) -> list[NameRow]:
+    """The `name` fields of an import statement, from its named children (comments are some)."""
+    field_of = node.field_name_for_named_child
+    return [_imported_name(c) for i, c in enumerate(children) if field_of(i) == "name"]
+
+
+def _import_rows(node: Any) -> list[ImportRow]:
+    """One ImportFact row per statement, or per module of `import a, b`."""
     line = node.start_point[0] + 1
     in_function, type_checking, in_try = _context(node)
+    children = node.named_children  # cheaper than children_by_field_name and .children
     if node.type == "import_statement":
-        facts = []
-        for child in node.children_by_field_name("name"):
-            imported = _imported_name(child)
-            facts.append(
-                ImportFact(
-                    line,
-                    imported.name,
-                    alias=imported.alias,
-                    in_function=in_function,
-                    type_checking=type_checking,
-                    in_try=in_try,
-                )
-            )
-        return facts
+        return [
+            (line, name, 0, (), alias, in_function, type_checking, in_try)
+            for name, alias in _import_names(node, children)
+        ]
     module_node = node.child_by_field_name("module_name")
     level, module = 0, ""
     if module_node is not None and module_node.type == "relative_import":
@@ -130,20 +132,18 @@ def _import_facts(node: Any) -> list[ImportFact]:
                 module = _text(part)
     else:
         module = _text(module_node)
-    names = [_imported_name(n) for n in node.children_by_field_name("name")]
-    if any(child.type == "wildcard_import" for child in node.children):
-        names.append(ImportedName("*"))
-    return [
-        ImportFact(
-            line,
-            module,
-            level,
-            tuple(names),
-            in_function=in_function,
-            type_checking=type_checking,
-            in_try=in_try,
-        )
-    ]
+    names = _import_names(node, children)
+    if any(child.type == "wildcard_import" for child in children):
+        names.append(("*", None))
+    return [(line, module, level, tuple(names), None, in_function, type_checking, in_try)]
+
+
+def _import_fact(row: ImportRow) -> ImportFact:
+    line, module, level, names, alias, in_function, type_checking, in_try = row
+    return ImportFact(
+        line, module, level, tuple(map(ImportedName._make, names)), alias,
+        in_function, type_checking, in_try,
+    )
 
 
 def _strings(node: Any) -> list[str]:
@@ -242,9 +242,14 @@ def _decorators(definition: Any) -> tuple[str, ...]:
     parent = definition.parent
     if parent is None or parent.type != "decorated_definition":
         return ()
+    return _decorators_of(parent)
+
+
+def _decorators_of(decorated: Any) -> tuple[str, ...]:
+    """The decorators of a `decorated_definition` node."""
     return tuple(
         _dotted(d.named_children[0]) or _text(d.named_children[0])
-        for d in parent.named_children
+        for d in decorated.named_children
         if d.type == "decorator" and d.named_children
     )
 
@@ -261,9 +266,8 @@ def _body_statements(function: Any) -> list[Any]:
     return statements
 
 
-def _forwarded(method: str, function: Any) -> ForwardedMethod | None:
-    """`return self.attr.other(...)` (optionally awaited) as the whole body."""
-    statements = _body_statements(function)
+def _forwarded(method: str, statements: list[Any]) -> tuple[str, str, str] | None:
+    """`return self.attr.other(...)` (optionally awaited) as the whole body: a ForwardedMethod row."""
     if len(statements) != 1:
         return None
     statement = statements[0]
@@ -274,7 +278,7 @@ def _forwarded(method: str, function: Any) -> ForwardedMethod | None:
         return None
     target = _name_chain(expression.child_by_field_name("function")).split(".")
     if len(target) == 3 and target[0] == "self":
-        return ForwardedMethod(method, target[1], target[2])
+        return (method, target[1], target[2])
     return None
 
 
@@ -305,32 +309,46 @@ def _annotated_parameters(function: Any) -> dict[str, str]:
     return found
 
 
-def _self_attribute_types(function: Any) -> list[tuple[str, str]]:
-    """`self.attr = Callee(...)`, or `self.attr = param` with `param: Callee`, -> (attr, Callee)."""
+def _self_attribute_types(function: Any, statements: list[Any]) -> list[tuple[str, str]]:
+    """`self.attr = Callee(...)`, or `self.attr = param` with `param: Callee`, -> (attr, Callee).
+
+    `statements`: the function's body statements.
+    """
     found = []
     parameters: dict[str, str] | None = None
-    for statement in _body_statements(function):
-        for expression in statement.named_children if statement.type == "expression_statement" else []:
+    for statement in statements:
+        if statement.type != "expression_statement":
+            continue
+        for expression in statement.named_children:
             if expression.type != "assignment":
                 continue
-            left = _name_chain(expression.child_by_field_name("left")).split(".")
-            right = expression.child_by_field_name("right")
-            if len(left) != 2 or left[0] != "self" or right is None:
+            left = expression.child_by_field_name("left")  # `self.attr`: nothing else qualifies
+            if left is None or left.type != "attribute":
                 continue
+            owner = left.child_by_field_name("object")
+            if owner is None or owner.type != "identifier" or _text(owner) != "self":
+                continue
+            right = expression.child_by_field_name("right")
+            if right is None:
+                continue
+            attribute = _text(left.child_by_field_name("attribute"))
             if right.type == "call":
                 callee = _dotted(right.child_by_field_name("function"))
                 if callee:
-                    found.append((left[1], callee))
+                    found.append((attribute, callee))
             elif right.type == "identifier":
                 if parameters is None:
                     parameters = _annotated_parameters(function)
                 annotation = parameters.get(_text(right))
                 if annotation:
-                    found.append((left[1], annotation))
+                    found.append((attribute, annotation))
     return found
 
 
-def _class_fact(node: Any) -> ClassFact:
+ClassRow = tuple[Any, ...]  # ClassFact, as `to_row` writes it
+
+
+def _class_row(node: Any) -> ClassRow:
     name = _text(node.child_by_field_name("name"))
     bases: list[str] = []
     metaclass = None
@@ -346,30 +364,23 @@ def _class_fact(node: Any) -> ClassFact:
     methods, abstract, attributes, forwarded = [], [], [], []
     body = node.child_by_field_name("body")
     for statement in body.named_children if body is not None else []:
-        function = statement
-        if statement.type == "decorated_definition":
+        function, decorated = statement, statement.type == "decorated_definition"
+        if decorated:
             function = statement.child_by_field_name("definition")
         if function is None or function.type != "function_definition":
             continue
         method = _text(function.child_by_field_name("name"))
         methods.append(method)
-        if _ABSTRACT_DECORATORS & set(_decorators(function)):
+        if decorated and not _ABSTRACT_DECORATORS.isdisjoint(_decorators_of(statement)):
             abstract.append(method)
-        attributes += _self_attribute_types(function)
-        forward = _forwarded(method, function)
+        statements = _body_statements(function)
+        attributes += _self_attribute_types(function, statements)
+        forward = _forwarded(method, statements)
         if forward is not None:
             forwarded.append(forward)
-    return ClassFact(
-        name=name,
-        qualname=_qualname(node, name),
-        line=node.start_point[0] + 1,
-        bases=tuple(bases),
-        metaclass=metaclass,
-        decorators=_decorators(node),
-        methods=tuple(methods),
-        abstract_methods=tuple(abstract),
-        attribute_types=tuple(attributes),
-        forwarded=tuple(forwarded),
+    return (
+        name, _qualname(node, name), node.start_point[0] + 1, tuple(bases), metaclass,
+        _decorators(node), tuple(methods), tuple(abstract), tuple(attributes), tuple(forwarded),
     )
 
 
@@ -490,11 +501,11 @@ def extract_imports(source: bytes, tree: Any = None) -> list[ImportFact]:
     `tree`: the source's tree-sitter tree, when the caller has parsed it already.
     """
     root = (tree if tree is not None else _get_parser().parse(source)).root_node
-    imports: list[ImportFact] = []
+    imports: list[ImportRow] = []
     for node in _statements(root, source):
         if node.type in ("import_statement", "import_from_statement"):
-            imports += _import_facts(node)
-    return imports
+            imports += _import_rows(node)
+    return [_import_fact(row) for row in imports]
 
 
 def extract_facts(module: str, source: bytes, chains: bool = True) -> FileFacts:
@@ -503,47 +514,52 @@ def extract_facts(module: str, source: bytes, chains: bool = True) -> FileFacts:
     `chains`: extract `attribute_chains` (a fifth of the work; only symbol contracts read
     them); without, they are None.
     """
+    return from_row(extract_row(module, source, chains))
+
+
+def extract_row(module: str, source: bytes, chains: bool = True) -> tuple[Any, ...]:
+    """`to_row(extract_facts(module, source, chains))`, without building the facts."""
     tree = _get_parser().parse(source)
     root = tree.root_node
-    imports: list[ImportFact] = []
-    classes: list[ClassFact] = []
+    imports: list[ImportRow] = []
+    classes: list[ClassRow] = []
     for node in _statements(root, source):
         if node.type in ("import_statement", "import_from_statement"):
-            imports += _import_facts(node)
+            imports += _import_rows(node)
         elif node.type == "class_definition":
-            classes.append(_class_fact(node))
+            classes.append(_class_row(node))
     bindings = _ModuleScan()
     bindings.visit_block(root.named_children)
-    for fact in imports:
-        if not (fact.in_function or fact.type_checking):
-            if fact.names:
-                bindings.definitions.update(n.bound_as for n in fact.names if n.name != "*")
+    definitions = bindings.definitions
+    for _line, name, _level, names, alias, in_function, type_checking, _in_try in imports:
+        if not (in_function or type_checking):
+            if names:
+                definitions.update(bound or imported for imported, bound in names if imported != "*")
             else:
-                bindings.definitions.add(fact.alias or fact.module.split(".")[0])
+                definitions.add(alias or name.split(".")[0])
     attribute_chains = _module_attribute_chains(root, source, imports) if chains else None
     error_line = None
     if root.has_error:
         error_line = _first_error_line(root)
-    return FileFacts(
-        module=module,
-        imports=tuple(imports),
-        definitions=tuple(sorted(bindings.definitions)),
-        classes=tuple(classes),
-        dunder_all=tuple(bindings.dunder_all) if bindings.dunder_all is not None else None,
-        dunder_all_partial=bindings.dunder_all_partial,
-        attribute_chains=attribute_chains,
-        error_line=error_line,
+    return (
+        module,
+        tuple(imports),
+        tuple(sorted(definitions)),
+        tuple(classes),
+        tuple(bindings.dunder_all) if bindings.dunder_all is not None else None,
+        attribute_chains,
+        error_line,
+        bindings.dunder_all_partial,
     )
 
 
 def _module_attribute_chains(
-    root: Any, source: bytes, imports: list[ImportFact]
+    root: Any, source: bytes, imports: list[ImportRow]
 ) -> tuple[tuple[str, int], ...]:
     # Both `import a.b as m` and `from a import b` can bind a module, whose attributes
     # (`m.Name`, `b.Name`) give access to its names like an import does.
-    bound_by_import = {f.alias or f.module.split(".")[0] for f in imports if not f.names} | {
-        n.bound_as for f in imports for n in f.names if n.name != "*"
-    }
+    bound_by_import = {alias or name.split(".")[0] for _, name, _, names, alias, *_ in imports if not names}
+    bound_by_import |= {bound or imported for row in imports for imported, bound in row[3] if imported != "*"}
     return tuple(_attribute_chains(root, source, bound_by_import)) if bound_by_import else ()
 
 
@@ -568,7 +584,7 @@ def _parse_batch(
         except OSError:
             results.append((path, None))
             continue
-        results.append((path, to_row(extract_facts(module, source, chains))))
+        results.append((path, extract_row(module, source, chains)))
     return results
 
 
