@@ -6,11 +6,12 @@ tree-sitter reads Python 3.12-3.14 syntax (PEP 695, PEP 758) whatever Python run
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import re
 import signal
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -790,10 +791,14 @@ class FactsProvider:
             to_parse.append((module, path))
             stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
-        for path, row in parse_in_parallel(to_parse, chains):
+        rows: dict[str, tuple[Any, ...]] = {}
+        for path, row in parse_in_parallel(to_parse, chains):  # in no set order
             if row is not None:
                 self._memory[by_path[path]] = from_row(row)
-                cache.put(path, stamps[path], row)
+                rows[path] = row
+        for _module, path in to_parse:  # the cache file's order stays that of the files
+            if path in rows:
+                cache.put(path, stamps[path], rows[path])
         cache.save()
 
 
@@ -814,21 +819,36 @@ def _ignore_interrupts() -> None:
 
 def parse_in_parallel(
     files: Sequence[tuple[str, str]], chains: bool = True
-) -> list[tuple[str, tuple[Any, ...] | None]]:
-    """Parse (module, path) pairs; a process per core once there are enough files."""
+) -> Iterator[tuple[str, tuple[Any, ...] | None]]:
+    """Parse (module, path) pairs, with a process per core once there are enough files.
+
+    The results come in no set order, as batches finish. This process is one of the parsers:
+    it would otherwise only wait, and what it parses itself needs no transfer. It takes its
+    batches from the end of the list, and keeps two batches queued for each worker meanwhile,
+    so that none of them waits either.
+    """
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        return _parse_batch(files, chains)
+        yield from _parse_batch(files, chains)
+        return
     # Small batches: file sizes vary a lot, and with a few big batches one worker may still be
     # parsing the last one while the others sit idle (9 batches of 1100 files on Home Assistant).
     size = max(20, min(BATCH_FILES, len(files) // (workers * 16)))
-    batches = [files[i : i + size] for i in range(0, len(files), size)]
-    results: list[tuple[str, tuple[Any, ...] | None]] = []
+    batches = collections.deque(files[i : i + size] for i in range(0, len(files), size))
     # Imported here: a warm run parses nothing, and multiprocessing costs 10 ms to import.
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # noqa: PLC0415
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-        parse = functools.partial(_parse_batch, chains=chains)
-        for batch_result in pool.map(parse, batches):
-            results += batch_result
-    return results
+    parse = functools.partial(_parse_batch, chains=chains)
+    pending: set[Future[list[tuple[str, tuple[Any, ...] | None]]]] = set()
+    with ProcessPoolExecutor(max_workers=workers - 1, initializer=_ignore_interrupts) as pool:
+        while batches or pending:
+            while batches and len(pending) < 2 * (workers - 1):
+                pending.add(pool.submit(parse, batches.popleft()))
+            if batches:
+                yield from parse(batches.pop())
+                done = {future for future in pending if future.done()}
+            else:
+                done, _running = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)
+                yield from future.result()
