@@ -6,7 +6,6 @@ tree-sitter reads Python 3.12-3.14 syntax (PEP 695, PEP 758) whatever Python run
 
 from __future__ import annotations
 
-import collections
 import functools
 import os
 import re
@@ -32,6 +31,7 @@ CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 MEMO_VERSION = 1  # bump when what a memoized computation returns changes
 MEMO_NAME = "memo.marshal"
 BATCH_FILES = 100
+MIN_BATCH_FILES = 10
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
 _FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 _ABSTRACT_DECORATORS = frozenset({"abstractmethod", "abc.abstractmethod"})
@@ -825,7 +825,8 @@ def parse_in_parallel(
     The results come in no set order, as batches finish. This process is one of the parsers:
     it would otherwise only wait, and what it parses itself needs no transfer. It takes its
     batches from the end of the list, and keeps two batches queued for each worker meanwhile,
-    so that none of them waits either.
+    so that none of them waits either; the batches shrink towards the middle, so that no
+    parser is left with a long one when the others are done (that waited 0.1 s on HA).
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
@@ -833,19 +834,30 @@ def parse_in_parallel(
         return
     # Small batches: file sizes vary a lot, and with a few big batches one worker may still be
     # parsing the last one while the others sit idle (9 batches of 1100 files on Home Assistant).
-    size = max(20, min(BATCH_FILES, len(files) // (workers * 16)))
-    batches = collections.deque(files[i : i + size] for i in range(0, len(files), size))
+    # Smaller still towards the end, where each parser's last batch decides when all are done.
+    ahead = 2 * (workers - 1)  # batches queued for the workers
+    front, back = 0, len(files)
+
+    def take(from_front: bool) -> Sequence[tuple[str, str]]:
+        nonlocal front, back
+        size = max(MIN_BATCH_FILES, min(BATCH_FILES, (back - front) // (workers * 4)))
+        if from_front:
+            start, front = front, min(front + size, back)
+            return files[start:front]
+        end, back = back, max(back - size, front)
+        return files[back:end]
+
     # Imported here: a warm run parses nothing, and multiprocessing costs 10 ms to import.
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # noqa: PLC0415
 
     parse = functools.partial(_parse_batch, chains=chains)
     pending: set[Future[list[tuple[str, tuple[Any, ...] | None]]]] = set()
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=_ignore_interrupts) as pool:
-        while batches or pending:
-            while batches and len(pending) < 2 * (workers - 1):
-                pending.add(pool.submit(parse, batches.popleft()))
-            if batches:
-                yield from parse(batches.pop())
+        while front < back or pending:
+            while front < back and len(pending) < ahead:
+                pending.add(pool.submit(parse, take(from_front=True)))
+            if front < back:
+                yield from parse(take(from_front=False))
                 done = {future for future in pending if future.done()}
             else:
                 done, _running = wait(pending, return_when=FIRST_COMPLETED)
