@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Where fact extraction spends its time, in one process: parse vs. the Python walk.
 
-    .venv/bin/python benchmarks/profile_facts.py homeassistant [--limit 3000] [--profile]
+    .venv/bin/python benchmarks/profile_facts.py homeassistant [--limit 3000] [--profile] [--chains]
+
+Without `--chains`, as `families` extracts (symbol contracts also extract attribute chains).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pstats
 import time
 from pathlib import Path
 
-from archgraph.scan.facts import _get_parser, extract_facts
+from archgraph.scan.facts import _get_parser, extract_row
 
 BENCH = Path.home() / ".cache" / "archgraph-bench" / "corpora"
 
@@ -22,6 +24,7 @@ def main() -> int:
     parser.add_argument("corpus")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--chains", action="store_true")
     args = parser.parse_args()
     root = next(p for p in sorted(BENCH.iterdir()) if p.name.startswith(args.corpus))
     files = sorted(root.rglob("*.py"))
@@ -40,7 +43,7 @@ def main() -> int:
     if profiler:
         profiler.enable()
     for module, source in sources:
-        extract_facts(module, source)
+        extract_row(module, source, chains=args.chains)
     if profiler:
         profiler.disable()
     total = time.perf_counter() - started

@@ -479,7 +479,17 @@ def update_class_model(
 
 
 def _same(before: FileFacts | None, after: FileFacts | None) -> bool:
-    return before is after or before == after
+    """The same facts, as far as classes go (attribute chains are for symbol contracts)."""
+    if before is after:
+        return True
+    if before is None or after is None:
+        return False
+    return (
+        before.classes == after.classes
+        and before.imports == after.imports
+        and before.definitions == after.definitions
+        and (before.dunder_all, before.error_line) == (after.dunder_all, after.error_line)
+    )
 
 
 def class_model_from_facts(

@@ -71,16 +71,21 @@ class FileFacts:
     dunder_all: tuple[str, ...] | None = None
     # True when `__all__` is partly computed (`a.__all__ + [...]`): `dunder_all` is then a subset.
     dunder_all_partial: bool = False
-    # `name.attr...` text and line, for names bound by `import a.b [as m]` or `from a import b [as m]`
-    attribute_chains: tuple[tuple[str, int], ...] = ()
+    # `name.attr...` text and line, for names bound by `import a.b [as m]` or `from a import b [as m]`;
+    # None when not extracted (only symbol contracts read them: ask `FactsPort.facts(chains=True)`)
+    attribute_chains: tuple[tuple[str, int], ...] | None = ()
     error_line: int | None = None  # first syntax error the parser recovered from
 
 
 class FactsPort(Protocol):
-    """Gives facts for modules, parsing only files whose bytes pass `mentions` (if given)."""
+    """Gives facts for modules, parsing only files whose bytes pass `mentions` (if given).
+
+    `attribute_chains` cost a fifth of the parsing and only symbol contracts read them: they are
+    extracted when `chains` is true, and are otherwise None or whatever an earlier call found.
+    """
 
     def facts(
-        self, modules: Iterable[str], mentions: Iterable[bytes] = ()
+        self, modules: Iterable[str], mentions: Iterable[bytes] = (), chains: bool = False
     ) -> Mapping[str, FileFacts]: ...
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:

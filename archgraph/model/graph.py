@@ -232,16 +232,20 @@ class ArchModel:
         return frozenset(m for m in self.modules if expr.covers(m))
 
     def facts(
-        self, modules: Iterable[str] | None = None, mentions: Iterable[bytes] = ()
+        self,
+        modules: Iterable[str] | None = None,
+        mentions: Iterable[bytes] = (),
+        chains: bool = False,
     ) -> Mapping[str, FileFacts]:
         """Parsed facts of the modules' files (all internal modules by default).
 
         With `mentions`, files whose bytes contain none of them are not parsed (and omitted).
+        `chains`: with `attribute_chains` (symbol contracts); without, they may be None.
         """
         if self.facts_provider is None:
             return {}
         chosen = sorted(self.files) if modules is None else modules
-        return self.facts_provider.facts(chosen, mentions)
+        return self.facts_provider.facts(chosen, mentions, chains)
 
     def memoized(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """`compute()`, kept across runs while no analyzed file changes (see FactsPort.memo).

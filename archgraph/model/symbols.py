@@ -334,6 +334,8 @@ class SymbolIndex:
         names: frozenset[str],
     ) -> list[SymbolSite]:
         """`import a.b as m` (or `from a import b`) and then `m.Name`: one site per statement."""
+        if facts.attribute_chains is None:
+            raise ValueError(f"{importer}: facts without attribute chains (ask for chains=True)")
         if not facts.attribute_chains:
             return []
         # A chain can reach the symbol only through one of its bound names: skip the others
@@ -437,7 +439,7 @@ def symbol_index(model: ArchModel, symbols: Collection[Symbol]) -> SymbolIndex:
     while wanted - searched:
         new = sorted(wanted - searched)
         needles = [name.encode() for name in new] + ([] if searched else [STAR_NEEDLE])
-        facts.update(model.facts(mentions=needles))
+        facts.update(model.facts(mentions=needles, chains=True))
         searched.update(new)
         index = SymbolIndex(dict(facts), model.modules, packages, include_type_checking)
         for symbol in symbols:

@@ -210,7 +210,8 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
         origin = origin_of(
             named.module,
             named.name,
-            lambda module: model.facts([module]).get(module),
+            # With chains: the symbol index reads these files again, and needs them (see FactsPort).
+            lambda module: model.facts([module], chains=True).get(module),
             model.internal_modules,
             packages.__contains__,
             not model.exclude_type_checking_imports,

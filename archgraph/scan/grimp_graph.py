@@ -240,7 +240,7 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     if not _CLIMBING_IMPORT.search(data):
         return []
     # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
-    facts = extract_facts(source.module, data)
+    facts = extract_facts(source.module, data, chains=False)
     depth = source.module.count(".") + 1
     allowed = depth if source.path.name == "__init__.py" else depth - 1
     return sorted(

@@ -174,3 +174,34 @@ def test_a_misspelled_canonical_class_is_a_configuration_error(tmp_path: Path) -
     assert code == 2
     assert "AG314: canonical: class 'app.tool.UnifiedToolDispatcher' is not defined" in output
     assert "did you mean 'app.tools.UnifiedToolDispatcher'?" in output
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_families_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """The collector is paused while the facts are read, then re-enabled with their objects
+    moved to the oldest generation: cyclic garbage made before is still collected, and objects
+    frozen by someone else stay frozen."""
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    from archgraph.app import RunOptions, families  # noqa: PLC0415
+
+    root = write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "class A:\n    pass\n"})
+    cycle = _Cycle()
+    alive = weakref.ref(cycle)
+    del cycle
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        families(root, RunOptions(packages=("pkg",), use_cache=False))
+        assert (gc.isenabled(), gc.get_freeze_count()) == (True, frozen)
+    finally:
+        gc.unfreeze()
+    families(root, RunOptions(packages=("pkg",), use_cache=False))
+    assert (gc.isenabled(), gc.get_freeze_count()) == (True, 0)
+    gc.collect()
+    assert alive() is None

@@ -145,3 +145,40 @@ def test_a_warm_run_reuses_the_sites_until_a_file_changes(
     os.utime(settings, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert violations() == ["pkg.settings", "pkg.user"]
     assert computed == [1, 1]
+
+
+def test_a_families_run_leaves_a_cache_that_symbol_contracts_read_alike(tmp_path: Path) -> None:
+    """`families` caches facts without attribute chains; a later symbol check on that cache
+    extracts them and finds what a cold check finds. Over 300 files: the process pool parses."""
+    uses = {
+        f"pkg/use{i:03}.py": (
+            "import pkg.registry as r\n\n\ndef make():\n    return r.AgentRegistry()\n"
+            if i % 50 == 0
+            else f"from pkg import registry\n\nclass Own{i}(registry.Base):\n    pass\n"
+            if i % 50 == 1
+            else f"class Plain{i}:\n    pass\n"
+        )
+        for i in range(320)
+    }
+    registry = "class Base:\n    pass\n\n\nclass AgentRegistry(Base):\n    pass\n"
+    tree = {**TREE, "pkg/registry.py": registry, **uses,
+            "contracts/c.toml": contracts_toml('"pkg.registry.AgentRegistry", "pkg.registry.Base"')}
+    root = write_tree(tmp_path / "p", tree)
+
+    def violations(cache: Path) -> list[tuple[str, int, str | None]]:
+        result = CliRunner().invoke(main, ["check", str(root), "--cache-dir", str(cache), "--format", "json"])
+        assert result.exit_code == 1, result.output
+        found = json.loads(result.output)["contracts"][0]["violations"]
+        return [(v["importer"], v["line"], v["alias"]) for v in found]
+
+    cold = violations(tmp_path / "cold")
+    shared = tmp_path / "shared"
+    families = CliRunner().invoke(main, ["families", str(root), "--cache-dir", str(shared), "--quiet"])
+    assert families.exit_code == 0, families.output
+    after_families = violations(shared)
+
+    assert after_families == cold
+    # `r.AgentRegistry` and `registry.Base` are attribute chains: the sites only they reveal
+    assert ("pkg.use000", 1, "r.AgentRegistry") in cold
+    assert ("pkg.use001", 1, "registry.Base") in cold
+    assert len(cold) == 15  # 7 of each, and pkg.user's `AgentRegistry as Registry`

@@ -68,3 +68,43 @@ def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -
     assert sorted(first) == ["pkg.b"]
     assert sorted(second) == ["pkg.a", "pkg.b"]
     assert [i.names for i in second["pkg.a"].imports] == [(ImportedName("Target"),)]
+
+
+def test_attribute_chains_are_extracted_when_asked_for(tmp_path: Path) -> None:
+    """Facts read without chains (cached, or kept in memory) are parsed again when chains are wanted."""
+    root = write_tree(tmp_path / "src", {
+        "pkg/__init__.py": "", "pkg/a.py": "import os\nos.getcwd()\n", "pkg/b.py": "import os\n",
+    })
+    files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
+    cache = tmp_path / "cache"
+    provider = FactsProvider(root, files, cache)
+
+    plain = provider.facts(sorted(files))
+    same_process = provider.facts(sorted(files), [b"getcwd"], chains=True)
+    from_cache = FactsProvider(root, files, cache).facts(sorted(files), chains=True)
+    cached_again = FactsProvider(root, files, cache).facts(sorted(files))
+
+    assert [plain[m].attribute_chains for m in sorted(files)] == [None, None, None]
+    assert {m: f.attribute_chains for m, f in same_process.items()} == {"pkg.a": (("os.getcwd", 2),)}
+    assert [from_cache[m].attribute_chains for m in sorted(files)] == [(), (("os.getcwd", 2),), ()]
+    assert [cached_again[m].attribute_chains for m in sorted(files)] == [(), (("os.getcwd", 2),), ()]
+    assert {m: f.imports for m, f in from_cache.items()} == {m: f.imports for m, f in plain.items()}
+
+
+def test_parallel_parsing_gives_every_file_once_as_one_process_would(tmp_path: Path) -> None:
+    """Workers and this process share the batches: nothing lost, nothing twice, same rows."""
+    from archgraph.scan.facts import PARALLEL_THRESHOLD, _parse_batch, parse_in_parallel  # noqa: PLC0415
+
+    count = PARALLEL_THRESHOLD + 37
+    root = write_tree(tmp_path, {
+        f"pkg/m{i}.py": f"import os\nfrom pkg import m{i + 1} as nxt\n\nclass C{i}(nxt.Base):\n    x = os.sep\n"
+        for i in range(count)
+    })
+    files = [(f"pkg.m{i}", str(root / f"pkg/m{i}.py")) for i in range(count)]
+    files.append(("pkg.gone", str(root / "pkg/gone.py")))  # unreadable: None
+
+    for chains in (False, True):
+        parallel = list(parse_in_parallel(files, chains))
+        assert sorted(parallel) == sorted(_parse_batch(files, chains))
+        assert len(parallel) == count + 1
+        assert dict(parallel)[str(root / "pkg/gone.py")] is None
