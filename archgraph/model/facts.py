@@ -5,7 +5,7 @@ Read by the symbol and class rules; produced (parsed, cached, in parallel) by `s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -87,6 +87,17 @@ class FactsPort(Protocol):
     def facts(
         self, modules: Iterable[str], mentions: Iterable[bytes] = (), chains: bool = False
     ) -> Mapping[str, FileFacts]: ...
+
+    def mentioning(
+        self, mentions: Sequence[bytes], project: Callable[[FileFacts], FileFacts], key: Hashable
+    ) -> Mapping[str, FileFacts]:
+        """The facts (with chains) of every analyzed file whose bytes hold one of `mentions`,
+        each passed through `project`, which `key` names.
+
+        Kept per file across runs: after an edit only the changed files are read again. For
+        questions over many files (who imports a symbol) where a small part of each file counts.
+        """
+        ...
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """`compute()`, or what it gave in an earlier run on the very same files.

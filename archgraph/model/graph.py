@@ -7,7 +7,7 @@ The heavy lifting (chains, layer analysis) runs in the graph engine behind `Impo
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -246,6 +246,14 @@ class ArchModel:
             return {}
         chosen = sorted(self.files) if modules is None else modules
         return self.facts_provider.facts(chosen, mentions, chains)
+
+    def mentioning(
+        self, mentions: Sequence[bytes], project: Callable[[FileFacts], FileFacts], key: Hashable
+    ) -> Mapping[str, FileFacts]:
+        """Projected facts of the files that mention one of `mentions` (see FactsPort.mentioning)."""
+        if self.facts_provider is None:
+            return {}
+        return self.facts_provider.mentioning(mentions, project, key)
 
     def memoized(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """`compute()`, kept across runs while no analyzed file changes (see FactsPort.memo).

@@ -10,7 +10,7 @@ import functools
 import os
 import re
 import signal
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ FACTS_VERSION = 5
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 MEMO_VERSION = 1  # bump when what a memoized computation returns changes
 MEMO_NAME = "memo.marshal"
+MENTIONS_VERSION = 1
+MENTIONS_NAME = "mentions.marshal"
+MENTIONS_TABLES = 8
 BATCH_FILES = 100
 MIN_BATCH_FILES = 10
 PARALLEL_THRESHOLD = 300  # below this many files, a process pool costs more than it saves
@@ -766,6 +769,49 @@ class FactsProvider:
         entries[key] = (digest, value)
         cache_file.store(file, MEMO_VERSION, entries)
         return value
+
+    def mentioning(
+        self, mentions: Sequence[bytes], project: Callable[[FileFacts], FileFacts], key: Hashable
+    ) -> dict[str, FileFacts]:
+        """See FactsPort.mentioning: one table per (key, mentions) of (stamp, projected row or
+        None: no mention) by file, so that a run after an edit reads only the changed files."""
+        needles = tuple(mentions)
+        if self._cache_dir is None:
+            everything = self.facts(sorted(self._files), needles, chains=True)
+            return {module: project(facts) for module, facts in everything.items()}
+        file = self._cache_dir / MENTIONS_NAME
+        stored = cache_file.load(file, (MENTIONS_VERSION, FACTS_VERSION))
+        tables: dict[Any, dict[str, Any]] = stored[0] if stored is not None else {}
+        table = tables.pop((key, needles), {})
+        root = str(self._root)
+        found: dict[str, FileFacts] = {}
+        kept: dict[str, Any] = {}
+        stale: list[tuple[str, str, Stamp]] = []
+        for module in sorted(self._files):
+            path = os.path.join(root, self._files[module])
+            stamp = self._stamp_of(module, path)
+            if stamp is None:
+                continue
+            entry = table.get(path)
+            if entry is not None and entry[0] == stamp:
+                kept[path] = entry
+                if entry[1] is not None:
+                    found[module] = from_row(entry[1])
+            else:
+                stale.append((module, path, stamp))
+        if stale or len(kept) != len(table):
+            fresh = self.facts([module for module, _path, _stamp in stale], needles, chains=True)
+            for module, path, stamp in stale:
+                facts = fresh.get(module)
+                projected = project(facts) if facts is not None else None
+                if projected is not None:
+                    found[module] = projected
+                kept[path] = (stamp, to_row(projected) if projected is not None else None)
+            # The most recent tables last; a few are kept (one per symbol contract, say).
+            tables = dict(list(tables.items())[-(MENTIONS_TABLES - 1) :])
+            tables[(key, needles)] = kept
+            cache_file.store(file, (MENTIONS_VERSION, FACTS_VERSION), tables)
+        return dict(sorted(found.items()))
 
     def facts(
         self, modules: Iterable[str], mentions: Iterable[bytes] = (), chains: bool = False

@@ -182,3 +182,59 @@ def test_a_families_run_leaves_a_cache_that_symbol_contracts_read_alike(tmp_path
     assert ("pkg.use000", 1, "r.AgentRegistry") in cold
     assert ("pkg.use001", 1, "registry.Base") in cold
     assert len(cold) == 15  # 7 of each, and pkg.user's `AgentRegistry as Registry`
+
+
+def test_runs_between_edits_find_what_a_cold_check_finds(tmp_path: Path) -> None:
+    """After an edit only the changed files are read again (the rest of each file's share is
+    kept); new sites, new re-export aliases reaching unchanged files, and removed files must
+    still come out as a cold check has them."""
+    import os  # noqa: PLC0415
+
+    root = write_tree(
+        tmp_path / "p",
+        {
+            **TREE,
+            "pkg/api.py": "from pkg.registry import AgentRegistry as Public\n",
+            "pkg/client.py": "from pkg.api import Public\n",
+            "pkg/late.py": "from pkg.api import Later\n",
+            "pkg/plain.py": "import os\n",
+            "contracts/c.toml": contracts_toml('"pkg.registry.AgentRegistry"'),
+        },
+    )
+    cache = tmp_path / "cache"
+
+    def sites(*options: str) -> list[tuple[str, int, str | None, list[str]]]:
+        result = CliRunner().invoke(main, ["check", str(root), "--format", "json", *options])
+        assert result.exit_code in (0, 1), result.output
+        found = json.loads(result.output)["contracts"][0]["violations"]
+        return [(v["importer"], v["line"], v["alias"], v["via"]) for v in found]
+
+    def edit(relative: str, text: str | None) -> None:
+        path = root / relative
+        if text is None:
+            path.unlink()
+            return
+        path.write_text(text)
+        stat = path.stat()  # a new mtime even within the file system's time resolution
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    edits: list[tuple[str, str | None]] = [
+        ("pkg/settings.py", "from pkg.registry import DEFAULT_TIMEOUT, AgentRegistry\n"),
+        # `late.py` is unchanged, and its `Later` was never searched for before this edit.
+        ("pkg/api.py", "from pkg.registry import AgentRegistry as Public, AgentRegistry as Later\n"),
+        ("pkg/plain.py", "import os\nimport pkg.api as a\n\nx = a.Public\n"),
+        ("pkg/client.py", None),
+        ("pkg/api.py", "from pkg.registry import DEFAULT_TIMEOUT as Public\n"),
+    ]
+    seen = [sites("--cache-dir", str(cache))]
+    assert seen[0] == sites("--no-cache")
+    for relative, text in edits:
+        edit(relative, text)
+        seen.append(sites("--cache-dir", str(cache)))
+        assert seen[-1] == sites("--no-cache"), (relative, text)
+    importers = [{site[0] for site in step} for step in seen]
+    assert importers[0] == {"pkg.api", "pkg.client", "pkg.user"}
+    assert "pkg.settings" in importers[1]
+    assert "pkg.late" in importers[2]  # through the new alias, in a file that did not change
+    assert "pkg.plain" in importers[3] and "pkg.client" not in importers[4]
+    assert importers[5] == {"pkg.settings", "pkg.user"}
