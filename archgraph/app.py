@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from archgraph import config as config_module
 from archgraph.config import Config
 from archgraph.diagnostics import (
+    UNUSED_IGNORE_CODE,
     ArchgraphError,
     ConfigError,
     ConfigurationError,
+    ContractResult,
     Diagnostic,
     ImportStep,
     Location,
@@ -28,6 +30,7 @@ from archgraph.model import ArchModel
 from archgraph.model.names import ModuleExpr, is_within
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean
 from archgraph.rules import Contract, build_contracts
+from archgraph.rules.registry import contract_positions
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import discover_root_packages
 
@@ -326,9 +329,10 @@ def _analyze(
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     results = []
+    positions = contract_positions(config.contracts)
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
-        results.append(contract.check(outcome.model))
+        results.append(_placed(contract.check(outcome.model), positions.get(contract.id), root))
     result = RunResult(
         root=root,
         contracts=tuple(results),
@@ -337,6 +341,18 @@ def _analyze(
         strict=options.strict,
     )
     return Analysis(outcome.model, result)  # the drawing commands add the layer plans
+
+
+def _placed(result: ContractResult, at: TablePosition | None, root: Path) -> ContractResult:
+    """Unmatched `ignore_imports` entries (AG311) located at the key in the contract's file."""
+    if at is None or not any(d.code == UNUSED_IGNORE_CODE and d.location is None for d in result.diagnostics):
+        return result
+    where = Location(Path(shown_path(at.file, root)), at.lines.get("ignore_imports", at.line))
+    diagnostics = tuple(
+        replace(d, location=where) if d.code == UNUSED_IGNORE_CODE and d.location is None else d
+        for d in result.diagnostics
+    )
+    return replace(result, diagnostics=diagnostics)
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from archgraph.diagnostics import ConfigError
-from archgraph.model.schema import ContractTable, did_you_mean, from_table
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
 from archgraph.rules.base import Contract, slug
 
 ContractType = TypeVar("ContractType", bound=type[Contract])
@@ -38,6 +38,18 @@ def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
             if entry_point.name not in _TYPES:
                 _TYPES[entry_point.name] = entry_point.load()
     return dict(_TYPES)
+
+
+def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePosition]:
+    """Where each contract is written, by id (the first table of an id), for what a check finds
+    about its own keys (an `ignore_imports` entry that matches nothing)."""
+    found: dict[str, TablePosition] = {}
+    for table in tables:
+        name = table.data.get("name")
+        contract_id = table.data.get("id", slug(name) if isinstance(name, str) else None)
+        if isinstance(contract_id, str):
+            found.setdefault(contract_id, table.at)
+    return found
 
 
 def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:

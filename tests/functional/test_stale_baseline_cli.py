@@ -134,6 +134,13 @@ def test_an_ignore_that_matches_nothing_fails_under_fail_on_stale(tmp_path: Path
     assert code == 0
     (layers,) = report["contracts"]
     assert [d["code"] for d in layers["diagnostics"]] == ["AG311"]
+    # Where to remove it: the contract file, at the `ignore_imports` key.
+    written = (root / "contracts/architecture.toml").read_text().splitlines()
+    line = next(i for i, text in enumerate(written, start=1) if text.startswith("ignore_imports"))
+    stale = layers["diagnostics"][0]
+    assert (stale["file"], stale["line"]) == ("contracts/architecture.toml", line)
+    code, text, _ = run_cli(["check", root, "--no-cache", "--contract", "layers"])
+    assert f"contracts/architecture.toml:{line}" in text
 
     code, report = check_json(root, "--contract", "layers", "--fail-on-stale")
     assert code == 1 and report["contracts"][0]["status"] == "broken"
