@@ -73,7 +73,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:
-        # The audit reads every file while grimp's scanner (which releases the GIL) reads them too.
+        # On a cold run the audit reads the files in a child process while grimp scans them.
         prescan = AuditPrescan(
             [s for tree in found.trees for s in tree.sources],
             {s.module for t in found.trees for s in t.sources}
@@ -82,6 +82,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
             options.cache_dir,
         )
         try:
+            prescan.start()
             grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
                 found.trees,
                 root,
@@ -90,7 +91,7 @@ def scan(root: Path, options: ScanOptions) -> ScanOutcome:
                 cache_dir=options.cache_dir,
             )
         except BaseException:
-            prescan.finish(cancel=True)  # no thread outlives the scan (Ctrl-C, SIGTERM, errors)
+            prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
             raise
         analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
         audit = audit_imports(
