@@ -519,7 +519,20 @@ class AuditPrescan:
 
 
 def _prescan_mode(stale_bytes: int) -> str:
-    return "process" if stale_bytes >= PRESCAN_MIN_BYTES and _can_fork() else "inline"
+    worth_it = stale_bytes >= PRESCAN_MIN_BYTES and _can_fork() and _idle_cpu()
+    return "process" if worth_it else "inline"
+
+
+def _idle_cpu() -> bool:
+    """Whether a CPU is free right now. On a machine already busy the child only competes with
+    grimp's scanner threads: measured on Home Assistant beside another CPU-bound job, the child
+    made the check 0.2 s slower and cost 0.13 s more CPU than reading in line."""
+    try:
+        with open("/proc/loadavg", "rb") as stream:
+            running = int(stream.read().split()[3].split(b"/")[0])  # runnable now, this one included
+        return running < len(os.sched_getaffinity(0))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return False
 
 
 def _can_fork() -> bool:
