@@ -557,7 +557,8 @@ def audit_imports(
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed.
 
-    `prescan`: the files already read on a thread (see `AuditPrescan`); the outcome is the same.
+    `prescan`: made with the same `cache_dir`, what it read ahead (see `AuditPrescan`) is not
+    read again; the outcome is the same with it or without it.
     """
     auditor = _Auditor(sources, modules, root_packages, project_root)
     scans = prescan.finish() if prescan is not None else _ScanCache(cache_dir)
