@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
-from archgraph.scan.audit import ImportAudit, audit_imports
+from archgraph.scan.audit import AuditPrescan, ImportAudit, audit_imports
 from archgraph.scan.facts import FactsMemory, FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
@@ -111,16 +111,34 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:
-        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
-            found.trees,
-            root,
-            include_external_packages=options.include_external_packages,
-            exclude_type_checking_imports=options.exclude_type_checking_imports,
-            cache_dir=options.cache_dir,
+        # On a cold run the audit reads the files in a child process while grimp scans them.
+        prescan = AuditPrescan(
+            [s for tree in found.trees for s in tree.sources],
+            {s.module for t in found.trees for s in t.sources}
+            | {m for t in found.trees for m in t.namespace_modules},
+            options.root_packages,
+            options.cache_dir,
         )
+        try:
+            prescan.start()
+            grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
+                found.trees,
+                root,
+                include_external_packages=options.include_external_packages,
+                exclude_type_checking_imports=options.exclude_type_checking_imports,
+                cache_dir=options.cache_dir,
+            )
+        except BaseException:
+            prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
+            raise
         analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
         audit = audit_imports(
-            analyzed, grimp_graph.modules, options.root_packages, root, options.cache_dir
+            analyzed,
+            grimp_graph.modules,
+            options.root_packages,
+            root,
+            options.cache_dir,
+            prescan=prescan,
         )
         if options.include_dynamic_imports and audit.dynamic_imports:
             grimp_graph = grimp_graph.with_imports(

@@ -1,0 +1,163 @@
+"""On a cold run the import audit reads the files in a child process while grimp scans them
+(`AuditPrescan`): the diagnostics are the same whether the child finished, was stopped or
+failed, and a failing audit does not lose the import scan."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import brief, scan_tree, write_tree
+
+from archgraph.scan import audit
+from archgraph.scan.audit import AUDIT_CACHE_NAME, AuditPrescan, ImportAudit, audit_imports
+from archgraph.scan.finder import ModuleSource, find_modules
+from archgraph.scan.grimp_graph import build_grimp_graph
+from archgraph.scan.import_cache import CACHE_NAME
+
+# Every finding of the audit, and files that need none: AG201 (syntax error, left out of the
+# audit), AG202 (one level above the top package), AG210 (dynamic), AG211 (missing, absolute
+# and relative), an optional import in `try`, and a relative import that stays inside.
+TREE: dict[str, str | bytes] = {
+    "pkg/__init__.py": "from .. import above\n",
+    "pkg/a.py": "import pkg.b\nimport pkg.gone\nfrom .missing import x\n",
+    "pkg/b.py": "import importlib\nimportlib.import_module('pkg.a')\n__import__('pkg.sub.c')\n",
+    "pkg/broken.py": "def f(:\n    import pkg.nothere\n",
+    "pkg/sub/__init__.py": "",
+    "pkg/sub/c.py": "from .. import a\nfrom ..b import importlib\ntry:\n    import pkg.optional\nexcept ImportError:\n    pass\n",
+    "pkg/sub/d.py": "from ..sub import c\nfrom pkg.sub import nothing_here\n",
+    **{f"pkg/many/m{i}.py": f"import pkg.many.m{(i + 1) % 40}\nimport os\n" for i in range(40)},
+}
+EXPECTED = [
+    ("AG202", "warning", "pkg/__init__.py", 1),
+    ("AG211", "warning", "pkg/a.py", 2),
+    ("AG211", "warning", "pkg/a.py", 3),
+    ("AG210", "info", "pkg/b.py", 2),
+    ("AG210", "info", "pkg/b.py", 3),
+    ("AG201", "warning", "pkg/broken.py", 1),
+]
+
+
+def sources_and_modules(root: Path) -> tuple[list[ModuleSource], frozenset[str], list[ModuleSource]]:
+    """(every walked source, the graph's modules, the sources grimp analyzed)."""
+    found = find_modules(root, ["pkg"], [root])
+    graph, skipped, _notes = build_grimp_graph(
+        found.trees, root, include_external_packages=False,
+        exclude_type_checking_imports=False, cache_dir=None,
+    )
+    sources = [s for tree in found.trees for s in tree.sources]
+    return sources, graph.modules, [s for s in sources if s.path not in skipped]
+
+
+def audit_with(root: Path, prescan: AuditPrescan | None, cache: Path | None = None) -> ImportAudit:
+    _sources, modules, analyzed = sources_and_modules(root)
+    return audit_imports(analyzed, modules, ["pkg"], root, cache, prescan=prescan)
+
+
+def test_the_scan_reports_every_audit_finding(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "project", TREE)
+    assert brief(scan_tree(root).diagnostics) == EXPECTED
+    cache = tmp_path / "cache"
+    assert brief(scan_tree(root, cache_dir=cache).diagnostics) == EXPECTED  # cold, then warm
+    assert brief(scan_tree(root, cache_dir=cache).diagnostics) == EXPECTED
+
+
+@pytest.mark.parametrize("guess", ["walk", "nothing", "everything"])
+@pytest.mark.parametrize("mode", ["process", "inline"])
+def test_a_prescan_changes_no_finding(tmp_path: Path, guess: str, mode: str) -> None:
+    """Whichever files the child guessed to be suspect, the audit reports what the audit
+    without a prescan reports, and the cache it helped write answers the next run the same."""
+    root = write_tree(tmp_path / "project", TREE)
+    sources, modules, _analyzed = sources_and_modules(root)
+    alone = audit_with(root, None)
+    guessed = {"walk": {s.module for s in sources}, "nothing": set(), "everything": modules}[guess]
+    prescan = AuditPrescan(sources, guessed, ["pkg"], tmp_path / "cache", mode=mode)
+    prescan.start()
+    assert prescan.mode == mode
+    assert audit_with(root, prescan, tmp_path / "cache") == alone
+    assert (tmp_path / "cache" / AUDIT_CACHE_NAME).is_file()
+    assert audit_with(root, None, tmp_path / "cache") == alone
+
+
+def test_a_stopped_child_is_reaped_and_changes_no_finding(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "project", TREE)
+    sources, _modules, _analyzed = sources_and_modules(root)
+    alone = audit_with(root, None)
+    prescan = AuditPrescan(sources, set(), ["pkg"], None, mode="process")
+    prescan.start()
+    assert prescan._child is not None
+    pid = prescan._child[0]
+    prescan.finish(cancel=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already: no zombie left
+    assert audit_with(root, prescan) == alone
+
+
+def test_a_child_that_fails_changes_no_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure in the child (here injected on its first file) is not reported from there:
+    the audit reads what the child did not send and reports exactly the same."""
+    root = write_tree(tmp_path / "project", TREE)
+    sources, _modules, _analyzed = sources_and_modules(root)
+    alone = audit_with(root, None)
+    parent = os.getpid()
+    real_of = audit.FileScan.of
+
+    def fail_in_child(data: bytes, source: ModuleSource, tree: object = None) -> audit.FileScan:
+        if os.getpid() != parent:
+            raise MemoryError("injected")
+        return real_of(data, source, tree)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit.FileScan, "of", staticmethod(fail_in_child))
+    prescan = AuditPrescan(sources, set(), ["pkg"], None, mode="process")
+    prescan.start()
+    scans = prescan.finish()
+    assert scans.entries == {}  # the child sent nothing
+    assert audit_with(root, prescan) == alone
+
+
+def test_the_child_works_only_on_a_cold_cache(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "project", TREE)
+    cache = tmp_path / "cache"
+    scan_tree(root, cache_dir=cache)
+    sources, modules, _analyzed = sources_and_modules(root)
+    warm = AuditPrescan(sources, modules, ["pkg"], cache)
+    # Only the file grimp left out (the audit never judges it, so never caches it) is stale.
+    assert warm.mode == "inline" and [s.module for s in warm._todo] == ["pkg.broken"]
+    cold = AuditPrescan(sources, modules, ["pkg"], tmp_path / "other")
+    assert len(cold._todo) == len(sources)
+
+
+def test_a_failing_audit_does_not_lose_the_import_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An audit that keeps failing fails the run, as before; grimp's import cache is written
+    all the same."""
+    root = write_tree(tmp_path / "project", TREE)
+    cache = tmp_path / "cache"
+
+    def always_fail(data: bytes, source: ModuleSource, tree: object = None) -> audit.FileScan:
+        raise RuntimeError(f"audit bug on {source.module}")
+
+    monkeypatch.setattr(audit.FileScan, "of", staticmethod(always_fail))
+    with pytest.raises(RuntimeError, match="audit bug"):
+        scan_tree(root, cache_dir=cache)
+    assert (cache / CACHE_NAME).is_file()
+
+    monkeypatch.undo()
+    assert brief(scan_tree(root, cache_dir=cache).diagnostics) == EXPECTED
+
+
+def test_a_file_that_changes_size_after_the_walk_is_read_whole(tmp_path: Path) -> None:
+    """The walk's size is only a hint for reading: a file grown or shrunk since is read whole."""
+    root = write_tree(tmp_path / "project", {"pkg/__init__.py": "", "pkg/a.py": "import os\n"})
+    sources, modules, _analyzed = sources_and_modules(root)
+    grown = "import os\n" + "x = 1\n" * 20_000 + "import pkg.gone\n"
+    (root / "pkg/a.py").write_text(grown)
+    findings = audit_imports(sources, modules, ["pkg"], root)
+    assert brief(findings.diagnostics) == [("AG211", "warning", "pkg/a.py", 20_002)]
+    assert audit._read(str(root / "pkg/a.py"), 3) == grown.encode()
+    assert audit._read(str(root / "pkg/a.py"), 10**6) == grown.encode()
+    assert audit._read(str(root / "pkg/__init__.py"), 0) == b""
