@@ -30,6 +30,9 @@ FACTS_VERSION = 5
 CACHE_NAME = f"facts-v{FACTS_VERSION}.pickle"
 MEMO_VERSION = 1  # bump when what a memoized computation returns changes
 MEMO_NAME = "memo.marshal"
+# Parsing a byte of source costs about as much as loading 7 bytes of the facts cache (Home
+# Assistant: 44 MB parsed in 7 s of CPU; its 12 MB of cached facts load in 0.28 s).
+PARSE_COST_PER_CACHED_BYTE = 8
 MENTIONS_VERSION = 1
 MENTIONS_NAME = "mentions.marshal"
 MENTIONS_TABLES = 8
@@ -848,6 +851,9 @@ class FactsProvider:
 
     def _load(self, modules: Sequence[str], needles: tuple[bytes, ...], chains: bool) -> None:
         if self._cache is None:
+            if self._parsing_is_cheaper(modules):
+                self._parse_uncached(modules, needles, chains)
+                return
             self._cache = FactsCache(self._facts_cache_dir)
         cache = self._cache
         searched = frozenset(needles)
@@ -887,6 +893,35 @@ class FactsProvider:
                 stamp = self._stamp_of(module, path)
                 if module in self._memory and stamp is not None:
                     self._kept.entries[path] = (stamp, self._memory[module])
+
+
+    def _parsing_is_cheaper(self, modules: Sequence[str]) -> bool:
+        """A few files, a big cache file: parsing them costs less than loading every file's
+        facts (after an edit, a symbol contract asks for its module's facts first: 0.3 s of
+        loading on Home Assistant for one file)."""
+        if self._facts_cache_dir is None:
+            return False
+        try:
+            cached_bytes = (self._facts_cache_dir / CACHE_NAME).stat().st_size
+        except OSError:
+            return False
+        root = str(self._root)
+        source_bytes = 0
+        for module in modules:
+            stamp = self._stamp_of(module, os.path.join(root, self._files[module]))
+            source_bytes += stamp[0] if stamp is not None else 0
+        return source_bytes * PARSE_COST_PER_CACHED_BYTE < cached_bytes
+
+    def _parse_uncached(self, modules: Sequence[str], needles: tuple[bytes, ...], chains: bool) -> None:
+        """Parse in this process, without reading or writing the cache file."""
+        root = str(self._root)
+        paths = [(module, os.path.join(root, self._files[module])) for module in modules]
+        if needles:
+            paths = [(module, path) for module, path in paths if _mentions(path, needles)]
+        by_path = dict((path, module) for module, path in paths)
+        for path, row in _parse_batch(paths, chains):
+            if row is not None:
+                self._memory[by_path[path]] = from_row(row)
 
 
 def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:

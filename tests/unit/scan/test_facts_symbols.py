@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from archgraph.model.facts import ImportedName
+from archgraph.scan import facts as facts_module
 from archgraph.scan.facts import FactsProvider, extract_facts, from_row, to_row
 from tests.helpers import write_tree
 
@@ -70,8 +71,12 @@ def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -
     assert [i.names for i in second["pkg.a"].imports] == [(ImportedName("Target"),)]
 
 
-def test_attribute_chains_are_extracted_when_asked_for(tmp_path: Path) -> None:
+def test_attribute_chains_are_extracted_when_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Facts read without chains (cached, or kept in memory) are parsed again when chains are wanted."""
+    # Through the cache file, however small these files are next to it.
+    monkeypatch.setattr(facts_module, "PARSE_COST_PER_CACHED_BYTE", 10**9)
     root = write_tree(tmp_path / "src", {
         "pkg/__init__.py": "", "pkg/a.py": "import os\nos.getcwd()\n", "pkg/b.py": "import os\n",
     })
@@ -108,3 +113,24 @@ def test_parallel_parsing_gives_every_file_once_as_one_process_would(tmp_path: P
         assert sorted(parallel) == sorted(_parse_batch(files, chains))
         assert len(parallel) == count + 1
         assert dict(parallel)[str(root / "pkg/gone.py")] is None
+
+
+def test_a_few_files_next_to_a_big_cache_are_parsed_without_loading_it(tmp_path: Path) -> None:
+    """After an edit, asking for one module's facts parses it rather than loading every
+    file's cached facts; the answer is the same and the cache file is left as it was."""
+    many = {f"pkg/m{i:03}.py": f"import os\n\nclass C{i}:\n    pass\n" for i in range(200)}
+    root = write_tree(tmp_path / "src", {"pkg/__init__.py": "", **many})
+    files = {f"pkg.m{i:03}": Path(f"pkg/m{i:03}.py") for i in range(200)} | {"pkg": Path("pkg/__init__.py")}
+    cache = tmp_path / "cache"
+    FactsProvider(root, files, cache).facts(sorted(files))
+    cache_file = cache / facts_module.CACHE_NAME
+    written = cache_file.stat().st_mtime_ns
+    (root / "pkg/m007.py").write_text("import os\n\nclass Edited(os.PathLike):\n    pass\n")
+
+    provider = FactsProvider(root, files, cache)
+    one = provider.facts(["pkg.m007"])
+    assert [c.name for c in one["pkg.m007"].classes] == ["Edited"]
+    assert cache_file.stat().st_mtime_ns == written
+    everything = provider.facts(sorted(files))  # many files: through the cache, as before
+    assert [c.name for c in everything["pkg.m008"].classes] == ["C8"]
+    assert everything["pkg.m007"] is one["pkg.m007"]
