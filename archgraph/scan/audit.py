@@ -26,7 +26,7 @@ from typing import Any
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.scan import cache_file
-from archgraph.scan.facts import _get_parser, _text, extract_imports
+from archgraph.scan.facts import _text, extract_imports, parse
 from archgraph.scan.finder import ModuleSource, relative
 
 AUDIT_CACHE_VERSION = 1
@@ -165,7 +165,7 @@ class _ScanCache:
 
         def tree() -> Any:
             if not parsed:
-                parsed.append(_get_parser().parse(data))
+                parsed.append(parse(data))
             return parsed[0]
 
         found = FileScan.of(data, source, tree)
@@ -371,7 +371,7 @@ def dynamic_imports(source: bytes, tree: Any = None) -> list[tuple[int, str]]:
     `import_module`) has that name as its last identifier, so each such call is reached.
     """
     found = []
-    root = (tree if tree is not None else _get_parser().parse(source)).root_node
+    root = (tree if tree is not None else parse(source)).root_node
     for match in _DYNAMIC_NAME.finditer(source):
         identifier = root.descendant_for_byte_range(match.start(), match.end())
         if identifier is None or (identifier.start_byte, identifier.end_byte) != match.span():
