@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
+from weakref import WeakKeyDictionary
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
@@ -502,6 +503,18 @@ def class_model_from_facts(
 
 
 def build_class_model(model: ArchModel, resolver: Resolver | None = None) -> ClassModel:
-    """The class model of every module of the analyzed packages (namespace directories included)."""
-    return class_model_from_facts(model.facts(), model.files, resolver)
+    """The class model of every module of the analyzed packages (namespace directories included).
 
+    Built once per scan (the views of a model share its facts): every contract and analysis
+    that reads it in one run gets the same object.
+    """
+    provider = model.facts_provider
+    if resolver is not None or provider is None:
+        return class_model_from_facts(model.facts(), model.files, resolver)
+    built = _BUILT.get(provider)
+    if built is None:
+        built = _BUILT[provider] = class_model_from_facts(model.facts(), model.files)
+    return built
+
+
+_BUILT: WeakKeyDictionary[object, ClassModel] = WeakKeyDictionary()  # by facts provider

@@ -20,8 +20,6 @@ from archgraph.model.names import ImportExpr, ModuleExpr, is_within
 if TYPE_CHECKING:
     import networkx as nx
 
-    from archgraph.model.classes import ClassModel
-
 T = TypeVar("T")
 
 
@@ -172,13 +170,6 @@ class ArchModel:
 
     def importers_of(self, module: str) -> frozenset[str]:
         return self.graph.importers_of(module)
-
-    @cached_property
-    def class_model(self) -> ClassModel:
-        """The class model of the analyzed code, built once for all the contracts that read it."""
-        from archgraph.model.classes import build_class_model  # noqa: PLC0415
-
-        return build_class_model(self)
 
     @cached_property
     def import_count(self) -> int:
