@@ -21,13 +21,12 @@ def imports_leaving(
     """
     sites: set[ImportSite] = set()
     for subtree in subtrees:
-        inside = subtree + "."  # is_within(m, subtree), spelt inline: tens of thousands of imports
-        for importer in model.within(subtree):
-            sites.update(
-                (importer, imported)
-                for imported in model.imports_of(importer)
-                if imported != subtree and not imported.startswith(inside) and accept(imported)
-            )
+        inside = model.within(subtree)
+        for importer in inside:
+            # Every import names a module of the graph, so a set difference leaves the ones
+            # outside the subtree, at C speed: this runs over tens of thousands of imports.
+            leaving = model.imports_of(importer) - inside
+            sites.update((importer, imported) for imported in leaving if accept(imported))
     return sites
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
-from archgraph.scan.audit import AuditPrescan, ImportAudit, audit_imports
+from archgraph.scan.audit import AuditMemory, AuditPrescan, ImportAudit, audit_imports
 from archgraph.scan.facts import FactsMemory, FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
@@ -18,7 +18,7 @@ from archgraph.scan.finder import (
     refreshed,
     relative,
 )
-from archgraph.scan.grimp_graph import build_grimp_graph, module_files
+from archgraph.scan.grimp_graph import GraphMemory, build_grimp_graph, module_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +45,17 @@ class ScanOutcome:
 class ScanMemory:
     """What the scans of one changing tree in this process keep for the next (`archgraph trend`).
 
-    The file facts replace the cache folder's. An owner that knows every file it rewrites or
-    removes starts with `edited=set()` and adds their absolute paths between scans; the next scan
-    then reads their stamps again instead of walking the tree (it walks when an edit is not one
-    of the files the last walk found). With None (the default), every scan walks.
+    The file facts and import rows replace the cache folder's, and the import graph is changed
+    in place where files changed (see GraphMemory): the model of one scan must not be used after
+    the next. An owner that knows every file it rewrites or removes starts with `edited=set()`
+    and adds their absolute paths between scans; the next scan then reads their stamps again
+    instead of walking the tree (it walks when an edit is not one of the files the last walk
+    found). With None (the default), every scan walks.
     """
 
     facts: FactsMemory = field(default_factory=FactsMemory)
+    graph: GraphMemory = field(default_factory=GraphMemory)
+    audit: AuditMemory = field(default_factory=AuditMemory)
     edited: set[Path] | None = None
     walk: tuple[Path, ScanOptions, FindResult, dict[str, Path]] | None = None
 
@@ -118,6 +122,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             | {m for t in found.trees for m in t.namespace_modules},
             options.root_packages,
             options.cache_dir,
+            memory=memory.audit if memory is not None else None,
         )
         try:
             prescan.start()
@@ -127,6 +132,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
                 include_external_packages=options.include_external_packages,
                 exclude_type_checking_imports=options.exclude_type_checking_imports,
                 cache_dir=options.cache_dir,
+                remembered=memory.graph if memory is not None else None,
             )
         except BaseException:
             prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
@@ -139,6 +145,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             root,
             options.cache_dir,
             prescan=prescan,
+            memory=memory.audit if memory is not None else None,
         )
         if options.include_dynamic_imports and audit.dynamic_imports:
             grimp_graph = grimp_graph.with_imports(

@@ -423,11 +423,13 @@ class AuditPrescan:
         cache_dir: Path | None,
         *,
         mode: str | None = None,
+        memory: AuditMemory | None = None,
     ) -> None:
         """`modules`: the internal modules the walk found, to guess which files are suspect.
         `mode`: "process" or "inline" (nothing ahead: `audit_imports` reads every file);
-        by default chosen from the amount of stale source and whether forking is safe here."""
-        self._scans = _ScanCache(cache_dir)
+        by default chosen from the amount of stale source and whether forking is safe here.
+        `memory`: its byte scans are used instead of the cache folder's."""
+        self._scans = memory.scans if memory is not None else _ScanCache(cache_dir)
         self._todo = [s for s in sources if not self._scans.fresh(s)]
         self._modules = frozenset(modules)
         self._roots = tuple(root_packages)
@@ -553,17 +555,62 @@ def audit_imports(
     project_root: Path,
     cache_dir: Path | None = None,
     prescan: AuditPrescan | None = None,
+    memory: AuditMemory | None = None,
 ) -> ImportAudit:
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed.
 
-    `prescan`: made with the same `cache_dir`, what it read ahead (see `AuditPrescan`) is not
-    read again; the outcome is the same with it or without it.
+    `prescan`: made with the same `cache_dir` (or `memory`), what it read ahead (see
+    `AuditPrescan`) is not read again; the outcome is the same with it or without it.
+    `memory`: what the audits of this tree in this process found (see AuditMemory).
     """
-    auditor = _Auditor(sources, modules, root_packages, project_root)
-    scans = prescan.finish() if prescan is not None else _ScanCache(cache_dir)
-    for source in sources:
-        auditor.audit(source, scans)
-    scans.save([str(s.path) for s in sources])
-    dynamic = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
-    return ImportAudit(tuple(auditor.diagnostics), tuple(dynamic))
+    if memory is not None:
+        scans = prescan.finish() if prescan is not None else memory.scans
+        diagnostics, dynamic = memory.audit(sources, modules, root_packages, project_root)
+    else:
+        auditor = _Auditor(sources, modules, root_packages, project_root)
+        scans = prescan.finish() if prescan is not None else _ScanCache(cache_dir)
+        for source in sources:
+            auditor.audit(source, scans)
+        scans.save([str(s.path) for s in sources])
+        diagnostics, dynamic = auditor.diagnostics, auditor.dynamic
+    ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
+    return ImportAudit(tuple(diagnostics), tuple(ordered))
+
+
+class AuditMemory:
+    """The audit of one changing tree kept between scans in this process (`archgraph trend`):
+    the byte scans in memory instead of the cache file, and each file's findings, judged again
+    only when the file changed, or when the files or modules did (which modules exist decides
+    whether an import names a missing one)."""
+
+    def __init__(self) -> None:
+        self.scans = _ScanCache(None)
+        self._context: tuple[Any, ...] = ()
+        self._auditor: _Auditor | None = None
+        self._findings: dict[str, tuple[float, list[Diagnostic], list[DynamicImport]]] = {}
+
+    def audit(
+        self,
+        sources: Sequence[ModuleSource],
+        modules: Collection[str],
+        root_packages: Sequence[str],
+        project_root: Path,
+    ) -> tuple[list[Diagnostic], list[DynamicImport]]:
+        context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
+        if self._auditor is None or context != self._context:
+            self._auditor = _Auditor(sources, modules, root_packages, project_root)
+            self._context, self._findings = context, {}
+        auditor = self._auditor
+        diagnostics: list[Diagnostic] = []
+        dynamic: list[DynamicImport] = []
+        for source in sources:
+            key = str(source.path)
+            found = self._findings.get(key)
+            if found is None or found[0] != source.mtime:
+                auditor.diagnostics, auditor.dynamic = [], []
+                auditor.audit(source, self.scans)
+                found = self._findings[key] = (source.mtime, auditor.diagnostics, auditor.dynamic)
+            diagnostics += found[1]
+            dynamic += found[2]
+        return diagnostics, dynamic

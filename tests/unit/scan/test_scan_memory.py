@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from helpers import write_tree
 
-from archgraph.scan import ScanMemory, ScanOptions, scan
+from archgraph.scan import ScanMemory, ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import find_modules, refreshed
 
 TREE = {
@@ -62,3 +63,85 @@ def test_refreshed_reads_stamps_again_and_refuses_what_it_did_not_find(tmp_path:
     os.symlink(root / "pkg/b.py", root / "pkg/link.py")
     assert refreshed(found, [root / "pkg/link.py"]) is None
     assert refreshed(found, []) is found
+
+
+def _edit(root: Path, memory: ScanMemory, files: dict[str, str | None]) -> None:
+    """Write (or, for None, delete) files and report them to the memory, as trend's checkout does."""
+    for relative, text in files.items():
+        path = root / relative
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            # A stamp that differs even within the file system clock's tick (trend sets one too).
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert memory.edited is not None
+        memory.edited.add(path)
+
+
+def _graph_as_data(outcome: ScanOutcome) -> dict[str, object]:
+    """Everything a contract can ask the graph: modules, imports, importers, lines."""
+    model = outcome.model
+    return {
+        "modules": sorted(model.modules),
+        "internal": sorted(model.internal_modules),
+        "imports": {m: sorted(model.imports_of(m)) for m in model.sorted_modules},
+        "importers": {m: sorted(model.importers_of(m)) for m in model.sorted_modules},
+        "lines": {(a, b): model.step(a, b).lines for a, b in model.iter_imports()},
+        "diagnostics": list(outcome.diagnostics),
+    }
+
+
+EDITS: list[dict[str, str | None]] = [
+    {"pkg/a.py": "from pkg import b\nfrom pkg import c\n"},  # one more import: patched in place
+    {"pkg/a.py": "\n\nfrom pkg import c\n"},  # one import fewer, its line moved
+    {"pkg/b.py": "import os\nimport pkg.gone\n"},  # a new external name, a missing module (AG211)
+    {"pkg/b.py": "", "pkg/c.py": "from .. import x\n"},  # a relative import above the package
+    {"pkg/c.py": "def broken(:\n"},  # unparsable: reported, left out
+    {"pkg/c.py": "import importlib\nimportlib.import_module('pkg.a')\n"},  # fixed; dynamic
+    {"pkg/sub/__init__.py": "", "pkg/sub/d.py": "from pkg import a\n"},  # files added
+    {"pkg/sub/d.py": None},  # a file removed
+    {"pkg/a.py": "import pkg.sub\n"},
+]
+
+
+def test_scans_with_memory_see_every_edit_as_a_fresh_scan_does(tmp_path: Path) -> None:
+    write_tree(tmp_path, TREE)
+    root = tmp_path.resolve()
+    memory = ScanMemory(edited=set())
+    options = ScanOptions(("pkg",), include_external_packages=True, include_dynamic_imports=True)
+    previous = scan(root, options, memory)
+    for step, files in enumerate(EDITS):
+        _edit(root, memory, files)
+        remembered = scan(root, options, memory)
+        assert _graph_as_data(remembered) == _graph_as_data(scan(root, options)), f"edit {step}: {files}"
+        previous = remembered
+    codes = {d.code for d in previous.diagnostics}
+    assert "AG211" not in codes  # the missing module's import went away again
+
+
+def test_each_kind_of_finding_comes_and_goes_with_its_edit(tmp_path: Path) -> None:
+    write_tree(tmp_path, TREE)
+    root = tmp_path.resolve()
+    memory = ScanMemory(edited=set())
+    options = ScanOptions(("pkg",))
+    codes = []
+    for files in EDITS[2:6]:
+        _edit(root, memory, files)
+        codes.append(sorted({d.code for d in scan(root, options, memory).diagnostics}))
+    assert codes == [["AG211"], ["AG202"], ["AG201"], ["AG210"]]
+
+
+def test_the_model_of_the_last_scan_refuses_questions_once_its_graph_moved_on(tmp_path: Path) -> None:
+    write_tree(tmp_path, TREE)
+    root = tmp_path.resolve()
+    memory = ScanMemory(edited=set())
+    options = ScanOptions(("pkg",))
+    first = scan(root, options, memory)
+    _edit(root, memory, EDITS[0])
+    second = scan(root, options, memory)
+    assert second.model.imports_of("pkg.a") == {"pkg.b", "pkg.c"}
+    with pytest.raises(RuntimeError, match="updated in place by a later scan"):
+        first.model.graph.shortest_chain("pkg.a", "pkg.b")
