@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
@@ -42,6 +42,10 @@ _MAX_HOPS = 32  # re-export chains are short; this only stops pathological cycle
 
 _LOCAL, _IMPORTED = 0, 1
 Binding = tuple[int, int, str]  # (line, _LOCAL or _IMPORTED, target: local name or absolute path)
+_UNBOUND: Binding = (0, -1, "")
+# What a resolution read of a module: a name looked up there, or one of these (not identifiers).
+_STARS, _ALL = "*stars", "*all"
+Read = tuple[str, str]
 
 
 class ImportResolver:
@@ -57,24 +61,25 @@ class ImportResolver:
             known.update(".".join(parts[:i]) for i in range(1, len(parts)))
         self._modules = frozenset(known)
         self._bindings: dict[str, tuple[dict[str, Binding], tuple[str, ...]]] = {}
-        self._canonical_memo: dict[str, tuple[str | None, frozenset[str]]] = {}
-        # The modules whose facts each computation in progress has read (innermost last): an
-        # incremental rebuild re-resolves a module's classes when one of them changes.
-        self._reading: list[set[str]] = []
+        self._canonical_memo: dict[str, tuple[str | None, frozenset[Read]]] = {}
+        # What each computation in progress has read (innermost last), as (module, key) pairs:
+        # a name looked up there, or _STARS / _ALL. An incremental rebuild re-resolves a
+        # module's classes when the answer to one of them changes (see `answers`).
+        self._reading: list[set[Read]] = []
 
     @contextmanager
-    def recording(self) -> Iterator[set[str]]:
-        """Collects every module whose facts the resolutions made inside the block read."""
-        read: set[str] = set()
+    def recording(self) -> Iterator[set[Read]]:
+        """Collects what the resolutions made inside the block read: (module, key) pairs."""
+        read: set[Read] = set()
         self._reading.append(read)
         try:
             yield read
         finally:
             self._reading.pop()
 
-    def _read(self, modules: AbstractSet[str]) -> None:
+    def _read(self, reads: AbstractSet[Read]) -> None:
         if self._reading:
-            self._reading[-1].update(modules)
+            self._reading[-1].update(reads)
 
     def resolve(self, module: str, dotted_name: str) -> str | None:
         """The qualified name `dotted_name` stands for in `module`; None when unknown."""
@@ -127,8 +132,10 @@ class ImportResolver:
         """The binding of a module-level name: defined there, imported, or from a star import."""
         bindings, stars = self._module_bindings(module)
         binding = bindings.get(name)
+        self._read({(module, name)})
         if binding is not None:
             return binding[1], binding[2]
+        self._read({(module, _STARS)})
         if hops <= _MAX_HOPS and not name.startswith("_"):
             for source in stars:
                 if source in self._modules and self._exports(source, name, hops + 1):
@@ -137,14 +144,13 @@ class ImportResolver:
 
     def _exports(self, module: str, name: str, hops: int) -> bool:
         """`from module import *` binds `name`."""
-        self._read({module})
+        self._read({(module, _ALL)})
         facts = self._facts.get(module)
         if facts is not None and facts.dunder_all is not None:
             return name in facts.dunder_all
         return self._lookup(module, name, hops) is not None
 
     def _module_bindings(self, module: str) -> tuple[dict[str, Binding], tuple[str, ...]]:
-        self._read({module})
         cached = self._bindings.get(module)
         if cached is not None:
             return cached
@@ -183,6 +189,27 @@ class ImportResolver:
         result = (bindings, tuple(stars))
         self._bindings[module] = result
         return result
+
+    def changed_reads(self, module: str, before: ImportResolver) -> set[Read]:
+        """The reads of `module` (see `recording`) that `before`, over older facts, answers
+        differently: names bound otherwise (the line only breaks ties), its star imports, its
+        `__all__`. Only the modules that read one of these need their classes resolved again."""
+        now, now_stars = self._module_bindings(module)
+        then, then_stars = before._module_bindings(module)
+        changed: set[Read] = {
+            (module, name)
+            for name in now.keys() | then.keys()
+            if (now.get(name) or _UNBOUND)[1:] != (then.get(name) or _UNBOUND)[1:]
+        }
+        if now_stars != then_stars:
+            changed.add((module, _STARS))
+        if before._dunder_all(module) != self._dunder_all(module):
+            changed.add((module, _ALL))
+        return changed
+
+    def _dunder_all(self, module: str) -> tuple[str, ...] | None:
+        facts = self._facts.get(module)
+        return facts.dunder_all if facts is not None else None
 
     def _absolute(self, module: str, name: str, level: int) -> str | None:
         """The absolute module of `from <level dots><name> import ...` written in `module`."""
@@ -384,7 +411,7 @@ class _ModuleClasses:
     facts: FileFacts | None
     classes: tuple[ClassInfo, ...]
     diagnostics: tuple[Diagnostic, ...]
-    read: frozenset[str] | None  # modules whose facts resolved its names; None: unknown (all)
+    read: frozenset[Read] | None  # what resolving its names read (see ImportResolver.recording)
 
 
 @dataclass(frozen=True)
@@ -444,16 +471,25 @@ def update_class_model(
     changed = {m for m in files if m not in old or not _same(old[m].facts, facts.get(m))}
     if previous is not None and not changed:
         return previous
-    affected = changed | {
-        m for m, entry in old.items() if entry.read is None or not entry.read.isdisjoint(changed)
-    }
     packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
     tracking = ImportResolver(facts, packages) if resolver is None else None
+    # Modules whose classes were resolved through a changed module are resolved again only if
+    # what such a resolution reads of it changed: an import added to a module that hundreds of
+    # others import from does not re-resolve them all (1,400 modules a commit on Home Assistant).
+    if tracking is not None and previous is not None:
+        was = {m: known for m in changed if (known := old[m].facts) is not None}
+        before = ImportResolver(was, packages)
+        reads = set().union(*(tracking.changed_reads(m, before) for m in changed))
+        affected = changed | {
+            m for m, entry in old.items() if entry.read is None or not entry.read.isdisjoint(reads)
+        }
+    else:  # a build from scratch: every module changed
+        affected = changed
     resolve = resolver or cast(ImportResolver, tracking).resolve
     modules = dict(old)
     for module in sorted(affected):
         file, module_facts = files[module], facts.get(module)
-        read: frozenset[str] | None = None
+        read: frozenset[Read] | None = None
         classes: tuple[ClassInfo, ...] = ()
         if module_facts is not None:
             if tracking is not None:

@@ -266,6 +266,27 @@ def test_an_incremental_rebuild_follows_a_changed_re_export_into_unchanged_files
     assert second.model == class_model_from_facts(facts, files)
 
 
+def test_an_edit_to_a_re_exporting_module_that_keeps_its_names_leaves_its_readers_alone(
+    tmp_path: Path,
+) -> None:
+    tree = Tree(tmp_path, LAYERED_BASES)
+    first = update_class_model(None, *tree.facts_and_files())
+    # Lines move and an import is added; `Base` still names pkg.bases.Notifier.
+    tree.edit({"pkg/core/__init__.py": "import os\n\nfrom pkg.bases import Notifier as Base\n"})
+    facts, files = tree.facts_and_files()
+    second = update_class_model(first, facts, files)
+    assert second.modules["pkg.core.a"] is first.modules["pkg.core.a"]  # not resolved again
+    assert second.modules["pkg.core"] is not first.modules["pkg.core"]
+    assert second.model == class_model_from_facts(facts, files)
+    # Now the name the readers resolve through changes: they are resolved again.
+    tree.edit({"pkg/core/__init__.py": "import os\n\nfrom pkg.bases import Sender as Base\n"})
+    facts, files = tree.facts_and_files()
+    third = update_class_model(second, facts, files)
+    assert third.modules["pkg.core.a"] is not second.modules["pkg.core.a"]
+    assert bases(third.model, "pkg.core.a.A") == ("pkg.bases.Sender",)
+    assert third.model == class_model_from_facts(facts, files)
+
+
 def test_an_edit_that_changes_no_class_keeps_the_very_same_model(tmp_path: Path) -> None:
     tree = Tree(tmp_path, LAYERED_BASES)
     first = update_class_model(None, *tree.facts_and_files())
