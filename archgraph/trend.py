@@ -137,7 +137,7 @@ def _measure(
         scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
         with _collector_paused():
             outcome = scan(commit_root, scan_opts, carried.scan)
-            results = [_check(contract, outcome.model) for contract in contracts]
+            results = [carried.result(index, c, outcome.model) for index, c in enumerate(contracts)]
             families: tuple[FamilyPoint, ...] = ()
             if with_families:
                 families = carried.families_of(outcome.model)
@@ -156,14 +156,26 @@ def _measure(
 
 
 class _Carried:
-    """What one commit's analysis leaves for the next: the scan's memory (file facts, the last
-    walk), the last class model and families. Most commits change no class, and then the families are
-    the same too (the class model's identity says so)."""
+    """What one commit's analysis leaves for the next: the scan's memory (file facts, the import
+    graph, the last walk), the contracts' results, the last class model and families. Many
+    commits change no import between modules, and then the contracts that read only the module
+    graph give the same numbers; most change no class, and then the families are the same too
+    (the class model's identity says so)."""
 
     def __init__(self) -> None:
         self.scan = ScanMemory(edited=set())  # the checkout reports each file it touches
+        self.results: dict[int, tuple[object, ContractResult]] = {}  # by the contract's index
         self.build: ClassModelBuild | None = None
         self.families: tuple[FamilyPoint, ...] = ()
+
+    def result(self, index: int, contract: Contract, model: ArchModel) -> ContractResult:
+        version = model.graph.imports_version
+        kept = self.results.get(index)
+        if kept is not None and kept[0] is version and contract.reads_module_graph_only:
+            return kept[1]
+        result = _check(contract, model)
+        self.results[index] = (version, result)
+        return result
 
     def families_of(self, model: ArchModel) -> tuple[FamilyPoint, ...]:
         before = self.build.model if self.build is not None else None

@@ -21,6 +21,10 @@ class Forbidden(Contract):
     forbidden_modules: tuple[ModuleExpr, ...]
     allow_indirect_imports: bool = False
 
+    @property
+    def reads_module_graph_only(self) -> bool:
+        return True
+
     def check(self, model: ArchModel) -> ContractResult:
         """Report each import (or shortest chain) from a source to a forbidden module."""
         view, diagnostics = self.view(model)
@@ -46,12 +50,8 @@ class Forbidden(Contract):
                         self.chain_violation(view, "AG110", chain, message)
                         for chain in view.shortest_chains(source, target)
                     ]
-        internal = view.internal_modules
-
-        def could_break(imported: str) -> bool:
-            # Any import out of a source is ruled on; external modules import nothing in the
-            # graph, so an external one matters only when it is forbidden itself.
-            return imported in internal or any(is_within(imported, t) for t in forbidden)
-
+        # Any import out of a source is ruled on; external modules import nothing in the
+        # graph, so an external one matters only when it is forbidden itself.
+        could_break = view.internal_modules.union(*(view.within(t) for t in forbidden))
         governed = imports_leaving(view, sources, could_break)
         return self.result(violations, diagnostics, governed=governed)

@@ -24,6 +24,10 @@ class Independence(Contract):
             return [at.error("modules", "an independence contract needs at least two modules")]
         return []
 
+    @property
+    def reads_module_graph_only(self) -> bool:
+        return True
+
     def check(self, model: ArchModel) -> ContractResult:
         """Report each shortest chain between two of the modules."""
         view, diagnostics = self.view(model)
@@ -43,6 +47,6 @@ class Independence(Contract):
                 f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
             )
         ]
-        governed = imports_leaving(view, modules, view.internal_modules.__contains__)
+        governed = imports_leaving(view, modules, view.internal_modules)
         violating = {site for route in routes for site in route_first_hops(view, route)}
         return self.result(violations, diagnostics, governed=governed, violating=violating)

@@ -39,6 +39,10 @@ class Layers(Contract):
             problems.append(at.error("exhaustive", "exhaustive = true needs containers"))
         return problems
 
+    @property
+    def reads_module_graph_only(self) -> bool:
+        return True
+
     def check(self, model: ArchModel) -> ContractResult:
         """Report every import chain from a lower layer up to a higher one."""
         view, diagnostics = self.view(model)
@@ -81,7 +85,7 @@ class Layers(Contract):
             if view.contains(prefix + module)
         ]
         internal = view.internal_modules
-        governed = imports_leaving(view, layer_modules, internal.__contains__)
+        governed = imports_leaving(view, layer_modules, internal)
         violating = {site for route in routes for site in route_first_hops(view, route)}
         return self.result(violations, diagnostics, governed=governed, violating=violating)
 

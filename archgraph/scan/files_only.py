@@ -16,12 +16,17 @@ class FilesOnlyGraph:
     """ImportGraphPort with modules and no import edges."""
 
     def __init__(self, modules: Iterable[str], root_packages: Sequence[str]) -> None:
+        self._version = object()
         self._modules = frozenset(modules)
         self._roots = tuple(root_packages)
 
     @property
     def modules(self) -> frozenset[str]:
         return self._modules
+
+    @property
+    def imports_version(self) -> object:
+        return self._version
 
     def is_external(self, module: str) -> bool:
         return not any(is_within(module, root) for root in self._roots)

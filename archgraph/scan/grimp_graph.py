@@ -57,12 +57,19 @@ class GrimpGraph:
         root_packages: Sequence[str],
         imports: Mapping[str, frozenset[str]] | None = None,
         modules: frozenset[str] | None = None,
+        version: object | None = None,
     ) -> None:
-        """`modules`: the graph's modules, when the caller knows them already."""
+        """`modules`: the graph's modules, when the caller knows them already; `version`: the
+        imports_version of an earlier graph with the same modules and imports."""
         self._graph: grimp.ImportGraph = graph
         self._roots = tuple(root_packages)
         self._modules = frozenset(graph.modules) if modules is None else modules
         self._imports = imports
+        self._version = version if version is not None else object()
+
+    @property
+    def imports_version(self) -> object:
+        return self._version
 
     def release(self) -> grimp.ImportGraph:
         """Hand grimp's graph over to a caller that will change it (the next build of the same
@@ -583,16 +590,21 @@ class GraphMemory:
         still_imported = {name for name in self._nodes - modules if references.get(name, 0) > 0}
         if (modules | still_imported | named) - {""} != self._nodes:
             return None
-        graph = self._built.release()
+        previous = self._built
+        graph = previous.release()
         imports = dict(self._imports)
+        same_pairs = True
         for module in changed:
-            for imported in imports.pop(module, _NONE):
+            before_imports = imports.pop(module, _NONE)
+            for imported in before_imports:
                 graph.remove_import(importer=module, imported=imported)
             if module in rows:
                 _add_imports(graph, module, rows[module])
                 imports[module] = frozenset(row[0] for row in rows[module] if row[0])
+            same_pairs = same_pairs and imports.get(module, _NONE) == before_imports
         self._references, self._imports = references, imports
-        return GrimpGraph(graph, packages, imports, self._nodes)
+        version = previous.imports_version if same_pairs else None
+        return GrimpGraph(graph, packages, imports, self._nodes, version)
 
     def nameless_imports(
         self, rows: dict[str, tuple[ImportRow, ...]], trees: Sequence[FoundTree], project_root: Path

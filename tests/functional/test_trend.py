@@ -417,6 +417,11 @@ RE_EXPORT_HISTORY: list[tuple[str, Mapping[str, str | None]]] = [
                             "    def send(self):\n        pass\nfrom shop.api import push\n"}),
     ("Comment", {"shop/core/email.py": "from shop.core import Base\n\n\nclass EmailNotifier(Base):\n"
                  "    def send(self):\n        pass\n# email\n"}),
+    # The same imports between modules, on other lines: the contracts' numbers are reused.
+    ("Import moved", {"shop/core/sms.py": "from shop.api import push\nfrom . import Base\n\n\n"
+                      "class SmsNotifier(Base):\n    def send(self):\n        pass\n"}),
+    ("Layers fixed", {"shop/core/sms.py": "from . import Base\n\n\nclass SmsNotifier(Base):\n"
+                      "    def send(self):\n        pass\n"}),
 ]
 
 
@@ -431,5 +436,36 @@ def test_what_one_commit_leaves_for_the_next_changes_no_number(tmp_path: Path) -
     notifiers = [p.family("Notifier") for p in carried.points]
     # The re-export alone takes EmailNotifier and SmsNotifier (unchanged files) out from
     # under the Notifier base: four roots instead of two.
-    assert [(f.roots, f.classes) if f else None for f in notifiers] == [(2, 4), (4, 4), (4, 4), (4, 4)]
-    assert [p.contract("layers").violations for p in carried.points] == [0, 0, 1, 1]  # type: ignore[union-attr]
+    assert [(f.roots, f.classes) if f else None for f in notifiers] == [(2, 4), *[(4, 4)] * 5]
+    assert [p.contract("layers").violations for p in carried.points] == [0, 0, 1, 1, 1, 0]  # type: ignore[union-attr]
+
+
+SYMBOL_CONTRACT = """
+[archgraph]
+root_packages = ["pkg"]
+
+[[contracts]]
+id = "registry"
+name = "Only the registry imports AgentRegistry"
+type = "protected"
+symbols = ["pkg.registry.AgentRegistry"]
+allowed_importers = ["pkg.registry"]
+"""
+
+
+def test_a_symbol_rule_is_judged_again_when_only_the_imported_name_changes(tmp_path: Path) -> None:
+    """pkg.user imports from pkg.registry in every commit: the module pair stays, the name does
+    not. A contract that reads names is never reused on the strength of the module graph."""
+    root = tmp_path / "repository"
+    build_history(root, [
+        ("Registry", {
+            "contracts/architecture.toml": SYMBOL_CONTRACT,
+            "pkg/__init__.py": "",
+            "pkg/registry.py": "class AgentRegistry:\n    pass\n\n\nDEFAULT_TIMEOUT = 3\n",
+            "pkg/user.py": "from pkg.registry import AgentRegistry\n",
+        }),
+        ("Through the timeout only", {"pkg/user.py": "from pkg.registry import DEFAULT_TIMEOUT\n"}),
+        ("Back", {"pkg/user.py": "from pkg.registry import AgentRegistry as Registry\n"}),
+    ])
+    measured = trend(root, "main")
+    assert [p.contract("registry").violations for p in measured.points] == [1, 0, 1]  # type: ignore[union-attr]

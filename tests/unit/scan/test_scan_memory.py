@@ -145,3 +145,22 @@ def test_the_model_of_the_last_scan_refuses_questions_once_its_graph_moved_on(tm
     assert second.model.imports_of("pkg.a") == {"pkg.b", "pkg.c"}
     with pytest.raises(RuntimeError, match="updated in place by a later scan"):
         first.model.graph.shortest_chain("pkg.a", "pkg.b")
+
+
+def test_the_imports_version_changes_only_with_the_module_pairs(tmp_path: Path) -> None:
+    write_tree(tmp_path, TREE)
+    root = tmp_path.resolve()
+    memory = ScanMemory(edited=set())
+    options = ScanOptions(("pkg",))
+    versions = [scan(root, options, memory).model.graph.imports_version]
+    edits: list[dict[str, str | None]] = [
+        {"pkg/a.py": "\n\nfrom pkg import b  # moved down\n"},  # same pair, another line
+        {"pkg/b.py": "x = 1\n"},  # no import at all
+        {"pkg/a.py": "from pkg import b, c\n"},  # a new pair
+        {"pkg/a.py": "from pkg import c\n"},  # one pair fewer
+    ]
+    for files in edits:
+        _edit(root, memory, files)
+        versions.append(scan(root, options, memory).model.graph.imports_version)
+    same = [after is before for before, after in zip(versions, versions[1:], strict=False)]
+    assert same == [True, True, False, False]
