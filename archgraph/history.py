@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ class Checkout:
         self.sha: str | None = None
         self._files: dict[str, TreeEntry] = {}
         self._reader: subprocess.Popen[bytes] | None = None
+        self._clock = 0  # the mtime (ns) given to the files of the last switch after the first
 
     def __enter__(self) -> Self:
         return self
@@ -167,6 +169,11 @@ class Checkout:
         for folder in sorted({(self.directory / path).parent for path in changed}):
             folder.mkdir(parents=True, exist_ok=True)
         contents = self._blobs([wanted[path][1] for path in changed])
+        if self.sha is not None:
+            # The scan caches tell a file's versions apart by (size, mtime); the file system's
+            # clock ticks every few milliseconds, and two commits can be measured within one
+            # tick. Each commit's files get an mtime of their own, a millisecond or more apart.
+            self._clock = max(time.time_ns(), self._clock + 1_000_000)
         if len(changed) < _PARALLEL_WRITES:
             for path, content in zip(changed, contents, strict=True):
                 self._write(path, wanted[path][0], content)
@@ -266,6 +273,8 @@ class Checkout:
             target.symlink_to(os.fsdecode(content))
         else:
             target.write_bytes(content)
+            if self.sha is not None:
+                os.utime(target, ns=(self._clock, self._clock))
 
     def _remove(self, path: str) -> None:
         """Delete the file and the folders it leaves empty (git has no empty folders)."""

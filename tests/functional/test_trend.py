@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import itertools
 import os
 import subprocess
 import time
@@ -469,3 +470,41 @@ def test_a_symbol_rule_is_judged_again_when_only_the_imported_name_changes(tmp_p
     ])
     measured = trend(root, "main")
     assert [p.contract("registry").violations for p in measured.points] == [1, 0, 1]  # type: ignore[union-attr]
+
+
+FORBID_B = """
+[archgraph]
+root_packages = ["pkg"]
+
+[[contracts]]
+id = "no-b"
+name = "m does not import b"
+type = "forbidden"
+source_modules = ["pkg.m"]
+forbidden_modules = ["pkg.b"]
+"""
+
+
+def test_a_file_rewritten_at_once_with_the_same_size_gets_a_new_mtime(tmp_path: Path) -> None:
+    """The caches key a file's version by (size, mtime), and file systems with a coarse clock
+    (whole seconds on some) can give two quick rewrites of one size the same mtime. So the
+    checkout stamps each switch's files itself: one mtime per switch, 1 ms or more apart."""
+    root = tmp_path / "repository"
+    shas = build_history(root, [
+        ("a", {"pkg/__init__.py": "", "pkg/m.py": "import pkg.a\n", "pkg/n.py": "import pkg.a\n",
+               "pkg/a.py": "", "pkg/b.py": "", "contracts/c.toml": FORBID_B}),
+        ("b", {"pkg/m.py": "import pkg.b\n", "pkg/n.py": "import pkg.b\n"}),
+        ("a again", {"pkg/m.py": "import pkg.a\n", "pkg/n.py": "import pkg.a\n"}),
+    ])
+    with Checkout(locate(root), tmp_path / "checkout") as checkout:
+        stamps = []
+        for sha in [*shas, shas[1], shas[2]]:
+            checkout.switch(sha)
+            written = {(checkout.root / "pkg" / name).stat().st_mtime_ns for name in ("m.py", "n.py")}
+            stamps.append(written)
+        later = stamps[1:]  # the first switch writes new files: any mtime will do
+        assert all(len(written) == 1 for written in later)
+        times = [min(written) for written in later]
+        assert all(b - a >= 1_000_000 for a, b in itertools.pairwise(times))
+    measured = trend(root, "main")
+    assert [p.contract("no-b").violations for p in measured.points] == [0, 1, 0]  # type: ignore[union-attr]
