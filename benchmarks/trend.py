@@ -1,9 +1,10 @@
-"""Benchmark `archgraph trend` on a real history: Django, committed, then N small commits.
+"""Benchmark `archgraph trend` on a real history: a corpus, committed, then N small commits.
 
-The corpus is Django as unpacked by `benchmarks/run.py` (~/.cache/archgraph-bench/corpora/),
-with the contracts that harness uses (source roots made relative). The script commits the
-corpus, then makes N commits that each toggle one import that breaks or fixes a contract and
-append a comment to two other files (ordinary churn), so every commit changes Python files.
+The corpus is Django (or Home Assistant with --corpus) as unpacked by `benchmarks/run.py`
+(~/.cache/archgraph-bench/corpora/), with the contracts that harness uses (source roots made
+relative). The script commits the corpus, then makes N commits that each toggle one import
+that breaks or fixes a contract and append a comment to two other files (ordinary churn), so
+every commit changes Python files.
 
 It times, each command a new process as a user would run it:
   - one cold `archgraph check` (empty cache) of the final tree;
@@ -12,9 +13,11 @@ It times, each command a new process as a user would run it:
     and with --no-families;
   - the same with --no-cache (every commit scanned cold), to show what the shared cache buys;
 and checks that the trend's numbers for three commits equal `archgraph check --format json`
-on a plain `git archive` extraction of each (exit 1 when they differ).
+on a plain `git archive` extraction of each (exit 1 when they differ). --quick leaves out the
+HTML and --no-cache runs.
 
-    .venv/bin/python benchmarks/trend.py [--commits 20] [--runs 3] [--keep DIR] [--results FILE]
+    .venv/bin/python benchmarks/trend.py [--corpus django|homeassistant] [--commits 20] [--runs 3]
+        [--quick] [--keep DIR] [--results FILE]
 """
 
 from __future__ import annotations
@@ -31,21 +34,65 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-CORPUS = Path.home() / ".cache" / "archgraph-bench" / "corpora" / "django-6.1.3"
-CONFIG = Path.home() / ".cache" / "archgraph-bench" / "configs" / "django-6.1.3.archgraph.toml"
+BENCH_CACHE = Path.home() / ".cache" / "archgraph-bench"
 MARK = "  # trend-bench"
-# Imports that break a contract when added (and fix it when removed again).
-TOGGLES = [
-    ("django/db/models/query.py", "import django.test"),  # forbidden-db-test: ORM imports tests
-    ("django/views/generic/base.py", "from django.db.models.sql import query as _sql"),  # protected-sql
-    ("django/utils/text.py", "import django.contrib.auth"),  # layers: utils imports contrib
-    ("django/db/models/fields/__init__.py", "from django import forms"),  # forbidden-db-forms
-    ("django/http/request.py", "import django.views.generic"),  # layers: http imports views
-    ("django/template/base.py", "import django.contrib.admin"),  # layers: template imports contrib
-]
 
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus of `benchmarks/run.py` and the imports that toggle its contracts."""
+
+    title: str  # names the corpus in commit messages and result headings
+    root: Path  # the unpacked wheel: `package` is directly under it
+    package: str  # the top-level package folder, committed as is
+    config: Path  # its contracts; source_roots is rewritten to the repository
+    # Imports that break a contract when added (and fix it when removed again).
+    toggles: tuple[tuple[str, str], ...]
+
+
+CORPORA = {
+    "django": Corpus(
+        title="Django 6.1.3",
+        root=BENCH_CACHE / "corpora" / "django-6.1.3",
+        package="django",
+        config=BENCH_CACHE / "configs" / "django-6.1.3.archgraph.toml",
+        toggles=(
+            ("django/db/models/query.py", "import django.test"),  # forbidden-db-test: ORM imports tests
+            ("django/views/generic/base.py", "from django.db.models.sql import query as _sql"),  # protected-sql
+            ("django/utils/text.py", "import django.contrib.auth"),  # layers: utils imports contrib
+            ("django/db/models/fields/__init__.py", "from django import forms"),  # forbidden-db-forms
+            ("django/http/request.py", "import django.views.generic"),  # layers: http imports views
+            ("django/template/base.py", "import django.contrib.admin"),  # layers: template imports contrib
+        ),
+    ),
+    "homeassistant": Corpus(
+        title="Home Assistant 2026.2.3",
+        root=BENCH_CACHE / "corpora" / "homeassistant-2026.2.3",
+        package="homeassistant",
+        config=BENCH_CACHE / "configs" / "homeassistant-2026.2.3.archgraph.toml",
+        # Each checked against `archgraph check` on the corpus: the contract named is the one
+        # whose violation count the import changes.
+        toggles=(
+            # layers (+1): helpers imports an integration
+            ("homeassistant/helpers/storage.py", "import homeassistant.components.http"),
+            # forbidden-components-startup (+2): an integration imports bootstrap
+            ("homeassistant/components/demo/__init__.py", "import homeassistant.bootstrap"),
+            # forbidden-util-helpers (+1), and layers (+1), util being below helpers
+            ("homeassistant/util/dt.py", "import homeassistant.helpers.frame"),
+            # protected-db-schema (+1): history reads the recorder's schema
+            ("homeassistant/components/history/__init__.py",
+             "from homeassistant.components.recorder import db_schema"),
+            # layers (+1): core imports an integration
+            ("homeassistant/core.py", "import homeassistant.components.sensor"),
+            # forbidden-components-startup (+1): an integration imports the scripts
+            ("homeassistant/components/energy/__init__.py",
+             "from homeassistant.scripts import check_config"),
+        ),
+    ),
+}
 
 def git(repository: Path, *arguments: str) -> str:
     return subprocess.run(
@@ -59,19 +106,25 @@ def archgraph_bin() -> str:
     return os.environ.get("ARCHGRAPH_BIN", str(found if found.exists() else "archgraph"))
 
 
-def build_repository(repository: Path, commits: int, seed: int = 7) -> None:
-    """Django committed as is, then `commits` commits of a toggled import plus churn."""
-    shutil.copytree(CORPUS / "django", repository / "django")
-    config = re.sub(r"(?m)^source_roots = .*$", 'source_roots = ["."]', CONFIG.read_text())
-    (repository / "contracts").mkdir()
-    (repository / "contracts" / "architecture.toml").write_text(config)
+def start_repository(repository: Path, config: Path) -> None:
+    """A new git repository holding the contracts, their source root made the repository."""
+    config_text = re.sub(r"(?m)^source_roots = .*$", 'source_roots = ["."]', config.read_text())
+    (repository / "contracts").mkdir(parents=True)
+    (repository / "contracts" / "architecture.toml").write_text(config_text)
     git(repository, "init", "-q", "-b", "main")
+
+
+def build_synthetic_history(repository: Path, corpus: Corpus, commits: int, seed: int = 7) -> None:
+    """The corpus committed as is, then `commits` commits of a toggled import plus churn."""
+    start_repository(repository, corpus.config)
+    shutil.copytree(corpus.root / corpus.package, repository / corpus.package)
     git(repository, "add", "-A")
-    git(repository, "commit", "-q", "-m", "Django 6.1.3")
+    git(repository, "commit", "-q", "-m", corpus.title)
     chooser = random.Random(seed)
-    python_files = sorted(str(p.relative_to(repository)) for p in (repository / "django").rglob("*.py"))
+    package = repository / corpus.package
+    python_files = sorted(str(p.relative_to(repository)) for p in package.rglob("*.py"))
     for index in range(commits):
-        path, statement = TOGGLES[index % len(TOGGLES)]
+        path, statement = corpus.toggles[index % len(corpus.toggles)]
         file = repository / path
         text = file.read_text()
         line = f"{statement}{MARK}\n"
@@ -123,12 +176,12 @@ def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[
         )
         for contract in json.loads(result.stdout)["contracts"]:
             measured = commit["contracts"][contract["id"]]
+            where = f"{commit['sha'][:10]} {contract['id']}"
             expected = (len(contract["violations"]), contract["governed"])
             got = (measured["violations"], measured["governed"])
-            where = f"{commit['sha'][:10]} {contract['id']}"
             if expected != got:
                 mismatches.append(f"{where}: check (violations, governed) {expected}, trend {got}")
-            if contract["respecting"] != measured["respecting"]:
+            elif contract["respecting"] != measured["respecting"]:
                 notes.append(f"{where}: respecting {measured['respecting']} (trend) vs "
                              f"{contract['respecting']} (check): grimp chose another chain")
         shutil.rmtree(extracted)
@@ -140,24 +193,30 @@ def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="django",
+                        help="corpus to commit (default django)")
     parser.add_argument("--commits", type=int, default=20, help="commits after the corpus (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
+    parser.add_argument("--quick", action="store_true",
+                        help="leave out the HTML and --no-cache measurements")
     parser.add_argument("--keep", type=Path, help="build the repository in this (new) folder and keep it")
     parser.add_argument("--results", type=Path, help="also append the results (markdown) to FILE")
     arguments = parser.parse_args()
-    if not CORPUS.is_dir() or not CONFIG.is_file():
-        print(f"missing {CORPUS} or {CONFIG}: run `python benchmarks/run.py --corpus django` once",
-              file=sys.stderr)
+    n = arguments.commits
+    corpus = CORPORA[arguments.corpus]
+    if not corpus.root.is_dir() or not corpus.config.is_file():
+        print(f"missing {corpus.root} or {corpus.config}: run "
+              f"`python benchmarks/run.py --corpus {arguments.corpus}` once", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="archgraph-trend-bench-"))
-    repository = arguments.keep or work / "django-history"
+    repository = arguments.keep or work / f"{arguments.corpus}-history"
     try:
         started = time.perf_counter()
-        build_repository(repository, arguments.commits)
-        print(f"built {repository}: Django + {arguments.commits} commits "
+        build_synthetic_history(repository, corpus, n)
+        print(f"built {repository}: {corpus.title} + {n} commits "
               f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         binary = archgraph_bin()
-        revs = f"HEAD~{arguments.commits}..HEAD"
+        revs = f"HEAD~{n}..HEAD"
         trend_file = work / "trend.json"
 
         def cold(command: str) -> float:
@@ -169,37 +228,43 @@ def main() -> int:
             command = [binary, "trend", ".", "--revs", revs, "-o", str(work / output), "--quiet", *options]
             return lambda: timed(command, repository, {0})
 
-        n = arguments.commits
+        runs = arguments.runs
+        check_cold = repeat(runs, lambda: cold("check"))
+        families_cold = repeat(runs, lambda: cold("families"))
+        with_families = repeat(runs, trend("trend.json"))
         rows = [
-            ("`check`, cold cache, final tree", repeat(arguments.runs, lambda: cold("check"))),
-            ("`families`, cold cache, final tree", repeat(arguments.runs, lambda: cold("families"))),
-            (f"`trend` {n} commits -> json", repeat(arguments.runs, trend("trend.json"))),
-            (f"`trend` {n} commits -> html (chart)", repeat(arguments.runs, trend("trend.html"))),
-            (f"`trend` {n} commits --no-families", repeat(arguments.runs, trend("nofamilies.json", "--no-families"))),
-            (f"`trend` {n} commits --no-cache (each commit cold)", repeat(1, trend("nocache.json", "--no-cache"))),
+            ("`check`, cold cache, final tree", check_cold),
+            ("`families`, cold cache, final tree", families_cold),
+            (f"`trend` {n} commits -> json", with_families),
         ]
-        check_cold = rows[0][1][0]
-        families_cold = rows[1][1][0]
+        if not arguments.quick:
+            rows.append((f"`trend` {n} commits -> html (chart)", repeat(runs, trend("trend.html"))))
+        without_families = repeat(runs, trend("nofamilies.json", "--no-families"))
+        rows.append((f"`trend` {n} commits --no-families", without_families))
+        if not arguments.quick:
+            rows.append((f"`trend` {n} commits --no-cache (each commit cold)",
+                         repeat(1, trend("nocache.json", "--no-cache"))))
+        check_median, families_median = check_cold[0], families_cold[0]
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         lines = [
-            f"### Django 6.1.3 + {n} commits (each: one contract-breaking or -fixing import, 2 files churned)",
+            (f"### {corpus.title} + {n} commits (each: one contract-breaking or -fixing import, "
+             "2 files churned)"),
             "",
-            (f"Median of {arguments.runs} runs (min-max), each command a new process; "
+            (f"Median of {runs} runs (min-max), each command a new process; "
              f"{os.cpu_count()} CPUs; load average {load}."),
             "",
             "| measurement | time | / cold check | / cold check + cold families |",
             "|---|---|---|---|",
         ]
         for label, (median, low, high) in rows:
-            lines.append(f"| {label} | {median:.2f} s ({low:.2f}-{high:.2f}) | {median / check_cold:.1f}x "
-                         f"| {median / (check_cold + families_cold):.1f}x |")
-        with_families, without = rows[2][1][0], rows[4][1][0]
+            lines.append(f"| {label} | {median:.2f} s ({low:.2f}-{high:.2f}) | {median / check_median:.1f}x "
+                         f"| {median / (check_median + families_median):.1f}x |")
         lines += [
             "",
             (f"Per commit beyond one cold run: "
-             f"{(with_families - check_cold - families_cold) / n * 1000:.0f} ms with families, "
-             f"{(without - check_cold) / n * 1000:.0f} ms without (a cold check is "
-             f"{check_cold * 1000:.0f} ms)."),
+             f"{(with_families[0] - check_median - families_median) / n * 1000:.0f} ms with families, "
+             f"{(without_families[0] - check_median) / n * 1000:.0f} ms without (a cold check is "
+             f"{check_median * 1000:.0f} ms)."),
             "",
         ]
         notes, mismatches = compare_with_check(repository, trend_file, work)
