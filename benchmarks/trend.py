@@ -1,10 +1,14 @@
-"""Benchmark `archgraph trend` on a real history: a corpus, committed, then N small commits.
+"""Benchmark `archgraph trend` on a git history: a corpus committed, then N more commits.
 
-The corpus is Django (or Home Assistant with --corpus) as unpacked by `benchmarks/run.py`
-(~/.cache/archgraph-bench/corpora/), with the contracts that harness uses (source roots made
-relative). The script commits the corpus, then makes N commits that each toggle one import
-that breaks or fixes a contract and append a comment to two other files (ordinary churn), so
-every commit changes Python files.
+Two kinds of history (--history):
+  - synthetic (default): a corpus as unpacked by `benchmarks/run.py`
+    (~/.cache/archgraph-bench/corpora/; Django, or Home Assistant with --corpus), with the
+    contracts that harness uses (source roots made relative), committed once; then N commits
+    that each toggle one import that breaks or fixes a contract and append a comment to two
+    other files (ordinary churn), so every commit changes Python files.
+  - releases: N+1 consecutive Django releases from PyPI (wheels cached under
+    ~/.cache/archgraph-bench/wheels/), each release's `django/` tree one commit, judged by the
+    Django contracts: real changes, from a few files (patch releases) to a feature release.
 
 It times, each command a new process as a user would run it:
   - one cold `archgraph check` (empty cache) of the final tree;
@@ -16,8 +20,8 @@ and checks that the trend's numbers for three commits equal `archgraph check --f
 on a plain `git archive` extraction of each (exit 1 when they differ). --quick leaves out the
 HTML and --no-cache runs.
 
-    .venv/bin/python benchmarks/trend.py [--corpus django|homeassistant] [--commits 20] [--runs 3]
-        [--quick] [--keep DIR] [--results FILE]
+    .venv/bin/python benchmarks/trend.py [--corpus django|homeassistant] [--history synthetic|releases]
+        [--commits 20] [--runs 3] [--quick] [--keep DIR] [--results FILE]
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 BENCH_CACHE = Path.home() / ".cache" / "archgraph-bench"
+WHEELS = BENCH_CACHE / "wheels"
 MARK = "  # trend-bench"
 
 
@@ -94,6 +100,14 @@ CORPORA = {
     ),
 }
 
+# Consecutive Django releases in version order, for --history releases: the whole 5.1 series,
+# then 5.2 (a feature release: many files change) and its patch releases.
+DJANGO_RELEASES = (
+    "5.1", *(f"5.1.{patch}" for patch in range(1, 16)),
+    "5.2", *(f"5.2.{patch}" for patch in range(1, 20)),
+)
+
+
 def git(repository: Path, *arguments: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", *arguments],
@@ -136,6 +150,36 @@ def build_synthetic_history(repository: Path, corpus: Corpus, commits: int, seed
         git(repository, "commit", "-q", "-a", "-m", f"{'Add' if added else 'Remove'} {statement} in {path}")
 
 
+def release_wheel(version: str) -> Path:
+    """Django `version`'s wheel, downloaded from PyPI the first time."""
+
+    def cached() -> list[Path]:
+        # Older wheels are named Django-*, newer ones django-*.
+        return [w for w in WHEELS.glob("*.whl") if w.name.lower().startswith(f"django-{version}-")]
+
+    if not cached():
+        print(f"downloading Django {version} into {WHEELS}", file=sys.stderr)
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                   "--dest", str(WHEELS), f"django=={version}"]
+        completed = subprocess.run(command, check=False, capture_output=True, text=True)
+        if completed.returncode != 0 or not cached():
+            raise SystemExit(f"{' '.join(command)} exited {completed.returncode}:\n{completed.stderr}")
+    return cached()[0]
+
+
+def build_release_history(repository: Path, versions: tuple[str, ...]) -> None:
+    """One commit per release: its `django/` tree replaces the previous one (files a release
+    deletes are deleted), judged by the Django contracts."""
+    start_repository(repository, CORPORA["django"].config)
+    for version in versions:
+        wheel = release_wheel(version)
+        shutil.rmtree(repository / "django", ignore_errors=True)
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(repository, [m for m in archive.namelist() if m.startswith("django/")])
+        git(repository, "add", "-A")
+        git(repository, "commit", "-q", "-m", f"Django {version}")
+
+
 def timed(command: list[str], cwd: Path, expected: set[int]) -> float:
     started = time.perf_counter()
     completed = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
@@ -156,7 +200,9 @@ def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[
 
     Returns (notes, mismatches). Violations and governed sites must be equal. `respecting` is
     only noted: for indirect layer violations it depends on which chain grimp reports for a
-    route, which can differ between two runs of `check` on the same files.
+    route, which can differ between two runs of `check` on the same files. A contract the
+    trend has as n/a at a commit (e.g. it names a module an old release lacks) must be one
+    that `check` could not judge either (no governed count, an error diagnostic).
     """
     document = json.loads(trend_file.read_text())
     commits = document["commits"]
@@ -177,6 +223,16 @@ def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[
         for contract in json.loads(result.stdout)["contracts"]:
             measured = commit["contracts"][contract["id"]]
             where = f"{commit['sha'][:10]} {contract['id']}"
+            if measured["unavailable"] is not None:
+                judged_by_check = contract["governed"] is not None or not any(
+                    d["severity"] == "error" for d in contract["diagnostics"])
+                if judged_by_check:
+                    mismatches.append(f"{where}: n/a in the trend ({measured['unavailable']}), "
+                                      f"but check judged it: {len(contract['violations'])} violations, "
+                                      f"{contract['governed']} governed")
+                else:
+                    notes.append(f"{where}: n/a in the trend and in check: {measured['unavailable']}")
+                continue
             expected = (len(contract["violations"]), contract["governed"])
             got = (measured["violations"], measured["governed"])
             if expected != got:
@@ -191,11 +247,26 @@ def compare_with_check(repository: Path, trend_file: Path, work: Path) -> tuple[
     return notes, mismatches
 
 
+def unavailable_in_trend(trend_file: Path) -> list[str]:
+    """One line per contract the trend could not judge at some commits (n/a points)."""
+    commits = json.loads(trend_file.read_text())["commits"]
+    missing: dict[str, list[str]] = {}
+    for commit in commits:
+        for contract_id, point in commit["contracts"].items():
+            if point["unavailable"] is not None:
+                missing.setdefault(contract_id, []).append(commit["subject"])
+    return [f"{contract_id}: n/a at {len(subjects)} of {len(commits)} commits "
+            f"({subjects[0]} ... {subjects[-1]})" for contract_id, subjects in missing.items()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="django",
-                        help="corpus to commit (default django)")
-    parser.add_argument("--commits", type=int, default=20, help="commits after the corpus (default 20)")
+                        help="corpus of the synthetic history (default django)")
+    parser.add_argument("--history", choices=["synthetic", "releases"], default="synthetic",
+                        help="synthetic commits on the corpus, or consecutive Django releases "
+                             "from PyPI (default synthetic)")
+    parser.add_argument("--commits", type=int, default=20, help="commits after the first (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="leave out the HTML and --no-cache measurements")
@@ -204,17 +275,35 @@ def main() -> int:
     arguments = parser.parse_args()
     n = arguments.commits
     corpus = CORPORA[arguments.corpus]
-    if not corpus.root.is_dir() or not corpus.config.is_file():
-        print(f"missing {corpus.root} or {corpus.config}: run "
+    releases = DJANGO_RELEASES[: n + 1]
+    if arguments.history == "releases":
+        if arguments.corpus != "django":
+            parser.error("--history releases is a Django history: leave out --corpus")
+        if len(releases) < n + 1:
+            parser.error(f"--history releases has {len(DJANGO_RELEASES) - 1} commits at most")
+    # The release history needs only the corpus's contracts; the synthetic one its code too.
+    needed = [corpus.config] if arguments.history == "releases" else [corpus.config, corpus.root]
+    if not all(path.exists() for path in needed):
+        print(f"missing {' or '.join(map(str, needed))}: run "
               f"`python benchmarks/run.py --corpus {arguments.corpus}` once", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="archgraph-trend-bench-"))
     repository = arguments.keep or work / f"{arguments.corpus}-history"
     try:
         started = time.perf_counter()
-        build_synthetic_history(repository, corpus, n)
-        print(f"built {repository}: {corpus.title} + {n} commits "
-              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        if arguments.history == "releases":
+            build_release_history(repository, releases)
+            built = f"Django {releases[0]} + {n} releases"
+            title = (f"### Django {releases[0]} -> {releases[-1]}: {n + 1} consecutive releases, "
+                     f"one commit each (the trend covers the last {n})")
+            about = [f"Releases: {', '.join(releases)}.", ""]
+        else:
+            build_synthetic_history(repository, corpus, n)
+            built = f"{corpus.title} + {n} commits"
+            title = (f"### {corpus.title} + {n} commits (each: one contract-breaking or -fixing "
+                     "import, 2 files churned)")
+            about = []
+        print(f"built {repository}: {built} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         binary = archgraph_bin()
         revs = f"HEAD~{n}..HEAD"
         trend_file = work / "trend.json"
@@ -247,9 +336,9 @@ def main() -> int:
         check_median, families_median = check_cold[0], families_cold[0]
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         lines = [
-            (f"### {corpus.title} + {n} commits (each: one contract-breaking or -fixing import, "
-             "2 files churned)"),
+            title,
             "",
+            *about,
             (f"Median of {runs} runs (min-max), each command a new process; "
              f"{os.cpu_count()} CPUs; load average {load}."),
             "",
@@ -268,7 +357,7 @@ def main() -> int:
             "",
         ]
         notes, mismatches = compare_with_check(repository, trend_file, work)
-        lines += [f"- {note}" for note in notes + mismatches]
+        lines += [f"- {note}" for note in unavailable_in_trend(trend_file) + notes + mismatches]
         text = "\n".join(lines) + "\n"
         print(text)
         if arguments.results:
