@@ -367,6 +367,8 @@ def main() -> int:
     finally:
         if arguments.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {repository}, and the outputs of its trend in {work}", file=sys.stderr)
 
 
 if __name__ == "__main__":
