@@ -17,6 +17,7 @@ from archgraph.scan.finder import (
     locate_single_module,
     refreshed,
     relative,
+    source_index,
 )
 from archgraph.scan.grimp_graph import GraphMemory, build_grimp_graph, module_files
 
@@ -58,17 +59,36 @@ class ScanMemory:
     audit: AuditMemory = field(default_factory=AuditMemory)
     edited: set[Path] | None = None
     walk: tuple[Path, ScanOptions, FindResult, dict[str, Path]] | None = None
+    _where: dict[Path, tuple[int, int]] = field(default_factory=dict)  # the walk's source_index
 
-    def recall(self, root: Path, options: ScanOptions) -> tuple[FindResult, dict[str, Path]] | None:
+    def recall(self, root: Path, options: ScanOptions) -> _Recalled | None:
+        """The last walk with the edited files' stamps read again, and their modules; None
+        when the tree must be walked again."""
         if self.walk is None or self.edited is None or self.walk[:2] != (root, options):
             return None
-        found = refreshed(self.walk[2], self.edited)
-        return (found, self.walk[3]) if found is not None else None
+        found = refreshed(self.walk[2], self.edited, self._where)
+        if found is None:
+            return None
+        changed = frozenset(
+            found.trees[t].sources[i].module for t, i in (self._where[p] for p in self.edited)
+        )
+        return _Recalled(found, self.walk[3], changed)
 
-    def remember(self, root: Path, options: ScanOptions, found: FindResult, files: dict[str, Path]) -> None:
+    def remember(
+        self, root: Path, options: ScanOptions, found: FindResult, files: dict[str, Path], walked: bool
+    ) -> None:
         self.walk = (root, options, found, files)
+        if walked:  # a refreshed walk keeps every source in its place
+            self._where = source_index(found)
         if self.edited is not None:
             self.edited = set()
+
+
+@dataclass(frozen=True, slots=True)
+class _Recalled:
+    found: FindResult
+    files: dict[str, Path]
+    changed: frozenset[str]  # the modules whose files were edited: nothing else changed
 
 
 def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> ScanOutcome:
@@ -99,8 +119,9 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             f"{searched} under {root}); check root_packages / source_roots or pass -p"
         )
     remembered = memory.recall(root, options) if memory is not None else None
+    changed: frozenset[str] | None = None  # None: any file may have changed
     if remembered is not None:
-        found, all_files = remembered
+        found, all_files, changed = remembered.found, remembered.files, remembered.changed
     else:
         found = find_modules(
             root,
@@ -111,21 +132,25 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
         )
         all_files = module_files(found.trees, root)
     if memory is not None:
-        memory.remember(root, options, found, all_files)
+        memory.remember(root, options, found, all_files, walked=remembered is None)
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:
-        # On a cold run the audit reads the files in a child process while grimp scans them.
-        prescan = AuditPrescan(
-            [s for tree in found.trees for s in tree.sources],
-            {s.module for t in found.trees for s in t.sources}
-            | {m for t in found.trees for m in t.namespace_modules},
-            options.root_packages,
-            options.cache_dir,
-            memory=memory.audit if memory is not None else None,
-        )
+        # On a cold run the audit reads the files in a child process while grimp scans them
+        # (not worth it, nor needed, for the few edited files of a remembered walk).
+        prescan = None
+        if changed is None:
+            prescan = AuditPrescan(
+                [s for tree in found.trees for s in tree.sources],
+                {s.module for t in found.trees for s in t.sources}
+                | {m for t in found.trees for m in t.namespace_modules},
+                options.root_packages,
+                options.cache_dir,
+                memory=memory.audit if memory is not None else None,
+            )
         try:
-            prescan.start()
+            if prescan is not None:
+                prescan.start()
             grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
                 found.trees,
                 root,
@@ -133,9 +158,11 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
                 exclude_type_checking_imports=options.exclude_type_checking_imports,
                 cache_dir=options.cache_dir,
                 remembered=memory.graph if memory is not None else None,
+                changed=changed,
             )
         except BaseException:
-            prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
+            if prescan is not None:
+                prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
             raise
         analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
         audit = audit_imports(
@@ -146,6 +173,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             options.cache_dir,
             prescan=prescan,
             memory=memory.audit if memory is not None else None,
+            changed=changed,
         )
         if options.include_dynamic_imports and audit.dynamic_imports:
             grimp_graph = grimp_graph.with_imports(

@@ -556,17 +556,19 @@ def audit_imports(
     cache_dir: Path | None = None,
     prescan: AuditPrescan | None = None,
     memory: AuditMemory | None = None,
+    changed: Collection[str] | None = None,
 ) -> ImportAudit:
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed.
 
     `prescan`: made with the same `cache_dir` (or `memory`), what it read ahead (see
     `AuditPrescan`) is not read again; the outcome is the same with it or without it.
-    `memory`: what the audits of this tree in this process found (see AuditMemory).
+    `memory`: what the audits of this tree in this process found (see AuditMemory), and
+    `changed`: the modules whose files changed since, when nothing else did.
     """
     if memory is not None:
         scans = prescan.finish() if prescan is not None else memory.scans
-        diagnostics, dynamic = memory.audit(sources, modules, root_packages, project_root)
+        diagnostics, dynamic = memory.audit(sources, modules, root_packages, project_root, changed)
     else:
         auditor = _Auditor(sources, modules, root_packages, project_root)
         scans = prescan.finish() if prescan is not None else _ScanCache(cache_dir)
@@ -588,7 +590,7 @@ class AuditMemory:
         self.scans = _ScanCache(None)
         self._context: tuple[Any, ...] = ()
         self._auditor: _Auditor | None = None
-        self._findings: dict[str, tuple[float, list[Diagnostic], list[DynamicImport]]] = {}
+        self._findings: dict[str, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}  # by module
 
     def audit(
         self,
@@ -596,21 +598,27 @@ class AuditMemory:
         modules: Collection[str],
         root_packages: Sequence[str],
         project_root: Path,
+        changed: Collection[str] | None = None,
     ) -> tuple[list[Diagnostic], list[DynamicImport]]:
-        context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
-        if self._auditor is None or context != self._context:
-            self._auditor = _Auditor(sources, modules, root_packages, project_root)
-            self._context, self._findings = context, {}
+        """`changed`: the modules whose files changed since the last audit, when the files and
+        modules are otherwise the same (None: compare)."""
+        todo: Iterable[ModuleSource] = sources
+        if changed is not None and self._auditor is not None and self._context[0] == modules:
+            todo = [s for s in sources if s.module in changed]
+            for module in set(changed) - {s.module for s in todo}:  # left out now (unparsable)
+                self._findings.pop(module, None)
+        else:
+            context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
+            if self._auditor is None or context != self._context:
+                self._auditor = _Auditor(sources, modules, root_packages, project_root)
+                self._context, self._findings = context, {}
         auditor = self._auditor
-        diagnostics: list[Diagnostic] = []
-        dynamic: list[DynamicImport] = []
-        for source in sources:
-            key = str(source.path)
-            found = self._findings.get(key)
-            if found is None or found[0] != source.mtime:
+        for source in todo:
+            found = self._findings.get(source.module)
+            if found is None or found[0] != source.stamp:
                 auditor.diagnostics, auditor.dynamic = [], []
                 auditor.audit(source, self.scans)
-                found = self._findings[key] = (source.mtime, auditor.diagnostics, auditor.dynamic)
-            diagnostics += found[1]
-            dynamic += found[2]
-        return diagnostics, dynamic
+                self._findings[source.module] = (source.stamp, auditor.diagnostics, auditor.dynamic)
+        # In no particular order: the scan sorts the diagnostics, audit_imports the rest.
+        findings = self._findings.values()
+        return [d for f in findings for d in f[1]], [d for f in findings for d in f[2]]

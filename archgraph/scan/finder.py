@@ -12,7 +12,7 @@ import keyword
 import operator
 import os
 import stat
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -341,13 +341,20 @@ def find_modules(
     return FindResult(tuple(trees), tuple(diagnostics), excluded)
 
 
-def refreshed(found: FindResult, edited: Collection[Path]) -> FindResult | None:
+def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:
+    """Where each file's source is in `found`: (tree, position), by absolute path."""
+    return {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
+
+
+def refreshed(
+    found: FindResult, edited: Collection[Path], where: Mapping[Path, tuple[int, int]] | None = None
+) -> FindResult | None:
     """`found` after the files `edited` (absolute paths) changed content only, their stamps read
     again; None when an edit is not one of its files (added, removed, a link, unreadable now),
-    for then only a new walk can tell what the tree holds."""
+    for then only a new walk can tell what the tree holds. `where`: its `source_index`."""
     if not edited:
         return found
-    where = {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
+    where = where if where is not None else source_index(found)
     sources = [list(tree.sources) for tree in found.trees]
     for path in edited:
         place = where.get(path)

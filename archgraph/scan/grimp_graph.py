@@ -401,10 +401,12 @@ def build_grimp_graph(
     exclude_type_checking_imports: bool,
     cache_dir: Path | None,
     remembered: GraphMemory | None = None,
+    changed: frozenset[str] | None = None,
 ) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
     """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
 
-    `remembered`: the memory of the last build of this tree in this process (see GraphMemory).
+    `remembered`: the memory of the last build of this tree in this process (see GraphMemory);
+    `changed`: the modules whose files changed since that build, if nothing else changed.
 
     Only files that changed since the last run are scanned (see `import_cache`); the graph is
     then assembled in sorted order, so that every query answers the same way in every run.
@@ -433,7 +435,9 @@ def build_grimp_graph(
 
     options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
     cache = kept.import_cache(cache_dir, options)
-    cache.keep_only({s.module for s in sources})
+    last_rows = kept.rows_before(changed, options)
+    if last_rows is None:
+        cache.keep_only({s.module for s in sources})
     _deep_parser_stacks()
     while True:
         held: list[bytes] = []
@@ -442,6 +446,10 @@ def build_grimp_graph(
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
                     exclude_type_checking_imports, kept,
+                    # Another file left out changes what the others' imports resolve to.
+                    (last_rows, changed)
+                    if last_rows is not None and changed is not None and kept.skipped == skipped.keys()
+                    else None,
                 )
             _replay(held)
             break
@@ -485,6 +493,7 @@ def build_grimp_graph(
 
     memory.save()
     cache.save()
+    kept.skipped = frozenset(skipped)
     # Modules whose file we left out still exist for Python; keep them as nodes.
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
     graph = kept.graph(rows, modules, packages)
@@ -515,11 +524,21 @@ class GraphMemory:
         self._imports: dict[str, frozenset[str]] = {}
         self._noted: dict[str, tuple[tuple[ImportRow, ...], list[Diagnostic]]] = {}  # by importer
         self._packages: tuple[tuple[Any, ...], set[FoundPackage]] | None = None
+        self.skipped: frozenset[Path] = frozenset()  # the files the last build left out
 
     @staticmethod
     def for_one_build(cache_dir: Path | None) -> GraphMemory:
         """No memory: the cache folder's files, and the graph assembled from every row."""
         return GraphMemory(in_memory=False, cache_dir=cache_dir)
+
+    def rows_before(
+        self, changed: frozenset[str] | None, options: tuple[Any, ...]
+    ) -> dict[str, tuple[ImportRow, ...]] | None:
+        """The last build's rows, when only the files of `changed` modules changed since and
+        the scan options are the same; None otherwise (every file is looked at)."""
+        if changed is None or self._built is None or self._cache is None or self._cache.options != options:
+            return None
+        return self._rows
 
     def import_cache(self, cache_dir: Path | None, options: tuple[Any, ...]) -> ImportCache:
         if self._cache is None or self._cache.options != options:
@@ -635,16 +654,30 @@ def _scan_imports(
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
     memory: GraphMemory,
+    since: tuple[dict[str, tuple[ImportRow, ...]], frozenset[str]] | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
-    """Import rows of every file not skipped: from the cache, or from grimp's scanner."""
-    sources = [s for s in all_sources(trees) if s.path not in skipped]
-    paths = {s.module: str(s.path) for s in sources}
-    namespace = {m for tree in trees for m in tree.namespace_modules}
-    cache.resolve_against(frozenset(paths) | namespace, paths)
-    rows: dict[str, tuple[ImportRow, ...]] = {}
+    """Import rows of every file not skipped: from the cache, or from grimp's scanner.
+
+    `since`: the last build's rows and the only modules whose files changed since (the same
+    files otherwise): then only those are looked at.
+    """
+    rows: dict[str, tuple[ImportRow, ...]]
+    if since is not None:
+        rows, changed = dict(since[0]), since[1]
+        sources = [s for s in all_sources(trees) if s.module in changed]
+        for source in sources:
+            if source.path in skipped:
+                rows.pop(source.module, None)
+        sources = [s for s in sources if s.path not in skipped]
+    else:
+        sources = [s for s in all_sources(trees) if s.path not in skipped]
+        paths = {s.module: str(s.path) for s in sources}
+        namespace = {m for tree in trees for m in tree.namespace_modules}
+        cache.resolve_against(frozenset(paths) | namespace, paths)
+        rows = {}
     missing: list[ModuleSource] = []
     for source in sources:
-        cached = cache.get(source.module, paths[source.module], source.stamp)
+        cached = cache.get(source.module, str(source.path), source.stamp)
         if cached is None:
             missing.append(source)
         else:
@@ -668,7 +701,7 @@ def _scan_imports(
             )
         )
         rows[source.module] = found
-        cache.put(source.module, paths[source.module], source.stamp, found)
+        cache.put(source.module, str(source.path), source.stamp, found)
     return rows
 
 
