@@ -728,11 +728,19 @@ class FactsMemory:
     """
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[Stamp, FileFacts]] = {}
+        # By module: (its file, relative to the root, the file's stamp, the facts). Keyed by
+        # module, not by absolute path, so that a lookup joins no paths: it runs for every
+        # module at every commit.
+        self.entries: dict[str, tuple[Path, Stamp, FileFacts]] = {}
 
-    def get(self, path: str, stamp: Stamp | None) -> FileFacts | None:
-        entry = self.entries.get(path)
-        return entry[1] if entry is not None and entry[0] == stamp else None
+    def get(self, module: str, file: Path, stamp: Stamp | None) -> FileFacts | None:
+        entry = self.entries.get(module)
+        if entry is None or entry[1] != stamp or (entry[0] is not file and entry[0] != file):
+            return None
+        return entry[2]
+
+    def put(self, module: str, file: Path, stamp: Stamp, facts: FileFacts) -> None:
+        self.entries[module] = (file, stamp, facts)
 
 
 class FactsProvider:
@@ -862,11 +870,14 @@ class FactsProvider:
 
     def _recall(self, modules: Sequence[str], kept: FactsMemory, chains: bool) -> list[str]:
         """Take the kept facts of unchanged files; the modules still to load."""
-        root = str(self._root)
         missing = []
+        stamps, files = self._stamps, self._files
         for module in modules:
-            path = os.path.join(root, self._files[module])
-            facts = kept.get(path, self._stamp_of(module, path))
+            file = files[module]
+            stamp = stamps.get(module)
+            if stamp is None:
+                stamp = _stamp(os.path.join(self._root, file))
+            facts = kept.get(module, file, stamp)
             if facts is None or (chains and facts.attribute_chains is None):
                 missing.append(module)
             else:
@@ -916,7 +927,7 @@ class FactsProvider:
                 path = os.path.join(root, self._files[module])
                 stamp = self._stamp_of(module, path)
                 if module in self._memory and stamp is not None:
-                    self._kept.entries[path] = (stamp, self._memory[module])
+                    self._kept.put(module, self._files[module], stamp, self._memory[module])
 
 
     def _parsing_is_cheaper(self, modules: Sequence[str]) -> bool:
