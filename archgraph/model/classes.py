@@ -11,7 +11,7 @@ dotted_name) -> qualified name or None`, so a shared symbol resolver can replace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,18 +48,30 @@ _STARS, _ALL = "*stars", "*all"
 Read = tuple[str, str]
 
 
+def known_modules(modules: Iterable[str], packages: AbstractSet[str]) -> frozenset[str]:
+    """The modules and packages, with every package above them: the names a resolution
+    can end in a module of the project."""
+    known = set(modules) | set(packages)
+    for module in list(known):
+        parts = module.split(".")
+        known.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return frozenset(known)
+
+
 class ImportResolver:
     """Resolves names through the import statements of the analyzed modules (memoized)."""
 
-    def __init__(self, facts: Mapping[str, FileFacts], packages: AbstractSet[str]) -> None:
-        """`packages`: modules that are packages (`__init__.py`), for relative imports."""
+    def __init__(
+        self,
+        facts: Mapping[str, FileFacts],
+        packages: AbstractSet[str],
+        known: frozenset[str] | None = None,
+    ) -> None:
+        """`packages`: modules that are packages (`__init__.py`), for relative imports;
+        `known`: the `known_modules` of these facts and packages, if the caller has them."""
         self._facts = facts
         self._packages = packages
-        known = set(facts) | set(packages)
-        for module in list(known):
-            parts = module.split(".")
-            known.update(".".join(parts[:i]) for i in range(1, len(parts)))
-        self._modules = frozenset(known)
+        self._modules = known if known is not None else known_modules(facts, packages)
         self._bindings: dict[str, tuple[dict[str, Binding], tuple[str, ...]]] = {}
         self._canonical_memo: dict[str, tuple[str | None, frozenset[Read]]] = {}
         # What each computation in progress has read (innermost last), as (module, key) pairs:
@@ -421,6 +433,10 @@ class ClassModelBuild:
     model: ClassModel
     files: Mapping[str, Path]
     modules: Mapping[str, _ModuleClasses]
+    # Kept while the files and the modules with facts stay the same:
+    parsed: frozenset[str] = frozenset()  # the modules with facts
+    packages: frozenset[str] = frozenset()  # the modules of `files` that are packages
+    known: frozenset[str] | None = None  # known_modules(parsed, packages)
 
 
 def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic, ...]:
@@ -465,20 +481,27 @@ def update_class_model(
         files: every analyzed module's file, relative to the analyzed root.
         resolver: name resolution; by default through the modules' own imports.
     """
-    if previous is not None and (resolver is not None or previous.files != files):
+    if previous is not None and (
+        resolver is not None or (previous.files is not files and previous.files != files)
+    ):
         previous = None  # other modules can change how every name resolves
     old = previous.modules if previous is not None else {}
     changed = {m for m in files if m not in old or not _same(old[m].facts, facts.get(m))}
     if previous is not None and not changed:
         return previous
-    packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
-    tracking = ImportResolver(facts, packages) if resolver is None else None
+    parsed = frozenset(facts)  # a file that cannot be read is no module to resolve names to
+    if previous is not None and previous.known is not None and previous.parsed == parsed:
+        packages, known = previous.packages, previous.known
+    else:
+        packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
+        known = known_modules(parsed, packages)
+    tracking = ImportResolver(facts, packages, known) if resolver is None else None
     # Modules whose classes were resolved through a changed module are resolved again only if
     # what such a resolution reads of it changed: an import added to a module that hundreds of
     # others import from does not re-resolve them all (1,400 modules a commit on Home Assistant).
     if tracking is not None and previous is not None:
-        was = {m: known for m in changed if (known := old[m].facts) is not None}
-        before = ImportResolver(was, packages)
+        was = {m: then for m in changed if (then := old[m].facts) is not None}
+        before = ImportResolver(was, packages, known)
         reads = set().union(*(tracking.changed_reads(m, before) for m in changed))
         affected = changed | {
             m for m, entry in old.items() if entry.read is None or not entry.read.isdisjoint(reads)
@@ -505,14 +528,14 @@ def update_class_model(
         (modules[m].classes, modules[m].diagnostics) == (old[m].classes, old[m].diagnostics)
         for m in affected
     ):
-        return ClassModelBuild(previous.model, files, modules)
+        return ClassModelBuild(previous.model, files, modules, parsed, packages, known)
     ordered = [modules[m] for m in sorted(files)]
     model = ClassModel(
         tuple(info for entry in ordered for info in entry.classes),
         tuple(d for entry in ordered for d in entry.diagnostics),
         tuple(sorted(files)),
     )
-    return ClassModelBuild(model, files, modules)
+    return ClassModelBuild(model, files, modules, parsed, packages, known)
 
 
 def _same(before: FileFacts | None, after: FileFacts | None) -> bool:

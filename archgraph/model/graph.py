@@ -87,6 +87,9 @@ class ImportGraphPort(Protocol):
     @property
     def modules(self) -> frozenset[str]: ...
     @property
+    def internal_modules(self) -> frozenset[str]:
+        """The modules that are not external."""
+    @property
     def imports_version(self) -> object:
         """The same object for two graphs with the same modules and the same module pairs
         importing each other (lines aside); another one for any other graph, or if unsure."""
@@ -126,7 +129,7 @@ class ArchModel:
 
     @cached_property
     def internal_modules(self) -> frozenset[str]:
-        return frozenset(m for m in self.modules if not self.graph.is_external(m))
+        return self.graph.internal_modules
 
     @cached_property
     def sorted_modules(self) -> tuple[str, ...]:

@@ -25,6 +25,10 @@ class FilesOnlyGraph:
         return self._modules
 
     @property
+    def internal_modules(self) -> frozenset[str]:
+        return frozenset(m for m in self._modules if not self.is_external(m))
+
+    @property
     def imports_version(self) -> object:
         return self._version
 

@@ -66,10 +66,17 @@ class GrimpGraph:
         self._modules = frozenset(graph.modules) if modules is None else modules
         self._imports = imports
         self._version = version if version is not None else object()
+        self._internal: frozenset[str] | None = None
 
     @property
     def imports_version(self) -> object:
         return self._version
+
+    @property
+    def internal_modules(self) -> frozenset[str]:
+        if self._internal is None:
+            self._internal = frozenset(m for m in self._modules if not self.is_external(m))
+        return self._internal
 
     def release(self) -> grimp.ImportGraph:
         """Hand grimp's graph over to a caller that will change it (the next build of the same
@@ -148,7 +155,7 @@ class GrimpGraph:
                 importer=importer, imported=imported, line_number=line, line_contents=contents
             )
             added.setdefault(importer, set()).add(imported)
-        return GrimpGraph(copy, self._roots, self._patched(added, frozenset.union))
+        return self._copy(copy, self._patched(added, frozenset.union))
 
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort:
         copy = deepcopy(self._graph)  # grimp's ImportGraph has no copy(); it supports deepcopy
@@ -156,7 +163,14 @@ class GrimpGraph:
         for importer, imported in imports:
             copy.remove_import(importer=importer, imported=imported)
             removed.setdefault(importer, set()).add(imported)
-        return GrimpGraph(copy, self._roots, self._patched(removed, frozenset.difference))
+        return self._copy(copy, self._patched(removed, frozenset.difference))
+
+    def _copy(self, graph: grimp.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
+        """A graph over `graph`, a changed copy of this one's with no other modules."""
+        copy = GrimpGraph(graph, self._roots, imports, frozenset(graph.modules))
+        if copy.modules == self._modules:
+            copy._internal = self._internal
+        return copy
 
     def _patched(
         self,
@@ -623,7 +637,9 @@ class GraphMemory:
             same_pairs = same_pairs and imports.get(module, _NONE) == before_imports
         self._references, self._imports = references, imports
         version = previous.imports_version if same_pairs else None
-        return GrimpGraph(graph, packages, imports, self._nodes, version)
+        patched = GrimpGraph(graph, packages, imports, self._nodes, version)
+        patched._internal = previous._internal  # the same modules
+        return patched
 
     def nameless_imports(
         self, rows: dict[str, tuple[ImportRow, ...]], trees: Sequence[FoundTree], project_root: Path
