@@ -75,9 +75,74 @@ def parse(source: bytes) -> Any:
     Comment-only lines inside a multi-line string are blanked too when they are; no fact reads
     the text of such strings.
     """
+    return _get_parser().parse(_parsable(source))
+
+
+def _parsable(source: bytes) -> bytes:
     if source.count(b"#") >= COMMENT_RUN and _LONG_COMMENT_RUN.search(source):
-        source = _COMMENT_LINE.sub(_blank, source)
-    return _get_parser().parse(source)
+        return _COMMENT_LINE.sub(_blank, source)
+    return source
+
+
+class ParsedTrees:
+    """The last syntax tree of each file parsed through it, so that the file's next version is
+    parsed incrementally: tree-sitter re-reads only around what changed (Django's query.py,
+    120 kB, one line added: 15 ms from scratch, well under 1 ms so). For a process that
+    analyzes one changing tree (`archgraph trend`); it keeps the `capacity` latest files."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.capacity = capacity
+        self._trees: dict[str, tuple[bytes, Any]] = {}  # by path, the latest last
+
+    def parse(self, path: str, source: bytes) -> Any:
+        parsable = _parsable(source)
+        kept = self._trees.pop(path, None)
+        tree = _get_parser().parse(parsable) if kept is None else _reparsed(*kept, parsable)
+        self._trees[path] = (parsable, tree)
+        if len(self._trees) > self.capacity:
+            del self._trees[next(iter(self._trees))]
+        return tree
+
+
+def _reparsed(old: bytes, tree: Any, new: bytes) -> Any:
+    """`new` parsed from scratch, in effect: the old tree told where the bytes changed (the
+    common prefix and suffix), then reused around there. Where the new tree has a syntax
+    error it is parsed from scratch after all: error recovery may go another way."""
+    if old == new:
+        return tree
+    start = _common_length(old, new, lambda n: old[:n] == new[:n])
+    room = min(len(old), len(new)) - start
+    tail = _common_length(old, new, lambda n: old[len(old) - n :] == new[len(new) - n :], room)
+    old_end, new_end = len(old) - tail, len(new) - tail
+    tree.edit(
+        start_byte=start,
+        old_end_byte=old_end,
+        new_end_byte=new_end,
+        start_point=_point(old, start),
+        old_end_point=_point(old, old_end),
+        new_end_point=_point(new, new_end),
+    )
+    parser = _get_parser()
+    again = parser.parse(new, tree)
+    return parser.parse(new) if again.root_node.has_error else again
+
+
+def _common_length(old: bytes, new: bytes, same: Callable[[int], bool], most: int | None = None) -> int:
+    """The largest n <= `most` with same(n), by bisection (each test compares at memcmp speed)."""
+    low, high = 0, min(len(old), len(new)) if most is None else most
+    while low < high:
+        middle = (low + high + 1) // 2
+        if same(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    """(row, column in bytes) of a byte offset, as tree-sitter counts them."""
+    row = source.count(b"\n", 0, offset)
+    return row, offset - (source.rfind(b"\n", 0, offset) + 1)
 
 
 def _text(node: Any) -> str:
@@ -549,9 +614,10 @@ def extract_facts(module: str, source: bytes, chains: bool = True) -> FileFacts:
     return from_row(extract_row(module, source, chains))
 
 
-def extract_row(module: str, source: bytes, chains: bool = True) -> tuple[Any, ...]:
-    """`to_row(extract_facts(module, source, chains))`, without building the facts."""
-    root = parse(source).root_node
+def extract_row(module: str, source: bytes, chains: bool = True, tree: Any = None) -> tuple[Any, ...]:
+    """`to_row(extract_facts(module, source, chains))`, without building the facts.
+    `tree`: the source's syntax tree, if the caller parsed it already."""
+    root = (tree if tree is not None else parse(source)).root_node
     imports: list[ImportRow] = []
     classes: list[ClassRow] = []
     for node in _statements(root, source):
@@ -605,9 +671,10 @@ def _first_error_line(root: Any) -> int | None:
 
 
 def _parse_batch(
-    batch: Sequence[tuple[str, str]], chains: bool = True
+    batch: Sequence[tuple[str, str]], chains: bool = True, trees: ParsedTrees | None = None
 ) -> list[tuple[str, tuple[Any, ...] | None]]:
-    """Worker: parse files; results as plain tuples, which cross processes and marshal fast."""
+    """Worker: parse files; results as plain tuples, which cross processes and marshal fast.
+    `trees`: parse through it (in this process), incrementally where it can."""
     results: list[tuple[str, tuple[Any, ...] | None]] = []
     for module, path in batch:
         try:
@@ -615,7 +682,8 @@ def _parse_batch(
         except OSError:
             results.append((path, None))
             continue
-        results.append((path, extract_row(module, source, chains)))
+        tree = trees.parse(path, source) if trees is not None else None
+        results.append((path, extract_row(module, source, chains, tree)))
     return results
 
 
@@ -732,6 +800,7 @@ class FactsMemory:
         # module, not by absolute path, so that a lookup joins no paths: it runs for every
         # module at every commit.
         self.entries: dict[str, tuple[Path, Stamp, FileFacts]] = {}
+        self.trees = ParsedTrees()  # the files parsed after the first scan change again, often
 
     def get(self, module: str, file: Path, stamp: Stamp | None) -> FileFacts | None:
         entry = self.entries.get(module)
@@ -914,7 +983,8 @@ class FactsProvider:
             stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
         rows: dict[str, tuple[Any, ...]] = {}
-        for path, row in parse_in_parallel(to_parse, chains):  # in no set order
+        trees = self._kept.trees if self._kept is not None else None
+        for path, row in parse_in_parallel(to_parse, chains, trees):  # in no set order
             if row is not None:
                 self._memory[by_path[path]] = from_row(row)
                 rows[path] = row
@@ -975,9 +1045,10 @@ def _ignore_interrupts() -> None:
 
 
 def parse_in_parallel(
-    files: Sequence[tuple[str, str]], chains: bool = True
+    files: Sequence[tuple[str, str]], chains: bool = True, trees: ParsedTrees | None = None
 ) -> Iterator[tuple[str, tuple[Any, ...] | None]]:
-    """Parse (module, path) pairs, with a process per core once there are enough files.
+    """Parse (module, path) pairs, with a process per core once there are enough files
+    (`trees`: see ParsedTrees; used for a few files).
 
     The results come in no set order, as batches finish. This process is one of the parsers:
     it would otherwise only wait, and what it parses itself needs no transfer. It takes its
@@ -987,7 +1058,9 @@ def parse_in_parallel(
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
-        yield from _parse_batch(files, chains)
+        # A few files, in this process: `trees` keeps their trees for their next version
+        # (not those of a whole tree's first parse: they would only take memory).
+        yield from _parse_batch(files, chains, trees if len(files) < PARALLEL_THRESHOLD else None)
         return
     # Small batches: file sizes vary a lot, and with a few big batches one worker may still be
     # parsing the last one while the others sit idle (9 batches of 1100 files on Home Assistant).
