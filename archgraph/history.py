@@ -20,7 +20,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
@@ -132,6 +132,8 @@ class Checkout:
         self._files: dict[str, TreeEntry] = {}
         self._reader: subprocess.Popen[bytes] | None = None
         self._clock = 0  # the mtime (ns) given to the files of the last switch after the first
+        self._comparer: ThreadPoolExecutor | None = None
+        self._ahead: tuple[tuple[str, str], Future[list[tuple[str, TreeEntry | None]]]] | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -140,6 +142,9 @@ class Checkout:
         self.close()
 
     def close(self) -> None:
+        if self._comparer is not None:
+            self._comparer.shutdown(wait=True, cancel_futures=True)
+            self._comparer, self._ahead = None, None
         reader, self._reader = self._reader, None
         if reader is not None and reader.stdin is not None:
             reader.stdin.close()
@@ -150,14 +155,20 @@ class Checkout:
         """Where PATH is in the checkout."""
         return self.directory / self.repository.prefix if self.repository.prefix else self.directory
 
-    def switch(self, sha: str) -> tuple[str, ...]:
+    def switch(self, sha: str, then: str | None = None) -> tuple[str, ...]:
         """Make the directory hold the analyzed files of `sha`; the files written or removed
-        (repository-relative posix paths, sorted; empty when none changed)."""
+        (repository-relative posix paths, sorted; empty when none changed).
+
+        `then`: the commit the next switch will go to; git compares it with `sha` meanwhile
+        (a process of its own: a few milliseconds a commit the caller need not wait for).
+        """
         if self.sha is None:
             wanted = self._entries(sha)
         else:
             wanted = dict(self._files)
-            for path, entry in self._changes(self.sha, sha):
+            ahead, self._ahead = self._ahead, None
+            changes = ahead[1].result() if ahead is not None and ahead[0] == (self.sha, sha) else None
+            for path, entry in changes if changes is not None else self._changes(self.sha, sha):
                 if entry is None:
                     wanted.pop(path, None)
                 else:
@@ -189,6 +200,10 @@ class Checkout:
                 write.result()
         self._files = wanted
         self.sha = sha
+        if then is not None:
+            if self._comparer is None:
+                self._comparer = ThreadPoolExecutor(max_workers=1)
+            self._ahead = ((sha, then), self._comparer.submit(self._changes, sha, then))
         return tuple(sorted([*removed, *changed]))
 
     def _pathspecs(self) -> list[str]:

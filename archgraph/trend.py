@@ -88,7 +88,8 @@ def trend(
         cache_dir = Path(temporary) / CACHE_SUBDIRECTORY if options.use_cache else None
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
-            changed = checkout.switch(commit.sha)
+            following = chosen[index].sha if index < len(chosen) else None
+            changed = checkout.switch(commit.sha, then=following)
             carried.edited(checkout.directory.resolve() / path for path in changed)
             previous = points[-1] if points else None
             if previous is not None and not changed:

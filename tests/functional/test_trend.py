@@ -350,6 +350,25 @@ def test_the_checkout_writes_only_python_files_and_rewrites_only_changed_ones(
         assert list(checkout.directory.iterdir()) == []  # no Python file: no folder left either
 
 
+def test_a_switch_compared_ahead_or_not_writes_the_same_files(
+    repository: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """`then` lets git compare the next pair of commits meanwhile; a different next commit
+    than announced is compared then and there."""
+    root, shas = repository
+    order = [shas[1], shas[2], shas[4], shas[6], shas[2], shas[1]]
+    announced = [shas[2], shas[0], shas[6], shas[2], None, None]  # the second one is wrong
+
+    def contents(checkout: Checkout) -> dict[str, str]:
+        return {p.relative_to(checkout.directory).as_posix(): p.read_text()
+                for p in checkout.directory.rglob("*.py")}
+
+    with Checkout(locate(root), tmp_path / "ahead") as ahead, Checkout(locate(root), tmp_path / "plain") as plain:
+        for sha, then in zip(order, announced, strict=True):
+            assert ahead.switch(sha, then=then) == plain.switch(sha)
+            assert contents(ahead) == contents(plain)
+
+
 def test_errors_are_usage_errors(repository: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _shas = repository
     code, _out, err = run_cli(["trend", root, "--revs", "nope..main", "-o", tmp_path / "t.json"])
