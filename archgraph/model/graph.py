@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -120,6 +120,9 @@ class ArchModel:
     namespace_modules: frozenset[str] = frozenset()
     exclude_type_checking_imports: bool = False
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
+    # Scratch space that the models of one changing tree share (`archgraph trend`, commit after
+    # commit), for analyses that can reuse their work module by module; None: nothing shared.
+    shared: dict[Hashable, Any] | None = field(default=None, compare=False)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -234,6 +237,7 @@ class ArchModel:
             namespace_modules=self.namespace_modules,
             exclude_type_checking_imports=self.exclude_type_checking_imports,
             facts_provider=self.facts_provider,
+            shared=self.shared,
         )
         return view, frozenset(used)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
@@ -57,6 +59,7 @@ class ScanMemory:
     facts: FactsMemory = field(default_factory=FactsMemory)
     graph: GraphMemory = field(default_factory=GraphMemory)
     audit: AuditMemory = field(default_factory=AuditMemory)
+    shared: dict[Hashable, Any] = field(default_factory=dict)  # see ArchModel.shared
     edited: set[Path] | None = None
     walk: tuple[Path, ScanOptions, FindResult, dict[str, Path]] | None = None
     _where: dict[Path, tuple[int, int]] = field(default_factory=dict)  # the walk's source_index
@@ -207,6 +210,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             context=(options, sorted(namespace)),
             kept=memory.facts if memory is not None else None,
         ),
+        shared=memory.shared if memory is not None else None,
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),
