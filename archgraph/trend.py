@@ -82,6 +82,7 @@ def trend(
         history.Checkout(repository, Path(temporary), _scope(config, repository, root)) as checkout,
     ):
         commit_config = _in_checkout(config, repository, checkout.directory)
+        checkout_directory = checkout.directory.resolve()
         # The cache lives beside the checkout, not in it (it would be scanned), and not in
         # PATH/.archgraph_cache: its entries are keyed by path and mtime, and files written into
         # a new temporary folder never match them, so a shared cache would only grow.
@@ -90,7 +91,7 @@ def trend(
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
             following = chosen[index].sha if index < len(chosen) else None
             changed = checkout.switch(commit.sha, then=following)
-            carried.edited(checkout.directory.resolve() / path for path in changed)
+            carried.edited(checkout_directory / path for path in changed)
             previous = points[-1] if points else None
             if previous is not None and not changed:
                 # No Python file changed: the same modules give the same numbers.
