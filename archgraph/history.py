@@ -19,7 +19,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from archgraph.model.trend import CommitInfo
 # can bring whole directories of modules in or out.
 _ANALYZED_SUFFIXES = (".py",)
 _SYMLINK_MODE = "120000"
+_REGULAR_MODES = ("100644", "100755")
 # Variables that would point git at another repository, index or working tree than ours.
 _REDIRECTING_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
 _FIELD = "\x1f"
@@ -124,8 +125,13 @@ class Checkout:
     which the scan caches are keyed by. Use it as a context manager.
     """
 
-    def __init__(self, repository: Repository, directory: Path, scope: Sequence[str] = ()) -> None:
+    def __init__(
+        self, repository: Repository, directory: Path, scope: Sequence[str] = (), *, link: bool = True
+    ) -> None:
+        """`link`: the first commit's files that the working tree holds unchanged are linked
+        to, not copied (see `_link_from_worktree`)."""
         self.repository = repository
+        self.link = link
         self.directory = directory / "tree"
         self.scope = tuple(scope)
         self.sha: str | None = None
@@ -179,14 +185,18 @@ class Checkout:
             self._remove(path)
         for folder in sorted({(self.directory / path).parent for path in changed}):
             folder.mkdir(parents=True, exist_ok=True)
-        contents = self._blobs([wanted[path][1] for path in changed])
+        written = changed
+        if self.sha is None and self.link:
+            linked = self._link_from_worktree(changed, wanted)
+            written = [path for path in changed if path not in linked]
+        contents = self._blobs([wanted[path][1] for path in written])
         if self.sha is not None:
             # The scan caches tell a file's versions apart by (size, mtime); the file system's
             # clock ticks every few milliseconds, and two commits can be measured within one
             # tick. Each commit's files get an mtime of their own, a millisecond or more apart.
             self._clock = max(time.time_ns(), self._clock + 1_000_000)
-        if len(changed) < _PARALLEL_WRITES:
-            for path, content in zip(changed, contents, strict=True):
+        if len(written) < _PARALLEL_WRITES:
+            for path, content in zip(written, contents, strict=True):
                 self._write(path, wanted[path][0], content)
         else:
             # Creating a file waits on the file system (about 1 ms each on a busy disk); a few
@@ -194,7 +204,7 @@ class Checkout:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 writes = [
                     pool.submit(self._write, path, wanted[path][0], content)
-                    for path, content in zip(changed, contents, strict=True)
+                    for path, content in zip(written, contents, strict=True)
                 ]
             for write in writes:
                 write.result()
@@ -205,6 +215,55 @@ class Checkout:
                 self._comparer = ThreadPoolExecutor(max_workers=1)
             self._ahead = ((sha, then), self._comparer.submit(self._changes, sha, then))
         return tuple(sorted([*removed, *changed]))
+
+    def _link_from_worktree(self, paths: Sequence[str], wanted: Mapping[str, TreeEntry]) -> set[str]:
+        """Hard-link the files whose working-tree copy holds the very blob wanted (git says so:
+        in the index, neither modified nor marked assume-unchanged or skip-worktree) instead of
+        writing them: a link is one directory entry, a new file costs more (Home Assistant's
+        8,800 files on a slow disk: 0.25 s against 3 s). The paths linked.
+
+        A linked file is the user's file: nothing here writes into one (`_write` replaces a
+        file, `_remove` unlinks it, and only written files get an mtime). Where linking fails
+        (another file system), the files are written.
+        """
+        clean = self._clean_worktree_blobs()
+        linked: set[str] = set()
+        toplevel = self.repository.toplevel
+        for path in paths:
+            mode, object_id = wanted[path]
+            if mode not in _REGULAR_MODES or clean.get(path) != object_id:
+                continue
+            try:
+                os.link(toplevel / path, self.directory / path, follow_symlinks=False)
+            except FileExistsError:
+                continue
+            except OSError:
+                break  # another file system, or links not allowed: write them all
+            linked.add(path)
+        return linked
+
+    def _clean_worktree_blobs(self) -> dict[str, str]:
+        """path -> blob id of the working tree's files that hold their index version."""
+        pathspecs = ["--", *self._pathspecs()]
+        toplevel = self.repository.toplevel
+        try:
+            listed = _git_bytes(["--literal-pathspecs", "ls-files", "-s", "-v", "-z", *pathspecs], toplevel)
+            dirty = _git_bytes(["--literal-pathspecs", "diff-files", "--name-only", "-z", *pathspecs], toplevel)
+        except ArchgraphError:  # a bare repository, a broken index: nothing to link
+            return {}
+        modified = {os.fsdecode(raw) for raw in dirty.split(b"\0") if raw}
+        clean = {}
+        # -s -v: 'TAG MODE OBJECT STAGE<TAB>PATH'; tag H: tracked, neither assume-unchanged
+        # (lowercase) nor skip-worktree (S); stage 0: no merge conflict.
+        for record in listed.split(b"\0"):
+            info, _, raw_path = record.partition(b"\t")
+            fields = info.decode("ascii", "replace").split(" ")
+            if len(fields) != 4 or fields[0] != "H" or fields[3] != "0":
+                continue
+            path = os.fsdecode(raw_path)
+            if path not in modified:
+                clean[path] = fields[2]
+        return clean
 
     def _pathspecs(self) -> list[str]:
         pathspecs = [f"{folder}/" for folder in self.scope if folder]
@@ -280,10 +339,10 @@ class Checkout:
             writer.join()
 
     def _write(self, path: str, mode: str, content: bytes) -> None:
-        """Write one file; its folder exists already."""
+        """Write one file, as a new file (what was there may be a link to the user's file, see
+        `_link_from_worktree`: never written into); its folder exists already."""
         target = self.directory / path
-        if mode == _SYMLINK_MODE or target.is_symlink():
-            target.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         if mode == _SYMLINK_MODE:
             target.symlink_to(os.fsdecode(content))
         else:

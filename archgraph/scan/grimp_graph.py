@@ -662,7 +662,6 @@ class GraphMemory:
         return [note for module in sorted(self._noted) for note in self._noted[module][1]]
 
 
-
 def _scan_imports(
     trees: Sequence[FoundTree],
     skipped: frozenset[Path],

@@ -369,6 +369,39 @@ def test_a_switch_compared_ahead_or_not_writes_the_same_files(
             assert contents(ahead) == contents(plain)
 
 
+def test_the_first_commit_links_what_the_working_tree_holds_unchanged_and_never_writes_into_it(
+    tmp_path: Path,
+) -> None:
+    """Files the working tree holds as the commit has them are hard-linked, not copied; a
+    modified file, or one git is told not to look at, is written from git's objects. A later
+    commit replaces a linked file: the user's file keeps its bytes, inode and mtime."""
+    root = tmp_path / "repo"
+    shas = build_history(root, HISTORY)
+    write_tree(root, {"shop/core/models.py": "# work in progress\n"})  # modified
+    write_tree(root, {"shop/services/orders.py": "# hidden from git\n"})  # modified, and ...
+    git(root, "update-index", "--assume-unchanged", "shop/services/orders.py")  # ... assumed not
+    user_files = {p: (root / p).stat() for p in ("shop/api/views.py", "shop/services/audit.py")}
+    with Checkout(locate(root), tmp_path / "checkout") as checkout:
+        checkout.switch(shas[6])
+        tree = checkout.root
+
+        def linked(path: str) -> bool:
+            return (tree / path).stat().st_ino == (root / path).stat().st_ino
+
+        assert linked("shop/api/views.py") and linked("shop/services/audit.py")
+        assert not linked("shop/core/models.py") and (tree / "shop/core/models.py").read_text() == ""
+        assert not linked("shop/services/orders.py")
+        assert (tree / "shop/services/orders.py").read_text() == "from shop.core import models\n"
+        checkout.switch(shas[2])  # views.py and audit.py differ there
+        assert (tree / "shop/services/audit.py").read_text() == "from shop.api import views\n"
+        assert not linked("shop/services/audit.py")
+    for path, before in user_files.items():
+        after = (root / path).stat()
+        assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert (root / "shop/services/audit.py").read_text() == ""
+    assert (root / "shop/api/views.py").read_text() == "from shop.services import orders\n"
+
+
 def test_errors_are_usage_errors(repository: tuple[Path, list[str]], tmp_path: Path) -> None:
     root, _shas = repository
     code, _out, err = run_cli(["trend", root, "--revs", "nope..main", "-o", tmp_path / "t.json"])
