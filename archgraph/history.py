@@ -218,7 +218,7 @@ class Checkout:
 
     def _link_from_worktree(self, paths: Sequence[str], wanted: Mapping[str, TreeEntry]) -> set[str]:
         """Hard-link the files whose working-tree copy holds the very blob wanted (git says so:
-        in the index, neither modified nor marked assume-unchanged or skip-worktree) instead of
+        in the index, not modified (`git status`), not marked assume-unchanged or skip-worktree) instead of
         writing them: a link is one directory entry, a new file costs more (Home Assistant's
         8,800 files on a slow disk: 0.25 s against 3 s). The paths linked.
 
@@ -248,10 +248,17 @@ class Checkout:
         toplevel = self.repository.toplevel
         try:
             listed = _git_bytes(["--literal-pathspecs", "ls-files", "-s", "-v", "-z", *pathspecs], toplevel)
-            dirty = _git_bytes(["--literal-pathspecs", "diff-files", "--name-only", "-z", *pathspecs], toplevel)
+            # status, not diff-files: a file whose stat data the index has not caught up with
+            # (after a checkout or a build) is compared by content, in memory: the index is
+            # not written (--no-optional-locks).
+            status = _git_bytes(
+                ["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z",
+                 "--untracked-files=no", "--ignore-submodules=all", *pathspecs],
+                toplevel,
+            )
         except ArchgraphError:  # a bare repository, a broken index: nothing to link
             return {}
-        modified = {os.fsdecode(raw) for raw in dirty.split(b"\0") if raw}
+        modified = _status_paths(status)
         clean = {}
         # -s -v: 'TAG MODE OBJECT STAGE<TAB>PATH'; tag H: tracked, neither assume-unchanged
         # (lowercase) nor skip-worktree (S); stage 0: no merge conflict.
@@ -358,6 +365,20 @@ class Checkout:
         while folder != self.directory and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+def _status_paths(status: bytes) -> set[str]:
+    """Every path `git status --porcelain=v1 -z` names: 'XY PATH', and after a rename or copy
+    ('R' or 'C' in X or Y) the original path as a field of its own."""
+    fields = iter(status.split(b"\0"))
+    paths = set()
+    for field in fields:
+        if len(field) < 4:
+            continue
+        paths.add(os.fsdecode(field[3:]))
+        if b"R" in field[:2] or b"C" in field[:2]:
+            paths.add(os.fsdecode(next(fields, b"")))
+    return paths
 
 
 def _ask(stream: IO[bytes], questions: bytes) -> None:

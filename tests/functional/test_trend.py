@@ -369,6 +369,10 @@ def test_a_switch_compared_ahead_or_not_writes_the_same_files(
             assert contents(ahead) == contents(plain)
 
 
+def linked_to(tree: Path, root: Path, path: str, user_path: str) -> bool:
+    return (tree / path).stat().st_ino == (root / user_path).stat().st_ino
+
+
 def test_the_first_commit_links_what_the_working_tree_holds_unchanged_and_never_writes_into_it(
     tmp_path: Path,
 ) -> None:
@@ -380,15 +384,20 @@ def test_the_first_commit_links_what_the_working_tree_holds_unchanged_and_never_
     write_tree(root, {"shop/core/models.py": "# work in progress\n"})  # modified
     write_tree(root, {"shop/services/orders.py": "# hidden from git\n"})  # modified, and ...
     git(root, "update-index", "--assume-unchanged", "shop/services/orders.py")  # ... assumed not
+    os.utime(root / "shop/api/views.py", ns=(1, 1))  # the index's stat data is stale: same bytes
+    git(root, "mv", "shop/core/notifiers.py", "shop/core/mail.py")  # a staged rename
     user_files = {p: (root / p).stat() for p in ("shop/api/views.py", "shop/services/audit.py")}
     with Checkout(locate(root), tmp_path / "checkout") as checkout:
         checkout.switch(shas[6])
         tree = checkout.root
+        assert not linked_to(tree, root, "shop/core/notifiers.py", "shop/core/mail.py")
+        assert (tree / "shop/core/notifiers.py").read_text() == notifier("EmailNotifier")
 
         def linked(path: str) -> bool:
             return (tree / path).stat().st_ino == (root / path).stat().st_ino
 
         assert linked("shop/api/views.py") and linked("shop/services/audit.py")
+        assert "shop/api/views.py" in git(root, "diff-files", "--name-only")  # index not refreshed
         assert not linked("shop/core/models.py") and (tree / "shop/core/models.py").read_text() == ""
         assert not linked("shop/services/orders.py")
         assert (tree / "shop/services/orders.py").read_text() == "from shop.core import models\n"
