@@ -166,11 +166,22 @@ class GrimpGraph:
         return self._copy(copy, self._patched(removed, frozenset.difference))
 
     def _copy(self, graph: grimp.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
-        """A graph over `graph`, a changed copy of this one's with no other modules."""
-        copy = GrimpGraph(graph, self._roots, imports, frozenset(graph.modules))
-        if copy.modules == self._modules:
-            copy._internal = self._internal
-        return copy
+        return self.successor(graph, imports, frozenset(graph.modules))
+
+    def successor(
+        self,
+        graph: grimp.ImportGraph,
+        imports: Mapping[str, frozenset[str]] | None,
+        modules: frozenset[str] | None = None,
+        version: object | None = None,
+    ) -> GrimpGraph:
+        """A GrimpGraph over `graph`, a changed copy or patch of this one's that holds `modules`
+        (by default the same as this one): what is known of the modules carries over."""
+        modules = self._modules if modules is None else modules
+        successor = GrimpGraph(graph, self._roots, imports, modules, version)
+        if modules == self._modules:
+            successor._internal = self._internal
+        return successor
 
     def _patched(
         self,
@@ -585,7 +596,7 @@ class GraphMemory:
     def graph(
         self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
     ) -> GrimpGraph:
-        graph = self._patched(rows, modules, packages) if self._in_memory else None
+        graph = self._patched(rows, modules) if self._in_memory else None
         if graph is None:
             references: dict[str, int] = {}
             for found in rows.values():
@@ -602,9 +613,7 @@ class GraphMemory:
             self._rows, self._built = dict(rows), graph
         return graph
 
-    def _patched(
-        self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
-    ) -> GrimpGraph | None:
+    def _patched(self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str]) -> GrimpGraph | None:
         """The last graph, its changed modules' imports replaced; None without a last graph or
         when the nodes would change (a file added or removed, a new or no longer imported name)."""
         if self._built is None:
@@ -636,10 +645,7 @@ class GraphMemory:
                 imports[module] = frozenset(row[0] for row in rows[module] if row[0])
             same_pairs = same_pairs and imports.get(module, _NONE) == before_imports
         self._references, self._imports = references, imports
-        version = previous.imports_version if same_pairs else None
-        patched = GrimpGraph(graph, packages, imports, self._nodes, version)
-        patched._internal = previous._internal  # the same modules
-        return patched
+        return previous.successor(graph, imports, version=previous.imports_version if same_pairs else None)
 
     def nameless_imports(
         self, rows: dict[str, tuple[ImportRow, ...]], trees: Sequence[FoundTree], project_root: Path
