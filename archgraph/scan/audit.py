@@ -567,7 +567,8 @@ def audit_imports(
     `changed`: the modules whose files changed since, when nothing else did.
     """
     if memory is not None:
-        scans = prescan.finish() if prescan is not None else memory.scans
+        if prescan is not None:
+            prescan.finish()  # reaps the child; what it read lands in memory.scans
         diagnostics, dynamic = memory.audit(sources, modules, root_packages, project_root, changed)
     else:
         auditor = _Auditor(sources, modules, root_packages, project_root)
