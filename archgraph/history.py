@@ -19,7 +19,7 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,19 +168,23 @@ class Checkout:
         `then`: the commit the next switch will go to; git compares it with `sha` meanwhile
         (a process of its own: a few milliseconds a commit the caller need not wait for).
         """
+        touched: Iterable[str]  # the paths that may differ from the last switch's
         if self.sha is None:
-            wanted = self._entries(sha)
+            wanted = touched = self._entries(sha)
         else:
             wanted = dict(self._files)
             ahead, self._ahead = self._ahead, None
             changes = ahead[1].result() if ahead is not None and ahead[0] == (self.sha, sha) else None
-            for path, entry in changes if changes is not None else self._changes(self.sha, sha):
+            if changes is None:
+                changes = self._changes(self.sha, sha)
+            for path, entry in changes:
                 if entry is None:
                     wanted.pop(path, None)
                 else:
                     wanted[path] = entry
-        removed = [path for path in self._files if path not in wanted]
-        changed = [path for path, entry in wanted.items() if self._files.get(path) != entry]
+            touched = [path for path, _entry in changes]
+        removed = [path for path in touched if path in self._files and path not in wanted]
+        changed = [path for path in touched if path in wanted and self._files.get(path) != wanted[path]]
         for path in removed:
             self._remove(path)
         for folder in sorted({(self.directory / path).parent for path in changed}):

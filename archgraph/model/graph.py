@@ -90,9 +90,14 @@ class ImportGraphPort(Protocol):
     def internal_modules(self) -> frozenset[str]:
         """The modules that are not external."""
     @property
+    def sorted_modules(self) -> tuple[str, ...]: ...
+    @property
     def imports_version(self) -> object:
         """The same object for two graphs with the same modules and the same module pairs
         importing each other (lines aside); another one for any other graph, or if unsure."""
+    def importers_changed_since(self, version: object) -> frozenset[str] | None:
+        """The modules whose direct imports differ from those of an earlier graph of the same
+        modules, the one whose imports_version was `version`; None if unknown."""
     def is_external(self, module: str) -> bool: ...
     def imports_of(self, module: str) -> frozenset[str]: ...
     def importers_of(self, module: str) -> frozenset[str]: ...
@@ -136,7 +141,7 @@ class ArchModel:
 
     @cached_property
     def sorted_modules(self) -> tuple[str, ...]:
-        return tuple(sorted(self.modules))
+        return self.graph.sorted_modules
 
     def contains(self, module: str) -> bool:
         return module in self.modules

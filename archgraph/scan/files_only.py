@@ -29,8 +29,15 @@ class FilesOnlyGraph:
         return frozenset(m for m in self._modules if not self.is_external(m))
 
     @property
+    def sorted_modules(self) -> tuple[str, ...]:
+        return tuple(sorted(self._modules))
+
+    @property
     def imports_version(self) -> object:
         return self._version
+
+    def importers_changed_since(self, version: object) -> frozenset[str] | None:
+        return frozenset() if version is self._version else None
 
     def is_external(self, module: str) -> bool:
         return not any(is_within(module, root) for root in self._roots)

@@ -67,6 +67,10 @@ class GrimpGraph:
         self._imports = imports
         self._version = version if version is not None else object()
         self._internal: frozenset[str] | None = None
+        self._sorted: tuple[str, ...] | None = None
+        # Earlier imports_versions of the same modules -> the importers whose imports changed
+        # since (see importers_changed_since); the oldest first.
+        self._changes: dict[object, frozenset[str]] = {}
 
     @property
     def imports_version(self) -> object:
@@ -77,6 +81,19 @@ class GrimpGraph:
         if self._internal is None:
             self._internal = frozenset(m for m in self._modules if not self.is_external(m))
         return self._internal
+
+    @property
+    def sorted_modules(self) -> tuple[str, ...]:
+        if self._sorted is None:
+            self._sorted = tuple(sorted(self._modules))
+        return self._sorted
+
+    def importers_changed_since(self, version: object) -> frozenset[str] | None:
+        """The modules whose direct imports differ from those of the graph whose imports_version
+        was `version` (same modules); None when this graph does not know that graph."""
+        if version is self._version:
+            return frozenset()
+        return self._changes.get(version)
 
     def release(self) -> grimp.ImportGraph:
         """Hand grimp's graph over to a caller that will change it (the next build of the same
@@ -174,13 +191,23 @@ class GrimpGraph:
         imports: Mapping[str, frozenset[str]] | None,
         modules: frozenset[str] | None = None,
         version: object | None = None,
+        changed: frozenset[str] | None = None,
     ) -> GrimpGraph:
         """A GrimpGraph over `graph`, a changed copy or patch of this one's that holds `modules`
-        (by default the same as this one): what is known of the modules carries over."""
+        (by default the same as this one): what is known of the modules carries over.
+
+        `changed`: the importers whose imports differ from this graph's (None: unknown).
+        """
         modules = self._modules if modules is None else modules
         successor = GrimpGraph(graph, self._roots, imports, modules, version)
         if modules == self._modules:
-            successor._internal = self._internal
+            successor._internal, successor._sorted = self._internal, self._sorted
+            if version is self._version:
+                successor._changes = self._changes
+            elif changed is not None:
+                earlier = list(self._changes.items())[1 - _CHANGES_KEPT :]
+                successor._changes = {v: since | changed for v, since in earlier}
+                successor._changes[self._version] = changed
         return successor
 
     def _patched(
@@ -198,6 +225,7 @@ class GrimpGraph:
 
 
 _NONE: frozenset[str] = frozenset()
+_CHANGES_KEPT = 8  # earlier versions a graph can tell its changed importers since
 
 
 class _Released:
@@ -466,15 +494,17 @@ def build_grimp_graph(
     _deep_parser_stacks()
     while True:
         held: list[bytes] = []
+        # Another file left out changes what the others' imports resolve to.
+        since = (
+            (last_rows, changed)
+            if last_rows is not None and changed is not None and kept.skipped == skipped.keys()
+            else None
+        )
         try:
             with _stderr_held(held):
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports, kept,
-                    # Another file left out changes what the others' imports resolve to.
-                    (last_rows, changed)
-                    if last_rows is not None and changed is not None and kept.skipped == skipped.keys()
-                    else None,
+                    exclude_type_checking_imports, kept, since,
                 )
             _replay(held)
             break
@@ -521,8 +551,9 @@ def build_grimp_graph(
     kept.skipped = frozenset(skipped)
     # Modules whose file we left out still exist for Python; keep them as nodes.
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
-    graph = kept.graph(rows, modules, packages)
-    notes = kept.nameless_imports(rows, trees, project_root)
+    differ = since[1] if since is not None else None  # the only modules whose rows may differ
+    graph = kept.graph(rows, modules, packages, differ)
+    notes = kept.nameless_imports(rows, trees, project_root, differ)
     return graph, frozenset(skipped), (*skipped.values(), *notes)
 
 
@@ -548,6 +579,7 @@ class GraphMemory:
         self._built: GrimpGraph | None = None
         self._imports: dict[str, frozenset[str]] = {}
         self._noted: dict[str, tuple[tuple[ImportRow, ...], list[Diagnostic]]] = {}  # by importer
+        self._notes: list[Diagnostic] | None = None  # all of _noted's, in order
         self._packages: tuple[tuple[Any, ...], set[FoundPackage]] | None = None
         self.skipped: frozenset[Path] = frozenset()  # the files the last build left out
 
@@ -594,9 +626,15 @@ class GraphMemory:
         return packages
 
     def graph(
-        self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+        self,
+        rows: dict[str, tuple[ImportRow, ...]],
+        modules: set[str],
+        packages: Sequence[str],
+        differ: frozenset[str] | None = None,
     ) -> GrimpGraph:
-        graph = self._patched(rows, modules) if self._in_memory else None
+        """The graph of `rows`; `differ`: the only modules whose rows may differ from the last
+        build's (None: any)."""
+        graph = self._patched(rows, modules, differ) if self._in_memory else None
         if graph is None:
             references: dict[str, int] = {}
             for found in rows.values():
@@ -613,15 +651,20 @@ class GraphMemory:
             self._rows, self._built = dict(rows), graph
         return graph
 
-    def _patched(self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str]) -> GrimpGraph | None:
+    def _patched(
+        self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str], differ: frozenset[str] | None
+    ) -> GrimpGraph | None:
         """The last graph, its changed modules' imports replaced; None without a last graph or
         when the nodes would change (a file added or removed, a new or no longer imported name)."""
         if self._built is None:
             return None
         before = self._rows
         # Unchanged files give the very same row tuples (the import cache's), so `is` will do.
-        changed = [m for m in rows if before.get(m) is not rows[m]]
-        changed += [m for m in before if m not in rows]
+        if differ is not None:
+            changed = [m for m in differ if before.get(m) is not rows.get(m)]
+        else:
+            changed = [m for m in rows if before.get(m) is not rows[m]]
+            changed += [m for m in before if m not in rows]
         references = dict(self._references)
         for module in changed:
             for row in before.get(module, ()):
@@ -635,7 +678,7 @@ class GraphMemory:
         previous = self._built
         graph = previous.release()
         imports = dict(self._imports)
-        same_pairs = True
+        differing = set()
         for module in changed:
             before_imports = imports.pop(module, _NONE)
             for imported in before_imports:
@@ -643,20 +686,38 @@ class GraphMemory:
             if module in rows:
                 _add_imports(graph, module, rows[module])
                 imports[module] = frozenset(row[0] for row in rows[module] if row[0])
-            same_pairs = same_pairs and imports.get(module, _NONE) == before_imports
+            if imports.get(module, _NONE) != before_imports:
+                differing.add(module)
         self._references, self._imports = references, imports
-        return previous.successor(graph, imports, version=previous.imports_version if same_pairs else None)
+        return previous.successor(
+            graph,
+            imports,
+            version=None if differing else previous.imports_version,
+            changed=frozenset(differing),
+        )
 
     def nameless_imports(
-        self, rows: dict[str, tuple[ImportRow, ...]], trees: Sequence[FoundTree], project_root: Path
+        self,
+        rows: dict[str, tuple[ImportRow, ...]],
+        trees: Sequence[FoundTree],
+        project_root: Path,
+        differ: frozenset[str] | None = None,
     ) -> list[Diagnostic]:
-        """`_nameless_imports`, looked for again only in the files whose rows changed."""
+        """`_nameless_imports`, looked for again only in the files whose rows changed (`differ`:
+        the only modules whose rows may differ from the last call's; None: any)."""
         if not self._in_memory:
             return _nameless_imports(rows, {s.module: s.path for s in all_sources(trees)}, project_root)
         files: dict[str, Path] = {}
-        for module in set(self._noted) - set(rows):
-            del self._noted[module]
-        for module, found in rows.items():
+        if differ is None:
+            gone = set(self._noted) - set(rows)
+            differ = frozenset(rows)
+        else:
+            gone = {m for m in differ if m not in rows and m in self._noted}
+        for module in gone:
+            if self._noted.pop(module)[1]:
+                self._notes = None
+        for module in differ & rows.keys():
+            found = rows[module]
             noted = self._noted.get(module)
             if noted is not None and noted[0] is found:
                 continue
@@ -664,8 +725,12 @@ class GraphMemory:
             if any(row[0] == "" for row in found):
                 files = files or {s.module: s.path for s in all_sources(trees)}
                 notes = _nameless_imports({module: found}, files, project_root)
+            if notes or (noted is not None and noted[1]):
+                self._notes = None
             self._noted[module] = (found, notes)
-        return [note for module in sorted(self._noted) for note in self._noted[module][1]]
+        if self._notes is None:
+            self._notes = [note for module in sorted(self._noted) for note in self._noted[module][1]]
+        return list(self._notes)
 
 
 def _scan_imports(

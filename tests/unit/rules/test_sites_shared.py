@@ -25,6 +25,8 @@ EDITS: list[dict[str, str]] = [
     {"pkg/low/a.py": "import os\n"},  # a site fewer
     {"pkg/low/a.py": "\n\nimport os\n"},  # lines only
     {"pkg/low/b.py": "import pkg.high\nimport pkg.other\n"},
+    {"pkg/low/c.py": "import pkg.other\n"},  # a module more: the graph is built anew
+    {"pkg/low/c.py": "import pkg.low.a\n"},  # a site fewer, after the new build
 ]
 
 
@@ -48,4 +50,4 @@ def test_sites_shared_between_scans_equal_a_fresh_count(tmp_path: Path) -> None:
         for accepted in (fresh.internal_modules, fresh.modules):  # two contracts on one subtree
             assert imports_leaving(shared, ["pkg.low"], accepted) == imports_leaving(fresh, ["pkg.low"], accepted)
         counts.append(len(imports_leaving(shared, ["pkg.low"], shared.modules)))
-    assert counts == [2, 3, 2, 2, 3]
+    assert counts == [2, 3, 2, 2, 3, 4, 3]

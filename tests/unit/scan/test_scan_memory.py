@@ -164,3 +164,32 @@ def test_the_imports_version_changes_only_with_the_module_pairs(tmp_path: Path) 
         versions.append(scan(root, options, memory).model.graph.imports_version)
     same = [after is before for before, after in zip(versions, versions[1:], strict=False)]
     assert same == [True, True, False, False]
+
+
+def test_the_graph_names_the_importers_changed_since_each_earlier_version(tmp_path: Path) -> None:
+    write_tree(tmp_path, TREE)
+    root = tmp_path.resolve()
+    memory = ScanMemory(edited=set())
+    options = ScanOptions(("pkg",))
+    graphs = [scan(root, options, memory).model.graph]
+    edits: list[dict[str, str | None]] = [
+        {"pkg/a.py": "from pkg import b, c\n"},  # a new pair: pkg.a changed
+        {"pkg/b.py": "\n\nx = 1\n"},  # no pair changed: the same version
+        {"pkg/c.py": "from pkg import a\n"},  # pkg.c changed
+        {"pkg/new.py": "import pkg.a\n"},  # a module more: nothing known of earlier graphs
+        {"pkg/new.py": "import pkg.b\n"},
+    ]
+    versions = [graphs[0].imports_version]
+    for files in edits:
+        _edit(root, memory, files)
+        graph = scan(root, options, memory).model.graph
+        versions.append(graph.imports_version)
+        graphs.append(graph)
+    first, _, second, third, fourth, fifth = versions
+    assert graphs[3].importers_changed_since(first) == {"pkg.a", "pkg.c"}
+    assert graphs[3].importers_changed_since(second) == {"pkg.c"}
+    assert graphs[3].importers_changed_since(third) == frozenset()
+    assert graphs[4].importers_changed_since(third) is None
+    assert graphs[5].importers_changed_since(fourth) == {"pkg.new"}
+    assert graphs[5].importers_changed_since(first) is None
+    assert fifth is not fourth
