@@ -11,6 +11,8 @@ dotted_name) -> qualified name or None`, so a shared symbol resolver can replace
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -437,6 +439,7 @@ class ClassModelBuild:
     parsed: frozenset[str] = frozenset()  # the modules with facts
     packages: frozenset[str] = frozenset()  # the modules of `files` that are packages
     known: frozenset[str] | None = None  # known_modules(parsed, packages)
+    facts: Mapping[str, FileFacts] | None = None  # what the build was given (see `_changed`)
 
 
 def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic, ...]:
@@ -486,7 +489,7 @@ def update_class_model(
     ):
         previous = None  # other modules can change how every name resolves
     old = previous.modules if previous is not None else {}
-    changed = {m for m in files if m not in old or not _same(old[m].facts, facts.get(m))}
+    changed = _changed(previous, facts, files)
     if previous is not None and not changed:
         return previous
     parsed = frozenset(facts)  # a file that cannot be read is no module to resolve names to
@@ -528,14 +531,31 @@ def update_class_model(
         (modules[m].classes, modules[m].diagnostics) == (old[m].classes, old[m].diagnostics)
         for m in affected
     ):
-        return ClassModelBuild(previous.model, files, modules, parsed, packages, known)
+        return ClassModelBuild(previous.model, files, modules, parsed, packages, known, facts)
     ordered = [modules[m] for m in sorted(files)]
     model = ClassModel(
         tuple(info for entry in ordered for info in entry.classes),
         tuple(d for entry in ordered for d in entry.diagnostics),
         tuple(sorted(files)),
     )
-    return ClassModelBuild(model, files, modules, parsed, packages, known)
+    return ClassModelBuild(model, files, modules, parsed, packages, known, facts)
+
+
+def _changed(
+    previous: ClassModelBuild | None, facts: Mapping[str, FileFacts], files: Mapping[str, Path]
+) -> set[str]:
+    """The modules of `files` whose facts differ from those `previous` was built from."""
+    old = previous.modules if previous is not None else {}
+    candidates: Iterable[str] = files
+    if previous is not None and previous.facts is not None:
+        # A changing tree's facts are mostly the very objects of the last build: leave those
+        # out at C speed (8,800 modules at every commit of a trend on Home Assistant).
+        before, now = previous.facts, list(files)
+        candidates = [
+            *itertools.compress(now, map(operator.is_not, map(before.get, now), map(facts.get, now))),
+            *(files.keys() - old.keys()),
+        ]
+    return {m for m in candidates if m not in old or not _same(old[m].facts, facts.get(m))}
 
 
 def _same(before: FileFacts | None, after: FileFacts | None) -> bool:

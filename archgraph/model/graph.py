@@ -264,8 +264,12 @@ class ArchModel:
         """
         if self.facts_provider is None:
             return {}
-        chosen = sorted(self.files) if modules is None else modules
+        chosen = self._sorted_files if modules is None else modules
         return self.facts_provider.facts(chosen, mentions, chains)
+
+    @cached_property
+    def _sorted_files(self) -> tuple[str, ...]:
+        return tuple(sorted(self.files))
 
     def mentioning(
         self, mentions: Sequence[bytes], project: Callable[[FileFacts], FileFacts], key: Hashable

@@ -136,6 +136,7 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
         all_files = module_files(found.trees, root)
     if memory is not None:
         memory.remember(root, options, found, all_files, walked=remembered is None)
+        memory.facts.scanned(changed)
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:

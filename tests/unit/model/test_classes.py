@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -234,15 +235,23 @@ LAYERED_BASES = {
 class Tree:
     """A package tree rescanned after each edit, facts kept in memory as `archgraph trend` does."""
 
-    def __init__(self, root: Path, files: dict[str, str]) -> None:
+    def __init__(self, root: Path, files: dict[str, str], report_edits: bool = False) -> None:
+        """`report_edits`: tell the memory which files each edit wrote, as trend's checkout does
+        (the next scan then reads only those again); otherwise every scan walks the tree."""
         from archgraph.scan import ScanMemory  # noqa: PLC0415
 
-        self.root = root
-        self.kept = ScanMemory()
+        self.root = root.resolve()
+        self.kept = ScanMemory(edited=set() if report_edits else None)
         write_tree(root, files)
 
     def edit(self, files: dict[str, str]) -> None:
         write_tree(self.root, files)
+        if self.kept.edited is not None:
+            for relative in files:
+                path = self.root / relative
+                stat = path.stat()  # a stamp of its own within the file system clock's tick
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+                self.kept.edited.add(path)
 
     def facts_and_files(self) -> tuple[Any, Any]:
         from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
@@ -315,3 +324,29 @@ def test_a_new_file_or_a_broken_one_rebuilds_what_it_touches(tmp_path: Path) -> 
     third = update_class_model(second, facts, files)
     assert [d.code for d in third.model.diagnostics] == ["AG216"]
     assert third.model == class_model_from_facts(facts, files)
+
+
+def test_reported_edits_give_the_facts_and_classes_of_a_fresh_scan(tmp_path: Path) -> None:
+    from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
+
+    tree = Tree(tmp_path, LAYERED_BASES, report_edits=True)
+    build = update_class_model(None, *tree.facts_and_files())
+    edits = [
+        {"pkg/core/__init__.py": "from pkg.bases import Sender as Base\n"},  # readers resolve anew
+        {"pkg/other.py": "class Other:\n    pass\n\n\nclass More(Other):\n    pass\n"},
+        {"pkg/core/b.py": "from . import Base\n<<<<<<< HEAD\nclass B(Base):\n    pass\n"},
+        {"pkg/core/b.py": "class B:\n    pass\n", "pkg/bases.py": "class Sender:\n    pass\n"},
+    ]
+    files = build.files
+    for edit in edits:
+        assert build.facts is not None
+        untouched = {m: f for m, f in build.facts.items() if files[m].as_posix() not in edit}
+        tree.edit(edit)
+        facts, files = tree.facts_and_files()
+        fresh = scan(tree.root, ScanOptions(("pkg",), import_graph=False)).model
+        assert facts == fresh.facts()
+        assert all(facts[m] is f for m, f in untouched.items())  # kept, not read again
+        build = update_class_model(build, facts, files)
+        assert build.model == class_model_from_facts(fresh.facts(), fresh.files), edit
+    assert bases(build.model, "pkg.core.a.A") == ("pkg.bases.Sender",)
+    assert bases(build.model, "pkg.other.More") == ("pkg.other.Other",)
