@@ -592,6 +592,7 @@ class AuditMemory:
         self._context: tuple[Any, ...] = ()
         self._auditor: _Auditor | None = None
         self._findings: dict[str, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}  # by module
+        self._all: tuple[list[Diagnostic], list[DynamicImport]] | None = None  # every finding
 
     def audit(
         self,
@@ -607,12 +608,13 @@ class AuditMemory:
         if changed is not None and self._auditor is not None and self._context[0] == modules:
             todo = [s for s in sources if s.module in changed]
             for module in set(changed) - {s.module for s in todo}:  # left out now (unparsable)
-                self._findings.pop(module, None)
+                if self._findings.pop(module, None) is not None:
+                    self._all = None
         else:
             context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
             if self._auditor is None or context != self._context:
                 self._auditor = _Auditor(sources, modules, root_packages, project_root)
-                self._context, self._findings = context, {}
+                self._context, self._findings, self._all = context, {}, None
         auditor = self._auditor
         for source in todo:
             found = self._findings.get(source.module)
@@ -620,6 +622,10 @@ class AuditMemory:
                 auditor.diagnostics, auditor.dynamic = [], []
                 auditor.audit(source, self.scans)
                 self._findings[source.module] = (source.stamp, auditor.diagnostics, auditor.dynamic)
-        # In no particular order: the scan sorts the diagnostics, audit_imports the rest.
-        findings = self._findings.values()
-        return [d for f in findings for d in f[1]], [d for f in findings for d in f[2]]
+                if found is None or (found[1], found[2]) != (auditor.diagnostics, auditor.dynamic):
+                    self._all = None
+        if self._all is None:
+            # In no particular order: the scan sorts the diagnostics, audit_imports the rest.
+            findings = self._findings.values()
+            self._all = [d for f in findings for d in f[1]], [d for f in findings for d in f[2]]
+        return list(self._all[0]), list(self._all[1])

@@ -500,6 +500,9 @@ def build_grimp_graph(
             if last_rows is not None and changed is not None and kept.skipped == skipped.keys()
             else None
         )
+        # Only the files of `changed` differ from the last build's: the same modules, left out
+        # or not, to resolve imports against.
+        kept.packages_hold = kept.packages_hold and since is not None
         try:
             with _stderr_held(held):
                 rows = _scan_imports(
@@ -581,6 +584,7 @@ class GraphMemory:
         self._noted: dict[str, tuple[tuple[ImportRow, ...], list[Diagnostic]]] = {}  # by importer
         self._notes: list[Diagnostic] | None = None  # all of _noted's, in order
         self._packages: tuple[tuple[Any, ...], set[FoundPackage]] | None = None
+        self.packages_hold = False  # _packages are those of the current build's modules
         self.skipped: frozenset[Path] = frozenset()  # the files the last build left out
 
     @staticmethod
@@ -605,12 +609,15 @@ class GraphMemory:
     def found_packages(self, trees: Sequence[FoundTree], skipped: frozenset[Path]) -> set[FoundPackage]:
         """The packages as grimp's scanner takes them, to resolve imported names against (the
         files' mtimes play no part there): made again only when the modules change."""
+        if self.packages_hold and self._packages is not None:
+            return self._packages[1]
         analyzed = tuple(
             (tree.package, tree.directory, tree.namespace_modules,
              frozenset(s.module for s in tree.sources if s.path not in skipped))
             for tree in trees
         )
         if self._packages is not None and self._packages[0] == analyzed:
+            self.packages_hold = True
             return self._packages[1]
         packages = {
             FoundPackage(
@@ -622,7 +629,7 @@ class GraphMemory:
             for package, directory, namespace, modules in analyzed
         }
         if self._in_memory:
-            self._packages = (analyzed, packages)
+            self._packages, self.packages_hold = (analyzed, packages), True
         return packages
 
     def graph(
