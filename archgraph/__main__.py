@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from archgraph.interrupts import exit_code_of, terminate_cleanly
+from archgraph.interrupts import exit_code_of, forget_caught_interrupt, terminate_cleanly
 
 
 def main() -> None:
@@ -20,6 +20,7 @@ def main() -> None:
             raise
         code, message = handled
         print(message, file=sys.stderr)
+        forget_caught_interrupt()
         sys.exit(code)
 
 

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
-from archgraph.interrupts import Terminated, exit_code_of, terminate_cleanly
+from archgraph.interrupts import (
+    Terminated,
+    exit_code_of,
+    forget_caught_interrupt,
+    terminate_cleanly,
+)
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 if TYPE_CHECKING:
@@ -70,6 +75,7 @@ class Guarded(click.Group):
         except (KeyboardInterrupt, Terminated) as interruption:
             code, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")
             click.echo(message, err=True)
+            forget_caught_interrupt()
             ctx.exit(code)
         except ArchgraphError as error:
             if ctx.obj and ctx.obj.get("debug"):

@@ -44,3 +44,14 @@ def exit_code_of(interruption: BaseException) -> tuple[int, str] | None:
     if isinstance(interruption, Terminated):
         return TERMINATED_EXIT, "archgraph: terminated"
     return None
+
+
+def forget_caught_interrupt() -> None:
+    """Undo CPython's note that a KeyboardInterrupt went unhandled, for one this process handled.
+
+    CPython notes it whenever one leaves code run by `exec` of a string (dataclasses builds its
+    methods so, while archgraph's modules load), even if a caller catches it, and then ends the
+    process by SIGINT instead of with the exit code asked for (-2 instead of 130, a Ctrl-C early
+    in a run). The next `exec` of a string that completes clears the note.
+    """
+    exec("None")  # a constant: only that it completes matters

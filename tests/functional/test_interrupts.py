@@ -123,3 +123,41 @@ def test_an_interrupted_baseline_write_keeps_the_old_baseline_or_the_new_one(
     assert [p.name for p in tmp_path.glob("*.tmp")] == []
     check = finish([*command(root, tmp_path / "c"), "--baseline", str(baseline)])
     assert check.returncode in (0, 1), check.stderr
+
+
+# Loaded at start-up through PYTHONPATH: a Ctrl-C that lands while dataclasses builds a class's
+# methods (code run by `exec`, where CPython notes a KeyboardInterrupt as unhandled even when a
+# caller catches it), made to happen at a chosen class every time instead of by chance.
+INTERRUPTING_SITECUSTOMIZE = """
+import dataclasses, os
+
+_process_class = dataclasses._process_class
+
+
+def _interrupting(cls, *args, **kwargs):
+    if cls.__name__ == os.environ.get("INTERRUPT_AT_CLASS"):
+        exec("raise KeyboardInterrupt")
+    return _process_class(cls, *args, **kwargs)
+
+
+dataclasses._process_class = _interrupting
+"""
+
+
+@pytest.mark.parametrize(
+    "at_class", ["ScanSummary", "RunOptions"], ids=["loading the command line", "running check"]
+)
+def test_a_ctrl_c_while_modules_load_exits_130_not_by_the_signal(
+    project: tuple[Path, str, float], tmp_path: Path, at_class: str
+) -> None:
+    root, _clean, _elapsed = project
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(INTERRUPTING_SITECUSTOMIZE)
+    env = {**os.environ, "PYTHONPATH": str(site), "INTERRUPT_AT_CLASS": at_class}
+    ran = subprocess.run(
+        command(root, tmp_path / "cache"), capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert ran.stderr.strip().endswith(MESSAGE[signal.SIGINT]), ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert ran.returncode == EXPECTED_CODE[signal.SIGINT]  # was -2: killed by SIGINT at exit
