@@ -528,7 +528,9 @@ def families(
 
 @main.command("trend")
 @with_options(path_argument, package_option, config_option)
-@click.option("--no-cache", is_flag=True, help="Scan every commit cold (the cache lives in the temporary folder).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where file facts are kept by content for the next trend (default: in the git folder).")
+@click.option("--no-cache", is_flag=True, help="Scan every commit cold, keep nothing for the next trend.")
 @click.option("--revs", "revisions", required=True, metavar="REV_RANGE",
               help="Commits to measure, as `git rev-list` takes them: main~30..main, v1.0..HEAD.")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
@@ -541,7 +543,7 @@ def families(
 @click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
               help="Output format, when the suffix does not tell it.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
-def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], no_cache: bool, revisions: str, every: int, first_parent: bool, contract_ids: tuple[str, ...],
+def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Path, ...], cache_dir: Path | None, no_cache: bool, revisions: str, every: int, first_parent: bool, contract_ids: tuple[str, ...],
                   no_families: bool, output: Path, output_format: str | None, quiet: bool) -> None:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
@@ -552,7 +554,7 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
     output_format = output_format or output.suffix.lower().lstrip(".")
     if output_format not in TREND_FORMATS:
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format html|svg|json|csv")
-    options = RunOptions(config_files, packages, contract_ids, None, not no_cache)
+    options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
     measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet),
                      with_families=not no_families)
     write_output(render_trend(measured, output_format), output)

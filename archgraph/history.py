@@ -161,6 +161,15 @@ class Checkout:
         """Where PATH is in the checkout."""
         return self.directory / self.repository.prefix if self.repository.prefix else self.directory
 
+    def object_of(self, path: Path) -> str | None:
+        """git's object id of the file at `path` (relative to `root`) as the last switch wrote
+        it: an id that names its bytes, wherever and whenever they occur."""
+        relative = path.as_posix()
+        if self.repository.prefix:
+            relative = f"{self.repository.prefix}/{relative}"
+        entry = self._files.get(relative)
+        return entry[1] if entry is not None else None
+
     def switch(self, sha: str, then: str | None = None) -> tuple[str, ...]:
         """Make the directory hold the analyzed files of `sha`; the files written or removed
         (repository-relative posix paths, sorted; empty when none changed).

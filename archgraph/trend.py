@@ -43,8 +43,12 @@ from archgraph.rules import Contract
 from archgraph.rules.families import FamiliesQuery
 from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanMemory, scan
+from archgraph.scan.facts import CACHE_NAME, FactsByContent
 
 CACHE_SUBDIRECTORY = "cache"
+# In the repository's git folder (content named by git lives there; the working tree stays as
+# it was), or in --cache-dir.
+FACTS_BY_CONTENT_NAME = f"trend-{CACHE_NAME}"
 
 
 def trend(
@@ -85,8 +89,14 @@ def trend(
         checkout_directory = checkout.directory.resolve()
         # The cache lives beside the checkout, not in it (it would be scanned), and not in
         # PATH/.archgraph_cache: its entries are keyed by path and mtime, and files written into
-        # a new temporary folder never match them, so a shared cache would only grow.
+        # a new temporary folder never match them, so a shared cache would only grow. File
+        # facts are kept by content (git's object ids) for the next trend, see FactsByContent.
         cache_dir = Path(temporary) / CACHE_SUBDIRECTORY if options.use_cache else None
+        by_content = None
+        if options.use_cache:
+            kept_in = options.cache_dir or repository.git_dir / "archgraph"
+            by_content = FactsByContent(kept_in / FACTS_BY_CONTENT_NAME, checkout.object_of)
+            carried.scan.facts.by_content = by_content
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
             following = chosen[index].sha if index < len(chosen) else None
@@ -104,6 +114,9 @@ def trend(
                 _measure(commit, checkout, commit_config, contracts, options, cache_dir, specs,
                          carried, with_families)
             )
+        if by_content is not None:
+            # Room for two versions of the largest tree measured, besides what this run used.
+            by_content.save(capacity=2 * max((p.modules or 0 for p in points), default=0))
     return Trend(
         revisions=revisions,
         contracts=specs,

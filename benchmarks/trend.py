@@ -13,8 +13,9 @@ Two kinds of history (--history):
 It times, each command a new process as a user would run it:
   - one cold `archgraph check` (empty cache) of the final tree;
   - one cold `archgraph families` of the final tree (the trend also runs the families analysis);
-  - `archgraph trend --revs HEAD~N..HEAD` to JSON and to HTML (its own fresh cache, as always),
-    and with --no-families;
+  - `archgraph trend --revs HEAD~N..HEAD` to JSON and to HTML, nothing kept from an earlier
+    trend, and with --no-families; to JSON again after a trend of the same history (the file
+    facts it kept by content are read, not parsed; the JSON must be the same bytes);
   - the same with --no-cache (every commit scanned cold), to show what the shared cache buys;
 and checks that the trend's numbers for three commits equal `archgraph check --format json`
 on a plain `git archive` extraction of each (exit 1 when they differ). --quick leaves out the
@@ -333,9 +334,19 @@ def main() -> int:
             shutil.rmtree(cache, ignore_errors=True)
             return timed([binary, command, ".", "--cache-dir", str(cache)], repository, {0, 1})
 
-        def trend(output: str, *options: str) -> Callable[[], float]:
-            command = [binary, "trend", ".", "--revs", revs, "-o", str(work / output), "--quiet", *options]
-            return lambda: timed(command, repository, {0})
+        def trend(output: str, *options: str, warm: bool = False) -> Callable[[], float]:
+            """A trend with nothing kept from an earlier one (the facts it keeps by content go
+            to a folder emptied first), or, `warm`, after one that kept them."""
+            kept = work / "trend-kept"
+            command = [binary, "trend", ".", "--revs", revs, "-o", str(work / output), "--quiet",
+                       "--cache-dir", str(kept), *options]
+
+            def run() -> float:
+                if not warm:
+                    shutil.rmtree(kept, ignore_errors=True)
+                return timed(command, repository, {0})
+
+            return run
 
         runs = arguments.runs
         check_cold = repeat(runs, lambda: cold("check"))
@@ -346,6 +357,9 @@ def main() -> int:
             ("`families`, cold cache, final tree", families_cold),
             (f"`trend` {n} commits -> json", with_families),
         ]
+        # The last cold run above kept its facts: the next trend of the same history reads them.
+        rows.append((f"`trend` {n} commits -> json, again (facts kept by content)",
+                     repeat(runs, trend("again.json", warm=True))))
         if not arguments.quick:
             rows.append((f"`trend` {n} commits -> html (chart)", repeat(runs, trend("trend.html"))))
         without_families = repeat(runs, trend("nofamilies.json", "--no-families"))
@@ -377,6 +391,8 @@ def main() -> int:
             "",
         ]
         notes, mismatches = compare_with_check(repository, trend_file, work)
+        if (work / "again.json").read_bytes() != trend_file.read_bytes():
+            mismatches.append("the trend run again (facts kept by content) differs from the first")
         lines += [f"- {note}" for note in unavailable_in_trend(trend_file) + notes + mismatches]
         text = "\n".join(lines) + "\n"
         print(text)

@@ -569,3 +569,40 @@ def test_a_file_rewritten_at_once_with_the_same_size_gets_a_new_mtime(tmp_path: 
         assert all(b - a >= 1_000_000 for a, b in itertools.pairwise(times))
     measured = trend(root, "main")
     assert [p.contract("no-b").violations for p in measured.points] == [0, 1, 0]  # type: ignore[union-attr]
+
+
+def test_a_later_trend_reads_file_facts_by_content_instead_of_parsing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archgraph.scan.facts as facts_module  # noqa: PLC0415
+
+    root = tmp_path / "shop"
+    build_history(root, HISTORY)
+    parse_batch = facts_module._parse_batch
+    parsed: list[str] = []
+
+    def counted(batch: Any, *args: Any, **kwargs: Any) -> Any:  # the real parser, counted
+        parsed.extend(path for _module, path in batch)
+        return parse_batch(batch, *args, **kwargs)
+
+    monkeypatch.setattr(facts_module, "_parse_batch", counted)
+
+    def run(revisions: str = "main") -> tuple[str, int]:
+        parsed.clear()
+        return render_trend_json(trend(root, revisions)), len(parsed)
+
+    first, parsed_first = run()
+    assert parsed_first >= 11  # every file of the shop, and the versions that changed
+    assert (root / ".git" / "archgraph" / "trend-facts-v5.pickle").is_file()  # not in the working tree
+    second, parsed_second = run()
+    assert (second, parsed_second) == (first, 0)
+    # A new commit: only its new file content is parsed; the numbers are those of a cold trend.
+    write_tree(root, {"shop/core/models.py": "class Order:\n    pass\n"})
+    git(root, "commit", "-qam", "Orders")
+    third, parsed_third = run()
+    assert parsed_third == 1
+    assert third == render_trend_json(trend(root, "main", RunOptions(use_cache=False)))
+    # A trend over fewer commits keeps what a longer one found (room for two trees' files).
+    _, parsed_short = run("main~1..main")
+    assert parsed_short == 0
+    assert run() == (third, 0)
