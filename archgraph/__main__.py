@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from archgraph.interrupts import exit_code_of, forget_caught_interrupt, terminate_cleanly
+from archgraph.interrupts import (
+    exit_code_of,
+    forget_caught_interrupt,
+    ignore_late_signals,
+    terminate_cleanly,
+)
 
 
 def main() -> None:
@@ -15,6 +20,7 @@ def main() -> None:
 
             cli()
     except BaseException as error:  # KeyboardInterrupt and Terminated are BaseExceptions
+        ignore_late_signals()  # first thing: whatever ended the run (click ends it with SystemExit)
         handled = exit_code_of(error)
         if handled is None:
             raise

@@ -55,3 +55,12 @@ def forget_caught_interrupt() -> None:
     in a run). The next `exec` of a string that completes clears the note.
     """
     exec("None")  # a constant: only that it completes matters
+
+
+def ignore_late_signals() -> None:
+    """The run is over: its output is written, its exit code chosen. A Ctrl-C or SIGTERM from
+    now on, while the interpreter shuts down (resetting their handlers to the defaults), would
+    kill the process and hide that exit code (-2 for a Ctrl-C just after a check ended)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -161,3 +161,34 @@ def test_a_ctrl_c_while_modules_load_exits_130_not_by_the_signal(
     assert ran.stderr.strip().endswith(MESSAGE[signal.SIGINT]), ran.stderr
     assert "Traceback" not in ran.stderr
     assert ran.returncode == EXPECTED_CODE[signal.SIGINT]  # was -2: killed by SIGINT at exit
+
+
+# A signal that lands while the interpreter shuts down, after the run ended: sent by the
+# process to itself from an exit handler, so that it lands there every time.
+SIGNALLING_AT_EXIT = """
+import atexit, os, signal, time
+
+
+def _signal_at_exit():
+    os.kill(os.getpid(), getattr(signal, os.environ["SIGNAL_AT_EXIT"]))
+    time.sleep(0.2)  # time for its delivery
+
+
+atexit.register(_signal_at_exit)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_after_the_run_ended_keeps_its_exit_code_and_output(
+    project: tuple[Path, str, float], tmp_path: Path, signum: signal.Signals
+) -> None:
+    root, clean, _elapsed = project
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SIGNALLING_AT_EXIT)
+    env = {**os.environ, "PYTHONPATH": str(site), "SIGNAL_AT_EXIT": signum.name}
+    ran = subprocess.run(
+        command(root, tmp_path / "cache"), capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert (ran.returncode, ran.stdout) == (1, clean), ran.stderr  # broken contracts, as without
+    assert "Traceback" not in ran.stderr and "KeyboardInterrupt" not in ran.stderr
