@@ -163,12 +163,13 @@ class Checkout:
 
     def object_of(self, path: Path) -> str | None:
         """git's object id of the file at `path` (relative to `root`) as the last switch wrote
-        it: an id that names its bytes, wherever and whenever they occur."""
+        it: an id that names its bytes, wherever and whenever they occur. None for anything but
+        a regular file: a symlink's id names the path it holds, not the bytes read through it."""
         relative = path.as_posix()
         if self.repository.prefix:
             relative = f"{self.repository.prefix}/{relative}"
         entry = self._files.get(relative)
-        return entry[1] if entry is not None else None
+        return entry[1] if entry is not None and entry[0] in _REGULAR_MODES else None
 
     def switch(self, sha: str, then: str | None = None) -> tuple[str, ...]:
         """Make the directory hold the analyzed files of `sha`; the files written or removed

@@ -46,6 +46,9 @@ class FindResult:
     trees: tuple[FoundTree, ...]
     diagnostics: tuple[Diagnostic, ...]
     excluded: int = 0
+    # Some module file is a symlink or lies in a symlinked directory: its content can change
+    # when another file is written, so no edit accounts for everything that changed.
+    through_links: bool = False
 
 
 def is_module_name(name: str) -> bool:
@@ -119,6 +122,7 @@ class _Walk:
         self.namespace_candidates: set[str] = set()
         self.diagnostics: list[Diagnostic] = []
         self.excluded = 0
+        self.through_links = self.directory.is_symlink()
         self.top = str(self.directory)
         self.walk_roots = [os.path.realpath(self.top)]
         self.seen_links: set[str] = set()
@@ -207,12 +211,15 @@ class _Walk:
                 if self.is_excluded(child):
                     self.excluded += 1
                     continue
-                if entry.is_symlink() and self.is_loop(entry.path):
-                    continue
+                if entry.is_symlink():
+                    if self.is_loop(entry.path):
+                        continue
+                    self.through_links = True
                 if not is_module_name(name):
                     self.unusual_dirs[child] = Path(entry.path)
                 self.visit(entry.path, child)
             elif name.endswith(".py") and _is_file(entry):
+                self.through_links = self.through_links or entry.is_symlink()
                 self.add_file(entry, Path(entry.path), module)
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
@@ -332,13 +339,15 @@ def find_modules(
     trees: list[FoundTree] = []
     diagnostics: list[Diagnostic] = []
     excluded = 0
+    through_links = False
     for package in root_packages:
         for directory in locate_package(package, source_roots):
             walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude)
             trees.append(walk.run())
             diagnostics.extend(walk.diagnostics)
             excluded += walk.excluded
-    return FindResult(tuple(trees), tuple(diagnostics), excluded)
+            through_links = through_links or walk.through_links
+    return FindResult(tuple(trees), tuple(diagnostics), excluded, through_links)
 
 
 def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:
@@ -351,9 +360,12 @@ def refreshed(
 ) -> FindResult | None:
     """`found` after the files `edited` (absolute paths) changed content only, their stamps read
     again; None when an edit is not one of its files (added, removed, a link, unreadable now),
-    for then only a new walk can tell what the tree holds. `where`: its `source_index`."""
+    or when some file is reached through a link (an edit can change it unseen), for then only a
+    new walk can tell what the tree holds. `where`: its `source_index`."""
     if not edited:
         return found
+    if found.through_links:
+        return None
     where = where if where is not None else source_index(found)
     sources = [list(tree.sources) for tree in found.trees]
     for path in edited:

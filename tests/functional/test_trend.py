@@ -606,3 +606,24 @@ def test_a_later_trend_reads_file_facts_by_content_instead_of_parsing_again(
     _, parsed_short = run("main~1..main")
     assert parsed_short == 0
     assert run() == (third, 0)
+
+
+def test_a_module_that_is_a_link_follows_its_target_from_commit_to_commit(tmp_path: Path) -> None:
+    """shop/alias.py links to shop/real.py: a commit that rewrites only real.py changes both
+    modules (the checkout never writes the link), in this run and the next."""
+    root = tmp_path / "shop"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write_tree(root, {**dict(HISTORY[1][1]), "shop/real.py": "import shop.core.models\n"})
+    os.symlink("real.py", root / "shop" / "alias.py")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "A module and its alias")
+    write_tree(root, {"shop/real.py": "import shop.api.views\n" + notifier("PagerNotifier")})
+    git(root, "commit", "-qam", "The alias too imports the api and has a notifier")
+    cold = trend(root, "main", RunOptions(use_cache=False))
+    # SmsNotifier, EmailNotifier, and PagerNotifier read twice: through real.py and alias.py.
+    assert [p.families for p in cold.points][-1][0].implementations == 4  # type: ignore[union-attr]
+    for _run in ("first", "again: facts kept by content"):
+        assert render_trend_json(trend(root, "main", RunOptions(cache_dir=tmp_path / "kept"))) == (
+            render_trend_json(cold)
+        )
