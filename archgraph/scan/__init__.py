@@ -53,7 +53,8 @@ class ScanMemory:
     the next. An owner that knows every file it rewrites or removes starts with `edited=set()`
     and adds their absolute paths between scans; the next scan then reads their stamps again
     instead of walking the tree (it walks when an edit is not one of the files the last walk
-    found). With None (the default), every scan walks.
+    found, or when some module is reached through a symlink). With None (the default), every
+    scan walks.
     """
 
     facts: FactsMemory = field(default_factory=FactsMemory)

@@ -1032,11 +1032,13 @@ class FactsProvider:
         searched = frozenset(needles)
         root = str(self._root)
         to_parse: list[tuple[str, str]] = []
-        stamps: dict[str, Stamp] = {}
+        stamps: dict[str, Stamp] = {}  # by module
         by_content = self._kept.by_content if self._kept is not None else None
         for module in modules:
             path = os.path.join(root, self._files[module])  # str paths: thousands per run
             stamp = self._stamp_of(module, path)
+            if stamp is not None:
+                stamps[module] = stamp
             cached = cache.get(path, stamp, chains)
             if cached is None and by_content is not None:
                 cached = by_content.get(module, self._files[module], chains)
@@ -1052,7 +1054,6 @@ class FactsProvider:
                     cache.put_absent(path, stamp, searched)
                     continue  # cannot import the name: no need to parse
             to_parse.append((module, path))
-            stamps[path] = stamp
         by_path = {path: module for module, path in to_parse}
         rows: dict[str, tuple[Any, ...]] = {}
         trees = self._kept.trees if self._kept is not None else None
@@ -1062,17 +1063,14 @@ class FactsProvider:
                 rows[path] = row
         for module, path in to_parse:  # the cache file's order stays that of the files
             if path in rows:
-                cache.put(path, stamps[path], rows[path])
+                cache.put(path, stamps[module], rows[path])
                 if by_content is not None:
                     by_content.put(module, self._files[module], rows[path])
         cache.save()
         if self._kept is not None:
-            for module in modules:
-                path = os.path.join(root, self._files[module])
-                stamp = self._stamp_of(module, path)
-                if module in self._memory and stamp is not None:
+            for module, stamp in stamps.items():  # the stamps read above, not read again
+                if module in self._memory:
                     self._kept.put(module, self._files[module], stamp, self._memory[module])
-
 
     def _parsing_is_cheaper(self, modules: Sequence[str]) -> bool:
         """A few files, a big cache file: parsing them costs less than loading every file's
