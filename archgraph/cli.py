@@ -548,8 +548,8 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
     from archgraph.app import RunOptions  # noqa: PLC0415
-    from archgraph.report.trend import TREND_FORMATS, render_trend  # noqa: PLC0415
     from archgraph.trend import trend  # noqa: PLC0415
+    from archgraph.trend.report import TREND_FORMATS, render_trend  # noqa: PLC0415
 
     output_format = output_format or output.suffix.lower().lstrip(".")
     if output_format not in TREND_FORMATS:

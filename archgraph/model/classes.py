@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
-from weakref import WeakKeyDictionary
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
@@ -582,18 +581,8 @@ def class_model_from_facts(
 
 
 def build_class_model(model: ArchModel, resolver: Resolver | None = None) -> ClassModel:
-    """The class model of every module of the analyzed packages (namespace directories included).
-
-    Built once per scan (the views of a model share its facts): every contract and analysis
-    that reads it in one run gets the same object.
-    """
-    provider = model.facts_provider
-    if resolver is not None or provider is None:
+    """The class model of every module of the analyzed packages (namespace directories included);
+    without a resolver, the model's own (built once, see ArchModel.class_model)."""
+    if resolver is not None:
         return class_model_from_facts(model.facts(), model.files, resolver)
-    built = _BUILT.get(provider)
-    if built is None:
-        built = _BUILT[provider] = class_model_from_facts(model.facts(), model.files)
-    return built
-
-
-_BUILT: WeakKeyDictionary[object, ClassModel] = WeakKeyDictionary()  # by facts provider
+    return model.class_model

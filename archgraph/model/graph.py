@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -20,6 +20,8 @@ from archgraph.model.names import ImportExpr, ModuleExpr, is_within
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from archgraph.model.classes import ClassModel
 
 T = TypeVar("T")
 
@@ -91,13 +93,6 @@ class ImportGraphPort(Protocol):
         """The modules that are not external."""
     @property
     def sorted_modules(self) -> tuple[str, ...]: ...
-    @property
-    def imports_version(self) -> object:
-        """The same object for two graphs with the same modules and the same module pairs
-        importing each other (lines aside); another one for any other graph, or if unsure."""
-    def importers_changed_since(self, version: object) -> frozenset[str] | None:
-        """The modules whose direct imports differ from those of an earlier graph of the same
-        modules, the one whose imports_version was `version`; None if unknown."""
     def is_external(self, module: str) -> bool: ...
     def imports_of(self, module: str) -> frozenset[str]: ...
     def importers_of(self, module: str) -> frozenset[str]: ...
@@ -125,9 +120,6 @@ class ArchModel:
     namespace_modules: frozenset[str] = frozenset()
     exclude_type_checking_imports: bool = False
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
-    # Scratch space that the models of one changing tree share (`archgraph trend`, commit after
-    # commit), for analyses that can reuse their work module by module; None: nothing shared.
-    shared: dict[Hashable, Any] | None = field(default=None, compare=False)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -242,8 +234,9 @@ class ArchModel:
             namespace_modules=self.namespace_modules,
             exclude_type_checking_imports=self.exclude_type_checking_imports,
             facts_provider=self.facts_provider,
-            shared=self.shared,
         )
+        if "class_model" in self.__dict__:  # the same files, so the same classes
+            view.__dict__["class_model"] = self.__dict__["class_model"]
         return view, frozenset(used)
 
     def _covered(self, expr: ModuleExpr) -> frozenset[str]:
@@ -287,6 +280,13 @@ class ArchModel:
         if self.facts_provider is None:
             return compute()
         return cast(T, self.facts_provider.memo(key, compute))
+
+    @cached_property
+    def class_model(self) -> ClassModel:
+        """Every class of the analyzed files, built once per model (its views share it)."""
+        from archgraph.model.classes import class_model_from_facts  # noqa: PLC0415 - same package
+
+        return class_model_from_facts(self.facts(), self.files)
 
     def to_networkx(self) -> nx.DiGraph:
         """The module graph as a networkx DiGraph (edges carry `lines`)."""

@@ -32,9 +32,6 @@ class Acyclic(Contract):
             problems.append(at.error("max_cycle_length", "max_cycle_length must be 2 or more"))
         return problems
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        return True
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each cycle between a package's children, and the imports that break them all."""

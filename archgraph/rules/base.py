@@ -54,12 +54,6 @@ class Contract(ABC):
     def check(self, model: ArchModel) -> ContractResult:
         """Evaluate the contract against the model; reads only, prints nothing."""
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        """Whether check() reads nothing but which modules exist and which import which (not
-        the lines, not the files' contents): then two models whose graphs have the same
-        `imports_version` get results with the same counts (`archgraph trend` reuses them)."""
-        return False
 
     def validate(self, at: TablePosition) -> list[object]:
         """Problems that tie several fields together (ConfigErrors); none by default."""

@@ -21,9 +21,6 @@ class Forbidden(Contract):
     forbidden_modules: tuple[ModuleExpr, ...]
     allow_indirect_imports: bool = False
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        return True
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each import (or shortest chain) from a source to a forbidden module."""

@@ -24,9 +24,6 @@ class Independence(Contract):
             return [at.error("modules", "an independence contract needs at least two modules")]
         return []
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        return True
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each shortest chain between two of the modules."""

@@ -39,9 +39,6 @@ class Layers(Contract):
             problems.append(at.error("exhaustive", "exhaustive = true needs containers"))
         return problems
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        return True
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report every import chain from a lower layer up to a higher one."""

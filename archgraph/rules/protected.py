@@ -55,9 +55,6 @@ class Protected(Contract):
                 problems.append(at.error("symbols", problem))
         return problems
 
-    @property
-    def reads_module_graph_only(self) -> bool:
-        return not self.symbols  # symbol rules read the names an import statement imports
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each import of a protected module or symbol from outside the allowed importers."""

@@ -134,7 +134,7 @@ def _read(path: str, size: int) -> bytes:
 ImportRow = tuple[int, int, str, bool, bool]
 
 
-class _ScanCache:
+class AuditScans:
     """FileScans by path, valid while the file's mtime is unchanged (as grimp's cache), with
     the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
 
@@ -296,7 +296,7 @@ class _Auditor:
             )
         )
 
-    def audit(self, source: ModuleSource, scans: _ScanCache) -> None:
+    def audit(self, source: ModuleSource, scans: AuditScans) -> None:
         scanned = scans.scan(source)
         if scanned is None:
             return
@@ -420,16 +420,15 @@ class AuditPrescan:
         sources: Sequence[ModuleSource],
         modules: Collection[str],
         root_packages: Sequence[str],
-        cache_dir: Path | None,
+        scans: AuditScans,
         *,
         mode: str | None = None,
-        memory: AuditMemory | None = None,
     ) -> None:
         """`modules`: the internal modules the walk found, to guess which files are suspect.
+        `scans`: the byte scans known so far (the store's), which the prescan adds to.
         `mode`: "process" or "inline" (nothing ahead: `audit_imports` reads every file);
-        by default chosen from the amount of stale source and whether forking is safe here.
-        `memory`: its byte scans are used instead of the cache folder's."""
-        self._scans = memory.scans if memory is not None else _ScanCache(cache_dir)
+        by default chosen from the amount of stale source and whether forking is safe here."""
+        self._scans = scans
         self._todo = [s for s in sources if not self._scans.fresh(s)]
         self._modules = frozenset(modules)
         self._roots = tuple(root_packages)
@@ -490,7 +489,7 @@ class AuditPrescan:
         os.close(write_end)
         return True
 
-    def finish(self, *, cancel: bool = False) -> _ScanCache:
+    def finish(self, *, cancel: bool = False) -> AuditScans:
         """Wait for the child (or stop it, if `cancel`); the cache with what it sent."""
         if self._child is not None:
             pid, pipe = self._child
@@ -553,79 +552,21 @@ def audit_imports(
     modules: Collection[str],
     root_packages: Sequence[str],
     project_root: Path,
-    cache_dir: Path | None = None,
+    scans: AuditScans,
     prescan: AuditPrescan | None = None,
-    memory: AuditMemory | None = None,
-    changed: Collection[str] | None = None,
 ) -> ImportAudit:
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed.
 
-    `prescan`: made with the same `cache_dir` (or `memory`), what it read ahead (see
-    `AuditPrescan`) is not read again; the outcome is the same with it or without it.
-    `memory`: what the audits of this tree in this process found (see AuditMemory), and
-    `changed`: the modules whose files changed since, when nothing else did.
+    `scans`: each file's byte scan known so far (a store's), used while the file is unchanged;
+    `prescan`: made with the same `scans`, what it read ahead (see `AuditPrescan`) is not read
+    again; the outcome is the same with it or without it.
     """
-    if memory is not None:
-        if prescan is not None:
-            prescan.finish()  # reaps the child; what it read lands in memory.scans
-        diagnostics, dynamic = memory.audit(sources, modules, root_packages, project_root, changed)
-    else:
-        auditor = _Auditor(sources, modules, root_packages, project_root)
-        scans = prescan.finish() if prescan is not None else _ScanCache(cache_dir)
-        for source in sources:
-            auditor.audit(source, scans)
-        scans.save([str(s.path) for s in sources])
-        diagnostics, dynamic = auditor.diagnostics, auditor.dynamic
-    ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
-    return ImportAudit(tuple(diagnostics), tuple(ordered))
-
-
-class AuditMemory:
-    """The audit of one changing tree kept between scans in this process (`archgraph trend`):
-    the byte scans in memory instead of the cache file, and each file's findings, judged again
-    only when the file changed, or when the files or modules did (which modules exist decides
-    whether an import names a missing one)."""
-
-    def __init__(self) -> None:
-        self.scans = _ScanCache(None)
-        self._context: tuple[Any, ...] = ()
-        self._auditor: _Auditor | None = None
-        self._findings: dict[str, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}  # by module
-        self._all: tuple[list[Diagnostic], list[DynamicImport]] | None = None  # every finding
-
-    def audit(
-        self,
-        sources: Sequence[ModuleSource],
-        modules: Collection[str],
-        root_packages: Sequence[str],
-        project_root: Path,
-        changed: Collection[str] | None = None,
-    ) -> tuple[list[Diagnostic], list[DynamicImport]]:
-        """`changed`: the modules whose files changed since the last audit, when the files and
-        modules are otherwise the same (None: compare)."""
-        todo: Iterable[ModuleSource] = sources
-        if changed is not None and self._auditor is not None and self._context[0] == modules:
-            todo = [s for s in sources if s.module in changed]
-            for module in set(changed) - {s.module for s in todo}:  # left out now (unparsable)
-                if self._findings.pop(module, None) is not None:
-                    self._all = None
-        else:
-            context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
-            if self._auditor is None or context != self._context:
-                self._auditor = _Auditor(sources, modules, root_packages, project_root)
-                self._context, self._findings, self._all = context, {}, None
-        auditor = self._auditor
-        for source in todo:
-            found = self._findings.get(source.module)
-            if found is None or found[0] != source.stamp:
-                auditor.diagnostics, auditor.dynamic = [], []
-                auditor.audit(source, self.scans)
-                self._findings[source.module] = (source.stamp, auditor.diagnostics, auditor.dynamic)
-                if found is None or (found[1], found[2]) != (auditor.diagnostics, auditor.dynamic):
-                    self._all = None
-        if self._all is None:
-            # In no particular order: the scan sorts the diagnostics, audit_imports the rest.
-            findings = self._findings.values()
-            self._all = [d for f in findings for d in f[1]], [d for f in findings for d in f[2]]
-        return list(self._all[0]), list(self._all[1])
+    auditor = _Auditor(sources, modules, root_packages, project_root)
+    if prescan is not None:
+        scans = prescan.finish()
+    for source in sources:
+        auditor.audit(source, scans)
+    scans.save([str(s.path) for s in sources])
+    ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
+    return ImportAudit(tuple(auditor.diagnostics), tuple(ordered))

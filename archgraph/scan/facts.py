@@ -11,10 +11,10 @@ import itertools
 import os
 import re
 import signal
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgraph.model.facts import (
     ClassFact,
@@ -24,6 +24,9 @@ from archgraph.model.facts import (
     ImportFact,
 )
 from archgraph.scan import cache_file
+
+if TYPE_CHECKING:
+    from archgraph.scan.store import ScanStore
 
 # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 # 5: attribute chains are extracted on demand (None in a row that has none)
@@ -756,6 +759,9 @@ class FactsCache:
         self.file = cache_dir / CACHE_NAME if cache_dir else None
         self.entries: dict[str, tuple[Stamp, tuple[Any, ...]]] = {}
         self.absent: dict[str, tuple[Stamp, frozenset[bytes]]] = {}
+        # The facts made of each entry's row, by path: every caller of one file version gets
+        # the very same object (a class model built again compares them by identity first).
+        self._objects: dict[str, tuple[tuple[Any, ...], FileFacts]] = {}
         self.dirty = False
         stored = cache_file.load(self.file, FACTS_VERSION)
         if stored is not None:
@@ -767,6 +773,15 @@ class FactsCache:
         if entry is None or entry[0] != stamp or (chains and entry[1][CHAINS_FIELD] is None):
             return None
         return entry[1]
+
+    def facts(self, path: str, row: tuple[Any, ...]) -> FileFacts:
+        """The facts of one of this cache's rows for `path`."""
+        made = self._objects.get(path)
+        if made is not None and made[0] is row:
+            return made[1]
+        facts = from_row(row)
+        self._objects[path] = (row, facts)
+        return facts
 
     def put(self, path: str, stamp: Stamp, row: tuple[Any, ...]) -> None:
         self.entries[path] = (stamp, row)
@@ -838,70 +853,26 @@ class FactsByContent:
         cache_file.store(self.file, (CONTENT_FACTS_VERSION, FACTS_VERSION), kept)
 
 
-class FactsMemory:
-    """Facts kept in this process, by file path, while the file's (size, mtime) is unchanged.
-
-    For a process that scans one tree many times (`archgraph trend` moves a checkout from
-    commit to commit): unchanged files give the very same FileFacts objects, which the class
-    model compares by identity, and nothing is read from or written to a cache file.
-    """
-
-    def __init__(self) -> None:
-        # By module: (its file, relative to the root, the file's stamp, the facts). Keyed by
-        # module, not by absolute path, so that a lookup joins no paths: it runs for every
-        # module at every commit.
-        self.entries: dict[str, tuple[Path, Stamp, FileFacts]] = {}
-        self.trees = ParsedTrees()  # the files parsed after the first scan change again, often
-        # The facts known to hold for the files as the latest scan found them, no stamps to
-        # compare: a commit that changes 3 files of 8,800 then looks at 3 (see `scanned`).
-        self.current: dict[str, FileFacts] = {}
-        self.by_content: FactsByContent | None = None  # set by an owner that can name contents
-
-    def scanned(self, changed: Collection[str] | None) -> None:
-        """A scan found that only the files of `changed` modules changed since the last scan
-        (None: any file may have)."""
-        if changed is None:
-            self.current = {}
-        else:
-            for module in changed:
-                self.current.pop(module, None)
-
-    def get(self, module: str, file: Path, stamp: Stamp | None) -> FileFacts | None:
-        entry = self.entries.get(module)
-        if entry is None or entry[1] != stamp or (entry[0] is not file and entry[0] != file):
-            return None
-        self.current[module] = entry[2]
-        return entry[2]
-
-    def put(self, module: str, file: Path, stamp: Stamp, facts: FileFacts) -> None:
-        self.entries[module] = (file, stamp, facts)
-        self.current[module] = facts
-
-
 class FactsProvider:
-    """FactsPort implementation: cache first, then parse what is missing (in parallel)."""
+    """FactsPort implementation: the store first, then parse what is missing (in parallel)."""
 
     def __init__(
         self,
         root: Path,
         files: Mapping[str, Path],
-        cache_dir: Path | None,
+        store: ScanStore,
         stamps: Mapping[str, Stamp] | None = None,
         context: tuple[Any, ...] = (),
-        kept: FactsMemory | None = None,
     ) -> None:
         """`stamps`: (size, mtime) by module, from the file walk (else each file is stat'ed);
-        `context`: what else the analyzed code depends on (scan options, namespace packages);
-        `kept`: facts kept across scans in this process, used instead of the cache folder's."""
+        `context`: what else the analyzed code depends on (scan options, namespace packages)."""
         self._root = root
         self._files = files
-        self._cache_dir = cache_dir
-        self._kept = kept
-        self._facts_cache_dir = None if kept is not None else cache_dir
+        self._store = store
+        self._cache_dir = store.folder
         self._stamps = stamps or {}
         self._context = context
-        self._memory: dict[str, FileFacts] = dict(kept.current) if kept is not None else {}
-        self._cache: FactsCache | None = None
+        self._memory: dict[str, FileFacts] = {}
         self._digest: str | None = None
 
     def _stamp_of(self, module: str, path: str) -> Stamp | None:
@@ -997,8 +968,6 @@ class FactsProvider:
             ]
         else:  # C-speed filters: all 8,800 modules of Home Assistant at every commit of a trend
             wanted = list(itertools.filterfalse(memory.__contains__, filter(self._files.__contains__, modules)))
-        if wanted and self._kept is not None:
-            wanted = self._recall(wanted, self._kept, chains)
         if wanted:
             self._load(wanted, needles, chains)
         if chains:  # not those read without chains earlier and not wanted now (no mention)
@@ -1006,34 +975,16 @@ class FactsProvider:
         known = list(filter(memory.__contains__, modules))
         return dict(zip(known, map(memory.__getitem__, known), strict=True))
 
-    def _recall(self, modules: Sequence[str], kept: FactsMemory, chains: bool) -> list[str]:
-        """Take the kept facts of unchanged files; the modules still to load."""
-        missing = []
-        stamps, files = self._stamps, self._files
-        for module in modules:
-            file = files[module]
-            stamp = stamps.get(module)
-            if stamp is None:
-                stamp = _stamp(os.path.join(self._root, file))
-            facts = kept.get(module, file, stamp)
-            if facts is None or (chains and facts.attribute_chains is None):
-                missing.append(module)
-            else:
-                self._memory[module] = facts
-        return missing
-
     def _load(self, modules: Sequence[str], needles: tuple[bytes, ...], chains: bool) -> None:
-        if self._cache is None:
-            if self._parsing_is_cheaper(modules):
-                self._parse_uncached(modules, needles, chains)
-                return
-            self._cache = FactsCache(self._facts_cache_dir)
-        cache = self._cache
+        if not self._store.facts_loaded and self._parsing_is_cheaper(modules):
+            self._parse_uncached(modules, needles, chains)
+            return
+        cache = self._store.facts
         searched = frozenset(needles)
         root = str(self._root)
         to_parse: list[tuple[str, str]] = []
         stamps: dict[str, Stamp] = {}  # by module
-        by_content = self._kept.by_content if self._kept is not None else None
+        by_content = self._store.facts_by_content
         for module in modules:
             path = os.path.join(root, self._files[module])  # str paths: thousands per run
             stamp = self._stamp_of(module, path)
@@ -1043,7 +994,7 @@ class FactsProvider:
             if cached is None and by_content is not None:
                 cached = by_content.get(module, self._files[module], chains)
             if cached is not None:
-                self._memory[module] = from_row(cached)
+                self._memory[module] = cache.facts(path, cached)
                 continue
             if stamp is None:
                 continue
@@ -1054,33 +1005,24 @@ class FactsProvider:
                     cache.put_absent(path, stamp, searched)
                     continue  # cannot import the name: no need to parse
             to_parse.append((module, path))
-        by_path = {path: module for module, path in to_parse}
         rows: dict[str, tuple[Any, ...]] = {}
-        trees = self._kept.trees if self._kept is not None else None
-        for path, row in parse_in_parallel(to_parse, chains, trees):  # in no set order
-            if row is not None:
-                self._memory[by_path[path]] = from_row(row)
+        for path, row in parse_in_parallel(to_parse, chains, self._store.parsed_trees):
+            if row is not None:  # in no set order
                 rows[path] = row
         for module, path in to_parse:  # the cache file's order stays that of the files
             if path in rows:
                 cache.put(path, stamps[module], rows[path])
+                self._memory[module] = cache.facts(path, rows[path])
                 if by_content is not None:
                     by_content.put(module, self._files[module], rows[path])
         cache.save()
-        if self._kept is not None:
-            for module, stamp in stamps.items():  # the stamps read above, not read again
-                if module in self._memory:
-                    self._kept.put(module, self._files[module], stamp, self._memory[module])
 
     def _parsing_is_cheaper(self, modules: Sequence[str]) -> bool:
         """A few files, a big cache file: parsing them costs less than loading every file's
         facts (after an edit, a symbol contract asks for its module's facts first: 0.3 s of
         loading on Home Assistant for one file)."""
-        if self._facts_cache_dir is None:
-            return False
-        try:
-            cached_bytes = (self._facts_cache_dir / CACHE_NAME).stat().st_size
-        except OSError:
+        cached_bytes = self._store.facts_file_size()
+        if not cached_bytes:
             return False
         root = str(self._root)
         source_bytes = 0

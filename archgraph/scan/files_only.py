@@ -16,7 +16,6 @@ class FilesOnlyGraph:
     """ImportGraphPort with modules and no import edges."""
 
     def __init__(self, modules: Iterable[str], root_packages: Sequence[str]) -> None:
-        self._version = object()
         self._modules = frozenset(modules)
         self._roots = tuple(root_packages)
 
@@ -31,13 +30,6 @@ class FilesOnlyGraph:
     @property
     def sorted_modules(self) -> tuple[str, ...]:
         return tuple(sorted(self._modules))
-
-    @property
-    def imports_version(self) -> object:
-        return self._version
-
-    def importers_changed_since(self, version: object) -> frozenset[str] | None:
-        return frozenset() if version is self._version else None
 
     def is_external(self, module: str) -> bool:
         return not any(is_within(module, root) for root in self._roots)

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 import grimp
 from grimp import _rustgrimp as grimp_scanner  # type: ignore[attr-defined]
@@ -32,6 +32,9 @@ from archgraph.model.names import is_within
 from archgraph.scan.facts import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.import_cache import ImportCache, ImportRow
+
+if TYPE_CHECKING:
+    from archgraph.scan.store import ScanStore
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
 _CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
@@ -57,24 +60,14 @@ class GrimpGraph:
         root_packages: Sequence[str],
         imports: Mapping[str, frozenset[str]] | None = None,
         modules: frozenset[str] | None = None,
-        version: object | None = None,
     ) -> None:
-        """`modules`: the graph's modules, when the caller knows them already; `version`: the
-        imports_version of an earlier graph with the same modules and imports."""
+        """`modules`: the graph's modules, when the caller knows them already."""
         self._graph: grimp.ImportGraph = graph
         self._roots = tuple(root_packages)
         self._modules = frozenset(graph.modules) if modules is None else modules
         self._imports = imports
-        self._version = version if version is not None else object()
         self._internal: frozenset[str] | None = None
         self._sorted: tuple[str, ...] | None = None
-        # Earlier imports_versions of the same modules -> the importers whose imports changed
-        # since (see importers_changed_since); the oldest first.
-        self._changes: dict[object, frozenset[str]] = {}
-
-    @property
-    def imports_version(self) -> object:
-        return self._version
 
     @property
     def internal_modules(self) -> frozenset[str]:
@@ -87,20 +80,6 @@ class GrimpGraph:
         if self._sorted is None:
             self._sorted = tuple(sorted(self._modules))
         return self._sorted
-
-    def importers_changed_since(self, version: object) -> frozenset[str] | None:
-        """The modules whose direct imports differ from those of the graph whose imports_version
-        was `version` (same modules); None when this graph does not know that graph."""
-        if version is self._version:
-            return frozenset()
-        return self._changes.get(version)
-
-    def release(self) -> grimp.ImportGraph:
-        """Hand grimp's graph over to a caller that will change it (the next build of the same
-        tree, see GraphMemory); this object answers no more questions, loudly."""
-        graph, self._graph = self._graph, cast(grimp.ImportGraph, _Released())
-        self._imports = None
-        return graph
 
     @property
     def modules(self) -> frozenset[str]:
@@ -183,32 +162,13 @@ class GrimpGraph:
         return self._copy(copy, self._patched(removed, frozenset.difference))
 
     def _copy(self, graph: grimp.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
-        return self.successor(graph, imports, frozenset(graph.modules))
-
-    def successor(
-        self,
-        graph: grimp.ImportGraph,
-        imports: Mapping[str, frozenset[str]] | None,
-        modules: frozenset[str] | None = None,
-        version: object | None = None,
-        changed: frozenset[str] | None = None,
-    ) -> GrimpGraph:
-        """A GrimpGraph over `graph`, a changed copy or patch of this one's that holds `modules`
-        (by default the same as this one): what is known of the modules carries over.
-
-        `changed`: the importers whose imports differ from this graph's (None: unknown).
-        """
-        modules = self._modules if modules is None else modules
-        successor = GrimpGraph(graph, self._roots, imports, modules, version)
+        """A GrimpGraph over a changed copy of this one's graph; what is known of the modules
+        carries over when they are the same."""
+        modules = frozenset(graph.modules)
+        copy = GrimpGraph(graph, self._roots, imports, modules)
         if modules == self._modules:
-            successor._internal, successor._sorted = self._internal, self._sorted
-            if version is self._version:
-                successor._changes = self._changes
-            elif changed is not None:
-                earlier = list(self._changes.items())[1 - _CHANGES_KEPT :]
-                successor._changes = {v: since | changed for v, since in earlier}
-                successor._changes[self._version] = changed
-        return successor
+            copy._internal, copy._sorted = self._internal, self._sorted
+        return copy
 
     def _patched(
         self,
@@ -225,17 +185,6 @@ class GrimpGraph:
 
 
 _NONE: frozenset[str] = frozenset()
-_CHANGES_KEPT = 8  # earlier versions a graph can tell its changed importers since
-
-
-class _Released:
-    """Stands for a graph handed over to a later build: any question is a bug, said plainly."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise RuntimeError(
-            "this import graph was updated in place by a later scan of the same tree "
-            "(ScanMemory): use the model of the latest scan"
-        )
 
 
 def _unknown(module: str) -> frozenset[str]:
@@ -452,21 +401,15 @@ def build_grimp_graph(
     *,
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
-    cache_dir: Path | None,
-    remembered: GraphMemory | None = None,
-    changed: frozenset[str] | None = None,
+    store: ScanStore,
 ) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
     """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
 
-    `remembered`: the memory of the last build of this tree in this process (see GraphMemory);
-    `changed`: the modules whose files changed since that build, if nothing else changed.
-
-    Only files that changed since the last run are scanned (see `import_cache`); the graph is
-    then assembled in sorted order, so that every query answers the same way in every run.
+    Only files whose rows the store does not hold are scanned (see `import_cache`); the graph
+    is then assembled in sorted order, so that every query answers the same way in every run.
     """
     packages = sorted({tree.package for tree in trees})
-    kept = remembered if remembered is not None else GraphMemory.for_one_build(cache_dir)
-    memory = kept.bad_files
+    memory = store.bad_files
     sources = all_sources(trees)
     all_paths = [s.path for s in sources]
     memory.keep_only(all_paths)
@@ -487,27 +430,16 @@ def build_grimp_graph(
             skip(path, entry["line"], entry["message"], entry["hint"], entry.get("code", "AG201"))
 
     options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
-    cache = kept.import_cache(cache_dir, options)
-    last_rows = kept.rows_before(changed, options)
-    if last_rows is None:
-        cache.keep_only({s.module for s in sources})
+    cache = store.imports(options)
+    cache.keep_only({s.module for s in sources})
     _deep_parser_stacks()
     while True:
         held: list[bytes] = []
-        # Another file left out changes what the others' imports resolve to.
-        since = (
-            (last_rows, changed)
-            if last_rows is not None and changed is not None and kept.skipped == skipped.keys()
-            else None
-        )
-        # Only the files of `changed` differ from the last build's: the same modules, left out
-        # or not, to resolve imports against.
-        kept.packages_hold = kept.packages_hold and since is not None
         try:
             with _stderr_held(held):
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports, kept, since,
+                    exclude_type_checking_imports,
                 )
             _replay(held)
             break
@@ -551,193 +483,41 @@ def build_grimp_graph(
 
     memory.save()
     cache.save()
-    kept.skipped = frozenset(skipped)
     # Modules whose file we left out still exist for Python; keep them as nodes.
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
-    differ = since[1] if since is not None else None  # the only modules whose rows may differ
-    graph = kept.graph(rows, modules, packages, differ)
-    notes = kept.nameless_imports(rows, trees, project_root, differ)
+    graph = graph_of_rows(rows, modules, packages)
+    notes = _nameless_imports(rows, {s.module: s.path for s in sources}, project_root)
     return graph, frozenset(skipped), (*skipped.values(), *notes)
 
 
-class GraphMemory:
-    """What one build of the import graph leaves for the next build of the same, changing tree
-    in this process (`archgraph trend`): the import rows and known-unparsable files in memory
-    instead of the cache folder, and the graph itself, which the next build changes in place
-    where rows changed (the previous GrimpGraph is then released) instead of assembling it
-    again from every row: 80 ms a commit on Home Assistant.
+def graph_of_rows(
+    rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+) -> GrimpGraph:
+    """The graph of every module's import rows (`modules`: those the walk found)."""
+    imported = {row[0] for found in rows.values() for row in found}
+    nodes = frozenset((modules | imported) - {""})
+    imports = {
+        importer: frozenset(row[0] for row in found if row[0]) for importer, found in rows.items()
+    }
+    return GrimpGraph(_assemble(rows, modules, packages), packages, imports, nodes)
 
-    The patched graph holds the same modules and imports as an assembled one; it is assembled
-    again whenever the modules change, so that grimp's tie-breaking (by the order modules were
-    added) is the same as in a fresh build.
-    """
 
-    def __init__(self, *, in_memory: bool = True, cache_dir: Path | None = None) -> None:
-        self._in_memory = in_memory
-        self.bad_files = BadFileMemory(None if in_memory else cache_dir)
-        self._cache: ImportCache | None = None
-        self._rows: dict[str, tuple[ImportRow, ...]] = {}
-        self._nodes: frozenset[str] = frozenset()
-        self._references: dict[str, int] = {}  # imported name -> number of rows naming it
-        self._built: GrimpGraph | None = None
-        self._imports: dict[str, frozenset[str]] = {}
-        self._noted: dict[str, tuple[tuple[ImportRow, ...], list[Diagnostic]]] = {}  # by importer
-        self._notes: list[Diagnostic] | None = None  # all of _noted's, in order
-        self._packages: tuple[tuple[Any, ...], set[FoundPackage]] | None = None
-        self.packages_hold = False  # _packages are those of the current build's modules
-        self.skipped: frozenset[Path] = frozenset()  # the files the last build left out
-
-    @staticmethod
-    def for_one_build(cache_dir: Path | None) -> GraphMemory:
-        """No memory: the cache folder's files, and the graph assembled from every row."""
-        return GraphMemory(in_memory=False, cache_dir=cache_dir)
-
-    def rows_before(
-        self, changed: frozenset[str] | None, options: tuple[Any, ...]
-    ) -> dict[str, tuple[ImportRow, ...]] | None:
-        """The last build's rows, when only the files of `changed` modules changed since and
-        the scan options are the same; None otherwise (every file is looked at)."""
-        if changed is None or self._built is None or self._cache is None or self._cache.options != options:
-            return None
-        return self._rows
-
-    def import_cache(self, cache_dir: Path | None, options: tuple[Any, ...]) -> ImportCache:
-        if self._cache is None or self._cache.options != options:
-            self._cache = ImportCache(None if self._in_memory else cache_dir, options)
-        return self._cache
-
-    def found_packages(self, trees: Sequence[FoundTree], skipped: frozenset[Path]) -> set[FoundPackage]:
-        """The packages as grimp's scanner takes them, to resolve imported names against (the
-        files' mtimes play no part there): made again only when the modules change."""
-        if self.packages_hold and self._packages is not None:
-            return self._packages[1]
-        analyzed = tuple(
-            (tree.package, tree.directory, tree.namespace_modules,
-             frozenset(s.module for s in tree.sources if s.path not in skipped))
-            for tree in trees
+def _found_packages(trees: Sequence[FoundTree], skipped: frozenset[Path]) -> set[FoundPackage]:
+    """The packages as grimp's scanner takes them, to resolve imported names against (the
+    files' mtimes play no part there)."""
+    return {
+        FoundPackage(
+            name=tree.package,
+            directory=str(tree.directory),
+            module_files=frozenset(
+                ModuleFile(module=Module(s.module), mtime=0.0)
+                for s in tree.sources
+                if s.path not in skipped
+            ),
+            namespace_packages=tree.namespace_modules,
         )
-        if self._packages is not None and self._packages[0] == analyzed:
-            self.packages_hold = True
-            return self._packages[1]
-        packages = {
-            FoundPackage(
-                name=package,
-                directory=str(directory),
-                module_files=frozenset(ModuleFile(module=Module(m), mtime=0.0) for m in modules),
-                namespace_packages=namespace,
-            )
-            for package, directory, namespace, modules in analyzed
-        }
-        if self._in_memory:
-            self._packages, self.packages_hold = (analyzed, packages), True
-        return packages
-
-    def graph(
-        self,
-        rows: dict[str, tuple[ImportRow, ...]],
-        modules: set[str],
-        packages: Sequence[str],
-        differ: frozenset[str] | None = None,
-    ) -> GrimpGraph:
-        """The graph of `rows`; `differ`: the only modules whose rows may differ from the last
-        build's (None: any)."""
-        graph = self._patched(rows, modules, differ) if self._in_memory else None
-        if graph is None:
-            references: dict[str, int] = {}
-            for found in rows.values():
-                for row in found:
-                    references[row[0]] = references.get(row[0], 0) + 1
-            nodes = frozenset((modules | set(references)) - {""})
-            imports = {
-                importer: frozenset(row[0] for row in found if row[0])
-                for importer, found in rows.items()
-            }
-            graph = GrimpGraph(_assemble(rows, modules, packages), packages, imports, nodes)
-            self._nodes, self._references, self._imports = nodes, references, imports
-        if self._in_memory:
-            self._rows, self._built = dict(rows), graph
-        return graph
-
-    def _patched(
-        self, rows: dict[str, tuple[ImportRow, ...]], modules: set[str], differ: frozenset[str] | None
-    ) -> GrimpGraph | None:
-        """The last graph, its changed modules' imports replaced; None without a last graph or
-        when the nodes would change (a file added or removed, a new or no longer imported name)."""
-        if self._built is None:
-            return None
-        before = self._rows
-        # Unchanged files give the very same row tuples (the import cache's), so `is` will do.
-        if differ is not None:
-            changed = [m for m in differ if before.get(m) is not rows.get(m)]
-        else:
-            changed = [m for m in rows if before.get(m) is not rows[m]]
-            changed += [m for m in before if m not in rows]
-        references = dict(self._references)
-        for module in changed:
-            for row in before.get(module, ()):
-                references[row[0]] -= 1
-            for row in rows.get(module, ()):
-                references[row[0]] = references.get(row[0], 0) + 1
-        named = {row[0] for module in changed for row in rows.get(module, ())}
-        still_imported = {name for name in self._nodes - modules if references.get(name, 0) > 0}
-        if (modules | still_imported | named) - {""} != self._nodes:
-            return None
-        previous = self._built
-        graph = previous.release()
-        imports = dict(self._imports)
-        differing = set()
-        for module in changed:
-            before_imports = imports.pop(module, _NONE)
-            for imported in before_imports:
-                graph.remove_import(importer=module, imported=imported)
-            if module in rows:
-                _add_imports(graph, module, rows[module])
-                imports[module] = frozenset(row[0] for row in rows[module] if row[0])
-            if imports.get(module, _NONE) != before_imports:
-                differing.add(module)
-        self._references, self._imports = references, imports
-        return previous.successor(
-            graph,
-            imports,
-            version=None if differing else previous.imports_version,
-            changed=frozenset(differing),
-        )
-
-    def nameless_imports(
-        self,
-        rows: dict[str, tuple[ImportRow, ...]],
-        trees: Sequence[FoundTree],
-        project_root: Path,
-        differ: frozenset[str] | None = None,
-    ) -> list[Diagnostic]:
-        """`_nameless_imports`, looked for again only in the files whose rows changed (`differ`:
-        the only modules whose rows may differ from the last call's; None: any)."""
-        if not self._in_memory:
-            return _nameless_imports(rows, {s.module: s.path for s in all_sources(trees)}, project_root)
-        files: dict[str, Path] = {}
-        if differ is None:
-            gone = set(self._noted) - set(rows)
-            differ = frozenset(rows)
-        else:
-            gone = {m for m in differ if m not in rows and m in self._noted}
-        for module in gone:
-            if self._noted.pop(module)[1]:
-                self._notes = None
-        for module in differ & rows.keys():
-            found = rows[module]
-            noted = self._noted.get(module)
-            if noted is not None and noted[0] is found:
-                continue
-            notes: list[Diagnostic] = []
-            if any(row[0] == "" for row in found):
-                files = files or {s.module: s.path for s in all_sources(trees)}
-                notes = _nameless_imports({module: found}, files, project_root)
-            if notes or (noted is not None and noted[1]):
-                self._notes = None
-            self._noted[module] = (found, notes)
-        if self._notes is None:
-            self._notes = [note for module in sorted(self._noted) for note in self._noted[module][1]]
-        return list(self._notes)
+        for tree in trees
+    }
 
 
 def _scan_imports(
@@ -746,28 +526,13 @@ def _scan_imports(
     cache: ImportCache,
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
-    memory: GraphMemory,
-    since: tuple[dict[str, tuple[ImportRow, ...]], frozenset[str]] | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
-    """Import rows of every file not skipped: from the cache, or from grimp's scanner.
-
-    `since`: the last build's rows and the only modules whose files changed since (the same
-    files otherwise): then only those are looked at.
-    """
-    rows: dict[str, tuple[ImportRow, ...]]
-    if since is not None:
-        rows, changed = dict(since[0]), since[1]
-        sources = [s for s in all_sources(trees) if s.module in changed]
-        for source in sources:
-            if source.path in skipped:
-                rows.pop(source.module, None)
-        sources = [s for s in sources if s.path not in skipped]
-    else:
-        sources = [s for s in all_sources(trees) if s.path not in skipped]
-        paths = {s.module: str(s.path) for s in sources}
-        namespace = {m for tree in trees for m in tree.namespace_modules}
-        cache.resolve_against(frozenset(paths) | namespace, paths)
-        rows = {}
+    """Import rows of every file not skipped: from the cache, or from grimp's scanner."""
+    sources = [s for s in all_sources(trees) if s.path not in skipped]
+    paths = {s.module: str(s.path) for s in sources}
+    namespace = {m for tree in trees for m in tree.namespace_modules}
+    cache.resolve_against(frozenset(paths) | namespace, paths)
+    rows: dict[str, tuple[ImportRow, ...]] = {}
     missing: list[ModuleSource] = []
     for source in sources:
         cached = cache.get(source.module, str(source.path), source.stamp)
@@ -778,10 +543,9 @@ def _scan_imports(
     if not missing:
         return rows
     file_objects = {s.module: ModuleFile(module=Module(s.module), mtime=s.mtime) for s in missing}
-    found_packages = memory.found_packages(trees, skipped)
     scanned = grimp_scanner.scan_for_imports(
         module_files=tuple(file_objects[s.module] for s in missing),
-        found_packages=found_packages,
+        found_packages=_found_packages(trees, skipped),
         include_external_packages=bool(include_external_packages),
         exclude_type_checking_imports=bool(exclude_type_checking_imports),
         file_system=grimp_settings.FILE_SYSTEM.convert_to_basic(),
@@ -799,7 +563,7 @@ def _scan_imports(
 
 
 def _assemble(
-    rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+    rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
 ) -> grimp.ImportGraph:
     """grimp's graph, modules and imports added in sorted order.
 
@@ -848,7 +612,7 @@ def _panicking_files(
 
 
 def _nameless_imports(
-    rows: dict[str, tuple[ImportRow, ...]], files: Mapping[str, Path], project_root: Path
+    rows: Mapping[str, tuple[ImportRow, ...]], files: Mapping[str, Path], project_root: Path
 ) -> list[Diagnostic]:
     """grimp resolves a relative import one level above the top package to a module named ''."""
     notes = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers import brief, scan_tree, write_tree
 
-from archgraph.scan.audit import PRESCAN_MIN_BYTES, AuditPrescan
+from archgraph.scan.audit import PRESCAN_MIN_BYTES, AuditPrescan, AuditScans
 from archgraph.scan.finder import find_modules
 
 TREE: dict[str, str | bytes] = {
@@ -76,7 +76,7 @@ def test_the_project_is_large_enough_for_a_child(project: Path) -> None:
         capture_output=True, text=True, check=True,
     )
     assert probe.stdout.strip() == str(sys.platform == "linux")
-    assert AuditPrescan(sources, set(), ["pkg"], None, mode="inline").mode == "inline"
+    assert AuditPrescan(sources, set(), ["pkg"], AuditScans(None), mode="inline").mode == "inline"
 
 
 def test_the_report_is_the_one_the_inline_audit_gives(project: Path, tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ import pytest
 from helpers import run_cli, write_tree
 
 from archgraph.app import RunOptions
-from archgraph.history import Checkout, locate
-from archgraph.model.trend import Trend
-from archgraph.report.trend import (
+from archgraph.trend.history import Checkout, locate
+from archgraph.trend.points import Trend
+from archgraph.trend.report import (
     render_trend_csv,
     render_trend_html,
     render_trend_json,

@@ -235,28 +235,27 @@ LAYERED_BASES = {
 class Tree:
     """A package tree rescanned after each edit, facts kept in memory as `archgraph trend` does."""
 
-    def __init__(self, root: Path, files: dict[str, str], report_edits: bool = False) -> None:
-        """`report_edits`: tell the memory which files each edit wrote, as trend's checkout does
-        (the next scan then reads only those again); otherwise every scan walks the tree."""
-        from archgraph.scan import ScanMemory  # noqa: PLC0415
+    def __init__(self, root: Path, files: dict[str, str]) -> None:
+        """Each edit tells the session which files it wrote, as trend's checkout does (the next
+        scan then reads only those again)."""
+        from archgraph.trend.session import TrendSession  # noqa: PLC0415
 
         self.root = root.resolve()
-        self.kept = ScanMemory(edited=set() if report_edits else None)
+        self.session = TrendSession()
         write_tree(root, files)
 
     def edit(self, files: dict[str, str]) -> None:
         write_tree(self.root, files)
-        if self.kept.edited is not None:
-            for relative in files:
-                path = self.root / relative
-                stat = path.stat()  # a stamp of its own within the file system clock's tick
-                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-                self.kept.edited.add(path)
+        for relative in files:
+            path = self.root / relative
+            stat = path.stat()  # a stamp of its own within the file system clock's tick
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+            self.session.edited([path])
 
     def facts_and_files(self) -> tuple[Any, Any]:
-        from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
+        from archgraph.scan import ScanOptions  # noqa: PLC0415
 
-        outcome = scan(self.root, ScanOptions(("pkg",), import_graph=False), self.kept)
+        outcome = self.session.scan(self.root, ScanOptions(("pkg",), import_graph=False))
         return outcome.model.facts(), outcome.model.files
 
 
@@ -329,7 +328,7 @@ def test_a_new_file_or_a_broken_one_rebuilds_what_it_touches(tmp_path: Path) -> 
 def test_reported_edits_give_the_facts_and_classes_of_a_fresh_scan(tmp_path: Path) -> None:
     from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
 
-    tree = Tree(tmp_path, LAYERED_BASES, report_edits=True)
+    tree = Tree(tmp_path, LAYERED_BASES)
     build = update_class_model(None, *tree.facts_and_files())
     edits = [
         {"pkg/core/__init__.py": "from pkg.bases import Sender as Base\n"},  # readers resolve anew

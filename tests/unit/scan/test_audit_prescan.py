@@ -11,9 +11,10 @@ import pytest
 from helpers import brief, scan_tree, write_tree
 
 from archgraph.scan import audit
-from archgraph.scan.audit import AUDIT_CACHE_NAME, AuditPrescan, ImportAudit, audit_imports
+from archgraph.scan.audit import AUDIT_CACHE_NAME, AuditPrescan, AuditScans, ImportAudit, audit_imports
 from archgraph.scan.finder import ModuleSource, find_modules
 from archgraph.scan.grimp_graph import build_grimp_graph
+from archgraph.scan.store import ScanStore
 from archgraph.scan.import_cache import CACHE_NAME
 
 # Every finding of the audit, and files that need none: AG201 (syntax error, left out of the
@@ -44,7 +45,7 @@ def sources_and_modules(root: Path) -> tuple[list[ModuleSource], frozenset[str],
     found = find_modules(root, ["pkg"], [root])
     graph, skipped, _notes = build_grimp_graph(
         found.trees, root, include_external_packages=False,
-        exclude_type_checking_imports=False, cache_dir=None,
+        exclude_type_checking_imports=False, store=ScanStore.in_folder(None),
     )
     sources = [s for tree in found.trees for s in tree.sources]
     return sources, graph.modules, [s for s in sources if s.path not in skipped]
@@ -52,7 +53,8 @@ def sources_and_modules(root: Path) -> tuple[list[ModuleSource], frozenset[str],
 
 def audit_with(root: Path, prescan: AuditPrescan | None, cache: Path | None = None) -> ImportAudit:
     _sources, modules, analyzed = sources_and_modules(root)
-    return audit_imports(analyzed, modules, ["pkg"], root, cache, prescan=prescan)
+    scans = prescan.finish() if prescan is not None else AuditScans(cache)
+    return audit_imports(analyzed, modules, ["pkg"], root, scans, prescan=prescan)
 
 
 def test_the_scan_reports_every_audit_finding(tmp_path: Path) -> None:
@@ -72,7 +74,7 @@ def test_a_prescan_changes_no_finding(tmp_path: Path, guess: str, mode: str) -> 
     sources, modules, _analyzed = sources_and_modules(root)
     alone = audit_with(root, None)
     guessed = {"walk": {s.module for s in sources}, "nothing": set(), "everything": modules}[guess]
-    prescan = AuditPrescan(sources, guessed, ["pkg"], tmp_path / "cache", mode=mode)
+    prescan = AuditPrescan(sources, guessed, ["pkg"], AuditScans(tmp_path / "cache"), mode=mode)
     prescan.start()
     assert prescan.mode == mode
     assert audit_with(root, prescan, tmp_path / "cache") == alone
@@ -84,7 +86,7 @@ def test_a_stopped_child_is_reaped_and_changes_no_finding(tmp_path: Path) -> Non
     root = write_tree(tmp_path / "project", TREE)
     sources, _modules, _analyzed = sources_and_modules(root)
     alone = audit_with(root, None)
-    prescan = AuditPrescan(sources, set(), ["pkg"], None, mode="process")
+    prescan = AuditPrescan(sources, set(), ["pkg"], AuditScans(None), mode="process")
     prescan.start()
     assert prescan._child is not None
     pid = prescan._child[0]
@@ -111,7 +113,7 @@ def test_a_child_that_fails_changes_no_finding(
         return real_of(data, source, tree)  # type: ignore[arg-type]
 
     monkeypatch.setattr(audit.FileScan, "of", staticmethod(fail_in_child))
-    prescan = AuditPrescan(sources, set(), ["pkg"], None, mode="process")
+    prescan = AuditPrescan(sources, set(), ["pkg"], AuditScans(None), mode="process")
     prescan.start()
     scans = prescan.finish()
     assert scans.entries == {}  # the child sent nothing
@@ -123,10 +125,10 @@ def test_the_child_works_only_on_a_cold_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     scan_tree(root, cache_dir=cache)
     sources, modules, _analyzed = sources_and_modules(root)
-    warm = AuditPrescan(sources, modules, ["pkg"], cache)
+    warm = AuditPrescan(sources, modules, ["pkg"], AuditScans(cache))
     # Only the file grimp left out (the audit never judges it, so never caches it) is stale.
     assert warm.mode == "inline" and [s.module for s in warm._todo] == ["pkg.broken"]
-    cold = AuditPrescan(sources, modules, ["pkg"], tmp_path / "other")
+    cold = AuditPrescan(sources, modules, ["pkg"], AuditScans(tmp_path / "other"))
     assert len(cold._todo) == len(sources)
 
 
@@ -156,7 +158,7 @@ def test_a_file_that_changes_size_after_the_walk_is_read_whole(tmp_path: Path) -
     sources, modules, _analyzed = sources_and_modules(root)
     grown = "import os\n" + "x = 1\n" * 20_000 + "import pkg.gone\n"
     (root / "pkg/a.py").write_text(grown)
-    findings = audit_imports(sources, modules, ["pkg"], root)
+    findings = audit_imports(sources, modules, ["pkg"], root, AuditScans(None))
     assert brief(findings.diagnostics) == [("AG211", "warning", "pkg/a.py", 20_002)]
     assert audit._read(str(root / "pkg/a.py"), 3) == grown.encode()
     assert audit._read(str(root / "pkg/a.py"), 10**6) == grown.encode()

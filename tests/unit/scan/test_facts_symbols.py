@@ -9,6 +9,7 @@ import pytest
 from archgraph.model.facts import ImportedName
 from archgraph.scan import facts as facts_module
 from archgraph.scan.facts import FactsProvider, extract_facts, from_row, to_row
+from archgraph.scan.store import ScanStore
 from tests.helpers import write_tree
 
 
@@ -62,9 +63,9 @@ def test_files_without_the_names_are_skipped_until_they_change(tmp_path: Path) -
     files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
     cache = tmp_path / "cache"
 
-    first = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+    first = FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files), [b"Target"])
     (root / "pkg/a.py").write_text("from pkg.b import Target\n")  # new size: the record is stale
-    second = FactsProvider(root, files, cache).facts(sorted(files), [b"Target"])
+    second = FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files), [b"Target"])
 
     assert sorted(first) == ["pkg.b"]
     assert sorted(second) == ["pkg.a", "pkg.b"]
@@ -82,12 +83,12 @@ def test_attribute_chains_are_extracted_when_asked_for(
     })
     files = {"pkg": Path("pkg/__init__.py"), "pkg.a": Path("pkg/a.py"), "pkg.b": Path("pkg/b.py")}
     cache = tmp_path / "cache"
-    provider = FactsProvider(root, files, cache)
+    provider = FactsProvider(root, files, ScanStore.in_folder(cache))
 
     plain = provider.facts(sorted(files))
     same_process = provider.facts(sorted(files), [b"getcwd"], chains=True)
-    from_cache = FactsProvider(root, files, cache).facts(sorted(files), chains=True)
-    cached_again = FactsProvider(root, files, cache).facts(sorted(files))
+    from_cache = FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files), chains=True)
+    cached_again = FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files))
 
     assert [plain[m].attribute_chains for m in sorted(files)] == [None, None, None]
     assert {m: f.attribute_chains for m, f in same_process.items()} == {"pkg.a": (("os.getcwd", 2),)}
@@ -122,12 +123,12 @@ def test_a_few_files_next_to_a_big_cache_are_parsed_without_loading_it(tmp_path:
     root = write_tree(tmp_path / "src", {"pkg/__init__.py": "", **many})
     files = {f"pkg.m{i:03}": Path(f"pkg/m{i:03}.py") for i in range(200)} | {"pkg": Path("pkg/__init__.py")}
     cache = tmp_path / "cache"
-    FactsProvider(root, files, cache).facts(sorted(files))
+    FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files))
     cache_file = cache / facts_module.CACHE_NAME
     written = cache_file.stat().st_mtime_ns
     (root / "pkg/m007.py").write_text("import os\n\nclass Edited(os.PathLike):\n    pass\n")
 
-    provider = FactsProvider(root, files, cache)
+    provider = FactsProvider(root, files, ScanStore.in_folder(cache))
     one = provider.facts(["pkg.m007"])
     assert [c.name for c in one["pkg.m007"].classes] == ["Edited"]
     assert cache_file.stat().st_mtime_ns == written

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from archgraph import history
 from archgraph.app import (
     Progress,
     RunOptions,
@@ -26,26 +25,22 @@ from archgraph.app import (
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
 from archgraph.model import ArchModel
-from archgraph.model.classes import ClassModelBuild, update_class_model
-from archgraph.model.trend import (
+from archgraph.rules import Contract
+from archgraph.scan.facts import CACHE_NAME, FactsByContent
+from archgraph.trend import history
+from archgraph.trend.points import (
     CommitInfo,
     CommitPoint,
     ContractSpec,
     FamilyPoint,
     Trend,
     contract_point,
-    family_points,
     sample,
     scan_problem_count,
     unavailable_point,
 )
-from archgraph.rules import Contract
-from archgraph.rules.families import FamiliesQuery
-from archgraph.rules.families import analyze as analyze_families
-from archgraph.scan import ScanMemory, scan
-from archgraph.scan.facts import CACHE_NAME, FactsByContent
+from archgraph.trend.session import TrendSession
 
-CACHE_SUBDIRECTORY = "cache"
 # In the repository's git folder (content named by git lives there; the working tree stays as
 # it was), or in --cache-dir.
 FACTS_BY_CONTENT_NAME = f"trend-{CACHE_NAME}"
@@ -80,28 +75,27 @@ def trend(
     chosen = sample(in_range, every)
     specs = tuple(ContractSpec(c.id, c.name, c.kind) for c in contracts)
     points: list[CommitPoint] = []
-    carried = _Carried()
+    session = TrendSession()
     with (
         tempfile.TemporaryDirectory(prefix="archgraph-trend-") as temporary,
         history.Checkout(repository, Path(temporary), _scope(config, repository, root)) as checkout,
     ):
         commit_config = _in_checkout(config, repository, checkout.directory)
         checkout_directory = checkout.directory.resolve()
-        # The cache lives beside the checkout, not in it (it would be scanned), and not in
-        # PATH/.archgraph_cache: its entries are keyed by path and mtime, and files written into
-        # a new temporary folder never match them, so a shared cache would only grow. File
-        # facts are kept by content (git's object ids) for the next trend, see FactsByContent.
-        cache_dir = Path(temporary) / CACHE_SUBDIRECTORY if options.use_cache else None
+        # What one commit's scan keeps for the next stays in this process (the session's
+        # store), not in PATH/.archgraph_cache: its entries are keyed by path and mtime, and
+        # files written into a new temporary folder never match them. File facts are kept by
+        # content (git's object ids) for the next trend, see FactsByContent.
         by_content = None
         if options.use_cache:
             kept_in = options.cache_dir or repository.git_dir / "archgraph"
             by_content = FactsByContent(kept_in / FACTS_BY_CONTENT_NAME, checkout.object_of)
-            carried.scan.facts.by_content = by_content
+            session.store.facts_by_content = by_content
         for index, commit in enumerate(chosen, start=1):
             progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
             following = chosen[index].sha if index < len(chosen) else None
             changed = checkout.switch(commit.sha, then=following)
-            carried.edited(checkout_directory / path for path in changed)
+            session.edited(checkout_directory / path for path in changed)
             previous = points[-1] if points else None
             if previous is not None and not changed:
                 # No Python file changed: the same modules give the same numbers.
@@ -109,10 +103,10 @@ def trend(
                 points.append(dataclasses.replace(previous, commit=commit, same_as=shared))
                 continue
             if not options.use_cache:
-                carried = _Carried()  # --no-cache: every commit from scratch
+                session = TrendSession()  # --no-cache: every commit from scratch
             points.append(
-                _measure(commit, checkout, commit_config, contracts, options, cache_dir, specs,
-                         carried, with_families)
+                _measure(commit, checkout, commit_config, contracts, options, specs, session,
+                         with_families)
             )
         if by_content is not None:
             # Room for two versions of the largest tree measured, besides what this run used.
@@ -135,13 +129,12 @@ def _measure(
     config: Config,
     contracts: Sequence[Contract],
     options: RunOptions,
-    cache_dir: Path | None,
     specs: Sequence[ContractSpec],
-    carried: _Carried,
+    session: TrendSession,
     with_families: bool,
 ) -> CommitPoint:
     """Scan the checkout as it is at `commit`, check each contract, analyze the families;
-    what the previous commits' analysis still holds is reused (`carried`)."""
+    what the previous commits' analysis still holds is reused (`session`)."""
     commit_root = checkout.root
     where = f"the tree of {commit.short_sha}"
     # Only Python files are checked out: a commit without any has no folder, and the scan
@@ -149,13 +142,13 @@ def _measure(
     commit_root.mkdir(parents=True, exist_ok=True)
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
-        scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
+        scan_opts = dataclasses.replace(scan_opts, cache_dir=None)
         with _collector_paused():
-            outcome = scan(commit_root, scan_opts, carried.scan)
-            results = [carried.result(index, c, outcome.model) for index, c in enumerate(contracts)]
+            outcome = session.scan(commit_root, scan_opts)
+            results = [_check(c, outcome.model) for c in contracts]
             families: tuple[FamilyPoint, ...] = ()
             if with_families:
-                families = carried.families_of(outcome.model)
+                families = session.families_of(outcome.model)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink
@@ -168,41 +161,6 @@ def _measure(
         families=families,
         scan_problems=scan_problem_count(outcome.diagnostics),
     )
-
-
-class _Carried:
-    """What one commit's analysis leaves for the next: the scan's memory (file facts, the import
-    graph, the last walk), the contracts' results, the last class model and families. Many
-    commits change no import between modules, and then the contracts that read only the module
-    graph give the same numbers; most change no class, and then the families are the same too
-    (the class model's identity says so)."""
-
-    def __init__(self) -> None:
-        self.scan = ScanMemory(edited=set())  # the checkout reports each file it touches
-        self.results: dict[int, tuple[object, ContractResult]] = {}  # by the contract's index
-        self.build: ClassModelBuild | None = None
-        self.families: tuple[FamilyPoint, ...] = ()
-
-    def result(self, index: int, contract: Contract, model: ArchModel) -> ContractResult:
-        version = model.graph.imports_version
-        kept = self.results.get(index)
-        if kept is not None and kept[0] is version and contract.reads_module_graph_only:
-            return kept[1]
-        result = _check(contract, model)
-        self.results[index] = (version, result)
-        return result
-
-    def families_of(self, model: ArchModel) -> tuple[FamilyPoint, ...]:
-        before = self.build.model if self.build is not None else None
-        self.build = update_class_model(self.build, model.facts(), model.files)
-        if self.build.model is not before:
-            self.families = family_points(analyze_families(self.build.model, FamiliesQuery()))
-        return self.families
-
-    def edited(self, paths: Iterable[Path]) -> None:
-        """The checkout rewrote or removed these files since the last scan."""
-        if self.scan.edited is not None:
-            self.scan.edited.update(paths)
 
 
 def _check(contract: Contract, model: ArchModel) -> ContractResult:

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from archgraph.model.trend import CommitPoint, ContractPoint, FamilyPoint, Trend
 from archgraph.report.text import format_percent
+from archgraph.trend.points import CommitPoint, ContractPoint, FamilyPoint, Trend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

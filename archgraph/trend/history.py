@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Self
 
 from archgraph.diagnostics import ArchgraphError
-from archgraph.model.trend import CommitInfo
+from archgraph.trend.points import CommitInfo
 
 # The files whose content or place can change what the scan sees: modules, and symlinks, which
 # can bring whole directories of modules in or out.

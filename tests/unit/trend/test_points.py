@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archgraph.diagnostics import ContractResult, Diagnostic, ImportStep, Severity, Violation
-from archgraph.model.trend import ContractPoint, contract_point, sample
+from archgraph.trend.points import ContractPoint, contract_point, sample
 
 
 def test_sample_takes_every_nth_from_the_first_and_always_the_last() -> None:
