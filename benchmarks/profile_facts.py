@@ -14,7 +14,8 @@ import pstats
 import time
 from pathlib import Path
 
-from archgraph.scan.facts import _get_parser, extract_row
+from archgraph.scan.extract import extract_row
+from archgraph.scan.syntax import _get_parser
 
 BENCH = Path.home() / ".cache" / "archgraph-bench" / "corpora"
 

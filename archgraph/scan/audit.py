@@ -26,8 +26,9 @@ from typing import Any
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.scan import cache_file
-from archgraph.scan.facts import _text, extract_imports, parse
+from archgraph.scan.extract import extract_imports
 from archgraph.scan.finder import ModuleSource, relative
+from archgraph.scan.syntax import node_text, parse
 
 AUDIT_CACHE_VERSION = 1
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
@@ -385,7 +386,7 @@ def dynamic_imports(source: bytes, tree: Any = None) -> list[tuple[int, str]]:
         if parent is None or parent.type != "call" or parent.child_by_field_name("function") != function:
             continue
         node = parent
-        if _text(function).rpartition(".")[2] not in ("import_module", "__import__"):
+        if node_text(function).rpartition(".")[2] not in ("import_module", "__import__"):
             continue
         arguments = node.child_by_field_name("arguments")
         first: Any = arguments.named_children[0] if arguments is not None and arguments.named_children else None
@@ -394,7 +395,7 @@ def dynamic_imports(source: bytes, tree: Any = None) -> list[tuple[int, str]]:
         parts = [c for c in first.named_children if c.type == "string_content"]
         if len(parts) != 1 or any(c.type == "interpolation" for c in first.named_children):
             continue
-        found.append((first.start_point[0] + 1, _text(parts[0])))
+        found.append((first.start_point[0] + 1, node_text(parts[0])))
     return sorted(set(found))
 
 

@@ -29,7 +29,7 @@ from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
-from archgraph.scan.facts import extract_facts
+from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.import_cache import ImportCache, ImportRow
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from archgraph.scan.audit import AuditScans
 from archgraph.scan.facts import CACHE_NAME as FACTS_CACHE_NAME
-from archgraph.scan.facts import FactsByContent, FactsCache, ParsedTrees
+from archgraph.scan.facts import FactsByContent, FactsCache
 from archgraph.scan.grimp_graph import BadFileMemory
 from archgraph.scan.import_cache import ImportCache
+from archgraph.scan.syntax import ParsedTrees
 
 
 class ScanStore:

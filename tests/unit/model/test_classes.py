@@ -16,7 +16,7 @@ from archgraph.model.classes import (
     class_model_from_facts,
     update_class_model,
 )
-from archgraph.scan.facts import extract_facts
+from archgraph.scan.extract import extract_facts
 
 
 def classes_of(root: Path, files: dict[str, str], package: str = "pkg") -> ClassModel:

@@ -14,7 +14,7 @@ from archgraph.model.symbols import (
     absolute_module,
     star_exports,
 )
-from archgraph.scan.facts import extract_facts
+from archgraph.scan.extract import extract_facts
 
 SOURCES = {
     "app": "",

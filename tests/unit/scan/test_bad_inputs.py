@@ -15,7 +15,7 @@ import pytest
 from helpers import brief, imports_of, modules_of, scan_tree, write_tree
 
 from archgraph.scan import ScanOutcome
-from archgraph.scan.facts import extract_facts
+from archgraph.scan.extract import extract_facts
 
 GOOD = {
     "pkg/__init__.py": "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archgraph.scan.facts import extract_facts
+from archgraph.scan.extract import extract_facts
 
 
 def test_imports_and_classes_are_found_wherever_a_statement_can_start() -> None:
@@ -75,7 +75,7 @@ def test_alias_uses_are_found_like_a_word_bounded_alternation() -> None:
     import random  # noqa: PLC0415
     import re  # noqa: PLC0415
 
-    from archgraph.scan.facts import _MAY_PRECEDE_DOT, _dot_candidates  # noqa: PLC0415
+    from archgraph.scan.extract import _MAY_PRECEDE_DOT, _dot_candidates  # noqa: PLC0415
 
     alphabet = [b"a", b"b", b"_", b"1", b".", b" ", b"(", b"#", b"\\", b"\n", "é".encode(), b"ab"]
     names = ["a", "ab", "aa", "b1", "a_b", "éa", "aé", "_"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from archgraph.scan.facts import COMMENT_RUN, ParsedTrees, extract_row
+from archgraph.scan.extract import extract_row
+from archgraph.scan.syntax import COMMENT_RUN, ParsedTrees
 
 BASE = (
     b"import os\n"
