@@ -28,7 +28,7 @@ class Severity(StrEnum):
 
 
 # The first three characters of a code name its family.
-FAMILIES = {"AG1": "contract violation", "AG2": "scan", "AG3": "configuration"}
+FAMILIES = {"AG1": "contract finding", "AG2": "scan problem", "AG3": "configuration problem"}
 
 
 @dataclass(frozen=True, slots=True)
