@@ -58,7 +58,6 @@ class BaselineStatus(StrEnum):
 # are identified by their message, which names the structure; their chain holds example imports
 # that change whenever an import that sorts earlier is added.
 MESSAGE_KEYED_CODES = frozenset({codes.IMPORT_CYCLE.code})
-UNUSED_IGNORE_CODE = codes.UNMATCHED_IGNORE.code
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from archgraph import history
+from archgraph import codes, history
 from archgraph.app import (
     Progress,
     RunOptions,
@@ -210,7 +210,9 @@ def _check(contract: Contract, model: ArchModel) -> ContractResult:
     try:
         return contract.check(model)
     except ArchgraphError as error:
-        return contract.result(diagnostics=[Diagnostic("AG310", Severity.ERROR, str(error))])
+        return contract.result(
+            diagnostics=[Diagnostic(codes.NO_MATCHING_MODULE.code, Severity.ERROR, str(error))]
+        )
 
 
 def _scope(config: Config, repository: history.Repository, root: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -106,3 +107,113 @@ def test_the_module_prints_the_table_and_rewrites_a_file(tmp_path: Path) -> None
     assert document.read_text(encoding="utf-8") == (
         f"# Doc\n{codes.TABLE_START}\n{codes.markdown_table()}{codes.TABLE_END}\n"
     )
+
+
+# --- the source writes codes only through the table ---------------------------------------
+
+PACKAGE = REPOSITORY / "archgraph"
+TABLE_SOURCE = PACKAGE / "codes.py"
+MENTION = re.compile(r"\bAG\d{3}\b")
+
+
+def _sources() -> list[Path]:
+    return sorted(path for path in PACKAGE.rglob("*.py") if path != TABLE_SOURCE)
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """ids of the docstring nodes: they may mention codes, as comments do."""
+    owners = [tree, *(n for n in ast.walk(tree) if isinstance(n, DOCUMENTED))]
+    return {id(owner.body[0].value) for owner in owners if ast.get_docstring(owner) is not None}
+
+
+DOCUMENTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def test_no_code_is_written_as_a_string_outside_the_table() -> None:
+    literals = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        literals += [
+            f"{path.relative_to(REPOSITORY)}:{node.lineno}: {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and MENTION.search(node.value)
+        ]
+
+    assert literals == [], "name codes through archgraph.codes (codes.NAME.code):\n" + "\n".join(
+        literals
+    )
+
+
+def test_every_code_the_source_and_the_docs_mention_is_in_the_table() -> None:
+    known = {entry.code for entry in CODES}
+    documents = [
+        *_sources(),
+        TABLE_SOURCE,
+        README,
+        REPOSITORY / "CHANGELOG.md",
+        *REPOSITORY.glob("docs/*.md"),
+    ]
+    unknown = {
+        f"{path.relative_to(REPOSITORY)}: {code}"
+        for path in documents
+        for code in MENTION.findall(path.read_text(encoding="utf-8"))
+        if code not in known
+    }
+
+    assert unknown == set()
+
+
+def _code_named_by(node: ast.AST) -> Code | None:
+    """The table entry `node` names when it is `codes.NAME.code`, else None."""
+    if (
+        isinstance(node, ast.Attribute)
+        and node.attr == "code"
+        and isinstance(node.value, ast.Attribute)
+        and isinstance(node.value.value, ast.Name)
+        and node.value.value.id == "codes"
+    ):
+        entry = getattr(codes, node.value.attr)
+        assert isinstance(entry, Code)
+        return entry
+    return None
+
+
+def _severity_named_by(node: ast.AST) -> Severity | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.value.id == "Severity":
+            return Severity[node.attr]
+    return None
+
+
+def test_every_code_of_the_table_is_used_by_archgraph() -> None:
+    used = {
+        _code_named_by(node)
+        for path in _sources()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    }
+
+    assert sorted(entry.code for entry in set(CODES) - used) == []
+
+
+def test_a_diagnostic_written_with_a_fixed_level_uses_its_codes_default_level() -> None:
+    """`Diagnostic(codes.X.code, Severity.Y, ...)` and the like: Y is X's level in the table
+    (codes whose level comes from configuration pass a variable and are not checked here)."""
+    checked = set()
+    mismatched = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            named = [entry for a in arguments if (entry := _code_named_by(a))]
+            levels = [level for a in arguments if (level := _severity_named_by(a))]
+            if len(named) == 1 and len(levels) == 1:
+                checked.add(named[0].code)
+                if levels[0] is not named[0].severity:
+                    mismatched.append(f"{path.name}:{call.lineno}: {named[0].code} at {levels[0]}")
+
+    assert mismatched == []
+    assert len(checked) >= 15, checked  # the check reaches most call sites, not none
