@@ -1,7 +1,8 @@
 """SARIF 2.1.0: one rule per contract (`ruleId` = contract id), one result per violation.
 
 Diagnostics at warning or error level are results too, under rules named by their code (AG201...)
-whose title, help and default level come from `codes.py`; info diagnostics are tool notifications. URIs are relative to PATH (`uriBaseId` PROJECTROOT).
+whose title, help and default level come from `codes.py`; info diagnostics are tool
+notifications. URIs are relative to PATH (`uriBaseId` PROJECTROOT).
 """
 
 from __future__ import annotations
