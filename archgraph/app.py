@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archgraph import codes
 from archgraph import config as config_module
 from archgraph.config import Config
 from archgraph.diagnostics import (
-    UNUSED_IGNORE_CODE,
     ArchgraphError,
     ConfigError,
     ConfigurationError,
@@ -205,7 +205,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
             )
         notes.append(
             Diagnostic(
-                "AG209",
+                codes.ROOT_PACKAGES_DISCOVERED.code,
                 Severity.INFO,
                 f"root_packages not configured; analyzing {', '.join(packages)}",
             )
@@ -319,7 +319,7 @@ def _analyze(
     if config.source_format == "import-linter":
         notes.append(
             Diagnostic(
-                "AG330",
+                codes.IMPORTLINTER_CONFIGURATION.code,
                 Severity.INFO,
                 "contracts read from import-linter configuration "
                 f"{', '.join(shown_path(f, root) for f in config.files)}",
@@ -345,11 +345,15 @@ def _analyze(
 
 def _placed(result: ContractResult, at: TablePosition | None, root: Path) -> ContractResult:
     """Unmatched `ignore_imports` entries (AG311) located at the key in the contract's file."""
-    if at is None or not any(d.code == UNUSED_IGNORE_CODE and d.location is None for d in result.diagnostics):
+    if at is None or not any(
+        d.code == codes.UNMATCHED_IGNORE.code and d.location is None for d in result.diagnostics
+    ):
         return result
     where = Location(Path(shown_path(at.file, root)), at.lines.get("ignore_imports", at.line))
     diagnostics = tuple(
-        replace(d, location=where) if d.code == UNUSED_IGNORE_CODE and d.location is None else d
+        replace(d, location=where)
+        if d.code == codes.UNMATCHED_IGNORE.code and d.location is None
+        else d
         for d in result.diagnostics
     )
     return replace(result, diagnostics=diagnostics)

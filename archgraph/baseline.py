@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from archgraph import codes
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import (
     ArchgraphError,
@@ -94,7 +95,7 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
             unchecked[key.contract] += count
     notes = [
         Diagnostic(
-            "AG321",
+            codes.BASELINE_CONTRACT_NOT_CHECKED.code,
             Severity.INFO,
             f"the baseline records {count} violation(s) of contract '{contract_id}', "
             "which this run did not check",

@@ -1,6 +1,7 @@
 """Plain frozen data passed between the stages: findings, diagnostics, results, errors.
 
-Codes are stable: AG1xx contract findings, AG2xx scan diagnostics, AG3xx configuration.
+Codes are stable: AG1xx contract findings, AG2xx scan diagnostics, AG3xx configuration;
+`codes.py` lists them all.
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Protocol
 
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+from archgraph import codes
+from archgraph.codes import Severity as Severity  # defined beside the codes, used from here
 
 
 class ExitCode(IntEnum):
@@ -59,9 +57,7 @@ class BaselineStatus(StrEnum):
 # Violations that are not about one import path but about a structure (a cycle between packages)
 # are identified by their message, which names the structure; their chain holds example imports
 # that change whenever an import that sorts earlier is added.
-MESSAGE_KEYED_CODES = frozenset({"AG140"})
-# An `ignore_imports` entry that matches no import: stale, like a baseline entry no longer found.
-UNUSED_IGNORE_CODE = "AG311"
+MESSAGE_KEYED_CODES = frozenset({codes.IMPORT_CYCLE.code})
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +294,9 @@ class ContractResult:
 
     @property
     def stale_ignores(self) -> tuple[Diagnostic, ...]:
-        """`ignore_imports` entries that match no import any more (AG311)."""
-        return tuple(d for d in self.diagnostics if d.code == UNUSED_IGNORE_CODE)
+        """`ignore_imports` entries that match no import any more (AG311): stale, like a
+        baseline entry no longer found."""
+        return tuple(d for d in self.diagnostics if d.code == codes.UNMATCHED_IGNORE.code)
 
     @property
     def stale_count(self) -> int:

@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
 
@@ -445,7 +446,7 @@ def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic
     if facts is None:
         return (
             Diagnostic(
-                "AG215",
+                codes.CLASSES_UNREADABLE.code,
                 Severity.WARNING,
                 "file cannot be read; its classes are not analyzed",
                 Location(file),
@@ -454,7 +455,7 @@ def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic
     if facts.error_line is not None:
         return (
             Diagnostic(
-                "AG216",
+                codes.CLASSES_SYNTAX_ERROR.code,
                 Severity.WARNING,
                 "syntax error; classes near it may be missing or incomplete",
                 Location(file, facts.error_line),

@@ -1,7 +1,8 @@
 """SARIF 2.1.0: one rule per contract (`ruleId` = contract id), one result per violation.
 
-Diagnostics at warning or error level are results too, under rules named by their code (AG201...);
-info diagnostics are tool notifications. URIs are relative to PATH (`uriBaseId` PROJECTROOT).
+Diagnostics at warning or error level are results too, under rules named by their code (AG201...)
+whose title, help and default level come from `codes.py`; info diagnostics are tool
+notifications. URIs are relative to PATH (`uriBaseId` PROJECTROOT).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import quote
 
+from archgraph import codes
 from archgraph.diagnostics import (
     BaselineStatus,
     ContractResult,
@@ -31,7 +33,6 @@ INFORMATION_URI = "https://pypi.org/project/archgraph/"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # SARIF's words for our baseline states: a known violation is "unchanged" since the baseline.
 _BASELINE_STATES = {BaselineStatus.NEW: "new", BaselineStatus.KNOWN: "unchanged"}
-_CODE_FAMILIES = {"AG1": "contract finding", "AG2": "scan problem", "AG3": "configuration problem"}
 
 
 def render_sarif(result: RunResult) -> str:
@@ -52,9 +53,9 @@ def sarif_log(result: RunResult) -> dict[str, Any]:
         for diagnostic in contract.diagnostics
         if diagnostic.severity is not Severity.INFO
     ] + [(d, None) for d in result.diagnostics if d.severity is not Severity.INFO]
-    codes = sorted({diagnostic.code for diagnostic, _contract in reported})
-    rule_index = {code: len(rules) + offset for offset, code in enumerate(codes)}
-    rules += [_diagnostic_rule(code) for code in codes]
+    reported_codes = sorted({diagnostic.code for diagnostic, _contract in reported})
+    rule_index = {code: len(rules) + offset for offset, code in enumerate(reported_codes)}
+    rules += [_diagnostic_rule(code) for code in reported_codes]
     results += [
         _diagnostic_result(diagnostic, contract, rule_index[diagnostic.code])
         for diagnostic, contract in reported
@@ -114,11 +115,18 @@ def _contract_rule(contract: ContractResult) -> dict[str, Any]:
 
 
 def _diagnostic_rule(code: str) -> dict[str, Any]:
-    family = _CODE_FAMILIES.get(code[:3], "diagnostic")
+    entry = codes.lookup(code)
+    if entry is None:  # a code of a contract type from a plugin: only its family is known
+        family = codes.FAMILIES.get(code[:3], "diagnostic")
+        return {"id": code, "name": code, "shortDescription": {"text": f"archgraph {family} {code}"}}
     return {
         "id": code,
-        "name": code,
-        "shortDescription": {"text": f"archgraph {family} {code}"},
+        "name": entry.rule_name,
+        "shortDescription": {"text": entry.title},
+        "fullDescription": {"text": entry.help},
+        # Code scanning shows a rule's help beside each of its alerts.
+        "help": {"text": entry.help, "markdown": entry.help},
+        "defaultConfiguration": {"level": _LEVELS[entry.severity]},
     }
 
 

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
@@ -126,7 +127,10 @@ class Acyclic(Contract):
             steps = tuple(model.step(*collapsed.edges[hop]["example"]) for hop in hops)
             violations.append(
                 self.steps_violation(
-                    model, "AG140", steps, f"import cycle in {package}: " + " -> ".join([*cycle, cycle[0]])
+                    model,
+                    codes.IMPORT_CYCLE.code,
+                    steps,
+                    f"import cycle in {package}: " + " -> ".join([*cycle, cycle[0]]),
                 )
             )
         notes = []
@@ -134,7 +138,7 @@ class Acyclic(Contract):
             for importer, imported in sorted(model.graph.cycle_breakers([package])):
                 notes.append(
                     Diagnostic(
-                        "AG141",
+                        codes.CYCLE_BREAKER.code,
                         Severity.INFO,
                         f"to break every cycle in {package}, remove the import {importer} -> {imported}",
                         location=model.location_of(importer, _first_line(model, importer, imported)),
@@ -143,7 +147,7 @@ class Acyclic(Contract):
             if len(cycles) >= MAX_CYCLES_PER_PACKAGE:
                 notes.append(
                     Diagnostic(
-                        "AG142",
+                        codes.CYCLES_TRUNCATED.code,
                         Severity.INFO,
                         f"only the first {MAX_CYCLES_PER_PACKAGE} cycles in {package} are listed",
                     )

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import (
-    UNUSED_IGNORE_CODE,
     ContractResult,
     Diagnostic,
     ImportSite,
@@ -73,7 +73,7 @@ class Contract(ABC):
         )
         unused = [
             Diagnostic(
-                UNUSED_IGNORE_CODE,
+                codes.UNMATCHED_IGNORE.code,
                 level,
                 f"ignore_imports entry '{expr}' matches no import",
                 hint="remove it, or fix the module names",
@@ -147,7 +147,7 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
     if external and not close:
         hint = "external packages are in the graph only with include_external_packages = true"
     return Diagnostic(
-        "AG310",
+        codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,
         f"{key}: '{expr}' matches no module in the graph",
         hint=hint,
@@ -159,7 +159,7 @@ def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:
     ordered = sorted(set(modules))
     return [
         Diagnostic(
-            "AG312",
+            codes.INVALID_MODULE_LIST.code,
             Severity.ERROR,
             f"{key}: '{inner}' is inside '{outer}'; the modules must not overlap",
             hint="list sibling modules only",

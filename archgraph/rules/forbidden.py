@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
@@ -38,13 +39,15 @@ class Forbidden(Contract):
                 if self.allow_indirect_imports:
                     targets = view.within(target)
                     violations += [
-                        self.chain_violation(view, "AG110", (importer, imported), message)
+                        self.chain_violation(
+                            view, codes.FORBIDDEN_IMPORT.code, (importer, imported), message
+                        )
                         for importer in sorted(view.within(source))
                         for imported in sorted(view.imports_of(importer) & targets)
                     ]
                 else:
                     violations += [
-                        self.chain_violation(view, "AG110", chain, message)
+                        self.chain_violation(view, codes.FORBIDDEN_IMPORT.code, chain, message)
                         for chain in view.shortest_chains(source, target)
                     ]
         # Any import out of a source is ruled on; external modules import nothing in the

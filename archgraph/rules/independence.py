@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
@@ -40,7 +41,7 @@ class Independence(Contract):
             for violation in self.route_violations(
                 view,
                 route,
-                "AG120",
+                codes.DEPENDENT_MODULES.code,
                 f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
             )
         ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
@@ -69,7 +70,10 @@ class Layers(Contract):
             violation
             for route in routes
             for violation in self.route_violations(
-                view, route, "AG101", self._message(route.importer_layer, route.imported_layer, containers)
+                view,
+                route,
+                codes.UPWARD_LAYER_IMPORT.code,
+                self._message(route.importer_layer, route.imported_layer, containers),
             )
         ]
         if self.exhaustive:
@@ -103,7 +107,7 @@ class Layers(Contract):
         listed = {m for spec in self.layers for m in spec.modules} | set(self.exhaustive_ignores)
         return [
             Violation(
-                code="AG102",
+                code=codes.MODULE_OUTSIDE_LAYERS.code,
                 contract=self.id,
                 message=f"{child} is not in any layer (the contract is exhaustive)",
                 location=model.location_of(child),

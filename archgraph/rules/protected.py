@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
@@ -87,7 +88,7 @@ class Protected(Contract):
                     violations.append(
                         self.chain_violation(
                             view,
-                            "AG130",
+                            codes.PROTECTED_MODULE_IMPORT.code,
                             (importer, target),
                             f"{importer} imports protected module {target}",
                         )
@@ -129,7 +130,7 @@ class Protected(Contract):
                 message += f" as {alias}"
             message += f" via {' -> '.join(site.via)}" if site.via else ""
         return Violation(
-            code="AG131",
+            code=codes.PROTECTED_SYMBOL_IMPORT.code,
             contract=self.id,
             message=message,
             chain=(ImportStep(site.importer, site.module, (site.line,)),),
@@ -223,7 +224,7 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
         if origin.symbol != named:
             notes.append(
                 Diagnostic(
-                    "AG313",
+                    codes.SYMBOL_REEXPORTED.code,
                     Severity.INFO,
                     f"symbols: '{text}' is imported there from elsewhere; protecting its "
                     f"definition {origin.symbol}",
@@ -238,7 +239,7 @@ def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
     close = difflib.get_close_matches(named.module, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}.{named.name}'?" if close else "check the module name"
     return Diagnostic(
-        "AG310",
+        codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,
         f"symbols: '{text}': module '{named.module}' is not in the graph",
         hint=hint,
@@ -258,7 +259,7 @@ def _undefined_name(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
     else:
         hint = f"names defined there: {', '.join(defined[:12]) or 'none'}"
     return Diagnostic(
-        "AG312",
+        codes.INVALID_MODULE_LIST.code,
         Severity.ERROR,
         f"symbols: '{text}': {named.module} does not define '{named.name}'",
         location=model.location_of(named.module),

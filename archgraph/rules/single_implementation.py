@@ -15,18 +15,13 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import ClassVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.classes import ClassInfo, ClassModel, build_class_model
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
-
-INDEPENDENT = "AG160"
-WRAPPER = "AG161"
-DUPLICATE_NAME = "AG162"
-CANONICAL_NOT_FOUND = "AG314"
-ALLOWED_MATCHES_NOTHING = "AG315"
 
 
 @register
@@ -70,7 +65,7 @@ class SingleImplementation(Contract):
             return self.result(diagnostics=[self._not_found(classes, matching)])
         notes = [
             Diagnostic(
-                ALLOWED_MATCHES_NOTHING,
+                codes.ALLOWED_MODULES_MATCH_NOTHING.code,
                 Severity.WARNING,
                 f"allowed_modules: '{expr}' matches no module",
                 hint="remove it, or fix the module name",
@@ -97,19 +92,19 @@ class SingleImplementation(Contract):
         )
         if wrapped is not None:
             attribute, target, forwarded = wrapped
-            code = WRAPPER
+            code = codes.WRAPPER_IMPLEMENTATION.code
             reason = (
                 f"wraps {target} (self.{attribute}) and forwards {forwarded} of its "
                 f"{len(info.public_methods)} public methods; use {canonical} directly"
             )
         elif namesakes:
-            code = DUPLICATE_NAME
+            code = codes.DUPLICATE_CLASS_NAME.code
             reason = (
                 f"a second implementation under the same name (also in {', '.join(namesakes)}); "
                 f"it does not derive from {canonical}"
             )
         else:
-            code = INDEPENDENT
+            code = codes.INDEPENDENT_IMPLEMENTATION.code
             bases = [b for b in classes.ancestors(info.qualname) if b in concept]
             reason = (
                 f"derives from {', '.join(sorted(bases))}, not from {canonical}"
@@ -134,7 +129,7 @@ class SingleImplementation(Contract):
         else:
             hint = f"no class matches '{self.concept}' either; check the concept and root_packages"
         return Diagnostic(
-            CANONICAL_NOT_FOUND,
+            codes.CANONICAL_CLASS_NOT_FOUND.code,
             Severity.ERROR,
             f"canonical: class '{self.canonical}' is not defined in the analyzed code",
             hint=hint,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.scan import cache_file
@@ -313,7 +314,7 @@ class _Auditor:
             if level > allowed:
                 if level == allowed + 1:  # two or more levels: grimp fails, AG202 already
                     self.note(
-                        "AG202",
+                        codes.RELATIVE_IMPORT_ABOVE_TOP.code,
                         Severity.WARNING,
                         "relative import goes 1 level above the top-level package; import ignored",
                         source,
@@ -328,7 +329,7 @@ class _Auditor:
             for name in names:
                 if not self.exists(name):
                     self.note(
-                        "AG211",
+                        codes.MISSING_MODULE_IMPORT.code,
                         Severity.WARNING,
                         f"import of {name}: no such module; Python would raise ImportError",
                         source,
@@ -340,7 +341,7 @@ class _Auditor:
                 if self.internal(name) and name in self.modules:
                     self.dynamic.append(DynamicImport(source.module, name, line))
                     self.note(
-                        "AG210",
+                        codes.DYNAMIC_IMPORT.code,
                         Severity.INFO,
                         f"dynamic import of {name} (importlib); not an import of the graph"
                         " unless include_dynamic_imports = true",

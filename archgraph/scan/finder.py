@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import ModuleExpr, ancestors
 
@@ -142,7 +143,7 @@ class _Walk:
 
     def note_unusual_name(self, path: Path, kind: str) -> None:
         self.warn(
-            "AG205",
+            codes.UNUSUAL_MODULE_NAME.code,
             f"{kind} name '{path.name}' is not a Python identifier; analyzed as a module that"
             " only importlib can load",
             path,
@@ -166,7 +167,11 @@ class _Walk:
         try:
             entries = sorted(os.scandir(directory), key=_NAME)
         except OSError as error:
-            self.warn("AG206", f"directory cannot be read: {error.strerror}", Path(directory))
+            self.warn(
+                codes.UNREADABLE_PATH.code,
+                f"directory cannot be read: {error.strerror}",
+                Path(directory),
+            )
             return
 
         names = {e.name for e in entries}
@@ -181,7 +186,7 @@ class _Walk:
                 count = _count_python_files(directory)
                 if count:
                     self.warn(
-                        "AG203",
+                        codes.NAMESPACE_DIRECTORY_SKIPPED.code,
                         f"namespace directory skipped ({count} Python files not analyzed)",
                         Path(directory),
                         hint="set include_namespace_dirs = true to analyze it",
@@ -200,7 +205,7 @@ class _Walk:
                     count = _count_python_files(entry.path)
                     if count:
                         self.warn(
-                            "AG204",
+                            codes.NOT_A_MODULE_NAME.code,
                             f"directory name '{name}' cannot be a module name; {count}"
                             " Python files not analyzed",
                             Path(entry.path),
@@ -225,7 +230,7 @@ class _Walk:
                 self.note_unusable(entry)
             elif name.endswith(".pyi") and name[:-1] not in names:
                 self.warn(
-                    "AG208",
+                    codes.STUB_WITHOUT_MODULE.code,
                     f"stub '{name}' has no '{name[:-1]}' beside it; Python cannot import a stub,"
                     " so it is not analyzed",
                     Path(entry.path),
@@ -239,7 +244,7 @@ class _Walk:
             mode = os.stat(entry.path).st_mode
         except FileNotFoundError:
             self.warn(
-                "AG206",
+                codes.UNREADABLE_PATH.code,
                 "broken symbolic link: its target does not exist",
                 path,
                 hint="restore the target or remove the link",
@@ -247,14 +252,24 @@ class _Walk:
             return
         except OSError as error:
             if error.errno == errno.ELOOP:
-                self.warn("AG207", "symbolic link loop: the link leads back to itself", path)
+                self.warn(
+                    codes.SYMLINK_LOOP.code,
+                    "symbolic link loop: the link leads back to itself",
+                    path,
+                )
             else:
-                self.warn("AG206", f"file cannot be read: {error.strerror}", path)
+                self.warn(
+                    codes.UNREADABLE_PATH.code, f"file cannot be read: {error.strerror}", path
+                )
             return
         if stat.S_ISDIR(mode):
             return  # a directory named like a file (`x.py/`): reported as a directory name
         if not stat.S_ISREG(mode):
-            self.warn("AG206", f"not a regular file ({_file_kind(mode)}); not analyzed", path)
+            self.warn(
+                codes.UNREADABLE_PATH.code,
+                f"not a regular file ({_file_kind(mode)}); not analyzed",
+                path,
+            )
 
     def is_loop(self, path: str) -> bool:
         """A symlinked directory that leads back into what is being walked."""
@@ -262,7 +277,9 @@ class _Walk:
         if target in self.seen_links or any(
             target == a or target.startswith(a + os.sep) for a in self.walk_roots
         ):
-            self.warn("AG207", "symbolic link loop: directory already visited", Path(path))
+            self.warn(
+                codes.SYMLINK_LOOP.code, "symbolic link loop: directory already visited", Path(path)
+            )
             return True
         self.seen_links.add(target)
         return False
@@ -271,7 +288,7 @@ class _Walk:
         stem = entry.name[:-3]
         if not is_loadable_name(stem):
             self.warn(
-                "AG204",
+                codes.NOT_A_MODULE_NAME.code,
                 f"file name '{entry.name}' cannot be a module name (extra dots); not analyzed",
                 path,
                 hint="rename it to a valid identifier to have it analyzed",
@@ -286,10 +303,10 @@ class _Walk:
         try:
             stat = entry.stat()
         except OSError as error:
-            self.warn("AG206", f"file cannot be read: {error.strerror}", path)
+            self.warn(codes.UNREADABLE_PATH.code, f"file cannot be read: {error.strerror}", path)
             return
         if not os.access(entry.path, os.R_OK):
-            self.warn("AG206", "file cannot be read: permission denied", path)
+            self.warn(codes.UNREADABLE_PATH.code, "file cannot be read: permission denied", path)
             return
         self.sources.append(
             ModuleSource(module, path, stat.st_mtime, (stat.st_size, stat.st_mtime_ns))

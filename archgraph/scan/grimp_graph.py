@@ -24,6 +24,7 @@ from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
 from grimp.domain.valueobjects import Module
 from grimp.exceptions import ModuleNotPresent, SourceSyntaxError
 
+from archgraph import codes
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
@@ -346,7 +347,12 @@ class BadFileMemory:
             return None
 
     def remember(
-        self, path: Path, line: int | None, message: str, hint: str, code: str = "AG201"
+        self,
+        path: Path,
+        line: int | None,
+        message: str,
+        hint: str,
+        code: str = codes.UNPARSABLE_FILE.code,
     ) -> None:
         with contextlib.suppress(OSError):
             self._entries[str(path)] = {
@@ -415,7 +421,13 @@ def build_grimp_graph(
     memory.keep_only(all_paths)
     skipped: dict[Path, Diagnostic] = {}
 
-    def skip(path: Path, line: int | None, message: str, hint: str, code: str = "AG201") -> None:
+    def skip(
+        path: Path,
+        line: int | None,
+        message: str,
+        hint: str,
+        code: str = codes.UNPARSABLE_FILE.code,
+    ) -> None:
         skipped[path] = Diagnostic(
             code,
             Severity.WARNING,
@@ -427,7 +439,13 @@ def build_grimp_graph(
     for path in all_paths if memory.has_entries else ():
         entry = memory.known(path)
         if entry is not None:
-            skip(path, entry["line"], entry["message"], entry["hint"], entry.get("code", "AG201"))
+            skip(
+                path,
+                entry["line"],
+                entry["message"],
+                entry["hint"],
+                entry.get("code", codes.UNPARSABLE_FILE.code),
+            )
 
     options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
     cache = store.imports(options)
@@ -473,8 +491,10 @@ def build_grimp_graph(
                     " (grimp cannot scan it)"
                 )
                 hint = "make the import absolute, or fix the number of dots"
-                skip(path, line, message, hint, code="AG202")
-                memory.remember(path, line, message, hint, code="AG202")
+                skip(path, line, message, hint, code=codes.RELATIVE_IMPORT_ABOVE_TOP.code)
+                memory.remember(
+                    path, line, message, hint, code=codes.RELATIVE_IMPORT_ABOVE_TOP.code
+                )
             continue
         if bad in skipped:  # the scanner keeps failing on a file we already left out
             raise RuntimeError(f"grimp failed repeatedly on {bad}")
@@ -622,7 +642,7 @@ def _nameless_imports(
             if imported == "":
                 notes.append(
                     Diagnostic(
-                        "AG202",
+                        codes.RELATIVE_IMPORT_ABOVE_TOP.code,
                         Severity.WARNING,
                         "relative import goes 1 level above the top-level package; import ignored",
                         Location(relative(path, project_root), line) if path else None,

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.app import (
     Progress,
     RunOptions,
@@ -168,7 +169,9 @@ def _check(contract: Contract, model: ArchModel) -> ContractResult:
     try:
         return contract.check(model)
     except ArchgraphError as error:
-        return contract.result(diagnostics=[Diagnostic("AG310", Severity.ERROR, str(error))])
+        return contract.result(
+            diagnostics=[Diagnostic(codes.NO_MATCHING_MODULE.code, Severity.ERROR, str(error))]
+        )
 
 
 def _scope(config: Config, repository: history.Repository, root: Path) -> list[str]:

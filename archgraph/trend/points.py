@@ -10,12 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity
 from archgraph.model.families import FamiliesReport
-
-# An ignore that matches no import at an old commit says the configuration is newer than the
-# code, not that the contract cannot be judged there: its violations still count.
-UNMATCHED_IGNORE = "AG311"
 
 Item = TypeVar("Item")
 
@@ -124,8 +121,12 @@ def sample(items: Sequence[Item], every: int) -> tuple[Item, ...]:
 
 def unavailable_reason(result: ContractResult) -> str | None:
     """Why a contract cannot be judged (a pattern naming no module at this commit), or None."""
+    # An ignore that matches no import at an old commit says the configuration is newer than
+    # the code, not that the contract cannot be judged there: its violations still count.
     blocking = [
-        d for d in result.diagnostics if d.is_configuration and d.code != UNMATCHED_IGNORE
+        d
+        for d in result.diagnostics
+        if d.is_configuration and d.code != codes.UNMATCHED_IGNORE.code
     ]
     if not blocking:
         return None

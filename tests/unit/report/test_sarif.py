@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from archgraph.diagnostics import RunResult
+from archgraph import codes
+from archgraph.diagnostics import Diagnostic, RunResult, Severity
 from archgraph.report.sarif import render_sarif
 
 SCHEMA = json.loads(
@@ -97,3 +99,35 @@ def test_rules_carry_the_compliance(shop_result: RunResult) -> None:
 
     assert layers_rule["properties"]["governed"] == 5
     assert layers_rule["properties"]["compliance"] == pytest.approx(0.6)
+
+
+def test_code_rules_take_their_title_help_and_level_from_the_table_of_codes(
+    shop_result: RunResult,
+) -> None:
+    (run,) = sarif(shop_result)["runs"]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    entry = codes.UNPARSABLE_FILE
+
+    assert rules[entry.code] == {
+        "id": entry.code,
+        "name": "FileCannotBeParsed",
+        "shortDescription": {"text": entry.title},
+        "fullDescription": {"text": entry.help},
+        "help": {"text": entry.help, "markdown": entry.help},
+        "defaultConfiguration": {"level": "warning"},
+    }
+
+
+def test_a_code_the_table_does_not_know_still_gets_a_valid_rule(shop_result: RunResult) -> None:
+    # A contract type from a plugin may bring codes of its own.
+    foreign = Diagnostic("AG399", Severity.ERROR, "a plugin's configuration problem")
+    result = dataclasses.replace(shop_result, diagnostics=(*shop_result.diagnostics, foreign))
+    document = sarif(result)
+    rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+
+    assert rules["AG399"] == {
+        "id": "AG399",
+        "name": "AG399",
+        "shortDescription": {"text": "archgraph configuration problem AG399"},
+    }
+    jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(document)
