@@ -38,13 +38,13 @@ from archgraph.scan.finder import discover_root_packages
 # import-linter code is imported by the functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
     from archgraph.baseline import Baseline, Pruned
+    from archgraph.families.analysis import FamiliesQuery
+    from archgraph.families.classview import ClassView, ContractMarks
+    from archgraph.families.findings import FamiliesResult
+    from archgraph.init.inference import Proposal
     from archgraph.model.classes import ClassModel
-    from archgraph.model.families import FamiliesResult
-    from archgraph.report.classview import ClassView, ContractMarks
     from archgraph.report.graphview import GraphView, LayerPlan, ViewOptions
     from archgraph.report.layout import Engine
-    from archgraph.rules.families import FamiliesQuery
-    from archgraph.rules.inference import Proposal
     from archgraph.rules.single_implementation import SingleImplementation
 
 Progress = Callable[[str], None]
@@ -462,10 +462,10 @@ def init_contracts(
     """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
     # Imported here: every `check` would pay for it otherwise.
     from archgraph.atomic import write_atomically  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
-    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
-    from archgraph.rules.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
-    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
+    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.analysis import analyze as analyze_families  # noqa: PLC0415
+    from archgraph.families.class_cache import cached_class_model  # noqa: PLC0415
+    from archgraph.init.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
 
     root = _checked_root(root)
     target = root / "contracts" / INIT_FILE_NAME
@@ -701,10 +701,10 @@ class _ClassAnalysis:
 def _class_analysis(
     root: Path, options: RunOptions, query: FamiliesQuery | None, progress: Progress
 ) -> _ClassAnalysis:
-    from archgraph.model.families import FamiliesResult  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery, exclude_problem  # noqa: PLC0415
-    from archgraph.rules.families import analyze as analyze_families  # noqa: PLC0415
-    from archgraph.scan.class_cache import cached_class_model  # noqa: PLC0415
+    from archgraph.families.analysis import FamiliesQuery, exclude_problem  # noqa: PLC0415
+    from archgraph.families.analysis import analyze as analyze_families  # noqa: PLC0415
+    from archgraph.families.class_cache import cached_class_model  # noqa: PLC0415
+    from archgraph.families.findings import FamiliesResult  # noqa: PLC0415
 
     query = query or FamiliesQuery()
     problems = [f"--exclude '{p}': {why}" for p in query.exclude if (why := exclude_problem(p))]
@@ -744,14 +744,14 @@ def render_class_diagram(
     `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
     given) mark their canonical classes and violations.
     """
-    from archgraph.report.classdiagram import class_diagram_source  # noqa: PLC0415
-    from archgraph.report.classview import (  # noqa: PLC0415
+    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classview import (  # noqa: PLC0415
         DEFAULT_MAX_CLASSES,
         ClassViewOptions,
         build_class_view,
     )
+    from archgraph.families.diagram import class_diagram_source  # noqa: PLC0415
     from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
     from archgraph.rules.single_implementation import SingleImplementation  # noqa: PLC0415
 
     query = query or FamiliesQuery()
@@ -786,7 +786,7 @@ def contract_marks(
     contract: SingleImplementation, classes: ClassModel, modules: Collection[str]
 ) -> ContractMarks:
     """The canonical class and the violating classes of a single-implementation contract."""
-    from archgraph.report.classview import ContractMarks  # noqa: PLC0415
+    from archgraph.families.classview import ContractMarks  # noqa: PLC0415
 
     result = contract.check_classes(classes, modules)
     return ContractMarks(

@@ -287,8 +287,8 @@ def init(
     today. An existing file is kept unless --force; --dry-run prints the file instead.
     """
     from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
+    from archgraph.init.inference import explanation  # noqa: PLC0415
     from archgraph.report.text import summary_table  # noqa: PLC0415
-    from archgraph.rules.inference import explanation  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
@@ -435,7 +435,7 @@ def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[
                      timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> None:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
     from archgraph.app import RunOptions, render_class_diagram  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
@@ -515,8 +515,8 @@ def families(
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
     from archgraph.app import RunOptions  # noqa: PLC0415
     from archgraph.app import families as find_families  # noqa: PLC0415
-    from archgraph.report.families import render_families_json, render_families_text  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     query = FamiliesQuery(concept, min_size, exclude)

@@ -25,6 +25,9 @@ from archgraph.app import (
 )
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
+from archgraph.families.analysis import FamiliesQuery
+from archgraph.families.analysis import analyze as analyze_families
+from archgraph.families.sizes import family_points
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModelBuild, update_class_model
 from archgraph.model.trend import (
@@ -34,14 +37,11 @@ from archgraph.model.trend import (
     FamilyPoint,
     Trend,
     contract_point,
-    family_points,
     sample,
     scan_problem_count,
     unavailable_point,
 )
 from archgraph.rules import Contract
-from archgraph.rules.families import FamiliesQuery
-from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanMemory, scan
 from archgraph.scan.facts import CACHE_NAME, FactsByContent
 

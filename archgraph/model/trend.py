@@ -1,7 +1,8 @@
 """What `archgraph trend` measures at each commit: plain frozen data and the pure functions
 that reduce a contract result or a families report to the few numbers a trend plots.
 
-It lives below `report` and the use case because both use it (as `model/families.py` does).
+It lives below `report` and the use case because both use it; `families/sizes.py` reduces a
+families report to its FamilyPoints (model/ may not import the families product).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity
-from archgraph.model.families import FamiliesReport
 
 # An ignore that matches no import at an old commit says the configuration is newer than the
 # code, not that the contract cannot be judged there: its violations still count.
@@ -143,25 +143,6 @@ def contract_point(result: ContractResult) -> ContractPoint:
         governed=result.governed,
         respecting=result.respecting,
         compliance=result.compliance,
-    )
-
-
-def family_points(report: FamiliesReport) -> tuple[FamilyPoint, ...]:
-    """The size of each competing family, by concept."""
-    return tuple(
-        sorted(
-            (
-                FamilyPoint(
-                    concept=family.concept,
-                    implementations=len(family.competing_groups),
-                    roots=len(family.roots),
-                    classes=len(family.classes),
-                )
-                for family in report.families
-                if family.competing
-            ),
-            key=lambda point: point.concept,
-        )
     )
 
 

@@ -32,14 +32,14 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from itertools import combinations
 
-from archgraph.model.classes import ClassInfo, ClassModel
-from archgraph.model.families import (
+from archgraph.families.findings import (
     Duplicate,
     FamiliesReport,
     Family,
     ParallelHierarchy,
     Wrapper,
 )
+from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.names import ModuleExpr
 
 MAX_ROLE_WORDS = 3

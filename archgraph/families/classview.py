@@ -2,7 +2,7 @@
 
 Built from what `archgraph families` finds (a FamiliesReport) and the class model it read, plus
 the canonical classes and violations of `single-implementation` contracts. Nothing here knows
-about Graphviz: `report/classdiagram.py` draws a ClassView.
+about Graphviz: `families/diagram.py` draws a ClassView.
 
 - One cluster per finding, in the ranking order of `archgraph families` (its numbers are kept,
   so "3." in the drawing is "3." in the text report). A class belongs to the first finding that
@@ -24,14 +24,14 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fnmatch import fnmatchcase
 
-from archgraph.model.classes import ClassInfo, ClassModel
-from archgraph.model.families import (
+from archgraph.families.findings import (
     FamiliesReport,
     Family,
     Finding,
     ParallelHierarchy,
     Wrapper,
 )
+from archgraph.model.classes import ClassInfo, ClassModel
 
 DEFAULT_MAX_CLASSES = 400  # like the module diagram's node budget
 MAX_CONTEXT_BASES = 2  # per root group: the shared bases that explain the grouping

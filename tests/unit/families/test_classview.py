@@ -9,8 +9,7 @@ from pathlib import Path
 from helpers import write_tree
 
 from archgraph.app import RunOptions, render_class_diagram
-from archgraph.report.classdiagram import ROW_ANCHOR, class_diagram_source, group_colors
-from archgraph.report.classview import (
+from archgraph.families.classview import (
     MAX_SUBCLASSES_PER_GROUP,
     ClassCluster,
     ClassEdge,
@@ -21,6 +20,7 @@ from archgraph.report.classview import (
     _consistent_rows,
     more_id,
 )
+from archgraph.families.diagram import ROW_ANCHOR, class_diagram_source, group_colors
 
 NO_CACHE = RunOptions(use_cache=False)
 

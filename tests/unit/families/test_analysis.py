@@ -8,9 +8,9 @@ import pytest
 from helpers import write_tree
 
 from archgraph.app import RunOptions, build_model
+from archgraph.families.analysis import FamiliesQuery, analyze, camel_words, is_excluded, roles
+from archgraph.families.findings import FamiliesReport
 from archgraph.model.classes import ClassModel, build_class_model
-from archgraph.model.families import FamiliesReport
-from archgraph.rules.families import FamiliesQuery, analyze, camel_words, is_excluded, roles
 
 DISPATCH = """
     def register_tool(self, name, handler):
