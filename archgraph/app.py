@@ -38,7 +38,7 @@ from archgraph.scan.finder import discover_root_packages
 # import-linter code is imported by the functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
     from archgraph.baseline import Baseline, Pruned
-    from archgraph.families.analysis import FamiliesQuery
+    from archgraph.families.classify import FamiliesQuery
     from archgraph.families.classview import ClassView, ContractMarks
     from archgraph.families.findings import FamiliesResult
     from archgraph.init.inference import Proposal
@@ -462,10 +462,11 @@ def init_contracts(
     """`archgraph init`: infer contracts from the graph, check them, write PATH/contracts/architecture.toml."""
     # Imported here: every `check` would pay for it otherwise.
     from archgraph.atomic import write_atomically  # noqa: PLC0415
-    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
     from archgraph.families.analysis import analyze as analyze_families  # noqa: PLC0415
     from archgraph.families.class_cache import cached_class_model  # noqa: PLC0415
-    from archgraph.init.inference import infer, proposal_toml, proposed_contracts  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.init.inference import infer  # noqa: PLC0415
+    from archgraph.init.render import proposal_toml, proposed_contracts  # noqa: PLC0415
 
     root = _checked_root(root)
     target = root / "contracts" / INIT_FILE_NAME
@@ -701,9 +702,9 @@ class _ClassAnalysis:
 def _class_analysis(
     root: Path, options: RunOptions, query: FamiliesQuery | None, progress: Progress
 ) -> _ClassAnalysis:
-    from archgraph.families.analysis import FamiliesQuery, exclude_problem  # noqa: PLC0415
     from archgraph.families.analysis import analyze as analyze_families  # noqa: PLC0415
     from archgraph.families.class_cache import cached_class_model  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery, exclude_problem  # noqa: PLC0415
     from archgraph.families.findings import FamiliesResult  # noqa: PLC0415
 
     query = query or FamiliesQuery()
@@ -744,12 +745,9 @@ def render_class_diagram(
     `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
     given) mark their canonical classes and violations.
     """
-    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
-    from archgraph.families.classview import (  # noqa: PLC0415
-        DEFAULT_MAX_CLASSES,
-        ClassViewOptions,
-        build_class_view,
-    )
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classview import DEFAULT_MAX_CLASSES, ClassViewOptions  # noqa: PLC0415
+    from archgraph.families.classview_build import build_class_view  # noqa: PLC0415
     from archgraph.families.diagram import class_diagram_source  # noqa: PLC0415
     from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
     from archgraph.rules.single_implementation import SingleImplementation  # noqa: PLC0415

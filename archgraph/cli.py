@@ -287,7 +287,7 @@ def init(
     today. An existing file is kept unless --force; --dry-run prints the file instead.
     """
     from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
-    from archgraph.init.inference import explanation  # noqa: PLC0415
+    from archgraph.init.render import explanation  # noqa: PLC0415
     from archgraph.report.text import summary_table  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
@@ -435,7 +435,7 @@ def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[
                      timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> None:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
     from archgraph.app import RunOptions, render_class_diagram  # noqa: PLC0415
-    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
@@ -515,7 +515,7 @@ def families(
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
     from archgraph.app import RunOptions  # noqa: PLC0415
     from archgraph.app import families as find_families  # noqa: PLC0415
-    from archgraph.families.analysis import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
     from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)

@@ -25,8 +25,8 @@ from archgraph.app import (
 )
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
-from archgraph.families.analysis import FamiliesQuery
 from archgraph.families.analysis import analyze as analyze_families
+from archgraph.families.classify import FamiliesQuery
 from archgraph.families.sizes import family_points
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModelBuild, update_class_model

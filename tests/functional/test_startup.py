@@ -20,6 +20,7 @@ NOT_FOR_CHECK = (
     "archgraph.report.graphview",
     "archgraph.families.findings",
     "archgraph.families.analysis",
+    "archgraph.families.classify",
     "archgraph.config.importlinter",
     "archgraph.baseline",
     "archgraph.affected",

@@ -8,7 +8,8 @@ import pytest
 from helpers import write_tree
 
 from archgraph.app import RunOptions, build_model
-from archgraph.families.analysis import FamiliesQuery, analyze, camel_words, is_excluded, roles
+from archgraph.families.analysis import analyze
+from archgraph.families.classify import FamiliesQuery, camel_words, is_excluded, roles
 from archgraph.families.findings import FamiliesReport
 from archgraph.model.classes import ClassModel, build_class_model
 

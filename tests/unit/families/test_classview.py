@@ -10,16 +10,15 @@ from helpers import write_tree
 
 from archgraph.app import RunOptions, render_class_diagram
 from archgraph.families.classview import (
-    MAX_SUBCLASSES_PER_GROUP,
     ClassCluster,
     ClassEdge,
     ClassNode,
     ClassView,
     ClusterKind,
     EdgeKind,
-    _consistent_rows,
-    more_id,
 )
+from archgraph.families.classview_build import _consistent_rows
+from archgraph.families.classview_units import MAX_SUBCLASSES_PER_GROUP, more_id
 from archgraph.families.diagram import ROW_ANCHOR, class_diagram_source, group_colors
 
 NO_CACHE = RunOptions(use_cache=False)
