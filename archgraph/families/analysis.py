@@ -60,7 +60,7 @@ MIN_MIRROR_WEIGHT = 1.5  # two name pairs specific to the two hierarchies, or mo
 
 def analyze(
     model: ClassModel,
-    query: FamiliesQuery = FamiliesQuery(),  # noqa: B008 - frozen, so a shared default is safe
+    query: FamiliesQuery = FamiliesQuery(),
 ) -> FamiliesReport:
     """Duplicates, competing families, parallel hierarchies and wrappers, scored."""
     considered = [

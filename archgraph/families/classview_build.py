@@ -39,7 +39,7 @@ def build_class_view(
     report: FamiliesReport,
     classes: ClassModel,
     marks: Sequence[ContractMarks] = (),
-    options: ClassViewOptions = ClassViewOptions(),  # noqa: B008 - frozen, so a shared default is safe
+    options: ClassViewOptions = ClassViewOptions(),
     title: str = "class families",
 ) -> ClassView:
     """The families, wrappers and parallel hierarchies of `report`, most suspicious first."""
