@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from archgraph.app import RunOptions, run
     from archgraph.diagnostics import (
         ArchgraphError,
         ContractResult,
@@ -17,6 +16,8 @@ if TYPE_CHECKING:
         RunResult,
         Violation,
     )
+    from archgraph.usecases.check import run
+    from archgraph.usecases.project import RunOptions
 
 __all__ = [
     "ArchgraphError",
@@ -28,7 +29,7 @@ __all__ = [
     "run",
 ]
 
-_HOMES = {"run": "archgraph.app", "RunOptions": "archgraph.app"}
+_HOMES = {"run": "archgraph.usecases.check", "RunOptions": "archgraph.usecases.project"}
 
 
 def __getattr__(name: str) -> Any:

@@ -25,8 +25,9 @@ from archgraph.interrupts import (
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 if TYPE_CHECKING:
-    from archgraph.app import Rendered
-    from archgraph.report.graphview import ViewOptions
+    from archgraph.families.classview import ClassView
+    from archgraph.report.graphview import GraphView, ViewOptions
+    from archgraph.usecases.render import Rendered
 
 
 def progress_printer(enabled: bool) -> Callable[[str], None]:
@@ -200,7 +201,8 @@ def check(
     from_importlinter: bool,
 ) -> None:
     """Evaluate the architecture contracts of the code under PATH."""
-    from archgraph.app import RunOptions, run  # noqa: PLC0415 - keep `--help` fast
+    from archgraph.usecases.check import run  # noqa: PLC0415 - keep `--help` fast
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     if baseline_file is not None and no_baseline:
         raise ArchgraphError("give either --baseline FILE or --no-baseline, not both")
@@ -235,7 +237,8 @@ def baseline(
     argument is PATH when it is a directory, FILE otherwise. With --prune, stale entries
     (violations fixed since) are removed and nothing new is recorded.
     """
-    from archgraph.app import RunOptions, prune_baseline, record_baseline  # noqa: PLC0415
+    from archgraph.usecases.baseline import prune_baseline, record_baseline  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     path, file = baseline_arguments(arguments)
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
@@ -286,9 +289,10 @@ def init(
     Prints what was inferred and why, and how the code fares against each proposed contract
     today. An existing file is kept unless --force; --dry-run prints the file instead.
     """
-    from archgraph.app import RunOptions, init_contracts  # noqa: PLC0415
+    from archgraph.init.render import explanation  # noqa: PLC0415
+    from archgraph.init.usecase import init_contracts  # noqa: PLC0415
     from archgraph.report.text import summary_table  # noqa: PLC0415
-    from archgraph.rules.inference import explanation  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
@@ -318,8 +322,9 @@ def why(
     no_cache: bool,
 ) -> None:
     """Show the shortest import chains from IMPORTER to IMPORTED (exit 1 if there is none)."""
-    from archgraph.app import RunOptions, why_chains  # noqa: PLC0415
     from archgraph.report.text import why_lines  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
+    from archgraph.usecases.why import why_chains  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     chains = why_chains(path, importer, imported, options)
@@ -338,7 +343,7 @@ def why(
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def convert_importlinter(path: Path, output: Path | None, force: bool) -> None:
     """Write import-linter's contracts (found under PATH, or the file PATH) as archgraph TOML."""
-    from archgraph.app import convert_importlinter as convert  # noqa: PLC0415
+    from archgraph.usecases.convert import convert_importlinter as convert  # noqa: PLC0415
 
     root, files = (path.parent, (path,)) if path.is_file() else (path, ())
     text = convert(root, files)
@@ -385,7 +390,7 @@ def _view(depth: int | None, focus: str | None, radius: int, direction: str, con
     return ViewOptions(depth, focus, radius, Direction(direction), contract_id, violations_only, max_nodes)
 
 
-def _tell(rendered: Rendered, output: Path, verbose: bool) -> None:
+def _tell(rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool) -> None:
     """Notes on stderr (always: they change what the drawing shows); the written path on stdout."""
     for note in rendered.view.notes:
         click.echo(f"archgraph: note: {note}", err=True)
@@ -412,7 +417,8 @@ def render_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
                    no_cache: bool, output: Path, output_format: str | None, engine: str, timeout: float,
                    verbose: bool, families: bool, concept: str | None, **view: Any) -> None:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
-    from archgraph.app import RunOptions, render_diagram  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
+    from archgraph.usecases.render import render_diagram  # noqa: PLC0415
 
     output_format = output_format or {".gv": "dot"}.get(output.suffix.lower(), output.suffix.lower().lstrip("."))
     if output_format not in ("svg", "png", "pdf", "dot"):
@@ -434,8 +440,9 @@ def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[
                      cache_dir: Path | None, no_cache: bool, output: Path, output_format: str, engine: str,
                      timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> None:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
-    from archgraph.app import RunOptions, render_class_diagram  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.usecases import render_class_diagram  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
@@ -459,8 +466,9 @@ def export_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
                    no_cache: bool, export_format: str, output: Path | None, violations_only: bool,
                    **view: Any) -> None:
     """Export the module graph with its attributes (layers, degrees, violations)."""
-    from archgraph.app import RunOptions, graph_view  # noqa: PLC0415
     from archgraph.report.export import export_view  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
+    from archgraph.usecases.render import graph_view  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     _analysis, graph = graph_view(path, options, _view(**view, violations_only=violations_only),
@@ -482,8 +490,9 @@ def report_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pa
                    no_cache: bool, output: Path, depth: int | None, max_nodes: int, engine: str,
                    timeout: float, verbose: bool) -> None:
     """Write an offline HTML report: contracts, violations and an interactive graph."""
-    from archgraph.app import RunOptions, html_report  # noqa: PLC0415
     from archgraph.report.graphview import ViewOptions  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
+    from archgraph.usecases.render import html_report  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     rendered = html_report(path, options, ViewOptions(depth=depth, max_nodes=max_nodes), engine, timeout,
@@ -513,10 +522,10 @@ def families(
     quiet: bool,
 ) -> None:
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
-    from archgraph.app import RunOptions  # noqa: PLC0415
-    from archgraph.app import families as find_families  # noqa: PLC0415
-    from archgraph.report.families import render_families_json, render_families_text  # noqa: PLC0415
-    from archgraph.rules.families import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
+    from archgraph.families.usecases import families as find_families  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     query = FamiliesQuery(concept, min_size, exclude)
@@ -547,9 +556,9 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
                   no_families: bool, output: Path, output_format: str | None, quiet: bool) -> None:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
-    from archgraph.app import RunOptions  # noqa: PLC0415
     from archgraph.trend import trend  # noqa: PLC0415
     from archgraph.trend.report import TREND_FORMATS, render_trend  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     output_format = output_format or output.suffix.lower().lstrip(".")
     if output_format not in TREND_FORMATS:

@@ -59,8 +59,9 @@ class ArchgraphSession:
 
     def result_of(self, contract_id: str, selected: Sequence[str]) -> ContractResult:
         """The contract's result; the first call checks every selected contract in one run."""
-        from archgraph.app import RunOptions, run  # noqa: PLC0415 - only with --archgraph
         from archgraph.diagnostics import ArchgraphError  # noqa: PLC0415
+        from archgraph.usecases.check import run  # noqa: PLC0415 - only with --archgraph
+        from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
         if self._result is None and self._error is None:
             try:
@@ -141,19 +142,18 @@ class ContractItem(pytest.Item):
 
 def _contracts_files(session: pytest.Session, root: Path) -> list[ContractsFile]:
     """One collector per configuration file, or one that reports why none can be read."""
-    from archgraph.app import load_config, load_contracts  # noqa: PLC0415
     from archgraph.diagnostics import ArchgraphError  # noqa: PLC0415
+    from archgraph.usecases.project import load_project  # noqa: PLC0415
 
     try:
-        config = load_config(root)
-        if not config.files:
+        project = load_project(root)
+        if not project.files:
             raise ArchgraphError(f"no contracts found under {root}")
-        contracts = load_contracts(config)
     except ArchgraphError as error:
         return [ContractsFile.from_parent(session, path=root, problem=str(error))]
     by_file: dict[Path, list[str]] = {}
-    # load_contracts keeps the tables' order, so each contract sits under the file defining it.
-    for table, contract in zip(config.contracts, contracts, strict=True):
+    # load_project keeps the tables' order, so each contract sits under the file defining it.
+    for table, contract in zip(project.config.contracts, project.contracts, strict=True):
         by_file.setdefault(table.at.file.resolve(), []).append(contract.id)
     return [
         ContractsFile.from_parent(session, path=path, contract_ids=ids)

@@ -3,7 +3,7 @@
 `module_diagram` draws a GraphView: packages as nested clusters, violating edges red and labelled
 with their contract ids, edges inside an import cycle orange, the layers of a `layers` contract as
 ordered bands, and a legend. Other diagrams (class diagrams of competing families) belong beside it
-and reuse `dot_text`, `new_digraph` and `add_legend` (`report/classdiagram.py`).
+and reuse `dot_text`, `new_digraph` and `add_legend` (`families/diagram.py`).
 """
 
 from __future__ import annotations

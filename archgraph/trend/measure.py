@@ -14,15 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archgraph import codes
-from archgraph.app import (
-    Progress,
-    RunOptions,
-    _collector_paused,
-    _quiet,
-    load_configuration,
-    scan_options,
-    shown_path,
-)
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
 from archgraph.model import ArchModel
@@ -41,6 +32,16 @@ from archgraph.trend.points import (
     unavailable_point,
 )
 from archgraph.trend.session import TrendSession
+from archgraph.usecases.project import (
+    Progress,
+    RunOptions,
+    load_project,
+    require_contracts,
+    shown_path,
+)
+from archgraph.usecases.project import quiet as _quiet
+from archgraph.usecases.scanning import collector_paused as _collector_paused
+from archgraph.usecases.scanning import scan_options
 
 # In the repository's git folder (content named by git lives there; the working tree stays as
 # it was), or in --cache-dir.
@@ -50,7 +51,7 @@ FACTS_BY_CONTENT_NAME = f"trend-{CACHE_NAME}"
 def trend(
     root: Path,
     revisions: str,
-    options: RunOptions = RunOptions(),  # noqa: B008 - frozen, so a shared default is safe
+    options: RunOptions = RunOptions(),
     every: int = 1,
     first_parent: bool = False,
     progress: Progress = _quiet,
@@ -66,9 +67,8 @@ def trend(
     if not root.is_dir():
         raise ArchgraphError(f"{root} is not a directory")
     root = root.resolve()
-    config, contracts = load_configuration(
-        root, options.config_files, options.contract_ids, options.from_importlinter
-    )
+    project = require_contracts(load_project(root, options))
+    config, contracts = project.config, project.contracts
     repository = history.locate(root)
     in_range = history.commits(repository, revisions, first_parent)
     if not in_range:

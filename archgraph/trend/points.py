@@ -1,7 +1,5 @@
 """What `archgraph trend` measures at each commit: plain frozen data and the pure functions
 that reduce a contract result or a families report to the few numbers a trend plots.
-
-It lives below `report` and the use case because both use it (as `model/families.py` does).
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from typing import TypeVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity
-from archgraph.model.families import FamiliesReport
+from archgraph.families.findings import FamiliesReport
 
 Item = TypeVar("Item")
 
@@ -147,6 +145,23 @@ def contract_point(result: ContractResult) -> ContractPoint:
     )
 
 
+def scan_problem_count(diagnostics: Sequence[Diagnostic]) -> int:
+    """Scan diagnostics worth counting: unparsable or skipped files, not informational notes."""
+    return sum(1 for d in diagnostics if d.severity is not Severity.INFO)
+
+
+def unavailable_point(
+    commit: CommitInfo, contracts: Sequence[ContractSpec], reason: str
+) -> CommitPoint:
+    """A commit where nothing could be measured (no root package yet, PATH absent...)."""
+    return CommitPoint(
+        commit=commit,
+        modules=None,
+        contracts=tuple(ContractPoint(c.contract_id, None, unavailable=reason) for c in contracts),
+        unavailable=reason,
+    )
+
+
 def family_points(report: FamiliesReport) -> tuple[FamilyPoint, ...]:
     """The size of each competing family, by concept."""
     return tuple(
@@ -163,21 +178,4 @@ def family_points(report: FamiliesReport) -> tuple[FamilyPoint, ...]:
             ),
             key=lambda point: point.concept,
         )
-    )
-
-
-def scan_problem_count(diagnostics: Sequence[Diagnostic]) -> int:
-    """Scan diagnostics worth counting: unparsable or skipped files, not informational notes."""
-    return sum(1 for d in diagnostics if d.severity is not Severity.INFO)
-
-
-def unavailable_point(
-    commit: CommitInfo, contracts: Sequence[ContractSpec], reason: str
-) -> CommitPoint:
-    """A commit where nothing could be measured (no root package yet, PATH absent...)."""
-    return CommitPoint(
-        commit=commit,
-        modules=None,
-        contracts=tuple(ContractPoint(c.contract_id, None, unavailable=reason) for c in contracts),
-        unavailable=reason,
     )

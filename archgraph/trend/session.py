@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from archgraph.families.analysis import analyze as analyze_families
+from archgraph.families.classify import FamiliesQuery
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModelBuild, update_class_model
-from archgraph.rules.families import FamiliesQuery
-from archgraph.rules.families import analyze as analyze_families
 from archgraph.scan import ScanOptions, ScanOutcome, ScanStore, scan, walk
 from archgraph.scan.finder import FindResult, refreshed, source_index
 from archgraph.trend.points import FamilyPoint, family_points

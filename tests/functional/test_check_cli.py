@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 from helpers import run_cli, write_tree
 
-from archgraph.app import RunOptions, build_model
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import build_model
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "agent_backend"

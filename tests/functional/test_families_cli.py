@@ -188,7 +188,8 @@ def test_families_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) ->
     import gc  # noqa: PLC0415
     import weakref  # noqa: PLC0415
 
-    from archgraph.app import RunOptions, families  # noqa: PLC0415
+    from archgraph.families.usecases import families  # noqa: PLC0415
+    from archgraph.usecases.project import RunOptions  # noqa: PLC0415
 
     root = write_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "class A:\n    pass\n"})
     cycle = _Cycle()

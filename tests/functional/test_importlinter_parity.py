@@ -18,8 +18,10 @@ import importlinter
 import pytest
 from click.testing import CliRunner
 
-from archgraph.app import RunOptions, convert_importlinter, run
 from archgraph.cli import main
+from archgraph.usecases.check import run
+from archgraph.usecases.convert import convert_importlinter
+from archgraph.usecases.project import RunOptions
 from tests.helpers import write_tree
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"

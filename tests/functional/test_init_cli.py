@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from tests.helpers import run_cli, write_tree
-from tests.unit.rules.test_inference import PLANTED, layered_tree
+from tests.unit.init.test_inference import PLANTED, layered_tree
 
 
 def test_init_writes_contracts_that_check_agrees_with(tmp_path: Path) -> None:

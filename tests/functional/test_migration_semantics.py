@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.app import RunOptions, run
 from archgraph.diagnostics import ConfigurationError, ExitCode, RunResult
 from archgraph.model import LayerSpec
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.helpers import write_tree
 
 TREE = {

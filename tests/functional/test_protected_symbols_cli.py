@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archgraph.app import RunOptions, run
 from archgraph.cli import main
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.helpers import write_tree
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "agent_backend"

@@ -115,7 +115,7 @@ def test_without_the_option_the_plugin_adds_nothing_and_imports_nothing(
                 import sys
 
                 def test_archgraph_was_not_imported():
-                    assert "archgraph.app" not in sys.modules
+                    assert "archgraph.usecases.check" not in sys.modules
                     assert "grimp" not in sys.modules
             """,
         },

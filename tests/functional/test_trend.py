@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import itertools
+import json
 import os
 import subprocess
 import time
@@ -17,7 +17,6 @@ from xml.etree import ElementTree
 import pytest
 from helpers import run_cli, write_tree
 
-from archgraph.app import RunOptions
 from archgraph.trend.history import Checkout, locate
 from archgraph.trend.points import Trend
 from archgraph.trend.report import (
@@ -27,6 +26,7 @@ from archgraph.trend.report import (
     render_trend_svg,
 )
 from archgraph.trend import trend
+from archgraph.usecases.project import RunOptions
 
 LAYERS_CONTRACT = """
 [archgraph]

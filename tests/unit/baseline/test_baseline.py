@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.app import RunOptions, run
 from archgraph.baseline import (
     Baseline,
     BaselineError,
@@ -30,6 +29,8 @@ from archgraph.diagnostics import (
     Violation,
     ViolationKey,
 )
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.shop import write_shop
 
 

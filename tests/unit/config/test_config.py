@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from helpers import write_tree
 
-from archgraph.app import load_configuration
-from archgraph.config import Settings, discover
+from archgraph.config import Config, Settings, discover
 from archgraph.diagnostics import ArchgraphError, ConfigError, ConfigurationError, Severity
 from archgraph.model import LayerSpec, ModuleExpr
+from archgraph.rules import Contract
+from archgraph.usecases.project import RunOptions, load_project, require_contracts
 
 KNOWN = "acyclic, forbidden, independence, layers, protected, single-implementation"
+
+
+def load_configuration(
+    root: Path, files: Sequence[Path] = (), only: Sequence[str] = ()
+) -> tuple[Config, tuple[Contract, ...]]:
+    """What `check` reads: the configuration and the chosen contracts."""
+    options = RunOptions(config_files=tuple(files), contract_ids=tuple(only))
+    project = require_contracts(load_project(root, options))
+    return project.config, project.contracts
 
 
 def errors_of(root: Path, files: dict[str, str], *chosen: str) -> list[ConfigError]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.app import load_config
 from archgraph.config import importlinter
 from archgraph.diagnostics import ConfigurationError
+from archgraph.usecases.project import RunOptions, load_project
 
 INI = """
 [importlinter]
@@ -330,18 +330,18 @@ modules =
 
 def test_archgraph_contracts_win_and_import_linter_is_the_fallback(tmp_path: Path) -> None:
     write(tmp_path / ".importlinter", CONTRACT)
-    assert load_config(tmp_path).source_format == "import-linter"
+    assert load_project(tmp_path).config.source_format == "import-linter"
 
     # Settings alone are not contracts: import-linter's are still used.
     write(tmp_path / "pyproject.toml", '[tool.archgraph]\nroot_packages = ["shop"]\n')
-    assert load_config(tmp_path).source_format == "import-linter"
+    assert load_project(tmp_path).config.source_format == "import-linter"
 
     write(
         tmp_path / "contracts" / "architecture.toml",
         '[[contracts]]\nname = "Mine"\ntype = "acyclic"\npackages = ["shop"]\n',
     )
-    assert load_config(tmp_path).source_format == "archgraph"
-    forced = load_config(tmp_path, from_importlinter=True)
+    assert load_project(tmp_path).config.source_format == "archgraph"
+    forced = load_project(tmp_path, RunOptions(from_importlinter=True)).config
     assert forced.source_format == "import-linter"
     assert [t.data["name"] for t in forced.contracts] == ["One"]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from helpers import write_tree
 
-from archgraph.app import RunOptions, build_model
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.classes import (
     ClassModel,
@@ -17,6 +16,8 @@ from archgraph.model.classes import (
     update_class_model,
 )
 from archgraph.scan.extract import extract_facts
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import build_model
 
 
 def classes_of(root: Path, files: dict[str, str], package: str = "pkg") -> ClassModel:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.app import RunOptions, run
 from archgraph.baseline import Baseline, apply_baseline
 from archgraph.diagnostics import RunResult, ViolationKey
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.shop import ALL_CONTRACTS, write_shop
 
 # A contract whose name and id need escaping in every format, and a file that cannot be parsed.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from render_fixtures import ENGINES, EVIL_ID, SHOP_MODULES, read_svg, write_shop
 
-from archgraph.app import Analysis, RunOptions, analyze
 from archgraph.diagnostics import ArchgraphError
 from archgraph.report.diagram import VIOLATION_COLOR, module_diagram_source
 from archgraph.report.graphview import (
@@ -17,6 +16,8 @@ from archgraph.report.graphview import (
     build_view,
 )
 from archgraph.report.layout import Engine, find_engine, locate, run_engine
+from archgraph.usecases.check import Analysis, analyze
+from archgraph.usecases.project import RunOptions
 
 
 @pytest.fixture(params=ENGINES)

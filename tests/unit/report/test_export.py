@@ -10,9 +10,10 @@ import networkx as nx
 import pytest
 from render_fixtures import EVIL_CONTRACT, EVIL_ID, SHOP_CONTRACTS, SHOP_MODULES, write_shop
 
-from archgraph.app import Analysis, RunOptions, analyze
 from archgraph.report.export import export_view, mermaid_text, view_to_networkx
 from archgraph.report.graphview import GraphView, ViewOptions, build_view
+from archgraph.usecases.check import Analysis, analyze
+from archgraph.usecases.project import RunOptions
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import pytest
 from helpers import write_tree
 from render_fixtures import SHOP_MODULES, write_shop
 
-from archgraph.app import Analysis, RunOptions, analyze
 from archgraph.diagnostics import ArchgraphError
 from archgraph.report.graphview import Direction, ViewOptions, build_view, collapse_to
+from archgraph.usecases.check import Analysis, analyze
+from archgraph.usecases.project import RunOptions
 
 NO_CACHE = RunOptions(use_cache=False)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archgraph.app import RunOptions, run
 from archgraph.baseline import Baseline, apply_baseline
 from archgraph.diagnostics import RunResult, ViolationKey
 from archgraph.report.formats import FORMATS
@@ -19,6 +18,8 @@ from archgraph.report.junit import render_junit
 from archgraph.report.markdown import render_markdown
 from archgraph.report.sarif import render_sarif
 from archgraph.report.text import render_text
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.helpers import run_cli
 from tests.shop import ALL_CONTRACTS, write_shop
 from tests.unit.report.test_sarif import SCHEMA

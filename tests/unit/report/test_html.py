@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from render_fixtures import EVIL_CONTRACT, EVIL_ID, EVIL_NAME, SHOP_CONTRACTS, write_shop
 
-from archgraph.app import RunOptions, html_report
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.render import html_report
 
 PROTECTED = """
 [[contracts]]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.app import RunOptions, run
 from archgraph.diagnostics import ContractResult
+from archgraph.usecases.check import run
+from archgraph.usecases.project import RunOptions
 from tests.shop import SETTINGS, write_shop
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from helpers import write_tree
 
-from archgraph.app import RunOptions, build_model
 from archgraph.diagnostics import (
     ConfigError,
     ContractResult,
@@ -21,6 +20,8 @@ from archgraph.model import ArchModel
 from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import build_contracts
 from archgraph.rules.single_implementation import SingleImplementation
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import build_model
 
 CONFIG = Path("contracts/architecture.toml")
 METHODS = "\n    def dispatch(self, name): ...\n\n    def list_tools(self): ...\n"

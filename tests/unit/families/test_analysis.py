@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from helpers import write_tree
 
-from archgraph.app import RunOptions, build_model
+from archgraph.families.analysis import analyze
+from archgraph.families.classify import FamiliesQuery, camel_words, is_excluded, roles
+from archgraph.families.findings import FamiliesReport
 from archgraph.model.classes import ClassModel, build_class_model
-from archgraph.model.families import FamiliesReport
-from archgraph.rules.families import FamiliesQuery, analyze, camel_words, is_excluded, roles
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import build_model
 
 DISPATCH = """
     def register_tool(self, name, handler):

@@ -8,19 +8,19 @@ from pathlib import Path
 
 from helpers import write_tree
 
-from archgraph.app import RunOptions, render_class_diagram
-from archgraph.report.classdiagram import ROW_ANCHOR, class_diagram_source, group_colors
-from archgraph.report.classview import (
-    MAX_SUBCLASSES_PER_GROUP,
+from archgraph.families.classview import (
     ClassCluster,
     ClassEdge,
     ClassNode,
     ClassView,
     ClusterKind,
     EdgeKind,
-    _consistent_rows,
-    more_id,
 )
+from archgraph.families.classview_build import _consistent_rows
+from archgraph.families.classview_units import MAX_SUBCLASSES_PER_GROUP, more_id
+from archgraph.families.diagram import ROW_ANCHOR, class_diagram_source, group_colors
+from archgraph.families.usecases import render_class_diagram
+from archgraph.usecases.project import RunOptions
 
 NO_CACHE = RunOptions(use_cache=False)
 

@@ -1,6 +1,6 @@
-"""What `archgraph families` finds: plain frozen data, produced in `rules/families.py`.
+"""What `archgraph families` finds: plain frozen data, produced in `families/analysis.py`.
 
-It lives below `rules` and `report` because both use it (they must stay independent).
+The analysis, the reports and the class diagram all read it.
 Every finding carries a `score`: the renderers list findings most suspicious first.
 """
 

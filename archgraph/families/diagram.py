@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from archgraph.report.classview import (
+from archgraph.families.classview import (
     ClassCluster,
     ClassEdge,
     ClassNode,

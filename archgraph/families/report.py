@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from archgraph.diagnostics import Severity
-from archgraph.model.classes import ClassInfo
-from archgraph.model.families import (
+from archgraph.families.findings import (
     Duplicate,
     FamiliesResult,
     Family,
     Finding,
     Wrapper,
 )
+from archgraph.model.classes import ClassInfo
 from archgraph.report.json import diagnostic_to_dict
 from archgraph.report.text import diagnostic_lines, visible
 

@@ -1,0 +1,1 @@
+"""`archgraph init`: contracts inferred from the import graph (layer ordering, proposals)."""

@@ -1,0 +1,101 @@
+"""`archgraph baseline`: record today's violations, or prune those fixed since.
+
+The baseline file itself (its format, matching a run against it) is `archgraph/baseline.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.usecases.check import check_project
+from archgraph.usecases.project import (
+    Progress,
+    Project,
+    RunOptions,
+    load_project,
+    quiet,
+    require_contracts,
+)
+
+if TYPE_CHECKING:
+    from archgraph.baseline import Baseline, Pruned
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedBaseline:
+    """What `archgraph baseline` wrote."""
+
+    path: Path
+    baseline: Baseline
+    result: RunResult
+
+
+def record_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = quiet
+) -> RecordedBaseline:
+    """`archgraph baseline`: write every current violation to FILE (default: the setting)."""
+    project = load_project(root, options)
+    file = _baseline_file(project, file)
+    result = _unbaselined_run(project, options, progress)
+    from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
+
+    baseline = baseline_of(result)
+    write_baseline(file, baseline)
+    return RecordedBaseline(file, baseline, result)
+
+
+@dataclass(frozen=True, slots=True)
+class PrunedBaseline:
+    """What `archgraph baseline --prune` did: `written` is False when nothing was stale."""
+
+    path: Path
+    pruned: Pruned
+    written: bool
+
+
+def prune_baseline(
+    root: Path, file: Path | None, options: RunOptions = RunOptions(), progress: Progress = quiet
+) -> PrunedBaseline:
+    """`archgraph baseline --prune`: drop the entries of FILE that no longer occur; add none."""
+    from archgraph.baseline import prune, read_baseline, write_baseline  # noqa: PLC0415
+
+    project = load_project(root, options)
+    file = _baseline_file(project, file)
+    recorded = read_baseline(file)  # before scanning, so a broken file fails fast
+    pruned = prune(recorded, _unbaselined_run(project, options, progress))
+    if pruned.removed:
+        write_baseline(file, pruned.baseline)
+    return PrunedBaseline(file, pruned, written=bool(pruned.removed))
+
+
+def _baseline_file(project: Project, file: Path | None) -> Path:
+    """FILE as given, else the `baseline` setting (relative to PATH)."""
+    if file is not None:
+        return file
+    configured = project.settings.baseline
+    if configured is None:
+        raise ArchgraphError(
+            "no baseline file: pass FILE, or set baseline = \"FILE\" in [archgraph] "
+            "(relative to PATH)"
+        )
+    return project.root / configured
+
+
+def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) -> RunResult:
+    """Every violation as new; refuses while a contract is misconfigured, since it would have
+    found nothing (recording nothing for it, or pruning all its entries)."""
+    unbaselined = replace(options, use_baseline=False, fail_on_stale=False)
+    result = check_project(require_contracts(project), unbaselined, progress)
+    broken = [
+        f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
+        if d.is_configuration
+    ]
+    if broken:
+        raise ArchgraphError(
+            "not writing the baseline: fix the configuration first, or these contracts would "
+            "record nothing:\n  " + "\n  ".join(broken)
+        )
+    return result

@@ -1,0 +1,189 @@
+"""`archgraph check`: every contract against the code under PATH; the analysis the drawings share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archgraph import codes
+from archgraph.config import Config
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    Location,
+    RunResult,
+    Severity,
+    sorted_diagnostics,
+)
+from archgraph.model import ArchModel
+from archgraph.model.schema import TablePosition
+from archgraph.rules import Contract
+from archgraph.rules.registry import contract_positions
+from archgraph.scan import scan
+from archgraph.usecases.project import (
+    CACHE_DIR_NAME,
+    Progress,
+    Project,
+    RunOptions,
+    load_project,
+    quiet,
+    require_contracts,
+    shown_path,
+)
+from archgraph.usecases.scanning import scan_options
+
+# `check` needs none of these: the drawing, baseline and --affected code is imported by the
+# functions that use it (a warm check's start-up).
+if TYPE_CHECKING:
+    from archgraph.report.graphview import LayerPlan
+
+
+def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet) -> RunResult:
+    """`archgraph check`: evaluate every contract against the code under root."""
+    return check_project(require_contracts(load_project(root, options)), options, progress)
+
+
+def check_project(
+    project: Project, options: RunOptions = RunOptions(), progress: Progress = quiet
+) -> RunResult:
+    """`run` for a project already read (the baseline commands read it first)."""
+    root, config, contracts = project.root, project.config, project.contracts
+    baseline_file = baseline_path(root, config, options)
+    fail_on_stale = options.fail_on_stale or config.settings.fail_on_stale
+    if baseline_file is not None or fail_on_stale:
+        from archgraph.baseline import apply_baseline, failing_on_stale, read_baseline  # noqa: PLC0415
+    # Read the baseline before scanning, so a broken file fails fast.
+    baseline = read_baseline(baseline_file) if baseline_file else None
+    changed = None
+    if options.affected_since:
+        from archgraph.affected import affected_scope, restrict  # noqa: PLC0415
+        from archgraph.scan.changes import changed_files  # noqa: PLC0415
+
+        changed = changed_files(root, options.affected_since)
+    analysis = _analyze(root, config, contracts, options, progress)
+    result = analysis.result
+    if baseline is not None and baseline_file is not None:
+        result = apply_baseline(result, baseline, baseline_file)
+    if fail_on_stale:
+        result = failing_on_stale(result)
+    if changed is not None:
+        cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
+        # The cache is written by the run itself (and often not ignored by git): not a change.
+        paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
+        scope = affected_scope(analysis.model, changed.since, paths, config.files)
+        result = restrict(result, scope, analysis.model)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the drawing commands need: the model, the contract results, the layers to rank."""
+
+    model: ArchModel
+    result: RunResult
+    layer_plans: tuple[LayerPlan, ...] = ()  # one per `layers` contract, in configuration order
+
+    def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
+        """The layers to rank: those of the named contract if it is a layers contract, else the first."""
+        chosen = [plan for plan in self.layer_plans if plan.contract_id == contract_id]
+        candidates = chosen or list(self.layer_plans)
+        return candidates[0] if candidates else None
+
+    @property
+    def layers(self) -> LayerPlan | None:
+        return self.layers_for()
+
+
+def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet) -> Analysis:
+    """Scan and check like `run`, but without contracts too (a diagram needs none)."""
+    project = load_project(root, options)
+    contracts = project.contracts
+    analysis = _analyze(project.root, project.config, contracts, options, progress)
+    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
+
+
+def _analyze(
+    root: Path,
+    config: Config,
+    contracts: Sequence[Contract],
+    options: RunOptions,
+    progress: Progress,
+) -> Analysis:
+    scan_opts, notes = scan_options(root, config, options)
+    if config.source_format == "import-linter":
+        notes.append(
+            Diagnostic(
+                codes.IMPORTLINTER_CONFIGURATION.code,
+                Severity.INFO,
+                "contracts read from import-linter configuration "
+                f"{', '.join(shown_path(f, root) for f in config.files)}",
+                hint="`archgraph convert-importlinter` writes them as archgraph contracts",
+            )
+        )
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    outcome = scan(root, scan_opts)
+    results = []
+    positions = contract_positions(config.contracts)
+    for index, contract in enumerate(contracts, start=1):
+        progress(f"checking {contract.id} ({index}/{len(contracts)})")
+        results.append(_placed(contract.check(outcome.model), positions.get(contract.id), root))
+    result = RunResult(
+        root=root,
+        contracts=tuple(results),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
+        summary=outcome.summary,
+        strict=options.strict,
+    )
+    return Analysis(outcome.model, result)  # the drawing commands add the layer plans
+
+
+def _placed(result: ContractResult, at: TablePosition | None, root: Path) -> ContractResult:
+    """Unmatched `ignore_imports` entries (AG311) located at the key in the contract's file."""
+    if at is None or not any(
+        d.code == codes.UNMATCHED_IGNORE.code and d.location is None for d in result.diagnostics
+    ):
+        return result
+    where = Location(Path(shown_path(at.file, root)), at.lines.get("ignore_imports", at.line))
+    diagnostics = tuple(
+        replace(d, location=where)
+        if d.code == codes.UNMATCHED_IGNORE.code and d.location is None
+        else d
+        for d in result.diagnostics
+    )
+    return replace(result, diagnostics=diagnostics)
+
+
+def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:
+    """`--baseline FILE` (as given), else the `baseline` setting (relative to PATH), else none."""
+    if not options.use_baseline:
+        return None
+    if options.baseline is not None:
+        return options.baseline
+    configured = config.settings.baseline
+    return root / configured if configured is not None else None
+
+
+def layer_plans(contracts: Sequence[Contract], model: ArchModel) -> tuple[LayerPlan, ...]:
+    """The layers of each `layers` contract, as the concrete modules they are made of."""
+    from archgraph.report.graphview import LayerPlan  # noqa: PLC0415
+    from archgraph.rules.layers import Layers  # noqa: PLC0415
+
+    plans = []
+    for contract in contracts:
+        if not isinstance(contract, Layers):
+            continue
+        containers = sorted({m for expr in contract.containers for m in model.matching(expr)})
+        prefixes = [f"{c}." for c in containers] or [""]
+        plans.append(
+            LayerPlan(
+                contract_id=contract.id,
+                names=tuple(str(spec) for spec in contract.layers),
+                modules=tuple(
+                    tuple(prefix + module for prefix in prefixes for module in spec.modules)
+                    for spec in contract.layers
+                ),
+            )
+        )
+    return tuple(plans)

@@ -1,0 +1,101 @@
+"""Scanning for the use cases: scan options from settings and the command line, the scanned model."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+from archgraph import codes
+from archgraph.config import Config
+from archgraph.diagnostics import ArchgraphError, Diagnostic, Severity
+from archgraph.model.names import ModuleExpr
+from archgraph.scan import ScanOptions, ScanOutcome, scan
+from archgraph.scan.finder import discover_root_packages
+from archgraph.usecases.project import (
+    CACHE_DIR_NAME,
+    Progress,
+    Project,
+    RunOptions,
+    load_project,
+    quiet,
+)
+
+
+def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanOptions, list[Diagnostic]]:
+    """Scan options from settings, with the command line winning."""
+    settings = config.settings
+    notes: list[Diagnostic] = []
+    packages = options.packages or settings.root_packages
+    if not packages:
+        packages = tuple(discover_root_packages([root / s for s in settings.source_roots]))
+        if not packages:
+            raise ArchgraphError(
+                f"no root package: none configured (root_packages) and no package found in "
+                f"{', '.join(settings.source_roots)} under {root}; pass -p PACKAGE"
+            )
+        notes.append(
+            Diagnostic(
+                codes.ROOT_PACKAGES_DISCOVERED.code,
+                Severity.INFO,
+                f"root_packages not configured; analyzing {', '.join(packages)}",
+            )
+        )
+    for package in packages:
+        if ModuleExpr.problem(package):
+            raise ArchgraphError(f"'{package}' is not a package name")
+    cache_dir = None
+    if options.use_cache:
+        cache_dir = options.cache_dir or root / CACHE_DIR_NAME
+    return (
+        ScanOptions(
+            root_packages=tuple(packages),
+            source_roots=settings.source_roots,
+            exclude=settings.exclude,
+            include_external_packages=settings.include_external_packages,
+            exclude_type_checking_imports=settings.exclude_type_checking_imports,
+            include_namespace_dirs=settings.include_namespace_dirs,
+            include_dynamic_imports=settings.include_dynamic_imports,
+            cache_dir=cache_dir,
+        ),
+        notes,
+    )
+
+
+def build_model(
+    root: Path,
+    options: RunOptions = RunOptions(),
+    progress: Progress = quiet,
+    *,
+    import_graph: bool = True,
+) -> tuple[Project, ScanOutcome, list[Diagnostic]]:
+    """The project and its scanned model; `import_graph=False` for commands that read only facts."""
+    project = load_project(root, options)
+    scan_opts, notes = scan_options(project.root, project.config, options)
+    scan_opts = dataclasses.replace(scan_opts, import_graph=import_graph)
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    return project, scan(project.root, scan_opts), notes
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building hundreds of thousands of acyclic tuples.
+
+    The collector would walk them again and again for nothing (10% of a warm run). Re-enabled,
+    it would then walk them all at once, since they are all young (0.2 s of a cold `families`
+    on Home Assistant): freezing and unfreezing first moves them to the oldest generation
+    unexamined, where a later full collection still finds any garbage among them. Skipped when
+    something else froze objects, which unfreezing would release.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
