@@ -15,10 +15,10 @@ from typing import Any
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model import ArchModel
-from archgraph.model.classes import ClassInfo, ClassModel, build_class_model
+from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.facts import ForwardedMethod
 from archgraph.scan import cache_file
-from archgraph.scan.facts import FACTS_VERSION
+from archgraph.scan.facts_cache import FACTS_VERSION
 
 CLASS_CACHE_VERSION = 1
 CACHE_NAME = "classes.marshal"
@@ -97,12 +97,12 @@ def from_rows(rows: tuple[Any, ...]) -> ClassModel:
 def cached_class_model(model: ArchModel, cache_dir: Path | None) -> ClassModel:
     """The class model from the cache when no file changed, else built (and cached)."""
     if cache_dir is None:
-        return build_class_model(model)
+        return model.class_model
     key = files_key(model.root, model.files)
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, key)  # the key (version and file stamps) is the version
     if stored is not None:
         return from_rows(stored[0])
-    built = build_class_model(model)
+    built = model.class_model
     cache_file.store(file, key, to_rows(built))
     return built

@@ -17,15 +17,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
 from archgraph.model.resolve import ImportResolver, Read, known_modules
-
-if TYPE_CHECKING:
-    from archgraph.model.graph import ArchModel
 
 Resolver = Callable[[str, str], str | None]
 """`resolve(module, dotted_name)`: what `dotted_name`, written in `module`, names; None if unknown."""
@@ -378,11 +375,3 @@ def class_model_from_facts(
 ) -> ClassModel:
     """The class model of the given files' facts (pure); see `update_class_model`."""
     return update_class_model(None, facts, files, resolver).model
-
-
-def build_class_model(model: ArchModel, resolver: Resolver | None = None) -> ClassModel:
-    """The class model of every module of the analyzed packages (namespace directories included);
-    without a resolver, the model's own (built once, see ArchModel.class_model)."""
-    if resolver is not None:
-        return class_model_from_facts(model.facts(), model.files, resolver)
-    return model.class_model

@@ -18,7 +18,7 @@ from typing import ClassVar
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
-from archgraph.model.classes import ClassInfo, ClassModel, build_class_model
+from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
@@ -49,7 +49,7 @@ class SingleImplementation(Contract):
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report every class of the concept that is neither the canonical class nor built on it."""
-        return self.check_classes(build_class_model(model), model.files)
+        return self.check_classes(model.class_model, model.files)
 
     def check_classes(self, classes: ClassModel, modules: Collection[str]) -> ContractResult:
         """`check` over a class model already built (the class diagram reads the cached one).

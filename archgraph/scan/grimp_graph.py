@@ -7,7 +7,6 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
@@ -15,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import grimp
 from grimp import _rustgrimp as grimp_scanner  # type: ignore[attr-defined]
@@ -25,7 +24,6 @@ from grimp.domain.valueobjects import Module
 from grimp.exceptions import ModuleNotPresent, SourceSyntaxError
 
 from archgraph import codes
-from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
@@ -33,19 +31,13 @@ from archgraph.model.names import is_within
 from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.import_cache import ImportCache, ImportRow
+from archgraph.scan.unparsable import describe_unparsable
 
 if TYPE_CHECKING:
     from archgraph.scan.store import ScanStore
 
-# Not "=======" alone: reStructuredText underlines in docstrings look just like it.
-_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
-# PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 # Two or more leading dots: only such relative imports can climb above the top-level package.
 _CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
-BAD_FILES_NAME = "unparsable-files.json"
-BAD_FILES_VERSION = 1
 
 
 class GrimpGraph:
@@ -218,61 +210,6 @@ def _stderr_held(hold: list[bytes]) -> Iterator[None]:
             hold.append(sink.read())
 
 
-def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple[int | None, str, str]:
-    """A clear message (and hint) for a file the scanner rejected."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return line, f"file cannot be read: {error.strerror}", "check the file's permissions"
-    if b"\x00" in data:
-        nul_line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return nul_line, "file contains NUL bytes", "remove the NUL bytes or exclude the file"
-    marker = _CONFLICT_MARKER.search(data)
-    if marker:
-        marker_line = data[: marker.start()].count(b"\n") + 1
-        return (
-            marker_line,
-            "unresolved merge-conflict markers",
-            "resolve the conflict; the rest of the code is analyzed meanwhile",
-        )
-    declared, declaration_line = declared_encoding(data)
-    try:
-        data.decode(declared or "utf-8")
-    except LookupError:
-        return (
-            declaration_line,
-            f"the coding declaration names an unknown encoding '{declared}'",
-            "fix the '# -*- coding: ... -*-' line, or save the file as UTF-8 without it",
-        )
-    except UnicodeDecodeError as error:
-        bad_line = data[: error.start].count(b"\n") + 1
-        if declared:
-            return (
-                bad_line,
-                f"file is not valid {declared} although its coding declaration says so",
-                "fix the '# -*- coding: ... -*-' line to name the file's real encoding",
-            )
-        return (
-            bad_line,
-            "file is not valid UTF-8 and declares no encoding",
-            "save it as UTF-8 or add a '# -*- coding: ... -*-' line",
-        )
-    snippet = f": {text.strip()[:80]}" if text and text.strip() else ""
-    return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
-
-
-def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
-    """The encoding a PEP 263 declaration names, and its line; (None, None) without one."""
-    lines = data.split(b"\n", 2)[:2]
-    for number, line in enumerate(lines, start=1):
-        found = _CODING.match(line)
-        if found:
-            return found.group(1).decode("ascii", "replace"), number
-        if not _BLANK_OR_COMMENT.match(line):
-            break
-    return None, None
-
-
 def _named_path(message: str, paths: Iterable[Path]) -> Path | None:
     """The longest of `paths` that `message` names (scanner errors name the file in prose)."""
     named = [path for path in paths if str(path) in message]
@@ -313,72 +250,6 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     return sorted(
         (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
     )
-
-
-class BadFileMemory:
-    """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
-
-    def __init__(self, cache_dir: Path | None) -> None:
-        self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
-        self._entries: dict[str, dict[str, Any]] = {}
-        if self._file and self._file.is_file():
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                data = json.loads(self._file.read_text("utf-8"))
-                if data.get("version") == BAD_FILES_VERSION:
-                    self._entries = dict(data["files"])
-        self._changed = False
-
-    @staticmethod
-    def _stamp(path: Path) -> list[float]:
-        stat = path.stat()
-        return [stat.st_size, stat.st_mtime]
-
-    @property
-    def has_entries(self) -> bool:
-        return bool(self._entries)
-
-    def known(self, path: Path) -> dict[str, Any] | None:
-        entry = self._entries.get(str(path))
-        if entry is None:
-            return None
-        try:
-            return entry if entry["stamp"] == self._stamp(path) else None
-        except OSError:
-            return None
-
-    def remember(
-        self,
-        path: Path,
-        line: int | None,
-        message: str,
-        hint: str,
-        code: str = codes.UNPARSABLE_FILE.code,
-    ) -> None:
-        with contextlib.suppress(OSError):
-            self._entries[str(path)] = {
-                "stamp": self._stamp(path),
-                "code": code,
-                "line": line,
-                "message": message,
-                "hint": hint,
-            }
-            self._changed = True
-
-    def keep_only(self, paths: Iterable[Path]) -> None:
-        if not self._entries:
-            return
-        keep = {str(p) for p in paths}
-        if set(self._entries) - keep:
-            self._entries = {k: v for k, v in self._entries.items() if k in keep}
-            self._changed = True
-
-    def save(self) -> None:
-        if not (self._file and self._changed):
-            return
-        payload = json.dumps(
-            {"version": BAD_FILES_VERSION, "files": self._entries}, sort_keys=True, indent=1
-        )
-        write_atomically(self._file, payload)
 
 
 # grimp's Rust parser recurses once per nesting level on its scanning threads, whose stack is

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from archgraph.scan.audit import AuditScans
-from archgraph.scan.facts import CACHE_NAME as FACTS_CACHE_NAME
-from archgraph.scan.facts import FactsByContent, FactsCache
-from archgraph.scan.grimp_graph import BadFileMemory
+from archgraph.scan.facts_cache import CACHE_NAME as FACTS_CACHE_NAME
+from archgraph.scan.facts_cache import FactsByContent, FactsCache
 from archgraph.scan.import_cache import ImportCache
 from archgraph.scan.syntax import ParsedTrees
+from archgraph.scan.unparsable import BadFileMemory
 
 
 class ScanStore:

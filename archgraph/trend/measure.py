@@ -18,7 +18,7 @@ from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
 from archgraph.model import ArchModel
 from archgraph.rules import Contract
-from archgraph.scan.facts import CACHE_NAME, FactsByContent
+from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
 from archgraph.trend import history
 from archgraph.trend.points import (
     CommitInfo,

@@ -10,7 +10,7 @@ from helpers import write_tree
 from archgraph.families.analysis import analyze
 from archgraph.families.classify import FamiliesQuery, camel_words, is_excluded, roles
 from archgraph.families.findings import FamiliesReport
-from archgraph.model.classes import ClassModel, build_class_model
+from archgraph.model.classes import ClassModel
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.scanning import build_model
 
@@ -27,7 +27,7 @@ def classes_of(root: Path, files: dict[str, str]) -> ClassModel:
     write_tree(root, {"pkg/__init__.py": "", **files})
     options = RunOptions(packages=("pkg",), use_cache=False)
     _config, outcome, _notes = build_model(root, options, import_graph=False)
-    return build_class_model(outcome.model)
+    return outcome.model.class_model
 
 
 def report_of(root: Path, files: dict[str, str], query: FamiliesQuery | None = None) -> FamiliesReport:

@@ -11,7 +11,6 @@ from helpers import write_tree
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.classes import (
     ClassModel,
-    build_class_model,
     class_model_from_facts,
     update_class_model,
 )
@@ -24,7 +23,7 @@ def classes_of(root: Path, files: dict[str, str], package: str = "pkg") -> Class
     write_tree(root, files)
     options = RunOptions(packages=(package,), use_cache=False)
     _config, outcome, _notes = build_model(root, options, import_graph=False)
-    return build_class_model(outcome.model)
+    return outcome.model.class_model
 
 
 def bases(model: ClassModel, qualname: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import pytest
 
 from archgraph.model.facts import ImportedName
 from archgraph.scan import facts as facts_module
+from archgraph.scan import facts_cache
 from archgraph.scan.extract import extract_facts, from_row, to_row
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.store import ScanStore
@@ -125,7 +126,7 @@ def test_a_few_files_next_to_a_big_cache_are_parsed_without_loading_it(tmp_path:
     files = {f"pkg.m{i:03}": Path(f"pkg/m{i:03}.py") for i in range(200)} | {"pkg": Path("pkg/__init__.py")}
     cache = tmp_path / "cache"
     FactsProvider(root, files, ScanStore.in_folder(cache)).facts(sorted(files))
-    cache_file = cache / facts_module.CACHE_NAME
+    cache_file = cache / facts_cache.CACHE_NAME
     written = cache_file.stat().st_mtime_ns
     (root / "pkg/m007.py").write_text("import os\n\nclass Edited(os.PathLike):\n    pass\n")
 

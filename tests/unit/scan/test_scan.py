@@ -14,7 +14,7 @@ import pytest
 from helpers import brief, imports_of, modules_of, scan_tree, write_tree
 
 from archgraph.diagnostics import ArchgraphError
-from archgraph.scan import grimp_graph
+from archgraph.scan import grimp_graph, unparsable
 
 GOOD = {
     "pkg/__init__.py": "",
@@ -411,7 +411,7 @@ def test_warm_cache_gives_the_same_result_without_rescanning_bad_files(
         ("AG202", "warning", "pkg/far.py", 1),
         ("AG201", "warning", "pkg/merged.py", 1),
     ]
-    assert (cache / grimp_graph.BAD_FILES_NAME).is_file()
+    assert (cache / unparsable.BAD_FILES_NAME).is_file()
 
     calls.clear()
     warm = scan_tree(root, cache_dir=cache)

@@ -1,0 +1,143 @@
+"""Files the import scanner cannot read: a clear message for each (merge-conflict markers, NUL
+bytes, a wrong coding declaration, a syntax error), and the known ones kept so warm runs skip them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from archgraph import codes
+from archgraph.atomic import write_atomically
+
+# Not "=======" alone: reStructuredText underlines in docstrings look just like it.
+_CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
+# PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+BAD_FILES_NAME = "unparsable-files.json"
+BAD_FILES_VERSION = 1
+
+
+def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple[int | None, str, str]:
+    """A clear message (and hint) for a file the scanner rejected."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return line, f"file cannot be read: {error.strerror}", "check the file's permissions"
+    if b"\x00" in data:
+        nul_line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return nul_line, "file contains NUL bytes", "remove the NUL bytes or exclude the file"
+    marker = _CONFLICT_MARKER.search(data)
+    if marker:
+        marker_line = data[: marker.start()].count(b"\n") + 1
+        return (
+            marker_line,
+            "unresolved merge-conflict markers",
+            "resolve the conflict; the rest of the code is analyzed meanwhile",
+        )
+    declared, declaration_line = declared_encoding(data)
+    try:
+        data.decode(declared or "utf-8")
+    except LookupError:
+        return (
+            declaration_line,
+            f"the coding declaration names an unknown encoding '{declared}'",
+            "fix the '# -*- coding: ... -*-' line, or save the file as UTF-8 without it",
+        )
+    except UnicodeDecodeError as error:
+        bad_line = data[: error.start].count(b"\n") + 1
+        if declared:
+            return (
+                bad_line,
+                f"file is not valid {declared} although its coding declaration says so",
+                "fix the '# -*- coding: ... -*-' line to name the file's real encoding",
+            )
+        return (
+            bad_line,
+            "file is not valid UTF-8 and declares no encoding",
+            "save it as UTF-8 or add a '# -*- coding: ... -*-' line",
+        )
+    snippet = f": {text.strip()[:80]}" if text and text.strip() else ""
+    return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
+
+
+def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
+    """The encoding a PEP 263 declaration names, and its line; (None, None) without one."""
+    lines = data.split(b"\n", 2)[:2]
+    for number, line in enumerate(lines, start=1):
+        found = _CODING.match(line)
+        if found:
+            return found.group(1).decode("ascii", "replace"), number
+        if not _BLANK_OR_COMMENT.match(line):
+            break
+    return None, None
+
+
+class BadFileMemory:
+    """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
+        self._entries: dict[str, dict[str, Any]] = {}
+        if self._file and self._file.is_file():
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                data = json.loads(self._file.read_text("utf-8"))
+                if data.get("version") == BAD_FILES_VERSION:
+                    self._entries = dict(data["files"])
+        self._changed = False
+
+    @staticmethod
+    def _stamp(path: Path) -> list[float]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime]
+
+    @property
+    def has_entries(self) -> bool:
+        return bool(self._entries)
+
+    def known(self, path: Path) -> dict[str, Any] | None:
+        entry = self._entries.get(str(path))
+        if entry is None:
+            return None
+        try:
+            return entry if entry["stamp"] == self._stamp(path) else None
+        except OSError:
+            return None
+
+    def remember(
+        self,
+        path: Path,
+        line: int | None,
+        message: str,
+        hint: str,
+        code: str = codes.UNPARSABLE_FILE.code,
+    ) -> None:
+        with contextlib.suppress(OSError):
+            self._entries[str(path)] = {
+                "stamp": self._stamp(path),
+                "code": code,
+                "line": line,
+                "message": message,
+                "hint": hint,
+            }
+            self._changed = True
+
+    def keep_only(self, paths: Iterable[Path]) -> None:
+        if not self._entries:
+            return
+        keep = {str(p) for p in paths}
+        if set(self._entries) - keep:
+            self._entries = {k: v for k, v in self._entries.items() if k in keep}
+            self._changed = True
+
+    def save(self) -> None:
+        if not (self._file and self._changed):
+            return
+        payload = json.dumps(
+            {"version": BAD_FILES_VERSION, "files": self._entries}, sort_keys=True, indent=1
+        )
+        write_atomically(self._file, payload)
