@@ -13,6 +13,7 @@ from helpers import model_from_edges, scan_tree, write_tree
 
 from archgraph.model import ArchModel
 from archgraph.scan.memory_graph import graph_from_imports
+from tests.shop import SHOP_EDGES, SHOP_FILES
 
 TREE = {
     "pkg/__init__.py": "",
@@ -53,13 +54,35 @@ def facts(model: ArchModel) -> dict[str, object]:
 
 def test_a_model_from_edges_holds_what_a_scan_of_the_same_code_holds(tmp_path: Path) -> None:
     scanned = scan_tree(write_tree(tmp_path, TREE), include_external_packages=True)
-    in_memory = model_from_edges(EDGES, modules=["pkg.loose.stray"], namespace=["pkg.loose"])
+    in_memory = model_from_edges(
+        EDGES, modules=["pkg.loose.stray"], namespace=["pkg.loose"], include_external_packages=True
+    )
 
     assert facts(in_memory) == facts(scanned.model)
     assert in_memory.root_packages == scanned.model.root_packages
     assert in_memory.shortest_chains("pkg.services", "pkg.api") == scanned.model.shortest_chains(
         "pkg.services", "pkg.api"
     )
+
+
+def test_without_external_packages_their_imports_are_left_out_as_a_scan_leaves_them(
+    tmp_path: Path,
+) -> None:
+    scanned = scan_tree(write_tree(tmp_path, TREE))
+    in_memory = model_from_edges(EDGES, modules=["pkg.loose.stray"], namespace=["pkg.loose"])
+
+    assert facts(in_memory) == facts(scanned.model)
+    assert "requests" not in in_memory.modules
+
+
+def test_an_importer_outside_the_root_packages_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"importers outside root_packages \('pkg',\): other"):
+        model_from_edges({"pkg.a": ["pkg.b"], "other": ["pkg.a"]})
+
+
+def test_the_shop_edges_are_the_imports_of_the_shop_files(tmp_path: Path) -> None:
+    scanned = scan_tree(write_tree(tmp_path, SHOP_FILES), "shop")
+    assert facts(model_from_edges(SHOP_EDGES, ("shop",))) == facts(scanned.model)
 
 
 def test_packages_without_children_get_an_init_file() -> None:
