@@ -141,7 +141,10 @@ def test_warning_severity_is_still_broken() -> None:
 
 def test_exhaustive_reports_children_in_no_layer() -> None:
     model = model_from_edges(
-        KEPT, modules=["pkg.extra", "pkg.stray.loose"], packages=["pkg.extra"], namespace=["pkg.stray"]
+        KEPT,
+        modules=["pkg.extra", "pkg.stray.loose"],
+        packages=["pkg.extra"],  # pkg/extra/__init__.py
+        namespace=["pkg.stray"],  # pkg/stray/ has no __init__.py
     )
     result = check(model, {**LAYERS, "exhaustive": True})
     assert result.violations == tuple(
@@ -169,7 +172,9 @@ def test_exhaustive_kept_when_every_child_is_listed() -> None:
 
 
 def test_several_containers_by_wildcard() -> None:
-    model = model_from_edges({"pkg.one.api": ["pkg.one.core"], "pkg.two.core": [("pkg.two.api", 2)]})
+    model = model_from_edges(
+        {"pkg.one.api": ["pkg.one.core"], "pkg.two.core": [("pkg.two.api", 2)]}
+    )
     result = check(
         model,
         {"name": "Layers", "type": "layers", "containers": ["pkg.*"], "layers": ["api", "core"]},
