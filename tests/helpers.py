@@ -1,9 +1,10 @@
-"""Small helpers shared by the tests: fixture trees on disk, the scanner, contracts, the CLI."""
+"""Small helpers shared by the tests: fixture trees on disk, in-memory models, the scanner,
+contracts, the CLI."""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ from click.testing import CliRunner
 
 from archgraph.cli import main
 from archgraph.diagnostics import ContractResult, Diagnostic
-from archgraph.model import ModuleExpr
+from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.names import ancestors, is_within
 from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
+from archgraph.scan.memory_graph import graph_from_imports
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
@@ -37,6 +40,65 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
                 text = text.removeprefix("\n")
             path.write_text(text, encoding="utf-8")
     return root
+
+
+Imported = str | tuple[str, int]
+"""An import in `model_from_edges`: the imported module, on line 1 unless a line is given."""
+
+
+def model_from_edges(
+    edges: Mapping[str, Sequence[Imported]],
+    root_packages: Sequence[str] = ("pkg",),
+    *,
+    modules: Iterable[str] = (),
+    packages: Iterable[str] = (),
+    namespace: Iterable[str] = (),
+    include_external_packages: bool = False,
+) -> ArchModel:
+    """A model of the modules and imports listed, on real grimp, with no files to write or scan.
+
+    `edges`: importer -> the modules it imports, each a name (line 1) or (name, line); the
+    same name twice with other lines gives one import found on several lines.
+    Internal modules (within `root_packages`) are those named anywhere, their ancestors and
+    `modules`. Any other name is an external package: as in a scan, imports of one are left out
+    unless `include_external_packages`, and then it is a module of the graph (grimp's
+    squashed module: name the top-level package). Each internal module has a file, relative
+    to the root like a scan's: `pkg/a/__init__.py` for a root package, a module with children
+    or one of `packages`, `pkg/a.py` otherwise; `namespace` modules (directories without an
+    `__init__.py`) have none. No file is read: facts_provider is None.
+    """
+    roots = tuple(root_packages)
+
+    def internal(name: str) -> bool:
+        return any(is_within(name, root) for root in roots)
+
+    outside = sorted(name for name in edges if not internal(name))
+    if outside:
+        raise ValueError(f"importers outside root_packages {roots}: {', '.join(outside)}")
+    imports = [
+        (importer, *((target, 1) if isinstance(target, str) else target))
+        for importer, targets in edges.items()
+        for target in targets
+    ]
+    if not include_external_packages:
+        imports = [record for record in imports if internal(record[1])]
+    named = {*edges, *(imported for _importer, imported, _line in imports), *modules}
+    listed = {name for name in named if internal(name)}
+    internal_modules = listed | {parent for name in listed for parent in ancestors(name)}
+    parents = {parent for name in internal_modules for parent in ancestors(name)}
+    kinds = {*packages, *parents, *roots}
+    empty = set(namespace)
+    files = {
+        name: Path(name.replace(".", "/") + ("/__init__.py" if name in kinds else ".py"))
+        for name in sorted(internal_modules - empty)
+    }
+    return ArchModel(
+        root=Path("."),
+        root_packages=roots,
+        graph=graph_from_imports(internal_modules, imports, roots),
+        files=files,
+        namespace_modules=frozenset(empty),
+    )
 
 
 def scan_tree(root: Path, *packages: str, **options: Any) -> ScanOutcome:

@@ -38,6 +38,16 @@ SHOP_FILES = {
     "shop/utils/text.py": "",
 }
 
+# The same imports for a model built in memory (tests/helpers.py, model_from_edges).
+SHOP_EDGES = {
+    "shop.cli": ["shop.api.views", ("shop.data.store", 2)],
+    "shop.api.views": ["shop.services.orders"],
+    "shop.services.orders": ["shop.data.store"],
+    "shop.services.billing": [("shop.api.views", 3)],
+    "shop.data.store": ["shop.utils.helpers", ("shop.utils.text", 2)],
+    "shop.utils.helpers": ["shop.services.billing"],
+}
+
 SETTINGS = '[archgraph]\nroot_packages = ["shop"]\n'
 
 ALL_CONTRACTS = SETTINGS + """

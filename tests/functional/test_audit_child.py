@@ -19,6 +19,9 @@ from helpers import brief, scan_tree, write_tree
 from archgraph.scan.audit import PRESCAN_MIN_BYTES, AuditPrescan, AuditScans
 from archgraph.scan.finder import find_modules
 
+# Child processes and signals, seconds each: `-m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 TREE: dict[str, str | bytes] = {
     "pkg/__init__.py": "from .. import above\n",
     "pkg/a.py": "import pkg.b\nimport pkg.gone\nfrom .missing import x\n",

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from generated import generated_files, write_shuffled
 
+# Full runs in subprocesses, seconds in all: `-m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 FILES = {"text": "report.txt", "json": "report.json", "sarif": "report.sarif", "junit": "report.junit.xml"}
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from generated import generated_files, write_shuffled
 
+# Real processes interrupted by signals, seconds each: `-m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 # The deep profile (make test-deep) interrupts more runs of a larger tree at more moments.
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 ROUNDS = 6 if DEEP else 1

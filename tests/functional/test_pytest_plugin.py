@@ -105,6 +105,7 @@ def test_junitxml_records_contracts_and_their_reports(
     assert cases["plugins-independent"].find("failure") is None
 
 
+@pytest.mark.slow  # seconds: a pytest run in a subprocess
 def test_without_the_option_the_plugin_adds_nothing_and_imports_nothing(
     pytester: pytest.Pytester, project: Path
 ) -> None:

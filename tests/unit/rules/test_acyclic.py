@@ -1,26 +1,38 @@
-"""`acyclic`: the children of each package must not import each other in a cycle."""
+"""`acyclic`: the children of each package must not import each other in a cycle.
+
+Models are built in memory (tests/helpers.py, model_from_edges): real grimp, no files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from helpers import check, write_tree
+from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import Diagnostic, ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    ImportStep,
+    Location,
+    Severity,
+    Violation,
+)
 
 TREE = {
-    "pkg/__init__.py": "",
-    "pkg/a/__init__.py": "",
-    "pkg/a/x.py": "import pkg.b.y\n",
-    "pkg/b/__init__.py": "",
-    "pkg/b/y.py": "# b\nimport pkg.c\n",
-    "pkg/b/z.py": "import pkg.a\n",
-    "pkg/c.py": "\n\nfrom pkg.a import x\n",
-    "pkg/d.py": "import pkg.a.x\n",
-    "pkg/a/inner.py": "import pkg.a.x2\n",
-    "pkg/a/x2.py": "import pkg.a.inner\n",
+    "pkg.a.x": ["pkg.b.y"],
+    "pkg.b.y": [("pkg.c", 2)],
+    "pkg.b.z": ["pkg.a"],
+    "pkg.c": [("pkg.a.x", 3)],
+    "pkg.d": ["pkg.a.x"],
+    "pkg.a.inner": ["pkg.a.x2"],
+    "pkg.a.x2": ["pkg.a.inner"],
 }
 ACYCLIC = {"name": "No cycles", "type": "acyclic", "packages": ["pkg"]}
+
+
+def check(edges: dict[str, list[Any]], table: dict[str, Any]) -> ContractResult:
+    return contract(**table).check(model_from_edges(edges))
 
 
 def cycle(package: str, names: list[str], *steps: tuple[str, str, int]) -> Violation:
@@ -60,17 +72,13 @@ INNER = cycle(
 )
 
 
-def test_kept(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {**TREE, "pkg/c.py": "", "pkg/b/z.py": "", "pkg/a/x2.py": ""},
-    )
-    result = check(tmp_path, ACYCLIC)
+def test_kept() -> None:
+    result = check({**TREE, "pkg.c": [], "pkg.b.z": [], "pkg.a.x2": []}, ACYCLIC)
     assert result.kept and result.violations == () and result.diagnostics == ()
 
 
-def test_each_cycle_between_children_and_the_imports_that_break_them(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), ACYCLIC)
+def test_each_cycle_between_children_and_the_imports_that_break_them() -> None:
+    result = check(TREE, ACYCLIC)
     two = cycle(
         "pkg", ["pkg.a", "pkg.b", "pkg.a"], ("pkg.a.x", "pkg.b.y", 1), ("pkg.b.z", "pkg.a", 1)
     )
@@ -80,8 +88,8 @@ def test_each_cycle_between_children_and_the_imports_that_break_them(tmp_path: P
     assert not result.kept
 
 
-def test_several_packages(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "packages": ["pkg.a", "pkg"]})
+def test_several_packages() -> None:
+    result = check(TREE, {**ACYCLIC, "packages": ["pkg.a", "pkg"]})
     assert [v.message for v in result.violations] == [
         "import cycle in pkg.a: pkg.a.inner -> pkg.a.x2 -> pkg.a.inner",
         "import cycle in pkg: pkg.a -> pkg.b -> pkg.c -> pkg.a",
@@ -94,36 +102,35 @@ def test_several_packages(tmp_path: Path) -> None:
     )
 
 
-def test_wildcard_packages(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "packages": ["pkg.*"]})
+def test_wildcard_packages() -> None:
+    result = check(TREE, {**ACYCLIC, "packages": ["pkg.*"]})
     assert result.violations == (INNER,)
 
 
-def test_ignore_imports(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "ignore_imports": ["pkg.c -> pkg.a"]})
+def test_ignore_imports() -> None:
+    result = check(TREE, {**ACYCLIC, "ignore_imports": ["pkg.c -> pkg.a"]})
     assert [v.message for v in result.violations] == [
         "import cycle in pkg: pkg.a -> pkg.b -> pkg.a"
     ]
     assert result.diagnostics == (breaker("pkg", "pkg.b.z", "pkg.a", "pkg/b/z.py", 1),)
 
 
-def test_warning_severity(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "severity": "warning"})
+def test_warning_severity() -> None:
+    result = check(TREE, {**ACYCLIC, "severity": "warning"})
     assert result.severity is Severity.WARNING and not result.kept and len(result.violations) == 2
 
 
-def test_package_matching_nothing(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**ACYCLIC, "packages": ["pkg.nope"]})
+def test_package_matching_nothing() -> None:
+    result = check(TREE, {**ACYCLIC, "packages": ["pkg.nope"]})
     assert result.misconfigured
     assert [(d.code, d.message) for d in result.diagnostics] == [
         ("AG310", "packages: 'pkg.nope' matches no module in the graph")
     ]
 
 
-def test_a_cycle_longer_than_max_cycle_length_is_still_reported(tmp_path: Path) -> None:
-    ring = {f"pkg/m{i}.py": f"import pkg.m{(i + 1) % 10}\n" for i in range(10)}
-    write_tree(tmp_path, {"pkg/__init__.py": "", **ring})
-    result = check(tmp_path, ACYCLIC)  # max_cycle_length defaults to 8
+def test_a_cycle_longer_than_max_cycle_length_is_still_reported() -> None:
+    ring = {f"pkg.m{i}": [f"pkg.m{(i + 1) % 10}"] for i in range(10)}
+    result = check(ring, ACYCLIC)  # max_cycle_length defaults to 8
     names = [f"pkg.m{i}" for i in range(10)]
     assert result.violations == (
         cycle(

@@ -1,24 +1,32 @@
-"""Governed and respecting import sites per contract type, on a real tree scanned by grimp.
+"""Governed and respecting import sites per contract type.
 
-The expected numbers are worked out by hand from the imports listed in tests/shop.py.
+The expected numbers are worked out by hand from the imports listed in tests/shop.py. The
+contracts are checked against the shop's imports built in memory (tests/helpers.py,
+model_from_edges), and once end to end: the shop on disk, its contract file, a full run.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+from helpers import Imported, model_from_edges
+from helpers import contract as contract_from_table
 
 from archgraph.diagnostics import ContractResult
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
-from tests.shop import SETTINGS, write_shop
+from tests.shop import SHOP_EDGES, write_shop
 
 
-def check_one(tmp_path: Path, contract: str) -> ContractResult:
-    root = write_shop(tmp_path, SETTINGS + "\n[[contracts]]\n" + contract)
-    (result,) = run(root, RunOptions(use_cache=False)).contracts
-    return result
+def check_one(
+    contract: str, edges: Mapping[str, Sequence[Imported]] = SHOP_EDGES
+) -> ContractResult:
+    """The contract (a TOML table's body) checked against the shop's imports."""
+    model = model_from_edges(edges, root_packages=("shop",))
+    return contract_from_table(**tomllib.loads(contract)).check(model)
 
 
 @pytest.mark.parametrize(
@@ -88,9 +96,9 @@ def check_one(tmp_path: Path, contract: str) -> ContractResult:
     ],
 )
 def test_governed_and_respecting_import_sites(
-    tmp_path: Path, contract: str, governed: int, respecting: int
+    contract: str, governed: int, respecting: int
 ) -> None:
-    result = check_one(tmp_path, contract)
+    result = check_one(contract)
 
     assert (result.governed, result.respecting) == (governed, respecting)
     expected = 1.0 if governed == 0 else respecting / governed
@@ -115,13 +123,11 @@ def test_every_violation_starts_at_a_governed_site(tmp_path: Path) -> None:
         assert 0 <= contract.compliance < 1  # type: ignore[operator]
 
 
-def test_fixing_a_violation_moves_its_site_from_violating_to_respecting(tmp_path: Path) -> None:
+def test_fixing_a_violation_moves_its_site_from_violating_to_respecting() -> None:
     layers = 'name = "l"\ntype = "layers"\ncontainers = ["shop"]\nlayers = ["api", "services", "data"]'
-    before = check_one(tmp_path / "before", layers)
-    root = write_shop(tmp_path / "after", SETTINGS + "\n[[contracts]]\n" + layers)
+    before = check_one(layers)
     # billing now imports the data layer instead of the API: still a governed import, now legal.
-    (root / "shop/services/billing.py").write_text("from shop.data import store\n")
-    (after,) = run(root, RunOptions(use_cache=False)).contracts
+    after = check_one(layers, {**SHOP_EDGES, "shop.services.billing": ["shop.data.store"]})
 
     assert (before.governed, before.respecting) == (5, 3)
     assert (after.governed, after.respecting) == (5, 4)

@@ -1,23 +1,24 @@
-"""`forbidden`: source modules must not import forbidden modules (indirectly too, by default)."""
+"""`forbidden`: source modules must not import forbidden modules (indirectly too, by default).
+
+Models are built in memory (tests/helpers.py, model_from_edges): real grimp, no files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from helpers import check, write_tree
+from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
 
 TREE = {
-    "pkg/__init__.py": "",
-    "pkg/core/__init__.py": "",
-    "pkg/core/models.py": "import pkg.core.rules\n",
-    "pkg/core/rules.py": "# rules\nfrom pkg.helpers import fmt\n",
-    "pkg/core/direct.py": "import json\nfrom pkg.web import views\n",
-    "pkg/helpers.py": "import pkg.web.views\n",
-    "pkg/web/__init__.py": "",
-    "pkg/web/views.py": "import requests\n",
-    "pkg/cli.py": "import pkg.web\n",
+    "pkg.core.models": ["pkg.core.rules"],
+    "pkg.core.rules": [("pkg.helpers", 2)],
+    "pkg.core.direct": ["json", ("pkg.web.views", 2)],
+    "pkg.helpers": ["pkg.web.views"],
+    "pkg.web.views": ["requests"],
+    "pkg.cli": ["pkg.web"],
 }
 FORBIDDEN = {
     "name": "Core is pure",
@@ -45,27 +46,32 @@ INDIRECT = Violation(
 )
 
 
-def test_kept(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TREE, "pkg/core/direct.py": "import json\n", "pkg/helpers.py": ""})
-    result = check(tmp_path, FORBIDDEN)
+def check(
+    table: dict[str, Any], edges: dict[str, list[Any]] | None = None, **options: Any
+) -> ContractResult:
+    """The contract `table` checked against `edges` (by default TREE)."""
+    return contract(**table).check(model_from_edges(TREE if edges is None else edges, **options))
+
+
+def test_kept() -> None:
+    result = check(FORBIDDEN, {**TREE, "pkg.core.direct": ["json"], "pkg.helpers": []})
     assert result.kept and result.violations == () and result.diagnostics == ()
 
 
-def test_broken_directly_and_through_a_chain(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), FORBIDDEN)
+def test_broken_directly_and_through_a_chain() -> None:
+    result = check(FORBIDDEN)
     assert not result.kept
     assert result.violations == (DIRECT, INDIRECT)
     assert INDIRECT.is_indirect and not DIRECT.is_indirect
 
 
-def test_allow_indirect_imports_reports_direct_ones_only(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "allow_indirect_imports": True})
+def test_allow_indirect_imports_reports_direct_ones_only() -> None:
+    result = check({**FORBIDDEN, "allow_indirect_imports": True})
     assert result.violations == (DIRECT,)
 
 
-def test_ignore_imports_cut_the_chain(tmp_path: Path) -> None:
+def test_ignore_imports_cut_the_chain() -> None:
     result = check(
-        write_tree(tmp_path, TREE),
         {**FORBIDDEN, "ignore_imports": ["pkg.helpers -> pkg.web", "pkg.web -> pkg.core"]},
     )
     assert result.violations == (DIRECT,)
@@ -75,8 +81,8 @@ def test_ignore_imports_cut_the_chain(tmp_path: Path) -> None:
     assert not result.misconfigured  # an unused ignore is a warning, not a config error
 
 
-def test_wildcard_sources(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "source_modules": ["pkg.*"]})
+def test_wildcard_sources() -> None:
+    result = check({**FORBIDDEN, "source_modules": ["pkg.*"]})
     # pkg.web itself matches pkg.* and is skipped: a package may import its own parts.
     assert [(v.message, v.importer, v.imported) for v in result.violations] == [
         ("pkg.cli must not import pkg.web", "pkg.cli", "pkg.web"),
@@ -86,9 +92,9 @@ def test_wildcard_sources(tmp_path: Path) -> None:
     ]
 
 
-def test_external_forbidden_module(tmp_path: Path) -> None:
+def test_external_forbidden_module() -> None:
     table = {**FORBIDDEN, "forbidden_modules": ["requests"]}
-    result = check(write_tree(tmp_path, TREE), table, include_external_packages=True)
+    result = check(table, include_external_packages=True)
     assert result.violations == (
         Violation(
             code="AG110",
@@ -103,8 +109,8 @@ def test_external_forbidden_module(tmp_path: Path) -> None:
     )
 
 
-def test_external_module_without_externals_is_a_configuration_error(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "forbidden_modules": ["requests"]})
+def test_external_module_without_externals_is_a_configuration_error() -> None:
+    result = check({**FORBIDDEN, "forbidden_modules": ["requests"]})
     assert result.misconfigured and not result.kept
     assert [(d.code, d.severity, d.message, d.hint) for d in result.diagnostics] == [
         (
@@ -116,8 +122,8 @@ def test_external_module_without_externals_is_a_configuration_error(tmp_path: Pa
     ]
 
 
-def test_misspelt_module_suggests_the_closest(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "source_modules": ["pkg.coer"]})
+def test_misspelt_module_suggests_the_closest() -> None:
+    result = check({**FORBIDDEN, "source_modules": ["pkg.coer"]})
     assert [(d.code, d.message, d.hint) for d in result.diagnostics] == [
         (
             "AG310",
@@ -127,7 +133,7 @@ def test_misspelt_module_suggests_the_closest(tmp_path: Path) -> None:
     ]
 
 
-def test_warning_severity(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**FORBIDDEN, "severity": "warning"})
+def test_warning_severity() -> None:
+    result = check({**FORBIDDEN, "severity": "warning"})
     assert result.severity is Severity.WARNING and not result.kept
     assert result.violations == (DIRECT, INDIRECT)

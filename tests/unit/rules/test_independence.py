@@ -1,28 +1,31 @@
-"""`independence`: the modules must not import each other, directly or indirectly."""
+"""`independence`: the modules must not import each other, directly or indirectly.
+
+Models are built in memory (tests/helpers.py, model_from_edges): real grimp, no files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from helpers import check, write_tree
+from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
 
 TREE = {
-    "pkg/__init__.py": "",
-    "pkg/api/__init__.py": "",
-    "pkg/api/routes.py": "import pkg.shared\n",
-    "pkg/admin/__init__.py": "",
-    "pkg/admin/panel.py": "import pkg.shared\n",
-    "pkg/jobs/__init__.py": "",
-    "pkg/jobs/run.py": "",
-    "pkg/shared.py": "",
+    "pkg.api.routes": ["pkg.shared"],
+    "pkg.admin.panel": ["pkg.shared"],
+    "pkg.jobs.run": [],
 }
 INDEPENDENCE = {
     "name": "Front ends are independent",
     "type": "independence",
     "modules": ["pkg.api", "pkg.admin", "pkg.jobs"],
 }
+
+
+def check(edges: dict[str, list[Any]], table: dict[str, Any]) -> ContractResult:
+    return contract(**table).check(model_from_edges(edges))
 
 
 def violation(message: str, *steps: tuple[str, str, int]) -> Violation:
@@ -36,22 +39,19 @@ def violation(message: str, *steps: tuple[str, str, int]) -> Violation:
     )
 
 
-def test_kept_when_they_share_only_a_common_module(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), INDEPENDENCE)
+def test_kept_when_they_share_only_a_common_module() -> None:
+    result = check(TREE, INDEPENDENCE)
     assert result.kept and result.violations == () and result.diagnostics == ()
 
 
-def test_broken_directly_and_indirectly(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            **TREE,
-            "pkg/api/routes.py": "import pkg.shared\nfrom pkg.admin import panel\n",
-            "pkg/jobs/run.py": "import pkg.helpers\n",
-            "pkg/helpers.py": "\n\nimport pkg.api.routes\n",
-        },
-    )
-    result = check(tmp_path, INDEPENDENCE)
+def test_broken_directly_and_indirectly() -> None:
+    edges = {
+        **TREE,
+        "pkg.api.routes": ["pkg.shared", ("pkg.admin.panel", 2)],
+        "pkg.jobs.run": ["pkg.helpers"],
+        "pkg.helpers": [("pkg.api.routes", 3)],
+    }
+    result = check(edges, INDEPENDENCE)
     assert result.violations == (
         violation(
             "pkg.api imports pkg.admin; they must be independent",
@@ -67,10 +67,10 @@ def test_broken_directly_and_indirectly(tmp_path: Path) -> None:
     # violations already cover it.
 
 
-def test_wildcard_modules_and_ignores(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TREE, "pkg/api/routes.py": "from pkg.admin import panel\n"})
+def test_wildcard_modules_and_ignores() -> None:
+    edges = {**TREE, "pkg.api.routes": ["pkg.admin.panel"]}
     # `pkg.*` names every child of pkg, pkg.shared included.
-    result = check(tmp_path, {**INDEPENDENCE, "modules": ["pkg.*"]})
+    result = check(edges, {**INDEPENDENCE, "modules": ["pkg.*"]})
     assert [(v.importer, v.imported) for v in result.violations] == [
         ("pkg.admin.panel", "pkg.shared"),
         ("pkg.api.routes", "pkg.admin.panel"),
@@ -79,28 +79,28 @@ def test_wildcard_modules_and_ignores(tmp_path: Path) -> None:
         "pkg.api imports pkg.admin; they must be independent",
         ("pkg.api.routes", "pkg.admin.panel", 1),
     )
-    ignored = check(tmp_path, {**INDEPENDENCE, "ignore_imports": ["pkg.api.* -> pkg.admin.*"]})
+    ignored = check(edges, {**INDEPENDENCE, "ignore_imports": ["pkg.api.* -> pkg.admin.*"]})
     assert ignored.kept and ignored.diagnostics == ()
 
 
-def test_warning_severity(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TREE, "pkg/api/routes.py": "from pkg.admin import panel\n"})
-    result = check(tmp_path, {**INDEPENDENCE, "severity": "warning"})
+def test_warning_severity() -> None:
+    edges = {**TREE, "pkg.api.routes": ["pkg.admin.panel"]}
+    result = check(edges, {**INDEPENDENCE, "severity": "warning"})
     assert result.severity is Severity.WARNING and not result.kept
 
 
-def test_module_matching_nothing(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**INDEPENDENCE, "modules": ["pkg.api", "pkg.nope"]})
+def test_module_matching_nothing() -> None:
+    result = check(TREE, {**INDEPENDENCE, "modules": ["pkg.api", "pkg.nope"]})
     assert result.misconfigured
     assert [(d.code, d.message) for d in result.diagnostics] == [
         ("AG310", "modules: 'pkg.nope' matches no module in the graph")
     ]
 
 
-def test_overlapping_modules_are_a_configuration_error(tmp_path: Path) -> None:
+def test_overlapping_modules_are_a_configuration_error() -> None:
     """grimp raises 'Modules have shared descendants' on these; archgraph explains instead."""
     result = check(
-        write_tree(tmp_path, TREE), {**INDEPENDENCE, "modules": ["pkg.api", "pkg.api.routes"]}
+        TREE, {**INDEPENDENCE, "modules": ["pkg.api", "pkg.api.routes"]}
     )
     assert result.misconfigured
     assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [

@@ -1,37 +1,33 @@
-"""`layers`: a higher layer may import a lower one, never the reverse; "a | b" are independent."""
+"""`layers`: a higher layer may import a lower one, never the reverse; "a | b" are independent.
+
+Models are built in memory (tests/helpers.py, model_from_edges): real grimp, no files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from helpers import contract, model_from_edges
 
+from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
+from archgraph.model import ArchModel
 from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import build_contracts
-from helpers import check, write_tree
-
-from archgraph.diagnostics import ImportStep, Location, Severity, Violation
 
 KEPT = {
-    "pkg/__init__.py": "",
-    "pkg/api/__init__.py": "",
-    "pkg/api/views.py": "import pkg.services.orders\n",
-    "pkg/admin/__init__.py": "",
-    "pkg/admin/panel.py": "import pkg.services\nimport pkg.core.models\n",
-    "pkg/services/__init__.py": "",
-    "pkg/services/orders.py": "from pkg.core import models\nfrom pkg import util\n",
-    "pkg/core/__init__.py": "",
-    "pkg/core/models.py": "",
-    "pkg/util.py": "",
+    "pkg.api.views": ["pkg.services.orders"],
+    "pkg.admin.panel": ["pkg.services", ("pkg.core.models", 2)],
+    "pkg.services.orders": ["pkg.core.models", ("pkg.util", 2)],
 }
 BROKEN = {
     **KEPT,
     # Siblings of one layer must not import each other.
-    "pkg/api/views.py": "import pkg.services.orders\nimport pkg.admin.panel\n",
+    "pkg.api.views": ["pkg.services.orders", ("pkg.admin.panel", 2)],
     # Direct: the bottom layer imports the top one.
-    "pkg/core/models.py": '"""Models."""\n\nimport pkg.api.views\n',
+    "pkg.core.models": [("pkg.api.views", 3)],
     # Indirect: services -> util (in no layer) -> api.
-    "pkg/util.py": "from pkg.api import views\n",
+    "pkg.util": ["pkg.api.views"],
 }
 LAYERS = {
     "name": "Layers",
@@ -39,6 +35,10 @@ LAYERS = {
     "containers": ["pkg"],
     "layers": ["api | admin", "services", "core"],
 }
+
+
+def check(model: ArchModel, table: dict[str, object]) -> ContractResult:
+    return contract(**table).check(model)
 
 
 def direct(
@@ -74,8 +74,8 @@ INDIRECT = Violation(
 )
 
 
-def test_kept(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, KEPT), LAYERS)
+def test_kept() -> None:
+    result = check(model_from_edges(KEPT), LAYERS)
     assert result.kept and result.status == "kept"
     assert result.violations == () and result.diagnostics == ()
     assert (result.contract_id, result.kind, result.severity) == (
@@ -85,25 +85,25 @@ def test_kept(tmp_path: Path) -> None:
     )
 
 
-def test_broken_direct_indirect_and_siblings(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, BROKEN), LAYERS)
+def test_broken_direct_indirect_and_siblings() -> None:
+    result = check(model_from_edges(BROKEN), LAYERS)
     assert not result.kept
     assert result.violations == (SIBLINGS, UPWARD, INDIRECT)
     assert INDIRECT.importer == "pkg.services.orders" and INDIRECT.imported == "pkg.api.views"
     assert result.diagnostics == ()
 
 
-def test_layers_without_containers_use_full_names(tmp_path: Path) -> None:
+def test_layers_without_containers_use_full_names() -> None:
     result = check(
-        write_tree(tmp_path, BROKEN),
+        model_from_edges(BROKEN),
         {"name": "Layers", "type": "layers", "layers": ["pkg.api", "pkg.core"]},
     )
     assert result.violations == (UPWARD,)
 
 
-def test_ignore_imports_removes_the_import_and_unused_ignores_warn(tmp_path: Path) -> None:
+def test_ignore_imports_removes_the_import_and_unused_ignores_warn() -> None:
     result = check(
-        write_tree(tmp_path, BROKEN),
+        model_from_edges(BROKEN),
         {
             **LAYERS,
             "ignore_imports": [
@@ -123,25 +123,30 @@ def test_ignore_imports_removes_the_import_and_unused_ignores_warn(tmp_path: Pat
     ]
 
 
-def test_wildcard_ignore(tmp_path: Path) -> None:
+def test_wildcard_ignore() -> None:
     result = check(
-        write_tree(tmp_path, BROKEN),
+        model_from_edges(BROKEN),
         {**LAYERS, "ignore_imports": ["pkg.*.models -> pkg.**", "pkg.api.* -> pkg.admin.*"]},
     )
     assert result.violations == (INDIRECT,)
     assert result.diagnostics == ()
 
 
-def test_warning_severity_is_still_broken(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, BROKEN), {**LAYERS, "severity": "warning"})
+def test_warning_severity_is_still_broken() -> None:
+    result = check(model_from_edges(BROKEN), {**LAYERS, "severity": "warning"})
     assert result.severity is Severity.WARNING
     assert not result.kept
     assert len(result.violations) == 3
 
 
-def test_exhaustive_reports_children_in_no_layer(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**KEPT, "pkg/extra/__init__.py": "", "pkg/stray/loose.py": ""})
-    result = check(tmp_path, {**LAYERS, "exhaustive": True})
+def test_exhaustive_reports_children_in_no_layer() -> None:
+    model = model_from_edges(
+        KEPT,
+        modules=["pkg.extra", "pkg.stray.loose"],
+        packages=["pkg.extra"],  # pkg/extra/__init__.py
+        namespace=["pkg.stray"],  # pkg/stray/ has no __init__.py
+    )
+    result = check(model, {**LAYERS, "exhaustive": True})
     assert result.violations == tuple(
         Violation(
             code="AG102",
@@ -158,29 +163,20 @@ def test_exhaustive_reports_children_in_no_layer(tmp_path: Path) -> None:
     )
 
 
-def test_exhaustive_kept_when_every_child_is_listed(tmp_path: Path) -> None:
+def test_exhaustive_kept_when_every_child_is_listed() -> None:
     result = check(
-        write_tree(tmp_path, KEPT),
+        model_from_edges(KEPT),
         {**LAYERS, "layers": ["api | admin", "services", "core | util"], "exhaustive": True},
     )
     assert result.kept
 
 
-def test_several_containers_by_wildcard(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "pkg/__init__.py": "",
-            "pkg/one/__init__.py": "",
-            "pkg/one/api.py": "import pkg.one.core\n",
-            "pkg/one/core.py": "",
-            "pkg/two/__init__.py": "",
-            "pkg/two/api.py": "",
-            "pkg/two/core.py": "# the bottom layer\nimport pkg.two.api\n",
-        },
+def test_several_containers_by_wildcard() -> None:
+    model = model_from_edges(
+        {"pkg.one.api": ["pkg.one.core"], "pkg.two.core": [("pkg.two.api", 2)]}
     )
     result = check(
-        tmp_path,
+        model,
         {"name": "Layers", "type": "layers", "containers": ["pkg.*"], "layers": ["api", "core"]},
     )
     assert result.violations == (
@@ -207,9 +203,9 @@ def test_several_containers_by_wildcard(tmp_path: Path) -> None:
     ],
 )
 def test_names_matching_nothing_are_configuration_errors(
-    tmp_path: Path, table: dict[str, object], message: str
+    table: dict[str, object], message: str
 ) -> None:
-    result = check(write_tree(tmp_path, KEPT), {**LAYERS, **table})
+    result = check(model_from_edges(KEPT), {**LAYERS, **table})
     assert not result.kept and result.misconfigured
     assert [(d.code, d.severity, d.message) for d in result.diagnostics] == [
         ("AG310", Severity.ERROR, message)

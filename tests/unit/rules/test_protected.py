@@ -1,22 +1,23 @@
-"""`protected`: only the allowed importers may import these modules (direct imports only)."""
+"""`protected`: only the allowed importers may import these modules (direct imports only).
+
+Models are built in memory (tests/helpers.py, model_from_edges): real grimp, no files.
+Protected symbols read the files: tests/unit/rules/test_protected_symbols.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from helpers import check, write_tree
+from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
 
 TREE = {
-    "pkg/__init__.py": "",
-    "pkg/registry/__init__.py": "from pkg.registry import store\n",
-    "pkg/registry/store.py": "",
-    "pkg/registry/api.py": "from pkg.registry.store import Store\n",
-    "pkg/services/__init__.py": "",
-    "pkg/services/sanctioned.py": "from pkg.registry import api\n",
-    "pkg/web/__init__.py": "",
-    "pkg/web/views.py": "import pkg.services.sanctioned\n",
+    "pkg.registry": ["pkg.registry.store"],  # pkg/registry/__init__.py
+    "pkg.registry.api": ["pkg.registry.store"],
+    "pkg.services.sanctioned": ["pkg.registry.api"],
+    "pkg.web.views": ["pkg.services.sanctioned"],
 }
 PROTECTED = {
     "name": "Registry store",
@@ -24,6 +25,10 @@ PROTECTED = {
     "modules": ["pkg.registry.store"],
     "allowed_importers": ["pkg.registry"],
 }
+
+
+def check(edges: dict[str, list[Any]], table: dict[str, Any]) -> ContractResult:
+    return contract(**table).check(model_from_edges(edges))
 
 
 def bypass(importer: str, imported: str, line: int) -> Violation:
@@ -36,23 +41,20 @@ def bypass(importer: str, imported: str, line: int) -> Violation:
     )
 
 
-def test_kept_with_allowed_and_indirect_importers(tmp_path: Path) -> None:
+def test_kept_with_allowed_and_indirect_importers() -> None:
     """pkg.web reaches the store through pkg.services and pkg.registry: indirect is fine."""
-    result = check(write_tree(tmp_path, TREE), PROTECTED)
+    result = check(TREE, PROTECTED)
     assert result.kept and result.violations == () and result.diagnostics == ()
     assert result.governed == 2  # pkg.registry and pkg.registry.api import it
 
 
-def test_broken_by_direct_importers(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            **TREE,
-            "pkg/services/bypass.py": "# bypass\nfrom pkg.registry.store import Store\n",
-            "pkg/web/views.py": "import pkg.services.sanctioned\nimport pkg.registry.store as s\n",
-        },
-    )
-    result = check(tmp_path, PROTECTED)
+def test_broken_by_direct_importers() -> None:
+    edges = {
+        **TREE,
+        "pkg.services.bypass": [("pkg.registry.store", 2)],
+        "pkg.web.views": ["pkg.services.sanctioned", ("pkg.registry.store", 2)],
+    }
+    result = check(edges, PROTECTED)
     assert result.violations == (
         bypass("pkg.services.bypass", "pkg.registry.store", 2),
         bypass("pkg.web.views", "pkg.registry.store", 2),
@@ -61,30 +63,29 @@ def test_broken_by_direct_importers(tmp_path: Path) -> None:
     assert result.compliance == 0.5
 
 
-def test_protected_package_covers_its_descendants(tmp_path: Path) -> None:
+def test_protected_package_covers_its_descendants() -> None:
     result = check(
-        write_tree(tmp_path, TREE),
+        TREE,
         {**PROTECTED, "modules": ["pkg.registry"], "allowed_importers": ["pkg.web"]},
     )
     # Inside the protected package imports are free; pkg.services.sanctioned is not allowed.
     assert result.violations == (bypass("pkg.services.sanctioned", "pkg.registry.api", 1),)
 
 
-def test_wildcard_allowed_importers_and_ignores(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path, {**TREE, "pkg/services/bypass.py": "from pkg.registry.store import Store\n"}
-    )
+def test_wildcard_allowed_importers_and_ignores() -> None:
+    edges = {**TREE, "pkg.services.bypass": ["pkg.registry.store"]}
     table = {**PROTECTED, "allowed_importers": ["pkg.registry", "pkg.*.bypass"]}
-    assert check(tmp_path, table).kept
+    assert not check(edges, PROTECTED).kept
+    assert check(edges, table).kept
     ignored = check(
-        tmp_path, {**PROTECTED, "ignore_imports": ["pkg.services.* -> pkg.registry.**"]}
+        edges, {**PROTECTED, "ignore_imports": ["pkg.services.* -> pkg.registry.**"]}
     )
     assert ignored.kept
 
 
-def test_warning_severity_and_no_allowed_importers(tmp_path: Path) -> None:
+def test_warning_severity_and_no_allowed_importers() -> None:
     result = check(
-        write_tree(tmp_path, TREE),
+        TREE,
         {
             "name": "Registry store",
             "type": "protected",
@@ -96,8 +97,8 @@ def test_warning_severity_and_no_allowed_importers(tmp_path: Path) -> None:
     assert result.violations == (bypass("pkg.services.sanctioned", "pkg.registry.api", 1),)
 
 
-def test_allowed_importer_matching_nothing(tmp_path: Path) -> None:
-    result = check(write_tree(tmp_path, TREE), {**PROTECTED, "allowed_importers": ["pkg.registri"]})
+def test_allowed_importer_matching_nothing() -> None:
+    result = check(TREE, {**PROTECTED, "allowed_importers": ["pkg.registri"]})
     assert result.misconfigured
     assert [(d.code, d.message, d.hint) for d in result.diagnostics] == [
         (

@@ -185,6 +185,7 @@ def generated_module(size: int) -> str:
     return "".join(chunks)
 
 
+@pytest.mark.slow  # seconds: a 10 MB file scanned and parsed
 def test_a_10_mb_generated_module(tmp_path: Path, record_property: pytest.RecordProperty) -> None:
     source = generated_module(10_000_000)
     lines = source.count("\n")
