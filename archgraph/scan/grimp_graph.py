@@ -1,4 +1,5 @@
-"""The only module that talks to grimp: build its graph from our file walk, adapt it to the model.
+"""grimp behind the model: build its graph from our file walk, adapt it to ImportGraphPort
+(grimp itself is reached only through grimp_api).
 
 grimp's Rust scanner stops at the first file it cannot parse; we report that file, leave it
 out, and scan again, remembering known-bad files (by size and mtime) so warm runs skip them.
@@ -17,20 +18,15 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any, cast
 
-import grimp
-from grimp import _rustgrimp as grimp_scanner  # type: ignore[attr-defined]
-from grimp.application.config import settings as grimp_settings
-from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
-from grimp.domain.valueobjects import Module
-from grimp.exceptions import ModuleNotPresent, SourceSyntaxError
-
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
+from archgraph.scan import grimp_api
 from archgraph.scan.facts import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
+from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
@@ -53,7 +49,7 @@ class GrimpGraph:
 
     def __init__(
         self,
-        graph: grimp.ImportGraph,
+        graph: grimp_api.ImportGraph,
         root_packages: Sequence[str],
         imports: Mapping[str, frozenset[str]] | None = None,
         modules: frozenset[str] | None = None,
@@ -61,7 +57,7 @@ class GrimpGraph:
     ) -> None:
         """`modules`: the graph's modules, when the caller knows them already; `version`: the
         imports_version of an earlier graph with the same modules and imports."""
-        self._graph: grimp.ImportGraph = graph
+        self._graph: grimp_api.ImportGraph = graph
         self._roots = tuple(root_packages)
         self._modules = frozenset(graph.modules) if modules is None else modules
         self._imports = imports
@@ -95,10 +91,10 @@ class GrimpGraph:
             return frozenset()
         return self._changes.get(version)
 
-    def release(self) -> grimp.ImportGraph:
+    def release(self) -> grimp_api.ImportGraph:
         """Hand grimp's graph over to a caller that will change it (the next build of the same
         tree, see GraphMemory); this object answers no more questions, loudly."""
-        graph, self._graph = self._graph, cast(grimp.ImportGraph, _Released())
+        graph, self._graph = self._graph, cast(grimp_api.ImportGraph, _Released())
         self._imports = None
         return graph
 
@@ -142,7 +138,7 @@ class GrimpGraph:
         self, layers: Sequence[LayerSpec], containers: Sequence[str]
     ) -> tuple[LayerRoute, ...]:
         dependencies = self._graph.find_illegal_dependencies_for_layers(
-            layers=[grimp.Layer(*spec.modules, independent=spec.independent) for spec in layers],
+            layers=[grimp_api.Layer(*spec.modules, independent=spec.independent) for spec in layers],
             containers=set(containers) or None,
         )
         routes = []
@@ -182,12 +178,12 @@ class GrimpGraph:
             removed.setdefault(importer, set()).add(imported)
         return self._copy(copy, self._patched(removed, frozenset.difference))
 
-    def _copy(self, graph: grimp.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
+    def _copy(self, graph: grimp_api.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
         return self.successor(graph, imports, frozenset(graph.modules))
 
     def successor(
         self,
-        graph: grimp.ImportGraph,
+        graph: grimp_api.ImportGraph,
         imports: Mapping[str, frozenset[str]] | None,
         modules: frozenset[str] | None = None,
         version: object | None = None,
@@ -486,7 +482,7 @@ def build_grimp_graph(
         if entry is not None:
             skip(path, entry["line"], entry["message"], entry["hint"], entry.get("code", "AG201"))
 
-    options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
+    options = (grimp_api.VERSION, packages, include_external_packages, exclude_type_checking_imports)
     cache = kept.import_cache(cache_dir, options)
     last_rows = kept.rows_before(changed, options)
     if last_rows is None:
@@ -620,12 +616,7 @@ class GraphMemory:
             self.packages_hold = True
             return self._packages[1]
         packages = {
-            FoundPackage(
-                name=package,
-                directory=str(directory),
-                module_files=frozenset(ModuleFile(module=Module(m), mtime=0.0) for m in modules),
-                namespace_packages=namespace,
-            )
+            grimp_api.found_package(package, str(directory), modules, namespace)
             for package, directory, namespace, modules in analyzed
         }
         if self._in_memory:
@@ -777,22 +768,14 @@ def _scan_imports(
             rows[source.module] = cached
     if not missing:
         return rows
-    file_objects = {s.module: ModuleFile(module=Module(s.module), mtime=s.mtime) for s in missing}
-    found_packages = memory.found_packages(trees, skipped)
-    scanned = grimp_scanner.scan_for_imports(
-        module_files=tuple(file_objects[s.module] for s in missing),
-        found_packages=found_packages,
-        include_external_packages=bool(include_external_packages),
-        exclude_type_checking_imports=bool(exclude_type_checking_imports),
-        file_system=grimp_settings.FILE_SYSTEM.convert_to_basic(),
+    scanned = grimp_api.scan_for_imports(
+        module_files=[(s.module, s.mtime) for s in missing],
+        found_packages=memory.found_packages(trees, skipped),
+        include_external_packages=include_external_packages,
+        exclude_type_checking_imports=exclude_type_checking_imports,
     )
     for source in missing:
-        found = tuple(
-            sorted(
-                (i.imported.name, i.line_number, i.line_contents, i.is_lazy)
-                for i in scanned.get(Module(source.module), ())
-            )
-        )
+        found = scanned.get(source.module, ())
         rows[source.module] = found
         cache.put(source.module, str(source.path), source.stamp, found)
     return rows
@@ -800,7 +783,7 @@ def _scan_imports(
 
 def _assemble(
     rows: dict[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
-) -> grimp.ImportGraph:
+) -> grimp_api.ImportGraph:
     """grimp's graph, modules and imports added in sorted order.
 
     grimp breaks ties in its queries (which route of a layer violation is shown) by the order
@@ -808,7 +791,7 @@ def _assemble(
     in every run. Imports of '' (grimp's name for a relative import one level above the top
     package) are left out; `_nameless_imports` reports them.
     """
-    graph = grimp.ImportGraph()
+    graph = grimp_api.ImportGraph()
     targets = {row[0] for found in rows.values() for row in found}
     roots = tuple(packages)
     add_module = graph.add_module
@@ -820,7 +803,7 @@ def _assemble(
     return graph
 
 
-def _add_imports(graph: grimp.ImportGraph, importer: str, rows: tuple[ImportRow, ...]) -> None:
+def _add_imports(graph: grimp_api.ImportGraph, importer: str, rows: tuple[ImportRow, ...]) -> None:
     add_import = graph.add_import
     for imported, line, contents, lazy in rows:
         if imported:
