@@ -6,9 +6,10 @@ change in any release, so the installed version is checked when this module is f
 before the private modules are: outside the supported range, archgraph says which version is
 installed and which it needs instead of failing somewhere inside a scan.
 
-Supported: grimp 3.17 (the first whose scanner reports lazy imports, `DirectImport.is_lazy`)
-up to, not including, 4.0 (a major release may move the private names). Keep this range and
-pyproject.toml's requirement the same.
+Supported: grimp 3.18 up to, not including, 4.0 (a major release may move the private names).
+3.17 is the first whose scanner reports lazy imports (`DirectImport.is_lazy`), but it panics on
+a file it cannot decode instead of raising UnicodeError (archgraph's encoding tests fail there);
+the suite passes on 3.18 to 3.20. Keep this range and pyproject.toml's requirement the same.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import grimp
 from archgraph.diagnostics import ArchgraphError
 from archgraph.scan.import_cache import ImportRow
 
-OLDEST_SUPPORTED = (3, 17)
+OLDEST_SUPPORTED = (3, 18)
 FIRST_UNSUPPORTED = (4, 0)
-SUPPORTED_RANGE = ">=3.17,<4"
+SUPPORTED_RANGE = ">=3.18,<4"
 
 
 def check_version(version: str) -> None:
