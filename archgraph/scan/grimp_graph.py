@@ -422,18 +422,6 @@ class BadFileMemory:
         write_atomically(self._file, payload)
 
 
-# grimp's Rust parser recurses once per nesting level on its scanning threads, whose stack is
-# 2 MiB: `x = 1 + 1 + ...` with 60,000 terms (generated code) overflowed it and the whole process
-# died with SIGSEGV. Rust sizes the threads it spawns from RUST_MIN_STACK, read when the first
-# thread starts; the memory is only reserved, and used only by files that need it.
-PARSER_STACK_BYTES = 512 * 1024 * 1024
-
-
-def _deep_parser_stacks() -> None:
-    """Give grimp's scanning threads room for deeply nested code (unless the user chose)."""
-    os.environ.setdefault("RUST_MIN_STACK", str(PARSER_STACK_BYTES))
-
-
 def _replay(held: list[bytes]) -> None:
     """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
     text = b"".join(held)
@@ -487,7 +475,6 @@ def build_grimp_graph(
     last_rows = kept.rows_before(changed, options)
     if last_rows is None:
         cache.keep_only({s.module for s in sources})
-    _deep_parser_stacks()
     while True:
         held: list[bytes] = []
         # Another file left out changes what the others' imports resolve to.
