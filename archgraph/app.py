@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -483,9 +481,8 @@ def init_contracts(
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     progress("reading classes")
-    with _collector_paused():
-        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
-        families_found = analyze_families(classes, FamiliesQuery())
+    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    families_found = analyze_families(classes, FamiliesQuery())
     progress("inferring contracts")
     proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
     proposed = proposed_contracts(proposal, (c.id for c in existing))
@@ -712,13 +709,12 @@ def _class_analysis(
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
     if problems:
         raise ArchgraphError("; ".join(problems))
-    with _collector_paused():
-        config, outcome, notes = build_model(root, options, progress, import_graph=False)
-        progress("reading classes")
-        scan_opts, _notes = scan_options(outcome.model.root, config, options)
-        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
-        progress(f"comparing {len(classes.classes)} classes")
-        report = analyze_families(classes, query)
+    config, outcome, notes = build_model(root, options, progress, import_graph=False)
+    progress("reading classes")
+    scan_opts, _notes = scan_options(outcome.model.root, config, options)
+    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    progress(f"comparing {len(classes.classes)} classes")
+    report = analyze_families(classes, query)
     result = FamiliesResult(
         root=outcome.model.root,
         packages=outcome.model.root_packages,
@@ -796,25 +792,3 @@ def contract_marks(
         canonical_found=classes.get(contract.canonical) is not None,
         violations=tuple((v.symbol, v.code) for v in result.violations if v.symbol),
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building hundreds of thousands of acyclic tuples.
-
-    The collector would walk them again and again for nothing (10% of a warm run). Re-enabled,
-    it would then walk them all at once, since they are all young (0.2 s of a cold `families`
-    on Home Assistant): freezing and unfreezing first moves them to the oldest generation
-    unexamined, where a later full collection still finds any garbage among them. Skipped when
-    something else froze objects, which unfreezing would release.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()

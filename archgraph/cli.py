@@ -22,6 +22,7 @@ from archgraph.interrupts import (
     forget_caught_interrupt,
     terminate_cleanly,
 )
+from archgraph.process import collector_paused
 from archgraph.report.formats import FORMATS, PlannedReport, plan_reports
 
 if TYPE_CHECKING:
@@ -291,7 +292,8 @@ def init(
     from archgraph.rules.inference import explanation  # noqa: PLC0415
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
-    outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    with collector_paused():  # the class model: see process.collector_paused
+        outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
     lines = [*explanation(outcome.proposal), ""]
     if outcome.result.contracts:
         lines += ["Today's code against the proposed contracts:", *summary_table(outcome.result)[1:]]
@@ -442,8 +444,9 @@ def _render_families(path: Path, packages: tuple[str, ...], config_files: tuple[
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
     contract_ids = (view["contract_id"],) if view["contract_id"] else ()
     options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
-    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
-                                    engine, timeout, progress_printer(True))
+    with collector_paused():
+        rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+                                        engine, timeout, progress_printer(True))
     write_bytes(rendered.content, output)
     _tell(rendered, output, verbose)
 
@@ -520,7 +523,8 @@ def families(
 
     options = RunOptions(config_files, packages, (), cache_dir, not no_cache)
     query = FamiliesQuery(concept, min_size, exclude)
-    result = find_families(path, options, query, progress_printer(not quiet))
+    with collector_paused():
+        result = find_families(path, options, query, progress_printer(not quiet))
     render = render_families_json if output_format == "json" else render_families_text
     click.echo(render(result), nl=False)
     sys.exit(ExitCode.OK)
@@ -555,8 +559,11 @@ def trend_command(path: Path, packages: tuple[str, ...], config_files: tuple[Pat
     if output_format not in TREND_FORMATS:
         raise click.UsageError(f"cannot tell the format from '{output.name}': use --format html|svg|json|csv")
     options = RunOptions(config_files, packages, contract_ids, cache_dir, not no_cache)
-    measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet),
-                     with_families=not no_families)
+    # The garbage left by a commit's analysis is small (180 objects a commit, measured on 40
+    # commits of archgraph): one pause for the whole history, rather than one per commit.
+    with collector_paused():
+        measured = trend(path, revisions, options, every, first_parent, progress_printer(not quiet),
+                         with_families=not no_families)
     write_output(render_trend(measured, output_format), output)
     if not quiet:
         click.echo(f"archgraph: {measured.note}", err=True)

@@ -17,7 +17,6 @@ from archgraph import history
 from archgraph.app import (
     Progress,
     RunOptions,
-    _collector_paused,
     _quiet,
     load_configuration,
     scan_options,
@@ -150,12 +149,11 @@ def _measure(
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
         scan_opts = dataclasses.replace(scan_opts, cache_dir=cache_dir)
-        with _collector_paused():
-            outcome = scan(commit_root, scan_opts, carried.scan)
-            results = [carried.result(index, c, outcome.model) for index, c in enumerate(contracts)]
-            families: tuple[FamilyPoint, ...] = ()
-            if with_families:
-                families = carried.families_of(outcome.model)
+        outcome = scan(commit_root, scan_opts, carried.scan)
+        results = [carried.result(index, c, outcome.model) for index, c in enumerate(contracts)]
+        families: tuple[FamilyPoint, ...] = ()
+        if with_families:
+            families = carried.families_of(outcome.model)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink
