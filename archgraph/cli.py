@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archgraph import scanner_stderr
 from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult
 from archgraph.interrupts import (
     Terminated,
@@ -71,7 +72,9 @@ class Guarded(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            with terminate_cleanly():
+            # The command line owns its process's stderr: a scanner panic that the scan
+            # recovers from is a diagnostic, and its backtrace is not shown.
+            with terminate_cleanly(), scanner_stderr.holding():
                 return super().invoke(ctx)
         except (KeyboardInterrupt, Terminated) as interruption:
             code, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")

@@ -18,6 +18,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any, cast
 
+from archgraph import scanner_stderr
 from archgraph.atomic import write_atomically
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
@@ -244,7 +245,8 @@ def _stderr_held(hold: list[bytes]) -> Iterator[None]:
     """Capture file descriptor 2 (Rust writes panic messages there, bypassing Python).
 
     The caller decides afterwards whether to replay the text: a panic archgraph recovers
-    from is reported as a diagnostic, not as a frightening backtrace.
+    from is reported as a diagnostic, not as a frightening backtrace. Only where the command
+    line allows it (see archgraph.scanner_stderr): a library call leaves fd 2 alone.
     """
     try:
         saved = os.dup(2)
@@ -487,7 +489,7 @@ def build_grimp_graph(
         # or not, to resolve imports against.
         kept.packages_hold = kept.packages_hold and since is not None
         try:
-            with _stderr_held(held):
+            with _stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
                     exclude_type_checking_imports, kept, since,
