@@ -9,7 +9,7 @@ from typing import Any
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
-from archgraph.scan.audit import AuditMemory, AuditPrescan, ImportAudit, audit_imports
+from archgraph.scan.audit import AuditMemory, ImportAudit, audit_imports
 from archgraph.scan.facts import FactsMemory, FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
@@ -141,34 +141,15 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
     graph: ImportGraphPort
     audit = ImportAudit((), ())
     if options.import_graph:
-        # On a cold run the audit reads the files in a child process while grimp scans them
-        # (not worth it, nor needed, for the few edited files of a remembered walk).
-        prescan = None
-        if changed is None:
-            prescan = AuditPrescan(
-                [s for tree in found.trees for s in tree.sources],
-                {s.module for t in found.trees for s in t.sources}
-                | {m for t in found.trees for m in t.namespace_modules},
-                options.root_packages,
-                options.cache_dir,
-                memory=memory.audit if memory is not None else None,
-            )
-        try:
-            if prescan is not None:
-                prescan.start()
-            grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
-                found.trees,
-                root,
-                include_external_packages=options.include_external_packages,
-                exclude_type_checking_imports=options.exclude_type_checking_imports,
-                cache_dir=options.cache_dir,
-                remembered=memory.graph if memory is not None else None,
-                changed=changed,
-            )
-        except BaseException:
-            if prescan is not None:
-                prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
-            raise
+        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
+            found.trees,
+            root,
+            include_external_packages=options.include_external_packages,
+            exclude_type_checking_imports=options.exclude_type_checking_imports,
+            cache_dir=options.cache_dir,
+            remembered=memory.graph if memory is not None else None,
+            changed=changed,
+        )
         analyzed = [s for tree in found.trees for s in tree.sources if s.path not in skipped]
         audit = audit_imports(
             analyzed,
@@ -176,7 +157,6 @@ def scan(root: Path, options: ScanOptions, memory: ScanMemory | None = None) -> 
             options.root_packages,
             root,
             options.cache_dir,
-            prescan=prescan,
             memory=memory.audit if memory is not None else None,
             changed=changed,
         )
