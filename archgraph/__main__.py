@@ -1,5 +1,6 @@
 """`archgraph` and `python -m archgraph`: the command line, with interruptions handled from the
-first import on (an interrupt while click and grimp load would otherwise print a traceback)."""
+first import on (an interrupt while click and grimp load would otherwise print a traceback), and
+the process-wide settings that only the command line makes (see archgraph.process)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from archgraph.interrupts import (
     ignore_late_signals,
     terminate_cleanly,
 )
+from archgraph.process import deep_parser_stacks
 
 
 def main() -> None:
+    deep_parser_stacks()  # before grimp loads, let alone starts its threads
     try:
         with terminate_cleanly():
             from archgraph.cli import main as cli  # noqa: PLC0415

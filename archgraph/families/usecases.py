@@ -26,7 +26,7 @@ from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine
 from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.usecases.project import Progress, Project, RunOptions, quiet
 from archgraph.usecases.render import Rendered
-from archgraph.usecases.scanning import build_model, collector_paused, scan_options
+from archgraph.usecases.scanning import build_model, scan_options
 
 DEFAULT_CLASS_BUDGET = -1  # render_class_diagram's default: classview.DEFAULT_MAX_CLASSES classes
 
@@ -59,13 +59,12 @@ def _class_analysis(
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
     if problems:
         raise ArchgraphError("; ".join(problems))
-    with collector_paused():
-        project, outcome, notes = build_model(root, options, progress, import_graph=False)
-        progress("reading classes")
-        scan_opts, _notes = scan_options(outcome.model.root, project.config, options)
-        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
-        progress(f"comparing {len(classes.classes)} classes")
-        report = analyze_families(classes, query)
+    project, outcome, notes = build_model(root, options, progress, import_graph=False)
+    progress("reading classes")
+    scan_opts, _notes = scan_options(outcome.model.root, project.config, options)
+    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    progress(f"comparing {len(classes.classes)} classes")
+    report = analyze_families(classes, query)
     result = FamiliesResult(
         root=outcome.model.root,
         packages=outcome.model.root_packages,

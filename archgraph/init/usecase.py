@@ -17,7 +17,7 @@ from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import scan
 from archgraph.usecases.project import Progress, RunOptions, checked_root, load_project, quiet
-from archgraph.usecases.scanning import collector_paused, scan_options
+from archgraph.usecases.scanning import scan_options
 
 INIT_FILE_NAME = "architecture.toml"
 
@@ -55,9 +55,8 @@ def init_contracts(
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     progress("reading classes")
-    with collector_paused():
-        classes = cached_class_model(outcome.model, scan_opts.cache_dir)
-        families_found = analyze_families(classes, FamiliesQuery())
+    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    families_found = analyze_families(classes, FamiliesQuery())
     progress("inferring contracts")
     proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
     proposed = proposed_contracts(proposal, (c.id for c in existing))

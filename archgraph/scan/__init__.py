@@ -12,7 +12,7 @@ from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
 from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
-from archgraph.scan.audit import AuditPrescan, ImportAudit, audit_imports
+from archgraph.scan.audit import ImportAudit, audit_imports
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
@@ -100,33 +100,16 @@ def scan(
     skipped: frozenset[Path] = frozenset()
     scan_diagnostics: tuple[Diagnostic, ...] = ()
     if options.import_graph:
-        # On a cold run the audit reads the files in a child process while grimp scans them.
-        prescan = AuditPrescan(
-            sources,
-            {s.module for s in sources} | namespace,
-            options.root_packages,
-            store.audit_scans,
+        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
+            found.trees,
+            root,
+            include_external_packages=options.include_external_packages,
+            exclude_type_checking_imports=options.exclude_type_checking_imports,
+            store=store,
         )
-        try:
-            prescan.start()
-            grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
-                found.trees,
-                root,
-                include_external_packages=options.include_external_packages,
-                exclude_type_checking_imports=options.exclude_type_checking_imports,
-                store=store,
-            )
-        except BaseException:
-            prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
-            raise
         analyzed = [s for s in sources if s.path not in skipped]
         audit = audit_imports(
-            analyzed,
-            grimp_graph.modules,
-            options.root_packages,
-            root,
-            store.audit_scans,
-            prescan=prescan,
+            analyzed, grimp_graph.modules, options.root_packages, root, store.audit_scans
         )
         if options.include_dynamic_imports and audit.dynamic_imports:
             grimp_graph = grimp_graph.with_imports(

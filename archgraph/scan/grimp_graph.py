@@ -16,20 +16,15 @@ from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import grimp
-from grimp import _rustgrimp as grimp_scanner  # type: ignore[attr-defined]
-from grimp.application.config import settings as grimp_settings
-from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
-from grimp.domain.valueobjects import Module
-from grimp.exceptions import ModuleNotPresent, SourceSyntaxError
-
-from archgraph import codes
+from archgraph import codes, scanner_stderr
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
+from archgraph.scan import grimp_api
 from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
+from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
 from archgraph.scan.unparsable import describe_unparsable
 
@@ -49,13 +44,13 @@ class GrimpGraph:
 
     def __init__(
         self,
-        graph: grimp.ImportGraph,
+        graph: grimp_api.ImportGraph,
         root_packages: Sequence[str],
         imports: Mapping[str, frozenset[str]] | None = None,
         modules: frozenset[str] | None = None,
     ) -> None:
         """`modules`: the graph's modules, when the caller knows them already."""
-        self._graph: grimp.ImportGraph = graph
+        self._graph: grimp_api.ImportGraph = graph
         self._roots = tuple(root_packages)
         self._modules = frozenset(graph.modules) if modules is None else modules
         self._imports = imports
@@ -114,7 +109,7 @@ class GrimpGraph:
         self, layers: Sequence[LayerSpec], containers: Sequence[str]
     ) -> tuple[LayerRoute, ...]:
         dependencies = self._graph.find_illegal_dependencies_for_layers(
-            layers=[grimp.Layer(*spec.modules, independent=spec.independent) for spec in layers],
+            layers=[grimp_api.Layer(*spec.modules, independent=spec.independent) for spec in layers],
             containers=set(containers) or None,
         )
         routes = []
@@ -154,7 +149,7 @@ class GrimpGraph:
             removed.setdefault(importer, set()).add(imported)
         return self._copy(copy, self._patched(removed, frozenset.difference))
 
-    def _copy(self, graph: grimp.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
+    def _copy(self, graph: grimp_api.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
         """A GrimpGraph over a changed copy of this one's graph; what is known of the modules
         carries over when they are the same."""
         modules = frozenset(graph.modules)
@@ -190,7 +185,8 @@ def _stderr_held(hold: list[bytes]) -> Iterator[None]:
     """Capture file descriptor 2 (Rust writes panic messages there, bypassing Python).
 
     The caller decides afterwards whether to replay the text: a panic archgraph recovers
-    from is reported as a diagnostic, not as a frightening backtrace.
+    from is reported as a diagnostic, not as a frightening backtrace. Only where the command
+    line allows it (see archgraph.scanner_stderr): a library call leaves fd 2 alone.
     """
     try:
         saved = os.dup(2)
@@ -252,18 +248,6 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     )
 
 
-# grimp's Rust parser recurses once per nesting level on its scanning threads, whose stack is
-# 2 MiB: `x = 1 + 1 + ...` with 60,000 terms (generated code) overflowed it and the whole process
-# died with SIGSEGV. Rust sizes the threads it spawns from RUST_MIN_STACK, read when the first
-# thread starts; the memory is only reserved, and used only by files that need it.
-PARSER_STACK_BYTES = 512 * 1024 * 1024
-
-
-def _deep_parser_stacks() -> None:
-    """Give grimp's scanning threads room for deeply nested code (unless the user chose)."""
-    os.environ.setdefault("RUST_MIN_STACK", str(PARSER_STACK_BYTES))
-
-
 def _replay(held: list[bytes]) -> None:
     """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
     text = b"".join(held)
@@ -318,14 +302,13 @@ def build_grimp_graph(
                 entry.get("code", codes.UNPARSABLE_FILE.code),
             )
 
-    options = (grimp.__version__, packages, include_external_packages, exclude_type_checking_imports)
+    options = (grimp_api.VERSION, packages, include_external_packages, exclude_type_checking_imports)
     cache = store.imports(options)
     cache.keep_only({s.module for s in sources})
-    _deep_parser_stacks()
     while True:
         held: list[bytes] = []
         try:
-            with _stderr_held(held):
+            with _stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
                     exclude_type_checking_imports,
@@ -394,18 +377,13 @@ def graph_of_rows(
 
 
 def _found_packages(trees: Sequence[FoundTree], skipped: frozenset[Path]) -> set[FoundPackage]:
-    """The packages as grimp's scanner takes them, to resolve imported names against (the
-    files' mtimes play no part there)."""
+    """The packages as grimp's scanner takes them, to resolve imported names against."""
     return {
-        FoundPackage(
-            name=tree.package,
-            directory=str(tree.directory),
-            module_files=frozenset(
-                ModuleFile(module=Module(s.module), mtime=0.0)
-                for s in tree.sources
-                if s.path not in skipped
-            ),
-            namespace_packages=tree.namespace_modules,
+        grimp_api.found_package(
+            tree.package,
+            str(tree.directory),
+            [s.module for s in tree.sources if s.path not in skipped],
+            tree.namespace_modules,
         )
         for tree in trees
     }
@@ -433,21 +411,14 @@ def _scan_imports(
             rows[source.module] = cached
     if not missing:
         return rows
-    file_objects = {s.module: ModuleFile(module=Module(s.module), mtime=s.mtime) for s in missing}
-    scanned = grimp_scanner.scan_for_imports(
-        module_files=tuple(file_objects[s.module] for s in missing),
+    scanned = grimp_api.scan_for_imports(
+        module_files=[(s.module, s.mtime) for s in missing],
         found_packages=_found_packages(trees, skipped),
-        include_external_packages=bool(include_external_packages),
-        exclude_type_checking_imports=bool(exclude_type_checking_imports),
-        file_system=grimp_settings.FILE_SYSTEM.convert_to_basic(),
+        include_external_packages=include_external_packages,
+        exclude_type_checking_imports=exclude_type_checking_imports,
     )
     for source in missing:
-        found = tuple(
-            sorted(
-                (i.imported.name, i.line_number, i.line_contents, i.is_lazy)
-                for i in scanned.get(Module(source.module), ())
-            )
-        )
+        found = scanned.get(source.module, ())
         rows[source.module] = found
         cache.put(source.module, str(source.path), source.stamp, found)
     return rows
@@ -455,7 +426,7 @@ def _scan_imports(
 
 def _assemble(
     rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
-) -> grimp.ImportGraph:
+) -> grimp_api.ImportGraph:
     """grimp's graph, modules and imports added in sorted order.
 
     grimp breaks ties in its queries (which route of a layer violation is shown) by the order
@@ -463,7 +434,7 @@ def _assemble(
     in every run. Imports of '' (grimp's name for a relative import one level above the top
     package) are left out; `_nameless_imports` reports them.
     """
-    graph = grimp.ImportGraph()
+    graph = grimp_api.ImportGraph()
     targets = {row[0] for found in rows.values() for row in found}
     roots = tuple(packages)
     add_module = graph.add_module
@@ -475,7 +446,7 @@ def _assemble(
     return graph
 
 
-def _add_imports(graph: grimp.ImportGraph, importer: str, rows: tuple[ImportRow, ...]) -> None:
+def _add_imports(graph: grimp_api.ImportGraph, importer: str, rows: tuple[ImportRow, ...]) -> None:
     add_import = graph.add_import
     for imported, line, contents, lazy in rows:
         if imported:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import grimp
-
 from archgraph.model.names import is_within
+from archgraph.scan import grimp_api
 from archgraph.scan.grimp_graph import GrimpGraph
 
 ImportRecord = tuple[str, str, int]
@@ -38,7 +37,7 @@ def graph_from_imports(
         if importer == imported:
             raise ValueError(f"{importer} imports itself")
     names = set(modules) | {name for record in records for name in record[:2]}
-    graph = grimp.ImportGraph()
+    graph = grimp_api.ImportGraph()
     for name in sorted(names):
         graph.add_module(name, is_squashed=not any(is_within(name, root) for root in roots))
     direct: dict[str, set[str]] = {}

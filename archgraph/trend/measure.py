@@ -40,7 +40,6 @@ from archgraph.usecases.project import (
     shown_path,
 )
 from archgraph.usecases.project import quiet as _quiet
-from archgraph.usecases.scanning import collector_paused as _collector_paused
 from archgraph.usecases.scanning import scan_options
 
 # In the repository's git folder (content named by git lives there; the working tree stays as
@@ -144,12 +143,11 @@ def _measure(
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
         scan_opts = dataclasses.replace(scan_opts, cache_dir=None)
-        with _collector_paused():
-            outcome = session.scan(commit_root, scan_opts)
-            results = [_check(c, outcome.model) for c in contracts]
-            families: tuple[FamilyPoint, ...] = ()
-            if with_families:
-                families = session.families_of(outcome.model)
+        outcome = session.scan(commit_root, scan_opts)
+        results = [_check(c, outcome.model) for c in contracts]
+        families: tuple[FamilyPoint, ...] = ()
+        if with_families:
+            families = session.families_of(outcome.model)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink

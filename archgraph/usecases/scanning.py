@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 from archgraph import codes
@@ -77,25 +74,3 @@ def build_model(
     scan_opts = dataclasses.replace(scan_opts, import_graph=import_graph)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return project, scan(project.root, scan_opts), notes
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building hundreds of thousands of acyclic tuples.
-
-    The collector would walk them again and again for nothing (10% of a warm run). Re-enabled,
-    it would then walk them all at once, since they are all young (0.2 s of a cold `families`
-    on Home Assistant): freezing and unfreezing first moves them to the oldest generation
-    unexamined, where a later full collection still finds any garbage among them. Skipped when
-    something else froze objects, which unfreezing would release.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()

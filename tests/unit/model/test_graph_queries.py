@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from grimp.exceptions import ModuleNotPresent
 from helpers import write_tree
 
 from archgraph.scan import ScanOptions, scan
+from archgraph.scan.grimp_api import ModuleNotPresent
 
 TREE = {
     "pkg/__init__.py": "import pkg.a\n",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from helpers import imports_of, modules_of, scan_tree, write_tree
 
-from archgraph.scan import ScanOutcome, grimp_graph
+from archgraph.scan import ScanOutcome, grimp_api
 from archgraph.scan.import_cache import CACHE_NAME
 
 TREE = {
@@ -23,13 +23,13 @@ TREE = {
 def scanned(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """The modules grimp's scanner was asked to scan, one set per call."""
     calls: list[set[str]] = []
-    real = grimp_graph.grimp_scanner.scan_for_imports
+    real = grimp_api.scan_for_imports
 
     def spy(**kwargs: Any) -> object:
-        calls.append({f.module.name for f in kwargs["module_files"]})
+        calls.append({module for module, _mtime in kwargs["module_files"]})
         return real(**kwargs)
 
-    monkeypatch.setattr(grimp_graph.grimp_scanner, "scan_for_imports", spy)
+    monkeypatch.setattr(grimp_api, "scan_for_imports", spy)
     return calls
 
 

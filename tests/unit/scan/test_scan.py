@@ -14,7 +14,7 @@ import pytest
 from helpers import brief, imports_of, modules_of, scan_tree, write_tree
 
 from archgraph.diagnostics import ArchgraphError
-from archgraph.scan import grimp_graph, unparsable
+from archgraph.scan import grimp_api, grimp_graph, unparsable
 
 GOOD = {
     "pkg/__init__.py": "",
@@ -387,13 +387,13 @@ BAD_FILES = {
 def count_grimp_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of files grimp's scanner was asked to scan, one entry per call."""
     calls: list[int] = []
-    real = grimp_graph.grimp_scanner.scan_for_imports
+    real = grimp_api.scan_for_imports
 
     def spy(**kwargs: Any) -> object:
         calls.append(len(kwargs["module_files"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(grimp_graph.grimp_scanner, "scan_for_imports", spy)
+    monkeypatch.setattr(grimp_api, "scan_for_imports", spy)
     return calls
 
 

@@ -1,24 +1,19 @@
-"""On a cold run the import audit reads the files in a child process while grimp scans them
-(`AuditPrescan`): the diagnostics are the same whether the child finished, was stopped or
-failed, and a failing audit does not lose the import scan."""
+"""The import audit reports every finding, cold and warm; a failing audit does not lose the
+import scan; a file is read whole whatever size the walk saw."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from helpers import brief, scan_tree, write_tree
 
 from archgraph.scan import audit
-from archgraph.scan.audit import AUDIT_CACHE_NAME, AuditPrescan, AuditScans, ImportAudit, audit_imports
+from archgraph.scan.audit import AuditScans, audit_imports
 from archgraph.scan.finder import ModuleSource, find_modules
 from archgraph.scan.grimp_graph import build_grimp_graph
-from archgraph.scan.store import ScanStore
 from archgraph.scan.import_cache import CACHE_NAME
-
-# Forked audit children (stopped, failing): `-m "not slow"` leaves them out.
-pytestmark = pytest.mark.slow
+from archgraph.scan.store import ScanStore
 
 # Every finding of the audit, and files that need none: AG201 (syntax error, left out of the
 # audit), AG202 (one level above the top package), AG210 (dynamic), AG211 (missing, absolute
@@ -54,85 +49,12 @@ def sources_and_modules(root: Path) -> tuple[list[ModuleSource], frozenset[str],
     return sources, graph.modules, [s for s in sources if s.path not in skipped]
 
 
-def audit_with(root: Path, prescan: AuditPrescan | None, cache: Path | None = None) -> ImportAudit:
-    _sources, modules, analyzed = sources_and_modules(root)
-    scans = prescan.finish() if prescan is not None else AuditScans(cache)
-    return audit_imports(analyzed, modules, ["pkg"], root, scans, prescan=prescan)
-
-
 def test_the_scan_reports_every_audit_finding(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "project", TREE)
     assert brief(scan_tree(root).diagnostics) == EXPECTED
     cache = tmp_path / "cache"
     assert brief(scan_tree(root, cache_dir=cache).diagnostics) == EXPECTED  # cold, then warm
     assert brief(scan_tree(root, cache_dir=cache).diagnostics) == EXPECTED
-
-
-@pytest.mark.parametrize("guess", ["walk", "nothing", "everything"])
-@pytest.mark.parametrize("mode", ["process", "inline"])
-def test_a_prescan_changes_no_finding(tmp_path: Path, guess: str, mode: str) -> None:
-    """Whichever files the child guessed to be suspect, the audit reports what the audit
-    without a prescan reports, and the cache it helped write answers the next run the same."""
-    root = write_tree(tmp_path / "project", TREE)
-    sources, modules, _analyzed = sources_and_modules(root)
-    alone = audit_with(root, None)
-    guessed = {"walk": {s.module for s in sources}, "nothing": set(), "everything": modules}[guess]
-    prescan = AuditPrescan(sources, guessed, ["pkg"], AuditScans(tmp_path / "cache"), mode=mode)
-    prescan.start()
-    assert prescan.mode == mode
-    assert audit_with(root, prescan, tmp_path / "cache") == alone
-    assert (tmp_path / "cache" / AUDIT_CACHE_NAME).is_file()
-    assert audit_with(root, None, tmp_path / "cache") == alone
-
-
-def test_a_stopped_child_is_reaped_and_changes_no_finding(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "project", TREE)
-    sources, _modules, _analyzed = sources_and_modules(root)
-    alone = audit_with(root, None)
-    prescan = AuditPrescan(sources, set(), ["pkg"], AuditScans(None), mode="process")
-    prescan.start()
-    assert prescan._child is not None
-    pid = prescan._child[0]
-    prescan.finish(cancel=True)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # reaped already: no zombie left
-    assert audit_with(root, prescan) == alone
-
-
-def test_a_child_that_fails_changes_no_finding(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A failure in the child (here injected on its first file) is not reported from there:
-    the audit reads what the child did not send and reports exactly the same."""
-    root = write_tree(tmp_path / "project", TREE)
-    sources, _modules, _analyzed = sources_and_modules(root)
-    alone = audit_with(root, None)
-    parent = os.getpid()
-    real_of = audit.FileScan.of
-
-    def fail_in_child(data: bytes, source: ModuleSource, tree: object = None) -> audit.FileScan:
-        if os.getpid() != parent:
-            raise MemoryError("injected")
-        return real_of(data, source, tree)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(audit.FileScan, "of", staticmethod(fail_in_child))
-    prescan = AuditPrescan(sources, set(), ["pkg"], AuditScans(None), mode="process")
-    prescan.start()
-    scans = prescan.finish()
-    assert scans.entries == {}  # the child sent nothing
-    assert audit_with(root, prescan) == alone
-
-
-def test_the_child_works_only_on_a_cold_cache(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "project", TREE)
-    cache = tmp_path / "cache"
-    scan_tree(root, cache_dir=cache)
-    sources, modules, _analyzed = sources_and_modules(root)
-    warm = AuditPrescan(sources, modules, ["pkg"], AuditScans(cache))
-    # Only the file grimp left out (the audit never judges it, so never caches it) is stale.
-    assert warm.mode == "inline" and [s.module for s in warm._todo] == ["pkg.broken"]
-    cold = AuditPrescan(sources, modules, ["pkg"], AuditScans(tmp_path / "other"))
-    assert len(cold._todo) == len(sources)
 
 
 def test_a_failing_audit_does_not_lose_the_import_scan(

@@ -1,0 +1,107 @@
+"""Every import of grimp in one place: the public names and the private ones archgraph uses.
+
+archgraph drives grimp's Rust import scanner over its own file walk (so that it can leave out
+and report files grimp would stop at), which takes names grimp does not publish. Those can
+change in any release, so the installed version is checked when this module is first imported,
+before the private modules are: outside the supported range, archgraph says which version is
+installed and which it needs instead of failing somewhere inside a scan.
+
+Supported: grimp 3.18 up to, not including, 4.0 (a major release may move the private names).
+3.17 is the first whose scanner reports lazy imports (`DirectImport.is_lazy`), but it panics on
+a file it cannot decode instead of raising UnicodeError (archgraph's encoding tests fail there);
+the suite passes on 3.18 to 3.20. Keep this range and pyproject.toml's requirement the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+
+import grimp
+
+from archgraph.diagnostics import ArchgraphError
+from archgraph.scan.import_cache import ImportRow
+
+OLDEST_SUPPORTED = (3, 18)
+FIRST_UNSUPPORTED = (4, 0)
+SUPPORTED_RANGE = ">=3.18,<4"
+
+
+def check_version(version: str) -> None:
+    """Raise ArchgraphError unless `version` (grimp's `__version__`) is one archgraph supports."""
+    found = re.match(r"(\d+)\.(\d+)", version)
+    if found is None or not OLDEST_SUPPORTED <= (int(found[1]), int(found[2])) < FIRST_UNSUPPORTED:
+        raise ArchgraphError(
+            f"grimp {version} is installed; archgraph needs grimp{SUPPORTED_RANGE} "
+            f"(for example: pip install 'grimp{SUPPORTED_RANGE}')"
+        )
+
+
+# Before the private imports below: an incompatible grimp is named, not a missing module.
+check_version(grimp.__version__)
+
+from grimp import _rustgrimp  # type: ignore[attr-defined]  # noqa: E402
+from grimp.application.ports.modulefinder import FoundPackage, ModuleFile  # noqa: E402
+from grimp.domain.valueobjects import Module  # noqa: E402
+from grimp.exceptions import ModuleNotPresent, SourceSyntaxError  # noqa: E402
+
+VERSION: str = grimp.__version__
+ImportGraph = grimp.ImportGraph
+Layer = grimp.Layer
+
+
+def found_package(
+    name: str, directory: str, modules: Iterable[str], namespace_packages: Collection[str]
+) -> FoundPackage:
+    """A root package as grimp's scanner takes it, to resolve imported names against.
+
+    The files' mtimes play no part in the scan (they key grimp's own cache): 0.
+    """
+    return FoundPackage(
+        name=name,
+        directory=directory,
+        module_files=frozenset(ModuleFile(module=Module(m), mtime=0.0) for m in modules),
+        namespace_packages=frozenset(namespace_packages),
+    )
+
+
+def scan_for_imports(
+    *,
+    module_files: Sequence[tuple[str, float]],
+    found_packages: set[FoundPackage],
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+) -> dict[str, tuple[ImportRow, ...]]:
+    """The direct imports of each module of `module_files` ((module, mtime) pairs), sorted.
+
+    Runs grimp's scanner on its threads (sized by RUST_MIN_STACK, see archgraph.process).
+    Raises SourceSyntaxError or UnicodeError for a file it cannot read; on some inputs it
+    panics (pyo3's PanicException, a BaseException).
+    """
+    scanned = _rustgrimp.scan_for_imports(
+        module_files=tuple(ModuleFile(module=Module(m), mtime=mtime) for m, mtime in module_files),
+        found_packages=found_packages,
+        include_external_packages=bool(include_external_packages),
+        exclude_type_checking_imports=bool(exclude_type_checking_imports),
+        file_system=_rustgrimp.RealBasicFileSystem(),
+    )
+    return {
+        module.name: tuple(
+            sorted((i.imported.name, i.line_number, i.line_contents, i.is_lazy) for i in imports)
+        )
+        for module, imports in scanned.items()
+    }
+
+
+__all__ = [
+    "SUPPORTED_RANGE",
+    "VERSION",
+    "FoundPackage",
+    "ImportGraph",
+    "Layer",
+    "ModuleNotPresent",
+    "SourceSyntaxError",
+    "check_version",
+    "found_package",
+    "scan_for_imports",
+]
