@@ -22,7 +22,7 @@ from archgraph.scan.finder import (
     locate_single_module,
     relative,
 )
-from archgraph.scan.grimp_graph import build_grimp_graph, module_files
+from archgraph.scan.grimp_graph import Assembler, build_grimp_graph, module_files
 from archgraph.scan.store import ScanStore
 
 
@@ -84,11 +84,13 @@ def scan(
     options: ScanOptions,
     store: ScanStore | None = None,
     found: FindResult | None = None,
+    assemble: Assembler | None = None,
 ) -> ScanOutcome:
     """Build the model of the code under `root`; never imports or executes it.
 
     `store`: what earlier scans kept (by default the cache folder of `options`, written back);
-    `found`: the tree's walk, when the caller already has it as the tree is now (else walked).
+    `found`: the tree's walk, when the caller already has it as the tree is now (else walked);
+    `assemble`: makes the import graph of the files' import rows (by default from scratch).
     """
     root = root.resolve()
     store = store if store is not None else ScanStore.in_folder(options.cache_dir)
@@ -106,6 +108,7 @@ def scan(
             include_external_packages=options.include_external_packages,
             exclude_type_checking_imports=options.exclude_type_checking_imports,
             store=store,
+            assemble=assemble,
         )
         analyzed = [s for s in sources if s.path not in skipped]
         audit = audit_imports(
@@ -119,7 +122,7 @@ def scan(
         graph = grimp_graph
     else:
         graph = FilesOnlyGraph({s.module for s in sources} | namespace, options.root_packages)
-    files = module_files(found.trees, root)
+    files = module_files(found.trees)
     if skipped:
         files = {m: p for m, p in files.items() if root / p not in skipped}
     model = ArchModel(

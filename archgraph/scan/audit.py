@@ -136,6 +136,12 @@ class AuditScans:
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
         self.entries: dict[str, list[Any]] = {}  # path -> [mtime, climbing, dynamic, targets, imports]
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
+        # Each file's findings, while the file and what it is judged against (the modules, the
+        # files) are unchanged: a process that audits one changing tree again and again judges
+        # only its changed files. Kept in memory only.
+        self.judged_against: tuple[frozenset[str], frozenset[Path], tuple[str, ...], Path] | None = None
+        self.findings: dict[Path, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}
+        self.auditor: _Auditor | None = None  # the one that judged them
         self.dirty = False
         stored = cache_file.load(self.file, AUDIT_CACHE_VERSION)
         if stored is not None:
@@ -399,9 +405,21 @@ def audit_imports(
 
     `scans`: each file's byte scan known so far (a store's), used while the file is unchanged.
     """
-    auditor = _Auditor(sources, modules, root_packages, project_root)
+    context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
+    if scans.judged_against != context or scans.auditor is None:
+        auditor = _Auditor(sources, modules, root_packages, project_root)
+        scans.judged_against, scans.auditor, scans.findings = context, auditor, {}
+    auditor, findings = scans.auditor, scans.findings
+    diagnostics: list[Diagnostic] = []
+    dynamic: list[DynamicImport] = []
     for source in sources:
-        auditor.audit(source, scans)
+        judged = findings.get(source.path)
+        if judged is None or judged[0] != source.stamp:
+            auditor.diagnostics, auditor.dynamic = [], []
+            auditor.audit(source, scans)
+            judged = findings[source.path] = (source.stamp, auditor.diagnostics, auditor.dynamic)
+        diagnostics += judged[1]
+        dynamic += judged[2]
     scans.save([str(s.path) for s in sources])
-    ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
-    return ImportAudit(tuple(auditor.diagnostics), tuple(ordered))
+    ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
+    return ImportAudit(tuple(diagnostics), tuple(ordered))

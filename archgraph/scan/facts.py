@@ -197,16 +197,29 @@ class FactsProvider:
         to_parse: list[tuple[str, str]] = []
         stamps: dict[str, Stamp] = {}  # by module
         by_content = self._store.facts_by_content
+        current, walked = cache.current, self._stamps
         for module in modules:
-            path = os.path.join(root, self._files[module])  # str paths: thousands per run
+            file = self._files[module]
+            known = current.get(module)
+            if (
+                known is not None
+                and (known[0] is file or known[0] == file)
+                and known[1] == walked.get(module)
+                and (not chains or known[2].attribute_chains is not None)
+            ):
+                self._memory[module] = known[2]
+                continue
+            path = os.path.join(root, file)  # str paths: thousands per run
             stamp = self._stamp_of(module, path)
             if stamp is not None:
                 stamps[module] = stamp
             cached = cache.get(path, stamp, chains)
             if cached is None and by_content is not None:
-                cached = by_content.get(module, self._files[module], chains)
+                cached = by_content.get(module, file, chains)
             if cached is not None:
-                self._memory[module] = cache.facts(path, cached)
+                self._memory[module] = facts = cache.facts(path, cached)
+                if stamp is not None:
+                    current[module] = (file, stamp, facts)
                 continue
             if stamp is None:
                 continue
@@ -224,7 +237,8 @@ class FactsProvider:
         for module, path in to_parse:  # the cache file's order stays that of the files
             if path in rows:
                 cache.put(path, stamps[module], rows[path])
-                self._memory[module] = cache.facts(path, rows[path])
+                self._memory[module] = facts = cache.facts(path, rows[path])
+                current[module] = (self._files[module], stamps[module], facts)
                 if by_content is not None:
                     by_content.put(module, self._files[module], rows[path])
         cache.save()

@@ -37,6 +37,9 @@ class FactsCache:
         # The facts made of each entry's row, by path: every caller of one file version gets
         # the very same object (a class model built again compares them by identity first).
         self._objects: dict[str, tuple[tuple[Any, ...], FileFacts]] = {}
+        # The facts last handed out for each module, with its file (as the walk reports it) and
+        # stamp: a scan of the same tree finds an unchanged module's facts without a path join.
+        self.current: dict[str, tuple[Path, Stamp, FileFacts]] = {}
         self.dirty = False
         stored = cache_file.load(self.file, FACTS_VERSION)
         if stored is not None:

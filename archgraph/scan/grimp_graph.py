@@ -149,6 +149,26 @@ class GrimpGraph:
             removed.setdefault(importer, set()).add(imported)
         return self._copy(copy, self._patched(removed, frozenset.difference))
 
+    def with_rows_replaced(
+        self, before: Mapping[str, tuple[ImportRow, ...]], after: Mapping[str, tuple[ImportRow, ...]]
+    ) -> GrimpGraph:
+        """A copy whose importers of `after` import what their rows say instead of what their
+        rows of `before` said (an importer missing from `after` imports nothing now).
+
+        The same graph as `graph_of_rows` of the changed rows, as long as no node is added or
+        removed: grimp breaks ties by the order modules were added, which a copy keeps.
+        """
+        copy = deepcopy(self._graph)
+        imports = dict(self._imports) if self._imports is not None else None
+        for importer in sorted(before.keys() | after.keys()):
+            for imported in {row[0] for row in before.get(importer, ()) if row[0]}:
+                copy.remove_import(importer=importer, imported=imported)
+            rows = after.get(importer, ())
+            _add_imports(copy, importer, rows)
+            if imports is not None:
+                imports[importer] = frozenset(row[0] for row in rows if row[0])
+        return self._copy(copy, imports)
+
     def _copy(self, graph: grimp_api.ImportGraph, imports: dict[str, frozenset[str]] | None) -> GrimpGraph:
         """A GrimpGraph over a changed copy of this one's graph; what is known of the modules
         carries over when they are the same."""
@@ -263,11 +283,13 @@ def build_grimp_graph(
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
     store: ScanStore,
+    assemble: Assembler | None = None,
 ) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
     """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
 
     Only files whose rows the store does not hold are scanned (see `import_cache`); the graph
-    is then assembled in sorted order, so that every query answers the same way in every run.
+    is then made of the rows by `assemble` (by default `graph_of_rows`, in sorted order, so
+    that every query answers the same way in every run).
     """
     packages = sorted({tree.package for tree in trees})
     memory = store.bad_files
@@ -359,9 +381,14 @@ def build_grimp_graph(
     cache.save()
     # Modules whose file we left out still exist for Python; keep them as nodes.
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
-    graph = graph_of_rows(rows, modules, packages)
-    notes = _nameless_imports(rows, {s.module: s.path for s in sources}, project_root)
+    graph = (assemble or graph_of_rows)(rows, modules, packages)
+    notes = _nameless_imports(rows, sources, project_root)
     return graph, frozenset(skipped), (*skipped.values(), *notes)
+
+
+Assembler = Callable[[Mapping[str, tuple[ImportRow, ...]], set[str], Sequence[str]], "GrimpGraph"]
+"""Makes the graph of every module's import rows: `graph_of_rows`, or one that reuses an earlier
+graph of the same modules (`archgraph trend`, see trend/session.py)."""
 
 
 def graph_of_rows(
@@ -376,17 +403,23 @@ def graph_of_rows(
     return GrimpGraph(_assemble(rows, modules, packages), packages, imports, nodes)
 
 
-def _found_packages(trees: Sequence[FoundTree], skipped: frozenset[Path]) -> set[FoundPackage]:
-    """The packages as grimp's scanner takes them, to resolve imported names against."""
-    return {
-        grimp_api.found_package(
-            tree.package,
-            str(tree.directory),
-            [s.module for s in tree.sources if s.path not in skipped],
-            tree.namespace_modules,
-        )
+def _found_packages(
+    trees: Sequence[FoundTree], skipped: frozenset[Path], cache: ImportCache
+) -> set[FoundPackage]:
+    """The packages as grimp's scanner takes them, to resolve imported names against; made
+    again only when the modules change (the cache keeps the last ones)."""
+    key = tuple(
+        (tree.package, tree.directory, tree.namespace_modules,
+         frozenset(s.module for s in tree.sources if s.path not in skipped))
         for tree in trees
-    }
+    )
+    if cache.packages is None or cache.packages[0] != key:
+        made = {
+            grimp_api.found_package(package, str(directory), modules, namespace)
+            for package, directory, namespace, modules in key
+        }
+        cache.packages = (key, made)
+    return cache.packages[1]
 
 
 def _scan_imports(
@@ -413,7 +446,7 @@ def _scan_imports(
         return rows
     scanned = grimp_api.scan_for_imports(
         module_files=[(s.module, s.mtime) for s in missing],
-        found_packages=_found_packages(trees, skipped),
+        found_packages=_found_packages(trees, skipped, cache),
         include_external_packages=include_external_packages,
         exclude_type_checking_imports=exclude_type_checking_imports,
     )
@@ -474,11 +507,16 @@ def _panicking_files(
 
 
 def _nameless_imports(
-    rows: Mapping[str, tuple[ImportRow, ...]], files: Mapping[str, Path], project_root: Path
+    rows: Mapping[str, tuple[ImportRow, ...]], sources: Sequence[ModuleSource], project_root: Path
 ) -> list[Diagnostic]:
     """grimp resolves a relative import one level above the top package to a module named ''."""
+    # Rows are sorted by the imported name, and '' sorts first: one look a module.
+    nameless = sorted(m for m, found in rows.items() if found and not found[0][0])
+    if not nameless:
+        return []
+    files = {s.module: s.path for s in sources}
     notes = []
-    for importer in sorted(rows):
+    for importer in nameless:
         path = files.get(importer)
         for imported, line, _contents, _lazy in rows[importer]:
             if imported == "":
@@ -494,8 +532,9 @@ def _nameless_imports(
     return notes
 
 
-def module_files(trees: Sequence[FoundTree], root: Path) -> dict[str, Path]:
-    return {s.module: relative(s.path, root) for tree in trees for s in tree.sources}
+def module_files(trees: Sequence[FoundTree]) -> dict[str, Path]:
+    """Each module's file, as the walk reports it (relative to the project root when inside)."""
+    return {s.module: s.file for tree in trees for s in tree.sources}
 
 
 def all_sources(trees: Sequence[FoundTree]) -> list[ModuleSource]:

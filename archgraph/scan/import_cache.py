@@ -35,6 +35,9 @@ class ImportCache:
         self.modules: frozenset[str] = frozenset()  # the modules the entries were resolved against
         self.entries: dict[str, tuple[str, Stamp, tuple[ImportRow, ...]]] = {}
         self.dirty = False
+        # The packages last handed to grimp's scanner, and what they were made of (see
+        # grimp_graph._found_packages); kept in memory only.
+        self.packages: tuple[Any, Any] | None = None
         if self.file is None:
             return
         stored = cache_file.load(self.file, (IMPORTS_VERSION, options))

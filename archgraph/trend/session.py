@@ -7,13 +7,15 @@ changed, because this session hands the scan what it already knows:
   reached through a symlink, whose target may change unseen);
 - a store in memory: each unchanged file's import rows, audit scan and facts (the very same
   fact objects), and the last syntax trees, so that a changed file is re-parsed incrementally;
+- the last import graph: while the commit adds or removes no module and no imported name, the
+  next graph is a copy of it with the changed files' imports replaced, not assembled anew;
 - the last class model and families: the class model is re-resolved only where a looked-up name
   is bound differently, and the families are analyzed again only when it changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from archgraph.families.analysis import analyze as analyze_families
@@ -22,6 +24,8 @@ from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModelBuild, update_class_model
 from archgraph.scan import ScanOptions, ScanOutcome, ScanStore, scan, walk
 from archgraph.scan.finder import FindResult, refreshed, source_index
+from archgraph.scan.grimp_graph import GrimpGraph, graph_of_rows
+from archgraph.scan.import_cache import ImportRow
 from archgraph.trend.points import FamilyPoint, family_points
 
 
@@ -35,6 +39,7 @@ class TrendSession:
         self._edited: set[Path] = set()
         self._build: ClassModelBuild | None = None
         self._families: tuple[FamilyPoint, ...] = ()
+        self._graph: _Graph | None = None
 
     def edited(self, paths: Iterable[Path]) -> None:
         """The checkout rewrote or removed these files (absolute paths) since the last scan."""
@@ -47,7 +52,28 @@ class TrendSession:
             found = walk(root, options)
             self._where = source_index(found)
         self._walk, self._edited = (root, options, found), set()
-        return scan(root, options, self.store, found)
+        return scan(root, options, self.store, found, self._graph_of)
+
+    def _graph_of(
+        self, rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+    ) -> GrimpGraph:
+        """The graph of `rows`: the last one with the changed importers' rows replaced when the
+        nodes are the same (unchanged files give the very same row tuples, so `is` will do),
+        else assembled anew, so that grimp breaks ties as in a fresh build."""
+        nodes = _nodes(rows, modules)
+        last = self._graph
+        if last is not None and (last.nodes, last.packages) == (nodes, tuple(packages)):
+            before = last.rows
+            changed = [m for m in rows if before.get(m) is not rows[m]]
+            changed += [m for m in before if m not in rows]
+            graph = last.graph.with_rows_replaced(
+                {m: before[m] for m in changed if m in before},
+                {m: rows[m] for m in changed if m in rows},
+            )
+        else:
+            graph = graph_of_rows(rows, modules, packages)
+        self._graph = _Graph(dict(rows), nodes, tuple(packages), graph)
+        return graph
 
     def _recalled_walk(self, root: Path, options: ScanOptions) -> FindResult | None:
         """The last walk with the edited files' stamps read again; None when the tree must be
@@ -63,3 +89,21 @@ class TrendSession:
         if self._build.model is not before:
             self._families = family_points(analyze_families(self._build.model, FamiliesQuery()))
         return self._families
+
+
+class _Graph:
+    """The last import graph made, and what it was made of."""
+
+    def __init__(
+        self,
+        rows: dict[str, tuple[ImportRow, ...]],
+        nodes: frozenset[str],
+        packages: tuple[str, ...],
+        graph: GrimpGraph,
+    ) -> None:
+        self.rows, self.nodes, self.packages, self.graph = rows, nodes, packages, graph
+
+
+def _nodes(rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str]) -> frozenset[str]:
+    """The graph's modules: those walked and those imported ('' is no module, see the scan)."""
+    return frozenset((modules | {row[0] for found in rows.values() for row in found}) - {""})
