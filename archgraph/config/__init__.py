@@ -39,7 +39,7 @@ class Config:
     settings: Settings
     contracts: tuple[ContractTable, ...]
     files: tuple[Path, ...] = field(default=())
-    source_format: str = "archgraph"  # or "import-linter" (config/importlinter.py)
+    source_format: str = "archgraph"  # or "import-linter" (config/importlinter/)
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

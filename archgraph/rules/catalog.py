@@ -1,5 +1,16 @@
-"""Imports every built-in contract type so that each registers itself."""
+"""The contract types archgraph knows, and typed contracts built from contract tables.
 
+Importing this module imports every built-in contract type, so that each registers itself with
+`archgraph.rules.registry`; the types import the registry, never this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from archgraph.diagnostics import ConfigError
+from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
 from archgraph.rules import (
     acyclic,
     forbidden,
@@ -8,5 +19,88 @@ from archgraph.rules import (
     protected,
     single_implementation,
 )
+from archgraph.rules.base import Contract, slug
+from archgraph.rules.registry import load_third_party_types, registered_types
 
 BUILT_IN = (acyclic, forbidden, independence, layers, protected, single_implementation)
+# Ids name contracts on the command line (`--contract ID`), in baselines, SARIF rule ids, JUnit
+# test names and diagram labels: one shell word, one line, nothing a markup language reads as
+# markup. (Renderers escape ids all the same; names may hold anything.) import-linter's ids,
+# such as `my_contract` or `layers.1`, stay valid.
+VALID_ID = re.compile(r"(?!-)[^\s\"'`<>&\\\x00-\x1f\x7f-\x9f]{1,100}")
+
+
+def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
+    """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
+    if third_party:
+        load_third_party_types()
+    return registered_types()
+
+
+def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePosition]:
+    """Where each contract is written, by id (the first table of an id), for what a check finds
+    about its own keys (an `ignore_imports` entry that matches nothing)."""
+    found: dict[str, TablePosition] = {}
+    for table in tables:
+        name = table.data.get("name")
+        contract_id = table.data.get("id", slug(name) if isinstance(name, str) else None)
+        if isinstance(contract_id, str):
+            found.setdefault(contract_id, table.at)
+    return found
+
+
+def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:
+    """Typed contracts from tables; every problem in every table is collected."""
+    types = contract_types(third_party=False)  # built-in types never yield to plugins
+    kinds = [table.data.get("type") for table in tables]
+    if any(not isinstance(kind, str) or kind not in types for kind in kinds):
+        types = contract_types()
+    contracts: list[Contract] = []
+    errors: list[ConfigError] = []
+    seen_ids: dict[str, ContractTable] = {}
+    for table in tables:
+        at = table.at
+        kind = table.data.get("type")
+        if kind is None:
+            errors.append(at.error(None, f"missing required key 'type' (one of: {', '.join(sorted(types))})"))
+            continue
+        if not isinstance(kind, str) or kind not in types:
+            errors.append(
+                at.error(
+                    "type",
+                    f"unknown contract type {kind!r} (known: {', '.join(sorted(types))})",
+                    suggestion=did_you_mean(str(kind), types),
+                )
+            )
+            continue
+        name = table.data.get("name")
+        defaults = {"id": slug(name)} if isinstance(name, str) else {}
+        built = from_table(types[kind], table.data, at, ignore=frozenset({"type"}), defaults=defaults)
+        if isinstance(built, list):
+            errors.extend(built)
+            continue
+        problems = [p for p in built.validate(at) if isinstance(p, ConfigError)]
+        if not VALID_ID.fullmatch(built.id):
+            problems.append(
+                at.error(
+                    "id",
+                    f"{built.id!r} is not a valid contract id: 1 to 100 printable characters,"
+                    " no spaces, quotes, backslashes or < > &, not starting with '-'",
+                )
+            )
+        if problems:
+            errors.extend(problems)
+            continue
+        if built.id in seen_ids:
+            first = seen_ids[built.id].at
+            errors.append(
+                at.error(
+                    "id" if "id" in table.data else "name",
+                    f"duplicate contract id '{built.id}' (also in {first.file.as_posix()}"
+                    f"{':' + str(first.line) if first.line else ''}); give each contract a unique id",
+                )
+            )
+            continue
+        seen_ids[built.id] = table
+        contracts.append(built)
+    return contracts, errors

@@ -26,13 +26,13 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
+from archgraph.model.symbol_reading import symbol_index
 from archgraph.model.symbols import (
     STAR,
     Symbol,
     SymbolSite,
     origin_of,
     packages_of,
-    symbol_index,
 )
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register

@@ -1,23 +1,18 @@
-"""Contract types by `kind`, and building typed contracts from contract tables."""
+"""Contract types by `kind`: registered with `@register`, or loaded from entry points.
+
+The built-in types register themselves when `archgraph.rules.catalog` imports them; this module
+imports none of them, so each type can import `register` from here without a cycle.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import TypeVar
 
-from archgraph.diagnostics import ConfigError
-from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
-from archgraph.rules.base import Contract, slug
+from archgraph.rules.base import Contract
 
 ContractType = TypeVar("ContractType", bound=type[Contract])
-_TYPES: dict[str, type[Contract]] = {}
 ENTRY_POINT_GROUP = "archgraph.contracts"
-# Ids name contracts on the command line (`--contract ID`), in baselines, SARIF rule ids, JUnit
-# test names and diagram labels: one shell word, one line, nothing a markup language reads as
-# markup. (Renderers escape ids all the same; names may hold anything.) import-linter's ids,
-# such as `my_contract` or `layers.1`, stay valid.
-VALID_ID = re.compile(r"(?!-)[^\s\"'`<>&\\\x00-\x1f\x7f-\x9f]{1,100}")
+_TYPES: dict[str, type[Contract]] = {}
 
 
 def register(cls: ContractType) -> ContractType:
@@ -26,84 +21,17 @@ def register(cls: ContractType) -> ContractType:
     return cls
 
 
-def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
-    """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
-    import archgraph.rules.catalog  # noqa: F401, PLC0415 - registers the built-in types; lazy, as each type imports this module
-
-    if third_party:
-        # importlib.metadata costs a tenth of a warm check's start-up: only when asked for.
-        from importlib.metadata import entry_points  # noqa: PLC0415
-
-        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-            if entry_point.name not in _TYPES:
-                _TYPES[entry_point.name] = entry_point.load()
+def registered_types() -> dict[str, type[Contract]]:
+    """Every type registered so far, by kind."""
     return dict(_TYPES)
 
 
-def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePosition]:
-    """Where each contract is written, by id (the first table of an id), for what a check finds
-    about its own keys (an `ignore_imports` entry that matches nothing)."""
-    found: dict[str, TablePosition] = {}
-    for table in tables:
-        name = table.data.get("name")
-        contract_id = table.data.get("id", slug(name) if isinstance(name, str) else None)
-        if isinstance(contract_id, str):
-            found.setdefault(contract_id, table.at)
-    return found
+def load_third_party_types() -> None:
+    """Register the types of the `archgraph.contracts` entry points, under their entry-point
+    names; a kind already registered keeps its type."""
+    # importlib.metadata costs a tenth of a warm check's start-up: only when asked for.
+    from importlib.metadata import entry_points  # noqa: PLC0415
 
-
-def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:
-    """Typed contracts from tables; every problem in every table is collected."""
-    types = contract_types(third_party=False)  # built-in types never yield to plugins
-    kinds = [table.data.get("type") for table in tables]
-    if any(not isinstance(kind, str) or kind not in types for kind in kinds):
-        types = contract_types()
-    contracts: list[Contract] = []
-    errors: list[ConfigError] = []
-    seen_ids: dict[str, ContractTable] = {}
-    for table in tables:
-        at = table.at
-        kind = table.data.get("type")
-        if kind is None:
-            errors.append(at.error(None, f"missing required key 'type' (one of: {', '.join(sorted(types))})"))
-            continue
-        if not isinstance(kind, str) or kind not in types:
-            errors.append(
-                at.error(
-                    "type",
-                    f"unknown contract type {kind!r} (known: {', '.join(sorted(types))})",
-                    suggestion=did_you_mean(str(kind), types),
-                )
-            )
-            continue
-        name = table.data.get("name")
-        defaults = {"id": slug(name)} if isinstance(name, str) else {}
-        built = from_table(types[kind], table.data, at, ignore=frozenset({"type"}), defaults=defaults)
-        if isinstance(built, list):
-            errors.extend(built)
-            continue
-        problems = [p for p in built.validate(at) if isinstance(p, ConfigError)]
-        if not VALID_ID.fullmatch(built.id):
-            problems.append(
-                at.error(
-                    "id",
-                    f"{built.id!r} is not a valid contract id: 1 to 100 printable characters,"
-                    " no spaces, quotes, backslashes or < > &, not starting with '-'",
-                )
-            )
-        if problems:
-            errors.extend(problems)
-            continue
-        if built.id in seen_ids:
-            first = seen_ids[built.id].at
-            errors.append(
-                at.error(
-                    "id" if "id" in table.data else "name",
-                    f"duplicate contract id '{built.id}' (also in {first.file.as_posix()}"
-                    f"{':' + str(first.line) if first.line else ''}); give each contract a unique id",
-                )
-            )
-            continue
-        seen_ids[built.id] = table
-        contracts.append(built)
-    return contracts, errors
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name not in _TYPES:
+            _TYPES[entry_point.name] = entry_point.load()

@@ -20,7 +20,7 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel
 from archgraph.model.schema import TablePosition
 from archgraph.rules import Contract
-from archgraph.rules.registry import contract_positions
+from archgraph.rules.catalog import contract_positions
 from archgraph.scan import scan
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,

@@ -11,7 +11,8 @@ import pytest
 
 from archgraph.diagnostics import ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
-from archgraph.model.symbols import Symbol, symbol_index
+from archgraph.model.symbol_reading import symbol_index
+from archgraph.model.symbols import Symbol
 from archgraph.rules.protected import Protected
 from archgraph.scan import ScanOptions, scan
 from tests.helpers import write_tree
