@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from archgraph.diagnostics import Diagnostic, Location, Severity
-from archgraph.model import ArchModel
+from archgraph.model import SourceSet
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.facts import ForwardedMethod
 from archgraph.scan import cache_file
@@ -94,15 +94,15 @@ def from_rows(rows: tuple[Any, ...]) -> ClassModel:
     )
 
 
-def cached_class_model(model: ArchModel, cache_dir: Path | None) -> ClassModel:
+def cached_class_model(sources: SourceSet, cache_dir: Path | None) -> ClassModel:
     """The class model from the cache when no file changed, else built (and cached)."""
     if cache_dir is None:
-        return model.class_model
-    key = files_key(model.root, model.files)
+        return sources.class_model
+    key = files_key(sources.root, sources.files)
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, key)  # the key (version and file stamps) is the version
     if stored is not None:
         return from_rows(stored[0])
-    built = model.class_model
+    built = sources.class_model
     cache_file.store(file, key, to_rows(built))
     return built

@@ -20,13 +20,13 @@ from archgraph.families.classview import (
 from archgraph.families.classview_build import build_class_view
 from archgraph.families.diagram import class_diagram_source
 from archgraph.families.findings import FamiliesResult
-from archgraph.model import ArchModel
+from archgraph.model import SourceSet
 from archgraph.model.classes import ClassModel
 from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine
 from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.usecases.project import Progress, Project, RunOptions, quiet
 from archgraph.usecases.render import Rendered
-from archgraph.usecases.scanning import build_model, scan_options
+from archgraph.usecases.scanning import read_sources
 
 DEFAULT_CLASS_BUDGET = -1  # render_class_diagram's default: classview.DEFAULT_MAX_CLASSES classes
 
@@ -44,7 +44,7 @@ def families(
 @dataclass(frozen=True, slots=True)
 class _ClassAnalysis:
     project: Project
-    model: ArchModel
+    sources: SourceSet
     classes: ClassModel
     result: FamiliesResult
 
@@ -59,20 +59,20 @@ def _class_analysis(
         problems.append(f"--min-size must be at least 1, got {query.min_size}")
     if problems:
         raise ArchgraphError("; ".join(problems))
-    project, outcome, notes = build_model(root, options, progress, import_graph=False)
+    project, scan_opts, outcome, notes = read_sources(root, options, progress)
+    sources = outcome.sources
     progress("reading classes")
-    scan_opts, _notes = scan_options(outcome.model.root, project.config, options)
-    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    classes = cached_class_model(sources, scan_opts.cache_dir)
     progress(f"comparing {len(classes.classes)} classes")
     report = analyze_families(classes, query)
     result = FamiliesResult(
-        root=outcome.model.root,
-        packages=outcome.model.root_packages,
+        root=sources.root,
+        packages=sources.root_packages,
         report=report,
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
-        modules=len(outcome.model.files),
+        modules=len(sources.files),
     )
-    return _ClassAnalysis(project, outcome.model, classes, result)
+    return _ClassAnalysis(project, sources, classes, result)
 
 
 def render_class_diagram(
@@ -97,7 +97,7 @@ def render_class_diagram(
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     analysis = _class_analysis(root, options, query, progress)
     marks = [
-        contract_marks(contract, analysis.classes, analysis.model.files)
+        contract_marks(contract, analysis.classes, analysis.sources.files)
         for contract in analysis.project.contracts
         if isinstance(contract, SingleImplementation)
     ]

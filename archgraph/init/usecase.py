@@ -55,7 +55,7 @@ def init_contracts(
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     progress("reading classes")
-    classes = cached_class_model(outcome.model, scan_opts.cache_dir)
+    classes = cached_class_model(outcome.model.sources, scan_opts.cache_dir)
     families_found = analyze_families(classes, FamiliesQuery())
     progress("inferring contracts")
     proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)

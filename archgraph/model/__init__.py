@@ -2,5 +2,6 @@
 
 from archgraph.model.graph import ArchModel, ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import ImportExpr, ModuleExpr
+from archgraph.model.sources import SourceSet
 
-__all__ = ["ArchModel", "ImportExpr", "ImportGraphPort", "LayerRoute", "LayerSpec", "ModuleExpr"]
+__all__ = ["ArchModel", "ImportExpr", "ImportGraphPort", "LayerRoute", "LayerSpec", "ModuleExpr", "SourceSet"]

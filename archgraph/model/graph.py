@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from archgraph.diagnostics import ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
 from archgraph.model.names import ImportExpr, ModuleExpr, is_within
+from archgraph.model.sources import SourceSet
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -235,8 +236,8 @@ class ArchModel:
             exclude_type_checking_imports=self.exclude_type_checking_imports,
             facts_provider=self.facts_provider,
         )
-        if "class_model" in self.__dict__:  # the same files, so the same classes
-            view.__dict__["class_model"] = self.__dict__["class_model"]
+        if "sources" in self.__dict__:  # the same files, so the same facts and classes
+            view.__dict__["sources"] = self.__dict__["sources"]
         return view, frozenset(used)
 
     def _covered(self, expr: ModuleExpr) -> frozenset[str]:
@@ -244,25 +245,21 @@ class ArchModel:
             return self.within(expr.text)
         return frozenset(m for m in self.modules if expr.covers(m))
 
+    @cached_property
+    def sources(self) -> SourceSet:
+        """The model's files and facts, without the graph."""
+        return SourceSet(
+            self.root, self.root_packages, self.files, self.namespace_modules, self.facts_provider
+        )
+
     def facts(
         self,
         modules: Iterable[str] | None = None,
         mentions: Iterable[bytes] = (),
         chains: bool = False,
     ) -> Mapping[str, FileFacts]:
-        """Parsed facts of the modules' files (all internal modules by default).
-
-        With `mentions`, files whose bytes contain none of them are not parsed (and omitted).
-        `chains`: with `attribute_chains` (symbol contracts); without, they may be None.
-        """
-        if self.facts_provider is None:
-            return {}
-        chosen = self._sorted_files if modules is None else modules
-        return self.facts_provider.facts(chosen, mentions, chains)
-
-    @cached_property
-    def _sorted_files(self) -> tuple[str, ...]:
-        return tuple(sorted(self.files))
+        """Parsed facts of the modules' files (see SourceSet.facts)."""
+        return self.sources.facts(modules, mentions, chains)
 
     def mentioning(
         self, mentions: Sequence[bytes], project: Callable[[FileFacts], FileFacts], key: Hashable
@@ -281,12 +278,10 @@ class ArchModel:
             return compute()
         return cast(T, self.facts_provider.memo(key, compute))
 
-    @cached_property
+    @property
     def class_model(self) -> ClassModel:
         """Every class of the analyzed files, built once per model (its views share it)."""
-        from archgraph.model.classes import class_model_from_facts  # noqa: PLC0415 - same package
-
-        return class_model_from_facts(self.facts(), self.files)
+        return self.sources.class_model
 
     def to_networkx(self) -> nx.DiGraph:
         """The module graph as a networkx DiGraph (edges carry `lines`)."""

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
-from archgraph.model import ArchModel, ImportGraphPort, ModuleExpr
-from archgraph.scan.audit import ImportAudit, audit_imports
+from archgraph.model import ArchModel, ModuleExpr, SourceSet
+from archgraph.scan.audit import audit_imports
 from archgraph.scan.facts import FactsProvider
-from archgraph.scan.files_only import FilesOnlyGraph
 from archgraph.scan.finder import (
     FindResult,
+    ModuleSource,
     find_modules,
     locate_package,
     locate_single_module,
@@ -36,7 +36,6 @@ class ScanOptions:
     include_namespace_dirs: bool = True
     include_dynamic_imports: bool = False
     cache_dir: Path | None = None
-    import_graph: bool = True  # False: modules and files only, for commands that read facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,31 +96,21 @@ def scan(
     found = found if found is not None else walk(root, options)
     sources = [s for tree in found.trees for s in tree.sources]
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    graph: ImportGraphPort
-    audit = ImportAudit((), ())
-    skipped: frozenset[Path] = frozenset()
-    scan_diagnostics: tuple[Diagnostic, ...] = ()
-    if options.import_graph:
-        grimp_graph, skipped, scan_diagnostics = build_grimp_graph(
-            found.trees,
-            root,
-            include_external_packages=options.include_external_packages,
-            exclude_type_checking_imports=options.exclude_type_checking_imports,
-            store=store,
-            assemble=assemble,
+    graph, skipped, scan_diagnostics = build_grimp_graph(
+        found.trees,
+        root,
+        include_external_packages=options.include_external_packages,
+        exclude_type_checking_imports=options.exclude_type_checking_imports,
+        store=store,
+        assemble=assemble,
+    )
+    analyzed = [s for s in sources if s.path not in skipped]
+    audit = audit_imports(analyzed, graph.modules, options.root_packages, root, store.audit_scans)
+    if options.include_dynamic_imports and audit.dynamic_imports:
+        graph = graph.with_imports(
+            (d.importer, d.imported, d.line, "importlib.import_module")
+            for d in audit.dynamic_imports
         )
-        analyzed = [s for s in sources if s.path not in skipped]
-        audit = audit_imports(
-            analyzed, grimp_graph.modules, options.root_packages, root, store.audit_scans
-        )
-        if options.include_dynamic_imports and audit.dynamic_imports:
-            grimp_graph = grimp_graph.with_imports(
-                (d.importer, d.imported, d.line, "importlib.import_module")
-                for d in audit.dynamic_imports
-            )
-        graph = grimp_graph
-    else:
-        graph = FilesOnlyGraph({s.module for s in sources} | namespace, options.root_packages)
     files = module_files(found.trees)
     if skipped:
         files = {m: p for m, p in files.items() if root / p not in skipped}
@@ -132,13 +121,7 @@ def scan(
         files=files,
         namespace_modules=namespace,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
-        facts_provider=FactsProvider(
-            root,
-            files,
-            store,
-            stamps={s.module: s.stamp for s in sources},
-            context=(options, sorted(namespace)),
-        ),
+        facts_provider=_facts_provider(root, files, store, sources, options, namespace),
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),
@@ -150,4 +133,46 @@ def scan(
     return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
 
 
-__all__ = ["ScanOptions", "ScanOutcome", "ScanStore", "scan", "walk"]
+@dataclass(frozen=True, slots=True)
+class FilesOutcome:
+    sources: SourceSet
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def scan_files(
+    root: Path,
+    options: ScanOptions,
+    store: ScanStore | None = None,
+    found: FindResult | None = None,
+) -> FilesOutcome:
+    """The files under `root` and their facts, without the import graph (grimp is not run):
+    for commands that read only facts, such as `archgraph families`."""
+    root = root.resolve()
+    store = store if store is not None else ScanStore.in_folder(options.cache_dir)
+    found = found if found is not None else walk(root, options)
+    sources = [s for tree in found.trees for s in tree.sources]
+    namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
+    files = module_files(found.trees)
+    provider = _facts_provider(root, files, store, sources, options, namespace)
+    source_set = SourceSet(root, options.root_packages, files, namespace, provider)
+    return FilesOutcome(source_set, sorted_diagnostics(found.diagnostics))
+
+
+def _facts_provider(
+    root: Path,
+    files: dict[str, Path],
+    store: ScanStore,
+    sources: list[ModuleSource],
+    options: ScanOptions,
+    namespace: frozenset[str],
+) -> FactsProvider:
+    return FactsProvider(
+        root,
+        files,
+        store,
+        stamps={s.module: s.stamp for s in sources},
+        context=(options, sorted(namespace)),
+    )
+
+
+__all__ = ["FilesOutcome", "ScanOptions", "ScanOutcome", "ScanStore", "scan", "scan_files", "walk"]

@@ -147,7 +147,7 @@ def _measure(
         results = [_check(c, outcome.model) for c in contracts]
         families: tuple[FamilyPoint, ...] = ()
         if with_families:
-            families = session.families_of(outcome.model)
+            families = session.families_of(outcome.model.sources)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from archgraph.families.analysis import analyze as analyze_families
 from archgraph.families.classify import FamiliesQuery
-from archgraph.model import ArchModel
+from archgraph.model import SourceSet
 from archgraph.model.classes import ClassModelBuild, update_class_model
 from archgraph.scan import ScanOptions, ScanOutcome, ScanStore, scan, walk
 from archgraph.scan.finder import FindResult, refreshed, source_index
@@ -82,10 +82,10 @@ class TrendSession:
             return None
         return refreshed(self._walk[2], self._edited, self._where)
 
-    def families_of(self, model: ArchModel) -> tuple[FamilyPoint, ...]:
-        """The competing families of the model's classes (analyzed again only when they changed)."""
+    def families_of(self, sources: SourceSet) -> tuple[FamilyPoint, ...]:
+        """The competing families of the files' classes (analyzed again only when they changed)."""
         before = self._build.model if self._build is not None else None
-        self._build = update_class_model(self._build, model.facts(), model.files)
+        self._build = update_class_model(self._build, sources.facts(), sources.files)
         if self._build.model is not before:
             self._families = family_points(analyze_families(self._build.model, FamiliesQuery()))
         return self._families

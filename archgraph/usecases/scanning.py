@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from archgraph import codes
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, Diagnostic, Severity
 from archgraph.model.names import ModuleExpr
-from archgraph.scan import ScanOptions, ScanOutcome, scan
+from archgraph.scan import FilesOutcome, ScanOptions, ScanOutcome, scan, scan_files
 from archgraph.scan.finder import discover_root_packages
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,
@@ -62,15 +61,21 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
 
 
 def build_model(
-    root: Path,
-    options: RunOptions = RunOptions(),
-    progress: Progress = quiet,
-    *,
-    import_graph: bool = True,
+    root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet
 ) -> tuple[Project, ScanOutcome, list[Diagnostic]]:
-    """The project and its scanned model; `import_graph=False` for commands that read only facts."""
+    """The project and its scanned model."""
     project = load_project(root, options)
     scan_opts, notes = scan_options(project.root, project.config, options)
-    scan_opts = dataclasses.replace(scan_opts, import_graph=import_graph)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     return project, scan(project.root, scan_opts), notes
+
+
+def read_sources(
+    root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet
+) -> tuple[Project, ScanOptions, FilesOutcome, list[Diagnostic]]:
+    """The project, its scan options, and its files and facts without the import graph, for
+    commands that read only facts (`families`)."""
+    project = load_project(root, options)
+    scan_opts, notes = scan_options(project.root, project.config, options)
+    progress(f"reading {', '.join(scan_opts.root_packages)}")
+    return project, scan_opts, scan_files(project.root, scan_opts), notes

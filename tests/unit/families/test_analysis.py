@@ -12,7 +12,7 @@ from archgraph.families.classify import FamiliesQuery, camel_words, is_excluded,
 from archgraph.families.findings import FamiliesReport
 from archgraph.model.classes import ClassModel
 from archgraph.usecases.project import RunOptions
-from archgraph.usecases.scanning import build_model
+from archgraph.usecases.scanning import read_sources
 
 DISPATCH = """
     def register_tool(self, name, handler):
@@ -26,8 +26,8 @@ DISPATCH = """
 def classes_of(root: Path, files: dict[str, str]) -> ClassModel:
     write_tree(root, {"pkg/__init__.py": "", **files})
     options = RunOptions(packages=("pkg",), use_cache=False)
-    _config, outcome, _notes = build_model(root, options, import_graph=False)
-    return outcome.model.class_model
+    _project, _options, outcome, _notes = read_sources(root, options)
+    return outcome.sources.class_model
 
 
 def report_of(root: Path, files: dict[str, str], query: FamiliesQuery | None = None) -> FamiliesReport:

@@ -16,14 +16,14 @@ from archgraph.model.classes import (
 )
 from archgraph.scan.extract import extract_facts
 from archgraph.usecases.project import RunOptions
-from archgraph.usecases.scanning import build_model
+from archgraph.usecases.scanning import read_sources
 
 
 def classes_of(root: Path, files: dict[str, str], package: str = "pkg") -> ClassModel:
     write_tree(root, files)
     options = RunOptions(packages=(package,), use_cache=False)
-    _config, outcome, _notes = build_model(root, options, import_graph=False)
-    return outcome.model.class_model
+    _project, _options, outcome, _notes = read_sources(root, options)
+    return outcome.sources.class_model
 
 
 def bases(model: ClassModel, qualname: str) -> tuple[str, ...]:
@@ -233,15 +233,14 @@ LAYERED_BASES = {
 
 
 class Tree:
-    """A package tree rescanned after each edit, facts kept in memory as `archgraph trend` does."""
+    """A package tree read again after each edit, facts kept in a store in memory as `archgraph
+    trend` keeps them (unchanged files give the very same facts)."""
 
     def __init__(self, root: Path, files: dict[str, str]) -> None:
-        """Each edit tells the session which files it wrote, as trend's checkout does (the next
-        scan then reads only those again)."""
-        from archgraph.trend.session import TrendSession  # noqa: PLC0415
+        from archgraph.scan import ScanStore  # noqa: PLC0415
 
         self.root = root.resolve()
-        self.session = TrendSession()
+        self.store = ScanStore.in_memory()
         write_tree(root, files)
 
     def edit(self, files: dict[str, str]) -> None:
@@ -250,13 +249,12 @@ class Tree:
             path = self.root / relative
             stat = path.stat()  # a stamp of its own within the file system clock's tick
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-            self.session.edited([path])
 
     def facts_and_files(self) -> tuple[Any, Any]:
-        from archgraph.scan import ScanOptions  # noqa: PLC0415
+        from archgraph.scan import ScanOptions, scan_files  # noqa: PLC0415
 
-        outcome = self.session.scan(self.root, ScanOptions(("pkg",), import_graph=False))
-        return outcome.model.facts(), outcome.model.files
+        sources = scan_files(self.root, ScanOptions(("pkg",)), self.store).sources
+        return sources.facts(), sources.files
 
 
 def test_an_incremental_rebuild_follows_a_changed_re_export_into_unchanged_files(
@@ -326,7 +324,7 @@ def test_a_new_file_or_a_broken_one_rebuilds_what_it_touches(tmp_path: Path) -> 
 
 
 def test_reported_edits_give_the_facts_and_classes_of_a_fresh_scan(tmp_path: Path) -> None:
-    from archgraph.scan import ScanOptions, scan  # noqa: PLC0415
+    from archgraph.scan import ScanOptions, scan_files  # noqa: PLC0415
 
     tree = Tree(tmp_path, LAYERED_BASES)
     build = update_class_model(None, *tree.facts_and_files())
@@ -342,7 +340,7 @@ def test_reported_edits_give_the_facts_and_classes_of_a_fresh_scan(tmp_path: Pat
         untouched = {m: f for m, f in build.facts.items() if files[m].as_posix() not in edit}
         tree.edit(edit)
         facts, files = tree.facts_and_files()
-        fresh = scan(tree.root, ScanOptions(("pkg",), import_graph=False)).model
+        fresh = scan_files(tree.root, ScanOptions(("pkg",))).sources
         assert facts == fresh.facts()
         assert all(facts[m] is f for m, f in untouched.items())  # kept, not read again
         build = update_class_model(build, facts, files)

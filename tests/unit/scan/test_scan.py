@@ -459,3 +459,21 @@ def test_namespace_root_package(tmp_path: Path) -> None:
     assert imports_of(outcome) == {("company.billing", "company.shared")}
     assert outcome.model.namespace_modules == {"company"}
     assert outcome.diagnostics == ()
+
+
+def test_files_and_facts_are_read_without_the_import_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`families` reads files and facts only: grimp's scanner is never asked, and what it gets
+    has no import graph that could answer "no imports" to a contract."""
+    from archgraph.scan import ScanOptions, scan_files  # noqa: PLC0415
+
+    def refuse(**_arguments: object) -> None:
+        raise AssertionError("grimp's scanner was asked for imports")
+
+    monkeypatch.setattr(grimp_api, "scan_for_imports", refuse)
+    root = write_tree(tmp_path, {**GOOD, "pkg/shapes.py": "class Shape:\n    pass\n"})
+    sources = scan_files(root, ScanOptions(("pkg",))).sources
+    assert "pkg.shapes" in sources.files
+    assert [c.qualname for c in sources.class_model.classes] == ["pkg.shapes.Shape"]
+    assert not hasattr(sources, "graph") and not hasattr(sources, "imports_of")
