@@ -94,13 +94,54 @@ def from_rows(rows: tuple[Any, ...]) -> ClassModel:
     )
 
 
+def _valid(payload: tuple[Any, ...]) -> bool:
+    """((classes, diagnostics, modules),) as `to_rows` writes them."""
+    (classes, diagnostics, modules), = payload
+    return (
+        type(classes) is tuple
+        and all(_valid_info(row) for row in classes)
+        and type(diagnostics) is tuple
+        and all(_valid_diagnostic(row) for row in diagnostics)
+        and _strings(modules)
+    )
+
+
+def _strings(value: object) -> bool:
+    return type(value) is tuple and all(type(item) is str for item in value)
+
+
+def _valid_info(row: Any) -> bool:
+    (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
+     metaclass, nested, attribute_types, forwarded) = row
+    return (
+        all(type(x) is str for x in (qualname, name, module, file))
+        and type(line) is int
+        and all(_strings(x) for x in (bases, methods, decorators))
+        and all(type(x) is bool for x in (abstract, protocol, nested))
+        and (metaclass is None or type(metaclass) is str)
+        and type(attribute_types) is tuple
+        and all(type(a) is tuple and len(a) == 2 and _strings(a) for a in attribute_types)
+        and type(forwarded) is tuple
+        and all(type(f) is tuple and len(f) == 3 and _strings(f) for f in forwarded)
+    )
+
+
+def _valid_diagnostic(row: Any) -> bool:
+    code, severity, message, path, line, hint = row
+    return (
+        type(code) is str and severity in {s.value for s in Severity} and type(message) is str
+        and (path is None or type(path) is str) and (line is None or type(line) is int)
+        and (hint is None or type(hint) is str)
+    )
+
+
 def cached_class_model(sources: SourceSet, cache_dir: Path | None) -> ClassModel:
     """The class model from the cache when no file changed, else built (and cached)."""
     if cache_dir is None:
         return sources.class_model
     key = files_key(sources.root, sources.files)
     file = cache_dir / CACHE_NAME
-    stored = cache_file.load(file, key)  # the key (version and file stamps) is the version
+    stored = cache_file.load(file, key, _valid)  # the key (version and file stamps) is the version
     if stored is not None:
         return from_rows(stored[0])
     built = sources.class_model

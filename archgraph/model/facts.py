@@ -99,10 +99,13 @@ class FactsPort(Protocol):
         """
         ...
 
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def memo(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], valid: Callable[[Any], bool]
+    ) -> Any:
         """`compute()`, or what it gave in an earlier run on the very same files.
 
         For values that depend on the analyzed files only (and on `key`): the value is kept
-        while no file changes, appears or disappears. It must be plain data (marshal).
+        while no file changes, appears or disappears. It must be plain data (marshal); `valid`
+        tells a kept value of the right shape from one a hostile cache folder holds.
         """
         ...

@@ -269,14 +269,17 @@ class ArchModel:
             return {}
         return self.facts_provider.mentioning(mentions, project, key)
 
-    def memoized(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    def memoized(
+        self, key: tuple[Any, ...], compute: Callable[[], T], valid: Callable[[Any], bool]
+    ) -> T:
         """`compute()`, kept across runs while no analyzed file changes (see FactsPort.memo).
 
-        `compute` must depend on the files and `key` only, and return plain data (marshal).
+        `compute` must depend on the files and `key` only, and return plain data (marshal);
+        `valid(value)` says whether a kept value has the shape `compute` gives.
         """
         if self.facts_provider is None:
             return compute()
-        return cast(T, self.facts_provider.memo(key, compute))
+        return cast(T, self.facts_provider.memo(key, compute, valid))
 
     @property
     def class_model(self) -> ClassModel:

@@ -163,11 +163,43 @@ def symbol_findings(
         )
 
     key = ("protected.symbols", tuple(texts), not model.exclude_type_checking_imports)
-    symbols, notes, sites = model.memoized(key, compute)
+    symbols, notes, sites = model.memoized(key, compute, _valid_findings)
     return (
         [Symbol(module, name) for module, name in symbols],
         [_diagnostic(row) for row in notes],
         [[SymbolSite(*row) for row in found] for found in sites],
+    )
+
+
+def _valid_findings(value: Any) -> bool:
+    """The shape `symbol_findings` keeps: (symbols, notes, sites per symbol) as plain rows."""
+    symbols, notes, sites = value
+    return (
+        all(type(m) is str and type(n) is str for m, n in symbols)
+        and all(_valid_diagnostic_row(row) for row in notes)
+        and len(sites) == len(symbols)
+        and all(_valid_site_row(row) for found in sites for row in found)
+    )
+
+
+def _valid_diagnostic_row(row: Any) -> bool:
+    code, severity, message, path, line, column, hint = row
+    return (
+        type(code) is str and severity in {s.value for s in Severity} and type(message) is str
+        and (path is None or type(path) is str)
+        and all(x is None or type(x) is int for x in (line, column))
+        and (hint is None or type(hint) is str)
+    )
+
+
+def _valid_site_row(row: Any) -> bool:
+    importer, line, module, written, via, uses, in_function, type_checking, in_try = row
+    return (
+        type(importer) is str and type(line) is int and type(module) is str
+        and type(written) is str
+        and type(via) is tuple and all(type(v) is str for v in via)
+        and type(uses) is tuple and all(type(u) is int for u in uses)
+        and all(type(flag) is bool for flag in (in_function, type_checking, in_try))
     )
 
 

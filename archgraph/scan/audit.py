@@ -143,7 +143,7 @@ class AuditScans:
         self.findings: dict[Path, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}
         self.auditor: _Auditor | None = None  # the one that judged them
         self.dirty = False
-        stored = cache_file.load(self.file, AUDIT_CACHE_VERSION)
+        stored = cache_file.load(self.file, AUDIT_CACHE_VERSION, _valid_scans)
         if stored is not None:
             self.entries = stored[0]
 
@@ -196,6 +196,40 @@ class AuditScans:
             self.dirty = True
         if self.dirty:
             cache_file.store(self.file, AUDIT_CACHE_VERSION, self.entries)
+
+
+def _valid_scans(payload: tuple[Any, ...]) -> bool:
+    """({path: [mtime, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
+    if len(payload) != 1 or type(payload[0]) is not dict:
+        return False
+    return all(
+        type(path) is str
+        and type(entry) is list
+        and len(entry) == 5
+        and type(entry[0]) is float
+        and type(entry[1]) is bool
+        and type(entry[2]) is tuple
+        and all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is str
+            for pair in entry[2]
+        )
+        and cache_file.is_str_tuple(entry[3])
+        and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
+        for path, entry in payload[0].items()
+    )
+
+
+def _is_row(row: object) -> bool:
+    """An ImportRow: (line, level, module, is_from, in_try)."""
+    return (
+        type(row) is tuple
+        and len(row) == 5
+        and type(row[0]) is int
+        and type(row[1]) is int
+        and type(row[2]) is str
+        and type(row[3]) is bool
+        and type(row[4]) is bool
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from archgraph.model.facts import (
     FileFacts,
 )
 from archgraph.scan import cache_file
-from archgraph.scan.extract import extract_row, from_row, to_row
+from archgraph.scan.extract import extract_row, from_row, to_row, valid_row
 from archgraph.scan.facts_cache import FACTS_VERSION, Stamp
 from archgraph.scan.syntax import ParsedTrees
 
@@ -106,18 +106,25 @@ class FactsProvider:
             self._digest = digest.hexdigest()
         return self._digest
 
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """`compute()`, or its value from an earlier run over the very same files."""
+    def memo(
+        self, key: tuple[Any, ...], compute: Callable[[], Any], valid: Callable[[Any], bool]
+    ) -> Any:
+        """`compute()`, or its value from an earlier run over the very same files (when `valid`
+        says it has the shape `compute` gives: the cache folder may be the tree's)."""
         if self._cache_dir is None:
             return compute()
         file = self._cache_dir / MEMO_NAME
         digest = self.files_digest()
         entries: dict[Any, Any] = {}
-        stored = cache_file.load(file, MEMO_VERSION)
+        stored = cache_file.load(file, MEMO_VERSION, _valid_memo)
         if stored is not None:
             entries = {k: v for k, v in stored[0].items() if v[0] == digest}
         if key in entries:
-            return entries[key][1]
+            try:
+                if valid(entries[key][1]):
+                    return entries[key][1]
+            except Exception:
+                pass
         value = compute()
         entries[key] = (digest, value)
         cache_file.store(file, MEMO_VERSION, entries)
@@ -133,7 +140,7 @@ class FactsProvider:
             everything = self.facts(sorted(self._files), needles, chains=True)
             return {module: project(facts) for module, facts in everything.items()}
         file = self._cache_dir / MENTIONS_NAME
-        stored = cache_file.load(file, (MENTIONS_VERSION, FACTS_VERSION))
+        stored = cache_file.load(file, (MENTIONS_VERSION, FACTS_VERSION), _valid_mentions)
         tables: dict[Any, dict[str, Any]] = stored[0] if stored is not None else {}
         table = tables.pop((key, needles), {})
         root = str(self._root)
@@ -146,7 +153,7 @@ class FactsProvider:
             if stamp is None:
                 continue
             entry = table.get(path)
-            if entry is not None and entry[0] == stamp:
+            if entry is not None and entry[0] == stamp and (entry[1] is None or valid_row(entry[1])):
                 kept[path] = entry
                 if entry[1] is not None:
                     found[module] = from_row(entry[1])
@@ -334,3 +341,24 @@ def parse_in_parallel(
             for future in done:
                 pending.discard(future)
                 yield from future.result()
+
+
+def _valid_memo(payload: tuple[Any, ...]) -> bool:
+    """({key: (files digest, value)},); each value is checked by its user (see `memo`)."""
+    return len(payload) == 1 and type(payload[0]) is dict and all(
+        type(entry) is tuple and len(entry) == 2 and type(entry[0]) is str
+        for entry in payload[0].values()
+    )
+
+
+def _valid_mentions(payload: tuple[Any, ...]) -> bool:
+    """({(key, needles): {path: (stamp, projected row or None)}},); rows are checked when read."""
+    return len(payload) == 1 and type(payload[0]) is dict and all(
+        type(table) is dict
+        and all(
+            type(path) is str and type(entry) is tuple and len(entry) == 2
+            and cache_file.is_stamp(entry[0]) and (entry[1] is None or type(entry[1]) is tuple)
+            for path, entry in table.items()
+        )
+        for table in payload[0].values()
+    )

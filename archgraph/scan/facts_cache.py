@@ -9,7 +9,7 @@ from typing import Any
 
 from archgraph.model.facts import FileFacts
 from archgraph.scan import cache_file
-from archgraph.scan.extract import from_row
+from archgraph.scan.extract import from_row, valid_row
 
 # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 # 5: attribute chains are extracted on demand (None in a row that has none)
@@ -41,14 +41,23 @@ class FactsCache:
         # stamp: a scan of the same tree finds an unchanged module's facts without a path join.
         self.current: dict[str, tuple[Path, Stamp, FileFacts]] = {}
         self.dirty = False
-        stored = cache_file.load(self.file, FACTS_VERSION)
+        stored = cache_file.load(self.file, FACTS_VERSION, _valid)
         if stored is not None:
             self.entries, self.absent = stored
+        self._checked: set[str] = set()  # paths whose stored row has the right shape
 
     def get(self, path: str, stamp: Stamp | None, chains: bool = False) -> tuple[Any, ...] | None:
-        """The file's row while unchanged; with `chains`, only a row that has them."""
+        """The file's row while unchanged; with `chains`, only a row that has them. A stored row
+        of the wrong shape (the cache folder may be the tree's) is dropped, as a miss."""
         entry = self.entries.get(path)
-        if entry is None or entry[0] != stamp or (chains and entry[1][CHAINS_FIELD] is None):
+        if entry is None or entry[0] != stamp:
+            return None
+        if path not in self._checked:
+            if not valid_row(entry[1]):
+                del self.entries[path]
+                return None
+            self._checked.add(path)
+        if chains and entry[1][CHAINS_FIELD] is None:
             return None
         return entry[1]
 
@@ -63,6 +72,7 @@ class FactsCache:
 
     def put(self, path: str, stamp: Stamp, row: tuple[Any, ...]) -> None:
         self.entries[path] = (stamp, row)
+        self._checked.add(path)
         self.dirty = True
 
     def lacks(self, path: str, stamp: Stamp, needles: frozenset[bytes]) -> bool:
@@ -96,7 +106,7 @@ class FactsByContent:
         """`content_of`: the content id of a file, by its path relative to the analyzed root."""
         self.file = file
         self._content_of = content_of
-        stored = cache_file.load(file, (CONTENT_FACTS_VERSION, FACTS_VERSION))
+        stored = cache_file.load(file, (CONTENT_FACTS_VERSION, FACTS_VERSION), _valid_by_content)
         self._stored: dict[tuple[str, str], tuple[Any, ...]] = stored[0] if stored is not None else {}
         self._used: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._added = False
@@ -106,8 +116,12 @@ class FactsByContent:
         if content is None:
             return None
         key = (module, content)
-        row = self._used.get(key) or self._stored.get(key)
-        if row is None or (chains and row[CHAINS_FIELD] is None):
+        row = self._used.get(key)
+        if row is None:
+            row = self._stored.get(key)
+            if row is None or not valid_row(row):  # the folder may be the tree's: checked once
+                return None
+        if chains and row[CHAINS_FIELD] is None:
             return None
         self._used[key] = row
         return row
@@ -129,3 +143,30 @@ class FactsByContent:
                 break
             kept.setdefault(key, row)
         cache_file.store(self.file, (CONTENT_FACTS_VERSION, FACTS_VERSION), kept)
+
+
+def _valid(payload: tuple[Any, ...]) -> bool:
+    """({path: (stamp, row)}, {path: (stamp, frozenset of searched names)}); rows are checked
+    when first read (see FactsCache.get)."""
+    if len(payload) != 2 or type(payload[0]) is not dict or type(payload[1]) is not dict:
+        return False
+    entries, absent = payload
+    return all(
+        type(path) is str and type(entry) is tuple and len(entry) == 2
+        and cache_file.is_stamp(entry[0]) and type(entry[1]) is tuple and len(entry[1]) == 8
+        for path, entry in entries.items()
+    ) and all(
+        type(path) is str and type(entry) is tuple and len(entry) == 2
+        and cache_file.is_stamp(entry[0]) and type(entry[1]) is frozenset
+        and all(type(needle) is bytes for needle in entry[1])
+        for path, entry in absent.items()
+    )
+
+
+def _valid_by_content(payload: tuple[Any, ...]) -> bool:
+    """({(module, content id): row},); rows are checked when first read."""
+    return len(payload) == 1 and type(payload[0]) is dict and all(
+        type(key) is tuple and len(key) == 2 and type(key[0]) is str and type(key[1]) is str
+        and type(row) is tuple
+        for key, row in payload[0].items()
+    )

@@ -40,7 +40,7 @@ class ImportCache:
         self.packages: tuple[Any, Any] | None = None
         if self.file is None:
             return
-        stored = cache_file.load(self.file, (IMPORTS_VERSION, options))
+        stored = cache_file.load(self.file, (IMPORTS_VERSION, options), _valid)
         if stored is not None:
             modules, entries = stored
             self.modules, self.entries = frozenset(modules), entries
@@ -91,3 +91,33 @@ def _mentions(path: str, needles: Iterable[bytes]) -> bool:
     except OSError:
         return True
     return any(needle in data for needle in needles)
+
+
+def _valid(payload: tuple[Any, ...]) -> bool:
+    """(sorted module names, {module: (path, stamp, rows)}), every row an ImportRow."""
+    if len(payload) != 2:
+        return False
+    modules, entries = payload
+    return (
+        type(modules) is list
+        and all(type(m) is str for m in modules)
+        and type(entries) is dict
+        and all(
+            type(module) is str
+            and type(entry) is tuple
+            and len(entry) == 3
+            and type(entry[0]) is str
+            and cache_file.is_stamp(entry[1])
+            and type(entry[2]) is tuple
+            and all(
+                type(row) is tuple
+                and len(row) == 4
+                and type(row[0]) is str
+                and type(row[1]) is int
+                and type(row[2]) is str
+                and type(row[3]) is bool
+                for row in entry[2]
+            )
+            for module, entry in entries.items()
+        )
+    )

@@ -4,21 +4,20 @@ bytes, a wrong coding declaration, a syntax error), and the known ones kept so w
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from archgraph import codes
-from archgraph.atomic import write_atomically
+from archgraph.scan import cache_file
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
 _CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
 # PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
-BAD_FILES_NAME = "unparsable-files.json"
+BAD_FILES_NAME = "unparsable-files.marshal"
 BAD_FILES_VERSION = 1
 
 
@@ -83,17 +82,15 @@ class BadFileMemory:
     def __init__(self, cache_dir: Path | None) -> None:
         self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
         self._entries: dict[str, dict[str, Any]] = {}
-        if self._file and self._file.is_file():
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                data = json.loads(self._file.read_text("utf-8"))
-                if data.get("version") == BAD_FILES_VERSION:
-                    self._entries = dict(data["files"])
+        stored = cache_file.load(self._file, BAD_FILES_VERSION, _valid)
+        if stored is not None:
+            self._entries = stored[0]
         self._changed = False
 
     @staticmethod
-    def _stamp(path: Path) -> list[float]:
+    def _stamp(path: Path) -> tuple[int, int]:
         stat = path.stat()
-        return [stat.st_size, stat.st_mtime]
+        return (stat.st_size, stat.st_mtime_ns)
 
     @property
     def has_entries(self) -> bool:
@@ -135,9 +132,22 @@ class BadFileMemory:
             self._changed = True
 
     def save(self) -> None:
-        if not (self._file and self._changed):
-            return
-        payload = json.dumps(
-            {"version": BAD_FILES_VERSION, "files": self._entries}, sort_keys=True, indent=1
-        )
-        write_atomically(self._file, payload)
+        if self._file and self._changed:
+            cache_file.store(self._file, BAD_FILES_VERSION, self._entries)
+
+
+def _valid(payload: tuple[Any, ...]) -> bool:
+    """({path: {stamp, code, line, message, hint}},), with a code of the scan's own: what a
+    cache the tree holds says must not become a finding of another kind."""
+    known = {codes.UNPARSABLE_FILE.code, codes.RELATIVE_IMPORT_ABOVE_TOP.code}
+    return len(payload) == 1 and type(payload[0]) is dict and all(
+        type(path) is str
+        and type(entry) is dict
+        and set(entry) == {"stamp", "code", "line", "message", "hint"}
+        and cache_file.is_stamp(entry["stamp"])
+        and entry["code"] in known
+        and (entry["line"] is None or type(entry["line"]) is int)
+        and type(entry["message"]) is str
+        and type(entry["hint"]) is str
+        for path, entry in payload[0].items()
+    )
