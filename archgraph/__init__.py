@@ -2,6 +2,7 @@
 
 Public API (imported lazily, so `import archgraph` stays cheap and has no side effects):
 `run`, `RunOptions`, `RunResult`, `ContractResult`, `Violation`, `ArchgraphError`, `ExitCode`.
+Contract types of your own import what they need from `archgraph.plugin`.
 """
 
 from __future__ import annotations

@@ -59,6 +59,11 @@ class Baseline:
     def total(self) -> int:
         return sum(count for _key, count in self.entries)
 
+    @property
+    def contracts(self) -> frozenset[str]:
+        """The ids of the contracts with a recorded violation."""
+        return frozenset(key.contract for key, _count in self.entries)
+
 
 def baseline_of(result: RunResult) -> Baseline:
     """Every violation of the run, known or new, as a baseline."""

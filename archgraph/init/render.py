@@ -8,14 +8,17 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from archgraph.diagnostics import RunResult
 from archgraph.init.inference import (
     IndependenceProposal,
     LayersProposal,
     Proposal,
     SingleImplementationProposal,
 )
+from archgraph.report.text import summary_table
 
 EXAMPLES_PER_UPWARD_PAIR = 5  # listed under a layers contract, commented out
 
@@ -268,4 +271,17 @@ def explanation(proposal: Proposal) -> list[str]:
             f"({_why_canonical(single)}); confirm it in the file"
         )
     lines += [f"not proposed: {note}" for note in proposal.notes]
+    return lines
+
+
+def outcome_lines(proposal: Proposal, result: RunResult, written_to: Path | None) -> list[str]:
+    """What `archgraph init` tells: the explanation, today's code against the proposed
+    contracts, and the file written (None: the file was printed instead)."""
+    lines = [*explanation(proposal), ""]
+    if result.contracts:
+        lines += ["Today's code against the proposed contracts:", *summary_table(result)[1:]]
+    else:
+        lines.append("No contracts proposed; the file holds the settings only.")
+    if written_to is not None:
+        lines += ["", f"archgraph: wrote {written_to}; edit it, then run `archgraph check`"]
     return lines

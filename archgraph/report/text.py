@@ -288,6 +288,14 @@ def _lines(numbers: tuple[int, ...]) -> str:
     return ", ".join(map(str, numbers)) if numbers else "?"
 
 
+def recorded_line(path: Path, violations: int, contracts: int, entries: int) -> str:
+    """What `archgraph baseline` wrote to the baseline file."""
+    return (
+        f"archgraph: recorded {violations} violation(s) of {contracts} contract(s) "
+        f"in {path} ({entries} entries)"
+    )
+
+
 def pruned_lines(
     path: Path, removed: Sequence[tuple[ViolationKey, int]], remaining: int
 ) -> list[str]:

@@ -37,6 +37,21 @@ def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
     return registered_types()
 
 
+def _types_for(kinds: Sequence[object]) -> tuple[dict[str, type[Contract]], list[str]]:
+    """The types that tables of these kinds need, and every kind there is (for the errors).
+
+    Third-party types are looked up only when a kind is not built in, and only the plugins
+    named are imported (a broken plugin that no table names does not matter); built-in kinds
+    never yield to a plugin.
+    """
+    types = contract_types(third_party=False)
+    if all(isinstance(kind, str) and kind in types for kind in kinds):
+        return types, sorted(types)
+    offered = load_third_party_types({kind for kind in kinds if isinstance(kind, str)})
+    types = registered_types()
+    return types, sorted({*types, *offered})
+
+
 def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePosition]:
     """Where each contract is written, by id (the first table of an id), for what a check finds
     about its own keys (an `ignore_imports` entry that matches nothing)."""
@@ -51,10 +66,7 @@ def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePositi
 
 def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], list[ConfigError]]:
     """Typed contracts from tables; every problem in every table is collected."""
-    types = contract_types(third_party=False)  # built-in types never yield to plugins
-    kinds = [table.data.get("type") for table in tables]
-    if any(not isinstance(kind, str) or kind not in types for kind in kinds):
-        types = contract_types()
+    types, known = _types_for([table.data.get("type") for table in tables])
     contracts: list[Contract] = []
     errors: list[ConfigError] = []
     seen_ids: dict[str, ContractTable] = {}
@@ -62,14 +74,14 @@ def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], li
         at = table.at
         kind = table.data.get("type")
         if kind is None:
-            errors.append(at.error(None, f"missing required key 'type' (one of: {', '.join(sorted(types))})"))
+            errors.append(at.error(None, f"missing required key 'type' (one of: {', '.join(known)})"))
             continue
         if not isinstance(kind, str) or kind not in types:
             errors.append(
                 at.error(
                     "type",
-                    f"unknown contract type {kind!r} (known: {', '.join(sorted(types))})",
-                    suggestion=did_you_mean(str(kind), types),
+                    f"unknown contract type {kind!r} (known: {', '.join(known)})",
+                    suggestion=did_you_mean(str(kind), known),
                 )
             )
             continue

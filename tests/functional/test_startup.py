@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import write_tree
 
-from archgraph.cli import DIRECTIONS
+from archgraph.cli.options import DIRECTIONS
 from archgraph.report.graphview import Direction
 
 # Drawing, HTML, families and import-linter code, and importlib.metadata (plugins): none is

@@ -1,0 +1,88 @@
+"""Command line: parse arguments, call the use case, pick a renderer, return an exit code.
+
+Exit codes: 0 every contract kept, 1 a contract broken, 2 usage or configuration error
+(also for `--strict` diagnostics and for internal errors), 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM).
+
+Each command returns its ExitCode; `Guarded` turns that, and every failure, into the process's
+exit status. The commands live by product: `check` (check, baseline, why), `draw` (render,
+export, report) and `products` (families, init, trend, convert-importlinter). They import their
+use cases when they run, so that `--help` and a warm `check` load only what they need.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import click
+
+from archgraph import scanner_stderr
+from archgraph.cli.check import baseline, check, why
+from archgraph.cli.draw import export_command, render_command, report_command
+from archgraph.cli.products import convert_importlinter, families, init, trend_command
+from archgraph.diagnostics import ArchgraphError, ExitCode
+from archgraph.interrupts import (
+    Terminated,
+    exit_code_of,
+    forget_caught_interrupt,
+    terminate_cleanly,
+)
+
+__all__ = ["Guarded", "main"]
+
+
+class Guarded(click.Group):
+    """Turns a command's ExitCode into the exit status; expected failures into a message and exit
+    code 2; unexpected ones into a report; Ctrl-C and SIGTERM into a one-line message and exit
+    codes 130 and 143 (128 + signal)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            # The command line owns its process's stderr: a scanner panic that the scan
+            # recovers from is a diagnostic, and its backtrace is not shown.
+            with terminate_cleanly(), scanner_stderr.holding():
+                code = super().invoke(ctx)
+            if isinstance(code, ExitCode):
+                ctx.exit(code)
+            return code
+        except (KeyboardInterrupt, Terminated) as interruption:
+            status, message = exit_code_of(interruption) or (ExitCode.INTERRUPTED, "")
+            click.echo(message, err=True)
+            forget_caught_interrupt()
+            ctx.exit(status)
+        except ArchgraphError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"archgraph: error: {error}", err=True)
+            ctx.exit(ExitCode.USAGE)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException:
+            # BaseException too: a panic in grimp's Rust code arrives as pyo3's PanicException,
+            # which would otherwise end the process with exit code 1, read as "broken".
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(
+                "archgraph: internal error; please report it with the traceback below:\n"
+                + traceback.format_exc(),
+                err=True,
+            )
+            ctx.exit(ExitCode.USAGE)
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="archgraph")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """archgraph: check a Python codebase's architecture from its import graph."""
+    ctx.obj = {"debug": debug}
+
+
+for command in (
+    check, baseline, init, why, convert_importlinter, render_command, export_command, report_command,
+    families, trend_command,
+):
+    main.add_command(command)

@@ -1,0 +1,116 @@
+"""`render`, `export` and `report`: the module graph (or the class families) drawn, exported, or
+in an offline HTML report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from archgraph.cli.options import (
+    common_options,
+    engine_options,
+    format_of,
+    run_options,
+    view_of,
+    view_options,
+)
+from archgraph.cli.output import progress_printer, write_drawing, write_output
+from archgraph.diagnostics import ExitCode
+from archgraph.process import collector_paused
+
+if TYPE_CHECKING:
+    from archgraph.usecases.project import RunOptions
+
+DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
+
+
+@click.command("render")
+@common_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The diagram file; its suffix gives the format unless --format is given.")
+@click.option("--format", "output_format", type=click.Choice(DIAGRAM_FORMATS))
+@view_options(budget=400)
+@click.option("--families", is_flag=True,
+              help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
+                   "--contract then picks the single-implementation contract marked, and above --max-nodes "
+                   "the most suspicious findings are kept.")
+@click.option("--concept", metavar="GLOB", help="With --families: only classes whose name matches, e.g. '*Dispatcher*'.")
+@engine_options
+@run_options
+def render_command(path: Path, options: RunOptions, output: Path, output_format: str | None, engine: str,
+                   timeout: float, verbose: bool, families: bool, concept: str | None, **view: Any) -> ExitCode:
+    """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
+    from archgraph.usecases.render import render_diagram  # noqa: PLC0415
+
+    output_format = format_of(output, output_format, DIAGRAM_FORMATS, aliases={".gv": "dot"})
+    if families:
+        return render_families(path, options, output, output_format, engine, timeout, verbose, concept, view)
+    if concept is not None:
+        raise click.UsageError("--concept draws class families: add --families")
+    rendered = render_diagram(path, output_format, options, view_of(**view), engine, timeout,
+                              progress_printer(True))
+    write_drawing(rendered, output, verbose)
+    return ExitCode.OK
+
+
+def render_families(path: Path, options: RunOptions, output: Path, output_format: str, engine: str,
+                    timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> ExitCode:
+    """`render --families`: --contract picks the single-implementation contracts to mark."""
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.usecases import render_class_diagram  # noqa: PLC0415
+
+    for option in ("depth", "focus"):
+        if view[option] is not None:
+            raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
+    options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
+    with collector_paused():  # the class model: see process.collector_paused
+        rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+                                        engine, timeout, progress_printer(True))
+    write_drawing(rendered, output, verbose)
+    return ExitCode.OK
+
+
+@click.command("export")
+@common_options
+@click.option("--format", "export_format", type=click.Choice(["json", "graphml", "gexf", "mermaid", "dot"]),
+              default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--violations-only", is_flag=True, help="Only violating imports and the chains of indirect violations.")
+@view_options(budget=None)
+@run_options
+def export_command(path: Path, options: RunOptions, export_format: str, output: Path | None,
+                   violations_only: bool, **view: Any) -> ExitCode:
+    """Export the module graph with its attributes (layers, degrees, violations)."""
+    from archgraph.report.export import export_view  # noqa: PLC0415
+    from archgraph.usecases.render import graph_view  # noqa: PLC0415
+
+    _analysis, graph = graph_view(path, options, view_of(**view, violations_only=violations_only),
+                                  progress_printer(True))
+    for note in graph.notes:
+        click.echo(f"archgraph: note: {note}", err=True)
+    write_output(export_view(graph, export_format), output)
+    return ExitCode.OK
+
+
+@click.command("report")
+@common_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+@click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=400, show_default=True,
+              help="Node budget: above it, collapse to a shallower depth (and say so).")
+@engine_options
+@run_options
+def report_command(path: Path, options: RunOptions, output: Path, depth: int | None, max_nodes: int,
+                   engine: str, timeout: float, verbose: bool) -> ExitCode:
+    """Write an offline HTML report: contracts, violations and an interactive graph."""
+    from archgraph.report.graphview import ViewOptions  # noqa: PLC0415
+    from archgraph.usecases.render import html_report  # noqa: PLC0415
+
+    rendered = html_report(path, options, ViewOptions(depth=depth, max_nodes=max_nodes), engine, timeout,
+                           progress_printer(True))
+    write_drawing(rendered, output, verbose)
+    return ExitCode.OK

@@ -1,0 +1,62 @@
+"""Where the commands' output goes: progress on a terminal, reports and files written whole."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.report.formats import PlannedReport
+
+if TYPE_CHECKING:
+    from archgraph.families.classview import ClassView
+    from archgraph.report.graphview import GraphView
+    from archgraph.usecases.render import Rendered
+
+
+def progress_printer(enabled: bool) -> Callable[[str], None]:
+    """Progress on stderr when it is a terminal; silent otherwise (CI logs stay clean)."""
+    if not enabled or not sys.stderr.isatty():
+        return lambda _message: None
+    return lambda message: click.echo(f"archgraph: {message}...", err=True)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Standard output, or a file written atomically (CI never reads half a report)."""
+    from archgraph.atomic import write_atomically  # noqa: PLC0415
+
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise ArchgraphError(f"cannot write the report to {output}: {error}") from None
+
+
+def write_reports(result: RunResult, planned: list[PlannedReport], announce: bool) -> None:
+    """Render each planned report; GitHub paths are relative to the working directory."""
+    from archgraph.report.formats import render  # noqa: PLC0415
+
+    for report in planned:
+        write_output(render(result, report.format_name, Path.cwd()), report.path)
+        if announce and report.path is not None:
+            click.echo(f"archgraph: wrote {report.format_name} report to {report.path}", err=True)
+
+
+def write_drawing(rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool) -> None:
+    """Write a drawing; its notes go to stderr (always: they change what the drawing shows),
+    the written path to stdout."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(rendered.content)
+    for note in rendered.view.notes:
+        click.echo(f"archgraph: note: {note}", err=True)
+    engine = rendered.engine
+    if verbose and engine is not None:
+        click.echo(f"archgraph: engine {engine.name} ({engine.executable}; {engine.version()}), "
+                   f"layout {rendered.layout_seconds:.2f} s", err=True)
+    click.echo(f"wrote {output}")

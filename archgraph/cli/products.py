@@ -1,0 +1,133 @@
+"""The products beside the check: `families`, `init`, `trend` and `convert-importlinter`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from archgraph.cli.options import (
+    common_options,
+    config_option,
+    format_of,
+    package_option,
+    path_argument,
+    quiet_option,
+    run_options,
+    with_options,
+)
+from archgraph.cli.output import progress_printer, write_output
+from archgraph.diagnostics import ExitCode
+from archgraph.process import collector_paused
+
+if TYPE_CHECKING:
+    from archgraph.usecases.project import RunOptions
+
+
+@click.command()
+@common_options
+# Only the formats families renders: with FORMATS, `--format sarif` printed the text report.
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--concept", metavar="GLOB", help="Only classes whose name matches, e.g. '*Dispatcher*'.")
+@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True, help="Smallest family or duplicate group reported.")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Leave out modules: 'app.tests', 'app.*.legacy', or a name any segment matches ('tests'). Repeatable.")
+@quiet_option
+@run_options
+def families(path: Path, options: RunOptions, output_format: str, concept: str | None, min_size: int,
+             exclude: tuple[str, ...], quiet: bool) -> ExitCode:
+    """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
+    from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
+    from archgraph.families.usecases import families as find_families  # noqa: PLC0415
+
+    with collector_paused():  # the class model: see process.collector_paused
+        result = find_families(path, options, FamiliesQuery(concept, min_size, exclude), progress_printer(not quiet))
+    render = render_families_json if output_format == "json" else render_families_text
+    click.echo(render(result), nl=False)
+    return ExitCode.OK
+
+
+@click.command()
+@common_options
+@click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
+@click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
+@quiet_option
+@run_options
+def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: bool) -> ExitCode:
+    """Propose contracts that describe PATH's import graph; write PATH/contracts/architecture.toml.
+
+    Prints what was inferred and why, and how the code fares against each proposed contract
+    today. An existing file is kept unless --force; --dry-run prints the file instead.
+    """
+    from archgraph.init.render import outcome_lines  # noqa: PLC0415
+    from archgraph.init.usecase import init_contracts  # noqa: PLC0415
+
+    with collector_paused():  # the class model: see process.collector_paused
+        outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    if not outcome.written:  # the file goes to stdout, so that `init --dry-run > FILE` works
+        click.echo(outcome.text, nl=False)
+    written_to = outcome.path if outcome.written else None
+    click.echo("\n".join(outcome_lines(outcome.proposal, outcome.result, written_to)), err=not outcome.written)
+    return ExitCode.OK
+
+
+@click.command("trend")
+@with_options(path_argument, package_option, config_option)
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where file facts are kept by content for the next trend (default: in the git folder).")
+@click.option("--no-cache", is_flag=True, help="Scan every commit cold, keep nothing for the next trend.")
+@click.option("--revs", "revisions", required=True, metavar="REV_RANGE",
+              help="Commits to measure, as `git rev-list` takes them: main~30..main, v1.0..HEAD.")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Measure every Nth commit of the range (the last one always).")
+@click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
+@click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
+@click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
+@click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
+              help="Output format, when the suffix does not tell it.")
+@quiet_option
+@run_options
+def trend_command(path: Path, options: RunOptions, revisions: str, every: int, first_parent: bool,
+                  contract_ids: tuple[str, ...], no_families: bool, output: Path, output_format: str | None,
+                  quiet: bool) -> ExitCode:
+    """Contracts, compliance and competing families at each commit of a git range, judged by
+    today's contracts; the working tree and the index are never touched (exit 0)."""
+    from archgraph.trend import trend  # noqa: PLC0415
+    from archgraph.trend.report import TREND_FORMATS, render_trend  # noqa: PLC0415
+
+    output_format = format_of(output, output_format, TREND_FORMATS)
+    # The garbage left by a commit's analysis is small (180 objects a commit, measured on 40
+    # commits of archgraph): one pause for the whole history, rather than one per commit.
+    with collector_paused():
+        measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
+                         progress_printer(not quiet), with_families=not no_families)
+    write_output(render_trend(measured, output_format), output)
+    if not quiet:
+        click.echo(f"archgraph: {measured.note}", err=True)
+    count = len(measured.points)
+    click.echo(f"wrote {output} ({count} commit{'' if count == 1 else 's'})")
+    return ExitCode.OK
+
+
+@click.command("convert-importlinter")
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Where to write (default PATH/contracts/architecture.toml; '-' for stdout).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def convert_importlinter(path: Path, output: Path | None, force: bool) -> ExitCode:
+    """Write import-linter's contracts (found under PATH, or the file PATH) as archgraph TOML."""
+    from archgraph.usecases.convert import conversion  # noqa: PLC0415
+
+    converted = conversion(path, output, force)
+    write_output(converted.text, converted.target)
+    if converted.target is not None:
+        click.echo(f"archgraph: wrote {converted.target}; check it with `archgraph check {converted.root}`", err=True)
+    return ExitCode.OK
