@@ -18,7 +18,8 @@ from archgraph.model.facts import (
     FileFacts,
 )
 from archgraph.scan import cache_file
-from archgraph.scan.extract import extract_row, from_row, to_row, valid_row
+from archgraph.scan.extract import extract_row
+from archgraph.scan.fact_rows import from_row, to_row, valid_row
 from archgraph.scan.facts_cache import FACTS_VERSION, Stamp
 from archgraph.scan.syntax import ParsedTrees
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from archgraph.model.facts import FileFacts
 from archgraph.scan import cache_file
-from archgraph.scan.extract import from_row, valid_row
+from archgraph.scan.fact_rows import from_row, valid_row
 
 # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 # 5: attribute chains are extracted on demand (None in a row that has none)

@@ -7,32 +7,32 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
-import os
-import re
-import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph import codes, scanner_stderr
 from archgraph.diagnostics import Diagnostic, Location, Severity
-from archgraph.interrupts import Terminated
 from archgraph.model.graph import ImportGraphPort, LayerRoute, LayerSpec
 from archgraph.model.names import is_within
 from archgraph.scan import grimp_api
-from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
+from archgraph.scan.scanner_errors import (
+    interruption_inside,
+    is_panic,
+    named_path,
+    panicking_files,
+    replay,
+    stderr_held,
+)
 from archgraph.scan.unparsable import describe_unparsable
 
 if TYPE_CHECKING:
     from archgraph.scan.store import ScanStore
 
-# Two or more leading dots: only such relative imports can climb above the top-level package.
-_CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 
 
 class GrimpGraph:
@@ -200,82 +200,6 @@ def _unknown(module: str) -> frozenset[str]:
     raise ModuleNotPresent(f'"{module}" not present in the graph.')
 
 
-@contextlib.contextmanager
-def _stderr_held(hold: list[bytes]) -> Iterator[None]:
-    """Capture file descriptor 2 (Rust writes panic messages there, bypassing Python).
-
-    The caller decides afterwards whether to replay the text: a panic archgraph recovers
-    from is reported as a diagnostic, not as a frightening backtrace. Only where the command
-    line allows it (see archgraph.scanner_stderr): a library call leaves fd 2 alone.
-    """
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable stderr: nothing to hold
-        yield
-        return
-    with tempfile.TemporaryFile() as sink:
-        sys.stderr.flush()
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            hold.append(sink.read())
-
-
-def _named_path(message: str, paths: Iterable[Path]) -> Path | None:
-    """The longest of `paths` that `message` names (scanner errors name the file in prose)."""
-    named = [path for path in paths if str(path) in message]
-    return max(named, key=lambda path: len(str(path)), default=None)
-
-
-def _interruption_inside(panic: BaseException) -> BaseException | None:
-    """Ctrl-C (or SIGTERM) while the scanner calls back into Python: the scanner unwraps the
-    error and panics. The panic is then the interruption, not a scanner bug to report."""
-    text = str(panic)
-    if "<class 'KeyboardInterrupt'>" in text:
-        return KeyboardInterrupt()
-    if "Terminated'>" in text:
-        return Terminated()
-    return None
-
-
-def _is_panic(error: BaseException) -> bool:
-    """grimp's Rust scanner panics (pyo3's PanicException, a BaseException) on some inputs."""
-    return type(error).__name__ == "PanicException"
-
-
-def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
-    """Relative imports in the file that go above its top-level package: (line, level, allowed).
-
-    `from .. import x` in `pkg/a.py` climbs above `pkg`; Python raises ImportError there.
-    """
-    try:
-        data = source.path.read_bytes()
-    except OSError:
-        return []
-    if not _CLIMBING_IMPORT.search(data):
-        return []
-    # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
-    facts = extract_facts(source.module, data, chains=False)
-    depth = source.module.count(".") + 1
-    allowed = depth if source.path.name == "__init__.py" else depth - 1
-    return sorted(
-        (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
-    )
-
-
-def _replay(held: list[bytes]) -> None:
-    """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
-    text = b"".join(held)
-    if text:
-        sys.stderr.write(text.decode("utf-8", "replace"))
-        sys.stderr.flush()
-
-
 def build_grimp_graph(
     trees: Sequence[FoundTree],
     project_root: Path,
@@ -330,12 +254,12 @@ def build_grimp_graph(
     while True:
         held: list[bytes] = []
         try:
-            with _stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
+            with stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
                     exclude_type_checking_imports,
                 )
-            _replay(held)
+            replay(held)
             break
         except SourceSyntaxError as error:
             bad = Path(error.filename)
@@ -343,23 +267,23 @@ def build_grimp_graph(
         except UnicodeError as error:
             # "Failed to decode file F as UTF-8", "... F with encoding 'x'", "... F (unknown
             # encoding 'x')": the wording varies, the file is one of ours.
-            named = _named_path(str(error), all_paths)
+            named = named_path(str(error), all_paths)
             if named is None:
                 raise
             bad = named
             line, message, hint = describe_unparsable(bad, None, None)
         except BaseException as error:
-            if not _is_panic(error):
-                _replay(held)
+            if not is_panic(error):
+                replay(held)
                 raise
-            interruption = _interruption_inside(error)
+            interruption = interruption_inside(error)
             if interruption is not None:
                 raise interruption from None
             # The scanner does not say which file made it panic; the known cause is a
             # relative import that climbs two or more levels above the top-level package.
-            culprits = _panicking_files(trees, frozenset(skipped))
+            culprits = panicking_files(trees, frozenset(skipped))
             if not culprits:
-                _replay(held)
+                replay(held)
                 raise RuntimeError(f"grimp's import scanner crashed: {error}") from None
             for path, (line, level, allowed) in culprits.items():
                 message = (
@@ -490,20 +414,6 @@ def _add_imports(graph: grimp_api.ImportGraph, importer: str, rows: tuple[Import
                 line_contents=contents,
                 is_lazy=lazy,
             )
-
-
-def _panicking_files(
-    trees: Sequence[FoundTree], skipped: frozenset[Path]
-) -> dict[Path, tuple[int, int, int]]:
-    """Files with a relative import that climbs more than one level above the top package."""
-    found = {}
-    for source in all_sources(trees):
-        if source.path in skipped:
-            continue
-        climbing = [c for c in climbing_imports(source) if c[1] > c[2] + 1]
-        if climbing:
-            found[source.path] = climbing[0]
-    return found
 
 
 def _nameless_imports(

@@ -9,7 +9,8 @@ import pytest
 from archgraph.model.facts import ImportedName
 from archgraph.scan import facts as facts_module
 from archgraph.scan import facts_cache
-from archgraph.scan.extract import extract_facts, from_row, to_row
+from archgraph.scan.extract import extract_facts
+from archgraph.scan.fact_rows import from_row, to_row
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.store import ScanStore
 from tests.helpers import write_tree

@@ -1,0 +1,110 @@
+"""What grimp's Rust scanner does when a file defeats it, and how the scan tells which file: its
+panics (which may be a Ctrl-C that reached it), its text on file descriptor 2, and the relative
+imports that make it panic."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from archgraph.interrupts import Terminated
+from archgraph.scan.extract import extract_facts
+from archgraph.scan.finder import FoundTree, ModuleSource
+
+# Two or more leading dots: only such relative imports can climb above the top-level package.
+_CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
+
+
+@contextlib.contextmanager
+def stderr_held(hold: list[bytes]) -> Iterator[None]:
+    """Capture file descriptor 2 (Rust writes panic messages there, bypassing Python).
+
+    The caller decides afterwards whether to replay the text: a panic archgraph recovers
+    from is reported as a diagnostic, not as a frightening backtrace. Only where the command
+    line allows it (see archgraph.scanner_stderr): a library call leaves fd 2 alone.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr: nothing to hold
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            hold.append(sink.read())
+
+
+def named_path(message: str, paths: Iterable[Path]) -> Path | None:
+    """The longest of `paths` that `message` names (scanner errors name the file in prose)."""
+    named = [path for path in paths if str(path) in message]
+    return max(named, key=lambda path: len(str(path)), default=None)
+
+
+def interruption_inside(panic: BaseException) -> BaseException | None:
+    """Ctrl-C (or SIGTERM) while the scanner calls back into Python: the scanner unwraps the
+    error and panics. The panic is then the interruption, not a scanner bug to report."""
+    text = str(panic)
+    if "<class 'KeyboardInterrupt'>" in text:
+        return KeyboardInterrupt()
+    if "Terminated'>" in text:
+        return Terminated()
+    return None
+
+
+def is_panic(error: BaseException) -> bool:
+    """grimp's Rust scanner panics (pyo3's PanicException, a BaseException) on some inputs."""
+    return type(error).__name__ == "PanicException"
+
+
+def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
+    """Relative imports in the file that go above its top-level package: (line, level, allowed).
+
+    `from .. import x` in `pkg/a.py` climbs above `pkg`; Python raises ImportError there.
+    """
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return []
+    if not _CLIMBING_IMPORT.search(data):
+        return []
+    # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
+    facts = extract_facts(source.module, data, chains=False)
+    depth = source.module.count(".") + 1
+    allowed = depth if source.path.name == "__init__.py" else depth - 1
+    return sorted(
+        (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
+    )
+
+
+def replay(held: list[bytes]) -> None:
+    """Pass on what the scanner wrote to stderr (warnings a user should still see)."""
+    text = b"".join(held)
+    if text:
+        sys.stderr.write(text.decode("utf-8", "replace"))
+        sys.stderr.flush()
+
+
+def panicking_files(
+    trees: Sequence[FoundTree], skipped: frozenset[Path]
+) -> dict[Path, tuple[int, int, int]]:
+    """Files with a relative import that climbs more than one level above the top package."""
+    found = {}
+    for source in (s for tree in trees for s in tree.sources):
+        if source.path in skipped:
+            continue
+        climbing = [c for c in climbing_imports(source) if c[1] > c[2] + 1]
+        if climbing:
+            found[source.path] = climbing[0]
+    return found
