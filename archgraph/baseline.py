@@ -133,11 +133,6 @@ class Pruned:
     baseline: Baseline
     removed: tuple[tuple[ViolationKey, int], ...]
 
-    @property
-    def removed_total(self) -> int:
-        return sum(count for _key, count in self.removed)
-
-
 def prune(baseline: Baseline, result: RunResult) -> Pruned:
     """Keep each entry only as often as it still occurs in `result` (a run without baseline);
     nothing is added, so violations that are new stay new."""

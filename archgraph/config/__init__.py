@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -231,10 +231,6 @@ def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
             origin[key] = at
     settings = replace(Settings(), **merged)
     return Config(settings, tuple(contracts), tuple(used)), errors
-
-
-def settings_keys() -> list[str]:
-    return [f.name for f in fields(Settings)]
 
 
 __all__ = ["Config", "ContractTable", "Settings", "discover", "load", "read"]

@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from archgraph.diagnostics import ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
-from archgraph.model.names import ImportExpr, ModuleExpr, is_within
+from archgraph.model.names import ImportExpr, ModuleExpr
 from archgraph.model.sources import SourceSet
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from archgraph.model.classes import ClassModel
 
 T = TypeVar("T")
@@ -102,7 +100,6 @@ class ImportGraphPort(Protocol):
     def shortest_chains(
         self, importer: str, imported: str, as_packages: bool
     ) -> frozenset[tuple[str, ...]]: ...
-    def shortest_chain(self, importer: str, imported: str) -> tuple[str, ...] | None: ...
     def illegal_layer_routes(
         self, layers: Sequence[LayerSpec], containers: Sequence[str]
     ) -> tuple[LayerRoute, ...]: ...
@@ -285,28 +282,3 @@ class ArchModel:
     def class_model(self) -> ClassModel:
         """Every class of the analyzed files, built once per model (its views share it)."""
         return self.sources.class_model
-
-    def to_networkx(self) -> nx.DiGraph:
-        """The module graph as a networkx DiGraph (edges carry `lines`)."""
-        import networkx as nx  # noqa: PLC0415 - heavy import, only for whole-graph work
-
-        digraph = nx.DiGraph()
-        for module in self.sorted_modules:
-            digraph.add_node(
-                module,
-                external=self.graph.is_external(module),
-                namespace=module in self.namespace_modules,
-            )
-        for importer, imported in self.iter_imports():
-            digraph.add_edge(
-                importer, imported, lines=self.graph.import_lines(importer, imported)
-            )
-        return digraph
-
-
-def collapse(module: str, onto: Iterable[str]) -> str | None:
-    """The first of `onto` that contains `module`, if any."""
-    for candidate in onto:
-        if is_within(module, candidate):
-            return candidate
-    return None

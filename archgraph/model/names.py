@@ -6,7 +6,6 @@ A pattern written in parentheses, `(a.b.*)`, is optional: matching no module is 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -121,6 +120,3 @@ class ImportExpr:
     def __str__(self) -> str:
         return f"{self.importer} -> {self.imported}"
 
-
-def unique_sorted(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(items)))

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from archgraph.scan.store import ScanStore
 
 
-
 class GrimpGraph:
     """ImportGraphPort over grimp's ImportGraph.
 
@@ -101,9 +100,6 @@ class GrimpGraph:
                 importer=importer, imported=imported, as_packages=as_packages
             )
         )
-
-    def shortest_chain(self, importer: str, imported: str) -> tuple[str, ...] | None:
-        return self._graph.find_shortest_chain(importer=importer, imported=imported)
 
     def illegal_layer_routes(
         self, layers: Sequence[LayerSpec], containers: Sequence[str]
