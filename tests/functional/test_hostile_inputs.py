@@ -100,3 +100,23 @@ def test_unreadable_files_and_directories_are_skipped_with_a_reason(tmp_path: Pa
         ("AG206", "pkg/secret.py", "file cannot be read: permission denied"),
     ]
     assert report["summary"]["imports"] == 1  # pkg.c -> pkg.b is still there
+
+
+
+def test_the_scanner_threads_start_under_an_address_space_limit(tmp_path: Path) -> None:
+    """Hardening item 19: with 512 MiB reserved per scanner thread, 16 threads could not start
+    under a 2 GiB address-space limit (exit 2 on a small project); the command line now
+    reserves 64 MiB a thread, so a CI container's `ulimit -v` does not break a check."""
+    import resource  # noqa: PLC0415 - POSIX only, this test only
+
+    root = write_tree(tmp_path, GOOD)
+    limit = 2 * 1024**3
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    environment = {k: v for k, v in os.environ.items() if k != "RUST_MIN_STACK"}
+    environment["RAYON_NUM_THREADS"] = "16"  # as many scanner threads as a big CI machine has
+    ran = run_check(root, environment, limited)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert json.loads(ran.stdout)["summary"]["modules"] == 3
