@@ -63,7 +63,7 @@ def _stamp(path: str) -> Stamp | None:
         stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return cache_file.stamp_of(stat)
 
 
 class FactsProvider:
@@ -77,7 +77,7 @@ class FactsProvider:
         stamps: Mapping[str, Stamp] | None = None,
         context: tuple[Any, ...] = (),
     ) -> None:
-        """`stamps`: (size, mtime) by module, from the file walk (else each file is stat'ed);
+        """`stamps`: each module's stamp, from the file walk (else each file is stat'ed);
         `context`: what else the analyzed code depends on (scan options, namespace packages)."""
         self._root = root
         self._files = files
@@ -93,7 +93,7 @@ class FactsProvider:
         return stamp if stamp is not None else _stamp(path)
 
     def files_digest(self) -> str:
-        """A digest of every analyzed file (module, path, size, mtime) and the scan context."""
+        """A digest of every analyzed file (module, path, stamp) and the scan context."""
         if self._digest is None:
             context = repr((MEMO_VERSION, FACTS_VERSION, self._context)).encode()
             import hashlib  # noqa: PLC0415 - only runs that memoize need it

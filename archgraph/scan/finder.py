@@ -19,6 +19,7 @@ from pathlib import Path
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import ModuleExpr, ancestors
+from archgraph.scan.cache_file import Stamp, stamp_of
 
 _NAME = operator.attrgetter("name")
 _SILENT_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
@@ -29,7 +30,7 @@ class ModuleSource:
     module: str
     path: Path  # absolute
     mtime: float
-    stamp: tuple[int, int] = (0, 0)  # (size, mtime in ns): what the caches check a file against
+    stamp: Stamp = (0, 0, 0, 0)  # what the caches check a file against (see cache_file.Stamp)
     file: Path = Path()  # relative to the project root when inside it (else absolute), as reported
 
 
@@ -320,7 +321,7 @@ class _Walk:
             return
         self.sources.append(
             ModuleSource(
-                module, path, stat.st_mtime, (stat.st_size, stat.st_mtime_ns), self.shown(path)
+                module, path, stat.st_mtime, stamp_of(stat), self.shown(path)
             )
         )
 
@@ -408,7 +409,7 @@ def refreshed(
         tree, index = place
         old = sources[tree][index]
         sources[tree][index] = ModuleSource(
-            old.module, old.path, status.st_mtime, (status.st_size, status.st_mtime_ns), old.file
+            old.module, old.path, status.st_mtime, stamp_of(status), old.file
         )
     trees = tuple(
         dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)

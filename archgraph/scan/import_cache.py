@@ -5,9 +5,9 @@ run: on 9,000 files a warm build spent over a second there. This cache is one ma
 plain tuples, loaded in milliseconds and written only when something changed.
 
 An import's target depends on the file and on which modules exist (`from a import b` names
-module `a.b` only if there is one). So an entry holds while its file keeps its (size, mtime),
-and when the set of modules changes, the files that may name an added or removed module (those
-whose bytes contain its last name) are scanned again.
+module `a.b` only if there is one). So an entry holds while its file keeps its stamp (size,
+mtime, ctime, inode), and when the set of modules changes, the files that may name an added or
+removed module (those whose bytes contain its last name) are scanned again.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ CACHE_NAME = f"imports-v{IMPORTS_VERSION}.marshal"
 
 # (imported module, line number, line contents, is lazy), sorted
 ImportRow = tuple[str, int, str, bool]
-Stamp = tuple[int, int]
+Stamp = cache_file.Stamp
 
 
 class ImportCache:

@@ -77,7 +77,7 @@ def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
 
 
 class BadFileMemory:
-    """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
+    """Known-unparsable files, keyed by path and stamp (see cache_file.Stamp), kept in the cache folder."""
 
     def __init__(self, cache_dir: Path | None) -> None:
         self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
@@ -88,9 +88,8 @@ class BadFileMemory:
         self._changed = False
 
     @staticmethod
-    def _stamp(path: Path) -> tuple[int, int]:
-        stat = path.stat()
-        return (stat.st_size, stat.st_mtime_ns)
+    def _stamp(path: Path) -> cache_file.Stamp:
+        return cache_file.stamp_of(path.stat())
 
     @property
     def has_entries(self) -> bool:
