@@ -21,6 +21,7 @@ from archgraph.model.names import is_within
 from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_imports
 from archgraph.scan.finder import ModuleSource, relative
+from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import node_text, parse
 
 AUDIT_CACHE_VERSION = 1
@@ -153,7 +154,7 @@ class AuditScans:
         if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3]), None
         try:
-            data = _read(str(source.path), source.stamp[0])
+            data = readable_source(_read(str(source.path), source.stamp[0]))
         except OSError:
             return None
         parsed: list[Any] = []
@@ -176,7 +177,7 @@ class AuditScans:
         if entry[4] is None:
             if data is None:
                 try:
-                    data = source.path.read_bytes()
+                    data = readable_source(source.path.read_bytes())
                 except OSError:
                     return None
             path, tree = self.last_tree

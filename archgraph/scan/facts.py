@@ -21,6 +21,7 @@ from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_row
 from archgraph.scan.fact_rows import from_row, to_row, valid_row
 from archgraph.scan.facts_cache import FACTS_VERSION, Stamp
+from archgraph.scan.python_source import mentions, readable_source
 from archgraph.scan.syntax import ParsedTrees
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _parse_batch(
     results: list[tuple[str, tuple[Any, ...] | None]] = []
     for module, path in batch:
         try:
-            source = Path(path).read_bytes()
+            source = readable_source(Path(path).read_bytes())
         except OSError:
             results.append((path, None))
             continue
@@ -283,7 +284,7 @@ def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:
             data = file.read()
     except OSError:
         return False
-    return any(needle in data for needle in needles)
+    return mentions(data, needles)
 
 
 def _ignore_interrupts() -> None:

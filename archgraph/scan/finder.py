@@ -12,6 +12,7 @@ import keyword
 import operator
 import os
 import stat
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,13 @@ class FindResult:
 
 
 def is_module_name(name: str) -> bool:
-    """A name `import a.b` can spell."""
-    return name.isidentifier() and not keyword.iskeyword(name)
+    """A name `import a.b` can spell: an identifier in the form Python reads it (NFKC: the
+    statement `import pkg.Ａpi` looks for `Api`, so a file `Ａpi.py` only importlib can load)."""
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and (name.isascii() or unicodedata.is_normalized("NFKC", name))
+    )
 
 
 def is_loadable_name(name: str) -> bool:

@@ -7,6 +7,7 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
 from pathlib import Path
@@ -20,6 +21,7 @@ from archgraph.scan import grimp_api
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
+from archgraph.scan.python_source import python_source
 from archgraph.scan.scanner_errors import (
     interruption_inside,
     is_panic,
@@ -368,17 +370,73 @@ def _scan_imports(
             rows[source.module] = cached
     if not missing:
         return rows
+    # Files the scanner would read otherwise than Python does: their text as Python reads it.
+    texts = {s.path: text for s in missing if (text := _python_text(s)) is not None}
     scanned = grimp_api.scan_for_imports(
-        module_files=[(s.module, s.mtime) for s in missing],
+        module_files=[(s.module, s.mtime) for s in missing if s.path not in texts],
         found_packages=_found_packages(trees, skipped, cache),
         include_external_packages=include_external_packages,
         exclude_type_checking_imports=exclude_type_checking_imports,
     )
+    if texts:
+        scanned |= _scan_texts(
+            trees, skipped, texts, include_external_packages, exclude_type_checking_imports
+        )
     for source in missing:
         found = scanned.get(source.module, ())
         rows[source.module] = found
         cache.put(source.module, str(source.path), source.stamp, found)
     return rows
+
+
+def _python_text(source: ModuleSource) -> bytes | None:
+    """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
+    encoding it does not know, names Python normalises; see python_source); else None."""
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return None  # the scanner says why
+    return python_source(data)
+
+
+def _scan_texts(
+    trees: Sequence[FoundTree],
+    skipped: frozenset[Path],
+    texts: Mapping[Path, bytes],
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+) -> dict[str, tuple[ImportRow, ...]]:
+    """The imports of the files of `texts`, scanned from those texts: written to a folder of
+    their own at the same places under each package's directory, which grimp's scanner is told
+    the packages are in (it resolves names against the module lists, not the disk)."""
+    with tempfile.TemporaryDirectory(prefix="archgraph-") as folder:
+        packages = set()
+        modules: list[tuple[str, float]] = []
+        real: dict[str, Path] = {}
+        for index, tree in enumerate(trees):
+            directory = Path(folder, str(index))
+            for source in tree.sources:
+                if source.path in texts:
+                    copy = directory / source.path.relative_to(tree.directory)
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    copy.write_bytes(texts[source.path])
+                    real[str(copy)] = source.path
+                    modules.append((source.module, source.mtime))
+            kept = [s.module for s in tree.sources if s.path not in skipped]
+            packages.add(
+                grimp_api.found_package(tree.package, str(directory), kept, tree.namespace_modules)
+            )
+        try:
+            return grimp_api.scan_for_imports(
+                module_files=modules,
+                found_packages=packages,
+                include_external_packages=include_external_packages,
+                exclude_type_checking_imports=exclude_type_checking_imports,
+            )
+        except SourceSyntaxError as error:  # named after the file, not its copy
+            raise SourceSyntaxError(
+                str(real.get(error.filename, error.filename)), error.lineno, error.text
+            ) from None
 
 
 def _assemble(

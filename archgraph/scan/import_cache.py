@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archgraph.scan import cache_file
+from archgraph.scan.python_source import mentions
 
 IMPORTS_VERSION = 1
 CACHE_NAME = f"imports-v{IMPORTS_VERSION}.marshal"
@@ -90,7 +91,7 @@ def _mentions(path: str, needles: Iterable[bytes]) -> bool:
             data = file.read()
     except OSError:
         return True
-    return any(needle in data for needle in needles)
+    return mentions(data, needles)
 
 
 def _valid(payload: tuple[Any, ...]) -> bool:

@@ -65,3 +65,85 @@ def test_a_file_replaced_by_same_size_content_with_the_old_mtime_is_read_again(
     assert code == 1
     (contract,) = report["contracts"]
     assert [v["chain"][0]["importer"] for v in contract["violations"]] == ["pkg.api"]
+
+
+@pytest.mark.parametrize("encoding", ["cp437", "cp850", "mac_roman", "hp_roman8", "big5hkscs", "utf-7"])
+def test_a_file_in_an_encoding_python_accepts_is_analysed(tmp_path: Path, encoding: str) -> None:
+    """grimp's scanner knows none of these; the file was dropped as a "syntax error"."""
+    source = f"# -*- coding: {encoding} -*-\nimport pkg.secret\nNAME = 'café'\n"
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": source.encode(encoding)})
+    assert source.encode(encoding) != source.encode("utf-8")
+    compile(source.encode(encoding), "api.py", "exec")  # Python reads it
+
+    code, report = check_json(root, "--no-cache", "--strict")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(s["importer"], s["imported"], s["lines"]) for v in contract["violations"] for s in v["chain"]] == [
+        ("pkg.api", "pkg.secret", [2])
+    ]
+    assert diagnostics(report) == []
+
+
+def test_a_name_python_normalises_is_the_name_it_imports(tmp_path: Path) -> None:
+    """`from pkg import ｓecret` imports pkg.secret: Python reads names in NFKC (PEP 3131)."""
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": "from pkg import ｓecret\n"})
+    code, report = check_json(root, "--no-cache")
+    assert code == 1
+    (contract,) = report["contracts"]
+    assert [v["chain"][0]["lines"] for v in contract["violations"]] == [[1]]
+
+
+PROTECTED_SYMBOL = """
+    [archgraph]
+    root_packages = ["pkg"]
+
+    [[contracts]]
+    name = "Only the vault obtains Secret"
+    id = "secret"
+    type = "protected"
+    symbols = ["pkg.secret.Secret"]
+    allowed_importers = ["pkg.vault"]
+"""
+
+
+def test_a_protected_symbol_imported_under_a_fullwidth_spelling_is_a_violation(
+    tmp_path: Path,
+) -> None:
+    files = {**BASE, "contracts/arch.toml": PROTECTED_SYMBOL, "pkg/vault.py": ""}
+    files["pkg/api.py"] = "from pkg.secret import Ｓecret\n\nSecret = Ｓecret\n"
+    root = write_tree(tmp_path, files)
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/api.py", 1)]
+
+
+SINGLE = """
+    [archgraph]
+    root_packages = ["pkg"]
+
+    [[contracts]]
+    name = "One dispatcher"
+    id = "dispatcher"
+    type = "single-implementation"
+    concept = "*ToolDispatcher"
+    canonical = "pkg.base.BaseToolDispatcher"
+"""
+
+
+def test_a_class_named_with_fullwidth_letters_is_the_class_python_defines(tmp_path: Path) -> None:
+    """`class RogueToolＤispatcher` defines RogueToolDispatcher."""
+    root = write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/base.py": "class BaseToolDispatcher:\n    def dispatch(self): ...\n",
+            "pkg/rogue.py": "class RogueToolＤispatcher:\n    def dispatch(self): ...\n",
+            "contracts/arch.toml": SINGLE,
+        },
+    )
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/rogue.py", 1)]
+    assert "RogueToolDispatcher" in contract["violations"][0]["message"]
