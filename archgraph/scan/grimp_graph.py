@@ -391,12 +391,18 @@ def _scan_imports(
 
 def _python_text(source: ModuleSource) -> bytes | None:
     """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
-    encoding it does not know, names Python normalises; see python_source); else None."""
+    encoding it does not know, names Python normalises, see python_source; a package beside a
+    module file of its name); else None."""
     try:
         data = source.path.read_bytes()
     except OSError:
         return None  # the scanner says why
-    return python_source(data)
+    prepared = python_source(data)
+    if prepared is None and source.path.name == "__init__.py":
+        package = source.path.parent
+        if package.with_name(f"{package.name}.py").is_file():
+            return data  # the scanner would read the module file the package shadows
+    return prepared
 
 
 def _scan_texts(

@@ -59,7 +59,10 @@ def test_a_file_replaced_by_same_size_content_with_the_old_mtime_is_read_again(
     assert replacement.stat().st_size == before.st_size
     shutil.copy2(replacement, target)
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert (target.stat().st_size, target.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
 
     code, report = check_json(root, "--cache-dir", str(cache))
     assert code == 1
@@ -67,7 +70,9 @@ def test_a_file_replaced_by_same_size_content_with_the_old_mtime_is_read_again(
     assert [v["chain"][0]["importer"] for v in contract["violations"]] == ["pkg.api"]
 
 
-@pytest.mark.parametrize("encoding", ["cp437", "cp850", "mac_roman", "hp_roman8", "big5hkscs", "utf-7"])
+@pytest.mark.parametrize(
+    "encoding", ["cp437", "cp850", "mac_roman", "hp_roman8", "big5hkscs", "utf-7"]
+)
 def test_a_file_in_an_encoding_python_accepts_is_analysed(tmp_path: Path, encoding: str) -> None:
     """grimp's scanner knows none of these; the file was dropped as a "syntax error"."""
     source = f"# -*- coding: {encoding} -*-\nimport pkg.secret\nNAME = 'café'\n"
@@ -78,9 +83,11 @@ def test_a_file_in_an_encoding_python_accepts_is_analysed(tmp_path: Path, encodi
     code, report = check_json(root, "--no-cache", "--strict")
     assert code == 1, report
     (contract,) = report["contracts"]
-    assert [(s["importer"], s["imported"], s["lines"]) for v in contract["violations"] for s in v["chain"]] == [
-        ("pkg.api", "pkg.secret", [2])
-    ]
+    assert [
+        (s["importer"], s["imported"], s["lines"])
+        for v in contract["violations"]
+        for s in v["chain"]
+    ] == [("pkg.api", "pkg.secret", [2])]
     assert diagnostics(report) == []
 
 
@@ -147,3 +154,69 @@ def test_a_class_named_with_fullwidth_letters_is_the_class_python_defines(tmp_pa
     (contract,) = report["contracts"]
     assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/rogue.py", 1)]
     assert "RogueToolDispatcher" in contract["violations"][0]["message"]
+
+
+@pytest.mark.parametrize("folder", ["node_modules", "__pycache__"])
+def test_a_package_named_like_a_folder_of_tools_is_analysed(tmp_path: Path, folder: str) -> None:
+    """Both names are identifiers: `import pkg.node_modules.leak` works."""
+    files = {
+        **BASE,
+        "pkg/api.py": f"import pkg.{folder}.leak\n",
+        f"pkg/{folder}/__init__.py": "",
+        f"pkg/{folder}/leak.py": "import pkg.secret\n",
+    }
+    root = write_tree(tmp_path, files)
+    code, report = check_json(root, "--no-cache", "--strict")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [[s["importer"] for s in v["chain"]] for v in contract["violations"]] == [
+        ["pkg.api", f"pkg.{folder}.leak"]
+    ]
+
+
+def test_installed_packages_inside_a_package_are_reported(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {**BASE, "pkg/api.py": "", "pkg/site-packages/evil/__init__.py": "import pkg.secret\n"},
+    )
+    code, report = check_json(root, "--no-cache")
+    assert code == 0
+    assert diagnostics(report) == [
+        (codes.INSTALLED_PACKAGES_SKIPPED.code, "pkg/site-packages", None)
+    ]
+
+
+def test_a_module_file_beside_its_package_is_shadowed(tmp_path: Path) -> None:
+    """Python imports the package `pkg/api/`, never `pkg/api.py`."""
+    root = write_tree(
+        tmp_path,
+        {
+            **BASE,
+            "pkg/api.py": "",
+            "pkg/api/__init__.py": "import pkg.secret\n",
+        },
+    )
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/api/__init__.py", 1)]
+    assert diagnostics(report) == [(codes.SHADOWED_MODULE.code, "pkg/api.py", None)]
+
+
+def test_a_directory_without_init_beside_a_module_file_is_shadowed(tmp_path: Path) -> None:
+    """A namespace portion comes last: `import pkg.api` loads `pkg/api.py`."""
+    root = write_tree(
+        tmp_path, {**BASE, "pkg/api.py": "import pkg.secret\n", "pkg/api/extra.py": ""}
+    )
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/api.py", 1)]
+    assert diagnostics(report) == [(codes.SHADOWED_MODULE.code, "pkg/api", None)]
+
+
+def test_a_compiled_module_without_source_is_reported(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": "", "pkg/hidden.pyc": b"\x00\x01"})
+    code, report = check_json(root, "--no-cache", "--strict")
+    assert code == 2
+    assert diagnostics(report) == [(codes.SOURCELESS_MODULE.code, "pkg/hidden.pyc", None)]
