@@ -210,6 +210,7 @@ def build_grimp_graph(
     exclude_type_checking_imports: bool,
     store: ScanStore,
     assemble: Assembler | None = None,
+    max_file_bytes: int | None = None,
 ) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
     """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
 
@@ -259,7 +260,7 @@ def build_grimp_graph(
             with stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports,
+                    exclude_type_checking_imports, max_file_bytes,
                 )
             replay(held)
             break
@@ -354,8 +355,10 @@ def _scan_imports(
     cache: ImportCache,
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
+    max_file_bytes: int | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
-    """Import rows of every file not skipped: from the cache, or from grimp's scanner."""
+    """Import rows of every file not skipped: from the cache, or from grimp's scanner (which
+    reads the files over `max_file_bytes` as they are)."""
     sources = [s for s in all_sources(trees) if s.path not in skipped]
     paths = {s.module: str(s.path) for s in sources}
     namespace = {m for tree in trees for m in tree.namespace_modules}
@@ -371,7 +374,12 @@ def _scan_imports(
     if not missing:
         return rows
     # Files the scanner would read otherwise than Python does: their text as Python reads it.
-    texts = {s.path: text for s in missing if (text := _python_text(s)) is not None}
+    texts = {
+        s.path: text
+        for s in missing
+        if (max_file_bytes is None or s.stamp[0] <= max_file_bytes)
+        and (text := _python_text(s)) is not None
+    }
     scanned = grimp_api.scan_for_imports(
         module_files=[(s.module, s.mtime) for s in missing if s.path not in texts],
         found_packages=_found_packages(trees, skipped, cache),

@@ -220,3 +220,24 @@ def test_a_compiled_module_without_source_is_reported(tmp_path: Path) -> None:
     code, report = check_json(root, "--no-cache", "--strict")
     assert code == 2
     assert diagnostics(report) == [(codes.SOURCELESS_MODULE.code, "pkg/hidden.pyc", None)]
+
+
+def test_a_file_over_max_file_bytes_has_its_imports_analysed_and_is_reported(tmp_path: Path) -> None:
+    big = "import pkg.secret\n" + "class Filler:\n    pass\n" * 200
+    config = FORBIDDEN.replace('root_packages = ["pkg"]', 'root_packages = ["pkg"]\nmax_file_bytes = 1000')
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": big, "contracts/arch.toml": config})
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    assert diagnostics(report) == [(codes.FILE_TOO_LARGE.code, "pkg/api.py", None)]
+    code, stdout, stderr = run_cli(["families", str(root), "--no-cache", "--format", "json"])
+    assert code == 0 and "Traceback" not in stderr
+    assert "Filler" not in stdout
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"big"'])
+def test_max_file_bytes_must_be_a_positive_integer(tmp_path: Path, value: str) -> None:
+    config = FORBIDDEN.replace('root_packages = ["pkg"]', f'root_packages = ["pkg"]\nmax_file_bytes = {value}')
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": "", "contracts/arch.toml": config})
+    code, _stdout, stderr = run_cli(["check", str(root), "--no-cache"])
+    assert code == 2
+    assert "contracts/arch.toml:4: archgraph.max_file_bytes" in stderr, stderr
