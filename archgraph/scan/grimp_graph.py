@@ -7,6 +7,7 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
@@ -251,6 +252,8 @@ def build_grimp_graph(
                 entry.get("code", codes.UNPARSABLE_FILE.code),
             )
 
+    # A module that sets TYPE_CHECKING itself may run its `if TYPE_CHECKING:` imports: kept.
+    own_flag = _setting_type_checking(sources) if exclude_type_checking_imports else {}
     options = (grimp_api.VERSION, packages, include_external_packages, exclude_type_checking_imports)
     cache = store.imports(options)
     cache.keep_only({s.module for s in sources})
@@ -260,7 +263,7 @@ def build_grimp_graph(
             with stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports, max_file_bytes,
+                    exclude_type_checking_imports, max_file_bytes, frozenset(own_flag),
                 )
             replay(held)
             break
@@ -310,7 +313,42 @@ def build_grimp_graph(
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
     graph = (assemble or graph_of_rows)(rows, modules, packages)
     notes = _nameless_imports(rows, sources, project_root)
+    notes += [
+        Diagnostic(
+            codes.TYPE_CHECKING_ASSIGNED.code,
+            Severity.WARNING,
+            "the module sets TYPE_CHECKING itself, so its `if TYPE_CHECKING:` imports may run;"
+            " they are kept although exclude_type_checking_imports = true",
+            Location(relative(path, project_root), line),
+            hint="import TYPE_CHECKING from typing",
+        )
+        for path, line in sorted(own_flag.items())
+        if path not in skipped
+    ]
     return graph, frozenset(skipped), (*skipped.values(), *notes)
+
+
+# `TYPE_CHECKING = ...` (annotated or not) or `... as TYPE_CHECKING`, anywhere in the file: then
+# the name is not typing's constant False.
+_SETS_TYPE_CHECKING = re.compile(
+    rb"^[ \t]*TYPE_CHECKING[ \t]*(?::[^=\n]*)?=(?!=)|\bas[ \t]+TYPE_CHECKING\b", re.MULTILINE
+)
+
+
+def _setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
+    """The files that bind TYPE_CHECKING themselves, and the line where they first do."""
+    found = {}
+    for source in sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            continue
+        if b"TYPE_CHECKING" not in data:
+            continue
+        match = _SETS_TYPE_CHECKING.search(data)
+        if match is not None:
+            found[source.path] = data.count(b"\n", 0, match.start()) + 1
+    return found
 
 
 Assembler = Callable[[Mapping[str, tuple[ImportRow, ...]], set[str], Sequence[str]], "GrimpGraph"]
@@ -356,9 +394,11 @@ def _scan_imports(
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
     max_file_bytes: int | None = None,
+    own_flag: frozenset[Path] = frozenset(),
 ) -> dict[str, tuple[ImportRow, ...]]:
     """Import rows of every file not skipped: from the cache, or from grimp's scanner (which
-    reads the files over `max_file_bytes` as they are)."""
+    reads the files over `max_file_bytes` as they are; `own_flag`: files whose TYPE_CHECKING
+    imports are kept whatever `exclude_type_checking_imports` says)."""
     sources = [s for s in all_sources(trees) if s.path not in skipped]
     paths = {s.module: str(s.path) for s in sources}
     namespace = {m for tree in trees for m in tree.namespace_modules}
@@ -380,16 +420,25 @@ def _scan_imports(
         if (max_file_bytes is None or s.stamp[0] <= max_file_bytes)
         and (text := _python_text(s)) is not None
     }
-    scanned = grimp_api.scan_for_imports(
-        module_files=[(s.module, s.mtime) for s in missing if s.path not in texts],
-        found_packages=_found_packages(trees, skipped, cache),
-        include_external_packages=include_external_packages,
-        exclude_type_checking_imports=exclude_type_checking_imports,
-    )
-    if texts:
-        scanned |= _scan_texts(
-            trees, skipped, texts, include_external_packages, exclude_type_checking_imports
-        )
+    scanned: dict[str, tuple[ImportRow, ...]] = {}
+    groups = [(False, missing)]
+    if exclude_type_checking_imports:
+        groups = [
+            (True, [s for s in missing if s.path not in own_flag]),
+            (False, [s for s in missing if s.path in own_flag]),
+        ]
+    for excluding, group in groups:
+        plain = [(s.module, s.mtime) for s in group if s.path not in texts]
+        if plain:
+            scanned |= grimp_api.scan_for_imports(
+                module_files=plain,
+                found_packages=_found_packages(trees, skipped, cache),
+                include_external_packages=include_external_packages,
+                exclude_type_checking_imports=excluding,
+            )
+        prepared = {s.path: texts[s.path] for s in group if s.path in texts}
+        if prepared:
+            scanned |= _scan_texts(trees, skipped, prepared, include_external_packages, excluding)
     for source in missing:
         found = scanned.get(source.module, ())
         rows[source.module] = found

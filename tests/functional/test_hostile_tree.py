@@ -241,3 +241,28 @@ def test_max_file_bytes_must_be_a_positive_integer(tmp_path: Path, value: str) -
     code, _stdout, stderr = run_cli(["check", str(root), "--no-cache"])
     assert code == 2
     assert "contracts/arch.toml:4: archgraph.max_file_bytes" in stderr, stderr
+
+
+def test_a_module_that_sets_type_checking_itself_keeps_its_guarded_imports(tmp_path: Path) -> None:
+    config = FORBIDDEN.replace(
+        'root_packages = ["pkg"]', 'root_packages = ["pkg"]\n    exclude_type_checking_imports = true'
+    )
+    api = "TYPE_CHECKING = True\nif TYPE_CHECKING:\n    import pkg.secret\n"
+    root = write_tree(
+        tmp_path,
+        {
+            **BASE,
+            "contracts/arch.toml": config,
+            "pkg/api.py": api,
+            # typing's constant: the guarded import is left out, as configured
+            "pkg/other.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.secret\n",
+        },
+    )
+    for _run in range(2):  # cold, then warm from the cache
+        code, report = check_json(root, "--cache-dir", str(tmp_path / "cache"))
+        assert code == 1, report
+        (contract,) = report["contracts"]
+        assert [(v["chain"][0]["importer"], v["chain"][0]["lines"]) for v in contract["violations"]] == [
+            ("pkg.api", [3])
+        ]
+        assert diagnostics(report) == [(codes.TYPE_CHECKING_ASSIGNED.code, "pkg/api.py", 1)]
