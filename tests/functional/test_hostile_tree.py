@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +267,26 @@ def test_a_module_that_sets_type_checking_itself_keeps_its_guarded_imports(tmp_p
             ("pkg.api", [3])
         ]
         assert diagnostics(report) == [(codes.TYPE_CHECKING_ASSIGNED.code, "pkg/api.py", 1)]
+
+
+def test_a_symlinked_module_added_by_the_change_is_in_the_affected_scope(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+            cwd=tmp_path, check=True, capture_output=True,
+        )
+
+    write_tree(tmp_path, {**BASE, "pkg/api.py": ""})
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    write_tree(tmp_path, {"shared/leak.py": "import pkg.secret\n"})
+    (tmp_path / "pkg/api.py").unlink()
+    (tmp_path / "pkg/api.py").symlink_to("../shared/leak.py")
+    git("add", "-A")
+    git("commit", "-q", "-m", "change")
+
+    code, report = check_json(tmp_path, "--no-cache", "--affected", "HEAD~1")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [v["chain"][0]["importer"] for v in contract["violations"]] == ["pkg.api"]
