@@ -7,6 +7,7 @@ change. The graph and every contract are still evaluated whole; this only filter
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -26,10 +27,20 @@ def affected_scope(
     A changed configuration file puts every module in scope, since any verdict may change.
     """
     root = model.root
+    changed = list(changed)
     under_root = [path for path in changed if path.is_relative_to(root)]
     # Relative paths, as the model keeps them: a few changed files against thousands of modules.
+    # A changed path may be a link to a folder (every module under it changed), or the target
+    # of a module that is a link (resolved paths compared).
     relative = {path.relative_to(root) for path in under_root}
-    changed_modules = frozenset(m for m, path in model.files.items() if path in relative)
+    targets = {os.path.realpath(path) for path in changed}
+    changed_modules = frozenset(
+        m
+        for m, path in model.files.items()
+        if path in relative
+        or any(parent in relative for parent in path.parents)
+        or os.path.realpath(root / path) in targets
+    )
     configuration = {path.resolve() for path in configuration_files}
     configuration_changed = any(path in configuration for path in under_root)
     modules = model.modules if configuration_changed else upstream(model, changed_modules)

@@ -241,6 +241,42 @@ CLASSES_SYNTAX_ERROR = _define(
     "Classes near the syntax error may be missing or incomplete in the class model. Fix the "
     "file (merge-conflict markers?); the rest is analyzed meanwhile.",
 )
+SHADOWED_MODULE = _define(
+    "AG220",
+    Severity.WARNING,
+    "Module shadowed by a module of the same name",
+    "`x.py` beside a package `x/` (with `__init__.py`): Python imports the package, so the file "
+    "is not analyzed; beside a directory without `__init__.py`, the file wins and the directory "
+    "is not analyzed. Remove or rename the one Python never imports.",
+)
+SOURCELESS_MODULE = _define(
+    "AG221",
+    Severity.WARNING,
+    "Compiled module without source",
+    "A `.pyc` file outside `__pycache__` with no `.py` beside it: Python imports it, but it has no "
+    "source, so its imports are not analyzed. Commit the source, or remove the compiled file.",
+)
+FILE_TOO_LARGE = _define(
+    "AG222",
+    Severity.WARNING,
+    "File larger than max_file_bytes",
+    "The file's imports are analyzed, but not its classes and names (`families`, symbol "
+    "contracts, the import audit). Split the file, or raise `max_file_bytes` in [archgraph].",
+)
+TYPE_CHECKING_ASSIGNED = _define(
+    "AG223",
+    Severity.WARNING,
+    "TYPE_CHECKING assigned by the module",
+    "The module sets `TYPE_CHECKING` itself, so its `if TYPE_CHECKING:` imports may run: they are "
+    "kept although `exclude_type_checking_imports = true`. Import TYPE_CHECKING from typing.",
+)
+INSTALLED_PACKAGES_SKIPPED = _define(
+    "AG224",
+    Severity.INFO,
+    "Installed packages skipped",
+    "A `site-packages` directory inside a package holds installed third-party code, not modules "
+    "of the package; its Python files are not analyzed.",
+)
 
 # --- AG3xx: configuration. At error level they end the run with exit code 2.
 

@@ -32,6 +32,9 @@ class Settings:
     include_dynamic_imports: bool = False
     baseline: Path | None = None  # baseline file of known violations, relative to PATH
     fail_on_stale: bool = False  # stale baseline entries and unused ignores fail the run
+    # A file larger than this is read by the import scanner only (AG222): parsing a 30 MB
+    # module for its classes took gigabytes of memory.
+    max_file_bytes: int = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +218,9 @@ def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
         parsed = from_table(Settings, settings_table, at)
         if isinstance(parsed, list):
             errors.extend(parsed)
+            continue
+        if "max_file_bytes" in settings_table and parsed.max_file_bytes < 1:
+            errors.append(at.error("max_file_bytes", "must be a positive number of bytes"))
             continue
         for key in settings_table:
             value = getattr(parsed, key)

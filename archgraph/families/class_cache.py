@@ -25,14 +25,15 @@ CACHE_NAME = "classes.marshal"
 
 
 def files_key(root: Path, files: Mapping[str, Path]) -> str:
-    """A digest of every module's file, size and mtime; unreadable files count as changed."""
+    """A digest of every module's file and stamp (size, mtime, ctime, inode); unreadable files
+    count as changed."""
     digest = hashlib.blake2b(f"{CLASS_CACHE_VERSION}/{FACTS_VERSION}".encode(), digest_size=20)
     base = str(root)
     for module in sorted(files):
         path = str(files[module])  # plain strings: Path joins would double the cost of a warm run
         try:
             stat = os.stat(os.path.join(base, path))
-            stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+            stamp = ":".join(map(str, cache_file.stamp_of(stat)))
         except OSError:
             stamp = "missing"
         digest.update(f"\0{module}\0{path}\0{stamp}".encode())

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgraph.diagnostics import ArchgraphError, Diagnostic, ScanSummary, sorted_diagnostics
+from archgraph import codes
+from archgraph.diagnostics import (
+    ArchgraphError,
+    Diagnostic,
+    Location,
+    ScanSummary,
+    Severity,
+    sorted_diagnostics,
+)
 from archgraph.model import ArchModel, ModuleExpr, SourceSet
 from archgraph.scan.audit import audit_imports
 from archgraph.scan.facts import FactsProvider
@@ -36,6 +44,7 @@ class ScanOptions:
     include_namespace_dirs: bool = True
     include_dynamic_imports: bool = False
     cache_dir: Path | None = None
+    max_file_bytes: int = 5_000_000  # larger files: imports only (see `large_files`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +108,14 @@ def scan(
     graph, skipped, scan_diagnostics = build_grimp_graph(
         found.trees,
         root,
+        max_file_bytes=options.max_file_bytes,
         include_external_packages=options.include_external_packages,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
         store=store,
         assemble=assemble,
     )
-    analyzed = [s for s in sources if s.path not in skipped]
+    large, large_notes = large_files(sources, options.max_file_bytes)
+    analyzed = [s for s in sources if s.path not in skipped and s.path not in large]
     audit = audit_imports(analyzed, graph.modules, options.root_packages, root, store.audit_scans)
     if options.include_dynamic_imports and audit.dynamic_imports:
         graph = graph.with_imports(
@@ -114,6 +125,7 @@ def scan(
     files = module_files(found.trees)
     if skipped:
         files = {m: p for m, p in files.items() if root / p not in skipped}
+    facts_files = {m: p for m, p in files.items() if root / p not in large} if large else files
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
@@ -121,7 +133,7 @@ def scan(
         files=files,
         namespace_modules=namespace,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
-        facts_provider=_facts_provider(root, files, store, sources, options, namespace),
+        facts_provider=_facts_provider(root, facts_files, store, sources, options, namespace),
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),
@@ -129,7 +141,7 @@ def scan(
         namespace_modules=len(namespace),
         files=len(sources) - len(skipped),
     )
-    diagnostics = (*found.diagnostics, *scan_diagnostics, *audit.diagnostics)
+    diagnostics = (*found.diagnostics, *scan_diagnostics, *large_notes, *audit.diagnostics)
     return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
 
 
@@ -153,9 +165,33 @@ def scan_files(
     sources = [s for tree in found.trees for s in tree.sources]
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
     files = module_files(found.trees)
+    large, large_notes = large_files(sources, options.max_file_bytes)
+    if large:
+        files = {m: p for m, p in files.items() if root / p not in large}
     provider = _facts_provider(root, files, store, sources, options, namespace)
     source_set = SourceSet(root, options.root_packages, files, namespace, provider)
-    return FilesOutcome(source_set, sorted_diagnostics(found.diagnostics))
+    return FilesOutcome(source_set, sorted_diagnostics((*found.diagnostics, *large_notes)))
+
+
+def large_files(
+    sources: list[ModuleSource], max_file_bytes: int
+) -> tuple[frozenset[Path], tuple[Diagnostic, ...]]:
+    """The files larger than `max_file_bytes`, and a note on each: their imports are scanned,
+    but they are not parsed for facts (classes, names) nor audited, which would take
+    gigabytes of memory for a generated module of some tens of megabytes."""
+    large = [s for s in sources if s.stamp[0] > max_file_bytes]
+    notes = tuple(
+        Diagnostic(
+            codes.FILE_TOO_LARGE.code,
+            Severity.WARNING,
+            f"file is {s.stamp[0]:,} bytes, over max_file_bytes ({max_file_bytes:,}): its"
+            " imports are analyzed, its classes and names are not",
+            Location(s.file),
+            hint="split the file, or raise max_file_bytes in [archgraph]",
+        )
+        for s in large
+    )
+    return frozenset(s.path for s in large), notes
 
 
 def _facts_provider(

@@ -21,6 +21,7 @@ from archgraph.model.names import is_within
 from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_imports
 from archgraph.scan.finder import ModuleSource, relative
+from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import node_text, parse
 
 AUDIT_CACHE_VERSION = 1
@@ -129,18 +130,18 @@ ImportRow = tuple[int, int, str, bool, bool]
 
 
 class AuditScans:
-    """FileScans by path, valid while the file's mtime is unchanged (as grimp's cache), with
+    """FileScans by path, valid while the file's stamp is unchanged (see cache_file.Stamp), with
     the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
 
     def __init__(self, cache_dir: Path | None) -> None:
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
-        self.entries: dict[str, list[Any]] = {}  # path -> [mtime, climbing, dynamic, targets, imports]
+        self.entries: dict[str, list[Any]] = {}  # path -> [stamp, climbing, dynamic, targets, imports]
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
         # files) are unchanged: a process that audits one changing tree again and again judges
         # only its changed files. Kept in memory only.
         self.judged_against: tuple[frozenset[str], frozenset[Path], tuple[str, ...], Path] | None = None
-        self.findings: dict[Path, tuple[tuple[int, int], list[Diagnostic], list[DynamicImport]]] = {}
+        self.findings: dict[Path, tuple[cache_file.Stamp, list[Diagnostic], list[DynamicImport]]] = {}
         self.auditor: _Auditor | None = None  # the one that judged them
         self.dirty = False
         stored = cache_file.load(self.file, AUDIT_CACHE_VERSION, _valid_scans)
@@ -150,10 +151,10 @@ class AuditScans:
     def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
         entry = self.entries.get(str(source.path))
-        if entry is not None and entry[0] == source.mtime:
+        if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3]), None
         try:
-            data = _read(str(source.path), source.stamp[0])
+            data = readable_source(_read(str(source.path), source.stamp[0]))
         except OSError:
             return None
         parsed: list[Any] = []
@@ -166,7 +167,7 @@ class AuditScans:
         found = FileScan.of(data, source, tree)
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
-        self.entries[str(source.path)] = [source.mtime, found.climbing, found.dynamic, found.targets, None]
+        self.entries[str(source.path)] = [source.stamp, found.climbing, found.dynamic, found.targets, None]
         self.dirty = True
         return found, data
 
@@ -176,7 +177,7 @@ class AuditScans:
         if entry[4] is None:
             if data is None:
                 try:
-                    data = source.path.read_bytes()
+                    data = readable_source(source.path.read_bytes())
                 except OSError:
                     return None
             path, tree = self.last_tree
@@ -199,14 +200,14 @@ class AuditScans:
 
 
 def _valid_scans(payload: tuple[Any, ...]) -> bool:
-    """({path: [mtime, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
+    """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     return all(
         type(path) is str
         and type(entry) is list
         and len(entry) == 5
-        and type(entry[0]) is float
+        and cache_file.is_stamp(entry[0])
         and type(entry[1]) is bool
         and type(entry[2]) is tuple
         and all(

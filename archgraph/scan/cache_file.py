@@ -25,10 +25,21 @@ from typing import Any
 
 from archgraph.atomic import write_atomically
 
-STORE_VERSION = 2  # bump to invalidate every cache at once (2: one format, validated on load)
+STORE_VERSION = 3  # bump to invalidate every cache at once (2: one format, validated on load;
+# 3: stamps hold ctime and inode)
 MAX_BYTES = 1 << 30  # a cache file larger than this is not read (Home Assistant's: 12 MB)
 
 Validator = Callable[[tuple[Any, ...]], bool]
+
+# What the caches check a file against: (size, mtime in ns, ctime in ns, inode). Size and mtime
+# alone are not enough: `cp -p`, rsync and tar put back an old mtime on new content of the same
+# size. No tool can set ctime, and a file replaced by another (a rename over it) has another inode.
+Stamp = tuple[int, int, int, int]
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    """The stamp of a file from its status (`os.stat`, `DirEntry.stat`)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def load(file: Path | None, version: object, valid: Validator | None = None) -> tuple[Any, ...] | None:
@@ -103,8 +114,8 @@ def _read_regular(file: Path) -> bytes | None:
 
 
 def is_stamp(value: object) -> bool:
-    """(size, mtime in ns): two ints."""
-    return type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int
+    """A `Stamp`: four ints."""
+    return type(value) is tuple and len(value) == 4 and all(type(item) is int for item in value)
 
 
 def is_str_tuple(value: object) -> bool:

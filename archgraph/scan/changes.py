@@ -35,7 +35,9 @@ def changed_files(root: Path, since: str) -> ChangedFiles:
     diffed = _git(root, "diff", "--name-only", "--no-renames", "-z", since, "--")
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--full-name", "-z")
     names = [name for name in (diffed + untracked).split("\0") if name]
-    return ChangedFiles(since, frozenset((top / name).resolve() for name in names))
+    # The paths as the tree has them, links not followed: a symlinked module added by the
+    # change is the link's path (resolving it led outside the tree, out of the scope).
+    return ChangedFiles(since, frozenset(top.resolve() / name for name in names))
 
 
 def _git(root: Path, *args: str) -> str:

@@ -21,6 +21,7 @@ from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_row
 from archgraph.scan.fact_rows import from_row, to_row, valid_row
 from archgraph.scan.facts_cache import FACTS_VERSION, Stamp
+from archgraph.scan.python_source import mentions, readable_source
 from archgraph.scan.syntax import ParsedTrees
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _parse_batch(
     results: list[tuple[str, tuple[Any, ...] | None]] = []
     for module, path in batch:
         try:
-            source = Path(path).read_bytes()
+            source = readable_source(Path(path).read_bytes())
         except OSError:
             results.append((path, None))
             continue
@@ -63,7 +64,7 @@ def _stamp(path: str) -> Stamp | None:
         stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return cache_file.stamp_of(stat)
 
 
 class FactsProvider:
@@ -77,7 +78,7 @@ class FactsProvider:
         stamps: Mapping[str, Stamp] | None = None,
         context: tuple[Any, ...] = (),
     ) -> None:
-        """`stamps`: (size, mtime) by module, from the file walk (else each file is stat'ed);
+        """`stamps`: each module's stamp, from the file walk (else each file is stat'ed);
         `context`: what else the analyzed code depends on (scan options, namespace packages)."""
         self._root = root
         self._files = files
@@ -93,7 +94,7 @@ class FactsProvider:
         return stamp if stamp is not None else _stamp(path)
 
     def files_digest(self) -> str:
-        """A digest of every analyzed file (module, path, size, mtime) and the scan context."""
+        """A digest of every analyzed file (module, path, stamp) and the scan context."""
         if self._digest is None:
             context = repr((MEMO_VERSION, FACTS_VERSION, self._context)).encode()
             import hashlib  # noqa: PLC0415 - only runs that memoize need it
@@ -283,7 +284,7 @@ def _mentions(path: str, needles: tuple[bytes, ...]) -> bool:
             data = file.read()
     except OSError:
         return False
-    return any(needle in data for needle in needles)
+    return mentions(data, needles)
 
 
 def _ignore_interrupts() -> None:

@@ -1,4 +1,4 @@
-"""Each file's parsed facts kept between runs: by path while the file's (size, mtime) holds
+"""Each file's parsed facts kept between runs: by path while the file's stamp holds
 (`FactsCache`, the cache folder), or by file content (`FactsByContent`, `archgraph trend`)."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ FACTS_VERSION = 5
 CONTENT_FACTS_VERSION = 1
 CACHE_NAME = f"facts-v{FACTS_VERSION}.marshal"
 
-Stamp = tuple[int, int]
+Stamp = cache_file.Stamp
 CHAINS_FIELD = 5  # where a row keeps `attribute_chains`
 
 
 class FactsCache:
-    """Fact rows by absolute path, valid while (size, mtime) is unchanged. One versioned file.
+    """Fact rows by absolute path, valid while its stamp is unchanged. One versioned file.
 
     It also remembers which searched names a file does not contain, so a warm run that asks
     for the same names reads none of the files that cannot import them.

@@ -12,6 +12,7 @@ import keyword
 import operator
 import os
 import stat
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,13 @@ from pathlib import Path
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.names import ModuleExpr, ancestors
+from archgraph.scan.cache_file import Stamp, stamp_of
 
 _NAME = operator.attrgetter("name")
-_SILENT_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+# Installed third-party code, not modules of the package (`site-packages` cannot be named by an
+# import statement either). `__pycache__` and `node_modules` are walked like any directory: both
+# are identifiers Python imports, and a pull request can put modules there.
+_INSTALLED_DIRS = frozenset({"site-packages"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +34,7 @@ class ModuleSource:
     module: str
     path: Path  # absolute
     mtime: float
-    stamp: tuple[int, int] = (0, 0)  # (size, mtime in ns): what the caches check a file against
+    stamp: Stamp = (0, 0, 0, 0)  # what the caches check a file against (see cache_file.Stamp)
     file: Path = Path()  # relative to the project root when inside it (else absolute), as reported
 
 
@@ -54,8 +59,13 @@ class FindResult:
 
 
 def is_module_name(name: str) -> bool:
-    """A name `import a.b` can spell."""
-    return name.isidentifier() and not keyword.iskeyword(name)
+    """A name `import a.b` can spell: an identifier in the form Python reads it (NFKC: the
+    statement `import pkg.Ａpi` looks for `Api`, so a file `Ａpi.py` only importlib can load)."""
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and (name.isascii() or unicodedata.is_normalized("NFKC", name))
+    )
 
 
 def is_loadable_name(name: str) -> bool:
@@ -204,12 +214,21 @@ class _Walk:
                 return
             self.namespace_candidates.add(module)
 
+        shadowed = self.shadowing(entries, names)
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name.startswith(".") or name in shadowed:
                 continue
             if _is_dir(entry):
-                if name in _SILENT_DIRS:
+                if name in _INSTALLED_DIRS:
+                    count = _count_python_files(entry.path)
+                    if count:
+                        self.warn(
+                            codes.INSTALLED_PACKAGES_SKIPPED.code,
+                            f"'{name}' holds installed packages; {count} Python files not analyzed",
+                            Path(entry.path),
+                            severity=Severity.INFO,
+                        )
                     continue
                 if not is_loadable_name(name):
                     count = _count_python_files(entry.path)
@@ -238,6 +257,14 @@ class _Walk:
                 self.add_file(entry, Path(entry.path), module)
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
+            elif name.endswith(".pyc") and name[:-1] not in names and is_loadable_name(name[:-4]):
+                self.warn(
+                    codes.SOURCELESS_MODULE.code,
+                    f"compiled module '{name}' has no '{name[:-1]}' beside it: Python imports it,"
+                    " but it has no source to analyze",
+                    Path(entry.path),
+                    hint="commit its source, or remove the compiled file",
+                )
             elif name.endswith(".pyi") and name[:-1] not in names:
                 self.warn(
                     codes.STUB_WITHOUT_MODULE.code,
@@ -246,6 +273,40 @@ class _Walk:
                     Path(entry.path),
                     severity=Severity.INFO,
                 )
+
+    def shadowing(self, entries: Sequence[os.DirEntry[str]], names: Collection[str]) -> set[str]:
+        """Names of a directory that Python never imports because another entry has their
+        module name: `x.py` beside a package `x/` (the package wins), or a directory `x/`
+        without `__init__.py` beside `x.py` (a namespace portion comes last); each reported."""
+        shadowed = set()
+        for entry in entries:
+            file = f"{entry.name}.py"
+            if file not in names or not _is_dir(entry):
+                continue
+            if not os.path.isfile(os.path.join(os.path.dirname(entry.path), file)):
+                continue
+            if os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                shadowed.add(file)
+                self.warn(
+                    codes.SHADOWED_MODULE.code,
+                    f"'{file}' is shadowed by the package '{entry.name}/' beside it (Python"
+                    " imports the package); not analyzed",
+                    Path(os.path.dirname(entry.path), file),
+                    hint="remove or rename the file",
+                )
+            else:
+                shadowed.add(entry.name)
+                count = _count_python_files(entry.path)
+                if count:
+                    self.warn(
+                        codes.SHADOWED_MODULE.code,
+                        f"directory '{entry.name}/' has no __init__.py and is shadowed by"
+                        f" '{file}' beside it (Python imports the file); {count} Python files"
+                        " not analyzed",
+                        Path(entry.path),
+                        hint="add an __init__.py to make it the package, or rename one of them",
+                    )
+        return shadowed
 
     def note_unusable(self, entry: os.DirEntry[str]) -> None:
         """A `.py` name that is not a regular file, or a broken link where a package could be."""
@@ -320,7 +381,7 @@ class _Walk:
             return
         self.sources.append(
             ModuleSource(
-                module, path, stat.st_mtime, (stat.st_size, stat.st_mtime_ns), self.shown(path)
+                module, path, stat.st_mtime, stamp_of(stat), self.shown(path)
             )
         )
 
@@ -408,7 +469,7 @@ def refreshed(
         tree, index = place
         old = sources[tree][index]
         sources[tree][index] = ModuleSource(
-            old.module, old.path, status.st_mtime, (status.st_size, status.st_mtime_ns), old.file
+            old.module, old.path, status.st_mtime, stamp_of(status), old.file
         )
     trees = tuple(
         dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)

@@ -5,9 +5,9 @@ run: on 9,000 files a warm build spent over a second there. This cache is one ma
 plain tuples, loaded in milliseconds and written only when something changed.
 
 An import's target depends on the file and on which modules exist (`from a import b` names
-module `a.b` only if there is one). So an entry holds while its file keeps its (size, mtime),
-and when the set of modules changes, the files that may name an added or removed module (those
-whose bytes contain its last name) are scanned again.
+module `a.b` only if there is one). So an entry holds while its file keeps its stamp (size,
+mtime, ctime, inode), and when the set of modules changes, the files that may name an added or
+removed module (those whose bytes contain its last name) are scanned again.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from archgraph.scan import cache_file
+from archgraph.scan.python_source import mentions
 
 IMPORTS_VERSION = 1
 CACHE_NAME = f"imports-v{IMPORTS_VERSION}.marshal"
 
 # (imported module, line number, line contents, is lazy), sorted
 ImportRow = tuple[str, int, str, bool]
-Stamp = tuple[int, int]
+Stamp = cache_file.Stamp
 
 
 class ImportCache:
@@ -90,7 +91,7 @@ def _mentions(path: str, needles: Iterable[bytes]) -> bool:
             data = file.read()
     except OSError:
         return True
-    return any(needle in data for needle in needles)
+    return mentions(data, needles)
 
 
 def _valid(payload: tuple[Any, ...]) -> bool:

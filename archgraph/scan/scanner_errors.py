@@ -15,6 +15,7 @@ from pathlib import Path
 from archgraph.interrupts import Terminated
 from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource
+from archgraph.scan.python_source import readable_source
 
 # Two or more leading dots: only such relative imports can climb above the top-level package.
 _CLIMBING_IMPORT = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
@@ -74,7 +75,7 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     `from .. import x` in `pkg/a.py` climbs above `pkg`; Python raises ImportError there.
     """
     try:
-        data = source.path.read_bytes()
+        data = readable_source(source.path.read_bytes())
     except OSError:
         return []
     if not _CLIMBING_IMPORT.search(data):

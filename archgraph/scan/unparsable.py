@@ -11,12 +11,10 @@ from typing import Any
 
 from archgraph import codes
 from archgraph.scan import cache_file
+from archgraph.scan.python_source import declared_encoding
 
 # Not "=======" alone: reStructuredText underlines in docstrings look just like it.
 _CONFLICT_MARKER = re.compile(rb"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
-# PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 BAD_FILES_NAME = "unparsable-files.marshal"
 BAD_FILES_VERSION = 1
 
@@ -64,20 +62,8 @@ def describe_unparsable(path: Path, line: int | None, text: str | None) -> tuple
     return line, f"syntax error{snippet}", "fix the syntax; the rest of the code is analyzed meanwhile"
 
 
-def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
-    """The encoding a PEP 263 declaration names, and its line; (None, None) without one."""
-    lines = data.split(b"\n", 2)[:2]
-    for number, line in enumerate(lines, start=1):
-        found = _CODING.match(line)
-        if found:
-            return found.group(1).decode("ascii", "replace"), number
-        if not _BLANK_OR_COMMENT.match(line):
-            break
-    return None, None
-
-
 class BadFileMemory:
-    """Known-unparsable files, keyed by path and (size, mtime), kept in the cache folder."""
+    """Known-unparsable files, keyed by path and stamp (see cache_file.Stamp), kept in the cache folder."""
 
     def __init__(self, cache_dir: Path | None) -> None:
         self._file = cache_dir / BAD_FILES_NAME if cache_dir else None
@@ -88,9 +74,8 @@ class BadFileMemory:
         self._changed = False
 
     @staticmethod
-    def _stamp(path: Path) -> tuple[int, int]:
-        stat = path.stat()
-        return (stat.st_size, stat.st_mtime_ns)
+    def _stamp(path: Path) -> cache_file.Stamp:
+        return cache_file.stamp_of(path.stat())
 
     @property
     def has_entries(self) -> bool:

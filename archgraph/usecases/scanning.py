@@ -55,6 +55,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
             include_namespace_dirs=settings.include_namespace_dirs,
             include_dynamic_imports=settings.include_dynamic_imports,
             cache_dir=cache_dir,
+            max_file_bytes=settings.max_file_bytes,
         ),
         notes,
     )

@@ -190,7 +190,8 @@ def test_a_10_mb_generated_module(tmp_path: Path, record_property: pytest.Record
     source = generated_module(10_000_000)
     lines = source.count("\n")
     started = time.perf_counter()
-    outcome = scan_with(tmp_path, {"pkg/generated.py": source})
+    # Over the default max_file_bytes (5 MB): raised, to parse it for its facts all the same.
+    outcome = scan_with(tmp_path, {"pkg/generated.py": source}, max_file_bytes=20_000_000)
     scanned = time.perf_counter() - started
     facts = outcome.model.facts(["pkg.generated"])["pkg.generated"]
     parsed = time.perf_counter() - started - scanned

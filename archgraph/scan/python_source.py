@@ -1,0 +1,130 @@
+"""A file's source as Python reads it: decoded as its coding declaration says (PEP 263), and
+with identifiers as Python names them (NFKC, PEP 3131: `Ｓecret` is `Secret`).
+
+grimp's scanner knows few encodings (a file in cp437, mac_roman or utf-7 was dropped as
+unparsable although Python imports it) and tree-sitter reads UTF-8 only; neither normalises
+names, so `from pkg.api import Ｓecret` did not obtain `Secret`. Both are handed this text
+instead of the file's bytes wherever the two differ, which is rare: an ASCII or plain UTF-8
+file whose names are already normal is read as it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# PEP 263: a coding declaration on line 1, or on line 2 below a blank or comment-only line.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_TEXT_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+# A word holding a character outside ASCII: the only place a name can be not normal.
+_NON_ASCII_WORD = re.compile(r"\w*[^\W\x00-\x7f]\w*")
+_UTF8_NAMES = frozenset({"utf-8", "utf-8-sig"})
+
+
+def declared_encoding(data: bytes) -> tuple[str | None, int | None]:
+    """The encoding a PEP 263 declaration names, and its line; (None, None) without one."""
+    first = data.find(b"\n")
+    head = data if first == -1 else data[: data.find(b"\n", first + 1) % (len(data) + 1)]
+    if b"coding" not in head:  # most files: no declaration, found at memchr speed
+        return None, None
+    lines = head.split(b"\n", 2)[:2]
+    for number, line in enumerate(lines, start=1):
+        found = _CODING.match(line)
+        if found:
+            return found.group(1).decode("ascii", "replace"), number
+        if not _BLANK_OR_COMMENT.match(line):
+            break
+    return None, None
+
+
+def python_source(data: bytes) -> bytes | None:
+    """The file's source as UTF-8 with Python's names, when that differs from `data`; None when
+    `data` already is that (or when Python could not decode it either: the scanner's error about
+    the file then says why)."""
+    declared, _line = declared_encoding(data)
+    codec = _codec(declared) if declared is not None else "utf-8"
+    if codec is None:
+        return None
+    if codec in _UTF8_NAMES:
+        if data.isascii():
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return _with_normal_names(data, text)
+    try:
+        text = _declaring_utf8(data.decode(codec))
+        utf8 = text.encode("utf-8")
+    except UnicodeError:  # not valid in its encoding; or lone surrogates (utf-7, say)
+        return None
+    return _with_normal_names(utf8, text) or utf8
+
+
+def _declaring_utf8(text: str) -> str:
+    """`text` with its coding declaration naming UTF-8, which it now is (the lines stay)."""
+    lines = text.split("\n", 2)
+    for number, line in enumerate(lines[:2]):
+        found = _TEXT_CODING.match(line)
+        if found:
+            lines[number] = line[: found.start(1)] + "utf-8" + line[found.end(1) :]
+            break
+    return "\n".join(lines)
+
+
+def readable_source(data: bytes) -> bytes:
+    """The bytes tree-sitter should parse: `python_source(data)`, or `data` itself."""
+    prepared = python_source(data)
+    return data if prepared is None else prepared
+
+
+def mentions(data: bytes, needles: Iterable[bytes]) -> bool:
+    """Whether the file's source (as Python reads it) holds one of the needles (names)."""
+    needles = tuple(needles)
+    if any(needle in data for needle in needles):
+        return True
+    if data.isascii() and declared_encoding(data)[0] is None:
+        return False
+    prepared = python_source(data)
+    return prepared is not None and any(needle in prepared for needle in needles)
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _with_normal_names(utf8: bytes, text: str) -> bytes | None:
+    """`utf8` with every identifier that NFKC changes written as normalised (strings and
+    comments keep their text, a name that becomes a keyword too); None when none changes."""
+    words = [m for m in _NON_ASCII_WORD.finditer(text) if not unicodedata.is_normalized("NFKC", m[0])]
+    if not words:
+        return None
+    from archgraph.scan.syntax import parse  # noqa: PLC0415 - rare: only files with such names
+
+    root = parse(utf8).root_node
+    spans: dict[tuple[int, int], bytes] = {}
+    for match in words:
+        start = len(text[: match.start()].encode("utf-8"))
+        end = start + len(match[0].encode("utf-8"))
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "identifier":
+            continue
+        name = unicodedata.normalize("NFKC", utf8[node.start_byte : node.end_byte].decode("utf-8"))
+        if not keyword.iskeyword(name):  # `ｉmport` is a syntax error, not a statement
+            spans[(node.start_byte, node.end_byte)] = name.encode("utf-8")
+    if not spans:
+        return None
+    parts: list[bytes] = []
+    position = 0
+    for (start, end), normal in sorted(spans.items()):
+        parts += [utf8[position:start], normal]
+        position = end
+    parts.append(utf8[position:])
+    return b"".join(parts)
