@@ -110,6 +110,9 @@ def render_trend_csv(trend: Trend) -> str:
         header += [f"implementations:{concept}", f"roots:{concept}", f"classes:{concept}"]
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
+    # csv quotes a field only for the characters of its line terminator: a lone CR in a
+    # subject would end the row for every reader. Such a row is written with every field quoted.
+    quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     for point in trend.points:
         row: list[object] = [
@@ -130,7 +133,7 @@ def render_trend_csv(trend: Trend) -> str:
         for concept in concepts:
             family = point.family(concept)
             row += [family.implementations, family.roots, family.classes] if family else ["", "", ""]
-        writer.writerow(row)
+        (quoted if any("\r" in str(cell) for cell in row) else writer).writerow(row)
     return stream.getvalue()
 
 
