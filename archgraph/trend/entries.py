@@ -134,7 +134,9 @@ class TreeEntries:
     def _judge(self, path: str) -> None:
         """Admit the valid entry at `path` unless a folder needs its place (links: see `_judge_links`)."""
         self.admitted.pop(path, None)
+        self.link_targets.pop(path, None)
         self._links.discard(path)
+        self._link_refusals.pop(path, None)
         self._conflicts.pop(path, None)
         if path not in self._valid:
             return

@@ -142,7 +142,7 @@ def test_no_tree_entry_writes_replaces_or_deletes_a_file_outside_the_checkout(tm
             ".git/hooks/hook.py: git never checks out an entry named '.git'",
             "pkg/dup.py: the tree holds this path more than once"],
     }
-    for index, sha in enumerate(history.shas):
+    for index in range(len(history.shas)):
         skipped = document["commits"][index]["skipped"]
         for entry in expected.get(index, []):
             if entry.startswith("lib: a link that leads") and index == 2:

@@ -3,6 +3,7 @@ and the same answer whether a tree is taken whole or as the changes from the las
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_changes_applied_one_tree_after_another_give_what_the_whole_tree_gives(
 
     moved = TreeEntries(["a"], read)
     moved.replace(listing(history[0]), ())
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         old, new = listing(before), listing(after)
         moved.apply({path: new.get(path) for path in {*old, *new} if old.get(path) != new.get(path)})
         fresh = TreeEntries(["a"], read)
