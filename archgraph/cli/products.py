@@ -106,6 +106,9 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
         measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
                          progress_printer(not quiet), with_families=not no_families)
     write_output(render_trend(measured, output_format), output)
+    for point in measured.points:  # entries of a tree left out: a warning even with --quiet
+        for skipped in point.skipped:
+            click.echo(f"archgraph: warning: commit {point.commit.short_sha}: left out {skipped}", err=True)
     if not quiet:
         click.echo(f"archgraph: {measured.note}", err=True)
     count = len(measured.points)

@@ -17,6 +17,7 @@ from archgraph import codes
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
 from archgraph.model import ArchModel
+from archgraph.report.text import visible
 from archgraph.rules import Contract
 from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
 from archgraph.trend import history
@@ -69,6 +70,8 @@ def trend(
     project = require_contracts(load_project(root, options))
     config, contracts = project.config, project.contracts
     repository = history.locate(root)
+    if options.use_cache and options.cache_dir is not None:
+        _refuse_cache_in_tree(options.cache_dir, repository)
     in_range = history.commits(repository, revisions, first_parent)
     if not in_range:
         raise ArchgraphError(f"no commits in '{revisions}'")
@@ -89,15 +92,17 @@ def trend(
         by_content = None
         if options.use_cache:
             kept_in = options.cache_dir or repository.git_dir / "archgraph"
+            if kept_in.resolve().is_relative_to(Path(temporary).resolve()):
+                raise ArchgraphError(f"--cache-dir {kept_in} is inside the checkout of the history")
             by_content = FactsByContent(kept_in / FACTS_BY_CONTENT_NAME, checkout.object_of)
             session.store.facts_by_content = by_content
         for index, commit in enumerate(chosen, start=1):
-            progress(f"commit {index}/{len(chosen)} {commit.short_sha} {commit.subject[:60]}")
+            progress(f"commit {index}/{len(chosen)} {commit.short_sha} {visible(commit.subject[:60])}")
             following = chosen[index].sha if index < len(chosen) else None
             changed = checkout.switch(commit.sha, then=following)
             session.edited(checkout_directory / path for path in changed)
             previous = points[-1] if points else None
-            if previous is not None and not changed:
+            if previous is not None and not changed and previous.skipped == checkout.refused:
                 # No Python file changed: the same modules give the same numbers.
                 shared = previous.same_as or previous.commit.sha
                 points.append(dataclasses.replace(previous, commit=commit, same_as=shared))
@@ -152,13 +157,14 @@ def _measure(
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink
             message = message.replace(shown, where)
-        return unavailable_point(commit, specs, message)
+        return unavailable_point(commit, specs, message, checkout.refused)
     return CommitPoint(
         commit=commit,
         modules=len(outcome.model.internal_modules),
         contracts=tuple(contract_point(result) for result in results),
         families=families,
-        scan_problems=scan_problem_count(outcome.diagnostics),
+        scan_problems=scan_problem_count(outcome.diagnostics) + len(checkout.refused),
+        skipped=checkout.refused,
     )
 
 
@@ -169,6 +175,20 @@ def _check(contract: Contract, model: ArchModel) -> ContractResult:
     except ArchgraphError as error:
         return contract.result(
             diagnostics=[Diagnostic(codes.NO_MATCHING_MODULE.code, Severity.ERROR, str(error))]
+        )
+
+
+def _refuse_cache_in_tree(cache_dir: Path, repository: history.Repository) -> None:
+    """A --cache-dir in the working tree would read facts from files a commit put there:
+    whoever pushed it would choose the families and imports measured. The git folder holds
+    nothing a commit brings, so the default place, and any folder in it, is fine."""
+    kept_in = cache_dir.resolve()
+    git_dir = repository.git_dir.resolve()
+    if kept_in.is_relative_to(repository.toplevel.resolve()) and not kept_in.is_relative_to(git_dir):
+        raise ArchgraphError(
+            f"--cache-dir {cache_dir} is inside the repository's working tree, whose files the "
+            "history being measured can put there; choose a folder outside it (or leave "
+            f"--cache-dir out: the default is in {git_dir})"
         )
 
 

@@ -74,6 +74,9 @@ class CommitPoint:
     scan_problems: int | None = None  # scan diagnostics at warning or error level
     unavailable: str | None = None  # why nothing could be measured at this commit
     same_as: str | None = None  # sha of the commit whose Python files (hence numbers) it shares
+    # Tree entries the checkout left out ('path: why', path escaped): paths git would not
+    # check out, links leading out of the checkout (see trend.entries). Counted in scan_problems.
+    skipped: tuple[str, ...] = ()
 
     def contract(self, contract_id: str) -> ContractPoint | None:
         return next((c for c in self.contracts if c.contract_id == contract_id), None)
@@ -151,7 +154,7 @@ def scan_problem_count(diagnostics: Sequence[Diagnostic]) -> int:
 
 
 def unavailable_point(
-    commit: CommitInfo, contracts: Sequence[ContractSpec], reason: str
+    commit: CommitInfo, contracts: Sequence[ContractSpec], reason: str, skipped: Sequence[str] = ()
 ) -> CommitPoint:
     """A commit where nothing could be measured (no root package yet, PATH absent...)."""
     return CommitPoint(
@@ -159,6 +162,7 @@ def unavailable_point(
         modules=None,
         contracts=tuple(ContractPoint(c.contract_id, None, unavailable=reason) for c in contracts),
         unavailable=reason,
+        skipped=tuple(skipped),
     )
 
 

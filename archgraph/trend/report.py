@@ -29,6 +29,7 @@ NOT_AVAILABLE = "n/a"
 TREND_FORMATS = ("html", "svg", "json", "csv")
 MAX_FAMILIES_CHARTED = 8  # more lines than this make the panel unreadable; the table has all
 MAX_TICK_LABELS = 30
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 
 
@@ -75,6 +76,7 @@ def _point_to_dict(point: CommitPoint) -> dict[str, Any]:
         "scan_problems": point.scan_problems,
         "unavailable": point.unavailable,
         "same_as": point.same_as,
+        "skipped": list(point.skipped),
         "contracts": {c.contract_id: _contract_to_dict(c) for c in point.contracts},
         "families": {f.concept: _family_to_dict(f) for f in point.families},
     }
@@ -108,15 +110,18 @@ def render_trend_csv(trend: Trend) -> str:
         header += [f"implementations:{concept}", f"roots:{concept}", f"classes:{concept}"]
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
+    # csv quotes a field only for the characters of its line terminator: a lone CR in a
+    # subject would end the row for every reader. Such a row is written with every field quoted.
+    quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     for point in trend.points:
         row: list[object] = [
             point.commit.sha,
             point.commit.date,
-            point.commit.subject,
+            _inert(point.commit.subject),
             _or_na(point.modules),
             _or_na(point.scan_problems),
-            point.unavailable or "",
+            _inert(point.unavailable or ""),
         ]
         for spec in trend.contracts:
             contract = point.contract(spec.contract_id)
@@ -128,8 +133,15 @@ def render_trend_csv(trend: Trend) -> str:
         for concept in concepts:
             family = point.family(concept)
             row += [family.implementations, family.roots, family.classes] if family else ["", "", ""]
-        writer.writerow(row)
+        (quoted if any("\r" in str(cell) for cell in row) else writer).writerow(row)
     return stream.getvalue()
+
+
+def _inert(text: str) -> str:
+    """Text from the history as a spreadsheet shows it, never runs it: a cell that starts with
+    '=', '+', '-', '@', a tab or a carriage return is a formula to Excel and LibreOffice
+    (`=HYPERLINK(...)` in a commit subject), so it gets a leading quote, as OWASP advises."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _or_na(value: int | None) -> object:
