@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from archgraph.diagnostics import Severity
+from archgraph.diagnostics import Severity, visible
 from archgraph.families.findings import (
     Duplicate,
     FamiliesResult,
@@ -16,7 +16,7 @@ from archgraph.families.findings import (
 )
 from archgraph.model.classes import ClassInfo
 from archgraph.report.json import diagnostic_to_dict
-from archgraph.report.text import diagnostic_lines, visible
+from archgraph.report.text import diagnostic_lines
 
 JSON_VERSION = 1
 MAX_ROOTS_SHOWN = 12
