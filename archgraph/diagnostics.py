@@ -6,6 +6,7 @@ Codes are stable: AG1xx contract findings, AG2xx scan diagnostics, AG3xx configu
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,17 @@ def visible(text: str) -> str:
 def visible_lines(lines: Iterable[str]) -> str:
     """Lines of text, each made `visible`, joined with newlines (no trailing one)."""
     return "\n".join(visible(line) for line in lines)
+
+
+# Characters JSON may carry raw that a reader splitting lines the Unicode way takes as a line
+# break: in strings, written as JSON escapes (the same text once parsed).
+_JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_text(data: object) -> str:
+    """A JSON document as archgraph prints it: indented, keys sorted, non-ASCII text as is
+    except Unicode line breaks, so that each line of the output is one line of the JSON."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).translate(_JSON_LINE_BREAKS) + "\n"
 
 
 class ExitCode(IntEnum):

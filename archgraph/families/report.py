@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from archgraph.diagnostics import Severity, visible
+from archgraph.diagnostics import Severity, json_text, visible
 from archgraph.families.findings import (
     Duplicate,
     FamiliesResult,
@@ -203,4 +202,4 @@ def families_to_dict(result: FamiliesResult) -> dict[str, Any]:
 
 
 def render_families_json(result: FamiliesResult) -> str:
-    return json.dumps(families_to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(families_to_dict(result))

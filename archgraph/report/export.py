@@ -8,10 +8,10 @@ that a layers contract places in a layer.
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from archgraph.diagnostics import json_text
 from archgraph.model.names import parent
 from archgraph.report.graphview import GraphView, ViewNode
 
@@ -82,7 +82,7 @@ def export_view(view: GraphView, export_format: str) -> str:
     graph = view_to_networkx(view)
     if export_format == "json":
         data = nx.node_link_data(graph, edges="edges")
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(data)
     buffer = io.BytesIO()
     if export_format == "graphml":
         nx.write_graphml(graph, buffer, encoding="utf-8")
