@@ -187,8 +187,10 @@ def parse_baseline(text: str, source: Path) -> Baseline:
         if entry is not None:
             counts[entry[0]] += entry[1]  # repeated keys (a hand merge) add up
     if problems:
-        listed = "\n".join(f"  {source.as_posix()}: {problem}" for problem in problems)
-        raise BaselineError(f"invalid baseline file ({len(problems)} problem(s)):\n{listed}\n  {regenerate}")
+        raise BaselineError(
+            f"invalid baseline file ({len(problems)} problem(s)):",
+            [*(f"{source.as_posix()}: {problem}" for problem in problems), regenerate],
+        )
     return Baseline.from_counts(counts)
 
 

@@ -6,7 +6,9 @@ Codes are stable: AG1xx contract findings, AG2xx scan diagnostics, AG3xx configu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -14,6 +16,54 @@ from typing import Protocol
 
 from archgraph import codes
 from archgraph.codes import Severity as Severity  # defined beside the codes, used from here
+
+# Characters that would break a line of output or act on a terminal: line breaks, ANSI escape
+# sequences and other C0/C1 controls, Unicode line separators and bidirectional overrides
+# ("Trojan Source"). Folder names can hold any of them, and importlib loads such modules.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# GitHub's runner reads a line as a workflow command when it starts with `::` (after blanks),
+# and the older `##[command]` form anywhere in a line.
+_COMMAND_START = re.compile(r"\A(\s*):(?=:)")
+_OLD_COMMAND = "##["
+
+
+def visible(text: str) -> str:
+    """`text` made safe to print as (part of) one line of a terminal or CI log.
+
+    Control characters are written as escapes (`\\n`, `\\x1b`, `\\u202e`), so that text from
+    the analysed tree (folder and file names, TOML keys and values, baseline entries) cannot
+    start a line of its own; a leading `::` and any `##[` get an escaped character, so that
+    no such text reads as a GitHub workflow command.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        character = match.group()
+        if character in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[character]
+        code = ord(character)
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    shown = _INVISIBLE.sub(escape, text)
+    if _OLD_COMMAND in shown:
+        shown = shown.replace(_OLD_COMMAND, "##\\x5b")
+    return _COMMAND_START.sub(r"\1\\x3a", shown, count=1)
+
+
+def visible_lines(lines: Iterable[str]) -> str:
+    """Lines of text, each made `visible`, joined with newlines (no trailing one)."""
+    return "\n".join(visible(line) for line in lines)
+
+
+# Characters JSON may carry raw that a reader splitting lines the Unicode way takes as a line
+# break: in strings, written as JSON escapes (the same text once parsed).
+_JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_text(data: object) -> str:
+    """A JSON document as archgraph prints it: indented, keys sorted, non-ASCII text as is
+    except Unicode line breaks, so that each line of the output is one line of the JSON."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).translate(_JSON_LINE_BREAKS) + "\n"
 
 
 class ExitCode(IntEnum):
@@ -403,7 +453,19 @@ class RunResult:
 
 
 class ArchgraphError(Exception):
-    """An expected failure with a message written for users (exit code 2)."""
+    """An expected failure with a message written for users (exit code 2).
+
+    `message` is one line and `details` more lines under it; the text is made `visible` when
+    shown, since messages quote names and values from the analysed tree.
+    """
+
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.details = tuple(details)
+
+    def __str__(self) -> str:
+        message = str(self.args[0]) if self.args else ""
+        return visible_lines([message, *(f"  {detail}" for detail in self.details)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,5 +496,7 @@ class ConfigurationError(ArchgraphError):
 
     def __init__(self, errors: Iterable[ConfigError]) -> None:
         self.errors = tuple(errors)
-        lines = "\n".join(f"  {error}" for error in self.errors)
-        super().__init__(f"invalid configuration ({len(self.errors)} problem(s)):\n{lines}")
+        super().__init__(
+            f"invalid configuration ({len(self.errors)} problem(s)):",
+            [str(error) for error in self.errors],
+        )

@@ -20,7 +20,7 @@ from archgraph import scanner_stderr
 from archgraph.cli.check import baseline, check, why
 from archgraph.cli.draw import export_command, render_command, report_command
 from archgraph.cli.products import convert_importlinter, families, init, trend_command
-from archgraph.diagnostics import ArchgraphError, ExitCode
+from archgraph.diagnostics import ArchgraphError, ExitCode, visible_lines
 from archgraph.interrupts import (
     Terminated,
     exit_code_of,
@@ -64,9 +64,10 @@ class Guarded(click.Group):
             # which would otherwise end the process with exit code 1, read as "broken".
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            # The exception's text may quote the analysed tree: each line is made visible.
             click.echo(
                 "archgraph: internal error; please report it with the traceback below:\n"
-                + traceback.format_exc(),
+                + visible_lines(traceback.format_exc().split("\n")),
                 err=True,
             )
             ctx.exit(ExitCode.USAGE)

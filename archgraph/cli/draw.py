@@ -17,7 +17,7 @@ from archgraph.cli.options import (
     view_of,
     view_options,
 )
-from archgraph.cli.output import progress_printer, write_drawing, write_output
+from archgraph.cli.output import echo_note, progress_printer, write_drawing, write_output
 from archgraph.diagnostics import ExitCode
 from archgraph.process import collector_paused
 
@@ -90,7 +90,7 @@ def export_command(path: Path, options: RunOptions, export_format: str, output: 
     _analysis, graph = graph_view(path, options, view_of(**view, violations_only=violations_only),
                                   progress_printer(True))
     for note in graph.notes:
-        click.echo(f"archgraph: note: {note}", err=True)
+        echo_note(note)
     write_output(export_view(graph, export_format), output)
     return ExitCode.OK
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.diagnostics import ArchgraphError, RunResult, visible
 from archgraph.report.formats import PlannedReport
 
 if TYPE_CHECKING:
@@ -22,7 +22,12 @@ def progress_printer(enabled: bool) -> Callable[[str], None]:
     """Progress on stderr when it is a terminal; silent otherwise (CI logs stay clean)."""
     if not enabled or not sys.stderr.isatty():
         return lambda _message: None
-    return lambda message: click.echo(f"archgraph: {message}...", err=True)
+    return lambda message: click.echo(visible(f"archgraph: {message}..."), err=True)
+
+
+def echo_note(note: str) -> None:
+    """A note on stderr; notes name modules, which come from the analysed tree."""
+    click.echo(visible(f"archgraph: note: {note}"), err=True)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -54,7 +59,7 @@ def write_drawing(rendered: Rendered[GraphView] | Rendered[ClassView], output: P
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(rendered.content)
     for note in rendered.view.notes:
-        click.echo(f"archgraph: note: {note}", err=True)
+        echo_note(note)
     engine = rendered.engine
     if verbose and engine is not None:
         click.echo(f"archgraph: engine {engine.name} ({engine.executable}; {engine.version()}), "

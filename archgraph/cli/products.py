@@ -19,7 +19,7 @@ from archgraph.cli.options import (
     with_options,
 )
 from archgraph.cli.output import progress_printer, write_output
-from archgraph.diagnostics import ExitCode
+from archgraph.diagnostics import ExitCode, visible
 from archgraph.process import collector_paused
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
         for skipped in point.skipped:
             click.echo(f"archgraph: warning: commit {point.commit.short_sha}: left out {skipped}", err=True)
     if not quiet:
-        click.echo(f"archgraph: {measured.note}", err=True)
+        click.echo(visible(f"archgraph: {measured.note}"), err=True)
     count = len(measured.points)
     click.echo(f"wrote {output} ({count} commit{'' if count == 1 else 's'})")
     return ExitCode.OK

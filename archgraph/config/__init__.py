@@ -14,7 +14,13 @@ from typing import Any
 
 from archgraph.diagnostics import ConfigError, ConfigurationError
 from archgraph.model.names import ModuleExpr
-from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
+from archgraph.model.schema import (
+    ContractTable,
+    TablePosition,
+    did_you_mean,
+    from_table,
+    type_name,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +51,15 @@ class Config:
     source_format: str = "archgraph"  # or "import-linter" (config/importlinter/)
 
 
+def parse_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, with nesting too deep for its recursive parser reported as invalid
+    TOML (`a = [[[[...` would otherwise end in a RecursionError)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or inline tables nested too deeply") from None
+
+
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_AT_END = "(at end of document)"
 
@@ -56,7 +71,7 @@ def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
         errors.append(ConfigError(path, "", f"cannot read the file: {error}"))
         return None
     try:
-        return tomllib.loads(text)
+        return parse_toml(text)
     except tomllib.TOMLDecodeError as error:
         found = _TOML_POSITION.search(str(error))
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
@@ -120,8 +135,18 @@ def _split_document(
     """The settings table and contract tables of one file."""
     lines = _Lines(path)
     if in_pyproject:
-        section = document.get("tool", {}).get("archgraph")
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict):
+            errors.append(ConfigError(path, "tool", f"expected a table, got {type_name(tool)}"))
+            return None
+        section = tool.get("archgraph")
         if section is None:
+            return None
+        if not isinstance(section, dict):
+            line = lines.header("[tool]")
+            errors.append(
+                ConfigError(path, "tool.archgraph", f"expected a table, got {type_name(section)}", line=line)
+            )
             return None
         prefix, settings_header, contracts_header = (
             "tool.archgraph",
@@ -239,4 +264,4 @@ def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
     return Config(settings, tuple(contracts), tuple(used)), errors
 
 
-__all__ = ["Config", "ContractTable", "Settings", "discover", "load", "read"]
+__all__ = ["Config", "ContractTable", "Settings", "discover", "load", "parse_toml", "read"]

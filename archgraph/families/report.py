@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from archgraph.diagnostics import Severity
+from archgraph.diagnostics import Severity, json_text, visible
 from archgraph.families.findings import (
     Duplicate,
     FamiliesResult,
@@ -16,7 +15,7 @@ from archgraph.families.findings import (
 )
 from archgraph.model.classes import ClassInfo
 from archgraph.report.json import diagnostic_to_dict
-from archgraph.report.text import diagnostic_lines, visible
+from archgraph.report.text import diagnostic_lines
 
 JSON_VERSION = 1
 MAX_ROOTS_SHOWN = 12
@@ -203,4 +202,4 @@ def families_to_dict(result: FamiliesResult) -> dict[str, Any]:
 
 
 def render_families_json(result: FamiliesResult) -> str:
-    return json.dumps(families_to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(families_to_dict(result))

@@ -22,6 +22,7 @@ from archgraph.families.findings import Family
 from archgraph.init.ordering import layering, minimum_upward_order
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
+from archgraph.model.names import ModuleExpr
 
 MAX_INDEPENDENCE_CONTRACTS = 5
 MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5
@@ -56,6 +57,9 @@ class LayersProposal:
     upward: tuple[UpwardImports, ...]  # most imports first
     imports: int  # import sites between two different children
     exact: bool  # the order is proven to have the fewest upward imports
+    # Children no contract can name (`my-plugin`, a folder name with a newline): left out of
+    # the layers, and listed as exhaustive_ignores so that the exhaustive contract holds.
+    unnamed: tuple[str, ...] = ()
 
     @property
     def upward_count(self) -> int:
@@ -103,7 +107,12 @@ def infer(
     """Contracts for the root packages that describe today's graph as closely as possible;
     `families`: what the families analysis found in `classes` (competing ones become contracts)."""
     layers: list[LayersProposal] = []
-    notes: list[str] = []
+    notes = [
+        f"{package}: not a name a contract can use, so no contract for it"
+        for package in packages
+        if not nameable(package)
+    ]
+    packages = [package for package in packages if nameable(package)]
     for package in packages:
         proposal = infer_layers(model, package)
         if isinstance(proposal, str):
@@ -121,6 +130,15 @@ def infer(
         ),
         notes=tuple(notes),
     )
+
+
+def nameable(module: str) -> bool:
+    """A contract can name the module: each segment a Python name, none a wildcard.
+
+    Folders such as `my-plugin` are modules (importlib loads them) that no pattern can spell;
+    a proposal leaves them out rather than write a contract that `check` would refuse.
+    """
+    return ModuleExpr.problem(module) is None and "*" not in module
 
 
 def infer_single_implementations(
@@ -144,6 +162,10 @@ def infer_single_implementations(
             if root.qualname in in_groups
         ]
         counted.sort(key=lambda entry: (-entry[1], entry[0]))
+        # The canonical class is written in the contract: the first one a contract can name.
+        counted.sort(key=lambda entry: not nameable(entry[0]))
+        if not counted or not nameable(counted[0][0]):
+            continue
         pattern = f"*{family.concept}"
         if not all(fnmatchcase(member.name, pattern) for member in family.classes):
             pattern = f"*{family.concept}*"  # `FooImpl` has the role `Foo`
@@ -182,10 +204,16 @@ def child_imports(model: ArchModel, package: str) -> dict[tuple[str, str], list[
 
 def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
     """The layer order with the fewest upward imports; a reason string when there is none."""
-    children = sorted(model.children(package))
+    every_child = sorted(model.children(package))
+    children = [child for child in every_child if nameable(child)]
     if len(children) < 2:
         return f"{package}: fewer than two children, so no layers to order"
-    imports = child_imports(model, package)
+    named = set(children)
+    imports = {
+        pair: sites
+        for pair, sites in child_imports(model, package).items()
+        if pair[0] in named and pair[1] in named
+    }
     weights = {pair: len(sites) for pair, sites in imports.items()}
     ordering = minimum_upward_order(children, weights)
     grouped = layering(ordering.order, weights)
@@ -209,6 +237,7 @@ def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
         upward=tuple(upward),
         imports=sum(weights.values()),
         exact=ordering.exact,
+        unnamed=tuple(child[cut:] for child in every_child if child not in named),
     )
 
 
@@ -231,7 +260,11 @@ def infer_independence(
     reach, component = _reachability(model)
     proposals: list[IndependenceProposal] = []
     for parent in sorted(_packages(model, roots)):
-        candidates = sorted(c for c in model.children(parent) if _is_package(model, c))
+        if not nameable(parent):
+            continue
+        candidates = sorted(
+            c for c in model.children(parent) if _is_package(model, c) and nameable(c)
+        )
         if len(candidates) < 2:
             continue
         inside = {c: model.within(c) for c in candidates}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archgraph.diagnostics import RunResult
+from archgraph.diagnostics import RunResult, visible
 from archgraph.init.inference import (
     IndependenceProposal,
     LayersProposal,
@@ -76,7 +76,7 @@ def proposed_contracts(
 
 def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedContract:
     how = "the fewest possible" if proposal.exact else "few (a heuristic's best)"
-    comments = (
+    comments: tuple[str, ...] = (
         (
             f"Layers of {proposal.package}, top (importers) to bottom (imported), in the order "
             f"with {how} upward imports: {proposal.upward_count} of the {proposal.imports} "
@@ -84,6 +84,10 @@ def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedCont
         ),
         '"a | b": siblings that import each other in neither direction.',
     )
+    if proposal.unnamed:
+        comments += (
+            f"Children no contract can name, left out of the layers: {', '.join(proposal.unnamed)}.",
+        )
     trailing: list[str] = []
     if proposal.upward:
         trailing.append(
@@ -100,19 +104,18 @@ def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedCont
             if hidden > 0:
                 trailing.append(f"    # ... and {hidden} more")
         trailing.append("]")
-    return ProposedContract(
-        {
-            "id": contract_id,
-            "name": f"Layers of {proposal.package}",
-            "type": "layers",
-            "containers": [proposal.package],
-            "layers": [" | ".join(layer) for layer in proposal.layers],
-            # Every child is placed today; a new one must be placed too.
-            "exhaustive": True,
-        },
-        comments,
-        tuple(trailing),
-    )
+    table: dict[str, Any] = {
+        "id": contract_id,
+        "name": f"Layers of {proposal.package}",
+        "type": "layers",
+        "containers": [proposal.package],
+        "layers": [" | ".join(layer) for layer in proposal.layers],
+        # Every child is placed today; a new one must be placed too.
+        "exhaustive": True,
+    }
+    if proposal.unnamed:
+        table["exhaustive_ignores"] = list(proposal.unnamed)
+    return ProposedContract(table, comments, tuple(trailing))
 
 
 def _independence_contract(proposal: IndependenceProposal, contract_id: str) -> ProposedContract:
@@ -180,8 +183,8 @@ def _short(child: str, package: str) -> str:
 
 
 def _string(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are valid TOML; TOML also wants DEL escaped)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def proposal_toml(
@@ -206,13 +209,24 @@ def proposal_toml(
             else:
                 lines.append(f"{key} = {_value(value)}")
         # Commented out: the user decides what to ignore.
-        lines += [f"# {line}" for line in contract.trailing]
+        lines += [_commented(line) for line in contract.trailing]
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def _comment(paragraphs: Iterable[str], width: int = 98) -> list[str]:
     """TOML comment lines, each paragraph wrapped to fit the width."""
-    return [f"# {line}" for text in paragraphs for line in textwrap.wrap(text, width - 2)]
+    return [
+        _commented(line)
+        for text in paragraphs
+        for line in textwrap.wrap(visible(text), width - 2, break_on_hyphens=False)
+    ]
+
+
+def _commented(line: str) -> str:
+    """A TOML comment; module names and paths in it are from the analysed tree, so a line
+    break or control character in them is written as an escape: it can neither end the
+    comment (and add a key) nor make the file invalid TOML."""
+    return f"# {visible(line)}"
 
 
 def _value(value: Any) -> str:
@@ -271,7 +285,7 @@ def explanation(proposal: Proposal) -> list[str]:
             f"({_why_canonical(single)}); confirm it in the file"
         )
     lines += [f"not proposed: {note}" for note in proposal.notes]
-    return lines
+    return [visible(line) for line in lines]
 
 
 def outcome_lines(proposal: Proposal, result: RunResult, written_to: Path | None) -> list[str]:
@@ -284,4 +298,4 @@ def outcome_lines(proposal: Proposal, result: RunResult, written_to: Path | None
         lines.append("No contracts proposed; the file holds the settings only.")
     if written_to is not None:
         lines += ["", f"archgraph: wrote {written_to}; edit it, then run `archgraph check`"]
-    return lines
+    return [visible(line) for line in lines]

@@ -6,6 +6,7 @@ A pattern written in parentheses, `(a.b.*)`, is optional: matching no module is 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,19 +34,48 @@ def parent(module: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _compile(text: str) -> re.Pattern[str]:
-    segments = text.split(".")
-    if segments == ["**"]:
-        return re.compile(r"[^.]+(?:\.[^.]+)*\Z")
-    regex, need_dot = "", False
-    for segment in segments:
-        if segment == "**":
-            # Zero or more segments, each carrying its own separator.
-            regex += r"(?:\.[^.]+)*" if need_dot else r"(?:[^.]+\.)*"
-            continue
-        regex += (r"\." if need_dot else "") + (r"[^.]+" if segment == "*" else re.escape(segment))
-        need_dot = True
-    return re.compile(regex + r"\Z")
+def _segments(text: str) -> tuple[str, ...]:
+    """The pattern's segments, each run of `**` written once (`a.**.**.b` is `a.**.b`)."""
+    segments: list[str] = []
+    for segment in text.split("."):
+        if not (segment == "**" and segments and segments[-1] == "**"):
+            segments.append(segment)
+    return tuple(segments)
+
+
+def _prefix_matches(pattern: tuple[str, ...], module: str) -> Iterator[bool]:
+    """For each leading part of the module (`a`, `a.b`, ... the whole name): does the
+    pattern match it? `*` is one segment, `**` any number of segments, including none.
+
+    Matched segment by segment, keeping the set of pattern positions reached so far: time
+    proportional to the module's segments times the pattern's, whatever the pattern (a
+    regular expression backtracks on many `**`: 24 s for twelve of them and one name).
+    """
+    size = len(pattern)
+
+    def closure(positions: set[int]) -> set[int]:
+        # A `**` may match no segment: the position after it is reached too.
+        for position in list(positions):
+            while position < size and pattern[position] == "**":
+                position += 1
+                positions.add(position)
+        return positions
+
+    reached = closure({0})
+    for segment in module.split("."):
+        following: set[int] = set()
+        for position in reached:
+            if position == size or not segment:
+                continue
+            expected = pattern[position]
+            if expected == "**":
+                following.add(position)  # `**` takes this segment and may take more
+            elif expected in ("*", segment):
+                following.add(position + 1)
+        reached = closure(following)
+        yield size in reached
+        if not reached:
+            return
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -82,13 +112,14 @@ class ModuleExpr:
         """The module itself matches the pattern (not a descendant)."""
         if not self.is_wildcard:
             return module == self.text
-        return _compile(self.text).match(module) is not None
+        *_, whole = _prefix_matches(_segments(self.text), module)
+        return whole
 
     def covers(self, module: str) -> bool:
         """The module or one of its ancestors matches: the pattern's scope includes it."""
         if not self.is_wildcard:
             return is_within(module, self.text)
-        return self.matches(module) or any(self.matches(a) for a in ancestors(module))
+        return any(_prefix_matches(_segments(self.text), module))
 
     def __str__(self) -> str:
         return f"({self.text})" if self.optional else self.text

@@ -51,7 +51,8 @@ def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
+    """How TOML calls the value's type: `integer`, `table`..."""
     return {bool: "boolean", int: "integer", str: "string", list: "array", dict: "table"}.get(
         type(value), type(value).__name__
     )
@@ -84,7 +85,7 @@ def _convert_item(hint: Any, value: object) -> tuple[Any, str | None]:
     if hint is LayerSpec:
         if not isinstance(value, str):
             return None, "expected a string such as 'a', 'a | b' or 'a : b'"
-        layer = LayerSpec.parse(value)
+        layer = LayerSpec.read(value)
         return (None, layer) if isinstance(layer, str) else (layer, None)
     if hint is Path:
         return (Path(value), None) if isinstance(value, str) else (None, "expected a path string")
@@ -107,7 +108,7 @@ def convert(hint: Any, value: object) -> tuple[Any, str | None]:
         if isinstance(value, str):
             value = [value]  # a single string where a list is expected is a common slip
         if not isinstance(value, list):
-            return None, f"expected an array, got {_type_name(value)}"
+            return None, f"expected an array, got {type_name(value)}"
         items = []
         for index, item in enumerate(value):
             converted, problem = _convert_item(item_hint, item)
@@ -117,7 +118,7 @@ def convert(hint: Any, value: object) -> tuple[Any, str | None]:
         return tuple(items), None
     converted, problem = _convert_item(hint, value)
     if problem:
-        problem = f"{problem}, got {_type_name(value)} {value!r}"
+        problem = f"{problem}, got {type_name(value)} {value!r}"
     return converted, problem
 
 
@@ -180,4 +181,5 @@ __all__ = [
     "did_you_mean",
     "from_table",
     "public_fields",
+    "type_name",
 ]

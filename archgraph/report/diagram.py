@@ -35,7 +35,8 @@ STRAIGHT_EDGES_ABOVE = 500
 # Names with a space can never be module names, so they cannot clash with a drawn module.
 LAYER_ANCHOR = "layer anchor {index}"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters, and line separators a log would break the line at: shown as spaces.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def dot_text(text: str) -> str:

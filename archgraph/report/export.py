@@ -8,9 +8,10 @@ that a layers contract places in a layer.
 from __future__ import annotations
 
 import io
-import json
+import re
 from typing import TYPE_CHECKING, Any
 
+from archgraph.diagnostics import json_text
 from archgraph.model.names import parent
 from archgraph.report.graphview import GraphView, ViewNode
 
@@ -18,6 +19,16 @@ if TYPE_CHECKING:
     import networkx as nx
 
 EXPORT_FORMATS = ("json", "graphml", "gexf", "mermaid", "dot")
+
+# A line break in a module name (a folder name can hold one) would start a line of its own in
+# the XML, and in a CI log when the export goes to stdout: it is written as a character
+# reference, which XML reads back as the same character. The writer's own line breaks sit
+# between a tag's `>` and the indentation before the next `<`; text never starts with a
+# line break followed by nothing but blanks, since every name starts with its root package.
+_TEXT_LINE_BREAK = re.compile(r"(?<!>)\n|\n(?![ \t]*(?:<|\Z))")
+_OTHER_LINE_BREAKS = str.maketrans(
+    {"\r": "&#13;", "\x85": "&#133;", "\u2028": "&#8232;", "\u2029": "&#8233;"}
+)
 
 
 def view_to_networkx(view: GraphView) -> nx.DiGraph:
@@ -71,7 +82,7 @@ def export_view(view: GraphView, export_format: str) -> str:
     graph = view_to_networkx(view)
     if export_format == "json":
         data = nx.node_link_data(graph, edges="edges")
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(data)
     buffer = io.BytesIO()
     if export_format == "graphml":
         nx.write_graphml(graph, buffer, encoding="utf-8")
@@ -79,7 +90,12 @@ def export_view(view: GraphView, export_format: str) -> str:
         nx.write_gexf(graph, buffer, encoding="utf-8")
     else:
         raise ValueError(f"unknown export format {export_format!r}")
-    return buffer.getvalue().decode("utf-8")
+    return xml_line_breaks(buffer.getvalue().decode("utf-8"))
+
+
+def xml_line_breaks(xml: str) -> str:
+    """Line breaks inside the XML's text written as character references (see above)."""
+    return _TEXT_LINE_BREAK.sub("&#10;", xml).translate(_OTHER_LINE_BREAKS)
 
 
 def mermaid_text(text: str) -> str:

@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: one annotation per new violation and per diagnostic.
 
 `::error file=F,line=L,title=T::message`, escaped as GitHub's runner expects: in the message `%`,
-CR and LF; in properties also `:` and `,`. Known (baselined) violations get no annotation, since
+CR and LF; in properties also `:` and `,`. Other control characters and line separators are
+written as escapes (`\\u2028`), as in every line-oriented output. Known (baselined) violations get no annotation, since
 GitHub shows only the first few per step and new ones must not be crowded out; one notice counts
 them instead.
 """
@@ -10,15 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archgraph.diagnostics import ContractResult, Diagnostic, Location, RunResult, Severity
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    Location,
+    RunResult,
+    Severity,
+    visible,
+)
 from archgraph.report.sarif import violation_text
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command: GitHub's escapes, then other control
+    characters and line separators (a folder name can hold them) made visible."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from archgraph.diagnostics import (
@@ -11,13 +10,14 @@ from archgraph.diagnostics import (
     Diagnostic,
     RunResult,
     Violation,
+    json_text,
 )
 
 JSON_VERSION = 1
 
 
 def render_json(result: RunResult) -> str:
-    return json.dumps(run_to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(run_to_dict(result))
 
 
 def run_to_dict(result: RunResult) -> dict[str, Any]:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from archgraph.diagnostics import ContractResult, Diagnostic, RunResult, Severity, Violation
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    RunResult,
+    Severity,
+    Violation,
+    visible,
+)
 from archgraph.report.text import (
     diagnostic_lines,
     format_percent,
     stale_phrase,
     violation_lines,
-    visible,
 )
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation
-from archgraph.report.text import format_percent, stale_phrase, visible
+from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation, visible
+from archgraph.report.text import format_percent, stale_phrase
 
 VIOLATIONS_SHOWN = 10
 # Enough to keep prose literal mid-line (messages never start a line here).

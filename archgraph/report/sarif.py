@@ -8,7 +8,6 @@ notifications. URIs are relative to PATH (`uriBaseId` PROJECTROOT).
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from archgraph.diagnostics import (
     RunResult,
     Severity,
     Violation,
+    json_text,
 )
 
 SARIF_SCHEMA = (
@@ -36,7 +36,7 @@ _BASELINE_STATES = {BaselineStatus.NEW: "new", BaselineStatus.KNOWN: "unchanged"
 
 
 def render_sarif(result: RunResult) -> str:
-    return json.dumps(sarif_log(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(sarif_log(result))
 
 
 def sarif_log(result: RunResult) -> dict[str, Any]:

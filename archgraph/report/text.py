@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,29 +15,10 @@ from archgraph.diagnostics import (
     Severity,
     Violation,
     ViolationKey,
+    visible,
 )
 
 MAX_VIOLATIONS_SHOWN = 200
-
-# Characters that would break a report line or act on a terminal: line breaks, ANSI escape
-# sequences and other C0/C1 controls, Unicode line separators and bidirectional overrides
-# ("Trojan Source"). Directory names can hold any of them, and importlib loads such modules.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def visible(text: str) -> str:
-    """The text with control characters written as escapes (`\\n`, `\\x1b`, `\\u202e`)."""
-
-    def escape(match: re.Match[str]) -> str:
-        character = match.group()
-        if character in _NAMED_ESCAPES:
-            return _NAMED_ESCAPES[character]
-        code = ord(character)
-        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-    return _INVISIBLE.sub(escape, text)
-
 
 def render_text(result: RunResult) -> str:
     summary = result.summary
@@ -290,7 +270,7 @@ def _lines(numbers: tuple[int, ...]) -> str:
 
 def recorded_line(path: Path, violations: int, contracts: int, entries: int) -> str:
     """What `archgraph baseline` wrote to the baseline file."""
-    return (
+    return visible(
         f"archgraph: recorded {violations} violation(s) of {contracts} contract(s) "
         f"in {path} ({entries} entries)"
     )
@@ -301,14 +281,14 @@ def pruned_lines(
 ) -> list[str]:
     """What `archgraph baseline --prune` removed from the baseline file."""
     if not removed:
-        return [f"archgraph: nothing to prune in {path}; {remaining} violation(s) recorded"]
+        return [visible(f"archgraph: nothing to prune in {path}; {remaining} violation(s) recorded")]
     total = sum(count for _key, count in removed)
     entries = f"{total} stale entr{'y' if total == 1 else 'ies'}"
     lines = [f"archgraph: pruned {entries} from {path}; {remaining} violation(s) remain recorded"]
     for key, count in removed:
         times = f" (x{count})" if count > 1 else ""
         lines.append(f"  - {key.contract} {key.code}: {key}{times}")
-    return lines
+    return [visible(line) for line in lines]
 
 
 def why_lines(importer: str, imported: str, chains: list[tuple[ImportStep, ...]]) -> list[str]:

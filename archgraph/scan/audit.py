@@ -39,6 +39,12 @@ _IMPORT_LINE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))", re.MULTILINE
 )
 _EXTENSION_SUFFIXES = (".so", ".pyd")
+# A backslash at the end of a line joins the next one to it (`import app.core.\` + `util`):
+# Python reads the tokens of the joined line, whatever the blanks between them.
+_CONTINUATION = re.compile(rb"\\\r?\n")
+_TOKEN = re.compile(rb"\.|\w+|\S")
+_KEYWORDS = frozenset({b"from", b"import", b"as"})
+_BLANKS_IN_NAME = re.compile(r"[\s\\]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +70,11 @@ class FileScan:
         # The patterns match ASCII only (bytes `\w`), so every target decodes as ASCII.
         absolute: set[bytes] = set()
         relative_targets: set[bytes] = set()
-        for match in _import_lines(data):
-            from_target, import_targets = match.groups()
-            if from_target is None:
+        for from_target, import_targets in _import_lines(data):
+            if import_targets is not None:  # `import a.b, c as d`
                 absolute.update(part.split()[0] for part in import_targets.split(b",") if part.split())
+            elif from_target is None:
+                continue
             elif from_target.startswith(b"."):
                 relative_targets.add(from_target)
             else:
@@ -86,19 +93,64 @@ class FileScan:
         return FileScan(_climbs(data), dynamic, tuple(sorted(targets)))
 
 
-def _import_lines(data: bytes) -> Iterator[re.Match[bytes]]:
-    """`_IMPORT_LINE.finditer(data)`, trying only the lines that hold `import`.
+def _import_lines(data: bytes) -> Iterator[tuple[bytes | None, bytes | None]]:  # (from, import)
+    """The groups of `_IMPORT_LINE` matched at the start of each logical line that holds
+    `import`: physical lines joined by a backslash at their end count as one.
 
-    Every match holds the word on its own line, and a match never crosses a newline, so each
-    line matches (or not) on its own: the matches are the same, in the same order.
+    Every match holds the word on its own logical line, and a match never crosses its end, so
+    each line matches (or not) on its own. Lines are found in order and each is read once
+    (a logical line starts after the end of the one before), so the time stays linear.
     """
     position = data.find(b"import")
+    previous_end = 0
     while position != -1:
-        match = _IMPORT_LINE.match(data, data.rfind(b"\n", 0, position) + 1)
+        start = data.rfind(b"\n", previous_end, position) + 1 or previous_end
+        first = start
+        while start > previous_end and _continued(data, start - 1):
+            start = data.rfind(b"\n", previous_end, start - 1) + 1 or previous_end
+        end = last = data.find(b"\n", position)
+        while end != -1 and _continued(data, end):
+            end = data.find(b"\n", end + 1)
+        line_end = len(data) if end == -1 else end
+        if start == first and end == last:
+            match = _IMPORT_LINE.match(data, start)  # the common case: one physical line
+        else:
+            match = _IMPORT_LINE.match(_tokens_spelled_out(data[start:line_end]))
         if match is not None:
-            yield match
-        end = data.find(b"\n", position)
-        position = data.find(b"import", end) if end != -1 else -1
+            yield match.group(1), match.group(2)
+        if end == -1:
+            return
+        previous_end = end + 1
+        position = data.find(b"import", previous_end)
+
+
+def _tokens_spelled_out(line: bytes) -> bytes:
+    """A logical line made of several physical ones, written on one line the way
+    `_IMPORT_LINE` reads it: dotted names without blanks, other tokens one blank apart."""
+    indent = line[: len(line) - len(line.lstrip(b" \t"))]
+    tokens = _TOKEN.findall(_CONTINUATION.sub(b" ", line))
+    spelled = bytearray(indent)
+    for index, token in enumerate(tokens):
+        if index and not _joined(tokens[index - 1], token):
+            spelled += b" "
+        spelled += token
+    return bytes(spelled)
+
+
+def _joined(before: bytes, after: bytes) -> bool:
+    """Two tokens of a dotted name: a dot, and a dot or a name (not a keyword) beside it."""
+    if before == b"." and after == b".":
+        return True
+    if b"." not in (before, after):
+        return False
+    other = after if before == b"." else before
+    return other not in _KEYWORDS and (other[:1].isalnum() or other[:1] == b"_")
+
+
+def _continued(data: bytes, newline: int) -> bool:
+    """The line that ends at `newline` (the index of its `\\n`) ends with a backslash."""
+    before = newline - 1 if newline > 0 and data[newline - 1 : newline] == b"\r" else newline
+    return before > 0 and data[before - 1 : before] == b"\\"
 
 
 def _climbs(data: bytes) -> bool:
@@ -350,6 +402,7 @@ class _Auditor:
                         "make the import absolute, or fix the number of dots",
                     )
                 continue
+            module = _dotted(module)
             target = self.resolve(source.module, is_package, level, module)
             if not self.internal(target) or in_try:
                 continue  # an import inside `try:` is optional on purpose
@@ -386,6 +439,12 @@ class _Auditor:
         base = parts if is_package else parts[:-1]
         base = base[: max(0, len(base) - (level - 1))]
         return ".".join([*base, *([module] if module else [])])
+
+
+def _dotted(name: str) -> str:
+    """The name an import statement spells: without the blanks and line continuations that
+    may sit between its tokens (`app.core.\\` + newline + `util` is `app.core.util`)."""
+    return _BLANKS_IN_NAME.sub("", name)
 
 
 def _is_extension_module(directory: Path, name: str) -> bool:

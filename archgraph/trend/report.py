@@ -187,10 +187,10 @@ def render_trend_svg(trend: Trend) -> str:
         for color, spec in zip(palette, trend.contracts, strict=False):
             series = [point.contract(spec.contract_id) for point in points]
             _plot(axes[0], positions, [_number(c.violations if c else None) for c in series],
-                  color, spec.contract_id, f"violations:{spec.contract_id}")
+                  color, _literal(spec.contract_id), f"violations:{spec.contract_id}")
             _plot(axes[1], positions,
                   [_number(None if c is None or c.compliance is None else 100 * c.compliance) for c in series],
-                  color, spec.contract_id, f"compliance:{spec.contract_id}")
+                  color, _literal(spec.contract_id), f"compliance:{spec.contract_id}")
         axes[0].set_ylabel("violations")
         axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
         peak = max((c.violations or 0 for p in points for c in p.contracts), default=0)
@@ -203,7 +203,7 @@ def render_trend_svg(trend: Trend) -> str:
         if concepts:
             for color, concept in zip(palette, concepts, strict=False):
                 values = [_number(f.implementations if (f := p.family(concept)) else None) for p in points]
-                _plot(axes[2], positions, values, color, concept, f"implementations:{concept}")
+                _plot(axes[2], positions, values, color, _literal(concept), f"implementations:{concept}")
             axes[2].set_ylabel("independent\nimplementations")
             axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
             axes[2].set_ylim(0, max(f.implementations for p in points for f in p.families) * 1.08)
@@ -218,12 +218,19 @@ def render_trend_svg(trend: Trend) -> str:
                 ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         _label_commits(axes[-1], points)
         figure.suptitle(
-            f"archgraph trend {trend.revisions}: {len(points)} of {trend.commits_in_range} commits\n{trend.note}",
+            _literal(f"archgraph trend {trend.revisions}: {len(points)} of {trend.commits_in_range} commits")
+            + "\n" + _literal(trend.note),
             fontsize=9,
         )
         stream = io.StringIO()
         figure.savefig(stream, format="svg", metadata={"Date": None})
     return stream.getvalue()
+
+
+def _literal(text: str) -> str:
+    """Text matplotlib shows as written: a pair of `$` (a contract id `x$^^$`) would start
+    mathtext, which fails on most such text after every commit was measured."""
+    return text.replace("$", r"\$")
 
 
 def _number(value: float | None) -> float:

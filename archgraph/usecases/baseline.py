@@ -96,6 +96,7 @@ def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) 
     if broken:
         raise ArchgraphError(
             "not writing the baseline: fix the configuration first, or these contracts would "
-            "record nothing:\n  " + "\n  ".join(broken)
+            "record nothing:",
+            broken,
         )
     return result

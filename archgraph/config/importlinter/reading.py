@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from archgraph.config import parse_toml
 from archgraph.diagnostics import ConfigError
 from archgraph.model.schema import TablePosition
 
@@ -46,12 +47,18 @@ def discover(root: Path) -> Path | None:
     pyproject = root / TOML_FILE_NAME
     if pyproject.is_file():
         try:
-            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            document = parse_toml(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None  # the archgraph loader reports a broken pyproject.toml
-        if document.get("tool", {}).get(SECTION):
+        if _tool_section(document):
             return pyproject
     return None
+
+
+def _tool_section(document: Mapping[str, object]) -> object:
+    """`[tool.importlinter]`, or None (also when `tool` is not a table)."""
+    tool = document.get("tool")
+    return tool.get(SECTION) if isinstance(tool, dict) else None
 
 
 def _ini_has_section(path: Path) -> bool:
@@ -140,11 +147,11 @@ def _ini_position(path: Path, lines: Sequence[str], section: str) -> TablePositi
 
 def _read_toml(path: Path, text: str, errors: list[ConfigError]) -> ImportLinterFile | None:
     try:
-        document = tomllib.loads(text)
+        document = parse_toml(text)
     except tomllib.TOMLDecodeError as error:
         errors.append(ConfigError(path, "", f"invalid TOML: {error}"))
         return None
-    section = document.get("tool", {}).get(SECTION)
+    section = _tool_section(document)
     if not isinstance(section, dict) or not section:
         errors.append(ConfigError(path, "", f"no [tool.{SECTION}] table"))
         return None

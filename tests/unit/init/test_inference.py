@@ -155,3 +155,44 @@ def test_layering_separates_parts_that_import_each_other_and_sinks_land_at_the_b
 
     assert order.upward == 1  # core -> api is the cheapest import to point upward
     assert layering(order.order, weights) == (("admin", "api"), ("services",), ("core", "version"))
+
+
+def test_the_contract_file_reads_back_as_proposed_whatever_the_paths_it_quotes() -> None:
+    """Paths and names in comments come from the tree: a line break in them must not end the
+    comment (`severity = "warning"` would demote the contract), nor make invalid TOML."""
+    import tomllib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from archgraph.diagnostics import Location  # noqa: PLC0415
+    from archgraph.init.inference import (  # noqa: PLC0415
+        ImportExample,
+        LayersProposal,
+        Proposal,
+        UpwardImports,
+    )
+    from archgraph.init.render import proposal_toml, proposed_contracts  # noqa: PLC0415
+
+    hostile = 'zz\nseverity = "warning"\n#\r\x7f\x1b\u2028\x85'
+    example = ImportExample("app.core.x", "app.ui.y", Location(Path(f"app/core/{hostile}/x.py"), 3))
+    proposal = Proposal(
+        packages=("app",),
+        layers=(
+            LayersProposal(
+                package="app",
+                layers=(("ui",), ("core",)),
+                upward=(UpwardImports("app.core", "app.ui", (example,)),),
+                imports=1,
+                exact=True,
+                unnamed=(hostile,),
+            ),
+        ),
+        notes=(f"app.{hostile}: a note",),
+    )
+    contracts = proposed_contracts(proposal)
+    text = proposal_toml(proposal, contracts, {"root_packages": ["app"]}, [f"header {hostile}"])
+    document = tomllib.loads(text)
+    assert document["contracts"] == [dict(contract.table) for contract in contracts]
+    assert document["contracts"][0]["exhaustive_ignores"] == [hostile]
+    assert "severity" not in document["contracts"][0]
+    assert not any(line.startswith("severity") for line in text.splitlines())
+    assert '"app.core.x -> app.ui.y",  # app/core/zz\\nseverity = "warning"\\n#\\r\\x7f\\x1b\\u2028\\x85/x.py:3' in text
