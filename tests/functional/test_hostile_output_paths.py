@@ -359,3 +359,18 @@ def test_a_full_cache_disk_keeps_the_verdict(tmp_path: Path) -> None:
         root,
     )
     assert_verdict_kept(result.returncode, result.stdout, result.stderr)
+
+
+def test_trend_does_not_write_through_a_committed_link(in_checkout: Path, tmp_path: Path) -> None:
+    bashrc = write_tree(tmp_path / "home", {".bashrc": "alias ls='ls --color'\n"}) / ".bashrc"
+    write_tree(in_checkout, {"docs/": ""})
+    os.symlink(bashrc, in_checkout / "docs" / "trend.json")
+    for arguments in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "one"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *arguments],
+                       cwd=in_checkout, check=True, capture_output=True)
+
+    code, _stdout, stderr = run_cli(["trend", ".", "--no-cache", "--no-families", "--revs", "HEAD",
+                                     "-o", "docs/trend.json", "--quiet"])
+
+    assert_refused(code, stderr, "docs/trend.json")
+    assert bashrc.read_text() == "alias ls='ls --color'\n"
