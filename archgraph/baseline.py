@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archgraph import codes
-from archgraph.atomic import write_atomically
+from archgraph.atomic import reason, write_atomically
 from archgraph.diagnostics import (
     ArchgraphError,
     BaselineStatus,
@@ -239,9 +239,12 @@ def read_baseline(path: Path) -> Baseline:
     return parse_baseline(text, path)
 
 
-def write_baseline(path: Path, baseline: Baseline) -> None:
-    """Write atomically, so a run reading the baseline meanwhile never sees half a file."""
+def write_baseline(path: Path, baseline: Baseline, tree: Path | None = None) -> None:
+    """Write atomically, so a run reading the baseline meanwhile never sees half a file;
+    `tree`: the analysed project, whose links are not written through out of it."""
     try:
-        write_atomically(path, render_baseline(baseline))
+        write_atomically(path, render_baseline(baseline), tree=tree)
     except OSError as error:
-        raise BaselineError(f"cannot write the baseline file {path.as_posix()}: {error}") from None
+        raise BaselineError(
+            f"cannot write the baseline file {path.as_posix()}: {reason(error)}"
+        ) from None

@@ -227,6 +227,15 @@ MISSING_MODULE_IMPORT = _define(
     "The imported module is neither in the graph nor on disk; Python would raise "
     "ImportError. Fix the module name, or add the module.",
 )
+LINK_LEAVES_ROOTS = _define(
+    "AG212",
+    Severity.WARNING,
+    "Symbolic link leads out of the source roots",
+    "A symbolic link in a package leads outside the source roots, or into a hidden folder "
+    "(`.git`...): it is not followed and what it points at is never read, so a tree cannot "
+    "make archgraph read (or quote) files beside it. Replace the link by the file, or add its "
+    "target's folder to `source_roots`.",
+)
 CLASSES_UNREADABLE = _define(
     "AG215",
     Severity.WARNING,

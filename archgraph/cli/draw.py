@@ -52,7 +52,7 @@ def render_command(path: Path, options: RunOptions, output: Path, output_format:
         raise click.UsageError("--concept draws class families: add --families")
     rendered = render_diagram(path, output_format, options, view_of(**view), engine, timeout,
                               progress_printer(True))
-    write_drawing(rendered, output, verbose)
+    write_drawing(rendered, output, verbose, path)
     return ExitCode.OK
 
 
@@ -69,7 +69,7 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
     with collector_paused():  # the class model: see process.collector_paused
         rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
                                         engine, timeout, progress_printer(True))
-    write_drawing(rendered, output, verbose)
+    write_drawing(rendered, output, verbose, path)
     return ExitCode.OK
 
 
@@ -91,7 +91,7 @@ def export_command(path: Path, options: RunOptions, export_format: str, output: 
                                   progress_printer(True))
     for note in graph.notes:
         echo_note(note)
-    write_output(export_view(graph, export_format), output)
+    write_output(export_view(graph, export_format), output, path)
     return ExitCode.OK
 
 
@@ -112,5 +112,5 @@ def report_command(path: Path, options: RunOptions, output: Path, depth: int | N
 
     rendered = html_report(path, options, ViewOptions(depth=depth, max_nodes=max_nodes), engine, timeout,
                            progress_printer(True))
-    write_drawing(rendered, output, verbose)
+    write_drawing(rendered, output, verbose, path)
     return ExitCode.OK

@@ -30,17 +30,23 @@ def echo_note(note: str) -> None:
     click.echo(visible(f"archgraph: note: {note}"), err=True)
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(text: str, output: Path | None, tree: Path) -> None:
     """Standard output, or a file written atomically (CI never reads half a report)."""
-    from archgraph.atomic import write_atomically  # noqa: PLC0415
-
     if output is None:
         click.echo(text, nl=False)
         return
+    write_file(output, text, tree)
+
+
+def write_file(output: Path, content: str | bytes, tree: Path) -> None:
+    """Write an output the user asked for, whole and where it leads (see archgraph.atomic);
+    `tree`: the analysed project, whose links are not written through out of it."""
+    from archgraph.atomic import reason, write_atomically  # noqa: PLC0415
+
     try:
-        write_atomically(output, text)
+        write_atomically(output, content, tree=tree)
     except OSError as error:
-        raise ArchgraphError(f"cannot write the report to {output}: {error}") from None
+        raise ArchgraphError(f"cannot write {output}: {reason(error)}") from None
 
 
 def write_reports(result: RunResult, planned: list[PlannedReport], announce: bool) -> None:
@@ -48,16 +54,17 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
     from archgraph.report.formats import render  # noqa: PLC0415
 
     for report in planned:
-        write_output(render(result, report.format_name, Path.cwd()), report.path)
+        write_output(render(result, report.format_name, Path.cwd()), report.path, result.root)
         if announce and report.path is not None:
             click.echo(f"archgraph: wrote {report.format_name} report to {report.path}", err=True)
 
 
-def write_drawing(rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool) -> None:
+def write_drawing(
+    rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool, tree: Path
+) -> None:
     """Write a drawing; its notes go to stderr (always: they change what the drawing shows),
     the written path to stdout."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(rendered.content)
+    write_file(output, rendered.content, tree)
     for note in rendered.view.notes:
         echo_note(note)
     engine = rendered.engine

@@ -105,7 +105,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
     with collector_paused():
         measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
                          progress_printer(not quiet), with_families=not no_families)
-    write_output(render_trend(measured, output_format), output)
+    write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet
         for skipped in point.skipped:
             click.echo(f"archgraph: warning: commit {point.commit.short_sha}: left out {skipped}", err=True)
@@ -130,7 +130,7 @@ def convert_importlinter(path: Path, output: Path | None, force: bool) -> ExitCo
     from archgraph.usecases.convert import conversion  # noqa: PLC0415
 
     converted = conversion(path, output, force)
-    write_output(converted.text, converted.target)
+    write_output(converted.text, converted.target, converted.root)
     if converted.target is not None:
         click.echo(f"archgraph: wrote {converted.target}; check it with `archgraph check {converted.root}`", err=True)
     return ExitCode.OK

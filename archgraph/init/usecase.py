@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgraph.atomic import write_atomically
+from archgraph.atomic import reason, write_atomically
 from archgraph.diagnostics import ArchgraphError, RunResult, sorted_diagnostics
 from archgraph.families.analysis import analyze as analyze_families
 from archgraph.families.class_cache import cached_class_model
@@ -79,9 +79,9 @@ def init_contracts(
     )
     if not dry_run:
         try:
-            write_atomically(target, text)
+            write_atomically(target, text, tree=root)
         except OSError as error:
-            raise ArchgraphError(f"cannot write {target}: {error}") from None
+            raise ArchgraphError(f"cannot write {target}: {reason(error)}") from None
     return InitOutcome(target, text, proposal, result, written=not dry_run)
 
 

@@ -3,6 +3,10 @@
 Every attribute is a scalar (string, integer or boolean) so GraphML and GEXF can hold it; lists
 such as contract ids are joined with commas. `layer` and `layer_index` are present only on nodes
 that a layers contract places in a layer.
+
+GraphML and GEXF are XML 1.0, which cannot hold most control characters even escaped, and
+module names come from file names, which can: there each name is written with Python's escapes
+(`\x1b`, and a backslash doubled so that two names never become one).
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ def export_view(view: GraphView, export_format: str) -> str:
     if export_format == "json":
         data = nx.node_link_data(graph, edges="edges")
         return json_text(data)
+    graph = _xml_safe(graph)
     buffer = io.BytesIO()
     if export_format == "graphml":
         nx.write_graphml(graph, buffer, encoding="utf-8")
@@ -96,6 +101,38 @@ def export_view(view: GraphView, export_format: str) -> str:
 def xml_line_breaks(xml: str) -> str:
     """Line breaks inside the XML's text written as character references (see above)."""
     return _TEXT_LINE_BREAK.sub("&#10;", xml).translate(_OTHER_LINE_BREAKS)
+
+
+# What XML 1.0 cannot hold, and the backslash that starts an escape.
+_NOT_XML = re.compile(r"[\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` as XML 1.0 can hold it: Python's escapes for what it cannot (one name per name)."""
+    return _NOT_XML.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    if character == "\\":
+        return "\\\\"
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _xml_safe(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy of `graph` whose names and text attributes XML 1.0 can hold."""
+    import networkx as nx  # noqa: PLC0415
+
+    def safe(attributes: dict[str, Any]) -> dict[str, Any]:
+        return {k: xml_text(v) if isinstance(v, str) else v for k, v in attributes.items()}
+
+    copy = nx.DiGraph(**safe(graph.graph))
+    copy.add_nodes_from((xml_text(node), safe(data)) for node, data in graph.nodes(data=True))
+    copy.add_edges_from(
+        (xml_text(a), xml_text(b), safe(data)) for a, b, data in graph.edges(data=True)
+    )
+    return copy
 
 
 def mermaid_text(text: str) -> str:

@@ -7,6 +7,8 @@ changes how much is worked out again, never what is found.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +59,7 @@ class ScanOutcome:
 def walk(root: Path, options: ScanOptions) -> FindResult:
     """The modules of the root packages under `root`: their files, and what was skipped and why."""
     root = root.resolve()
-    source_roots = [(root / s).resolve() for s in options.source_roots]
+    source_roots, linked_out = analysed_roots(root, options.source_roots)
     # grimp analyzes packages only: its scanner crashes on a root that is a single module file.
     modules = {
         p: single
@@ -73,10 +75,13 @@ def walk(root: Path, options: ScanOptions) -> FindResult:
         )
     missing = [p for p in options.root_packages if not locate_package(p, source_roots)]
     if missing:
-        searched = ", ".join(str(s) for s in options.source_roots)
+        searched = ", ".join(str(s) for s in options.source_roots if s not in linked_out)
+        links = "".join(
+            f"; source root {s} is a symbolic link out of {root}, not searched" for s in linked_out
+        )
         raise ArchgraphError(
             f"root package(s) not found: {', '.join(missing)} (searched source roots: "
-            f"{searched} under {root}); check root_packages / source_roots or pass -p"
+            f"{searched} under {root}{links}); check root_packages / source_roots or pass -p"
         )
     return find_modules(
         root,
@@ -85,6 +90,21 @@ def walk(root: Path, options: ScanOptions) -> FindResult:
         include_namespace_dirs=options.include_namespace_dirs,
         exclude=options.exclude,
     )
+
+
+def analysed_roots(root: Path, source_roots: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """The source roots, resolved: where packages are looked for and where links may lead; and
+    those left out. A source root the configuration puts outside `root` (resolved) is trusted as
+    written; one inside it that a link of the tree leads out of (`src -> /`) is left out."""
+    roots, linked_out = [], []
+    for source_root in source_roots:
+        written = Path(os.path.normpath(root / source_root))
+        resolved = written.resolve()
+        if not written.is_relative_to(root) or resolved.is_relative_to(root):
+            roots.append(resolved)
+        else:
+            linked_out.append(source_root)
+    return roots, linked_out
 
 
 def scan(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.links import leads_within
 from archgraph.model.names import ModuleExpr, ancestors
 from archgraph.scan.cache_file import Stamp, stamp_of
 
@@ -128,6 +129,7 @@ class _Walk:
     project_root: Path
     include_namespace_dirs: bool
     exclude: Sequence[ModuleExpr]
+    roots: Sequence[str]  # the analysed roots, resolved: where a link may lead
 
     def __post_init__(self) -> None:
         self.sources: list[ModuleSource] = []
@@ -218,6 +220,8 @@ class _Walk:
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name in shadowed:
+                continue
+            if entry.is_symlink() and not self.stays_within_roots(entry):
                 continue
             if _is_dir(entry):
                 if name in _INSTALLED_DIRS:
@@ -342,6 +346,22 @@ class _Walk:
                 path,
             )
 
+    def stays_within_roots(self, entry: os.DirEntry[str]) -> bool:
+        """A link is followed only within the analysed roots (the tree may be hostile: a link
+        to `~/.git-credentials` or `/` is never read); one the walk would have followed is noted."""
+        target = os.path.realpath(entry.path)
+        if leads_within(target, self.roots):
+            return True
+        if entry.name.endswith(".py") or os.path.isdir(target):
+            self.warn(
+                codes.LINK_LEAVES_ROOTS.code,
+                "symbolic link leads outside the source roots (or into a hidden folder);"
+                " not followed, nothing read through it",
+                Path(entry.path),
+                hint="replace the link by what it points at, or add its folder to source_roots",
+            )
+        return False
+
     def is_loop(self, path: str) -> bool:
         """A symlinked directory that leads back into what is being walked."""
         target = os.path.realpath(path)
@@ -425,19 +445,35 @@ def find_modules(
     include_namespace_dirs: bool = True,
     exclude: Sequence[ModuleExpr] = (),
 ) -> FindResult:
-    """Walk each root package's directories and list its module files."""
+    """Walk each root package's directories and list its module files; links are followed
+    only within the source roots."""
     trees: list[FoundTree] = []
     diagnostics: list[Diagnostic] = []
     excluded = 0
     through_links = False
+    allowed = [os.path.realpath(r) for r in source_roots]
     for package in root_packages:
         for directory in locate_package(package, source_roots):
-            walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude)
+            if not leads_within(os.path.realpath(directory), allowed):
+                diagnostics.append(_package_out_of_roots(directory, project_root))
+                continue
+            walk = _Walk(package, directory, project_root, include_namespace_dirs, exclude, allowed)
             trees.append(walk.run())
             diagnostics.extend(walk.diagnostics)
             excluded += walk.excluded
             through_links = through_links or walk.through_links
     return FindResult(tuple(trees), tuple(diagnostics), excluded, through_links)
+
+
+def _package_out_of_roots(directory: Path, project_root: Path) -> Diagnostic:
+    return Diagnostic(
+        codes.LINK_LEAVES_ROOTS.code,
+        Severity.WARNING,
+        "the package's folder is a symbolic link (or lies behind one) that leads outside the"
+        " source roots (or into a hidden folder); not analyzed, nothing read through it",
+        Location(relative(directory, project_root)),
+        hint="replace the link by what it points at, or add its folder to source_roots",
+    )
 
 
 def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:

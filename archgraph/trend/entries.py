@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
-from archgraph.report.text import visible
+from archgraph.diagnostics import visible
 
 TreeEntry = tuple[str, str]  # (mode, object id)
 SYMLINK_MODE = "120000"

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.config import Config
-from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity
+from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity, visible
 from archgraph.model import ArchModel
-from archgraph.report.text import visible
 from archgraph.rules import Contract
 from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
 from archgraph.trend import history

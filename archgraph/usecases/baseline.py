@@ -43,7 +43,7 @@ def record_baseline(
     from archgraph.baseline import baseline_of, write_baseline  # noqa: PLC0415
 
     baseline = baseline_of(result)
-    write_baseline(file, baseline)
+    write_baseline(file, baseline, project.root)
     return RecordedBaseline(file, baseline, result)
 
 
@@ -67,7 +67,7 @@ def prune_baseline(
     recorded = read_baseline(file)  # before scanning, so a broken file fails fast
     pruned = prune(recorded, _unbaselined_run(project, options, progress))
     if pruned.removed:
-        write_baseline(file, pruned.baseline)
+        write_baseline(file, pruned.baseline, project.root)
     return PrunedBaseline(file, pruned, written=bool(pruned.removed))
 
 
