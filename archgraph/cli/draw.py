@@ -60,7 +60,7 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
                     timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> ExitCode:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
     from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
-    from archgraph.families.usecases import render_class_diagram  # noqa: PLC0415
+    from archgraph.families.drawing import render_class_diagram  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:

@@ -108,22 +108,26 @@ def _valid(payload: tuple[Any, ...]) -> bool:
 
 
 def _strings(value: object) -> bool:
-    return type(value) is tuple and all(type(item) is str for item in value)
+    # Types compared at C speed: a warm run checks every class of the project (10,000 in Django).
+    return type(value) is tuple and (not value or {*map(type, value)} == _STR)
+
+
+_STR = {str}
+_INFO_HEAD = (str, str, str, str, int)
 
 
 def _valid_info(row: Any) -> bool:
-    (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
+    (_qualname, _name, _module, _file, _line, bases, methods, decorators, abstract, protocol,
      metaclass, nested, attribute_types, forwarded) = row
     return (
-        all(type(x) is str for x in (qualname, name, module, file))
-        and type(line) is int
-        and all(_strings(x) for x in (bases, methods, decorators))
-        and all(type(x) is bool for x in (abstract, protocol, nested))
+        tuple(map(type, row[:5])) == _INFO_HEAD
+        and _strings(bases) and _strings(methods) and _strings(decorators)
+        and type(abstract) is bool and type(protocol) is bool and type(nested) is bool
         and (metaclass is None or type(metaclass) is str)
         and type(attribute_types) is tuple
-        and all(type(a) is tuple and len(a) == 2 and _strings(a) for a in attribute_types)
+        and all(_strings(a) and len(a) == 2 for a in attribute_types)
         and type(forwarded) is tuple
-        and all(type(f) is tuple and len(f) == 3 and _strings(f) for f in forwarded)
+        and all(_strings(f) and len(f) == 3 for f in forwarded)
     )
 
 

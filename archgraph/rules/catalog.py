@@ -1,28 +1,30 @@
 """The contract types archgraph knows, and typed contracts built from contract tables.
 
-Importing this module imports every built-in contract type, so that each registers itself with
-`archgraph.rules.registry`; the types import the registry, never this module.
+A built-in type is imported when a table names its kind (or when every type is asked for), and
+registers itself with `archgraph.rules.registry` then; the types import the registry, never
+this module. A check of one layers contract does not load the symbol machinery.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from archgraph.diagnostics import ConfigError
 from archgraph.model.schema import ContractTable, TablePosition, did_you_mean, from_table
-from archgraph.rules import (
-    acyclic,
-    forbidden,
-    independence,
-    layers,
-    protected,
-    single_implementation,
-)
 from archgraph.rules.base import Contract, slug
 from archgraph.rules.registry import load_third_party_types, registered_types
 
-BUILT_IN = (acyclic, forbidden, independence, layers, protected, single_implementation)
+# kind -> the module that defines it (each module's `kind` says the same; a test checks it)
+BUILT_IN = {
+    "acyclic": "archgraph.rules.acyclic",
+    "forbidden": "archgraph.rules.forbidden",
+    "independence": "archgraph.rules.independence",
+    "layers": "archgraph.rules.layers",
+    "protected": "archgraph.rules.protected",
+    "single-implementation": "archgraph.rules.single_implementation",
+}
 # Ids name contracts on the command line (`--contract ID`), in baselines, SARIF rule ids, JUnit
 # test names and diagram labels: one shell word, one line, nothing a markup language reads as
 # markup. (Renderers escape ids all the same; names may hold anything.) import-linter's ids,
@@ -32,9 +34,18 @@ VALID_ID = re.compile(r"(?!-)[^\s\"'`<>&\\\x00-\x1f\x7f-\x9f]{1,100}")
 
 def contract_types(*, third_party: bool = True) -> dict[str, type[Contract]]:
     """Built-in types plus third-party ones from the `archgraph.contracts` entry points."""
+    _import_built_in(BUILT_IN)
     if third_party:
         load_third_party_types()
     return registered_types()
+
+
+def _import_built_in(kinds: Iterable[object]) -> None:
+    """Import the built-in types of these kinds (each registers itself)."""
+    for kind in kinds:
+        module = BUILT_IN.get(kind) if isinstance(kind, str) else None
+        if module is not None:
+            importlib.import_module(module)
 
 
 def _types_for(kinds: Sequence[object]) -> tuple[dict[str, type[Contract]], list[str]]:
@@ -44,12 +55,13 @@ def _types_for(kinds: Sequence[object]) -> tuple[dict[str, type[Contract]], list
     named are imported (a broken plugin that no table names does not matter); built-in kinds
     never yield to a plugin.
     """
-    types = contract_types(third_party=False)
+    _import_built_in(kinds)
+    types = registered_types()
     if all(isinstance(kind, str) and kind in types for kind in kinds):
-        return types, sorted(types)
+        return types, sorted({*types, *BUILT_IN})
     offered = load_third_party_types({kind for kind in kinds if isinstance(kind, str)})
     types = registered_types()
-    return types, sorted({*types, *offered})
+    return types, sorted({*types, *BUILT_IN, *offered})
 
 
 def contract_positions(tables: Sequence[ContractTable]) -> dict[str, TablePosition]:

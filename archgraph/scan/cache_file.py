@@ -115,7 +115,10 @@ def _read_regular(file: Path) -> bytes | None:
 
 def is_stamp(value: object) -> bool:
     """A `Stamp`: four ints."""
-    return type(value) is tuple and len(value) == 4 and all(type(item) is int for item in value)
+    return type(value) is tuple and tuple(map(type, value)) == _STAMP_TYPES
+
+
+_STAMP_TYPES = (int, int, int, int)
 
 
 def is_str_tuple(value: object) -> bool:

@@ -99,9 +99,10 @@ def _valid(payload: tuple[Any, ...]) -> bool:
     if len(payload) != 2:
         return False
     modules, entries = payload
+    # Types compared at C speed: a warm run checks every row (90,000 in Home Assistant).
     return (
         type(modules) is list
-        and all(type(m) is str for m in modules)
+        and (not modules or {*map(type, modules)} == {str})
         and type(entries) is dict
         and all(
             type(module) is str
@@ -110,15 +111,10 @@ def _valid(payload: tuple[Any, ...]) -> bool:
             and type(entry[0]) is str
             and cache_file.is_stamp(entry[1])
             and type(entry[2]) is tuple
-            and all(
-                type(row) is tuple
-                and len(row) == 4
-                and type(row[0]) is str
-                and type(row[1]) is int
-                and type(row[2]) is str
-                and type(row[3]) is bool
-                for row in entry[2]
-            )
+            and all(tuple(map(type, row)) == _ROW_TYPES for row in entry[2])
             for module, entry in entries.items()
         )
     )
+
+
+_ROW_TYPES = (str, int, str, bool)

@@ -19,7 +19,7 @@ from archgraph.families.classview import (
 from archgraph.families.classview_build import _consistent_rows
 from archgraph.families.classview_units import MAX_SUBCLASSES_PER_GROUP, more_id
 from archgraph.families.diagram import ROW_ANCHOR, class_diagram_source, group_colors
-from archgraph.families.usecases import render_class_diagram
+from archgraph.families.drawing import render_class_diagram
 from archgraph.usecases.project import RunOptions
 
 NO_CACHE = RunOptions(use_cache=False)
