@@ -19,7 +19,6 @@ from archgraph.cli.options import (
 )
 from archgraph.cli.output import echo_note, progress_printer, write_drawing, write_output
 from archgraph.diagnostics import ExitCode
-from archgraph.process import collector_paused
 
 if TYPE_CHECKING:
     from archgraph.usecases.project import RunOptions
@@ -66,9 +65,8 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
         if view[option] is not None:
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
     options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
-    with collector_paused():  # the class model: see process.collector_paused
-        rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
-                                        engine, timeout, progress_printer(True))
+    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+                                    engine, timeout, progress_printer(True))
     write_drawing(rendered, output, verbose, path)
     return ExitCode.OK
 

@@ -20,7 +20,6 @@ from archgraph.cli.options import (
 )
 from archgraph.cli.output import progress_printer, write_output
 from archgraph.diagnostics import ExitCode, visible
-from archgraph.process import collector_paused
 
 if TYPE_CHECKING:
     from archgraph.usecases.project import RunOptions
@@ -42,8 +41,7 @@ def families(path: Path, options: RunOptions, output_format: str, concept: str |
     from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
     from archgraph.families.usecases import families as find_families  # noqa: PLC0415
 
-    with collector_paused():  # the class model: see process.collector_paused
-        result = find_families(path, options, FamiliesQuery(concept, min_size, exclude), progress_printer(not quiet))
+    result = find_families(path, options, FamiliesQuery(concept, min_size, exclude), progress_printer(not quiet))
     render = render_families_json if output_format == "json" else render_families_text
     click.echo(render(result), nl=False)
     return ExitCode.OK
@@ -64,8 +62,7 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
     from archgraph.init.render import outcome_lines  # noqa: PLC0415
     from archgraph.init.usecase import init_contracts  # noqa: PLC0415
 
-    with collector_paused():  # the class model: see process.collector_paused
-        outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
+    outcome = init_contracts(path, options, force, dry_run, progress_printer(not quiet))
     if not outcome.written:  # the file goes to stdout, so that `init --dry-run > FILE` works
         click.echo(outcome.text, nl=False)
     written_to = outcome.path if outcome.written else None
@@ -100,11 +97,8 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
     from archgraph.trend.report import TREND_FORMATS, render_trend  # noqa: PLC0415
 
     output_format = format_of(output, output_format, TREND_FORMATS)
-    # The garbage left by a commit's analysis is small (180 objects a commit, measured on 40
-    # commits of archgraph): one pause for the whole history, rather than one per commit.
-    with collector_paused():
-        measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
-                         progress_printer(not quiet), with_families=not no_families)
+    measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
+                     progress_printer(not quiet), with_families=not no_families)
     write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet
         for skipped in point.skipped:

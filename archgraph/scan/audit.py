@@ -185,8 +185,11 @@ class AuditScans:
     """FileScans by path, valid while the file's stamp is unchanged (see cache_file.Stamp), with
     the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
 
-    def __init__(self, cache_dir: Path | None) -> None:
+    def __init__(self, cache_dir: Path | None, *, keeps_findings: bool = False) -> None:
+        """`keeps_findings`: keep each file's findings for the next audit in this process (a
+        store that outlives one scan, see ScanStore.in_memory)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
+        self.keeps_findings = keeps_findings
         self.entries: dict[str, list[Any]] = {}  # path -> [stamp, climbing, dynamic, targets, imports]
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
@@ -255,6 +258,7 @@ def _valid_scans(payload: tuple[Any, ...]) -> bool:
     """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
+    # Types compared at C speed where it counts: a warm run checks every file's entry.
     return all(
         type(path) is str
         and type(entry) is list
@@ -262,14 +266,16 @@ def _valid_scans(payload: tuple[Any, ...]) -> bool:
         and cache_file.is_stamp(entry[0])
         and type(entry[1]) is bool
         and type(entry[2]) is tuple
-        and all(
-            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is str
-            for pair in entry[2]
-        )
-        and cache_file.is_str_tuple(entry[3])
+        and all(tuple(map(type, pair)) == _PAIR_TYPES for pair in entry[2])
+        and type(entry[3]) is tuple
+        and (not entry[3] or {*map(type, entry[3])} == _STR)
         and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
         for path, entry in payload[0].items()
     )
+
+
+_PAIR_TYPES = (int, str)
+_STR = {str}
 
 
 def _is_row(row: object) -> bool:
@@ -499,6 +505,13 @@ def audit_imports(
 
     `scans`: each file's byte scan known so far (a store's), used while the file is unchanged.
     """
+    if not scans.keeps_findings:  # one run: nothing to reuse, nothing worth keeping
+        auditor = _Auditor(sources, modules, root_packages, project_root)
+        for source in sources:
+            auditor.audit(source, scans)
+        scans.save([str(s.path) for s in sources])
+        ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
+        return ImportAudit(tuple(auditor.diagnostics), tuple(ordered))
     context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
     if scans.judged_against != context or scans.auditor is None:
         auditor = _Auditor(sources, modules, root_packages, project_root)

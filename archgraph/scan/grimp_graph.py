@@ -11,6 +11,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,6 +193,7 @@ class GrimpGraph:
 
 
 _NONE: frozenset[str] = frozenset()
+_NAMELESS = frozenset({""})  # grimp's name for a relative import above the top package
 
 
 def _unknown(module: str) -> frozenset[str]:
@@ -356,11 +358,10 @@ def graph_of_rows(
     rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
 ) -> GrimpGraph:
     """The graph of every module's import rows (`modules`: those the walk found)."""
-    imported = {row[0] for found in rows.values() for row in found}
-    nodes = frozenset((modules | imported) - {""})
-    imports = {
-        importer: frozenset(row[0] for row in found if row[0]) for importer, found in rows.items()
-    }
+    first = itemgetter(0)
+    # At C speed: every import of the project, at every scan.
+    imports = {importer: frozenset(map(first, found)) - _NAMELESS for importer, found in rows.items()}
+    nodes = frozenset(modules.union(*imports.values()))
     return GrimpGraph(_assemble(rows, modules, packages), packages, imports, nodes)
 
 

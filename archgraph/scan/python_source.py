@@ -20,8 +20,6 @@ from collections.abc import Iterable
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _TEXT_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
-# A word holding a character outside ASCII: the only place a name can be not normal.
-_NON_ASCII_WORD = re.compile(r"\w*[^\W\x00-\x7f]\w*")
 _UTF8_NAMES = frozenset({"utf-8", "utf-8-sig"})
 
 
@@ -103,16 +101,24 @@ def _codec(name: str) -> str | None:
 def _with_normal_names(utf8: bytes, text: str) -> bytes | None:
     """`utf8` with every identifier that NFKC changes written as normalised (strings and
     comments keep their text, a name that becomes a keyword too); None when none changes."""
-    words = [m for m in _NON_ASCII_WORD.finditer(text) if not unicodedata.is_normalized("NFKC", m[0])]
+    if unicodedata.is_normalized("NFKC", text):  # most files with accents in strings: C speed
+        return None
+    # The few distinct characters that NFKC changes and a name may hold (`…` in a string is
+    # not one of them), then the words around them: no pass of a regex over the whole text.
+    changing = [
+        c for c in set(text)
+        if not c.isascii() and f"a{c}".isidentifier() and unicodedata.normalize("NFKC", c) != c
+    ]
+    words = sorted({_word_at(text, index) for c in changing for index in _positions(text, c)})
     if not words:
         return None
     from archgraph.scan.syntax import parse  # noqa: PLC0415 - rare: only files with such names
 
     root = parse(utf8).root_node
     spans: dict[tuple[int, int], bytes] = {}
-    for match in words:
-        start = len(text[: match.start()].encode("utf-8"))
-        end = start + len(match[0].encode("utf-8"))
+    for word_start, word_end in words:
+        start = len(text[:word_start].encode("utf-8"))
+        end = start + len(text[word_start:word_end].encode("utf-8"))
         node = root.descendant_for_byte_range(start, end)
         if node is None or node.type != "identifier":
             continue
@@ -128,3 +134,21 @@ def _with_normal_names(utf8: bytes, text: str) -> bytes | None:
         position = end
     parts.append(utf8[position:])
     return b"".join(parts)
+
+
+def _positions(text: str, character: str) -> list[int]:
+    found, index = [], text.find(character)
+    while index != -1:
+        found.append(index)
+        index = text.find(character, index + 1)
+    return found
+
+
+def _word_at(text: str, index: int) -> tuple[int, int]:
+    """The span of the run of name characters around `index`."""
+    start, end = index, index + 1
+    while start > 0 and f"a{text[start - 1]}".isidentifier():
+        start -= 1
+    while end < len(text) and f"a{text[end]}".isidentifier():
+        end += 1
+    return start, end

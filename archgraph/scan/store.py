@@ -27,17 +27,19 @@ from archgraph.scan.unparsable import BadFileMemory
 class ScanStore:
     """Per-file results kept between scans, in a cache folder or in this process's memory."""
 
-    def __init__(self, folder: Path | None, *, keep_trees: bool = False) -> None:
-        """`folder`: the cache folder (None: nothing read or written on disk); `keep_trees`:
-        keep the syntax trees of files parsed one by one (see `parsed_trees`)."""
+    def __init__(self, folder: Path | None, *, outlives_scans: bool = False) -> None:
+        """`folder`: the cache folder (None: nothing read or written on disk); `outlives_scans`:
+        the same store is handed to many scans in this process, so it also keeps what only such
+        a process can reuse (syntax trees, each file's audit findings)."""
         self.folder = folder
+        self.outlives_scans = outlives_scans
         self._bad_files: BadFileMemory | None = None
         self._imports: ImportCache | None = None
         self._audit: AuditScans | None = None
         self._facts: FactsCache | None = None
         # The syntax trees of files parsed one by one, so their next version parses
         # incrementally (in memory only: a cold scan's trees would only take memory).
-        self.parsed_trees = ParsedTrees() if keep_trees else None
+        self.parsed_trees = ParsedTrees() if outlives_scans else None
         self.facts_by_content: FactsByContent | None = None  # set by an owner that names contents
 
     @classmethod
@@ -46,7 +48,7 @@ class ScanStore:
 
     @classmethod
     def in_memory(cls) -> ScanStore:
-        return cls(None, keep_trees=True)
+        return cls(None, outlives_scans=True)
 
     @property
     def bad_files(self) -> BadFileMemory:
@@ -63,7 +65,7 @@ class ScanStore:
     @property
     def audit_scans(self) -> AuditScans:
         if self._audit is None:
-            self._audit = AuditScans(self.folder)
+            self._audit = AuditScans(self.folder, keeps_findings=self.outlives_scans)
         return self._audit
 
     @property

@@ -125,3 +125,27 @@ def test_an_oversized_cache_file_is_not_read(tree: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(cache_file, "MAX_BYTES", 16)  # every real cache file is larger
     assert outputs(tree) == clean
     assert cache_file.load(next((tree / ".archgraph_cache").glob("imports*")), object()) is None
+
+
+def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
+    """The shape checks accept what archgraph itself writes: a warm run is warm. (A check
+    that refused its own files would only cost speed, silently: nothing else would fail.)"""
+    outputs(tree)
+    from archgraph.families.class_cache import CACHE_NAME as CLASSES  # noqa: PLC0415
+    from archgraph.families.class_cache import _valid as classes_valid  # noqa: PLC0415
+    from archgraph.scan import audit, facts, facts_cache, import_cache, unparsable  # noqa: PLC0415
+
+    checks = {
+        import_cache.CACHE_NAME: import_cache._valid,
+        facts_cache.CACHE_NAME: facts_cache._valid,
+        audit.AUDIT_CACHE_NAME: audit._valid_scans,
+        unparsable.BAD_FILES_NAME: unparsable._valid,
+        facts.MEMO_NAME: facts._valid_memo,
+        facts.MENTIONS_NAME: facts._valid_mentions,
+        CLASSES: classes_valid,
+    }
+    written = {p.name for p in (tree / ".archgraph_cache").iterdir()}
+    assert written == set(checks), written
+    for name, valid in checks.items():
+        header, *payload = marshal.loads((tree / ".archgraph_cache" / name).read_bytes())
+        assert cache_file.load(tree / ".archgraph_cache" / name, header[1], valid) is not None, name
