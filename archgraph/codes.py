@@ -286,6 +286,14 @@ INSTALLED_PACKAGES_SKIPPED = _define(
     "A `site-packages` directory inside a package holds installed third-party code, not modules "
     "of the package; its Python files are not analyzed.",
 )
+NESTED_TOO_DEEP = _define(
+    "AG225",
+    Severity.WARNING,
+    "Directories nested too deep",
+    "A package nested deeper than archgraph walks (200 levels) is not analyzed below that depth: "
+    "no real project nests so deep, and a tree built to exhaust the walk must not end the run. "
+    "Flatten the directories.",
+)
 
 # --- AG3xx: configuration. At error level they end the run with exit code 2.
 

@@ -30,6 +30,10 @@ _NAME = operator.attrgetter("name")
 _INSTALLED_DIRS = frozenset({"site-packages"})
 
 
+# The walk recurses once a level: deeper than this is a tree built to exhaust it (a RecursionError
+# ended the run at about 1,000 levels), reported rather than walked.
+MAX_NESTING = 200
+
 @dataclass(frozen=True, slots=True)
 class ModuleSource:
     module: str
@@ -221,6 +225,14 @@ class _Walk:
             name = entry.name
             if name.startswith(".") or name in shadowed:
                 continue
+            if not _utf8(name):
+                self.warn(
+                    codes.NOT_A_MODULE_NAME.code,
+                    "name is not valid UTF-8; not analyzed",
+                    Path(os.fsencode(entry.path).decode("utf-8", "backslashreplace")),
+                    hint="rename it to a valid identifier to have it analyzed",
+                )
+                continue
             if entry.is_symlink() and not self.stays_within_roots(entry):
                 continue
             if _is_dir(entry):
@@ -246,6 +258,14 @@ class _Walk:
                         )
                     continue
                 child = f"{module}.{name}"
+                if child.count(".") >= MAX_NESTING:
+                    self.warn(
+                        codes.NESTED_TOO_DEEP.code,
+                        f"directories nested more than {MAX_NESTING} levels deep; not analyzed"
+                        " below this one",
+                        Path(entry.path),
+                    )
+                    continue
                 if self.is_excluded(child):
                     self.excluded += 1
                     continue
@@ -406,6 +426,15 @@ class _Walk:
         )
 
 
+def _utf8(name: str) -> bool:
+    """A name the file system gave as valid UTF-8 (else it holds surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
@@ -432,8 +461,11 @@ def _file_kind(mode: int) -> str:
 
 def _count_python_files(directory: str | Path) -> int:
     count = 0
-    for _dirpath, _dirs, files in os.walk(directory):
-        count += sum(1 for name in files if name.endswith(".py"))
+    try:
+        for _dirpath, _dirs, files in os.walk(directory):
+            count += sum(1 for name in files if name.endswith(".py"))
+    except RecursionError:  # os.walk recurses once a level: a tree built to exhaust it
+        pass
     return count
 
 

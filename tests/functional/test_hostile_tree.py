@@ -290,3 +290,36 @@ def test_a_symlinked_module_added_by_the_change_is_in_the_affected_scope(tmp_pat
     assert code == 1, report
     (contract,) = report["contracts"]
     assert [v["chain"][0]["importer"] for v in contract["violations"]] == ["pkg.api"]
+
+
+def test_names_that_are_not_utf8_are_reported_and_the_rest_is_checked(tmp_path: Path) -> None:
+    """Hardening item 16 (check): a non-UTF-8 file or folder name ended the run with an
+    internal error (grimp's scanner panicked on the name); now it is left out, said so with
+    the name escaped, and the broken contract is still broken."""
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": "import pkg.secret\n"})
+    os.makedirs(os.fsencode(root / "pkg") + b"/caf\xe9")
+    (Path(os.fsdecode(os.fsencode(root / "pkg") + b"/caf\xe9")) / "__init__.py").write_text("")
+    Path(os.fsdecode(os.fsencode(root / "pkg") + b"/b\xe9.py")).write_text("import pkg.secret\n")
+    code, report = check_json(root, "--no-cache")
+    assert code == 1
+    assert ("AG204", "pkg/b\\xe9.py", None) in diagnostics(report)
+    assert ("AG204", "pkg/caf\\xe9", None) in diagnostics(report)
+    text_code, stdout, stderr = run_cli(["check", str(root), "--no-cache"])
+    assert text_code == 1 and "Traceback" not in stderr and "pkg/b\\xe9.py" in stdout
+
+
+def test_directories_nested_beyond_the_walk_are_reported_not_a_crash(tmp_path: Path) -> None:
+    """Hardening item 16 (check): folder nesting deeper than about 1,000 levels ended the run
+    with a RecursionError; the walk now stops at 200 levels and says where."""
+    root = write_tree(tmp_path, {**BASE, "pkg/api.py": "import pkg.secret\n"})
+    deep = os.fsencode(root / "pkg")
+    for _level in range(1100):
+        deep += b"/d"
+        os.mkdir(deep)
+        with open(deep + b"/__init__.py", "wb"):
+            pass
+    code, report = check_json(root, "--no-cache")
+    assert code == 1
+    deep_notes = [d for d in report["diagnostics"] if d["code"] == codes.NESTED_TOO_DEEP.code]
+    assert len(deep_notes) == 1 and deep_notes[0]["file"].count("/d") == 200
+    assert report["summary"]["modules"] >= 200
