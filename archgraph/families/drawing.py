@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection
 from pathlib import Path
 
@@ -18,10 +17,10 @@ from archgraph.families.classview_build import build_class_view
 from archgraph.families.diagram import class_diagram_source
 from archgraph.families.usecases import class_analysis
 from archgraph.model.classes import ClassModel
-from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine
+from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine
 from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.usecases.project import Progress, RunOptions, quiet
-from archgraph.usecases.render import Rendered
+from archgraph.usecases.render import Rendered, laid_out
 
 DEFAULT_CLASS_BUDGET = -1  # render_class_diagram's default: classview.DEFAULT_MAX_CLASSES classes
 
@@ -61,12 +60,7 @@ def render_class_diagram(
         title=f"class families of {packages}" + (f" named {query.concept}" if query.concept else ""),
     )
     source = class_diagram_source(view)
-    if engine is None:
-        return Rendered(source.encode("utf-8"), view)
-    progress(f"laying out {len(view.nodes)} classes with {engine.name}")
-    started = time.perf_counter()
-    content = run_engine(engine, source, output_format, timeout)
-    return Rendered(content, view, engine, time.perf_counter() - started)
+    return laid_out(source, view, engine, output_format, timeout, progress, f"{len(view.nodes)} classes")
 
 
 def contract_marks(

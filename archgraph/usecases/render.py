@@ -27,6 +27,27 @@ class Rendered(Generic[View]):
     layout_seconds: float = 0.0
 
 
+def laid_out(
+    source: str,
+    view: View,
+    engine: Engine | None,
+    output_format: str,
+    timeout: float,
+    progress: Progress,
+    what: str,
+) -> Rendered[View]:
+    """The DOT `source` of `view` laid out by `engine` into `output_format` (the source itself
+    without an engine), timed; `what` is laid out, as progress says ("40 nodes")."""
+    if engine is None:
+        return Rendered(source.encode("utf-8"), view)
+    from archgraph.report.layout import run_engine  # noqa: PLC0415
+
+    progress(f"laying out {what} with {engine.name}")
+    started = time.perf_counter()
+    content = run_engine(engine, source, output_format, timeout)
+    return Rendered(content, view, engine, time.perf_counter() - started)
+
+
 def graph_view(
     root: Path,
     options: RunOptions = RunOptions(),
@@ -54,17 +75,15 @@ def render_diagram(
 ) -> Rendered[GraphView]:
     """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
     from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
-    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, run_engine  # noqa: PLC0415
+    from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine  # noqa: PLC0415
 
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     _analysis, view = graph_view(root, options, view_options, progress)
     source = module_diagram_source(view)
-    if engine is None:
-        return Rendered(source.encode("utf-8"), view)
-    progress(f"laying out {len(view.nodes)} nodes with {engine.name}")
-    started = time.perf_counter()
-    content = run_engine(engine, source, output_format, timeout or DEFAULT_TIMEOUT)
-    return Rendered(content, view, engine, time.perf_counter() - started)
+    return laid_out(
+        source, view, engine, output_format, timeout or DEFAULT_TIMEOUT, progress,
+        f"{len(view.nodes)} nodes",
+    )
 
 
 def html_report(
