@@ -26,6 +26,7 @@ from archgraph.diagnostics import (
     ViolationKey,
     sorted_diagnostics,
 )
+from archgraph.links import leaves, read_input
 
 BASELINE_VERSION = 1
 _KEY_FIELDS = ("contract", "code", "importer", "imported", "symbol", "message")
@@ -226,9 +227,16 @@ def _parse_entry(raw: Any, where: str, problems: list[str]) -> tuple[ViolationKe
     return key, count
 
 
-def read_baseline(path: Path) -> Baseline:
+def read_baseline(path: Path, within: Path | None = None) -> Baseline:
+    """The baseline in `path`; `within`: the project, when the tree names the file (the
+    `baseline` setting): a link out of it is refused, never read."""
+    if within is not None and leaves(path, within):
+        raise BaselineError(
+            f"the baseline file {path.as_posix()} is a link that leads out of the project "
+            "(or into a hidden folder); not read"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path)
     except FileNotFoundError:
         raise BaselineError(
             f"baseline file not found: {path.as_posix()}; create it with "

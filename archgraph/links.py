@@ -11,9 +11,40 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Sequence
+from pathlib import Path
 
 _MAX_HOPS = 40  # as Linux's own limit before ELOOP
+MAX_INPUT_BYTES = 64 << 20  # a contract or baseline file larger than this is refused unread
+
+
+def leaves(path: Path, folder: Path) -> bool:
+    """Whether `path`, resolved, leaves `folder` (or leads into a hidden place there): a file
+    the tree names that way is the tree's link to somewhere else, never read."""
+    return not leads_within(os.path.realpath(path), [os.path.realpath(folder)])
+
+
+def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """A configuration or baseline file's text: a regular file of at most `max_bytes`, UTF-8.
+
+    Raises OSError (not a regular file, too large, unreadable) or UnicodeDecodeError: a
+    committed `baseline.json -> /dev/zero` or a named pipe is refused, not read forever.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if status.st_size > max_bytes:
+            raise OSError(errno.EFBIG, f"larger than {max_bytes} bytes", str(path))
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(max_bytes + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"larger than {max_bytes} bytes", str(path))
+    return data.decode("utf-8")
 
 
 def is_inside(path: str, folder: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from archgraph.diagnostics import ConfigError, ConfigurationError
+from archgraph.links import leaves, read_input
 from archgraph.model.names import ModuleExpr
 from archgraph.model.schema import (
     ContractTable,
@@ -66,7 +67,7 @@ _TOML_AT_END = "(at end of document)"
 
 def _read_toml(path: Path, errors: list[ConfigError]) -> dict[str, Any] | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path)
     except (OSError, UnicodeDecodeError) as error:
         errors.append(ConfigError(path, "", f"cannot read the file: {error}"))
         return None
@@ -199,12 +200,26 @@ def _split_document(
 
 
 def discover(root: Path) -> list[Path]:
-    """`root/contracts/*.toml`, then `root/pyproject.toml` if it has [tool.archgraph]."""
+    """`root/contracts/*.toml`, then `root/pyproject.toml` if it has [tool.archgraph].
+
+    These files are the tree's: one that is a link out of the project (`contracts/x.toml ->
+    ~/.ssh/config`) must not be read (its keys would be quoted): see `links_out`.
+    """
     found = sorted((root / "contracts").glob("*.toml")) if (root / "contracts").is_dir() else []
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if pyproject.is_file() or pyproject.is_symlink():
         found.append(pyproject)
     return found
+
+
+def links_out(files: Sequence[Path], root: Path) -> list[ConfigError]:
+    """Of the files the tree names (see `discover`), those that are links out of the project."""
+    return [
+        ConfigError(path, "", "a link that leads out of the project (or into a hidden folder);"
+                    " not read")
+        for path in files
+        if leaves(path, root)
+    ]
 
 
 def load(files: Sequence[Path]) -> Config:

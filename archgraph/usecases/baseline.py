@@ -63,8 +63,10 @@ def prune_baseline(
     from archgraph.baseline import prune, read_baseline, write_baseline  # noqa: PLC0415
 
     project = load_project(root, options)
+    named_here = file is not None  # on the command line: the user's; else the tree's setting
     file = _baseline_file(project, file)
-    recorded = read_baseline(file)  # before scanning, so a broken file fails fast
+    # Before scanning, so a broken file fails fast.
+    recorded = read_baseline(file, within=None if named_here else project.root)
     pruned = prune(recorded, _unbaselined_run(project, options, progress))
     if pruned.removed:
         write_baseline(file, pruned.baseline, project.root)

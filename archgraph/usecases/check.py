@@ -55,7 +55,9 @@ def check_project(
     if baseline_file is not None or fail_on_stale:
         from archgraph.baseline import apply_baseline, failing_on_stale, read_baseline  # noqa: PLC0415
     # Read the baseline before scanning, so a broken file fails fast.
-    baseline = read_baseline(baseline_file) if baseline_file else None
+    # A baseline the settings name is the tree's file: a link out of the project is refused.
+    from_tree = root if options.baseline is None else None
+    baseline = read_baseline(baseline_file, within=from_tree) if baseline_file else None
     changed = None
     if options.affected_since:
         from archgraph.affected import affected_scope, restrict  # noqa: PLC0415

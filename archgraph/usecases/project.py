@@ -86,9 +86,13 @@ def load_project(
     if replacing is not None:
         chosen = [f for f in chosen if f.resolve() != replacing.resolve()]
     errors: list[ConfigError] = []
+    if not files:  # the tree's own files: none may be a link out of the project
+        errors = config_module.links_out(chosen, root)
+        chosen = [f for f in chosen if f not in {e.file for e in errors}]
     config = _importlinter_config(root, files) if options.from_importlinter else None
     if config is None:
-        config, errors = config_module.read(chosen)
+        config, read_errors = config_module.read(chosen)
+        errors += read_errors
         if not errors and not config.contracts and not files and replacing is None:
             config = _discovered_importlinter_config(root) or config
     contracts, more = build_contracts(config.contracts)

@@ -13,9 +13,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import run_cli, write_tree
 
 from archgraph import codes
+from archgraph.cli import main
 
 SECRET = "https://ci-bot:ghp_SECRET0123456789@github.com"
 CONTRACT = """
@@ -140,3 +142,42 @@ def test_a_package_folder_linked_out_of_the_source_roots_is_reported(
     data = json.loads(stdout)
     assert {d["file"] for d in data["diagnostics"] if d["code"] == codes.LINK_LEAVES_ROOTS.code} == {"pkg"}
     assert code == 2  # the contract's modules are not there: a configuration error, not a pass
+
+
+def test_contract_and_baseline_files_linked_out_of_the_project_are_not_read(tmp_path: Path) -> None:
+    """The tree names its contract files and, through the `baseline` setting, its baseline:
+    a committed link from either to a secret, or to /dev/zero, is refused (exit 2, saying
+    which file) and never read: no key of the secret is quoted, nothing reads forever."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.toml").write_text('[archgraph]\nsecret_token = "TOP-SECRET-7f3a"\n')
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "contracts").mkdir()
+    os.symlink(outside / "secret.toml", root / "contracts" / "evil.toml")
+    result = CliRunner().invoke(main, ["check", str(root), "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert "evil.toml" in result.output and "link that leads out of the project" in result.output
+    assert "secret_token" not in result.output and "TOP-SECRET" not in result.output
+
+    (root / "contracts" / "evil.toml").unlink()
+    (root / "contracts" / "arch.toml").write_text(
+        '[archgraph]\nroot_packages = ["pkg"]\nbaseline = "baseline.json"\n\n'
+        '[[contracts]]\nname = "No cycles"\ntype = "acyclic"\npackages = ["pkg"]\n'
+    )
+    os.symlink("/dev/zero", root / "baseline.json")
+    result = CliRunner().invoke(main, ["check", str(root), "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert "baseline.json" in result.output and "not read" in result.output
+
+
+def test_a_contract_file_that_is_a_named_pipe_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "contracts").mkdir()
+    os.mkfifo(root / "contracts" / "pipe.toml")
+    result = CliRunner().invoke(main, ["check", str(root), "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert "pipe.toml" in result.output and "not a regular file" in result.output

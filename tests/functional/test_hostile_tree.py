@@ -312,14 +312,23 @@ def test_directories_nested_beyond_the_walk_are_reported_not_a_crash(tmp_path: P
     """Hardening item 16 (check): folder nesting deeper than about 1,000 levels ended the run
     with a RecursionError; the walk now stops at 200 levels and says where."""
     root = write_tree(tmp_path, {**BASE, "pkg/api.py": "import pkg.secret\n"})
-    deep = os.fsencode(root / "pkg")
-    for _level in range(1100):
-        deep += b"/d"
-        os.mkdir(deep)
-        with open(deep + b"/__init__.py", "wb"):
-            pass
-    code, report = check_json(root, "--no-cache")
-    assert code == 1
-    deep_notes = [d for d in report["diagnostics"] if d["code"] == codes.NESTED_TOO_DEEP.code]
-    assert len(deep_notes) == 1 and deep_notes[0]["file"].count("/d") == 200
-    assert report["summary"]["modules"] >= 200
+    top = os.fsencode(root / "pkg")
+    deep = top
+    try:
+        for _level in range(1100):
+            deep += b"/d"
+            os.mkdir(deep)
+            with open(deep + b"/__init__.py", "wb"):
+                pass
+        code, report = check_json(root, "--no-cache")
+        assert code == 1
+        deep_notes = [d for d in report["diagnostics"] if d["code"] == codes.NESTED_TOO_DEEP.code]
+        assert len(deep_notes) == 1 and deep_notes[0]["file"].count("/d") == 200
+        assert report["summary"]["modules"] >= 200
+    finally:
+        # Bottom up, without recursion: pytest's own clean-up (shutil.rmtree) of an old
+        # temporary folder recurses once a level and would fail on this tree.
+        while deep != top:
+            os.remove(deep + b"/__init__.py")
+            os.rmdir(deep)
+            deep = deep.rsplit(b"/", 1)[0]
