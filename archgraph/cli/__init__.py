@@ -16,7 +16,7 @@ import traceback
 
 import click
 
-from archgraph import scanner_stderr
+from archgraph import forking, scanner_stderr
 from archgraph.cli.check import baseline, check, why
 from archgraph.cli.draw import export_command, render_command, report_command
 from archgraph.cli.products import convert_importlinter, families, init, trend_command
@@ -43,7 +43,7 @@ class Guarded(click.Group):
             # recovers from is a diagnostic, and its backtrace is not shown) and its garbage
             # collector, paused while the run builds its mostly acyclic data (see
             # process.collector_paused: 45-70 ms of a warm check on Home Assistant).
-            with terminate_cleanly(), scanner_stderr.holding(), collector_paused():
+            with terminate_cleanly(), scanner_stderr.holding(), forking.allowing(), collector_paused():
                 code = super().invoke(ctx)
             if isinstance(code, ExitCode):
                 ctx.exit(code)

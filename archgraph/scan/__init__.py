@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgraph import codes
+from archgraph import codes, forking
 from archgraph.diagnostics import (
     ArchgraphError,
     Diagnostic,
@@ -33,6 +33,7 @@ from archgraph.scan.finder import (
     relative,
 )
 from archgraph.scan.grimp_graph import Assembler, build_grimp_graph, module_files
+from archgraph.scan.prescan import AuditPrescan
 from archgraph.scan.store import ScanStore
 
 
@@ -125,15 +126,30 @@ def scan(
     found = found if found is not None else walk(root, options)
     sources = [s for tree in found.trees for s in tree.sources]
     namespace = frozenset().union(*(t.namespace_modules for t in found.trees))
-    graph, skipped, scan_diagnostics = build_grimp_graph(
-        found.trees,
-        root,
-        max_file_bytes=options.max_file_bytes,
-        include_external_packages=options.include_external_packages,
-        exclude_type_checking_imports=options.exclude_type_checking_imports,
-        store=store,
-        assemble=assemble,
-    )
+    # The command line may let a child read the files for the audit while grimp scans them.
+    prescan = None
+    if forking.allowed():
+        prescan = AuditPrescan(
+            sources, {s.module for s in sources} | namespace, options.root_packages, store.audit_scans
+        )
+    try:
+        if prescan is not None:
+            prescan.start()
+        graph, skipped, scan_diagnostics = build_grimp_graph(
+            found.trees,
+            root,
+            max_file_bytes=options.max_file_bytes,
+            include_external_packages=options.include_external_packages,
+            exclude_type_checking_imports=options.exclude_type_checking_imports,
+            store=store,
+            assemble=assemble,
+        )
+    except BaseException:
+        if prescan is not None:
+            prescan.finish(cancel=True)  # no helper outlives the scan (Ctrl-C, SIGTERM, errors)
+        raise
+    if prescan is not None:
+        prescan.finish()  # reaps the child; what it read is now in the store's audit scans
     large, large_notes = large_files(sources, options.max_file_bytes)
     analyzed = [s for s in sources if s.path not in skipped and s.path not in large]
     audit = audit_imports(analyzed, graph.modules, options.root_packages, root, store.audit_scans)

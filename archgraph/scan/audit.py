@@ -199,9 +199,14 @@ class AuditScans:
         self.findings: dict[Path, tuple[cache_file.Stamp, list[Diagnostic], list[DynamicImport]]] = {}
         self.auditor: _Auditor | None = None  # the one that judged them
         self.dirty = False
-        stored = cache_file.load(self.file, AUDIT_CACHE_VERSION, _valid_scans)
+        stored = cache_file.load(self.file, AUDIT_CACHE_VERSION, valid_scans)
         if stored is not None:
             self.entries = stored[0]
+
+    def fresh(self, source: ModuleSource) -> bool:
+        """Whether the entry for this file version is there (a warm run reads nothing)."""
+        entry = self.entries.get(str(source.path))
+        return entry is not None and tuple(entry[0]) == source.stamp
 
     def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
@@ -254,7 +259,7 @@ class AuditScans:
             cache_file.store(self.file, AUDIT_CACHE_VERSION, self.entries)
 
 
-def _valid_scans(payload: tuple[Any, ...]) -> bool:
+def valid_scans(payload: tuple[Any, ...]) -> bool:
     """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
@@ -297,7 +302,7 @@ class ImportAudit:
     dynamic_imports: tuple[DynamicImport, ...]
 
 
-class _UnknownNames:
+class UnknownNames:
     """Which import targets name an internal module that is not among `modules`, each name
     judged once (Home Assistant's 90,000 import targets are 6,000 names)."""
 
@@ -335,7 +340,7 @@ class _Auditor:
             else:
                 self.directories.setdefault(source.module.rpartition(".")[0], source.path.parent)
         self.roots = tuple(root_packages)
-        self.unknown = _UnknownNames(self.modules, self.roots)
+        self.unknown = UnknownNames(self.modules, self.roots)
         self.project_root = project_root
         self.diagnostics: list[Diagnostic] = []
         self.dynamic: list[DynamicImport] = []

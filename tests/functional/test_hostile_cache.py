@@ -138,7 +138,7 @@ def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
     checks = {
         import_cache.CACHE_NAME: import_cache._valid,
         facts_cache.CACHE_NAME: facts_cache._valid,
-        audit.AUDIT_CACHE_NAME: audit._valid_scans,
+        audit.AUDIT_CACHE_NAME: audit.valid_scans,
         unparsable.BAD_FILES_NAME: unparsable._valid,
         facts.MEMO_NAME: facts._valid_memo,
         facts.MENTIONS_NAME: facts._valid_mentions,
