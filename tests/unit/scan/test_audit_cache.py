@@ -55,7 +55,7 @@ def test_the_literal_led_searches_find_what_the_patterns_find() -> None:
     import random  # noqa: PLC0415
     import re  # noqa: PLC0415
 
-    from archgraph.scan.audit import _CLIMBING, _IMPORT_LINE, _climbs, _import_lines  # noqa: PLC0415
+    from archgraph.scan.file_scan import _CLIMBING, _IMPORT_LINE, _climbs, _import_lines  # noqa: PLC0415
 
     pieces = [b"import", b"from", b" ", b"\t", b"\n", b"\r\n", b".", b"..", b"a", b"x.y", b",",
               b"\\", b"#", b"important", b"_", "é".encode()]
@@ -73,7 +73,7 @@ def test_the_literal_led_searches_find_what_the_patterns_find() -> None:
 
 
 def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
-    from archgraph.scan.audit import dynamic_imports  # noqa: PLC0415
+    from archgraph.scan.file_scan import dynamic_imports  # noqa: PLC0415
 
     source = (
         b'import importlib\n'

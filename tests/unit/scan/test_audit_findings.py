@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import brief, scan_tree, write_tree
 
-from archgraph.scan import audit
+from archgraph.scan import audit, file_scan
 from archgraph.scan.audit import AuditScans, audit_imports
 from archgraph.scan.finder import ModuleSource, find_modules
 from archgraph.scan.grimp_graph import build_grimp_graph
@@ -85,6 +85,6 @@ def test_a_file_that_changes_size_after_the_walk_is_read_whole(tmp_path: Path) -
     (root / "pkg/a.py").write_text(grown)
     findings = audit_imports(sources, modules, ["pkg"], root, AuditScans(None))
     assert brief(findings.diagnostics) == [("AG211", "warning", "pkg/a.py", 20_002)]
-    assert audit._read(str(root / "pkg/a.py"), 3) == grown.encode()
-    assert audit._read(str(root / "pkg/a.py"), 10**6) == grown.encode()
-    assert audit._read(str(root / "pkg/__init__.py"), 0) == b""
+    assert file_scan.read_whole(str(root / "pkg/a.py"), 3) == grown.encode()
+    assert file_scan.read_whole(str(root / "pkg/a.py"), 10**6) == grown.encode()
+    assert file_scan.read_whole(str(root / "pkg/__init__.py"), 0) == b""
