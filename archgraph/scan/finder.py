@@ -6,14 +6,13 @@ namespace portions) are modules too, and nothing is skipped silently.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import keyword
 import operator
 import os
 import stat
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -506,40 +505,3 @@ def _package_out_of_roots(directory: Path, project_root: Path) -> Diagnostic:
         Location(relative(directory, project_root)),
         hint="replace the link by what it points at, or add its folder to source_roots",
     )
-
-
-def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:
-    """Where each file's source is in `found`: (tree, position), by absolute path."""
-    return {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
-
-
-def refreshed(
-    found: FindResult, edited: Collection[Path], where: Mapping[Path, tuple[int, int]] | None = None
-) -> FindResult | None:
-    """`found` after the files `edited` (absolute paths) changed content only, their stamps read
-    again; None when an edit is not one of its files (added, removed, a link, unreadable now),
-    or when some file is reached through a link (an edit can change it unseen), for then only a
-    new walk can tell what the tree holds. `where`: its `source_index`."""
-    if not edited:
-        return found
-    if found.through_links:
-        return None
-    where = where if where is not None else source_index(found)
-    sources = [list(tree.sources) for tree in found.trees]
-    for path in edited:
-        place = where.get(path)
-        if place is None or path.is_symlink() or not os.access(path, os.R_OK):
-            return None
-        try:
-            status = path.stat()
-        except OSError:
-            return None
-        tree, index = place
-        old = sources[tree][index]
-        sources[tree][index] = ModuleSource(
-            old.module, old.path, status.st_mtime, stamp_of(status), old.file
-        )
-    trees = tuple(
-        dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)
-    )
-    return dataclasses.replace(found, trees=trees)

@@ -7,8 +7,6 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
-import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
 from operator import itemgetter
@@ -23,7 +21,7 @@ from archgraph.scan import grimp_api
 from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
-from archgraph.scan.python_source import python_source
+from archgraph.scan.prepared import python_text, scan_texts, setting_type_checking
 from archgraph.scan.scanner_errors import (
     interruption_inside,
     is_panic,
@@ -251,7 +249,7 @@ def build_grimp_graph(
             )
 
     # A module that sets TYPE_CHECKING itself may run its `if TYPE_CHECKING:` imports: kept.
-    own_flag = _setting_type_checking(sources) if exclude_type_checking_imports else {}
+    own_flag = setting_type_checking(sources) if exclude_type_checking_imports else {}
     options = (grimp_api.VERSION, packages, include_external_packages, exclude_type_checking_imports)
     cache = store.imports(options)
     cache.keep_only({s.module for s in sources})
@@ -328,27 +326,6 @@ def build_grimp_graph(
 
 # `TYPE_CHECKING = ...` (annotated or not) or `... as TYPE_CHECKING`, anywhere in the file: then
 # the name is not typing's constant False.
-_SETS_TYPE_CHECKING = re.compile(
-    rb"^[ \t]*TYPE_CHECKING[ \t]*(?::[^=\n]*)?=(?!=)|\bas[ \t]+TYPE_CHECKING\b", re.MULTILINE
-)
-
-
-def _setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
-    """The files that bind TYPE_CHECKING themselves, and the line where they first do."""
-    found = {}
-    for source in sources:
-        try:
-            data = source.path.read_bytes()
-        except OSError:
-            continue
-        if b"TYPE_CHECKING" not in data:
-            continue
-        match = _SETS_TYPE_CHECKING.search(data)
-        if match is not None:
-            found[source.path] = data.count(b"\n", 0, match.start()) + 1
-    return found
-
-
 Assembler = Callable[[Mapping[str, tuple[ImportRow, ...]], set[str], Sequence[str]], "GrimpGraph"]
 """Makes the graph of every module's import rows: `graph_of_rows`, or one that reuses an earlier
 graph of the same modules (`archgraph trend`, see trend/session.py)."""
@@ -415,7 +392,7 @@ def _scan_imports(
         s.path: text
         for s in missing
         if (max_file_bytes is None or s.stamp[0] <= max_file_bytes)
-        and (text := _python_text(s)) is not None
+        and (text := python_text(s)) is not None
     }
     scanned: dict[str, tuple[ImportRow, ...]] = {}
     groups = [(False, missing)]
@@ -435,68 +412,12 @@ def _scan_imports(
             )
         prepared = {s.path: texts[s.path] for s in group if s.path in texts}
         if prepared:
-            scanned |= _scan_texts(trees, skipped, prepared, include_external_packages, excluding)
+            scanned |= scan_texts(trees, skipped, prepared, include_external_packages, excluding)
     for source in missing:
         found = scanned.get(source.module, ())
         rows[source.module] = found
         cache.put(source.module, str(source.path), source.stamp, found)
     return rows
-
-
-def _python_text(source: ModuleSource) -> bytes | None:
-    """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
-    encoding it does not know, names Python normalises, see python_source; a package beside a
-    module file of its name); else None."""
-    try:
-        data = source.path.read_bytes()
-    except OSError:
-        return None  # the scanner says why
-    prepared = python_source(data)
-    if prepared is None and source.path.name == "__init__.py":
-        package = source.path.parent
-        if package.with_name(f"{package.name}.py").is_file():
-            return data  # the scanner would read the module file the package shadows
-    return prepared
-
-
-def _scan_texts(
-    trees: Sequence[FoundTree],
-    skipped: frozenset[Path],
-    texts: Mapping[Path, bytes],
-    include_external_packages: bool,
-    exclude_type_checking_imports: bool,
-) -> dict[str, tuple[ImportRow, ...]]:
-    """The imports of the files of `texts`, scanned from those texts: written to a folder of
-    their own at the same places under each package's directory, which grimp's scanner is told
-    the packages are in (it resolves names against the module lists, not the disk)."""
-    with tempfile.TemporaryDirectory(prefix="archgraph-") as folder:
-        packages = set()
-        modules: list[tuple[str, float]] = []
-        real: dict[str, Path] = {}
-        for index, tree in enumerate(trees):
-            directory = Path(folder, str(index))
-            for source in tree.sources:
-                if source.path in texts:
-                    copy = directory / source.path.relative_to(tree.directory)
-                    copy.parent.mkdir(parents=True, exist_ok=True)
-                    copy.write_bytes(texts[source.path])
-                    real[str(copy)] = source.path
-                    modules.append((source.module, source.mtime))
-            kept = [s.module for s in tree.sources if s.path not in skipped]
-            packages.add(
-                grimp_api.found_package(tree.package, str(directory), kept, tree.namespace_modules)
-            )
-        try:
-            return grimp_api.scan_for_imports(
-                module_files=modules,
-                found_packages=packages,
-                include_external_packages=include_external_packages,
-                exclude_type_checking_imports=exclude_type_checking_imports,
-            )
-        except SourceSyntaxError as error:  # named after the file, not its copy
-            raise SourceSyntaxError(
-                str(real.get(error.filename, error.filename)), error.lineno, error.text
-            ) from None
 
 
 def _assemble(

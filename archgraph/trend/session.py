@@ -15,7 +15,9 @@ changed, because this session hands the scan what it already knows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+import os
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from archgraph.families.analysis import analyze as analyze_families
@@ -23,7 +25,8 @@ from archgraph.families.classify import FamiliesQuery
 from archgraph.model import SourceSet
 from archgraph.model.classes import ClassModelBuild, update_class_model
 from archgraph.scan import ScanOptions, ScanOutcome, ScanStore, scan, walk
-from archgraph.scan.finder import FindResult, refreshed, source_index
+from archgraph.scan.cache_file import stamp_of
+from archgraph.scan.finder import FindResult, ModuleSource
 from archgraph.scan.grimp_graph import GrimpGraph, graph_of_rows
 from archgraph.scan.import_cache import ImportRow
 from archgraph.trend.points import FamilyPoint, family_points
@@ -107,3 +110,40 @@ class _Graph:
 def _nodes(rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str]) -> frozenset[str]:
     """The graph's modules: those walked and those imported ('' is no module, see the scan)."""
     return frozenset((modules | {row[0] for found in rows.values() for row in found}) - {""})
+
+
+def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:
+    """Where each file's source is in `found`: (tree, position), by absolute path."""
+    return {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
+
+
+def refreshed(
+    found: FindResult, edited: Collection[Path], where: Mapping[Path, tuple[int, int]] | None = None
+) -> FindResult | None:
+    """`found` after the files `edited` (absolute paths) changed content only, their stamps read
+    again; None when an edit is not one of its files (added, removed, a link, unreadable now),
+    or when some file is reached through a link (an edit can change it unseen), for then only a
+    new walk can tell what the tree holds. `where`: its `source_index`."""
+    if not edited:
+        return found
+    if found.through_links:
+        return None
+    where = where if where is not None else source_index(found)
+    sources = [list(tree.sources) for tree in found.trees]
+    for path in edited:
+        place = where.get(path)
+        if place is None or path.is_symlink() or not os.access(path, os.R_OK):
+            return None
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        tree, index = place
+        old = sources[tree][index]
+        sources[tree][index] = ModuleSource(
+            old.module, old.path, status.st_mtime, stamp_of(status), old.file
+        )
+    trees = tuple(
+        dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)
+    )
+    return dataclasses.replace(found, trees=trees)

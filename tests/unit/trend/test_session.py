@@ -9,8 +9,8 @@ from pathlib import Path
 from helpers import write_tree
 
 from archgraph.scan import ScanOptions, ScanOutcome, scan
-from archgraph.scan.finder import find_modules, refreshed
-from archgraph.trend.session import TrendSession
+from archgraph.scan.finder import find_modules
+from archgraph.trend.session import TrendSession, refreshed
 
 TREE = {
     "pkg/__init__.py": "",

@@ -1,0 +1,93 @@
+"""Files grimp's scanner must not read as they are: their text as Python reads it (a coding
+declaration grimp does not know, names Python normalises, a package beside a module of its
+name), scanned from copies; and the files that bind TYPE_CHECKING themselves, whose guarded
+imports are kept."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from archgraph.scan import grimp_api
+from archgraph.scan.finder import FoundTree, ModuleSource
+from archgraph.scan.grimp_api import SourceSyntaxError
+from archgraph.scan.import_cache import ImportRow
+from archgraph.scan.python_source import python_source
+
+_SETS_TYPE_CHECKING = re.compile(
+    rb"^[ \t]*TYPE_CHECKING[ \t]*(?::[^=\n]*)?=(?!=)|\bas[ \t]+TYPE_CHECKING\b", re.MULTILINE
+)
+
+
+def setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
+    """The files that bind TYPE_CHECKING themselves, and the line where they first do."""
+    found = {}
+    for source in sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            continue
+        if b"TYPE_CHECKING" not in data:
+            continue
+        match = _SETS_TYPE_CHECKING.search(data)
+        if match is not None:
+            found[source.path] = data.count(b"\n", 0, match.start()) + 1
+    return found
+
+
+def python_text(source: ModuleSource) -> bytes | None:
+    """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
+    encoding it does not know, names Python normalises, see python_source; a package beside a
+    module file of its name); else None."""
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return None  # the scanner says why
+    prepared = python_source(data)
+    if prepared is None and source.path.name == "__init__.py":
+        package = source.path.parent
+        if package.with_name(f"{package.name}.py").is_file():
+            return data  # the scanner would read the module file the package shadows
+    return prepared
+
+
+def scan_texts(
+    trees: Sequence[FoundTree],
+    skipped: frozenset[Path],
+    texts: Mapping[Path, bytes],
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+) -> dict[str, tuple[ImportRow, ...]]:
+    """The imports of the files of `texts`, scanned from those texts: written to a folder of
+    their own at the same places under each package's directory, which grimp's scanner is told
+    the packages are in (it resolves names against the module lists, not the disk)."""
+    with tempfile.TemporaryDirectory(prefix="archgraph-") as folder:
+        packages = set()
+        modules: list[tuple[str, float]] = []
+        real: dict[str, Path] = {}
+        for index, tree in enumerate(trees):
+            directory = Path(folder, str(index))
+            for source in tree.sources:
+                if source.path in texts:
+                    copy = directory / source.path.relative_to(tree.directory)
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    copy.write_bytes(texts[source.path])
+                    real[str(copy)] = source.path
+                    modules.append((source.module, source.mtime))
+            kept = [s.module for s in tree.sources if s.path not in skipped]
+            packages.add(
+                grimp_api.found_package(tree.package, str(directory), kept, tree.namespace_modules)
+            )
+        try:
+            return grimp_api.scan_for_imports(
+                module_files=modules,
+                found_packages=packages,
+                include_external_packages=include_external_packages,
+                exclude_type_checking_imports=exclude_type_checking_imports,
+            )
+        except SourceSyntaxError as error:  # named after the file, not its copy
+            raise SourceSyntaxError(
+                str(real.get(error.filename, error.filename)), error.lineno, error.text
+            ) from None
