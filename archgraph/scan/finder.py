@@ -505,3 +505,8 @@ def _package_out_of_roots(directory: Path, project_root: Path) -> Diagnostic:
         Location(relative(directory, project_root)),
         hint="replace the link by what it points at, or add its folder to source_roots",
     )
+
+
+def module_files(trees: Sequence[FoundTree]) -> dict[str, Path]:
+    """Each module's file, as the walk reports it (relative to the project root when inside)."""
+    return {s.module: s.file for tree in trees for s in tree.sources}

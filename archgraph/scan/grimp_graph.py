@@ -481,10 +481,5 @@ def _nameless_imports(
     return notes
 
 
-def module_files(trees: Sequence[FoundTree]) -> dict[str, Path]:
-    """Each module's file, as the walk reports it (relative to the project root when inside)."""
-    return {s.module: s.file for tree in trees for s in tree.sources}
-
-
 def all_sources(trees: Sequence[FoundTree]) -> list[ModuleSource]:
     return [s for tree in trees for s in tree.sources]

@@ -14,14 +14,16 @@ finds, only how much of it is worked out again. Two kinds:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archgraph.scan.audit import AuditScans
 from archgraph.scan.facts_cache import CACHE_NAME as FACTS_CACHE_NAME
 from archgraph.scan.facts_cache import FactsByContent, FactsCache
 from archgraph.scan.import_cache import ImportCache
 from archgraph.scan.syntax import ParsedTrees
 from archgraph.scan.unparsable import BadFileMemory
+
+if TYPE_CHECKING:
+    from archgraph.scan.audit import AuditScans
 
 
 class ScanStore:
@@ -65,6 +67,8 @@ class ScanStore:
     @property
     def audit_scans(self) -> AuditScans:
         if self._audit is None:
+            from archgraph.scan.audit import AuditScans  # noqa: PLC0415 - scan_files needs none
+
             self._audit = AuditScans(self.folder, keeps_findings=self.outlives_scans)
         return self._audit
 
