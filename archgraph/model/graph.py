@@ -18,6 +18,7 @@ from archgraph.diagnostics import ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
 from archgraph.model.names import ImportExpr, ModuleExpr
 from archgraph.model.sources import SourceSet
+from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
 if TYPE_CHECKING:
     from archgraph.model.classes import ClassModel
@@ -118,6 +119,7 @@ class ArchModel:
     namespace_modules: frozenset[str] = frozenset()
     exclude_type_checking_imports: bool = False
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
+    test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (see model/testcode.py)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -232,6 +234,7 @@ class ArchModel:
             namespace_modules=self.namespace_modules,
             exclude_type_checking_imports=self.exclude_type_checking_imports,
             facts_provider=self.facts_provider,
+            test_code=self.test_code,
         )
         if "sources" in self.__dict__:  # the same files, so the same facts and classes
             view.__dict__["sources"] = self.__dict__["sources"]
@@ -246,8 +249,21 @@ class ArchModel:
     def sources(self) -> SourceSet:
         """The model's files and facts, without the graph."""
         return SourceSet(
-            self.root, self.root_packages, self.files, self.namespace_modules, self.facts_provider
+            self.root,
+            self.root_packages,
+            self.files,
+            self.namespace_modules,
+            self.facts_provider,
+            test_code=self.test_code,
         )
+
+    @cached_property
+    def test_modules(self) -> frozenset[str]:
+        """The internal modules that are test code (tests/ folders, test_*.py, conftest.py...)."""
+        return self.test_code.test_modules((m, self.files.get(m)) for m in self.internal_modules)
+
+    def is_test(self, module: str) -> bool:
+        return module in self.test_modules
 
     def facts(
         self,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph.model.facts import FactsPort, FileFacts
+from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
 if TYPE_CHECKING:
     from archgraph.model.classes import ClassModel
@@ -27,6 +28,7 @@ class SourceSet:
     files: Mapping[str, Path]  # module -> file, relative to root
     namespace_modules: frozenset[str] = frozenset()
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
+    test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (see model/testcode.py)
 
     def facts(
         self,
@@ -47,6 +49,14 @@ class SourceSet:
     @cached_property
     def sorted_modules(self) -> tuple[str, ...]:
         return tuple(sorted(self.files))
+
+    @cached_property
+    def test_modules(self) -> frozenset[str]:
+        """The modules that are test code (tests/ folders, test_*.py, conftest.py...)."""
+        return self.test_code.test_modules(self.files.items())
+
+    def is_test(self, module: str) -> bool:
+        return module in self.test_modules
 
     @cached_property
     def class_model(self) -> ClassModel:

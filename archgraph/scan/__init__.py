@@ -23,6 +23,7 @@ from archgraph.diagnostics import (
     sorted_diagnostics,
 )
 from archgraph.model import ArchModel, ModuleExpr, SourceSet
+from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.finder import (
     FindResult,
@@ -50,6 +51,7 @@ class ScanOptions:
     include_dynamic_imports: bool = False
     cache_dir: Path | None = None
     max_file_bytes: int = 5_000_000  # larger files: imports only (see `large_files`)
+    test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (pytest's configuration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,7 @@ def scan(
         namespace_modules=namespace,
         exclude_type_checking_imports=options.exclude_type_checking_imports,
         facts_provider=_facts_provider(root, facts_files, store, sources, options, namespace),
+        test_code=options.test_code,
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),
@@ -213,7 +216,9 @@ def scan_files(
     if large:
         files = {m: p for m, p in files.items() if root / p not in large}
     provider = _facts_provider(root, files, store, sources, options, namespace)
-    source_set = SourceSet(root, options.root_packages, files, namespace, provider)
+    source_set = SourceSet(
+        root, options.root_packages, files, namespace, provider, test_code=options.test_code
+    )
     return FilesOutcome(source_set, sorted_diagnostics((*found.diagnostics, *large_notes)))
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.config import Config
+from archgraph.config.pytest_settings import read_test_code_rule
 from archgraph.diagnostics import ArchgraphError, Diagnostic, Severity
 from archgraph.model.names import ModuleExpr
 from archgraph.scan import FilesOutcome, ScanOptions, ScanOutcome, scan, scan_files
@@ -56,6 +57,7 @@ def scan_options(root: Path, config: Config, options: RunOptions) -> tuple[ScanO
             include_dynamic_imports=settings.include_dynamic_imports,
             cache_dir=cache_dir,
             max_file_bytes=settings.max_file_bytes,
+            test_code=read_test_code_rule(root),
         ),
         notes,
     )
