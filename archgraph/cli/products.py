@@ -82,6 +82,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
 @click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
 @click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
+@click.option("--concept", metavar="GLOB",
+              help="Only the families of classes whose name matches, e.g. '*ToolDispatcher' (all of them charted).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
 @click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
@@ -89,8 +91,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @quiet_option
 @run_options
 def trend_command(path: Path, options: RunOptions, revisions: str, every: int, first_parent: bool,
-                  contract_ids: tuple[str, ...], no_families: bool, output: Path, output_format: str | None,
-                  quiet: bool) -> ExitCode:
+                  contract_ids: tuple[str, ...], no_families: bool, concept: str | None, output: Path,
+                  output_format: str | None, quiet: bool) -> ExitCode:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
     from archgraph.trend import trend  # noqa: PLC0415
@@ -98,7 +100,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
 
     output_format = format_of(output, output_format, TREND_FORMATS)
     measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
-                     progress_printer(not quiet), with_families=not no_families)
+                     progress_printer(not quiet), with_families=not no_families, concept=concept)
     write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet
         for skipped in point.skipped:
