@@ -49,6 +49,38 @@ def families(path: Path, options: RunOptions, output_format: str, concept: str |
 
 @click.command()
 @common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--max-sites", type=click.IntRange(min=0), default=10, show_default=True, help="Bypassing sites shown per concept in text and markdown (0: all; json lists all).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", help="Exit 1 when the overall SSOT compliance is below PERCENT.")
+@quiet_option
+@run_options
+def audit(path: Path, options: RunOptions, output_format: str, output: Path | None, max_sites: int,
+          fail_under: float | None, quiet: bool) -> ExitCode:
+    """One SSOT scorecard per concept: the competing production families found, and every
+    single-implementation and symbol-level protected contract configured. Needs no configuration.
+
+    Per concept: the canonical class, each competing implementation (file:line), who imports
+    and instantiates each, the import sites that bypass the canonical class, and the compliance
+    with its formula. Exit 0, or 1 under --fail-under when the overall figure is below it."""
+    from archgraph.audit.report import render_audit  # noqa: PLC0415
+    from archgraph.audit.usecase import audit as run_audit  # noqa: PLC0415
+
+    result = run_audit(path, options, progress_printer(not quiet))
+    text = render_audit(result, output_format, max_sites)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(text, output, path)
+    share = result.compliance
+    if fail_under is not None and share is not None and 100 * share < fail_under:
+        click.echo(f"archgraph: SSOT compliance {100 * share:.1f}% is below {fail_under:g}%", err=True)
+        return ExitCode.BROKEN
+    return ExitCode.OK
+
+
+@click.command()
+@common_options
 @click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
 @click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
 @quiet_option
