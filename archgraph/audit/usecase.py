@@ -11,6 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -41,16 +42,42 @@ from archgraph.usecases.scanning import build_model
 MAX_SOURCE_BYTES = 5_000_000  # a file larger than this is not searched for instantiations
 
 
-def audit(root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet) -> Audit:
+@dataclass(frozen=True, slots=True)
+class AuditAnalysis:
+    """The audit, and what its pictures draw besides: every site, and the wrappers found."""
+
+    audit: Audit
+    sites: dict[str, list[Site]]
+    wrappers: tuple[tuple[str, str], ...]  # (wrapper, wrapped) qualified names
+
+
+def audit(
+    root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet, concept: str | None = None
+) -> Audit:
     """One scorecard per concept: the competing production families found, and every
-    `single-implementation` and symbol-level `protected` contract configured."""
+    `single-implementation` and symbol-level `protected` contract configured (with `concept`,
+    a glob, only those whose concept or one of whose classes' names matches)."""
+    return audit_analysis(root, options, progress, concept).audit
+
+
+def audit_analysis(
+    root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet, concept: str | None = None
+) -> AuditAnalysis:
+    """The audit (see `audit`), with the sites and wrappers its concept views draw."""
     project, outcome, notes = build_model(root, options, progress)
     model = outcome.model
     progress("reading classes")
     classes = model.class_model
     progress(f"comparing {len(classes.classes)} classes")
-    families = analyze_families(classes, FamiliesQuery()).families
-    concepts = [*configured_concepts(project.contracts, classes, model), *found_concepts(families, classes, model, project.contracts)]
+    report = analyze_families(classes, FamiliesQuery())
+    concepts = [
+        c
+        for c in (
+            *configured_concepts(project.contracts, classes, model),
+            *found_concepts(report.families, classes, model, project.contracts),
+        )
+        if concept is None or _matches(c, concept, classes)
+    ]
     progress(f"following the imports of {len(concepts)} concepts")
     sites = import_sites(model, classes, {q for c in concepts for q in c.standing})
     concepts = [with_canonical(c, classes, sites, model) for c in concepts]
@@ -58,13 +85,26 @@ def audit(root: Path, options: RunOptions = RunOptions(), progress: Progress = q
     cards = ranked(
         scorecard(c, classes.by_qualname, sites, counted, built_on(c, classes)) for c in concepts
     )
-    return Audit(
+    result = Audit(
         root=str(model.root),
         packages=model.root_packages,
         scorecards=cards,
         test_modules=len(model.test_modules),
         modules=len(model.internal_modules),
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
+    )
+    wrappers = tuple(sorted({(w.wrapper.qualname, w.wrapped.qualname) for w in report.wrappers}))
+    return AuditAnalysis(result, sites, wrappers)
+
+
+def _matches(concept: ConceptClasses, glob: str, classes: ClassModel) -> bool:
+    """Whether the concept is the one asked for: its name, or one of its classes' names."""
+    if fnmatchcase(concept.concept, glob) or concept.concept == glob:
+        return True
+    return any(
+        fnmatchcase(info.name, glob)
+        for q in concept.standing
+        if (info := classes.get(q)) is not None and concept.standing[q] is not Standing.EXEMPT
     )
 
 
