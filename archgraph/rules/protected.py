@@ -34,7 +34,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 
 
@@ -45,6 +45,11 @@ class Protected(Contract):
     modules: tuple[ModuleExpr, ...] = ()
     symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
     allowed_importers: tuple[ModuleExpr, ...] = ()
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The protected modules and the modules defining the protected symbols."""
+        defining = {text.rpartition(".")[0] for text in self.symbols}
+        return modules_named(model, self.modules) | {m for m in defining if model.contains(m)}
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
