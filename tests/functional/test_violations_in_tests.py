@@ -361,3 +361,17 @@ def test_baseline_keys_are_unchanged_and_known_test_violations_stay_known(tmp_pa
         ("app.core.test_models", True, "known"),
     ]
     assert layers["counts"]["in_tests"] == 2
+
+
+def test_the_html_report_counts_test_code_apart(tmp_path: Path) -> None:
+    root = project(tmp_path, LAYERS.format(extra=""), files=UPWARD_IN_PRODUCTION)
+    page = tmp_path / "report.html"
+
+    code, _, _ = run_cli(["report", str(root), "--no-cache", "-o", str(page)])
+
+    assert code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "3 violations (1 in production, 2 in test code)." in html
+    assert "<th>in tests</th>" in html
+    assert html.count('<li class="violation in-tests"') == 2
+    assert html.count('<span class="test-code">(test code)</span>') == 2
