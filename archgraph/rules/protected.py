@@ -34,7 +34,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 
 
@@ -49,6 +49,11 @@ class Protected(Contract):
     # module that re-exports it. Taking it from there is allowed to anyone; `archgraph fix`
     # rewrites the other imports to it.
     replacement: str | None = None
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The protected modules and the modules defining the protected symbols."""
+        defining = {text.rpartition(".")[0] for text in self.symbols}
+        return modules_named(model, self.modules) | {m for m in defining if model.contains(m)}
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
