@@ -84,7 +84,7 @@ def fix(root: Path, *extra: str) -> tuple[int, str, str]:
 
 
 def check_json(root: Path) -> dict:
-    code, out, _ = run_cli(["check", root, "--no-cache", "--format", "json"])
+    _code, out, _ = run_cli(["check", root, "--no-cache", "--format", "json"])
     return json.loads(out)
 
 
