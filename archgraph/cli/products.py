@@ -128,7 +128,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
     if not outcome.written:  # the file goes to stdout, so that `init --dry-run > FILE` works
         click.echo(outcome.text, nl=False)
     written_to = outcome.path if outcome.written else None
-    click.echo("\n".join(outcome_lines(outcome.proposal, outcome.result, written_to)), err=not outcome.written)
+    lines = outcome_lines(outcome.proposal, outcome.contracts, outcome.result, written_to)
+    click.echo("\n".join(lines), err=not outcome.written)
     return ExitCode.OK
 
 
