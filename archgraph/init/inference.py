@@ -29,6 +29,7 @@ from archgraph.init.production import (
     Level,
     architecture_level,
     is_test_tree,
+    nameable,
     outermost_test_modules,
     production_children,
     production_classes,
@@ -37,7 +38,7 @@ from archgraph.init.production import (
 from archgraph.init.symbols import ProtectedSymbolProposal, infer_protected_symbols
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
-from archgraph.model.names import ModuleExpr, is_within
+from archgraph.model.names import is_within
 
 MAX_INDEPENDENCE_CONTRACTS = 5
 MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5
@@ -169,15 +170,6 @@ def infer(
         levels=levels,
         test_modules=len(model.test_modules),
     )
-
-
-def nameable(module: str) -> bool:
-    """A contract can name the module: each segment a Python name, none a wildcard.
-
-    Folders such as `my-plugin` are modules (importlib loads them) that no pattern can spell;
-    a proposal leaves them out rather than write a contract that `check` would refuse.
-    """
-    return ModuleExpr.problem(module) is None and "*" not in module
 
 
 def infer_single_implementations(

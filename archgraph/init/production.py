@@ -17,7 +17,7 @@ from archgraph.families.classify import ClassKind, FamiliesQuery, class_kind
 from archgraph.families.findings import Family
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassInfo, ClassModel
-from archgraph.model.names import is_within
+from archgraph.model.names import ModuleExpr, is_within
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,15 @@ class Level:
 
     package: str
     through: tuple[str, ...] = ()
+
+
+def nameable(module: str) -> bool:
+    """A contract can name the module: each segment a Python name, none a wildcard.
+
+    Folders such as `my-plugin` are modules (importlib loads them) that no pattern can spell;
+    a proposal leaves them out rather than write a contract that `check` would refuse.
+    """
+    return ModuleExpr.problem(module) is None and "*" not in module
 
 
 def is_test_tree(model: ArchModel, module: str) -> bool:
@@ -64,7 +73,8 @@ def test_exemptions(model: ArchModel, packages: Iterable[str]) -> tuple[str, ...
 
     One entry per outermost test module (`app.services.tests -> app`: every import from it to
     its root package), only for test code that imports something there, so that each entry
-    matches an import (an entry that matches none is reported as stale).
+    matches an import (an entry that matches none is reported as stale). Test code no
+    contract can name (`app.my-tests`) is left as it is.
     """
     tests = model.test_modules
     inside = {module for package in packages for module in model.within(package) & tests}
@@ -73,8 +83,8 @@ def test_exemptions(model: ArchModel, packages: Iterable[str]) -> tuple[str, ...
         root = module.split(".")[0]
         if any(
             is_within(imported, root)
-            for inside in model.within(module)
-            for imported in model.imports_of(inside)
+            for part in model.within(module)
+            for imported in model.imports_of(part)
         ):
             entries.append(f"{module} -> {root}")
     return tuple(entries)
@@ -82,7 +92,7 @@ def test_exemptions(model: ArchModel, packages: Iterable[str]) -> tuple[str, ...
 
 def outermost_test_modules(model: ArchModel, modules: Iterable[str]) -> tuple[str, ...]:
     """The modules, each replaced by its outermost test package (`app.tests.unit.x` ->
-    `app.tests`), sorted and without repeats."""
+    `app.tests`), sorted and without repeats; those no contract can name left out."""
     tests = model.test_modules
     found: set[str] = set()
     for module in modules:
@@ -90,7 +100,7 @@ def outermost_test_modules(model: ArchModel, modules: Iterable[str]) -> tuple[st
         while (parent := outermost.rpartition(".")[0]) and parent in tests:
             outermost = parent
         found.add(outermost)
-    return tuple(sorted(found))
+    return tuple(sorted(m for m in found if nameable(m)))
 
 
 def production_classes(classes: ClassModel, tests: frozenset[str]) -> ClassModel:

@@ -436,7 +436,7 @@ def _layers_lines(layers: LayersProposal, kept: bool) -> list[str]:
     if layers.upward:
         lines.append("  upward imports, most first (fix them, or ignore them in the file):")
     elif not kept:
-        lines.append("  no import points upward, but `check` finds chains that do")
+        lines.append("  no production import points upward; `check` lists what breaks the contract")
     for pair in layers.upward[:UPWARD_PAIRS_SHOWN]:
         first = pair.examples[0]
         where = f" ({first.location})" if first.location else ""

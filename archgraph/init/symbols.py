@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from archgraph.init.production import is_behaviour, outermost_test_modules
+from archgraph.init.production import is_behaviour, nameable, outermost_test_modules
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
 from archgraph.model.names import is_within
@@ -82,6 +82,7 @@ def _importers_by_class(model: ArchModel, classes: ClassModel) -> dict[Symbol, s
         if not info.nested
         and info.module not in tests
         and not info.name.startswith("_")
+        and nameable(info.qualname)
         and is_behaviour(classes, info)
     }
     names = {symbol.name for symbol in candidates}
@@ -126,7 +127,7 @@ def _proposal(model: ArchModel, text: str, levels: Sequence[str]) -> ProtectedSy
     package = symbol.module.rpartition(".")[0]
     roots = {m.split(".")[0] for m in levels}
     own = symbol.module if not package or package in levels or package in roots else package
-    allowed = [own, *(m for m in reexporters if not is_within(m, own))]
+    allowed = [own, *(m for m in reexporters if not is_within(m, own) and nameable(m))]
     counts: dict[str, int] = {}
     for site in production:
         package = package_of(model, site.importer)

@@ -129,6 +129,14 @@ def module_of(path: str) -> str:
 STATUS = re.compile(r"^  today: (kept|broken)(?:, (\d+) violation\(s\))?.* \[id=([\w.-]+)\]$")
 
 
+def statuses_agree(stdout: str, checked: dict[str, dict]) -> dict[str, tuple[str, int]]:
+    """The status and violation count init printed for each contract, asserted equal to what
+    `check` (JSON, by contract id) finds."""
+    printed = {m[3]: (m[1], int(m[2] or 0)) for line in stdout.splitlines() if (m := STATUS.match(line))}
+    assert printed == {id_: (c["status"], len(c["violations"])) for id_, c in checked.items()}
+    return printed
+
+
 @pytest.mark.parametrize("cycle", [False, True], ids=["acyclic", "cycle"])
 def test_init_proposes_production_contracts_that_check_agrees_with(tmp_path: Path, cycle: bool) -> None:
     files = backend_tree(tmp_path, cycle=cycle)
@@ -203,8 +211,7 @@ def test_init_proposes_production_contracts_that_check_agrees_with(tmp_path: Pat
             assert not is_test_file(violation["file"])
 
     # Every status init prints is the one `check` finds, violation count included.
-    printed = {m[3]: (m[1], int(m[2] or 0)) for line in stdout.splitlines() if (m := STATUS.match(line))}
-    assert printed == {id_: (c["status"], len(c["violations"])) for id_, c in checked.items()}
+    printed = statuses_agree(stdout, checked)
     assert printed["layers"] == (("broken", 1) if cycle else ("kept", 0))
     assert printed["no-cycles"][0] == ("broken" if cycle else "kept")
     assert printed["backend-app-tools-independent"] == ("kept", 0)
@@ -255,3 +262,31 @@ def test_init_follows_the_pytest_configuration_and_proposes_nothing_for_a_test_r
     assert "no import cycle between its children today\n  today: kept [id=no-cycles]" in stdout
     code, _report, stderr = run_cli(["check", tmp_path, "--no-cache"])
     assert code == 0, stderr
+
+
+def test_test_code_no_contract_can_name_is_left_as_it_is_and_said_so_by_the_status(tmp_path: Path) -> None:
+    """A test folder named `my-tests` cannot be written in ignore_imports: the file stays valid,
+    and the upward import of its test module shows in both init's status and check's."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/ui/__init__.py": "",
+            "app/ui/view.py": "import app.core\n",
+            "app/core/__init__.py": "",
+            "app/core/my-tests/__init__.py": "",
+            "app/core/my-tests/test_view.py": "import app.ui.view\n",
+        },
+    )
+
+    code, stdout, stderr = run_cli(["init", tmp_path, "--no-cache"])
+
+    assert code == 0, stderr
+    document = tomllib.loads((tmp_path / "contracts/architecture.toml").read_text())
+    assert all("ignore_imports" not in contract for contract in document["contracts"])
+    code, report, stderr = run_cli(["check", tmp_path, "--no-cache", "--format", "json"])
+    assert code == 1, stderr
+    printed = statuses_agree(stdout, {c["id"]: c for c in json.loads(report)["contracts"]})
+    assert printed == {"layers": ("broken", 1), "no-cycles": ("broken", 1)}
+    assert "no production import points upward; `check` lists what breaks the contract" in stdout
+    assert "no import cycle" not in stdout
