@@ -28,12 +28,12 @@ from archgraph.init.ordering import layering, minimum_upward_order
 from archgraph.init.production import (
     Level,
     architecture_level,
+    exempt_test_code,
     is_test_tree,
     nameable,
     outermost_test_modules,
     production_children,
     production_classes,
-    test_exemptions,
 )
 from archgraph.init.symbols import ProtectedSymbolProposal, infer_protected_symbols
 from archgraph.model import ArchModel
@@ -158,7 +158,7 @@ def infer(
         layers=tuple(layers),
         independence=infer_independence(model, packages, ordered),
         acyclic=tuple(
-            AcyclicProposal(level.package, test_exemptions(model, [level.package]))
+            AcyclicProposal(level.package, exempt_test_code(model, [level.package]))
             for level in levels
             if len(production_children(model, level.package)) > 1
         ),
@@ -284,7 +284,7 @@ def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
             child[cut:] for child in every_child if child not in named and child in production
         ),
         tests=tuple(child[cut:] for child in every_child if child not in production),
-        test_ignores=test_exemptions(model, children),
+        test_ignores=exempt_test_code(model, children),
     )
 
 
@@ -345,7 +345,7 @@ def infer_independence(
                 candidates=len(candidates),
                 covered_modules=sum(len(inside[c]) for c in chosen),
                 imports=outgoing,
-                test_ignores=test_exemptions(model, chosen),
+                test_ignores=exempt_test_code(model, chosen),
             )
         )
     proposals.sort(key=lambda p: (-p.imports, p.package))

@@ -68,7 +68,7 @@ def architecture_level(model: ArchModel, root: str) -> Level:
         package = children[0]
 
 
-def test_exemptions(model: ArchModel, packages: Iterable[str]) -> tuple[str, ...]:
+def exempt_test_code(model: ArchModel, packages: Iterable[str]) -> tuple[str, ...]:
     """`ignore_imports` entries that take the test code inside the packages out of a contract.
 
     One entry per outermost test module (`app.services.tests -> app`: every import from it to

@@ -69,6 +69,11 @@ def init_contracts(
         "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
         "that only new ones fail."
     )
+    if proposal.test_modules:
+        header += (
+            f" Test code ({proposal.test_modules} modules) has no contract here and is exempted "
+            "from these (ignore_imports, allowed_modules, exhaustive_ignores)."
+        )
     text = proposal_toml(proposal, proposed, settings, [header])
     contracts = _contracts_of(text, target)
     result = RunResult(

@@ -160,6 +160,8 @@ def test_init_proposes_production_contracts_that_check_agrees_with(tmp_path: Pat
     exempt = ["backend.app.services.test_services -> backend", "backend.app.tools.tests -> backend"]
     assert contracts["layers"]["ignore_imports"] == exempt
     assert f"test code: {len(test_modules)} test module(s) left out of every proposal" in stdout
+    header = (tmp_path / "contracts/architecture.toml").read_text().partition("\n\n")[0].replace("\n# ", " ")
+    assert f"Test code ({len(test_modules)} modules) has no contract here and is exempted" in header
 
     # Independence of the plugins, without their tests (which import two of them).
     assert contracts["backend-app-tools-independent"] == {
@@ -217,6 +219,7 @@ def test_init_proposes_production_contracts_that_check_agrees_with(tmp_path: Pat
     assert printed["backend-app-tools-independent"] == ("kept", 0)
     assert printed["single-tool-dispatcher"] == ("broken", 1)
     assert printed["protected-agent-registry"] == ("broken", 5)  # the shim and the package re-export are allowed
+    assert checked["protected-agent-registry"]["governed"] == 7  # the sites init counted
     if cycle:
         assert "no import cycle" not in stdout
         assert "acyclic (backend.app): its children import each other in cycles today" in stdout
