@@ -216,6 +216,8 @@ def _protected_contract(proposal: ProtectedSymbolProposal, contract_id: str) -> 
         "symbols": [proposal.symbol],
         "allowed_importers": list(proposal.allowed),
     }
+    if proposal.replacement is not None:
+        table["replacement"] = proposal.replacement
     comments: tuple[str, ...] = (
         (
             f"{proposal.name}, defined in {module}, is imported at {proposal.sites} production "
@@ -228,6 +230,11 @@ def _protected_contract(proposal: ProtectedSymbolProposal, contract_id: str) -> 
             "route the others through them."
         ),
     )
+    if proposal.replacement is not None:
+        comments += (
+            f"replacement: importing it from {proposal.replacement.rpartition('.')[0]} is the "
+            "canonical path, allowed to any importer; `archgraph fix` rewrites the other imports to it.",
+        )
     comments += _with_test_ignores(table, proposal.test_ignores)
     return ProposedContract(table, comments, subject=proposal)
 

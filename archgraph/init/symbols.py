@@ -36,6 +36,7 @@ class ProtectedSymbolProposal:
     allowed: tuple[str, ...]  # the canonical path: its own package, the modules re-exporting it
     reexporters: tuple[str, ...]  # production modules others obtain it through
     test_ignores: tuple[str, ...] = ()  # `ignore_imports` exempting test code
+    replacement: str | None = None  # its own package's re-export, when there is one
 
     @property
     def name(self) -> str:
@@ -133,6 +134,9 @@ def _proposal(model: ArchModel, text: str, levels: Sequence[str]) -> ProtectedSy
         package = package_of(model, site.importer)
         counts[package] = counts.get(package, 0) + 1
     tested = outermost_test_modules(model, {s.importer for s in sites if model.is_test(s.importer)})
+    # The canonical path: its own package, when that re-exports it (`from app.registry import
+    # AgentRegistry`); a re-export elsewhere is a shim (often legacy), not the way to go.
+    canonical = own != symbol.module and symbol.name in _bound_names(model, own)
     return ProtectedSymbolProposal(
         symbol=str(symbol),
         packages=tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),
@@ -141,4 +145,10 @@ def _proposal(model: ArchModel, text: str, levels: Sequence[str]) -> ProtectedSy
         allowed=tuple(allowed),
         reexporters=tuple(reexporters),
         test_ignores=tuple(f"{module} -> {module.split('.')[0]}" for module in tested),
+        replacement=f"{own}.{symbol.name}" if canonical else None,
     )
+
+
+def _bound_names(model: ArchModel, module: str) -> frozenset[str]:
+    facts = model.facts([module]).get(module)
+    return frozenset(facts.definitions) if facts is not None else frozenset()
