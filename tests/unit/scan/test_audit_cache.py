@@ -8,6 +8,8 @@ from pathlib import Path
 
 from helpers import brief, scan_tree, write_tree
 
+from archgraph.scan.audit import AUDIT_CACHE_NAME
+
 TREE = {
     "pkg/__init__.py": "",
     "pkg/a.py": "import pkg.b\nimport pkg.gone\n",
@@ -25,7 +27,7 @@ def test_warm_runs_report_what_cold_runs_do_and_edits_are_seen(tmp_path: Path) -
     cache = tmp_path / "cache"
     cold = audit_findings(root, cache)
     assert cold == [("AG211", "pkg/a.py", 2), ("AG210", "pkg/b.py", 2)]
-    assert (cache / "import-audit-v1.marshal").is_file()
+    assert (cache / AUDIT_CACHE_NAME).is_file()
     assert audit_findings(root, cache) == cold  # warm: from the cache
 
     edited = root / "pkg/a.py"
