@@ -147,7 +147,8 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
 
 
 _PAIR_TYPES = (int, str)
-_KINDS = frozenset(kind.value for kind in ImportKind)
+_KIND_OF = {kind.value: kind for kind in ImportKind}
+_KINDS = frozenset(_KIND_OF)
 _STR = {str}
 
 
@@ -371,5 +372,5 @@ def _kinds(sources: Sequence[ModuleSource], scans: AuditScans) -> dict[str, dict
     for source in sources:
         entry = entries.get(str(source.path))
         if entry is not None and entry[5]:
-            found[source.module] = {line: ImportKind(kind) for line, kind in entry[5]}
+            found[source.module] = {line: _KIND_OF[kind] for line, kind in entry[5]}
     return found

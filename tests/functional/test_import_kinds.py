@@ -150,6 +150,7 @@ def test_an_import_on_lines_of_several_kinds_shows_each_kind(tmp_path: Path) -> 
         "def f():\n    import pkg.ui.plain\n"
     )
     code, report = json_report(tree(tmp_path, model=model))
+    assert code == 1
     (violation,) = report["contracts"][0]["violations"]
     (step,) = violation["chain"]
     assert (step["lines"], step["import_kinds"]) == ([3, 5], ["type_checking", "function"])
