@@ -267,6 +267,8 @@ PROTECTED = {
         "    from pkg.registry import AgentRegistry\n"
     ),
     "pkg/late_user.py": "def get():\n    from pkg.registry import AgentRegistry\n    return AgentRegistry\n",
+    "pkg/lazy_user.py": "lazy from pkg.registry import AgentRegistry\n",
+    "pkg/holder.py": "class Holder:\n    from pkg.registry import AgentRegistry\n",
 }
 
 
@@ -281,11 +283,13 @@ def test_protected_symbol_sites_are_filtered_one_by_one(tmp_path: Path) -> None:
     every = check(root, table)
     assert sorted((v.importer, v.chain[0].import_kind) for v in every.violations) == [
         ("pkg.hinted_user", TYPE_CHECKING),
+        ("pkg.holder", FUNCTION),
         ("pkg.late_user", FUNCTION),
+        ("pkg.lazy_user", LAZY),
         ("pkg.runtime_user", RUNTIME),
     ]
-    runtime = check(root, {**table, "import_kinds": ["runtime", "function"]})
-    assert sorted(v.importer for v in runtime.violations) == ["pkg.late_user", "pkg.runtime_user"]
+    runtime = check(root, {**table, "import_kinds": ["runtime", "lazy"]})
+    assert sorted(v.importer for v in runtime.violations) == ["pkg.lazy_user", "pkg.runtime_user"]
     assert runtime.governed == 2
 
 
@@ -338,3 +342,36 @@ def test_every_format_names_a_type_checking_import(tmp_path: Path) -> None:
     code, _stdout, _stderr = run_cli(["report", root, "-o", page])
     assert code == 0
     assert '<span class="import-kind">[type_checking]</span>' in page.read_text()
+
+
+def test_the_audit_gives_each_bypassing_site_its_kind(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, PROTECTED)
+    (root / "pyproject.toml").write_text(
+        '[tool.archgraph]\nroot_packages = ["pkg"]\n\n[[tool.archgraph.contracts]]\n'
+        'name = "only the registry"\ntype = "protected"\n'
+        'symbols = ["pkg.registry.AgentRegistry"]\nallowed_importers = ["pkg.registry"]\n'
+    )
+    code, stdout, stderr = run_cli(["audit", root, "--format", "json"])
+    assert code in (0, 1), stderr
+    kinds = {
+        site["importer"]: site["import_kind"]
+        for site in _sites(json.loads(stdout))
+        if site.get("importer", "").startswith("pkg.") and "import_kind" in site
+    }
+    assert kinds == {
+        "pkg.hinted_user": "type_checking",
+        "pkg.holder": "function",
+        "pkg.late_user": "function",
+        "pkg.lazy_user": "lazy",
+        "pkg.runtime_user": "runtime",
+    }
+
+
+def _sites(data: Any) -> list[dict[str, Any]]:
+    """Every JSON object of the audit's report that has an importer, wherever it is."""
+    if isinstance(data, dict):
+        found = [data] if "importer" in data else []
+        return found + [site for value in data.values() for site in _sites(value)]
+    if isinstance(data, list):
+        return [site for value in data for site in _sites(value)]
+    return []
