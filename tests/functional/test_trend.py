@@ -18,6 +18,7 @@ import pytest
 from helpers import run_cli, write_tree
 
 from archgraph.trend.history import Checkout, locate
+from archgraph.trend.measure import FACTS_BY_CONTENT_NAME
 from archgraph.trend.points import Trend
 from archgraph.trend.report import (
     render_trend_csv,
@@ -599,7 +600,7 @@ def test_a_later_trend_reads_file_facts_by_content_instead_of_parsing_again(
 
     first, parsed_first = run()
     assert parsed_first >= 11  # every file of the shop, and the versions that changed
-    assert (root / ".git" / "archgraph" / "trend-facts-v5.marshal").is_file()  # not in the working tree
+    assert (root / ".git" / "archgraph" / FACTS_BY_CONTENT_NAME).is_file()  # not in the working tree
     second, parsed_second = run()
     assert (second, parsed_second) == (first, 0)
     # A new commit: only its new file content is parsed; the numbers are those of a cold trend.
