@@ -385,7 +385,7 @@ def update_class_model(
         classes: tuple[ClassInfo, ...] = ()
         siblings: frozenset[str] = frozenset()
         if module_facts is not None:
-            siblings = sibling_imports(module, module_facts, module in packages)
+            siblings = sibling_imports(module, module_facts, module in packages) & known
             if tracking is not None:
                 with tracking.recording() as reading:
                     classes = tuple(_class_info(module, file, module_facts, resolve))
@@ -406,7 +406,9 @@ def update_class_model(
         tuple(info for entry in ordered for info in entry.classes),
         tuple(d for entry in ordered for d in entry.diagnostics),
         tuple(sorted(files)),
-        frozenset().union(*(entry.sibling_imported for entry in ordered)),
+        # Only modules (`from app.core import Base` names `app.core.Base` too, which is none),
+        # and those there still are.
+        frozenset().union(*(entry.sibling_imported for entry in ordered)) & known,
     )
     return ClassModelBuild(model, files, modules, parsed, packages, known, facts)
 

@@ -20,6 +20,9 @@ from click.testing import CliRunner
 from helpers import write_tree
 
 from archgraph.cli import main
+from archgraph.families.class_cache import cached_class_model
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import read_sources
 
 DISPATCH = """
     def register_tool(self, name, handler):
@@ -322,3 +325,24 @@ def test_subpackages_that_import_each_other_are_no_plugins(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     (handlers,) = json.loads(result.output)["duplicates"]
     assert (handlers["name"], handlers["count"]) == ("OptionsFlowHandler", 12)
+
+
+def test_a_warm_run_reads_the_same_from_the_class_cache(backend: Path, tmp_path: Path) -> None:
+    cold = families(backend, "--format", "json")
+
+    def cached() -> str:
+        result = CliRunner().invoke(
+            main, ["families", str(backend), "-p", "app", "--cache-dir", str(tmp_path), "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert cached() == cold
+    assert cached() == cold
+    # The model read back from the cache is the one built: fallbacks, the subpackages' imports.
+    options = RunOptions(packages=("app",), cache_dir=tmp_path)
+    sources = read_sources(backend, options)[2].sources
+    warm = cached_class_model(sources, tmp_path)
+    assert warm is not sources.class_model  # a miss returns the built one
+    assert warm == sources.class_model
+    assert warm.sibling_imported and any(c.fallback for c in warm.classes)
