@@ -51,6 +51,38 @@ def families(path: Path, options: RunOptions, output_format: str, concept: str |
 
 @click.command()
 @common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--max-sites", type=click.IntRange(min=0), default=10, show_default=True, help="Bypassing sites shown per concept in text and markdown (0: all; json lists all).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", help="Exit 1 when the overall SSOT compliance is below PERCENT.")
+@quiet_option
+@run_options
+def audit(path: Path, options: RunOptions, output_format: str, output: Path | None, max_sites: int,
+          fail_under: float | None, quiet: bool) -> ExitCode:
+    """One SSOT scorecard per concept: the competing production families found, and every
+    single-implementation and symbol-level protected contract configured. Needs no configuration.
+
+    Per concept: the canonical class, each competing implementation (file:line), who imports
+    and instantiates each, the import sites that bypass the canonical class, and the compliance
+    with its formula. Exit 0, or 1 under --fail-under when the overall figure is below it."""
+    from archgraph.audit.report import render_audit  # noqa: PLC0415
+    from archgraph.audit.usecase import audit as run_audit  # noqa: PLC0415
+
+    result = run_audit(path, options, progress_printer(not quiet))
+    text = render_audit(result, output_format, max_sites)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(text, output, path)
+    share = result.compliance
+    if fail_under is not None and share is not None and 100 * share < fail_under:
+        click.echo(f"archgraph: SSOT compliance {100 * share:.1f}% is below {fail_under:g}%", err=True)
+        return ExitCode.BROKEN
+    return ExitCode.OK
+
+
+@click.command()
+@common_options
 @click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
 @click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
 @quiet_option
@@ -84,6 +116,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
 @click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
 @click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
+@click.option("--concept", metavar="GLOB",
+              help="Only the families of classes whose name matches, e.g. '*ToolDispatcher' (all of them charted).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
 @click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
@@ -91,8 +125,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @quiet_option
 @run_options
 def trend_command(path: Path, options: RunOptions, revisions: str, every: int, first_parent: bool,
-                  contract_ids: tuple[str, ...], no_families: bool, output: Path, output_format: str | None,
-                  quiet: bool) -> ExitCode:
+                  contract_ids: tuple[str, ...], no_families: bool, concept: str | None, output: Path,
+                  output_format: str | None, quiet: bool) -> ExitCode:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
     from archgraph.trend import trend  # noqa: PLC0415
@@ -100,7 +134,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
 
     output_format = format_of(output, output_format, TREND_FORMATS)
     measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
-                     progress_printer(not quiet), with_families=not no_families)
+                     progress_printer(not quiet), with_families=not no_families, concept=concept)
     write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet
         for skipped in point.skipped:
