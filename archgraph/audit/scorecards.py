@@ -8,7 +8,8 @@ A *site* is an import statement in production code that obtains one of the conce
 followed through re-exports (`from app import AgentRegistry` obtains what `app/__init__.py`
 re-exports). A site is *canonical* when it obtains the canonical class or a class built on it
 (a subclass; for a family, a root of the canonical group) and, for a protected symbol, its
-importer is allowed. It is *bypassing* when it obtains a competing implementation, or the
+importer is allowed or it takes the symbol from the contract's `replacement` module. It is
+*bypassing* when it obtains a competing implementation, or the
 protected symbol outside the allowed importers. Exempt, in neither count: sites in test code
 (counted apart), sites of classes in a contract's `allowed_modules`, and the modules that define
 the concept's classes. So removing or rerouting a bypassing import never lowers the figure and
@@ -29,7 +30,7 @@ FORMULA = (
     "compliance = canonical sites / (canonical sites + bypassing sites), over the import "
     "statements in production code that obtain one of the concept's classes (followed through "
     "re-exports); canonical: obtains the canonical class or a class built on it (and, for a "
-    "protected symbol, from an allowed importer); bypassing: obtains a competing implementation "
+    "protected symbol, in an allowed importer or from the contract's replacement); bypassing: obtains a competing implementation "
     "(or the protected symbol from elsewhere); test code, allowed_modules and the defining "
     "modules are left out. Overall: the same sum over every concept."
 )
@@ -63,6 +64,7 @@ class Site:
     in_tests: bool = False
     import_kind: str = "runtime"  # runtime, type_checking (under `if TYPE_CHECKING:`), function
     written: str = ""  # the name the import binds (`m.Name` for attribute access, `*`)
+    source: str = ""  # the module it is taken from: the definer, or a re-exporter
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class ConceptClasses:
     standing: Mapping[str, Standing]  # qualified name -> standing, for every class shown
     allowed_importer: Callable[[str], bool] | None = None  # protected: who may import canonical
     groups: tuple[tuple[str, ...], ...] = ()  # a family's competing groups of roots
+    canonical_path: str | None = None  # protected: the replacement's module, allowed to anyone
 
 
 def scorecard(
@@ -179,7 +182,11 @@ def scorecard(
         for site in production:
             if standing is Standing.EXEMPT:
                 continue
-            allowed = concept.allowed_importer is None or concept.allowed_importer(site.importer)
+            allowed = (
+                concept.allowed_importer is None
+                or concept.allowed_importer(site.importer)
+                or site.source == concept.canonical_path
+            )
             if standing is Standing.CANONICAL and allowed:
                 canonical_sites += 1
             else:

@@ -7,9 +7,7 @@ reckoned in `scorecards.py`.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -29,6 +27,7 @@ from archgraph.diagnostics import sorted_diagnostics
 from archgraph.families.analysis import analyze as analyze_families
 from archgraph.families.classify import FamiliesQuery
 from archgraph.families.findings import Family
+from archgraph.links import read_source
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
 from archgraph.model.symbol_reading import symbol_index
@@ -180,6 +179,7 @@ def _protected_symbol(
         canonical=canonical.qualname,
         standing=standing,
         allowed_importer=allowed_importer,
+        canonical_path=contract.replacement.rpartition(".")[0] if contract.replacement else None,
     )
 
 
@@ -289,6 +289,7 @@ def _site(model: ArchModel, qualname: str, site: SymbolSite) -> Site:
         in_tests=model.is_test(site.importer),
         import_kind=import_kind(site),
         written=site.written,
+        source=site.module,
     )
 
 
@@ -332,19 +333,5 @@ def _call_pattern(name: str) -> re.Pattern[bytes]:
 def _source(model: ArchModel, module: str) -> bytes:
     """The bytes of a module's file; nothing for a file that is not a regular one or too big."""
     relative = model.files.get(module)
-    if relative is None:
-        return b""
-    try:
-        descriptor = os.open(model.root / relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return b""
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_SOURCE_BYTES:
-            return b""
-        with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            return stream.read(MAX_SOURCE_BYTES)
-    except OSError:
-        return b""
-    finally:
-        os.close(descriptor)
+    found = read_source(model.root / relative, MAX_SOURCE_BYTES) if relative is not None else None
+    return found or b""

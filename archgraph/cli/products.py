@@ -81,6 +81,36 @@ def audit(path: Path, options: RunOptions, output_format: str, output: Path | No
     return ExitCode.OK
 
 
+@click.command("fix")
+@common_options
+@click.option("--contract", "contract_id", required=True, metavar="ID",
+              help="A protected-symbol contract with a replacement (or, with --plan, a single-implementation one).")
+@click.option("--dry-run", "--diff", "dry_run", is_flag=True, help="Print the unified diff and a summary; write nothing.")
+@click.option("--select", "select", multiple=True, metavar="FILE", help="Only this file (relative to PATH; repeatable).")
+@click.option("--plan", "plan", is_flag=True, help="Write a migration plan (markdown) for a single-implementation contract.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="With --plan: write the plan here.")
+@quiet_option
+@run_options
+def fix_command(path: Path, options: RunOptions, contract_id: str, dry_run: bool, select: tuple[str, ...],
+                plan: bool, output: Path | None, quiet: bool) -> ExitCode:
+    """Rewrite the imports that break a protected-symbol contract to its replacement's path.
+
+    Nothing is written when a rewrite would break another contract or close an import cycle
+    (checked on the import graph first), nor into a file that does not parse. Exit 0 when the
+    contract is kept afterwards (or with --dry-run / --plan), 1 when violations remain."""
+    from archgraph.fix.report import render_fix  # noqa: PLC0415
+    from archgraph.fix.usecase import fix, migration_plan  # noqa: PLC0415
+
+    progress = progress_printer(not quiet)
+    if plan:
+        write_output(migration_plan(path, contract_id, options, progress), output, path)
+        return ExitCode.OK
+    outcome = fix(path, contract_id, options, write=not dry_run, select=[Path(s) for s in select], progress=progress)
+    click.echo(render_fix(outcome, show_diff=dry_run), nl=False)
+    remaining = outcome.violations_after if outcome.written else None
+    return ExitCode.BROKEN if remaining else ExitCode.OK
+
+
 @click.command()
 @common_options
 @click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")

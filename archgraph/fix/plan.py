@@ -91,8 +91,23 @@ def _change(model: ArchModel, symbol: Symbol, site: SymbolSite, replacement: Sym
     if name.name != replacement.name:
         # `from m import Other` where Other is the symbol re-exported under another name.
         return f"imported as {name.name}, a name the replacement does not export"
-    edit = Edit(site.line, name.name, replacement.module, alias=name.alias)
+    statement = next(fact for fact in facts.imports if fact.line == site.line)
+    spelled = _relative(site.importer, replacement.module, file.name == "__init__.py") if statement.level else None
+    edit = Edit(site.line, name.name, replacement.module, alias=name.alias, spelled=spelled)
     return Change(site.importer, file, str(symbol), site.module, edit)
+
+
+def _relative(importer: str, target: str, is_package: bool) -> str | None:
+    """`target` as a relative import from `importer` (as the file wrote the one it replaces),
+    or None when they share no top package."""
+    base = importer.split(".") if is_package else importer.split(".")[:-1]
+    parts = target.split(".")
+    common = 0
+    while common < min(len(base), len(parts)) and base[common] == parts[common]:
+        common += 1
+    if common == 0:
+        return None
+    return "." * (len(base) - common + 1) + ".".join(parts[common:])
 
 
 def changed_files(changes: Sequence[Change]) -> dict[Path, list[Change]]:

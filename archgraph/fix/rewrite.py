@@ -28,6 +28,7 @@ class Edit:
     alias: str | None = None  # `as Alias`, kept
     written: str | None = None  # for attribute access: the text used, `m.Name`
     uses: tuple[int, ...] = ()  # lines of those uses
+    spelled: str | None = None  # the module as written, `..agents.registry` where the file imports relatively
 
 
 class RewriteError(Exception):
@@ -47,7 +48,108 @@ def rewrite(source: bytes, edits: Sequence[Edit]) -> bytes:
     if missing:
         first = missing[0]
         raise RewriteError(f"no import of {first.name} found at line {first.line}")
+    # `import a.b as m` whose every `m.Name` use moved: the import goes too (it is the import
+    # of the protected module); one still used for something else stays.
+    heads = {e.written.split(".")[0] for e in edits if e.written}
+    unused = {head for head in heads if not _still_used(changed, head)}
+    if unused:
+        changed = changed.visit(_DropImports(unused))
     return changed.bytes
+
+
+def _still_used(module: cst.Module, name: str) -> bool:
+    finder = _NameFinder(name)
+    module.visit(finder)
+    return finder.found
+
+
+class _NameFinder(cst.CSTVisitor):
+    """Whether `name` is read anywhere outside import statements."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name, self.found = name, False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == self.name
+
+
+class _DropImports(cst.CSTTransformer):
+    """Remove the import aliases that bind one of `names` (`import a.b as m`, `import a`)."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def _binds(self, alias: cst.ImportAlias) -> str:
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            return alias.asname.name.value
+        node: cst.BaseExpression = alias.name
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        return node.value if isinstance(node, cst.Name) else ""
+
+    def _dropped(self, statement: cst.BaseStatement) -> bool:
+        return isinstance(statement, cst.SimpleStatementLine) and all(
+            self._fully_dropped(small) for small in statement.body
+        )
+
+    def _body(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """The statements without the dropped import lines; the blank lines and comments above a
+        dropped line stay, above the statement that follows it."""
+        kept: list[cst.BaseStatement] = []
+        carried: Sequence[cst.EmptyLine] = ()
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine) and self._dropped(statement):
+                carried = [*carried, *statement.leading_lines]
+                continue
+            if carried and isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+                carried = ()
+            kept.append(statement)
+        return kept
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._body(updated.body))
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._body(updated.body)
+        return updated.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
+
+    def _fully_dropped(self, small: cst.BaseSmallStatement) -> bool:
+        return (
+            isinstance(small, (cst.Import, cst.ImportFrom))
+            and not isinstance(small.names, cst.ImportStar)
+            and all(self._binds(a) in self.names for a in small.names)
+        )
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        kept = [small for small in updated.body if not self._fully_dropped(small)]
+        if not kept or len(kept) == len(updated.body):
+            return updated  # a line dropped whole is dropped with its body (see _body)
+        return updated.with_changes(body=kept)
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
+        kept = [a for a in updated.names if self._binds(a) not in self.names]
+        if not kept or len(kept) == len(updated.names):
+            return updated
+        return updated.with_changes(names=[*kept[:-1], kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if isinstance(updated.names, cst.ImportStar):
+            return updated
+        kept = [a for a in updated.names if self._binds(a) not in self.names]
+        if not kept or len(kept) == len(updated.names):
+            return updated
+        return updated.with_changes(names=[*kept[:-1], kept[-1].with_changes(comma=updated.names[-1].comma)])
 
 
 def _import_from(module: str, name: str, alias: str | None) -> cst.SimpleStatementLine:
@@ -91,7 +193,7 @@ class _Mover(cst.CSTTransformer):
                         kept.append(alias)
                         continue
                     self.done.add(edit)
-                    added.append(_import_from(edit.new_module, edit.name, edit.alias))
+                    added.append(_import_from(edit.spelled or edit.new_module, edit.name, edit.alias))
                 if not kept:
                     continue  # every name moved: the statement goes
                 if len(kept) != len(statement.names):
@@ -99,19 +201,22 @@ class _Mover(cst.CSTTransformer):
                     # newline in a parenthesised list, nothing on one line).
                     last = kept[-1].with_changes(comma=statement.names[-1].comma)
                     statement = statement.with_changes(names=[*kept[:-1], last])
-            elif isinstance(statement, (cst.Import, cst.ImportFrom)):
-                # `import a.b as m` / `from a import b as m`: the uses of `m.Name` move.
-                for edit in edits:
-                    if edit.written and edit not in self.done:
-                        self.done.add(edit)
-                        added.append(_import_from(edit.new_module, edit.name, None))
             body.append(statement)
+        # `import a.b as m` / `from a import b as m` on this line: the uses of `m.Name` move,
+        # and the name is imported right after it.
+        for edit in edits:
+            if edit.written and edit not in self.done:
+                self.done.add(edit)
+                added.append(_import_from(edit.spelled or edit.new_module, edit.name, None))
         statements: list[cst.BaseStatement] = []
         if body:
             statements.append(updated.with_changes(body=body))
         elif added:
-            # The first new import takes the old statement's leading comments and blank lines.
-            added[0] = added[0].with_changes(leading_lines=updated.leading_lines)
+            # The first new import takes the old statement's comments: those above it, and the
+            # one at the end of its line.
+            added[0] = added[0].with_changes(
+                leading_lines=updated.leading_lines, trailing_whitespace=updated.trailing_whitespace
+            )
         return cst.FlattenSentinel([*statements, *added]) if added or statements else cst.RemoveFromParent()
 
     def _edit_for(self, edits: list[Edit], alias: cst.ImportAlias) -> Edit | None:
