@@ -14,7 +14,9 @@ from archgraph.report.formats import PlannedReport
 
 if TYPE_CHECKING:
     from archgraph.families.classview import ClassView
+    from archgraph.report.contract_view import ContractView
     from archgraph.report.graphview import GraphView
+    from archgraph.report.matrix import DependencyMatrix
     from archgraph.usecases.render import Rendered
 
 
@@ -60,7 +62,11 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
 
 
 def write_drawing(
-    rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool, tree: Path
+    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ContractView]
+    | Rendered[DependencyMatrix],
+    output: Path,
+    verbose: bool,
+    tree: Path,
 ) -> None:
     """Write a drawing; its notes go to stderr (always: they change what the drawing shows),
     the written path to stdout."""

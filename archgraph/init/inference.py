@@ -19,10 +19,10 @@ from fnmatch import fnmatchcase
 
 from archgraph.diagnostics import Location
 from archgraph.families.findings import Family
-from archgraph.init.ordering import layering, minimum_upward_order
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
 from archgraph.model.names import ModuleExpr
+from archgraph.model.ordering import layering, minimum_upward_order
 
 MAX_INDEPENDENCE_CONTRACTS = 5
 MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5
