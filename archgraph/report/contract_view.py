@@ -1,8 +1,8 @@
 """One contract's picture: what it protects or orders, and every violation counted on it.
 
 - protected: the protected modules or symbols in the centre, the violating importers grouped by
-  package around them (the groups in rows above and below, so the picture stays near a page's
-  shape however many there are), one arrow per group and target with its count;
+  package in two frames above and below them (rows of boxes, so that the picture keeps near a
+  page's shape however many there are), each box and each frame's arrow with its count;
 - layers: one box per layer, top to bottom, with the imports between two layers aggregated into
   one arrow each way: downward grey, upward red, with their counts;
 - independence: the modules that must stay apart, and one red arrow per pair a chain joins, with
@@ -63,6 +63,16 @@ class ViewArrow:
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """Boxes drawn inside one frame; an arrow whose tail is the frame's id leaves it at `anchor`."""
+
+    id: str
+    label: str
+    boxes: tuple[str, ...]
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContractView:
     title: str
     contract: str
@@ -72,6 +82,7 @@ class ContractView:
     rows: tuple[tuple[str, ...], ...]  # box ids per row, top to bottom
     violations: int  # all violations of the contract
     notes: tuple[str, ...] = field(default=())
+    frames: tuple[Frame, ...] = ()
 
 
 def protected_view(result: ContractResult, depth: int | None = None, title: str = "") -> ContractView:
@@ -96,7 +107,6 @@ def protected_view(result: ContractResult, depth: int | None = None, title: str 
     per_group: dict[str, list[Violation]] = {}
     for violation in violations:
         per_group.setdefault(group_of[violation.importer or ""], []).append(violation)
-    per_arrow = Counter((group_of[v.importer or ""], target_of[v]) for v in violations)
     per_target = Counter(target_of.values())
 
     boxes = [
@@ -117,25 +127,36 @@ def protected_view(result: ContractResult, depth: int | None = None, title: str 
                 tooltip="\n".join(modules[:40]) + ("\n..." if len(modules) > 40 else ""),
             )
         )
-    arrows = tuple(
-        ViewArrow(f"group:{g}", f"target:{t}", count, count, str(count))
-        for (g, t), count in sorted(per_arrow.items())
-    )
     target_row = tuple(b.id for b in boxes if b.role == "target")
     group_rows = _grid([f"group:{g}" for g in ranked], _widest(boxes))
-    # The biggest groups nearest the targets: rows alternate above and below.
-    above = [row for index, row in enumerate(group_rows) if index % 2 == 0]
-    below = [row for index, row in enumerate(group_rows) if index % 2 == 1]
-    rows = (*reversed(above), target_row, *below)
+    # The targets in the centre: the first half of the rows (the biggest groups) in a frame
+    # above them, the rest in a frame below; one arrow per frame and target, so that a hundred
+    # importers do not draw a hundred crossing lines. Each box counts its own violations.
+    half = (len(group_rows) + 1) // 2
+    frames = []
+    arrows = []
+    for frame_id, frame_rows in (("importers above", group_rows[:half]),
+                                 ("importers below", group_rows[half:])):
+        if not frame_rows:
+            continue
+        ids = [box_id for row in frame_rows for box_id in row]
+        inside = [v for v in violations if f"group:{group_of[v.importer or '']}" in ids]
+        frames.append(Frame(frame_id, f"violating importers: {counted(len(inside), 'violation')}",
+                            tuple(ids), frame_rows[0][len(frame_rows[0]) // 2]))
+        for target, count in sorted(Counter(target_of[v] for v in inside).items()):
+            arrows.append(ViewArrow(frame_id, f"target:{target}", count, count,
+                                    counted(count, "violation")))
+    rows = (*reversed(group_rows[:half]), target_row, *group_rows[half:])
     return ContractView(
         title=title or f"violations of {result.contract_id}",
         contract=result.contract_id,
         kind=result.kind,
         boxes=tuple(boxes),
-        arrows=arrows,
+        arrows=tuple(arrows),
         rows=tuple(row for row in rows if row),
         violations=len(result.violations),
         notes=tuple(notes + _unplaced(result, len(violations))),
+        frames=tuple(frames),
     )
 
 
@@ -172,7 +193,7 @@ def layers_view(
     boxes = [
         ViewBox(
             f"layer:{index}",
-            f"layer {index + 1}: {name}\n{members[index]} modules"
+            f"layer {index + 1}: {name}\n{counted(members[index], 'module')}"
             + (f", {counted(per_layer[index], 'violation')}" if per_layer[index] else ""),
             "layer",
             per_layer[index],
@@ -322,7 +343,7 @@ def contract_view_source(view: ContractView) -> str:
     )
 
     digraph = new_digraph(f"{view.title}: {counted(view.violations, 'violation')}")
-    digraph.attr(ranksep="0.7", nodesep="0.35")
+    digraph.attr(ranksep="0.5", nodesep="0.35")
     minimum_width = _layer_box_width(view)
     for box in view.boxes:
         style = dict(ROLE_STYLE[box.role])
@@ -333,8 +354,19 @@ def contract_view_source(view: ContractView) -> str:
         digraph.node(dot_id(box.id), label=dot_text(box.label), tooltip=dot_text(box.tooltip or box.label),
                      **style, **{"class": f"box {box.role}"})
     _hold_rows(digraph, view.rows, add_edge)
+    frames = {frame.id: frame for frame in view.frames}
+    for frame in view.frames:
+        with digraph.subgraph(name=f"cluster_{dot_id(frame.id)}") as inside:
+            inside.attr(label=dot_text(frame.label), color=VIOLATION_COLOR, style="rounded,dashed",
+                        fontcolor=VIOLATION_COLOR, fontsize="11", **{"class": "frame"})
+            for box_id in frame.boxes:
+                inside.node(dot_id(box_id))
     for arrow in view.arrows:
         attributes = {"constraint": "false", "tooltip": dot_text(arrow.label.replace("\n", ", "))}
+        tail = arrow.tail
+        if tail in frames:  # from the frame's border
+            attributes["ltail"] = f"cluster_{dot_id(tail)}"
+            tail = frames[tail].anchor
         classes = ["arrow"]
         if arrow.red:
             attributes.update(color=VIOLATION_COLOR, fontcolor=VIOLATION_COLOR, penwidth="1.8")
@@ -344,7 +376,7 @@ def contract_view_source(view: ContractView) -> str:
                               penwidth=f"{min(1 + math.log10(max(arrow.imports, 1)), 4):.1f}")
         if arrow.label:
             attributes["label"] = dot_text(arrow.label)
-        add_edge(digraph, arrow.tail, arrow.head, **attributes,
+        add_edge(digraph, tail, arrow.head, **attributes,
                  **{"class": " ".join(classes)})
     entries = [
         LegendEntry("import, label: how many (line width grows with it)", IMPORT_COLOR),
@@ -375,5 +407,10 @@ def _hold_rows(
             same.attr(rank="same")
             for box_id in row:
                 same.node(dot_id(box_id))
+    # Through the middle box of each row, so that a lone row (the targets) sits under the
+    # middle of the rows around it.
     for upper, lower in itertools.pairwise(rows):
-        add_edge(digraph, upper[0], lower[0], style="invis", weight="10")
+        add_edge(digraph, upper[len(upper) // 2], lower[len(lower) // 2], style="invis", weight="10")
+    for row in rows:  # left to right as listed (an edge inside a rank orders it)
+        for left, right in itertools.pairwise(row):
+            add_edge(digraph, left, right, style="invis")
