@@ -85,12 +85,26 @@ class ContractView:
     frames: tuple[Frame, ...] = ()
 
 
-def protected_view(result: ContractResult, depth: int | None = None, title: str = "") -> ContractView:
+def protected_view(
+    result: ContractResult, depth: int | None = None, title: str = "", protected: Sequence[str] = ()
+) -> ContractView:
     """The protected targets in the centre, the violating importers grouped by package at `depth`
-    (default: the deepest grouping with at most MAX_GROUPS groups)."""
+    (default: the deepest grouping with at most MAX_GROUPS groups).
+
+    `protected`: the contract's modules and symbols; each is drawn (a kept contract too), and an
+    import of a module inside a protected package counts against the package.
+    """
     violations = [v for v in result.violations if v.importer and v.imported]
-    targets = _collapsed({_target(v) for v in violations}, MAX_TARGETS)
-    target_of = {v: targets[_target(v)] for v in violations}
+
+    def target(violation: Violation) -> str:
+        if violation.symbol:
+            return violation.symbol
+        imported = violation.imported or ""
+        return next((p for p in protected if is_within(imported, p)), imported)
+
+    named = [target(v) for v in violations]
+    targets = _collapsed({*named, *protected}, MAX_TARGETS)
+    target_of = [targets[name] for name in named]
     importers = sorted({v.importer for v in violations if v.importer})
     depth = depth or _deepest(importers, MAX_GROUPS)
     group_of = {module: collapse_to(module, depth) for module in importers}
@@ -107,12 +121,12 @@ def protected_view(result: ContractResult, depth: int | None = None, title: str 
     per_group: dict[str, list[Violation]] = {}
     for violation in violations:
         per_group.setdefault(group_of[violation.importer or ""], []).append(violation)
-    per_target = Counter(target_of.values())
+    per_target = Counter(target_of)
 
     boxes = [
         ViewBox(f"target:{t}", f"{t}\nprotected: {counted(per_target[t], 'violating import')}", "target",
                 per_target[t], tooltip=t)
-        for t in sorted(set(target_of.values()))
+        for t in sorted(set(targets.values()))
     ]
     ranked = sorted(per_group, key=lambda g: (-len(per_group[g]), g))
     for group in ranked:
@@ -140,11 +154,12 @@ def protected_view(result: ContractResult, depth: int | None = None, title: str 
         if not frame_rows:
             continue
         ids = [box_id for row in frame_rows for box_id in row]
-        inside = [v for v in violations if f"group:{group_of[v.importer or '']}" in ids]
+        inside = [index for index, v in enumerate(violations)
+                  if f"group:{group_of[v.importer or '']}" in ids]
         frames.append(Frame(frame_id, f"violating importers: {counted(len(inside), 'violation')}",
                             tuple(ids), frame_rows[0][len(frame_rows[0]) // 2]))
-        for target, count in sorted(Counter(target_of[v] for v in inside).items()):
-            arrows.append(ViewArrow(frame_id, f"target:{target}", count, count,
+        for name, count in sorted(Counter(target_of[index] for index in inside).items()):
+            arrows.append(ViewArrow(frame_id, f"target:{name}", count, count,
                                     counted(count, "violation")))
     rows = (*reversed(group_rows[:half]), target_row, *group_rows[half:])
     return ContractView(
@@ -275,10 +290,6 @@ def independence_view(
 def counted(number: int, noun: str) -> str:
     """`1 violation`, `2 violations`."""
     return f"{number} {noun}{'s' * (number != 1)}"
-
-
-def _target(violation: Violation) -> str:
-    return violation.symbol or violation.imported or ""
 
 
 def _collapsed(names: set[str], budget: int) -> dict[str, str]:

@@ -82,15 +82,17 @@ def contract_view(analysis: Analysis, result: ContractResult, depth: int | None)
         protected_view,
     )
     from archgraph.rules.independence import Independence  # noqa: PLC0415
+    from archgraph.rules.protected import Protected  # noqa: PLC0415
 
     model = analysis.model
     title = f"{', '.join(model.root_packages)}: {result.name}"
-    if result.kind == "protected":
-        return protected_view(result, depth, title)
+    contract = next((c for c in analysis.contracts if c.id == result.contract_id), None)
+    if isinstance(contract, Protected):
+        protected = sorted({m for expr in contract.modules for m in model.matching(expr)})
+        return protected_view(result, depth, title, (*protected, *contract.symbols))
     plan = analysis.layers_for(result.contract_id)
     if result.kind == "layers" and plan is not None and plan.contract_id == result.contract_id:
         return layers_view(model, result, plan, title)
-    contract = next((c for c in analysis.contracts if c.id == result.contract_id), None)
     if isinstance(contract, Independence):
         modules = sorted({m for expr in contract.modules for m in model.matching(expr)})
         return independence_view(result, modules, title)

@@ -282,3 +282,51 @@ def test_other_contract_kinds_keep_the_module_diagram(tmp_path: Path) -> None:
     code, _out, _err = run("render", str(root), "--contract", "pure", "-o", str(output))
     assert code == 0
     assert set(read_svg(output.read_bytes()).edges) == {("pkg.domain.model", "pkg.web.views")}
+
+
+def test_a_protected_package_is_one_target_and_a_kept_contract_still_shows_it(tmp_path: Path) -> None:
+    contracts = """\
+        [archgraph]
+        root_packages = ["pkg"]
+
+        [[contracts]]
+        id = "core"
+        name = "Only the services use the core"
+        type = "protected"
+        modules = ["pkg.core"]
+        allowed_importers = ["pkg.services"]
+
+        [[contracts]]
+        id = "tools"
+        name = "Nobody uses the tools"
+        type = "protected"
+        modules = ["pkg.tools"]
+        """
+    root = write_tree(tmp_path / "project", {
+        "pkg/__init__.py": "",
+        "pkg/core/__init__.py": "",
+        "pkg/core/a.py": "",
+        "pkg/core/b.py": "",
+        "pkg/services/__init__.py": "",
+        "pkg/services/s.py": "from pkg.core import a\n",  # allowed
+        "pkg/web/__init__.py": "",
+        "pkg/web/views.py": "from pkg.core import a, b\n",
+        "pkg/api/__init__.py": "",
+        "pkg/api/x.py": "import pkg.core.a\n",
+        "pkg/tools/__init__.py": "",
+        "contracts/a.toml": contracts,
+    })
+    drawn = {}
+    for contract_id in ("core", "tools"):
+        output = tmp_path / f"{contract_id}.svg"
+        code, _out, err = run("render", str(root), "--contract", contract_id, "-o", str(output))
+        assert code == 0, err
+        drawn[contract_id] = read_svg(output.read_bytes())
+    boxes = {title: texts for title, (classes, texts, _y) in drawn["core"].nodes.items() if "box" in classes}
+    assert boxes == {
+        "target:pkg.core": ["pkg.core", "protected: 3 violating imports"],
+        "group:pkg.web.views": ["pkg.web.views", "2 violations from 1 module"],
+        "group:pkg.api.x": ["pkg.api.x", "1 violation from 1 module"],
+    }
+    boxes = {title: texts for title, (classes, texts, _y) in drawn["tools"].nodes.items() if "box" in classes}
+    assert boxes == {"target:pkg.tools": ["pkg.tools", "protected: 0 violating imports"]}
