@@ -330,3 +330,45 @@ def test_a_protected_package_is_one_target_and_a_kept_contract_still_shows_it(tm
     }
     boxes = {title: texts for title, (classes, texts, _y) in drawn["tools"].nodes.items() if "box" in classes}
     assert boxes == {"target:pkg.tools": ["pkg.tools", "protected: 0 violating imports"]}
+
+
+def test_the_layers_view_counts_sibling_and_unlisted_violations(tmp_path: Path) -> None:
+    contracts = """\
+        [archgraph]
+        root_packages = ["pkg"]
+
+        [[contracts]]
+        id = "layers"
+        name = "Layers"
+        type = "layers"
+        containers = ["pkg"]
+        layers = ["web | api", "domain"]
+        exhaustive = true
+        """
+    root = write_tree(tmp_path / "project", {
+        "pkg/__init__.py": "",
+        "pkg/web/__init__.py": "",
+        "pkg/web/v.py": "from pkg.api import x\nfrom pkg.domain import m\n",
+        "pkg/api/__init__.py": "",
+        "pkg/api/x.py": "",
+        "pkg/domain/__init__.py": "",
+        "pkg/domain/m.py": "",
+        "pkg/extra.py": "",  # in no layer of an exhaustive contract
+        "contracts/a.toml": contracts,
+    })
+    output = tmp_path / "layers.svg"
+    code, _out, err = run("render", str(root), "--contract", "layers", "-o", str(output))
+    assert code == 0, err
+    drawing = read_svg(output.read_bytes())
+    boxes = {title: texts for title, (classes, texts, _y) in drawing.nodes.items() if "box" in classes}
+    assert boxes == {
+        "layer:0": ["layer 1: web | api", "4 modules, 1 violation"],
+        "layer:1": ["layer 2: domain", "2 modules"],
+        "outside": ["1 violation outside the layers", "(modules in no layer)"],
+    }
+    arrows = {key: (edge.label, "violation" in edge.classes) for key, edge in drawing.edges.items()
+              if "arrow" in edge.classes}
+    assert arrows == {
+        ("layer:0", "layer:0"): ("1 violation", True),  # web imports api, its sibling
+        ("layer:0", "layer:1"): ("1 import", False),
+    }
