@@ -19,6 +19,7 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel
@@ -26,7 +27,11 @@ from archgraph.model.names import is_within
 from archgraph.model.ordering import minimum_upward_order
 from archgraph.report.graphview import LayerPlan, collapse_to, module_depth
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 MAX_ROWS = 60  # the default depth is the deepest that gives at most this many rows
+MAX_DRAWN_COUNTS = 3000  # above, an image shows the cells' colours only (drawing 15,000 took 70 s)
 MATRIX_FORMATS = ("svg", "png", "pdf", "html")
 
 VIOLATION_FILL = "#f6b3b3"
@@ -264,6 +269,7 @@ def matrix_image(matrix: DependencyMatrix, output_format: str) -> bytes:
     number of cell (R, C), `upward-R-C` and `violation-R-C` for its fill, `cycle-F-L` for a box.
     """
     import matplotlib  # noqa: PLC0415 - heavy: only the matrix formats import it
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
     from matplotlib.patches import Rectangle  # noqa: PLC0415
 
@@ -272,6 +278,8 @@ def matrix_image(matrix: DependencyMatrix, output_format: str) -> bytes:
     labels = [f"{index + 1}  {_literal(row.name)}" for index, row in enumerate(matrix.rows)]
     label_inches = 0.5 + 0.075 * max((len(label) for label in labels), default=4)
     legend = legend_lines(matrix)
+    if len(matrix.cells) > MAX_DRAWN_COUNTS:
+        legend.append(f"{len(matrix.cells)} cells: counts only in --format html (its cells' tooltips)")
     legend_inches = 0.2 * len(legend) + 0.3
     grid_inches = max(size, 1) * cell_inches
     width = label_inches + grid_inches + 0.4
@@ -291,25 +299,12 @@ def matrix_image(matrix: DependencyMatrix, output_format: str) -> bytes:
         axes.tick_params(length=0)
         for index in range(size):
             axes.add_patch(Rectangle((index, index), 1, 1, facecolor=DIAGONAL_FILL, linewidth=0))
-        for cell in matrix.cells:
-            kind = "violation" if cell.violation else "upward" if cell.upward else "import"
-            patch = Rectangle((cell.column, cell.row), 1, 1, facecolor=_fill(cell), linewidth=0)
-            patch.set_gid(f"{kind}-{cell.row + 1}-{cell.column + 1}")
-            axes.add_patch(patch)
-            text = axes.text(
-                cell.column + 0.5, cell.row + 0.5, str(cell.imports), ha="center", va="center",
-                fontsize=7 if cell.imports < 1000 else 5,
-                color=VIOLATION_TEXT if cell.violation else "#1d2329",
-                fontweight="bold" if cell.violation or cell.upward else "normal",
-            )
-            text.set_gid(f"count-{cell.row + 1}-{cell.column + 1}")
-        for boundary in range(size + 1):
-            axes.axhline(boundary, color=GRID_COLOR, linewidth=0.5)
-            axes.axvline(boundary, color=GRID_COLOR, linewidth=0.5)
-        for cell in matrix.cells:
-            if cell.cycle:  # an import inside a cycle, wherever the layers put its rows
-                axes.add_patch(Rectangle((cell.column + 0.06, cell.row + 0.06), 0.88, 0.88,
-                                         fill=False, edgecolor=CYCLE_COLOR, linewidth=1.2))
+        if len(matrix.cells) <= MAX_DRAWN_COUNTS:
+            _draw_counted_cells(axes, matrix)
+        else:
+            _draw_filled_cells(axes, matrix)
+        grid = [((0, b), (size, b)) for b in range(size + 1)] + [((b, 0), (b, size)) for b in range(size + 1)]
+        axes.add_collection(LineCollection(grid, colors=GRID_COLOR, linewidths=0.5))
         for box in matrix.cycles:
             span = box.last - box.first + 1
             patch = Rectangle((box.first, box.first), span, span, fill=False, edgecolor=CYCLE_COLOR,
@@ -326,6 +321,43 @@ def matrix_image(matrix: DependencyMatrix, output_format: str) -> bytes:
         stream = io.BytesIO()
         figure.savefig(stream, format=output_format, metadata=_metadata(output_format), dpi=100)
     return stream.getvalue()
+
+
+def _draw_counted_cells(axes: Axes, matrix: DependencyMatrix) -> None:
+    """Each cell a patch and a number, with ids (`count-R-C`, `upward-R-C`...), and a frame
+    on each import inside a cycle."""
+    from matplotlib.patches import Rectangle  # noqa: PLC0415
+
+    for cell in matrix.cells:
+        kind = "violation" if cell.violation else "upward" if cell.upward else "import"
+        patch = Rectangle((cell.column, cell.row), 1, 1, facecolor=_fill(cell), linewidth=0)
+        patch.set_gid(f"{kind}-{cell.row + 1}-{cell.column + 1}")
+        axes.add_patch(patch)
+        text = axes.text(
+            cell.column + 0.5, cell.row + 0.5, str(cell.imports), ha="center", va="center",
+            fontsize=7 if cell.imports < 1000 else 5,
+            color=VIOLATION_TEXT if cell.violation else "#1d2329",
+            fontweight="bold" if cell.violation or cell.upward else "normal",
+        )
+        text.set_gid(f"count-{cell.row + 1}-{cell.column + 1}")
+        if cell.cycle:  # an import inside a cycle, wherever the layers put its rows
+            axes.add_patch(Rectangle((cell.column + 0.06, cell.row + 0.06), 0.88, 0.88,
+                                     fill=False, edgecolor=CYCLE_COLOR, linewidth=1.2))
+
+
+def _draw_filled_cells(axes: Axes, matrix: DependencyMatrix) -> None:
+    """Colours only, one collection per kind: thousands of numbers took a minute to draw and
+    cannot be read at that size anyway."""
+    from matplotlib.collections import PatchCollection  # noqa: PLC0415
+    from matplotlib.patches import Rectangle  # noqa: PLC0415
+
+    fills: dict[str, list[Rectangle]] = {}
+    for cell in matrix.cells:
+        fills.setdefault(_fill(cell), []).append(Rectangle((cell.column, cell.row), 1, 1))
+    for color, patches in sorted(fills.items()):
+        axes.add_collection(PatchCollection(patches, facecolor=color, linewidth=0))
+    framed = [Rectangle((c.column + 0.06, c.row + 0.06), 0.88, 0.88) for c in matrix.cells if c.cycle]
+    axes.add_collection(PatchCollection(framed, facecolor="none", edgecolor=CYCLE_COLOR, linewidth=0.8))
 
 
 def _metadata(output_format: str) -> dict[str, None] | None:
