@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import contract, model_from_edges
 
 from archgraph.report.graphview import LayerPlan
@@ -10,6 +11,7 @@ from archgraph.report.matrix import (
     build_matrix,
     default_depth,
     matrix_html_fragment,
+    matrix_image,
 )
 
 # a -> b -> c -> a is one cycle; d imports a and is imported by nobody; e imports nothing.
@@ -69,3 +71,15 @@ def test_the_html_fragment_is_one_self_contained_element() -> None:
     assert "<html" not in fragment and "<script" not in fragment and "http" not in fragment
     assert "pkg.a&lt;b" in fragment and "pkg.a<b" not in fragment
     assert 'title="pkg.a&lt;b -&gt; pkg.c: 1 import(s)"' in fragment
+
+
+@pytest.mark.slow
+def test_a_matrix_of_more_than_3000_cells_is_drawn_in_colours_only() -> None:
+    names = [f"pkg.m{index:02}" for index in range(60)]
+    model = model_from_edges({name: [other for other in names if other != name] for name in names})
+    matrix = build_matrix(model, (), depth=2)
+    assert len(matrix.cells) == 60 * 59
+    svg = matrix_image(matrix, "svg").decode()
+    assert 'id="count-' not in svg and "3540 cells: counts only in --format html" in svg
+    small = build_matrix(model_from_edges(EDGES), (), depth=2)
+    assert 'id="count-4-3"' in matrix_image(small, "svg").decode()  # a imports b twice
