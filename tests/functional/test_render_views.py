@@ -138,6 +138,7 @@ def png_size(content: bytes) -> tuple[int, int]:
     return width, height
 
 
+@pytest.mark.slow
 def test_the_matrix_png(tmp_path: Path) -> None:
     code, _out, _err = run("render", str(EXAMPLE), "--matrix", "-o", str(tmp_path / "m.png"))
     assert code == 0
