@@ -13,6 +13,7 @@ from archgraph.diagnostics import ArchgraphError, RunResult, visible
 from archgraph.report.formats import PlannedReport
 
 if TYPE_CHECKING:
+    from archgraph.audit.diagram import ConceptView
     from archgraph.families.classview import ClassView
     from archgraph.report.contract_view import ContractView
     from archgraph.report.graphview import GraphView
@@ -62,8 +63,8 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
 
 
 def write_drawing(
-    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ContractView]
-    | Rendered[DependencyMatrix],
+    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ConceptView]
+    | Rendered[ContractView] | Rendered[DependencyMatrix],
     output: Path,
     verbose: bool,
     tree: Path,
