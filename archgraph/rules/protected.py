@@ -129,6 +129,8 @@ class Protected(Contract):
             for site in symbol_sites:
                 if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
                     continue
+                if not self.governs_kind(model.kind_of(site.importer, site.line)):
+                    continue
                 governed += 1
                 if not any(is_within(site.importer, a) for a in allowed) and not self.by_replacement(site):
                     violations.append(self._symbol_violation(model, symbol, site))
@@ -182,7 +184,11 @@ class Protected(Contract):
             code=codes.PROTECTED_SYMBOL_IMPORT.code,
             contract=self.id,
             message=message,
-            chain=(ImportStep(site.importer, site.module, (site.line,)),),
+            chain=(
+                ImportStep(
+                    site.importer, site.module, (site.line,), (model.kind_of(site.importer, site.line),)
+                ),
+            ),
             location=model.location_of(site.importer, site.line),
             symbol=str(symbol),
             alias=alias,
