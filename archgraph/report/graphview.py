@@ -103,6 +103,7 @@ class ViewChain:
     nodes: tuple[str, ...]
     edges: tuple[tuple[str, str], ...]
     in_tests: bool = False  # the violation's importer is test code
+    symbol: str | None = None  # the class or name a violation without a chain is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +399,7 @@ def _map_violation(
         nodes=tuple(sorted(nodes)),
         edges=tuple(sorted(edges)),
         in_tests=violation.in_tests,
+        symbol=violation.symbol,
     )
 
 
