@@ -177,14 +177,17 @@
       d = "M" + start.x + "," + start.y + "L" + end.x + "," + end.y;
     }
     make("path", { d: d, "marker-end": "url(#arrow-" + kind + ")" }, group);
-    var label = edge.contracts.size ? Array.from(edge.contracts).sort().join(", ")
-      : (edge.imports > 1 ? String(edge.imports) : "");
+    // Graphviz kept room for the overview's labels; the opened package's straight edges have
+    // none, so there only counts (the contracts are in the edge's tooltip).
+    var contracts = Array.from(edge.contracts).sort().join(", ");
+    var label = edge.contracts.size && edge.path ? contracts : (edge.imports > 1 ? String(edge.imports) : "");
     if (label && edge.path && edge.lx !== null) {
       text(group, edge.lx, edge.ly + 3, label, "edge-label");
     } else if (label && !edge.path) {
       text(group, (from.x + to.x) / 2, (from.y + to.y) / 2, label, "edge-label");
     }
-    make("title", {}, group).textContent = edge.s + " \u2192 " + edge.t + ": " + edge.imports + " import(s)";
+    make("title", {}, group).textContent = edge.s + " \u2192 " + edge.t + ": " + edge.imports + " import(s)" +
+      (contracts ? "\nviolates: " + contracts : "");
   }
 
   function renderOverview() {
@@ -559,8 +562,9 @@
       top = Math.min(top, box.y - box.h / 2); bottom = Math.max(bottom, box.y + box.h / 2);
     });
     var margin = 40;
-    var w = Math.max(right - left + 2 * margin, current.width / 3, 200);
-    var h = Math.max(bottom - top + 2 * margin, current.height / 3, 150);
+    // Never larger than 1.5 times life size: a single box must not fill the pane.
+    var w = Math.max(right - left + 2 * margin, current.width / 3, 200, svg.clientWidth / 1.5);
+    var h = Math.max(bottom - top + 2 * margin, current.height / 3, 150, svg.clientHeight / 1.5);
     state.view = { x: (left + right) / 2 - w / 2, y: (top + bottom) / 2 - h / 2, w: w, h: h };
     applyView();
   }
@@ -660,7 +664,7 @@
     var pkg = isPackage(id) ? id : parentOf(id);
     if (pkg === null) { return; }
     openPackage(pkg);
-    if (id !== pkg) { focusNode(id); }
+    if (current.boxes.has(id)) { focusNode(id); }  // a package's own module shows as __init__
   }
 
   function search(query) {
@@ -687,6 +691,8 @@
     var size = parseInt(container.getAttribute("data-page-size"), 10) || 20;
     var items = Array.from(container.children);
     if (items.length <= size) { return; }
+    // Hidden items do not count in a list's numbering: number each one for what it is.
+    items.forEach(function (item, i) { if (item.tagName === "LI") { item.value = i + 1; } });
     var pager = document.createElement("div");
     pager.className = "pager";
     var previous = document.createElement("button");
