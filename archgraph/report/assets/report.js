@@ -580,6 +580,13 @@
 
   function showInfo(id) {
     while (info.firstChild) { info.removeChild(info.firstChild); }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "close";
+    close.title = "close (Escape clears the focus too)";
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { info.hidden = true; });
+    info.appendChild(close);
     var heading = document.createElement("h3");
     heading.textContent = id;
     info.appendChild(heading);
