@@ -86,16 +86,32 @@ def bands(screen: Screenshot, area: dict[str, float], count: int) -> list[float]
     return [screen.ink({**area, "y": area["y"] + i * height, "height": height}) for i in range(count)]
 
 
-def test_the_graph_pane_takes_the_screen_and_the_graph_fills_it(page: Any, tmp_path: Path) -> None:
+def readable_boxes(page: Any) -> list[float]:
+    """The on-screen heights of the drawn boxes, smallest first."""
+    return sorted(page.execute_script(
+        "return Array.from(document.querySelectorAll('#graph [data-node] rect'))"
+        ".map(r => r.getBoundingClientRect().height);"))
+
+
+def test_the_graph_pane_takes_the_screen_and_what_it_draws_can_be_read(page: Any, tmp_path: Path) -> None:
     pane = rect(page, "#graph")
     assert pane["width"] >= 0.9 * WINDOW[0] and pane["height"] >= 0.6 * WINDOW[1]
     assert pane["y"] + pane["height"] <= WINDOW[1]  # all of it on the first screen
+    # 78 boxes fitted into the pane would be a few pixels high: the root package opens instead.
+    assert opened(page) == "big"
+    assert {"big.web", "big.api", "big.core", "big.util", "big.plugins"} <= {
+        e.get_attribute("data-node") for e in css(page, "#graph [data-node]")}
+    assert readable_boxes(page)[0] >= 20
     drawing = rect(page, "#graph g.nodes")
-    assert drawing["width"] >= 0.5 * pane["width"] and drawing["height"] >= 0.5 * pane["height"]
+    assert drawing["height"] >= 0.3 * pane["height"] and drawing["width"] >= 0.1 * pane["width"]
+    screen = Screenshot(page)
+    screen.save(tmp_path / "start.png")
+    assert screen.ink(pane) > 0.005
+    page.find_element(By.CSS_SELECTOR, '#crumbs [data-open=""]').click()
     screen = Screenshot(page)
     screen.save(tmp_path / "overview.png")
-    # A thin strip across the middle would leave the top and bottom bands empty.
-    assert all(ink > 0.005 for ink in bands(screen, pane, 3)), bands(screen, pane, 3)
+    assert opened(page) == "" and len(css(page, "#graph [data-node]")) >= 40
+    assert screen.ink(pane) > 0.01
 
 
 def test_search_finds_a_module_below_the_overview_and_shows_it(page: Any, tmp_path: Path) -> None:
@@ -162,7 +178,9 @@ def click_contract(page: Any, contract_id: str) -> None:
 
 @pytest.mark.parametrize("where", ["overview", "big.web"])
 def test_a_contract_click_leaves_the_graph_drawn(page: Any, where: str, tmp_path: Path) -> None:
-    if where != "overview":
+    if where == "overview":
+        page.find_element(By.CSS_SELECTOR, '#crumbs [data-open=""]').click()
+    else:
         search(page, where)
         page.find_element(By.CSS_SELECTOR, "#info .open-package").click()
         assert opened(page) == where
@@ -239,3 +257,11 @@ def test_nothing_is_fetched_even_after_exploring(page: Any, report_url: str) -> 
     assert requested_urls(page, report_url) == [report_url]
     assert page.execute_script("return performance.getEntriesByType('resource').length") == 0
     assert [e for e in page.get_log("browser") if e["level"] in ("SEVERE", "WARNING")] == []
+
+
+def test_an_expanded_package_in_the_overview_opens_by_its_link(page: Any) -> None:
+    page.find_element(By.CSS_SELECTOR, '#crumbs [data-open=""]').click()
+    page.find_element(By.CSS_SELECTOR, '#graph [data-open-package="big.web"]').click()
+    assert opened(page) == "big.web"
+    assert {"big.web.views", "big.web.forms", "big.web.m0"} <= {
+        e.get_attribute("data-node") for e in css(page, "#graph .node:not(.outside)")}

@@ -172,9 +172,16 @@
     var group = make("g", { "class": classes, "data-s": edge.s, "data-t": edge.t }, layer);
     var d = edge.path;
     var from = boxes(edge.s), to = boxes(edge.t);
+    var middle = null;
     if (!d) {
+      // A gentle bend to the left of the direction of travel: the two imports between a pair
+      // part, and an edge that skips a row does not run along the ones that do not.
       var start = border(from, to.x, to.y), end = border(to, from.x, from.y);
-      d = "M" + start.x + "," + start.y + "L" + end.x + "," + end.y;
+      var dx = end.x - start.x, dy = end.y - start.y, length = Math.sqrt(dx * dx + dy * dy) || 1;
+      var offset = Math.min(90, 0.18 * length);
+      var cx = (start.x + end.x) / 2 + dy / length * offset, cy = (start.y + end.y) / 2 - dx / length * offset;
+      d = "M" + start.x + "," + start.y + "Q" + cx + "," + cy + " " + end.x + "," + end.y;
+      middle = { x: 0.25 * start.x + 0.5 * cx + 0.25 * end.x, y: 0.25 * start.y + 0.5 * cy + 0.25 * end.y };
     }
     make("path", { d: d, "marker-end": "url(#arrow-" + kind + ")" }, group);
     // Graphviz kept room for the overview's labels; the opened package's straight edges have
@@ -183,8 +190,8 @@
     var label = edge.contracts.size && edge.path ? contracts : (edge.imports > 1 ? String(edge.imports) : "");
     if (label && edge.path && edge.lx !== null) {
       text(group, edge.lx, edge.ly + 3, label, "edge-label");
-    } else if (label && !edge.path) {
-      text(group, (from.x + to.x) / 2, (from.y + to.y) / 2, label, "edge-label");
+    } else if (label && middle) {
+      text(group, middle.x, middle.y + 3, label, "edge-label");
     }
     make("title", {}, group).textContent = edge.s + " \u2192 " + edge.t + ": " + edge.imports + " import(s)" +
       (contracts ? "\nviolates: " + contracts : "");
@@ -213,6 +220,12 @@
         var toggle = text(group, pkg.left + 6, pkg.top + 13, label, "toggle");
         toggle.setAttribute("data-toggle", pkg.id);
         make("title", {}, toggle).textContent = (collapsed ? "expand " : "collapse ") + pkg.id;
+        if (!collapsed) {  // a collapsed box opens when clicked; an expanded one by its link
+          var open = text(group, pkg.left + 14 + toggle.getComputedTextLength(), pkg.top + 13,
+                          "open \u25b8", "toggle open-link");
+          open.setAttribute("data-open-package", pkg.id);
+          make("title", {}, open).textContent = "open " + pkg.id + " on its own";
+        }
       });
 
     current.edges = visibleEdges();
@@ -295,26 +308,62 @@
     return lastPart(node.id) + (node.pkg ? " \u25b8 (" + node.members + ")" : "");
   }
 
-  // A layered layout: ranks by longest path (cycles broken where a depth-first walk closes
-  // them), long ranks wrapped into rows so the picture stays near the pane's shape, order
-  // within a row by the mean position of the nodes above.
+  function lineUp(ids, edges) {
+    var remaining = new Set(ids), front = [], back = [];
+    var outW = new Map(), inW = new Map(), outs = new Map(), ins = new Map();
+    ids.forEach(function (id) { outW.set(id, 0); inW.set(id, 0); outs.set(id, []); ins.set(id, []); });
+    // Of two imports between a pair, the lighter one points back anyway: leaving it out of the
+    // weights keeps one stray import from turning a heavy package into a "source".
+    var weight = new Map();
+    edges.forEach(function (e) { weight.set(edgeKey(e.s, e.t), e.imports); });
+    edges.filter(function (e) {
+      return !(weight.get(edgeKey(e.t, e.s)) > e.imports);
+    }).forEach(function (e) {
+      outW.set(e.s, outW.get(e.s) + e.imports); inW.set(e.t, inW.get(e.t) + e.imports);
+      outs.get(e.s).push(e); ins.get(e.t).push(e);
+    });
+    function remove(id) {
+      remaining.delete(id);
+      outs.get(id).forEach(function (e) { inW.set(e.t, inW.get(e.t) - e.imports); });
+      ins.get(id).forEach(function (e) { outW.set(e.s, outW.get(e.s) - e.imports); });
+    }
+    while (remaining.size) {
+      var changed = true;
+      while (changed) {
+        changed = false;
+        ids.forEach(function (id) {
+          if (remaining.has(id) && outW.get(id) === 0) { back.unshift(id); remove(id); changed = true; }
+        });
+        ids.forEach(function (id) {
+          if (remaining.has(id) && inW.get(id) === 0) { front.push(id); remove(id); changed = true; }
+        });
+      }
+      var best = null, bestScore = -Infinity;
+      ids.forEach(function (id) {
+        if (remaining.has(id) && outW.get(id) - inW.get(id) > bestScore) {
+          best = id; bestScore = outW.get(id) - inW.get(id);
+        }
+      });
+      if (best !== null) { front.push(best); remove(best); }
+    }
+    var position = new Map();
+    front.concat(back).forEach(function (id, index) { position.set(id, index); });
+    return position;
+  }
+
+  // A layered layout: nodes put in a line so that few and light imports point backwards
+  // (Eades, Lin and Smyth's greedy order: sinks last, sources first, else the node with the
+  // most weight out), ranks by longest path along the forward imports, long ranks wrapped
+  // into rows so the picture stays near the pane's shape, order within a row by the mean
+  // position of the nodes above.
   function layered(nodes, edges) {
     var ids = nodes.map(function (n) { return n.id; }).sort();
-    var out = new Map(), incoming = new Map();
-    ids.forEach(function (id) { out.set(id, []); incoming.set(id, []); });
-    var state = new Map(), forward = [];
-    edges.forEach(function (e) { out.get(e.s).push(e.t); });
-    function visit(id) {
-      state.set(id, 1);
-      out.get(id).sort().forEach(function (next) {
-        if (state.get(next) === 1) { return; }  // closes a cycle: ignored for ranking
-        forward.push([id, next]);
-        if (!state.has(next)) { visit(next); }
-      });
-      state.set(id, 2);
-    }
-    ids.forEach(function (id) { if (!state.has(id)) { visit(id); } });
-    forward.forEach(function (pair) { incoming.get(pair[1]).push(pair[0]); });
+    var incoming = new Map();
+    ids.forEach(function (id) { incoming.set(id, []); });
+    var order = lineUp(ids, edges);
+    edges.forEach(function (e) {
+      if (order.get(e.s) < order.get(e.t)) { incoming.get(e.t).push(e.s); }
+    });
     var rank = new Map();
     function rankOf(id) {
       if (rank.has(id)) { return rank.get(id); }
@@ -436,9 +485,26 @@
     }
   }
 
+  // The whole drawing, centred, at most 1.5 times life size (a small package stays small).
   function fitAll() {
-    state.view = { x: 0, y: 0, w: Math.max(current.width, 1), h: Math.max(current.height, 1) };
+    var w = Math.max(current.width, svg.clientWidth / 1.5, 1);
+    var h = Math.max(current.height, svg.clientHeight / 1.5, 1);
+    state.view = { x: (current.width - w) / 2, y: (current.height - h) / 2, w: w, h: h };
     applyView();
+  }
+
+  // Whether the overview, fitted to the pane, draws its boxes large enough to read.
+  function overviewReadable() {
+    if (!data.nodes.length) { return true; }
+    var scale = Math.min(svg.clientWidth / Math.max(data.width, 1), svg.clientHeight / Math.max(data.height, 1));
+    var heights = data.nodes.map(function (n) { return n.h; }).sort(function (a, b) { return a - b; });
+    return heights[Math.floor(heights.length / 2)] * scale >= 12;
+  }
+
+  // The one package every module is in, if there is one.
+  function rootPackage() {
+    var roots = new Set(allModules.map(function (m) { return m.split(".")[0]; }));
+    return roots.size === 1 && isPackage(Array.from(roots)[0]) ? Array.from(roots)[0] : null;
   }
 
   function openPackage(pkg) {
@@ -803,6 +869,8 @@
     var moved = drag && drag.moved;
     drag = null;
     if (moved) { return; }
+    var opener = event.target.closest("[data-open-package]");
+    if (opener) { openPackage(opener.getAttribute("data-open-package")); return; }
     var toggle = event.target.closest("[data-toggle]");
     if (toggle) {
       var pkg = toggle.getAttribute("data-toggle");
@@ -832,6 +900,9 @@
     applyView();
   }, { passive: false });
 
-  render();
+  // A big project's overview fitted to the pane is too small to read: start from its root
+  // package opened instead (the overview is one click away, in the path above the graph).
+  var start = overviewReadable() ? null : rootPackage();
+  if (start === null) { render(); } else { openPackage(start); }
   document.body.setAttribute("data-ready", "true");
 }());
