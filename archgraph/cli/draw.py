@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
 MATRIX_FORMATS = ("svg", "png", "pdf", "html")  # report.matrix's; not imported here (start-up)
+# The report's overview stays readable on one screen: deeper levels open in the page itself.
+REPORT_OVERVIEW_NODES = 80
 
 
 @click.command("render")
@@ -135,8 +137,9 @@ def export_command(path: Path, options: RunOptions, export_format: str, output: 
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write.")
 @click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth.")
-@click.option("--max-nodes", type=click.IntRange(min=1), default=400, show_default=True,
-              help="Node budget: above it, collapse to a shallower depth (and say so).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=REPORT_OVERVIEW_NODES, show_default=True,
+              help="Node budget of the overview: above it, collapse to a shallower depth (and say so); "
+                   "every package opens in the page itself.")
 @engine_options
 @run_options
 def report_command(path: Path, options: RunOptions, output: Path, depth: int | None, max_nodes: int,
