@@ -145,10 +145,11 @@ def export_command(path: Path, options: RunOptions, export_format: str, output: 
 def report_command(path: Path, options: RunOptions, output: Path, depth: int | None, max_nodes: int,
                    engine: str, timeout: float, verbose: bool) -> ExitCode:
     """Write an offline HTML report: contracts, violations and an interactive graph."""
+    from archgraph.audit.usecase import report_section  # noqa: PLC0415
     from archgraph.report.graphview import ViewOptions  # noqa: PLC0415
     from archgraph.usecases.render import html_report  # noqa: PLC0415
 
     rendered = html_report(path, options, ViewOptions(depth=depth, max_nodes=max_nodes), engine, timeout,
-                           progress_printer(True))
+                           progress_printer(True), lambda analysis: report_section(analysis, options))
     write_drawing(rendered, output, verbose, path)
     return ExitCode.OK

@@ -61,6 +61,7 @@ class ExtraSections:
 
     families: str | None = None  # competing implementations and the audit's scorecards
     matrix: str | None = None  # the dependency structure matrix
+    style: str = ""  # the sections' own style, added to the page's (and to its hash)
 
 
 def render_html(
@@ -77,7 +78,7 @@ def render_html(
     """
     modules = modules or ModuleIndex.of_view(view)
     script = _asset("report.js")
-    style = _asset("report.css")
+    style = _asset("report.css") + sections.style
     data = _json_for_script(report_data(result, view, positions, modules))
     policy = (
         "default-src 'none'; "
@@ -133,7 +134,7 @@ def render_html(
 </section>
 <section id="contracts-section"><h2>Contracts</h2>{_contracts_table(result.contracts, view)}</section>
 <section id="violations-section"><h2>Violations</h2>{_violation_groups(view.chains, modules)}</section>
-{_optional_section("families-section", "Competing implementations", sections.families)}
+{_optional_section("families-section", "SSOT audit: competing implementations", sections.families)}
 {_optional_section("matrix-section", "Dependency matrix", sections.matrix)}
 <section id="diagnostics-section"><h2>Diagnostics</h2>{_diagnostic_list(result)}</section>
 </main>

@@ -395,9 +395,10 @@ MATRIX_STYLE = f"""\
 """
 
 
-def matrix_html_fragment(matrix: DependencyMatrix) -> str:
+def matrix_html_fragment(matrix: DependencyMatrix, with_style: bool = True) -> str:
     """The matrix as one `<div class="archgraph-matrix">`: a table with its own style and legend,
-    no script and nothing fetched, for a page (or the HTML report) to embed."""
+    no script and nothing fetched, for a page (or the HTML report) to embed. `with_style=False`
+    leaves MATRIX_STYLE out, for a page whose security policy admits only its own style."""
     cells = {(cell.row, cell.column): cell for cell in matrix.cells}
     box_of = {
         index: box for box in matrix.cycles for index in range(box.first, box.last + 1)
@@ -406,7 +407,7 @@ def matrix_html_fragment(matrix: DependencyMatrix) -> str:
     header = "".join(f'<th scope="col">{index + 1}</th>' for index in range(size))
     lines = [
         '<div class="archgraph-matrix">',
-        f"<style>{MATRIX_STYLE}</style>",
+        f"<style>{MATRIX_STYLE}</style>" if with_style else "",
         f"<table><caption>{html.escape(f'dependency matrix of {matrix.title}')}</caption>",
         f"<tr><th></th>{header}</tr>",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -93,11 +94,15 @@ def html_report(
     engine_choice: str = "auto",
     timeout: float | None = None,
     progress: Progress = quiet,
+    families_section: Callable[[Analysis], str | None] | None = None,
 ) -> Rendered[GraphView]:
-    """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
+    """`archgraph report`: one offline HTML file with contracts, violations, the graph and the
+    dependency matrix; `families_section` makes the families (audit) section from the analysis
+    (the products above the use cases provide it)."""
     from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
-    from archgraph.report.html import ModuleIndex, render_html  # noqa: PLC0415
+    from archgraph.report.html import ExtraSections, ModuleIndex, render_html  # noqa: PLC0415
     from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, layout  # noqa: PLC0415
+    from archgraph.report.matrix import MATRIX_STYLE, build_matrix, matrix_html_fragment  # noqa: PLC0415
 
     engine = find_engine(engine_choice, "json")
     analysis, view = graph_view(root, options, view_options, progress)
@@ -105,5 +110,12 @@ def html_report(
     started = time.perf_counter()
     positions = layout(engine, module_diagram_source(view, legend=False), timeout or DEFAULT_TIMEOUT)
     seconds = time.perf_counter() - started
-    html = render_html(analysis.result, view, positions, ModuleIndex.of(analysis.model))
+    progress("drawing the dependency matrix")
+    matrix = build_matrix(analysis.model, analysis.result.contracts, analysis.layers)
+    sections = ExtraSections(
+        families=families_section(analysis) if families_section is not None else None,
+        matrix=matrix_html_fragment(matrix, with_style=False),
+        style=MATRIX_STYLE,
+    )
+    html = render_html(analysis.result, view, positions, ModuleIndex.of(analysis.model), sections)
     return Rendered(html.encode("utf-8"), view, engine, seconds)

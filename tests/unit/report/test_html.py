@@ -137,6 +137,6 @@ def test_sections_made_elsewhere_have_their_place_and_none_leaves_no_trace(
     assert "families-section" not in empty and "matrix-section" not in empty
     both = render_html(analysis.result, view, positions, sections=ExtraSections(
         families="<p>families here</p>", matrix="<table><tr><td>matrix here</td></tr></table>"))
-    assert '<section id="families-section"><h2>Competing implementations</h2><p>families here</p>' in both
+    assert '<section id="families-section"><h2>SSOT audit: competing implementations</h2><p>families here</p>' in both
     assert '<section id="matrix-section"><h2>Dependency matrix</h2><table>' in both
     assert both.index("violations-section") < both.index("families-section") < both.index("matrix-section")
