@@ -31,7 +31,7 @@ DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The diagram file; its suffix gives the format unless --format is given.")
 @click.option("--format", "output_format", type=click.Choice(DIAGRAM_FORMATS))
-@view_options(budget=400)
+@view_options(budget=None, budget_shown="60 boxes; 400 classes with --families")
 @click.option("--families", is_flag=True,
               help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
                    "--contract then picks the single-implementation contract marked, and above --max-nodes "
@@ -49,6 +49,10 @@ def render_command(path: Path, options: RunOptions, output: Path, output_format:
         return render_families(path, options, output, output_format, engine, timeout, verbose, concept, view)
     if concept is not None:
         raise click.UsageError("--concept draws class families: add --families")
+    if view["max_nodes"] is None:
+        from archgraph.report.graphview import DEFAULT_BOXES  # noqa: PLC0415
+
+        view["max_nodes"] = DEFAULT_BOXES
     rendered = render_diagram(path, output_format, options, view_of(**view), engine, timeout,
                               progress_printer(True))
     write_drawing(rendered, output, verbose, path)
@@ -59,13 +63,14 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
                     timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> ExitCode:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
     from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
-    from archgraph.families.drawing import render_class_diagram  # noqa: PLC0415
+    from archgraph.families.drawing import DEFAULT_CLASS_BUDGET, render_class_diagram  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
     options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
-    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept),
+                                    view["max_nodes"] or DEFAULT_CLASS_BUDGET,
                                     engine, timeout, progress_printer(True))
     write_drawing(rendered, output, verbose, path)
     return ExitCode.OK
