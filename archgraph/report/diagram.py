@@ -23,7 +23,14 @@ from archgraph.report.layout import dot_id
 if TYPE_CHECKING:
     import graphviz
 
-FONT = "Helvetica"
+# The engines measure labels in FONT (both know its metrics); SVGs then name FONT_STACK. DejaVu
+# Sans is the widest of the common sans fonts, so whichever of the stack a viewer has (rsvg picks
+# DejaVu on Linux, browsers Verdana or their sans-serif), the label fits in its box. With
+# "Helvetica", graphviz-pure measured Helvetica and rsvg drew DejaVu: labels overflowed and ran
+# into each other.
+FONT = "DejaVu Sans"
+FONT_STACK = "DejaVu Sans,Verdana,Bitstream Vera Sans,sans-serif"
+_FONT_FAMILY = re.compile(rb'font-family="' + re.escape(FONT.encode()) + rb'[^"]*"')
 IMPORT_COLOR = "#5b6770"
 VIOLATION_COLOR = "#d0021b"
 CYCLE_COLOR = "#e67e00"
@@ -94,6 +101,12 @@ def new_digraph(title: str) -> graphviz.Digraph:
                  fillcolor="white", color="#4a4a4a", height="0.3")
     digraph.attr("edge", fontname=FONT, fontsize="8", color=IMPORT_COLOR, arrowsize="0.6")
     return digraph
+
+
+def with_font_stack(svg: bytes) -> bytes:
+    """An engine's SVG with FONT widened to FONT_STACK, so viewers without it fall back to a
+    narrower sans font rather than to their default (often a serif)."""
+    return _FONT_FAMILY.sub(b'font-family="' + FONT_STACK.encode() + b'"', svg)
 
 
 @dataclass(frozen=True, slots=True)

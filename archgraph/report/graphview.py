@@ -126,6 +126,7 @@ class GraphView:
     contract: str | None = None
     notes: tuple[str, ...] = field(default=())
     collapsed_packages: int = 0  # packages drawn as one box because the budget had no room
+    violations_crossing: int = 0  # violations with only one end among the drawn modules
 
     @property
     def node_ids(self) -> frozenset[str]:
@@ -193,6 +194,7 @@ def build_view(
     edge_violations: Counter[tuple[str, str]] = Counter()
     node_contracts: dict[str, set[str]] = {}
     inside: Counter[str] = Counter()
+    crossing = 0
     chains = []
     for violation in violations:
         chain = _map_violation(violation, representative, node_ids, edge_imports)
@@ -206,6 +208,7 @@ def build_view(
             # Its imports stay inside one box: the box counts it, so no violation goes unseen.
             boxes = sorted(_boxes_holding_a_step(violation, representative, node_ids))
             inside.update(boxes[:1])
+            crossing += 1 if chain.nodes and not boxes else 0
     cyclic = _cyclic_edges(edge_imports)
     edges = tuple(
         ViewEdge(
@@ -232,6 +235,11 @@ def build_view(
     packages = sorted({a for n in node_ids for a in ancestors(n)})
     if not nodes:
         notes.append(_empty_note(options))
+    if crossing:
+        notes.append(
+            f"{crossing} violation(s) import across the edge of the drawn modules "
+            "(their drawn end is outlined red)"
+        )
     drawn_layers = {n.layer_index for n in nodes if n.layer_index is not None}
     return GraphView(
         title=_title(model, options),
@@ -246,6 +254,7 @@ def build_view(
         contract=options.contract,
         notes=tuple(notes),
         collapsed_packages=sum(1 for node in nodes if node.collapsed and node.members > 1),
+        violations_crossing=crossing,
     )
 
 
