@@ -419,11 +419,6 @@ def _legend_notes(view: GraphView, edges: int) -> list[str]:
     notes = []
     if view.depth is not None:
         notes.append(f"modules collapsed to depth {view.depth}")
-    elif view.collapsed_packages:
-        notes.append(
-            f"{view.collapsed_packages} smaller package(s) kept collapsed, the biggest opened "
-            f"(--depth or --max-nodes open more)"
-        )
     if view.focus is not None:
         notes.append(f"focus: {view.focus}")
     if view.contract is not None:
@@ -433,8 +428,9 @@ def _legend_notes(view: GraphView, edges: int) -> list[str]:
     notes.append(f"{len(view.nodes)} nodes, {len(view.edges)} edges, {view.modules} modules")
     if edges < len(view.edges):
         notes.append(f"the {edges} heaviest edges drawn, every violating one among them")
-    if view.chains:
-        notes.append(f"{_violations(len(view.chains))} in all, counted in red")
+    shown = sum(1 for chain in view.chains if chain.nodes)
+    if shown:
+        notes.append(f"{_violations(shown)} on this picture, counted in red")
     if edges > STRAIGHT_EDGES_ABOVE:
         notes.append(f"edges drawn straight: more than {STRAIGHT_EDGES_ABOVE}")
     return [*notes, *view.notes]
