@@ -104,7 +104,8 @@ def export_command(path: Path, options: RunOptions, export_format: str, output: 
               help="The HTML file to write.")
 @click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=400, show_default=True,
-              help="Node budget: above it, collapse to a shallower depth (and say so).")
+              help="Box budget: without --depth the biggest packages are opened while the boxes fit in it; "
+                   "with --depth, above it the depth gets shallower (and a note says so).")
 @engine_options
 @run_options
 def report_command(path: Path, options: RunOptions, output: Path, depth: int | None, max_nodes: int,
