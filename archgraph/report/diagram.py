@@ -188,11 +188,16 @@ def html_text(text: str) -> str:
 
 
 def module_diagram(
-    view: GraphView, legend: bool = True, layer_bands: bool = True, wrap: int = 1
+    view: GraphView,
+    legend: bool = True,
+    layer_bands: bool = True,
+    wrap: int = 1,
+    every_edge: bool = False,
 ) -> graphviz.Digraph:
     """The DOT graph of a view: clusters, styled nodes and edges, layer bands, legend.
 
-    `wrap` above 1 folds wide rows onto that many ranks (see `wrapped_lengths`).
+    `wrap` above 1 folds wide rows onto that many ranks (see `wrapped_lengths`); without
+    `every_edge`, only the edges within the edge budget are drawn (see `drawn_edges`).
     """
     digraph = new_digraph(view.title)
     children: dict[str | None, list[str]] = {}
@@ -214,7 +219,7 @@ def module_diagram(
                 fill(sub, package)
 
     fill(digraph, None)
-    edges = drawn_edges(view)
+    edges = list(view.edges) if every_edge else drawn_edges(view)
     lengths = wrapped_lengths(edges, wrap)
     if wrap > 1:
         _chain_loose_nodes(digraph, view, drawn, edges, wrap)
@@ -304,9 +309,13 @@ def drawn_nodes(view: GraphView) -> list[ViewNode]:
 
 
 def module_diagram_source(
-    view: GraphView, legend: bool = True, layer_bands: bool = True, wrap: int = 1
+    view: GraphView,
+    legend: bool = True,
+    layer_bands: bool = True,
+    wrap: int = 1,
+    every_edge: bool = False,
 ) -> str:
-    return str(module_diagram(view, legend, layer_bands, wrap).source)
+    return str(module_diagram(view, legend, layer_bands, wrap, every_edge).source)
 
 
 def _add_node(graph: graphviz.Digraph, node: ViewNode, package_module: bool) -> None:

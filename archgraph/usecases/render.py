@@ -160,7 +160,8 @@ def html_report(
     started = time.perf_counter()
 
     def positions_of(view: GraphView, layer_bands: bool) -> tuple[GraphView, Layout]:
-        source = module_diagram_source(view, legend=False, layer_bands=layer_bands)
+        # Every edge: the report filters and highlights them in the browser.
+        source = module_diagram_source(view, legend=False, layer_bands=layer_bands, every_edge=True)
         return view, layout(engine, source, timeout or DEFAULT_TIMEOUT)
 
     view, positions = with_band_fallback(view, positions_of)
