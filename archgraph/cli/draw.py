@@ -50,9 +50,10 @@ def render_command(path: Path, options: RunOptions, output: Path, output_format:
     if concept is not None:
         raise click.UsageError("--concept draws class families: add --families")
     if view["max_nodes"] is None:
-        from archgraph.report.graphview import DEFAULT_BOXES  # noqa: PLC0415
+        from archgraph.report.graphview import DEFAULT_BOXES, DEFAULT_MAX_NODES  # noqa: PLC0415
 
-        view["max_nodes"] = DEFAULT_BOXES
+        # An explicit --depth is drawn as asked unless it exceeds the old node budget.
+        view["max_nodes"] = DEFAULT_BOXES if view["depth"] is None else DEFAULT_MAX_NODES
     rendered = render_diagram(path, output_format, options, view_of(**view), engine, timeout,
                               progress_printer(True))
     write_drawing(rendered, output, verbose, path)

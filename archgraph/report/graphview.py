@@ -180,7 +180,8 @@ def build_view(
             notes += [note] if note else []
     node_ids = set(representative.values())
     if options.max_nodes is not None and len(node_ids) > options.max_nodes:
-        node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes)
+        node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes,
+                                   " even at depth 1" if options.depth is not None else "")
         notes.append(note)
     members = Counter(representative[m] for m in selected if representative[m] in node_ids)
 
@@ -383,7 +384,10 @@ def open_within_budget(
     while queue:
         _rank, node = heapq.heappop(queue)
         children = {collapse_to(m, module_depth(node) + 1) for m in members[node]}
-        if node not in forced and len(members) - 1 + len(children) > budget:
+        # A nearly empty picture opens its next package anyway (a flat package of 300 modules
+        # would otherwise be one box); the most connected boxes are kept afterwards.
+        nearly_empty = len(members) < budget // 4
+        if node not in forced and not nearly_empty and len(members) - 1 + len(children) > budget:
             continue
         for child, group in open_up(node).items():
             if group != [child]:
@@ -444,8 +448,10 @@ def _truncate(
     imports: Sequence[tuple[str, str]],
     representative: dict[str, str],
     budget: int,
+    where: str = " even at depth 1",
 ) -> tuple[set[str], str]:
-    """Even at depth 1 there are too many nodes: keep the most connected ones."""
+    """Even at depth 1 (or in a package too big for the budget) there are too many nodes: keep
+    the most connected ones."""
     degree: Counter[str] = Counter()
     for importer, imported in imports:
         a, b = representative[importer], representative[imported]
@@ -454,7 +460,7 @@ def _truncate(
             degree[b] += 1
     kept = sorted(node_ids, key=lambda n: (-degree[n], n))[:budget]
     note = (
-        f"{len(node_ids)} nodes exceed the budget of {budget} (--max-nodes) even at depth 1; "
+        f"{len(node_ids)} nodes exceed the budget of {budget} (--max-nodes){where}; "
         f"showing the {budget} most connected"
     )
     return set(kept), note

@@ -137,7 +137,8 @@ def with_band_fallback(
     except LayoutFailed as error:
         if not view.layers:
             raise
-        note = f"drawn without the layer bands, which the layout engine could not place ({error})"
+        reason = str(error).split(" / ")[0]  # the engine's first line; the rest is its debug output
+        note = f"drawn without the layer bands, which the layout engine could not place ({reason})"
         return draw(replace(view, notes=(*view.notes, note)), False)
 
 

@@ -119,6 +119,18 @@ def test_a_wide_fan_is_folded_within_the_aspect_budget(tmp_path: Path, engine: s
     assert size is not None and aspect_ratio(size) <= MAX_ASPECT
 
 
+def test_an_explicit_depth_is_drawn_as_asked_above_the_default_box_budget(tmp_path: Path) -> None:
+    root = fan_in(tmp_path, 70)
+    output = tmp_path / "d.dot"
+    code, _out, err = run("render", str(root), "-p", "fan", "-o", str(output), "--depth", "2")
+    assert (code, err) == (0, "")
+    assert output.read_text(encoding="utf-8").count("label=user_") == 70
+    code, _out, err = run("render", str(root), "-p", "fan", "-o", str(output))
+    # Without --depth: one flat package of 71 modules is opened, and the 60 most connected kept.
+    assert code == 0 and "72 nodes exceed the budget of 60 (--max-nodes); showing the 60 most connected" in err
+    assert output.read_text(encoding="utf-8").count("label=user_") == 59  # and the hub
+
+
 def test_fans_into_a_sink_take_turns_at_one_to_wrap_ranks() -> None:
     edges = [ViewEdge(f"user{index}", "hub", 1, (), False) for index in range(5)]
     edges.append(ViewEdge("hub", "base", 1, (), False))  # hub imports: not a sink, base is
