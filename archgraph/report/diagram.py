@@ -103,6 +103,18 @@ def new_digraph(title: str) -> graphviz.Digraph:
     return digraph
 
 
+# graphviz-pure rasterises PNGs itself, and draws any font but Helvetica, Arial and the generic
+# names in a serif face; it measures and draws Helvetica alike, so its PNGs keep Helvetica.
+RASTER_FONT = "Helvetica"
+
+
+def source_for(source: str, engine: str, output_format: str) -> str:
+    """DOT source as one engine should lay it out into one format (fonts: see RASTER_FONT)."""
+    if engine == "graphviz-pure" and output_format == "png":
+        return source.replace(f'fontname="{FONT}"', f"fontname={RASTER_FONT}")
+    return source
+
+
 def with_font_stack(svg: bytes) -> bytes:
     """An engine's SVG with FONT widened to FONT_STACK, so viewers without it fall back to a
     narrower sans font rather than to their default (often a serif)."""

@@ -42,12 +42,12 @@ def laid_out(
     without an engine), timed; `what` is laid out, as progress says ("40 nodes")."""
     if engine is None:
         return Rendered(source.encode("utf-8"), view)
-    from archgraph.report.diagram import with_font_stack  # noqa: PLC0415
+    from archgraph.report.diagram import source_for, with_font_stack  # noqa: PLC0415
     from archgraph.report.layout import run_engine  # noqa: PLC0415
 
     progress(f"laying out {what} with {engine.name}")
     started = time.perf_counter()
-    content = run_engine(engine, source, output_format, timeout)
+    content = run_engine(engine, source_for(source, engine.name, output_format), output_format, timeout)
     seconds = time.perf_counter() - started
     if output_format == "svg":
         content = with_font_stack(content)

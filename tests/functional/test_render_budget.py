@@ -14,7 +14,14 @@ from helpers import write_tree
 from render_fixtures import ENGINES, read_svg, write_shop
 
 from archgraph.cli import main
-from archgraph.report.diagram import FONT, FONT_STACK, drawn_edges, module_diagram_source, wrapped_lengths
+from archgraph.report.diagram import (
+    FONT,
+    FONT_STACK,
+    drawn_edges,
+    module_diagram_source,
+    source_for,
+    wrapped_lengths,
+)
 from archgraph.report.graphview import DEFAULT_BOXES, GraphView, ViewEdge, ViewOptions
 from archgraph.report.layout import LayoutFailed, aspect_ratio, drawing_size, find_engine, locate, run_engine
 from archgraph.usecases.check import analyze
@@ -190,6 +197,16 @@ def test_svgs_name_a_font_stack_whose_widest_font_fits_every_label(tmp_path: Pat
             assert text_width(text, size) + 2 * 4 <= width, (title, text)
             checked += 1
     assert checked >= 2
+
+
+def test_graphviz_pure_pngs_keep_the_font_it_draws_as_sans(tmp_path: Path) -> None:
+    view = graph_view(write_shop(tmp_path / "shop"), NO_CACHE)[1]
+    source = module_diagram_source(view)
+    assert f'fontname="{FONT}"' in source
+    # graphviz-pure draws DejaVu Sans in a serif face in PNGs; Helvetica it measures and draws alike.
+    raster = source_for(source, "graphviz-pure", "png")
+    assert f'fontname="{FONT}"' not in raster and "fontname=Helvetica" in raster
+    assert source_for(source, "graphviz-pure", "svg") == source_for(source, "dot", "png") == source
 
 
 # ---- a backend of 4,000 modules ---------------------------------------------------------------
