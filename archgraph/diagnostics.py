@@ -97,6 +97,13 @@ ImportSite = tuple[str, str]
 """One direct import: (importer, imported). Compliance counts these; line numbers do not matter."""
 
 
+class ViolationsInTests(StrEnum):
+    """Whether violations whose importer is test code fail the run (`test_violations`)."""
+
+    FAIL = "fail"  # the default: nothing that failed before passes silently
+    REPORT = "report"  # shown and counted apart, but they do not break the contract
+
+
 class BaselineStatus(StrEnum):
     """Whether a violation was recorded in the baseline (`known`) or not (`new`)."""
 
@@ -149,13 +156,49 @@ class ViolationKey:
         return f"{text} ({self.symbol})" if self.symbol else text
 
 
+class ImportKind(StrEnum):
+    """When an import statement runs: what a contract's `import_kinds` selects.
+
+    An import under `if TYPE_CHECKING:` is `type_checking` wherever it is (it never runs); one
+    inside a def or a class body at any depth is `function`; `lazy import` and `lazy from`
+    (PEP 810, module level only) are `lazy`; every other one is `runtime`, including those in
+    module-level `if`, `try` and `with` blocks.
+    """
+
+    RUNTIME = "runtime"
+    TYPE_CHECKING = "type_checking"
+    FUNCTION = "function"
+    LAZY = "lazy"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class ImportStep:
-    """One direct import in a chain, with the line numbers it appears on in the importer."""
+    """One direct import in a chain, with the line numbers it appears on in the importer and
+    the kind of each of those lines (`kinds[i]` is that of `lines[i]`)."""
 
     importer: str
     imported: str
     lines: tuple[int, ...] = ()
+    # Read from the importer's file at those lines, so a step is the same import whatever its
+    # kinds say: left out of comparisons, which sort and deduplicate steps by what they join.
+    kinds: tuple[ImportKind, ...] = field(default=(), compare=False)
+
+    @property
+    def line_kinds(self) -> tuple[ImportKind, ...]:
+        """The kind of each line, in the order of `lines`: runtime where none was read."""
+        missing = len(self.lines) - len(self.kinds)
+        return self.kinds + (ImportKind.RUNTIME,) * missing if missing > 0 else self.kinds
+
+    @property
+    def import_kind(self) -> ImportKind:
+        """The kind of the step's first line (runtime when its lines are unknown)."""
+        kinds = self.line_kinds
+        return kinds[0] if kinds else ImportKind.RUNTIME
+
+    @property
+    def distinct_kinds(self) -> tuple[ImportKind, ...]:
+        """The kinds of its lines, each once, in the order of the lines."""
+        return tuple(dict.fromkeys(self.line_kinds))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +214,9 @@ class Violation:
     alias: str | None = None
     via: tuple[str, ...] = ()
     baseline: BaselineStatus | None = None  # set by apply_baseline; None when no baseline is used
+    in_tests: bool = False  # the importer (or the class, for chainless findings) is test code
+    # In test code, and `test_violations = "report"` keeps it from failing the contract.
+    reported_only: bool = False
 
     @property
     def importer(self) -> str | None:
@@ -212,7 +258,8 @@ class Violation:
         return ViolationKey(self.contract, self.code, self.importer, self.imported, self.symbol)
 
     def sort_key(self) -> tuple[object, ...]:
-        return (self.contract, self.code, self.chain, self.symbol or "", self.message)
+        """Production first: within a contract, violations in test code come last."""
+        return (self.contract, self.in_tests, self.code, self.chain, self.symbol or "", self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +390,26 @@ class ContractResult:
         return tuple(v for v in self.violations if v.is_known)
 
     @property
+    def failing_violations(self) -> tuple[Violation, ...]:
+        """New violations that break the contract: those in test code only when they fail
+        (`test_violations = "fail"`, or a contract that governs tests explicitly)."""
+        return tuple(v for v in self.new_violations if not v.reported_only)
+
+    @property
+    def reported_only(self) -> tuple[Violation, ...]:
+        """New violations in test code that `test_violations = "report"` keeps from failing."""
+        return tuple(v for v in self.new_violations if v.reported_only)
+
+    @property
+    def production_violations(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if not v.in_tests)
+
+    @property
+    def test_violations(self) -> tuple[Violation, ...]:
+        """Violations whose importer is test code (tests/ folders, test_*.py, conftest.py...)."""
+        return tuple(v for v in self.violations if v.in_tests)
+
+    @property
     def stale_ignores(self) -> tuple[Diagnostic, ...]:
         """`ignore_imports` entries that match no import any more (AG311): stale, like a
         baseline entry no longer found."""
@@ -360,7 +427,7 @@ class ContractResult:
     @property
     def kept(self) -> bool:
         return (
-            not self.new_violations
+            not self.failing_violations
             and not any(d.severity is Severity.ERROR for d in self.diagnostics)
             and not self.fails_on_stale
         )

@@ -20,22 +20,28 @@ from archgraph.model.facts import ForwardedMethod
 from archgraph.scan import cache_file
 from archgraph.scan.facts_cache import FACTS_VERSION
 
-CLASS_CACHE_VERSION = 1
+CLASS_CACHE_VERSION = 2
 CACHE_NAME = "classes.marshal"
 
 
-def files_key(root: Path, files: Mapping[str, Path]) -> str:
-    """A digest of every module's file and stamp (size, mtime, ctime, inode); unreadable files
-    count as changed."""
+def files_key(
+    root: Path, files: Mapping[str, Path], stamps: Mapping[str, cache_file.Stamp] | None = None
+) -> str:
+    """A digest of every module's file and stamp (size, mtime, ctime, inode): those the walk
+    took when given (8,800 files of Home Assistant need not be stat'ed twice), else stat'ed
+    now; unreadable files count as changed."""
     digest = hashlib.blake2b(f"{CLASS_CACHE_VERSION}/{FACTS_VERSION}".encode(), digest_size=20)
     base = str(root)
     for module in sorted(files):
         path = str(files[module])  # plain strings: Path joins would double the cost of a warm run
-        try:
-            stat = os.stat(os.path.join(base, path))
-            stamp = ":".join(map(str, cache_file.stamp_of(stat)))
-        except OSError:
-            stamp = "missing"
+        known = stamps.get(module) if stamps is not None else None
+        if known is not None:
+            stamp = ":".join(map(str, known))
+        else:
+            try:
+                stamp = ":".join(map(str, cache_file.stamp_of(os.stat(os.path.join(base, path)))))
+            except OSError:
+                stamp = "missing"
         digest.update(f"\0{module}\0{path}\0{stamp}".encode())
     return digest.hexdigest()
 
@@ -45,12 +51,13 @@ def _info_row(info: ClassInfo) -> tuple[Any, ...]:
         info.qualname, info.name, info.module, info.file.as_posix(), info.line, info.bases,
         info.methods, info.decorators, info.abstract, info.protocol, info.metaclass, info.nested,
         info.attribute_types, tuple((f.method, f.attribute, f.target) for f in info.forwarded),
+        info.fallback,
     )
 
 
 def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
     (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
-     metaclass, nested, attribute_types, forwarded) = row
+     metaclass, nested, attribute_types, forwarded, fallback) = row
     path = paths.get(file)
     if path is None:
         path = paths[file] = Path(file)
@@ -58,7 +65,7 @@ def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
         qualname=qualname, name=name, module=module, file=path, line=line, bases=bases,
         methods=methods, decorators=decorators, abstract=abstract, protocol=protocol,
         metaclass=metaclass, nested=nested, attribute_types=attribute_types,
-        forwarded=tuple(ForwardedMethod(*item) for item in forwarded),
+        forwarded=tuple(ForwardedMethod(*item) for item in forwarded), fallback=fallback,
     )
 
 
@@ -82,28 +89,31 @@ def to_rows(model: ClassModel) -> tuple[Any, ...]:
         tuple(_info_row(info) for info in model.classes),
         tuple(_diagnostic_row(d) for d in model.diagnostics),
         model.modules,
+        tuple(sorted(model.sibling_imported)),
     )
 
 
 def from_rows(rows: tuple[Any, ...]) -> ClassModel:
-    classes, diagnostics, modules = rows
+    classes, diagnostics, modules, sibling_imported = rows
     paths: dict[str, Path] = {}  # one Path per file, as a fresh build has; Path() is slow
     return ClassModel(
         tuple(_info(row, paths) for row in classes),
         tuple(_diagnostic(row) for row in diagnostics),
         tuple(modules),
+        frozenset(sibling_imported),
     )
 
 
 def _valid(payload: tuple[Any, ...]) -> bool:
-    """((classes, diagnostics, modules),) as `to_rows` writes them."""
-    (classes, diagnostics, modules), = payload
+    """((classes, diagnostics, modules, sibling_imported),) as `to_rows` writes them."""
+    (classes, diagnostics, modules, sibling_imported), = payload
     return (
         type(classes) is tuple
         and all(_valid_info(row) for row in classes)
         and type(diagnostics) is tuple
         and all(_valid_diagnostic(row) for row in diagnostics)
         and _strings(modules)
+        and _strings(sibling_imported)
     )
 
 
@@ -118,11 +128,12 @@ _INFO_HEAD = (str, str, str, str, int)
 
 def _valid_info(row: Any) -> bool:
     (_qualname, _name, _module, _file, _line, bases, methods, decorators, abstract, protocol,
-     metaclass, nested, attribute_types, forwarded) = row
+     metaclass, nested, attribute_types, forwarded, fallback) = row
     return (
         tuple(map(type, row[:5])) == _INFO_HEAD
         and _strings(bases) and _strings(methods) and _strings(decorators)
         and type(abstract) is bool and type(protocol) is bool and type(nested) is bool
+        and type(fallback) is bool
         and (metaclass is None or type(metaclass) is str)
         and type(attribute_types) is tuple
         and all(_strings(a) and len(a) == 2 for a in attribute_types)
@@ -140,11 +151,14 @@ def _valid_diagnostic(row: Any) -> bool:
     )
 
 
-def cached_class_model(sources: SourceSet, cache_dir: Path | None) -> ClassModel:
-    """The class model from the cache when no file changed, else built (and cached)."""
+def cached_class_model(
+    sources: SourceSet, cache_dir: Path | None, stamps: Mapping[str, cache_file.Stamp] | None = None
+) -> ClassModel:
+    """The class model from the cache when no file changed, else built (and cached);
+    `stamps`: the files' stamps as the walk took them, if known."""
     if cache_dir is None:
         return sources.class_model
-    key = files_key(sources.root, sources.files)
+    key = files_key(sources.root, sources.files, stamps)
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, key, _valid)  # the key (version and file stamps) is the version
     if stored is not None:

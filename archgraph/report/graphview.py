@@ -17,6 +17,7 @@ from archgraph.diagnostics import ArchgraphError, ContractResult, Violation
 from archgraph.model import ArchModel
 from archgraph.model.names import ancestors, is_within, parent
 from archgraph.model.schema import did_you_mean
+from archgraph.report.text import kind_note
 
 DEFAULT_MAX_NODES = 400
 # `render`'s default budget: enough boxes to show the structure, few enough to read them.
@@ -108,6 +109,9 @@ class ViewChain:
     steps: tuple[tuple[str, str], ...]  # module-level (importer, imported)
     nodes: tuple[str, ...]
     edges: tuple[tuple[str, str], ...]
+    in_tests: bool = False  # the violation's importer is test code
+    # The kinds of the first import's lines ("type_checking", "lazy, function"); "" for runtime
+    import_kinds: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,6 +493,8 @@ def _map_violation(
         steps=tuple((s.importer, s.imported) for s in violation.chain),
         nodes=tuple(sorted(nodes)),
         edges=tuple(sorted(edges)),
+        in_tests=violation.in_tests,
+        import_kinds=kind_note(violation.chain[0]).strip(" []") if violation.chain else "",
     )
 
 

@@ -34,6 +34,9 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "kept": sum(1 for c in result.contracts if c.kept),
             "broken": sum(1 for c in result.contracts if not c.kept),
             "violations": sum(len(c.violations) for c in result.contracts),
+            "violations_in_production": sum(len(c.production_violations) for c in result.contracts),
+            "violations_in_tests": sum(len(c.test_violations) for c in result.contracts),
+            "reported_only": sum(len(c.reported_only) for c in result.contracts),
             "exit_code": int(result.exit_code),
         },
         "baseline": _run_baseline(result),
@@ -90,10 +93,22 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "compliance": contract.compliance,
         "hint": contract.hint,
         "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
+        "counts": violation_counts(contract),
         "baseline": _contract_baseline(contract, baseline),
         "fixed": [key.as_dict() for key in contract.fixed],
         "out_of_scope": contract.out_of_scope,
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
+    }
+
+
+def violation_counts(contract: ContractResult) -> dict[str, int]:
+    """Violations in all, in production, in test code, and those in test code that
+    `test_violations = "report"` keeps from failing."""
+    return {
+        "violations": len(contract.violations),
+        "in_production": len(contract.production_violations),
+        "in_tests": len(contract.test_violations),
+        "reported_only": len(contract.reported_only),
     }
 
 
@@ -108,13 +123,18 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
         "imported": violation.imported,
         "file": location.path.as_posix() if location else None,
         "line": location.line if location else None,
+        "import_kind": violation.chain[0].import_kind.value if violation.chain else None,
         "baseline": violation.baseline.value if violation.baseline else None,
+        "in_tests": violation.in_tests,
+        "reported_only": violation.reported_only,
         "chain": [
             {
                 "importer": step.importer,
                 "imported": step.imported,
                 "line": step.lines[0] if step.lines else None,
                 "lines": list(step.lines),
+                "import_kind": step.import_kind.value,
+                "import_kinds": [kind.value for kind in step.line_kinds],
             }
             for step in violation.chain
         ],

@@ -9,7 +9,7 @@ from archgraph import codes
 from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, overlapping
+from archgraph.rules.base import Contract, modules_named, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import imports_leaving, route_first_hops
 
@@ -19,6 +19,9 @@ from archgraph.rules.sites import imports_leaving, route_first_hops
 class Independence(Contract):
     kind: ClassVar[str] = "independence"
     modules: tuple[ModuleExpr, ...]
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        return modules_named(model, self.modules)
 
     def validate(self, at: TablePosition) -> list[object]:
         if len(self.modules) < 2 and not any(m.is_wildcard for m in self.modules):

@@ -34,7 +34,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 
 
@@ -45,6 +45,15 @@ class Protected(Contract):
     modules: tuple[ModuleExpr, ...] = ()
     symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
     allowed_importers: tuple[ModuleExpr, ...] = ()
+    # The canonical import path of the (one) protected symbol, `pkg.registry.AgentRegistry`: a
+    # module that re-exports it. Taking it from there is allowed to anyone; `archgraph fix`
+    # rewrites the other imports to it.
+    replacement: str | None = None
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The protected modules and the modules defining the protected symbols."""
+        defining = {text.rpartition(".")[0] for text in self.symbols}
+        return modules_named(model, self.modules) | {m for m in defining if model.contains(m)}
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
@@ -54,6 +63,15 @@ class Protected(Contract):
             problem = Symbol.problem(text)
             if problem:
                 problems.append(at.error("symbols", problem))
+        if self.replacement is not None:
+            problem = Symbol.problem(self.replacement)
+            if problem:
+                problems.append(at.error("replacement", problem))
+            elif len(self.symbols) != 1:
+                problems.append(
+                    at.error("replacement", "a replacement needs exactly one protected symbol; "
+                             "write one contract per symbol")
+                )
         return problems
 
 
@@ -64,6 +82,8 @@ class Protected(Contract):
         allowed, more = self.resolve(model, "allowed_importers", self.allowed_importers)
         symbols, notes, sites = symbol_findings(model, self.symbols)
         problems += more + notes
+        if self.replacement is not None and symbols:
+            problems += self._replacement_problems(model, symbols[0])
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
         violations, governed = self._module_imports(view, protected, allowed)
@@ -109,10 +129,41 @@ class Protected(Contract):
             for site in symbol_sites:
                 if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
                     continue
+                if not self.governs_kind(model.kind_of(site.importer, site.line)):
+                    continue
                 governed += 1
-                if not any(is_within(site.importer, a) for a in allowed):
+                if not any(is_within(site.importer, a) for a in allowed) and not self.by_replacement(site):
                     violations.append(self._symbol_violation(model, symbol, site))
         return violations, governed
+
+    def by_replacement(self, site: SymbolSite) -> bool:
+        """Whether the site takes the symbol from the replacement's module (the canonical path)."""
+        return self.replacement is not None and site.module == Symbol.parse(self.replacement).module
+
+    def _replacement_problems(self, model: ArchModel, symbol: Symbol) -> list[Diagnostic]:
+        """The replacement must hold the very object protected (a re-export of it)."""
+        named = Symbol.parse(self.replacement or "")
+        origin = None
+        if named.module in model.internal_modules:
+            origin = origin_of(
+                named.module,
+                named.name,
+                lambda module: model.facts([module], chains=True).get(module),
+                model.internal_modules,
+                packages_of(model.files).__contains__,
+                not model.exclude_type_checking_imports,
+            )
+        if origin is not None and origin.symbol == symbol:
+            return []
+        found = f"it is {origin.symbol}" if origin is not None else "it is not defined or imported there"
+        return [
+            Diagnostic(
+                codes.INVALID_MODULE_LIST.code,
+                Severity.ERROR,
+                f"replacement: '{self.replacement}' is not the protected {symbol} ({found})",
+                hint=f"name a module that imports {symbol.name} from {symbol.module} (a re-export)",
+            )
+        ]
 
     def _symbol_violation(self, model: ArchModel, symbol: Symbol, site: SymbolSite) -> Violation:
         alias = site.written if site.written != symbol.name else None
@@ -133,7 +184,11 @@ class Protected(Contract):
             code=codes.PROTECTED_SYMBOL_IMPORT.code,
             contract=self.id,
             message=message,
-            chain=(ImportStep(site.importer, site.module, (site.line,)),),
+            chain=(
+                ImportStep(
+                    site.importer, site.module, (site.line,), (model.kind_of(site.importer, site.line),)
+                ),
+            ),
             location=model.location_of(site.importer, site.line),
             symbol=str(symbol),
             alias=alias,
