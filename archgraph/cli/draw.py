@@ -35,7 +35,7 @@ REPORT_OVERVIEW_NODES = 80
               help="The diagram file; its suffix gives the format unless --format is given.")
 @click.option("--format", "output_format", type=click.Choice((*DIAGRAM_FORMATS, "html")),
               help="html only with --matrix.")
-@view_options(budget=400)
+@view_options(budget=None, budget_shown="60 boxes; 400 classes with --families")
 @click.option("--matrix", is_flag=True,
               help="Draw a dependency structure matrix instead (svg, png, pdf or html): packages at "
                    "--depth in layer order, import counts, upward imports, violations and cycles marked.")
@@ -73,6 +73,11 @@ def render_command(path: Path, options: RunOptions, output: Path, output_format:
         return render_families(path, options, output, output_format, engine, timeout, verbose, concept, view)
     if concept is not None or include_tests:
         raise click.UsageError("--concept and --include-tests draw class families: add --families")
+    if view["max_nodes"] is None:
+        from archgraph.report.graphview import DEFAULT_BOXES, DEFAULT_MAX_NODES  # noqa: PLC0415
+
+        # An explicit --depth is drawn as asked unless it exceeds the old node budget.
+        view["max_nodes"] = DEFAULT_BOXES if view["depth"] is None else DEFAULT_MAX_NODES
     chosen = view_of(**view)
     draw = render_contract_diagram if chosen.contract is not None and chosen.focus is None else render_diagram
     rendered = draw(path, output_format, options, chosen, engine, timeout, progress_printer(True))
@@ -98,13 +103,14 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
                     timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> ExitCode:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
     from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
-    from archgraph.families.drawing import render_class_diagram  # noqa: PLC0415
+    from archgraph.families.drawing import DEFAULT_CLASS_BUDGET, render_class_diagram  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
     options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
-    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept), view["max_nodes"],
+    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept),
+                                    view["max_nodes"] or DEFAULT_CLASS_BUDGET,
                                     engine, timeout, progress_printer(True))
     write_drawing(rendered, output, verbose, path)
     return ExitCode.OK

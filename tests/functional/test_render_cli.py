@@ -69,8 +69,9 @@ def test_verbose_tells_which_engine_ran(shop: Path, tmp_path: Path, engine: str)
 def test_over_budget_renders_say_so_on_stderr(shop: Path, tmp_path: Path) -> None:
     code, _out, err = run("render", str(shop), "-o", str(tmp_path / "d.svg"), "--max-nodes", "4")
     assert code == 0
-    assert err == ("archgraph: note: 9 nodes at depth 3 exceed the budget of 4 (--max-nodes); "
-                   "collapsed to depth 2 (4 nodes)\n")
+    assert err == ("archgraph: note: 3 package(s) drawn collapsed to keep 4 boxes within the budget "
+                   "of 4 (--max-nodes, --depth); the biggest: shop.domain (3), shop.services (3), "
+                   "shop.web (2)\n")
 
 
 def test_focus_and_contract_views(shop: Path, tmp_path: Path) -> None:
