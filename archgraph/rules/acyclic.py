@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.cycles import (
+    Digraph,
+    Induced,
+    bounded_simple_cycles,
+    shortest_path,
+    strongly_connected_components,
+)
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
@@ -76,8 +83,6 @@ class Acyclic(Contract):
     def _package_cycles(self, model: ArchModel, package: str) -> PackageCycles:
         """Cycles between the package's children; every import between two different children
         is governed, and every import along a dependency of a listed cycle violates."""
-        import networkx as nx  # noqa: PLC0415 - heavy import, only needed here
-
         prefix = package + "."
         depth = package.count(".") + 1
 
@@ -88,46 +93,51 @@ class Acyclic(Contract):
 
         # The package's children as nodes; each edge keeps one real import as its example,
         # and all the imports it stands for.
-        collapsed = nx.DiGraph()
+        collapsed: Digraph[str] = Digraph()
+        examples: dict[tuple[str, str], tuple[str, str]] = {}
+        sites: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for importer in sorted(model.descendants(package)):
             source = child_of(importer)
             for imported in sorted(model.imports_of(importer)):
                 target = child_of(imported)
                 if not (target and source and target != source):
                     continue
-                if not collapsed.has_edge(source, target):
-                    collapsed.add_edge(source, target, example=(importer, imported), sites=[])
-                collapsed.edges[source, target]["sites"].append((importer, imported))
+                if (source, target) not in examples:
+                    collapsed.add_edge(source, target)
+                    examples[source, target] = (importer, imported)
+                    sites[source, target] = []
+                sites[source, target].append((importer, imported))
         cycles = []
-        for component in sorted(nx.strongly_connected_components(collapsed), key=min):
+        components = strongly_connected_components(collapsed.succ, collapsed.succ.__getitem__)
+        for component in sorted(components, key=min):
             if len(component) < 2:
                 continue
-            subgraph = collapsed.subgraph(component)
-            # networkx walks sets of nodes, and a set of strings iterates in an order that
-            # changes between processes: number the nodes, so the first cycles found (those
-            # reported) are the same in every run.
+            subgraph = collapsed.induced(component)
+            # Number the nodes and add the edges in sorted order: the cycle search then walks
+            # them in the same order in every run, so the first cycles found (those reported)
+            # are the same.
             names = sorted(component)
             number = {name: index for index, name in enumerate(names)}
-            numbered = nx.DiGraph()
-            numbered.add_nodes_from(range(len(names)))
-            numbered.add_edges_from(sorted((number[a], number[b]) for a, b in subgraph.edges))
+            numbered = sorted(
+                (number[a], number[b]) for a in names for b in subgraph.successors(a)
+            )
             found = [
                 _rotate([names[index] for index in cycle])
                 for cycle in itertools.islice(
-                    nx.simple_cycles(numbered, length_bound=self.max_cycle_length),
+                    bounded_simple_cycles(numbered, self.max_cycle_length),
                     MAX_CYCLES_PER_PACKAGE,
                 )
             ]
             # Every cycle of this component is longer than max_cycle_length: still report one,
             # or a long ring of imports would pass as acyclic.
-            cycles += found or [_shortest_cycle(nx, subgraph)]
+            cycles += found or [_shortest_cycle(subgraph)]
         violations = []
         violating: set[ImportSite] = set()
         for cycle in sorted(cycles):
             hops = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
             for hop in hops:
-                violating.update(collapsed.edges[hop]["sites"])
-            steps = tuple(model.step(*collapsed.edges[hop]["example"]) for hop in hops)
+                violating.update(sites[hop])
+            steps = tuple(model.step(*examples[hop]) for hop in hops)
             violations.append(
                 self.steps_violation(
                     model,
@@ -155,7 +165,7 @@ class Acyclic(Contract):
                         f"only the first {MAX_CYCLES_PER_PACKAGE} cycles in {package} are listed",
                     )
                 )
-        governed = {site for *_, sites in collapsed.edges(data="sites") for site in sites}
+        governed = {site for edge_sites in sites.values() for site in edge_sites}
         return PackageCycles(violations, notes, governed, violating)
 
 
@@ -169,12 +179,13 @@ class PackageCycles:
     violating: set[ImportSite]
 
 
-def _shortest_cycle(nx: Any, component: Any) -> tuple[str, ...]:
+def _shortest_cycle(component: Induced[str]) -> tuple[str, ...]:
     """A shortest cycle through the smallest node of a strongly connected component."""
-    start = min(component)
+    start = min(component.nodes)
     paths = [
-        nx.shortest_path(component, successor, start)
+        path
         for successor in sorted(component.successors(start))
+        if (path := shortest_path(component, successor, start)) is not None
     ]
     best = min(paths, key=lambda path: (len(path), path))
     return _rotate([start, *best[:-1]])
