@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,3 +242,18 @@ def write_all(
         symbol_toml = config_dir / f"{stem}.symbol.archgraph.toml"
         write_archgraph_toml(symbol_toml, cset.root_package, source_root, [cset.symbol_contract])
     return ConfigPaths(ini=ini, toml=toml, symbol_toml=symbol_toml, ini_fallback=fallback)
+
+
+def write_own(config_dir: Path, stem: str, ini_text: str, archgraph_exe: Path) -> ConfigPaths:
+    """A project's own import-linter configuration: written as is for import-linter, and
+    converted for archgraph by `archgraph convert-importlinter` (what a new user runs)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    ini = config_dir / f"{stem}.importlinter"
+    ini.write_text(ini_text, encoding="utf-8")
+    toml = config_dir / f"{stem}.archgraph.toml"
+    subprocess.run(
+        [str(archgraph_exe), "convert-importlinter", str(ini), "--output", str(toml), "--force"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return ConfigPaths(ini=ini, toml=toml, symbol_toml=None, ini_fallback=None)
+

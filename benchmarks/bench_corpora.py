@@ -30,6 +30,11 @@ class CorpusSpec:
     version: str  # pinned version (the newest available is used if it does not exist)
     package: str  # top-level package at the wheel root
     contracts: ContractSet
+    # The project's own import-linter configuration (INI text, as its source distribution
+    # ships it): import-linter reads it as is, archgraph reads it converted by
+    # `archgraph convert-importlinter`, as a new user would. `contracts` then only names the
+    # contracts (id = section name, name = the `name` key) for the correctness guard.
+    own_config: str | None = None
 
 
 DJANGO = ContractSet(
@@ -191,7 +196,138 @@ HOMEASSISTANT = ContractSet(
     ),
 )
 
+PYDANTIC = ContractSet(
+    root_package="pydantic",
+    contracts=(
+        Contract(
+            id="layers",
+            name="Public API over internals over plugin hooks",
+            type="layers",
+            layers=("pydantic.deprecated | pydantic.experimental", "pydantic._internal", "pydantic.plugin"),
+            why="a small library (105 modules); the verdict is whatever both tools agree on",
+        ),
+        Contract(
+            id="forbidden-internal-v1",
+            name="Internals do not import the v1 compatibility package",
+            type="forbidden",
+            source_modules=("pydantic._internal",),
+            forbidden_modules=("pydantic.v1",),
+            why="the v2 internals stand apart from pydantic.v1",
+        ),
+        Contract(
+            id="forbidden-v1-internal",
+            name="v1 compatibility package does not import the v2 internals",
+            type="forbidden",
+            source_modules=("pydantic.v1",),
+            forbidden_modules=("pydantic._internal",),
+            why="pydantic.v1 is the frozen v1 code base",
+        ),
+        Contract(
+            id="protected-generate-schema",
+            name="Schema generation private to the internals",
+            type="protected",
+            modules=("pydantic._internal._generate_schema",),
+            allowed_importers=("pydantic._internal",),
+            why="the public modules reach it through the internals, or not",
+        ),
+    ),
+)
+
+PIP = ContractSet(
+    root_package="pip",
+    contracts=(
+        Contract(
+            id="layers",
+            name="Commands over operations over network over models",
+            type="layers",
+            layers=(
+                "pip._internal.commands",
+                "pip._internal.operations",
+                "pip._internal.network",
+                "pip._internal.models",
+            ),
+            why="a medium library (398 modules, 300 of them vendored)",
+        ),
+        Contract(
+            id="forbidden-vendor-internal",
+            name="Vendored packages do not import pip itself",
+            type="forbidden",
+            source_modules=("pip._vendor",),
+            forbidden_modules=("pip._internal",),
+            why="vendored code is third-party code",
+        ),
+        Contract(
+            id="forbidden-models-commands",
+            name="Models do not import commands",
+            type="forbidden",
+            source_modules=("pip._internal.models",),
+            forbidden_modules=("pip._internal.commands", "pip._internal.cli"),
+            why="plain data classes at the bottom",
+        ),
+        Contract(
+            id="protected-session",
+            name="The HTTP session is made by the CLI and the network layer",
+            type="protected",
+            modules=("pip._internal.network.session",),
+            allowed_importers=("pip._internal.cli", "pip._internal.network", "pip._internal.index"),
+            why="other code gets a session handed in",
+        ),
+    ),
+)
+
+# import-linter's own contracts, from the `.importlinter` file of its 2.17 source distribution
+# (41 modules: the small end, with an `acyclic_siblings` contract).
+IMPORT_LINTER_OWN = """\
+[importlinter]
+root_package = importlinter
+
+[importlinter:contract:layers]
+name=Layered architecture
+type=layers
+containers =
+    importlinter
+layers=
+    cli
+    ui
+    api
+    contracts
+    configuration
+    adapters
+    application
+    domain
+exhaustive = true
+
+[importlinter:contract:acyclic]
+name=All packages are acyclic
+type=acyclic_siblings
+ancestors = importlinter
+"""
+
+IMPORT_LINTER = ContractSet(
+    root_package="importlinter",
+    contracts=(
+        Contract(
+            id="layers",
+            name="Layered architecture",
+            type="layers",
+            layers=("cli", "ui", "api", "contracts", "configuration", "adapters", "application", "domain"),
+            containers=("importlinter",),
+            why="the project's own contract (exhaustive)",
+        ),
+        Contract(
+            id="acyclic",
+            name="All packages are acyclic",
+            type="acyclic_siblings",
+            modules=("importlinter",),
+            why="the project's own contract",
+        ),
+    ),
+)
+
 CORPORA: tuple[CorpusSpec, ...] = (
+    CorpusSpec("import-linter", "2.17", "importlinter", IMPORT_LINTER, own_config=IMPORT_LINTER_OWN),
+    CorpusSpec("pydantic", "2.12.5", "pydantic", PYDANTIC),
+    CorpusSpec("pip", "25.3", "pip", PIP),
     CorpusSpec("django", "6.1.3", "django", DJANGO),
     CorpusSpec("sympy", "1.14.0", "sympy", SYMPY),
     CorpusSpec("homeassistant", "2026.11.0", "homeassistant", HOMEASSISTANT),
@@ -220,6 +356,11 @@ def _log(msg: str) -> None:
     print(f"[bench] {msg}", flush=True)
 
 
+def _wheel_stem(name: str) -> str:
+    """A wheel's file name spells the project name with underscores (import_linter-2.17-...)."""
+    return re.sub(r"[-_.]+", "_", name)
+
+
 def _available_versions(name: str) -> list[str]:
     """Versions on the index, newest first, as `pip index versions` reports them."""
     cmd = [
@@ -240,7 +381,7 @@ def _resolve_version(spec: CorpusSpec, cache: Path) -> str:
     key = f"{spec.name}=={spec.version}"
     if key in memo:
         version = memo[key]
-    elif list((cache / "wheels").glob(f"{spec.name}-{spec.version}-*.whl")):
+    elif list((cache / "wheels").glob(f"{_wheel_stem(spec.name)}-{spec.version}-*.whl")):
         version = spec.version
     else:
         versions = _available_versions(spec.name)
@@ -257,7 +398,7 @@ def _resolve_version(spec: CorpusSpec, cache: Path) -> str:
 
 def _download_wheel(name: str, version: str, wheel_dir: Path) -> Path:
     wheel_dir.mkdir(parents=True, exist_ok=True)
-    existing = sorted(wheel_dir.glob(f"{name}-{version}-*.whl"))
+    existing = sorted(wheel_dir.glob(f"{_wheel_stem(name)}-{version}-*.whl"))
     if existing:
         return existing[0]
     _log(f"downloading {name}=={version} (pure wheel) into {wheel_dir}")
@@ -267,7 +408,7 @@ def _download_wheel(name: str, version: str, wheel_dir: Path) -> Path:
     ]  # fmt: skip
     _log("$ " + " ".join(cmd))
     subprocess.run(cmd, check=True)
-    existing = sorted(wheel_dir.glob(f"{name}-{version}-*.whl"))
+    existing = sorted(wheel_dir.glob(f"{_wheel_stem(name)}-{version}-*.whl"))
     if not existing:
         raise RuntimeError(f"pip download left no wheel for {name}=={version} in {wheel_dir}")
     return existing[0]

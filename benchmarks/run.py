@@ -630,6 +630,7 @@ def report_markdown(
                     f"only {', '.join(c.allowed_importers)} may import "
                     f"{', '.join(c.modules or c.symbols)}"
                 ),
+                "acyclic_siblings": lambda c: f"no import cycles below {', '.join(c.modules)}",
             }[c.type](c)
             lines.append(f"- `{c.id}` ({c.type}): {detail}. {c.why}")
         if res.configs:
@@ -811,10 +812,15 @@ def main(argv: list[str] | None = None) -> int:
         res = CorpusResult(
             label=corpus.label, files=corpus.count_files(), contracts=corpus.spec.contracts
         )
-        res.configs = bench_configs.write_all(
-            cache / "configs", corpus.label, res.contracts, corpus.root,
-            protected_supported=il.protected_supported,
-        )  # fmt: skip
+        if corpus.spec.own_config is not None and ag.exe is not None:
+            res.configs = bench_configs.write_own(
+                cache / "configs", corpus.label, corpus.spec.own_config, ag.exe
+            )
+        else:
+            res.configs = bench_configs.write_all(
+                cache / "configs", corpus.label, res.contracts, corpus.root,
+                protected_supported=il.protected_supported,
+            )  # fmt: skip
         work = cache / "runs" / corpus.label
         shutil.rmtree(work, ignore_errors=True)
         (work / "cwd").mkdir(parents=True)
