@@ -209,11 +209,15 @@ def found_concepts(
     families: Iterable[Family], classes: ClassModel, model: ArchModel, contracts: Sequence[Contract]
 ) -> list[ConceptClasses]:
     """A concept per competing family with two or more production implementations that no
-    single-implementation contract already covers; the canonical class is chosen later."""
+    configured concept already covers (a single-implementation glob matching it, or a protected
+    symbol among its classes); the canonical class is chosen later."""
     globs = [c.concept for c in contracts if isinstance(c, SingleImplementation)]
+    protected = {s for c in contracts if isinstance(c, Protected) for s in c.symbols}
     found = []
     for family in families:
         if not family.competing or any(fnmatchcase(family.concept, g) for g in globs):
+            continue
+        if any(c.qualname in protected for c in family.classes):
             continue
         production = [c for c in family.classes if not model.is_test(c.module)]
         groups = [g for g in family.competing_groups if any(not model.is_test(_module(classes, q)) for q in g)]
