@@ -85,8 +85,10 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             )
         )
     kept = sum(1 for c in result.contracts if c.kept)
+    in_error = sum(1 for c in result.contracts if c.misconfigured)
+    errors = f", {in_error} in error (configuration)" if in_error else ""
     lines.append(
-        f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
+        f"archgraph: {kept} kept, {len(result.contracts) - kept - in_error} broken{errors} "
         f"({len(result.violations)} violations); exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"

@@ -97,6 +97,10 @@ def _contract_rule(contract: ContractResult) -> dict[str, Any]:
         "status": contract.status,
         "governed": contract.governed,
         "respecting": contract.respecting,
+        "violating": contract.violating,
+        "exempt": contract.exempt,
+        "unit": contract.unit,
+        "compliance_formula": contract.formula,
         "compliance": contract.compliance,
         "violations": len(contract.violations),
     }

@@ -8,10 +8,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import (
+    SITES,
     ContractResult,
     Diagnostic,
     ImportSite,
@@ -41,6 +43,9 @@ class Contract(ABC):
     """A rule about the import graph. Fields are the TOML keys a contract table accepts."""
 
     kind: ClassVar[str]
+    # How the type's compliance is computed, in words (reports print it): every type follows
+    # `diagnostics.COMPLIANCE` and says here what it governs, violates and exempts.
+    compliance_formula: ClassVar[str] = ""
     name: str
     id: str = ""
     severity: Severity = Severity.ERROR
@@ -103,8 +108,10 @@ class Contract(ABC):
         diagnostics: Iterable[Diagnostic] = (),
         governed: Iterable[ImportSite] | int | None = None,
         violating: Iterable[ImportSite] = (),
+        exempt: Iterable[ImportSite] | int = (),
+        unit: str = SITES,
     ) -> ContractResult:
-        return ContractResult.of(self, violations, diagnostics, governed, violating)
+        return ContractResult.of(self, violations, diagnostics, governed, violating, exempt, unit)
 
     def chain_violation(
         self, model: ArchModel, code: str, chain: Sequence[str], message: str
@@ -140,12 +147,19 @@ class Contract(ABC):
 
 
 def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
-    """`key`: pattern matches no module; suggest the closest module name."""
+    """`key`: pattern matches no module; suggest the closest module name, or the setting
+    that leaves the module out of the graph."""
     close = difflib.get_close_matches(expr.text, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}'?" if close else "check the module name and root_packages"
     external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)
     if external and not close:
         hint = "external packages are in the graph only with include_external_packages = true"
+    skipped = None if expr.is_wildcard else skipped_namespace_directory(model, expr.text)
+    if skipped is not None:
+        hint = (
+            f"{skipped.as_posix()} is a directory without __init__.py (a namespace package); "
+            "set include_namespace_dirs = true to analyze it"
+        )
     return Diagnostic(
         codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,
@@ -168,3 +182,23 @@ def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:
         for inner in ordered
         if inner != outer and is_within(inner, outer)
     ]
+
+
+def skipped_namespace_directory(model: ArchModel, module: str) -> Path | None:
+    """The directory (relative to the root) that `module` would be, when it is one without
+    `__init__.py` beside the analyzed files: the scan leaves those out unless
+    include_namespace_dirs is on."""
+    parts = module.split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        ancestor = ".".join(parts[:size])
+        file = model.files.get(ancestor)
+        if file is None:
+            continue
+        if file.name != "__init__.py":
+            return None  # inside a plain module: no directory to look for
+        directory = file.parent.joinpath(*parts[size:])
+        found = model.root / directory
+        if found.is_dir() and not (found / "__init__.py").is_file():
+            return directory
+        return None
+    return None
