@@ -118,12 +118,17 @@ class Acyclic(Contract):
         # Every import along a child -> child dependency inside a strongly connected component
         # lies on a cycle: those violate, however many cycles max_cycle_length lets the report
         # list.
-        violating: set[ImportSite] = set()
-        for component in sorted(nx.strongly_connected_components(collapsed), key=min):
+        components = sorted(nx.strongly_connected_components(collapsed), key=min)
+        component_of = {node: index for index, nodes in enumerate(components) for node in nodes}
+        violating: set[ImportSite] = {
+            site
+            for source, target, sites in collapsed.edges(data="sites")
+            if component_of[source] == component_of[target]
+            for site in sites
+        }
+        for component in components:
             if len(component) < 2:
                 continue
-            for *_, sites in collapsed.subgraph(component).edges(data="sites"):
-                violating.update(sites)
             subgraph = collapsed.subgraph(component)
             # networkx walks sets of nodes, and a set of strings iterates in an order that
             # changes between processes: number the nodes, so the first cycles found (those

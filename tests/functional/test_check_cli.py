@@ -199,7 +199,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "name", "type", "status", "severity", "violations"],
                 "properties": {
-                    "status": {"enum": ["kept", "broken"]},
+                    "status": {"enum": ["kept", "broken", "error"]},
                     "severity": {"enum": ["error", "warning"]},
                     "violations": {
                         "type": "array",
