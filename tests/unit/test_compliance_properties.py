@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from helpers import contract, model_from_edges
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import assume, example, given
-from hypothesis import strategies as st
-
 from archgraph.diagnostics import ContractResult
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.rules.single_implementation import SingleImplementation
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 
 Edge = tuple[str, str]
 
