@@ -185,20 +185,22 @@ def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:
 
 
 def skipped_namespace_directory(model: ArchModel, module: str) -> Path | None:
-    """The directory (relative to the root) that `module` would be, when it is one without
-    `__init__.py` beside the analyzed files: the scan leaves those out unless
-    include_namespace_dirs is on."""
+    """The directory without `__init__.py` (relative to the root) that `module` is, or lies in,
+    below its closest analyzed package: the scan leaves those out unless include_namespace_dirs
+    is on."""
     parts = module.split(".")
     for size in range(len(parts) - 1, 0, -1):
-        ancestor = ".".join(parts[:size])
-        file = model.files.get(ancestor)
+        file = model.files.get(".".join(parts[:size]))
         if file is None:
             continue
         if file.name != "__init__.py":
             return None  # inside a plain module: no directory to look for
-        directory = file.parent.joinpath(*parts[size:])
-        found = model.root / directory
-        if found.is_dir() and not (found / "__init__.py").is_file():
-            return directory
+        for end in range(size + 1, len(parts) + 1):
+            directory = file.parent.joinpath(*parts[size:end])
+            found = model.root / directory
+            if not found.is_dir():
+                return None
+            if not (found / "__init__.py").is_file():
+                return directory
         return None
     return None

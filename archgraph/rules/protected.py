@@ -35,7 +35,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, skipped_namespace_directory
 from archgraph.rules.registry import register
 
 
@@ -320,6 +320,12 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
 def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
     close = difflib.get_close_matches(named.module, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}.{named.name}'?" if close else "check the module name"
+    skipped = skipped_namespace_directory(model, named.module)
+    if skipped is not None:
+        hint = (
+            f"{skipped.as_posix()} is a directory without __init__.py (a namespace package); "
+            "set include_namespace_dirs = true to analyze it"
+        )
     return Diagnostic(
         codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,

@@ -184,6 +184,17 @@ def test_the_hint_names_include_namespace_dirs_not_a_close_module(tmp_path: Path
     )
 
 
+def test_a_module_inside_a_skipped_namespace_directory_gets_the_hint(tmp_path: Path) -> None:
+    root = missing_tree(tmp_path, namespace=False)
+    (root / "contracts/arch.toml").write_text(
+        CONFIG.format(namespace="false", contracts=MISSING.replace('"app.plugins"', '"app.plugins.alpha"'))
+    )
+    contract = contract_json(root)
+
+    assert contract["status"] == "error"
+    assert contract["diagnostics"][0]["hint"].startswith("app/plugins is a directory without __init__.py")
+
+
 def test_with_namespace_dirs_included_the_module_exists(tmp_path: Path) -> None:
     code, stdout, _stderr = run_cli(
         ["check", missing_tree(tmp_path, namespace=True), "--no-cache", "--format", "json"]
@@ -214,3 +225,23 @@ def test_the_html_report_shows_the_error_status(tmp_path: Path) -> None:
     assert code == 0
     page = output.read_text()
     assert re.search(r'<tr class="contract error"[^>]*><td class="status">error</td>', page)
+
+
+def test_a_symbol_in_a_skipped_namespace_directory_gets_the_same_hint(tmp_path: Path) -> None:
+    root = missing_tree(tmp_path, namespace=False)
+    (root / "contracts/arch.toml").write_text(
+        CONFIG.format(
+            namespace="false",
+            contracts='[[contracts]]\nid = "alpha"\nname = "Alpha"\ntype = "protected"\n'
+            'symbols = ["app.plugins.alpha.Thing"]\n',
+        )
+    )
+    code, stdout, _stderr = run_cli(["check", root, "--no-cache", "--format", "json"])
+
+    assert code == 2
+    (contract,) = json.loads(stdout)["contracts"]
+    assert contract["status"] == "error"
+    assert contract["diagnostics"][0]["hint"] == (
+        "app/plugins is a directory without __init__.py (a namespace package); "
+        "set include_namespace_dirs = true to analyze it"
+    )
