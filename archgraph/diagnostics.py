@@ -97,6 +97,13 @@ ImportSite = tuple[str, str]
 """One direct import: (importer, imported). Compliance counts these; line numbers do not matter."""
 
 
+class ViolationsInTests(StrEnum):
+    """Whether violations whose importer is test code fail the run (`test_violations`)."""
+
+    FAIL = "fail"  # the default: nothing that failed before passes silently
+    REPORT = "report"  # shown and counted apart, but they do not break the contract
+
+
 class BaselineStatus(StrEnum):
     """Whether a violation was recorded in the baseline (`known`) or not (`new`)."""
 
@@ -171,6 +178,9 @@ class Violation:
     alias: str | None = None
     via: tuple[str, ...] = ()
     baseline: BaselineStatus | None = None  # set by apply_baseline; None when no baseline is used
+    in_tests: bool = False  # the importer (or the class, for chainless findings) is test code
+    # In test code, and `test_violations = "report"` keeps it from failing the contract.
+    reported_only: bool = False
 
     @property
     def importer(self) -> str | None:
@@ -212,7 +222,8 @@ class Violation:
         return ViolationKey(self.contract, self.code, self.importer, self.imported, self.symbol)
 
     def sort_key(self) -> tuple[object, ...]:
-        return (self.contract, self.code, self.chain, self.symbol or "", self.message)
+        """Production first: within a contract, violations in test code come last."""
+        return (self.contract, self.in_tests, self.code, self.chain, self.symbol or "", self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +412,26 @@ class ContractResult:
         return tuple(v for v in self.violations if v.is_known)
 
     @property
+    def failing_violations(self) -> tuple[Violation, ...]:
+        """New violations that break the contract: those in test code only when they fail
+        (`test_violations = "fail"`, or a contract that governs tests explicitly)."""
+        return tuple(v for v in self.new_violations if not v.reported_only)
+
+    @property
+    def reported_only(self) -> tuple[Violation, ...]:
+        """New violations in test code that `test_violations = "report"` keeps from failing."""
+        return tuple(v for v in self.new_violations if v.reported_only)
+
+    @property
+    def production_violations(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if not v.in_tests)
+
+    @property
+    def test_violations(self) -> tuple[Violation, ...]:
+        """Violations whose importer is test code (tests/ folders, test_*.py, conftest.py...)."""
+        return tuple(v for v in self.violations if v.in_tests)
+
+    @property
     def stale_ignores(self) -> tuple[Diagnostic, ...]:
         """`ignore_imports` entries that match no import any more (AG311): stale, like a
         baseline entry no longer found."""
@@ -418,7 +449,7 @@ class ContractResult:
     @property
     def kept(self) -> bool:
         return (
-            not self.new_violations
+            not self.failing_violations
             and not any(d.severity is Severity.ERROR for d in self.diagnostics)
             and not self.fails_on_stale
         )

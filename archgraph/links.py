@@ -47,6 +47,26 @@ def read_input(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> str:
     return data.decode("utf-8")
 
 
+def read_source(path: Path, max_bytes: int) -> bytes | None:
+    """A source file's bytes for a second look after the scan (the audit's call sites, `fix`'s
+    rewrites): a regular file, not a link (the walk already vetted the tree's files; one
+    swapped for a link since is not followed), of at most `max_bytes`; else None."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read(max_bytes)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
 def is_inside(path: str, folder: str) -> bool:
     """`path` is `folder` or lies below it (both absolute and resolved)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -19,7 +19,14 @@ import click
 from archgraph import forking, scanner_stderr
 from archgraph.cli.check import baseline, check, why
 from archgraph.cli.draw import export_command, render_command, report_command
-from archgraph.cli.products import convert_importlinter, families, init, trend_command
+from archgraph.cli.products import (
+    audit,
+    convert_importlinter,
+    families,
+    fix_command,
+    init,
+    trend_command,
+)
 from archgraph.diagnostics import ArchgraphError, ExitCode, visible_lines
 from archgraph.interrupts import (
     Terminated,
@@ -87,6 +94,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 for command in (
     check, baseline, init, why, convert_importlinter, render_command, export_command, report_command,
-    families, trend_command,
+    families, audit, fix_command, trend_command,
 ):
     main.add_command(command)

@@ -36,19 +36,30 @@ DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
               help="Draw a class diagram of competing families, wrappers and parallel hierarchies instead; "
                    "--contract then picks the single-implementation contract marked, and above --max-nodes "
                    "the most suspicious findings are kept.")
-@click.option("--concept", metavar="GLOB", help="With --families: only classes whose name matches, e.g. '*Dispatcher*'.")
+@click.option("--concept", metavar="GLOB",
+              help="With --families: the concept view of the concept named (an audit scorecard: canonical and "
+                   "competing implementations, what is built on each, the packages importing each).")
+@click.option("--include-tests", is_flag=True, help="With --families --concept: draw test code too.")
 @engine_options
 @run_options
 def render_command(path: Path, options: RunOptions, output: Path, output_format: str | None, engine: str,
-                   timeout: float, verbose: bool, families: bool, concept: str | None, **view: Any) -> ExitCode:
+                   timeout: float, verbose: bool, families: bool, concept: str | None, include_tests: bool,
+                   **view: Any) -> ExitCode:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted."""
     from archgraph.usecases.render import render_diagram  # noqa: PLC0415
 
     output_format = format_of(output, output_format, DIAGRAM_FORMATS, aliases={".gv": "dot"})
+    if families and concept is not None:
+        from archgraph.audit.drawing import render_concept  # noqa: PLC0415
+
+        rendered_concept = render_concept(path, output_format, concept, options, include_tests, engine, timeout,
+                                          progress_printer(True))
+        write_drawing(rendered_concept, output, verbose, path)
+        return ExitCode.OK
     if families:
         return render_families(path, options, output, output_format, engine, timeout, verbose, concept, view)
-    if concept is not None:
-        raise click.UsageError("--concept draws class families: add --families")
+    if concept is not None or include_tests:
+        raise click.UsageError("--concept and --include-tests draw class families: add --families")
     rendered = render_diagram(path, output_format, options, view_of(**view), engine, timeout,
                               progress_printer(True))
     write_drawing(rendered, output, verbose, path)

@@ -13,6 +13,7 @@ from archgraph.diagnostics import ArchgraphError, RunResult, visible
 from archgraph.report.formats import PlannedReport
 
 if TYPE_CHECKING:
+    from archgraph.audit.diagram import ConceptView
     from archgraph.families.classview import ClassView
     from archgraph.report.graphview import GraphView
     from archgraph.usecases.render import Rendered
@@ -60,7 +61,8 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
 
 
 def write_drawing(
-    rendered: Rendered[GraphView] | Rendered[ClassView], output: Path, verbose: bool, tree: Path
+    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ConceptView], output: Path, verbose: bool,
+    tree: Path,
 ) -> None:
     """Write a drawing; its notes go to stderr (always: they change what the drawing shows),
     the written path to stdout."""

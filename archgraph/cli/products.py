@@ -49,6 +49,68 @@ def families(path: Path, options: RunOptions, output_format: str, concept: str |
 
 @click.command()
 @common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--max-sites", type=click.IntRange(min=0), default=10, show_default=True, help="Bypassing sites shown per concept in text and markdown (0: all; json lists all).")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT", help="Exit 1 when the overall SSOT compliance is below PERCENT.")
+@quiet_option
+@run_options
+def audit(path: Path, options: RunOptions, output_format: str, output: Path | None, max_sites: int,
+          fail_under: float | None, quiet: bool) -> ExitCode:
+    """One SSOT scorecard per concept: the competing production families found, and every
+    single-implementation and symbol-level protected contract configured. Needs no configuration.
+
+    Per concept: the canonical class, each competing implementation (file:line), who imports
+    and instantiates each, the import sites that bypass the canonical class, and the compliance
+    with its formula. Exit 0, or 1 under --fail-under when the overall figure is below it."""
+    from archgraph.audit.report import render_audit  # noqa: PLC0415
+    from archgraph.audit.usecase import audit as run_audit  # noqa: PLC0415
+
+    result = run_audit(path, options, progress_printer(not quiet))
+    text = render_audit(result, output_format, max_sites)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(text, output, path)
+    share = result.compliance
+    if fail_under is not None and share is not None and 100 * share < fail_under:
+        click.echo(f"archgraph: SSOT compliance {100 * share:.1f}% is below {fail_under:g}%", err=True)
+        return ExitCode.BROKEN
+    return ExitCode.OK
+
+
+@click.command("fix")
+@common_options
+@click.option("--contract", "contract_id", required=True, metavar="ID",
+              help="A protected-symbol contract with a replacement (or, with --plan, a single-implementation one).")
+@click.option("--dry-run", "--diff", "dry_run", is_flag=True, help="Print the unified diff and a summary; write nothing.")
+@click.option("--select", "select", multiple=True, metavar="FILE", help="Only this file (relative to PATH; repeatable).")
+@click.option("--plan", "plan", is_flag=True, help="Write a migration plan (markdown) for a single-implementation contract.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="With --plan: write the plan here.")
+@quiet_option
+@run_options
+def fix_command(path: Path, options: RunOptions, contract_id: str, dry_run: bool, select: tuple[str, ...],
+                plan: bool, output: Path | None, quiet: bool) -> ExitCode:
+    """Rewrite the imports that break a protected-symbol contract to its replacement's path.
+
+    Nothing is written when a rewrite would break another contract or close an import cycle
+    (checked on the import graph first), nor into a file that does not parse. Exit 0 when the
+    contract is kept afterwards (or with --dry-run / --plan), 1 when violations remain."""
+    from archgraph.fix.report import render_fix  # noqa: PLC0415
+    from archgraph.fix.usecase import fix, migration_plan  # noqa: PLC0415
+
+    progress = progress_printer(not quiet)
+    if plan:
+        write_output(migration_plan(path, contract_id, options, progress), output, path)
+        return ExitCode.OK
+    outcome = fix(path, contract_id, options, write=not dry_run, select=[Path(s) for s in select], progress=progress)
+    click.echo(render_fix(outcome, show_diff=dry_run), nl=False)
+    remaining = outcome.violations_after if outcome.written else None
+    return ExitCode.BROKEN if remaining else ExitCode.OK
+
+
+@click.command()
+@common_options
 @click.option("--force", is_flag=True, help="Overwrite an existing contracts/architecture.toml.")
 @click.option("--dry-run", is_flag=True, help="Print the proposed file instead of writing it.")
 @quiet_option
@@ -82,6 +144,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @click.option("--first-parent", is_flag=True, help="Follow only the first parent of merges (the mainline).")
 @click.option("--contract", "contract_ids", multiple=True, help="Only this contract id (repeatable).")
 @click.option("--no-families", is_flag=True, help="Skip the families analysis (about half the time per commit).")
+@click.option("--concept", metavar="GLOB",
+              help="Only the families of classes whose name matches, e.g. '*ToolDispatcher' (all of them charted).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="trend.html, trend.svg, trend.json or trend.csv (the suffix gives the format).")
 @click.option("--format", "output_format", type=click.Choice(["html", "svg", "json", "csv"]),
@@ -89,8 +153,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
 @quiet_option
 @run_options
 def trend_command(path: Path, options: RunOptions, revisions: str, every: int, first_parent: bool,
-                  contract_ids: tuple[str, ...], no_families: bool, output: Path, output_format: str | None,
-                  quiet: bool) -> ExitCode:
+                  contract_ids: tuple[str, ...], no_families: bool, concept: str | None, output: Path,
+                  output_format: str | None, quiet: bool) -> ExitCode:
     """Contracts, compliance and competing families at each commit of a git range, judged by
     today's contracts; the working tree and the index are never touched (exit 0)."""
     from archgraph.trend import trend  # noqa: PLC0415
@@ -98,7 +162,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
 
     output_format = format_of(output, output_format, TREND_FORMATS)
     measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
-                     progress_printer(not quiet), with_families=not no_families)
+                     progress_printer(not quiet), with_families=not no_families, concept=concept)
     write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet
         for skipped in point.skipped:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from archgraph.diagnostics import ConfigError, ConfigurationError
+from archgraph.diagnostics import ConfigError, ConfigurationError, ViolationsInTests
 from archgraph.links import leaves, read_input
 from archgraph.model.names import ModuleExpr
 from archgraph.model.schema import (
@@ -42,6 +42,9 @@ class Settings:
     # A file larger than this is read by the import scanner only (AG222): parsing a 30 MB
     # module for its classes took gigabytes of memory.
     max_file_bytes: int = 5_000_000
+    # Violations whose importer is test code: "fail" the run (default) or "report" them only;
+    # a contract table's own `test_violations` overrides it for that contract.
+    test_violations: ViolationsInTests = ViolationsInTests.FAIL
 
 
 @dataclass(frozen=True, slots=True)

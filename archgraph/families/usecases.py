@@ -47,7 +47,7 @@ def class_analysis(
     project, scan_opts, outcome, notes = read_sources(root, options, progress)
     sources = outcome.sources
     progress("reading classes")
-    classes = cached_class_model(sources, scan_opts.cache_dir)
+    classes = cached_class_model(sources, scan_opts.cache_dir, outcome.stamps)
     progress(f"comparing {len(classes.classes)} classes")
     report = analyze_families(classes, query)
     result = FamiliesResult(

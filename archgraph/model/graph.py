@@ -7,6 +7,7 @@ The heavy lifting (chains, layer analysis) runs in the graph engine behind `Impo
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class ImportGraphPort(Protocol):
     ) -> tuple[LayerRoute, ...]: ...
     def cycle_breakers(self, packages: Sequence[str]) -> frozenset[tuple[str, str]]: ...
     def without_imports(self, imports: Iterable[tuple[str, str]]) -> ImportGraphPort: ...
+    def with_imports(self, imports: Iterable[tuple[str, str, int, str]]) -> ImportGraphPort:
+        """A copy with more imports: (importer, imported, line, line contents)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,16 @@ class ArchModel:
         if not expr.is_wildcard:
             return self.within(expr.text)
         return frozenset(m for m in self.modules if expr.covers(m))
+
+    def with_imports(self, imports: Iterable[tuple[str, str, int]]) -> ArchModel:
+        """The model as it would be with these imports (importer, imported, line) added: to
+        check an edit on the graph before writing it (`archgraph fix`)."""
+        view = dataclasses.replace(
+            self, graph=self.graph.with_imports((a, b, line, "") for a, b, line in imports)
+        )
+        if "sources" in self.__dict__:
+            view.__dict__["sources"] = self.__dict__["sources"]
+        return view
 
     @cached_property
     def sources(self) -> SourceSet:

@@ -123,7 +123,11 @@ def convert(hint: Any, value: object) -> tuple[Any, str | None]:
 
 
 def _enum_suggestion(hint: Any, value: object) -> str | None:
-    """The closest allowed value when `hint` is an Enum and `value` a misspelt string."""
+    """The closest allowed value when `hint` is an Enum (or an optional one) and `value` a
+    misspelt string."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _enum_suggestion(options[0], value)
     if isinstance(hint, type) and issubclass(hint, Enum) and isinstance(value, str):
         return did_you_mean(value, [member.value for member in hint])
     return None

@@ -20,6 +20,7 @@ from archgraph.diagnostics import (
     visible,
 )
 from archgraph.report.sarif import violation_text
+from archgraph.report.text import has_test_violations, test_count_phrase, test_mark
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -54,12 +55,18 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
     for contract in result.contracts:
         command = _COMMANDS[contract.severity]
         for violation in contract.new_violations:
+            # In test code and reported only (`test_violations = "report"`): a notice.
             lines.append(
                 workflow_command(
-                    command,
-                    violation_text(violation) + (f"\nhint: {contract.hint}" if contract.hint else ""),
+                    "notice" if violation.reported_only else command,
+                    violation_text(violation)
+                    + test_mark(violation)
+                    + (f"\nhint: {contract.hint}" if contract.hint else ""),
                     _place(result, violation.location, workspace)
-                    | {"title": f"archgraph {contract.contract_id} ({violation.code})"},
+                    | {
+                        "title": f"archgraph {contract.contract_id} ({violation.code})"
+                        + (" (test code)" if violation.in_tests else "")
+                    },
                 )
             )
         known += len(contract.known_violations)
@@ -87,9 +94,10 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
     kept = sum(1 for c in result.contracts if c.kept)
     in_error = sum(1 for c in result.contracts if c.misconfigured)
     errors = f", {in_error} in error (configuration)" if in_error else ""
+    split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
     lines.append(
         f"archgraph: {kept} kept, {len(result.contracts) - kept - in_error} broken{errors} "
-        f"({len(result.violations)} violations); exit code {int(result.exit_code)}"
+        f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"
 

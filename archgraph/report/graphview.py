@@ -102,6 +102,7 @@ class ViewChain:
     steps: tuple[tuple[str, str], ...]  # module-level (importer, imported)
     nodes: tuple[str, ...]
     edges: tuple[tuple[str, str], ...]
+    in_tests: bool = False  # the violation's importer is test code
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +397,7 @@ def _map_violation(
         steps=tuple((s.importer, s.imported) for s in violation.chain),
         nodes=tuple(sorted(nodes)),
         edges=tuple(sorted(edges)),
+        in_tests=violation.in_tests,
     )
 
 

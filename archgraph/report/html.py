@@ -38,6 +38,8 @@ def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
     summary = result.summary
     kept = sum(1 for c in result.contracts if c.kept)
     violations = sum(len(c.violations) for c in result.contracts)
+    in_tests = sum(len(c.test_violations) for c in result.contracts)
+    split = f" ({violations - in_tests} in production, {in_tests} in test code)" if in_tests else ""
     notes = "".join(f"<li>{escape(note)}</li>" for note in view.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -52,7 +54,7 @@ def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
 <header>
 <h1>archgraph report: <span id="title">{escape(view.title)}</span></h1>
 <p id="summary">{summary.modules} modules, {summary.imports} imports, {len(result.contracts)} contracts:
-{kept} kept, {len(result.contracts) - kept} broken, {violations} violations.</p>
+{kept} kept, {len(result.contracts) - kept} broken, {violations} violations{split}.</p>
 {f'<ul id="notes">{notes}</ul>' if notes else ''}
 </header>
 <main>
@@ -155,6 +157,7 @@ def _label(node: ViewNode, view: GraphView) -> str:
 def _contracts_table(contracts: tuple[ContractResult, ...], view: GraphView) -> str:
     if not contracts:
         return "<p>No contracts are configured.</p>"
+    with_tests = any(c.test_violations for c in contracts)
     rows = []
     for index, contract in enumerate(contracts):
         compliance = contract.compliance
@@ -165,11 +168,15 @@ def _contracts_table(contracts: tuple[ContractResult, ...], view: GraphView) -> 
             f'<td><span class="name">{escape(contract.name)}</span>'
             f'<br><code class="id">{escape(contract.contract_id)}</code></td>'
             f"<td>{escape(contract.kind)}</td><td>{escape(contract.severity.value)}</td>"
-            f'<td class="compliance">{shown}</td><td class="count">{len(contract.violations)}</td></tr>'
+            f'<td class="compliance">{shown}</td><td class="count">{len(contract.violations)}</td>'
+            + (f'<td class="count">{len(contract.test_violations)}</td>' if with_tests else "")
+            + "</tr>"
         )
     return (
         '<table id="contracts"><thead><tr><th>status</th><th>contract</th><th>type</th>'
-        "<th>severity</th><th>compliance</th><th>violations</th></tr></thead>"
+        "<th>severity</th><th>compliance</th><th>violations</th>"
+        + ("<th>in tests</th>" if with_tests else "")
+        + "</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -182,8 +189,10 @@ def _violation_list(chains: tuple[ViewChain, ...]) -> str:
         path = " → ".join([chain.steps[0][0], *(s[1] for s in chain.steps)]) if chain.steps else ""
         where = f'<span class="where">{escape(chain.location)}</span>' if chain.location else ""
         drawn = "" if chain.edges or chain.nodes else ' <span class="hidden-note">(not drawn)</span>'
+        if chain.in_tests:
+            drawn += ' <span class="test-code">(test code)</span>'
         items.append(
-            f'<li class="violation" data-chain="{index}" tabindex="0">'
+            f'<li class="violation{" in-tests" if chain.in_tests else ""}" data-chain="{index}" tabindex="0">'
             f'<code class="contract-id">{escape(chain.contract)}</code> '
             f'<code>{escape(chain.code)}</code> {escape(chain.message)}{drawn}'
             + (f'<div class="chain">{escape(path)}</div>' if path else "")

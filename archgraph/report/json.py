@@ -35,6 +35,9 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "broken": sum(1 for c in result.contracts if c.status == "broken"),
             "error": sum(1 for c in result.contracts if c.status == "error"),
             "violations": sum(len(c.violations) for c in result.contracts),
+            "violations_in_production": sum(len(c.production_violations) for c in result.contracts),
+            "violations_in_tests": sum(len(c.test_violations) for c in result.contracts),
+            "reported_only": sum(len(c.reported_only) for c in result.contracts),
             "exit_code": int(result.exit_code),
         },
         "baseline": _run_baseline(result),
@@ -95,10 +98,22 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "compliance": contract.compliance,
         "hint": contract.hint,
         "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
+        "counts": violation_counts(contract),
         "baseline": _contract_baseline(contract, baseline),
         "fixed": [key.as_dict() for key in contract.fixed],
         "out_of_scope": contract.out_of_scope,
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
+    }
+
+
+def violation_counts(contract: ContractResult) -> dict[str, int]:
+    """Violations in all, in production, in test code, and those in test code that
+    `test_violations = "report"` keeps from failing."""
+    return {
+        "violations": len(contract.violations),
+        "in_production": len(contract.production_violations),
+        "in_tests": len(contract.test_violations),
+        "reported_only": len(contract.reported_only),
     }
 
 
@@ -114,6 +129,8 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
         "file": location.path.as_posix() if location else None,
         "line": location.line if location else None,
         "baseline": violation.baseline.value if violation.baseline else None,
+        "in_tests": violation.in_tests,
+        "reported_only": violation.reported_only,
         "chain": [
             {
                 "importer": step.importer,

@@ -21,7 +21,9 @@ from archgraph.diagnostics import (
 from archgraph.report.text import (
     diagnostic_lines,
     format_percent,
+    reported_only_note,
     stale_phrase,
+    test_mark,
     violation_lines,
 )
 
@@ -49,6 +51,10 @@ def render_junit(result: RunResult) -> str:
     _property(properties, "exit_code", str(int(result.exit_code)))
     if result.baseline is not None:
         _property(properties, "baseline", result.baseline.as_posix())
+    _property(properties, "violations", str(len(result.violations)))
+    in_tests = sum(len(c.test_violations) for c in result.contracts)
+    _property(properties, "violations_in_production", str(len(result.violations) - in_tests))
+    _property(properties, "violations_in_tests", str(in_tests))
     suite.extend(cases)
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
@@ -67,7 +73,7 @@ def _contract_case(contract: ContractResult) -> ET.Element:
             "name": xml_safe(f"{contract.name} [{contract.contract_id}]"),
         },
     )
-    new, known = contract.new_violations, contract.known_violations
+    new, known = contract.failing_violations, contract.known_violations
     if contract.misconfigured:
         problems = [d for d in contract.diagnostics if d.is_configuration]
         _child(
@@ -91,7 +97,13 @@ def _contract_case(contract: ContractResult) -> ET.Element:
         _child(
             case,
             "failure",
-            f"{len(new)} violation(s) of {contract.contract_id} ({contract.kind})",
+            f"{len(new)} violation(s) of {contract.contract_id} ({contract.kind})"
+            + _tests_part(new)
+            + (
+                f"; {len(contract.reported_only)} more in test code reported only"
+                if contract.reported_only
+                else ""
+            ),
             new[0].code if new else _first_error_code(contract.diagnostics, "AG1"),
             _violations_text(new, contract.hint) + _diagnostics_text(contract.diagnostics),
         )
@@ -101,7 +113,15 @@ def _contract_case(contract: ContractResult) -> ET.Element:
         f"({_count(contract.respecting)} of {_count(contract.governed)} {contract.unit} respect it, "
         f"{_count(contract.violating)} violate it, {_count(contract.exempt)} exempt)"
     )
+    if contract.test_violations:
+        summary += (
+            f"; {len(contract.violations)} violation(s): {len(contract.production_violations)} "
+            f"in production, {len(contract.test_violations)} in test code"
+        )
     out = [summary]
+    note = reported_only_note(contract)
+    if note:
+        out += [note + ":", _violations_text(contract.reported_only)]
     if not contract.kept and contract.severity is not Severity.ERROR:
         out += [f"broken, but severity {contract.severity.value} does not fail the run:"]
         out += [_violations_text(new, contract.hint)]
@@ -133,12 +153,23 @@ def _child(case: ET.Element, tag: str, message: str, kind: str, text: str) -> No
     element.text = xml_safe(text)
 
 
+def _tests_part(violations: tuple[Violation, ...]) -> str:
+    """`, 2 in test code` when some of the violations are."""
+    count = sum(1 for v in violations if v.in_tests)
+    return f", {count} in test code" if count else ""
+
+
 def _violations_text(violations: tuple[Violation, ...], hint: str | None = None) -> str:
-    """Each violation's lines, then the contract's hint under it."""
+    """Each violation's lines (marked when in test code), then the contract's hint under it."""
     advice = [f"    hint: {hint}"] if hint else []
     return "".join(
-        visible(line) + "\n" for v in violations for line in [*violation_lines(v), *advice]
+        visible(line) + "\n" for v in violations for line in [*_marked_lines(v), *advice]
     )
+
+
+def _marked_lines(violation: Violation) -> list[str]:
+    lines = violation_lines(violation)
+    return [lines[0] + test_mark(violation), *lines[1:]]
 
 
 def _diagnostics_text(diagnostics: tuple[Diagnostic, ...]) -> str:

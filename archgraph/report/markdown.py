@@ -12,7 +12,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation, visible
-from archgraph.report.text import format_percent, stale_phrase
+from archgraph.report.text import (
+    format_percent,
+    has_test_violations,
+    reported_only_note,
+    stale_phrase,
+    test_count_phrase,
+    test_mark,
+)
 
 VIOLATIONS_SHOWN = 10
 # Enough to keep prose literal mid-line (messages never start a line here).
@@ -44,6 +51,12 @@ def render_markdown(
     lines = [title, "", _context(result), ""]
     if result.contracts:
         lines += [*_table(result), ""]
+    if has_test_violations(result):
+        lines += [f"Violations: {test_count_phrase(result.contracts)}.", ""]
+    for contract in result.contracts:
+        note = reported_only_note(contract)
+        if note and contract.kept:
+            lines += [f"{code(contract.contract_id)}: {escape(note)}.", ""]
     for contract in broken:
         lines += _section(result, contract, workspace, limit)
     problems = [d for d in result.diagnostics if d.severity is not Severity.INFO]
@@ -76,7 +89,10 @@ def _context(result: RunResult) -> str:
 
 def _table(result: RunResult) -> list[str]:
     with_baseline = result.baseline is not None
+    with_tests = has_test_violations(result)
     header = ["contract", "type", "status", "compliance", "violations"]
+    if with_tests:
+        header.append("in tests")
     if with_baseline:
         header += ["new", "known", "stale"]
     rows = [
@@ -96,6 +112,8 @@ def _table(result: RunResult) -> list[str]:
             format_percent(contract.compliance),
             str(len(contract.violations)),
         ]
+        if with_tests:
+            cells.append(str(len(contract.test_violations)))
         if with_baseline:
             cells += [
                 str(len(contract.new_violations)),
@@ -124,6 +142,9 @@ def _section(
         lines += [_violation_line(result, v, workspace) for v in new[:limit]]
         if len(new) > limit:
             lines.append(f"- … and {len(new) - limit} more (see the full report)")
+    note = reported_only_note(contract)
+    if note:
+        lines += ["", escape(note) + "."]
     if contract.known_violations:
         lines += ["", f"{len(contract.known_violations)} known violation(s) are in the baseline."]
     if contract.out_of_scope:
@@ -153,7 +174,7 @@ def _violation_line(result: RunResult, violation: Violation, workspace: Path | N
         text = f"{subject}: {escape(violation.message)}"
     else:
         text = escape(violation.message)
-    return f"- {where + ' ' if where else ''}{text}"
+    return f"- {where + ' ' if where else ''}{text}{escape(test_mark(violation))}"
 
 
 def _link(result: RunResult, location: Location | None, workspace: Path | None) -> str:

@@ -86,8 +86,15 @@ def sarif_log(result: RunResult) -> dict[str, Any]:
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    properties: dict[str, Any] = {
+        "violations": len(result.violations),
+        "violations_in_production": sum(len(c.production_violations) for c in result.contracts),
+        "violations_in_tests": sum(len(c.test_violations) for c in result.contracts),
+        "reported_only": sum(len(c.reported_only) for c in result.contracts),
+    }
     if result.baseline is not None:
-        run["properties"] = {"baseline": result.baseline.as_posix()}
+        properties["baseline"] = result.baseline.as_posix()
+    run["properties"] = properties
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
@@ -103,6 +110,9 @@ def _contract_rule(contract: ContractResult) -> dict[str, Any]:
         "compliance_formula": contract.formula,
         "compliance": contract.compliance,
         "violations": len(contract.violations),
+        "violations_in_production": len(contract.production_violations),
+        "violations_in_tests": len(contract.test_violations),
+        "reported_only": len(contract.reported_only),
     }
     rule: dict[str, Any] = {
         "id": contract.contract_id,
@@ -144,7 +154,9 @@ def _violation_result(
     sarif_result: dict[str, Any] = {
         "ruleId": contract.contract_id,
         "ruleIndex": rule_index,
-        "level": _LEVELS[contract.severity],
+        # A violation in test code that `test_violations = "report"` keeps from failing
+        # the run is a note, so that a code-scanning gate does not fail on it either.
+        "level": "note" if violation.reported_only else _LEVELS[contract.severity],
         "kind": "fail",
         "message": {"text": violation_text(violation)},
         "partialFingerprints": {"archgraphViolation/v1": _fingerprint(violation, seen)},
@@ -152,6 +164,8 @@ def _violation_result(
             "code": violation.code,
             "importer": violation.importer,
             "imported": violation.imported,
+            "in_tests": violation.in_tests,
+            "reported_only": violation.reported_only,
             "chain": [
                 {"importer": s.importer, "imported": s.imported, "lines": list(s.lines)}
                 for s in violation.chain

@@ -52,6 +52,8 @@ def render_text(result: RunResult) -> str:
     if in_error:
         closing += f", {in_error} in error (configuration)"
     closing += f" ({violations} violations"
+    if has_test_violations(result):
+        closing += f"; {test_count_phrase(result.contracts)}"
     if result.baseline is not None:
         new = sum(len(c.new_violations) for c in result.contracts)
         stale = sum(len(c.fixed) for c in result.contracts)
@@ -60,6 +62,39 @@ def render_text(result: RunResult) -> str:
         closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
     lines.append(closing + ").")
     return "".join(visible(line) + "\n" for line in lines)
+
+
+def has_test_violations(result: RunResult) -> bool:
+    return any(c.test_violations for c in result.contracts)
+
+
+def test_count_phrase(contracts: Sequence[ContractResult]) -> str:
+    """`3 in production, 2 in test code, 2 of them reported only`: production first."""
+    tests = sum(len(c.test_violations) for c in contracts)
+    production = sum(len(c.production_violations) for c in contracts)
+    reported = sum(len(c.reported_only) for c in contracts)
+    phrase = f"{production} in production, {tests} in test code"
+    return phrase + (f", {reported} of them reported only" if reported else "")
+
+
+def reported_only_note(contract: ContractResult) -> str | None:
+    """Why a contract with violations in test code is kept (or not failed by them)."""
+    count = len(contract.reported_only)
+    if not count:
+        return None
+    verdict = "kept with notes" if contract.kept else "these do not break it"
+    return (
+        f"{count} violation(s) in test code reported only (test_violations = \"report\"): "
+        f"{verdict}"
+    )
+
+
+def test_mark(violation: Violation) -> str:
+    """` (test code)` after a violation in test code; ` (test code, reported only)` when
+    `test_violations = "report"` keeps it from failing."""
+    if violation.reported_only:
+        return " (test code, reported only)"
+    return " (test code)" if violation.in_tests else ""
 
 
 def stale_phrase(contract: ContractResult) -> str:
@@ -97,8 +132,13 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
         lines += _baseline_lines(contract)
     else:
         lines += _listed(
-            f"{len(contract.violations)} violation(s):", contract.violations, hint=contract.hint
+            f"{len(contract.violations)} violation(s){_in_tests(contract.violations)}:",
+            contract.violations,
+            hint=contract.hint,
         )
+    note = reported_only_note(contract)
+    if note:
+        lines.append(f"  {note}")
     if contract.out_of_scope:
         lines.append(f"  ({contract.out_of_scope} violation(s) outside the affected scope not shown)")
     for diagnostic in contract.diagnostics:
@@ -120,6 +160,7 @@ def _listed(
     lines = [f"  {title}"]
     for violation in violations[:MAX_VIOLATIONS_SHOWN]:
         shown = violation_lines(violation)
+        shown[0] += test_mark(violation)
         if brief:  # one line each: where it is, not how the chain runs
             where = f"  ({violation.location})" if violation.location and violation.chain else ""
             shown = [shown[0] + where]
@@ -132,12 +173,22 @@ def _listed(
     return lines
 
 
+def _in_tests(violations: Sequence[Violation]) -> str:
+    """`, 2 in test code` when some of them are (listed after the production ones)."""
+    count = sum(1 for v in violations if v.in_tests)
+    return f", {count} in test code" if count else ""
+
+
 def _baseline_lines(contract: ContractResult) -> list[str]:
     """New violations in full; known ones one line each; stale entries so the baseline shrinks."""
     new, known = contract.new_violations, contract.known_violations
     lines = [f"  baseline: {len(new)} new, {len(known)} known, {len(contract.fixed)} stale"]
-    lines += _listed(f"{len(new)} new violation(s):", new, hint=contract.hint)
-    lines += _listed(f"{len(known)} known violation(s), recorded in the baseline:", known, brief=True)
+    lines += _listed(f"{len(new)} new violation(s){_in_tests(new)}:", new, hint=contract.hint)
+    lines += _listed(
+        f"{len(known)} known violation(s){_in_tests(known)}, recorded in the baseline:",
+        known,
+        brief=True,
+    )
     if contract.fixed:
         lines.append(
             f"  {len(contract.fixed)} stale baseline entr{'y' if len(contract.fixed) == 1 else 'ies'}"
@@ -159,9 +210,13 @@ def format_percent(share: float | None) -> str:
 
 def summary_table(result: RunResult) -> list[str]:
     """One row per contract: id, type, status, governed (= respecting + violating) and exempt
-    units, violations (new/known/fixed with a baseline) and compliance; under it, the formula."""
+    units, violations (those in test code, when any; new/known/fixed with a baseline) and
+    compliance; under it, the formula."""
     with_baseline = result.baseline is not None
+    with_tests = has_test_violations(result)
     header = ["contract", "type", "status", "governed", "respecting", "violating", "exempt", "violations"]
+    if with_tests:
+        header.append("in tests")
     if with_baseline:
         header += ["new", "known", "stale"]
     header.append("compliance")
@@ -177,6 +232,8 @@ def summary_table(result: RunResult) -> list[str]:
             "-" if contract.exempt is None else str(contract.exempt),
             str(len(contract.violations)),
         ]
+        if with_tests:
+            row.append(str(len(contract.test_violations)))
         if with_baseline:
             row += [
                 str(len(contract.new_violations)),

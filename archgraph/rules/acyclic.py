@@ -10,7 +10,7 @@ from archgraph import codes
 from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 from archgraph.rules.sites import removed_sites
 
@@ -38,6 +38,9 @@ class Acyclic(Contract):
     max_cycle_length: int = 8
     depth: int = 0  # also check the subpackages this many levels below each package
     skip_descendants: tuple[ModuleExpr, ...] = ()  # subpackages the depth walk does not enter
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        return modules_named(model, self.packages)
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +20,7 @@ from archgraph.diagnostics import (
     ImportStep,
     Severity,
     Violation,
+    ViolationsInTests,
 )
 from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
 from archgraph.model.names import is_within
@@ -54,10 +55,20 @@ class Contract(ABC):
     # import-linter's ignore_imports name exact modules; archgraph's cover descendants too.
     ignore_imports_exact: bool = False
     unmatched_ignore_imports: UnmatchedIgnores = UnmatchedIgnores.WARNING
+    # Overrides the `[archgraph] test_violations` setting for this contract.
+    test_violations: ViolationsInTests | None = None
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
         """Evaluate the contract against the model; reads only, prints nothing."""
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The modules the contract's own patterns put under its rule (exemptions such as
+        allowed importers left out): a contract naming test code governs it explicitly.
+
+        None by default: a contract type from a plugin that does not say is not explicit.
+        """
+        return frozenset()
 
 
     def validate(self, at: TablePosition) -> list[object]:
@@ -144,6 +155,54 @@ class Contract(ABC):
             chain=steps,
             location=model.location_of(first.importer, first.lines[0] if first.lines else None),
         )
+
+
+def modules_named(model: ArchModel, exprs: Iterable[ModuleExpr]) -> frozenset[str]:
+    """The modules of the graph that the patterns name."""
+    return frozenset(m for expr in exprs for m in model.matching(expr))
+
+
+def apart_test_code(
+    contract: Contract, result: ContractResult, model: ArchModel, setting: ViolationsInTests
+) -> ContractResult:
+    """The result with each violation in test code marked `in_tests`, production first.
+
+    A violation is in test code when its importer (the first module of its chain), or for a
+    finding without a chain the module its location lies in (a class, an unlisted module), is
+    test code (`ArchModel.is_test`). With `test_violations = "report"` (the contract's own
+    key, else `setting`) such a violation does not fail the contract, unless the contract
+    governs tests explicitly: every module it names is test code, or the importer lies within
+    a test module the contract names itself.
+    """
+    if not result.violations or not model.test_modules:
+        return result
+    policy = contract.test_violations or setting
+    named = contract.named_modules(model)
+    named_tests = sorted(m for m in named if model.is_test(m))
+    governs_tests = bool(named) and len(named_tests) == len(named)
+    by_file = {path: module for module, path in model.files.items()}
+
+    def marked(violation: Violation) -> Violation:
+        module = _module_of(violation, by_file)
+        if module is None or not model.is_test(module):
+            return violation
+        explicit = governs_tests or any(is_within(module, m) for m in named_tests)
+        return replace(
+            violation,
+            in_tests=True,
+            reported_only=policy is ViolationsInTests.REPORT and not explicit,
+        )
+
+    violations = tuple(sorted((marked(v) for v in result.violations), key=Violation.sort_key))
+    return replace(result, violations=violations)
+
+
+def _module_of(violation: Violation, by_file: Mapping[Path, str]) -> str | None:
+    if violation.importer is not None:
+        return violation.importer
+    if violation.location is None:
+        return None
+    return by_file.get(violation.location.path)
 
 
 def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:

@@ -10,7 +10,7 @@ from archgraph import codes
 from archgraph.diagnostics import ContractResult, ImportSite, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
-from archgraph.rules.base import Contract
+from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 from archgraph.rules.sites import chain_starts, imports_leaving, reaching, removed_sites
 
@@ -36,6 +36,8 @@ class Forbidden(Contract):
     forbidden_modules: tuple[ModuleExpr, ...]
     allow_indirect_imports: bool = False
 
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        return modules_named(model, (*self.source_modules, *self.forbidden_modules))
 
     def check(self, model: ArchModel) -> ContractResult:
         """Report each import (or shortest chain) from a source to a forbidden module."""

@@ -9,7 +9,7 @@ from archgraph import codes
 from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, overlapping
+from archgraph.rules.base import Contract, modules_named, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import (
     imports_leaving,
@@ -36,6 +36,9 @@ class Independence(Contract):
         "of them; exempt: ignore_imports"
     )
     modules: tuple[ModuleExpr, ...]
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        return modules_named(model, self.modules)
 
     def validate(self, at: TablePosition) -> list[object]:
         if len(self.modules) < 2 and not any(m.is_wildcard for m in self.modules):

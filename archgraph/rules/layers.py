@@ -11,7 +11,7 @@ from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, no_match, overlapping
+from archgraph.rules.base import Contract, modules_named, no_match, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import (
     imports_leaving,
@@ -41,6 +41,13 @@ class Layers(Contract):
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
     exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The layers' modules, inside each container."""
+        containers = sorted(modules_named(model, self.containers))
+        prefixes = [f"{c}." for c in containers] or [""]
+        names = {prefix + m for spec in self.layers for m in spec.modules for prefix in prefixes}
+        return frozenset(m for m in names if model.contains(m))
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []

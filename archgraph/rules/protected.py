@@ -35,7 +35,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract, skipped_namespace_directory
+from archgraph.rules.base import Contract, modules_named, skipped_namespace_directory
 from archgraph.rules.registry import register
 
 
@@ -47,19 +47,30 @@ class Protected(Contract):
     Compliance, over import sites (importer, module imported): violating = every import of a
     protected module, or statement obtaining a protected symbol, from outside the allowed
     importers; respecting = every import of a gate (an allowed importer that imports the protected
-    code itself) from outside the allowed importers: the permitted way to the protected code;
-    exempt = the allowed importers' own imports of it and ignored imports.
+    code itself) from outside the allowed importers, and every statement taking the symbol from
+    the `replacement`: the permitted ways to the protected code; exempt = the allowed importers'
+    own imports of it and ignored imports.
     """
 
     kind: ClassVar[str] = "protected"
     compliance_formula: ClassVar[str] = (
         "respecting / (respecting + violating) import sites; violating: imports of the protected "
         "code outside the allowed importers; respecting: imports of an allowed importer that "
-        "imports it (the permitted path); exempt: allowed importers, ignore_imports"
+        "imports it, or of the replacement (the permitted paths); exempt: allowed importers, "
+        "ignore_imports"
     )
     modules: tuple[ModuleExpr, ...] = ()
     symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
     allowed_importers: tuple[ModuleExpr, ...] = ()
+    # The canonical import path of the (one) protected symbol, `pkg.registry.AgentRegistry`: a
+    # module that re-exports it. Taking it from there is allowed to anyone; `archgraph fix`
+    # rewrites the other imports to it.
+    replacement: str | None = None
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The protected modules and the modules defining the protected symbols."""
+        defining = {text.rpartition(".")[0] for text in self.symbols}
+        return modules_named(model, self.modules) | {m for m in defining if model.contains(m)}
 
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
@@ -69,6 +80,15 @@ class Protected(Contract):
             problem = Symbol.problem(text)
             if problem:
                 problems.append(at.error("symbols", problem))
+        if self.replacement is not None:
+            problem = Symbol.problem(self.replacement)
+            if problem:
+                problems.append(at.error("replacement", problem))
+            elif len(self.symbols) != 1:
+                problems.append(
+                    at.error("replacement", "a replacement needs exactly one protected symbol; "
+                             "write one contract per symbol")
+                )
         return problems
 
 
@@ -79,6 +99,8 @@ class Protected(Contract):
         allowed, more = self.resolve(model, "allowed_importers", self.allowed_importers)
         symbols, notes, sites = symbol_findings(model, self.symbols)
         problems += more + notes
+        if self.replacement is not None and symbols:
+            problems += self._replacement_problems(model, symbols[0])
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
         modules = self._module_imports(model, view, protected, allowed)
@@ -144,9 +166,40 @@ class Protected(Contract):
                     found.exempt.add(pair)
                     found.gates.add(site.importer)
                 else:
+                    # Taken from the replacement (the canonical path): governed and respecting.
                     found.governed.add(pair)
-                    found.violations.append(self._symbol_violation(model, symbol, site))
+                    if not self.by_replacement(site):
+                        found.violations.append(self._symbol_violation(model, symbol, site))
         return found
+
+    def by_replacement(self, site: SymbolSite) -> bool:
+        """Whether the site takes the symbol from the replacement's module (the canonical path)."""
+        return self.replacement is not None and site.module == Symbol.parse(self.replacement).module
+
+    def _replacement_problems(self, model: ArchModel, symbol: Symbol) -> list[Diagnostic]:
+        """The replacement must hold the very object protected (a re-export of it)."""
+        named = Symbol.parse(self.replacement or "")
+        origin = None
+        if named.module in model.internal_modules:
+            origin = origin_of(
+                named.module,
+                named.name,
+                lambda module: model.facts([module], chains=True).get(module),
+                model.internal_modules,
+                packages_of(model.files).__contains__,
+                not model.exclude_type_checking_imports,
+            )
+        if origin is not None and origin.symbol == symbol:
+            return []
+        found = f"it is {origin.symbol}" if origin is not None else "it is not defined or imported there"
+        return [
+            Diagnostic(
+                codes.INVALID_MODULE_LIST.code,
+                Severity.ERROR,
+                f"replacement: '{self.replacement}' is not the protected {symbol} ({found})",
+                hint=f"name a module that imports {symbol.name} from {symbol.module} (a re-export)",
+            )
+        ]
 
     def _symbol_violation(self, model: ArchModel, symbol: Symbol, site: SymbolSite) -> Violation:
         alias = site.written if site.written != symbol.name else None

@@ -43,6 +43,11 @@ class SingleImplementation(Contract):
     canonical: str  # qualified name of the one implementation
     allowed_modules: tuple[ModuleExpr, ...] = ()
 
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        """The canonical class's module (`allowed_modules` are exemptions)."""
+        module = self.canonical.rpartition(".")[0]
+        return frozenset({module}) if model.contains(module) else frozenset()
+
     def validate(self, at: TablePosition) -> list[object]:
         problems: list[object] = []
         if not self.concept.strip():

@@ -8,8 +8,8 @@ changes how much is worked out again, never what is found.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,7 @@ from archgraph.scan.finder import (
 from archgraph.scan.store import ScanStore
 
 if TYPE_CHECKING:
+    from archgraph.scan.cache_file import Stamp
     from archgraph.scan.grimp_graph import Assembler
 
 
@@ -196,6 +197,9 @@ def scan(
 class FilesOutcome:
     sources: SourceSet
     diagnostics: tuple[Diagnostic, ...]
+    # Each module's file stamp as the walk saw it: a cache keyed by every file's stamp needs
+    # not stat thousands of files a second time.
+    stamps: Mapping[str, Stamp] = field(default_factory=dict)
 
 
 def scan_files(
@@ -219,7 +223,8 @@ def scan_files(
     source_set = SourceSet(
         root, options.root_packages, files, namespace, provider, test_code=options.test_code
     )
-    return FilesOutcome(source_set, sorted_diagnostics((*found.diagnostics, *large_notes)))
+    stamps = {s.module: s.stamp for tree in found.trees for s in tree.sources}  # as module_files
+    return FilesOutcome(source_set, sorted_diagnostics((*found.diagnostics, *large_notes)), stamps)
 
 
 def large_files(

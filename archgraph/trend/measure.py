@@ -16,6 +16,7 @@ from pathlib import Path
 from archgraph import codes
 from archgraph.config import Config
 from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity, visible
+from archgraph.families.classify import FamiliesQuery
 from archgraph.model import ArchModel
 from archgraph.rules import Contract
 from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
@@ -30,6 +31,7 @@ from archgraph.trend.points import (
     sample,
     scan_problem_count,
     unavailable_point,
+    with_changes,
 )
 from archgraph.trend.session import TrendSession
 from archgraph.usecases.project import (
@@ -56,10 +58,12 @@ def trend(
     progress: Progress = _quiet,
     *,
     with_families: bool = True,
+    concept: str | None = None,
 ) -> Trend:
     """Measure every `every`-th commit of `revisions` (and the last) with today's contracts.
 
-    `with_families=False` leaves out the families analysis (about half of a commit's cost).
+    `with_families=False` leaves out the families analysis (about half of a commit's cost);
+    `concept` (a class-name glob, as `families --concept`) limits it to the concept migrated.
     """
     if every < 1:
         raise ArchgraphError(f"--every must be at least 1, got {every}")
@@ -110,7 +114,7 @@ def trend(
                 session = TrendSession()  # --no-cache: every commit from scratch
             points.append(
                 _measure(commit, checkout, commit_config, contracts, options, specs, session,
-                         with_families)
+                         FamiliesQuery(concept=concept) if with_families else None)
             )
         if by_content is not None:
             # Room for two versions of the largest tree measured, besides what this run used.
@@ -118,12 +122,13 @@ def trend(
     return Trend(
         revisions=revisions,
         contracts=specs,
-        points=tuple(points),
+        points=with_changes(points),
         config_files=tuple(shown_path(f, root) for f in config.files),
         commits_in_range=len(in_range),
         every=every,
         first_parent=first_parent,
         families_analyzed=with_families,
+        concept=concept if with_families else None,
     )
 
 
@@ -135,7 +140,7 @@ def _measure(
     options: RunOptions,
     specs: Sequence[ContractSpec],
     session: TrendSession,
-    with_families: bool,
+    families_query: FamiliesQuery | None,
 ) -> CommitPoint:
     """Scan the checkout as it is at `commit`, check each contract, analyze the families;
     what the previous commits' analysis still holds is reused (`session`)."""
@@ -150,8 +155,8 @@ def _measure(
         outcome = session.scan(commit_root, scan_opts)
         results = [_check(c, outcome.model) for c in contracts]
         families: tuple[FamilyPoint, ...] = ()
-        if with_families:
-            families = session.families_of(outcome.model.sources)
+        if families_query is not None:
+            families = session.families_of(outcome.model.sources, families_query)
     except ArchgraphError as error:  # e.g. the root package does not exist yet
         message = str(error)
         for shown in {str(commit_root.resolve()), str(commit_root)}:  # /tmp may be a symlink

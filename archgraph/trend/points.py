@@ -4,12 +4,13 @@ that reduce a contract result or a families report to the few numbers a trend pl
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Diagnostic, Severity
+from archgraph.diagnostics import ContractResult, Diagnostic, Severity, ViolationKey
 from archgraph.families.findings import FamiliesReport
 
 Item = TypeVar("Item")
@@ -47,6 +48,12 @@ class ContractPoint:
     respecting: int | None = None
     compliance: float | None = None
     unavailable: str | None = None  # why the contract could not be judged at this commit
+    # The violations' stable keys (as the baseline keys them: no line numbers), sorted.
+    keys: tuple[ViolationKey, ...] = ()
+    # Against the previous commit where the contract could be judged (None at the first one):
+    # keys found here and not there, and keys found there and not here.
+    new: tuple[ViolationKey, ...] | None = None
+    fixed: tuple[ViolationKey, ...] | None = None
 
     @property
     def available(self) -> bool:
@@ -97,6 +104,7 @@ class Trend:
     every: int = 1
     first_parent: bool = False
     families_analyzed: bool = True
+    concept: str | None = None  # the class-name glob the families were limited to (--concept)
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -145,7 +153,34 @@ def contract_point(result: ContractResult) -> ContractPoint:
         governed=result.governed,
         respecting=result.respecting,
         compliance=result.compliance,
+        keys=tuple(sorted({v.key for v in result.violations}, key=ViolationKey.sort_key)),
     )
+
+
+def with_changes(points: Sequence[CommitPoint]) -> tuple[CommitPoint, ...]:
+    """The points with each contract's new and fixed violations against the previous commit
+    where that contract could be judged: a commit that fixes 84 violations and brings 4 new
+    ones shows +4 and -84, not a net -80."""
+    before: dict[str, frozenset[ViolationKey]] = {}
+    changed = []
+    for point in points:
+        contracts = []
+        for contract in point.contracts:
+            if not contract.available:
+                contracts.append(contract)
+                continue
+            keys = frozenset(contract.keys)
+            previous = before.get(contract.contract_id)
+            if previous is not None:
+                contract = dataclasses.replace(
+                    contract,
+                    new=tuple(sorted(keys - previous, key=ViolationKey.sort_key)),
+                    fixed=tuple(sorted(previous - keys, key=ViolationKey.sort_key)),
+                )
+            before[contract.contract_id] = keys
+            contracts.append(contract)
+        changed.append(dataclasses.replace(point, contracts=tuple(contracts)))
+    return tuple(changed)
 
 
 def scan_problem_count(diagnostics: Sequence[Diagnostic]) -> int:

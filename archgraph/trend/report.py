@@ -28,6 +28,7 @@ JSON_VERSION = 1
 NOT_AVAILABLE = "n/a"
 TREND_FORMATS = ("html", "svg", "json", "csv")
 MAX_FAMILIES_CHARTED = 8  # more lines than this make the panel unreadable; the table has all
+MAX_CONCEPT_FAMILIES_CHARTED = 20  # with --concept the user chose them: chart (nearly) all
 MAX_TICK_LABELS = 30
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
@@ -57,6 +58,7 @@ def trend_to_dict(trend: Trend) -> dict[str, Any]:
         "revisions": trend.revisions,
         "first_parent": trend.first_parent,
         "families_analyzed": trend.families_analyzed,
+        "concept": trend.concept,
         "every": trend.every,
         "commits_in_range": trend.commits_in_range,
         "judged_by": {"config_files": list(trend.config_files), "note": trend.note},
@@ -89,6 +91,11 @@ def _contract_to_dict(point: ContractPoint) -> dict[str, Any]:
         "respecting": point.respecting,
         "compliance": point.compliance,
         "unavailable": point.unavailable,
+        # Against the previous commit where the contract was judged; null at the first one.
+        "new": None if point.new is None else len(point.new),
+        "fixed": None if point.fixed is None else len(point.fixed),
+        "new_violations": None if point.new is None else [k.as_dict() for k in point.new],
+        "fixed_violations": None if point.fixed is None else [k.as_dict() for k in point.fixed],
     }
 
 
@@ -105,7 +112,8 @@ def render_trend_csv(trend: Trend) -> str:
     concepts = trend.concepts
     header = ["sha", "date", "subject", "modules", "scan_problems", "unavailable"]
     for spec in trend.contracts:
-        header += [f"violations:{spec.contract_id}", f"compliance:{spec.contract_id}"]
+        header += [f"violations:{spec.contract_id}", f"new:{spec.contract_id}",
+                   f"fixed:{spec.contract_id}", f"compliance:{spec.contract_id}"]
     for concept in concepts:
         header += [f"implementations:{concept}", f"roots:{concept}", f"classes:{concept}"]
     stream = io.StringIO()
@@ -126,10 +134,11 @@ def render_trend_csv(trend: Trend) -> str:
         for spec in trend.contracts:
             contract = point.contract(spec.contract_id)
             if contract is None or not contract.available:
-                row += [NOT_AVAILABLE, NOT_AVAILABLE]
+                row += [NOT_AVAILABLE] * 4
                 continue
             compliance = contract.compliance
-            row += [contract.violations, "" if compliance is None else f"{compliance:.6f}"]
+            row += [contract.violations, _count(contract.new), _count(contract.fixed),
+                    "" if compliance is None else f"{compliance:.6f}"]
         for concept in concepts:
             family = point.family(concept)
             row += [family.implementations, family.roots, family.classes] if family else ["", "", ""]
@@ -148,6 +157,11 @@ def _or_na(value: int | None) -> object:
     return NOT_AVAILABLE if value is None else value
 
 
+def _count(keys: Sequence[object] | None) -> object:
+    """How many; empty at the first commit a contract was judged (nothing to compare with)."""
+    return "" if keys is None else len(keys)
+
+
 # --- SVG chart -------------------------------------------------------------------------------
 
 
@@ -158,7 +172,8 @@ def charted_concepts(trend: Trend) -> tuple[str, ...]:
         for family in point.families:
             peak[family.concept] = max(peak.get(family.concept, 0), family.implementations)
     ranked = sorted(peak, key=lambda concept: (-peak[concept], concept))
-    return tuple(ranked[:MAX_FAMILIES_CHARTED])
+    limit = MAX_FAMILIES_CHARTED if trend.concept is None else MAX_CONCEPT_FAMILIES_CHARTED
+    return tuple(ranked[:limit])
 
 
 def render_trend_svg(trend: Trend) -> str:
@@ -170,7 +185,7 @@ def render_trend_svg(trend: Trend) -> str:
     points = trend.points
     positions = list(range(len(points)))
     concepts = charted_concepts(trend)
-    panels = 3 if concepts else 2
+    panels = 4 if concepts else 3
     palette = [matplotlib.colormaps["tab10"](i % 10) for i in range(max(len(trend.contracts), len(concepts), 1))]
     with matplotlib.rc_context(
         {
@@ -195,6 +210,7 @@ def render_trend_svg(trend: Trend) -> str:
         axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
         peak = max((c.violations or 0 for p in points for c in p.contracts), default=0)
         axes[0].set_ylim(0, max(peak, 1) * 1.08)  # no violations at all: a flat line at 0, not 0..0.05
+        _plot_changes(axes[2], trend, palette)
         axes[1].set_ylabel("compliance (%)")
         lowest = min((100 * c.compliance for p in points for c in p.contracts if c.compliance is not None),
                      default=0.0)
@@ -203,13 +219,15 @@ def render_trend_svg(trend: Trend) -> str:
         if concepts:
             for color, concept in zip(palette, concepts, strict=False):
                 values = [_number(f.implementations if (f := p.family(concept)) else None) for p in points]
-                _plot(axes[2], positions, values, color, _literal(concept), f"implementations:{concept}")
-            axes[2].set_ylabel("independent\nimplementations")
-            axes[2].yaxis.set_major_locator(MaxNLocator(integer=True))
-            axes[2].set_ylim(0, max(f.implementations for p in points for f in p.families) * 1.08)
+                _plot(axes[3], positions, values, color, _literal(concept), f"implementations:{concept}")
+            axes[3].set_ylabel("independent\nimplementations")
+            axes[3].yaxis.set_major_locator(MaxNLocator(integer=True))
+            axes[3].set_ylim(0, max(f.implementations for p in points for f in p.families) * 1.08)
             hidden = len(trend.concepts) - len(concepts)
             title = "competing families" + (f" ({len(concepts)} largest of {len(trend.concepts)})" if hidden else "")
-            axes[2].set_title(title, loc="left", fontsize=9)
+            if trend.concept is not None:
+                title += _literal(f", classes named {trend.concept}")
+            axes[3].set_title(title, loc="left", fontsize=9)
         axes[0].set_title("violations per contract", loc="left", fontsize=9)
         axes[1].set_title("compliance per contract", loc="left", fontsize=9)
         for ax in axes:
@@ -225,6 +243,32 @@ def render_trend_svg(trend: Trend) -> str:
         stream = io.StringIO()
         figure.savefig(stream, format="svg", metadata={"Date": None})
     return stream.getvalue()
+
+
+def _plot_changes(axes: Axes, trend: Trend, palette: Sequence[Any]) -> None:
+    """New violations as bars above zero and fixed ones below, side by side per contract."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415 - only the charts
+
+    contracts = trend.contracts
+    width = 0.8 / max(len(contracts), 1)
+    peak = 1
+    for index, (color, spec) in enumerate(zip(palette, contracts, strict=False)):
+        x = [i - 0.4 + width * (index + 0.5) for i in range(len(trend.points))]
+        series = [point.contract(spec.contract_id) for point in trend.points]
+        new = [len(c.new) if c is not None and c.new is not None else 0 for c in series]
+        fixed = [-len(c.fixed) if c is not None and c.fixed is not None else 0 for c in series]
+        peak = max(peak, *new, *(-f for f in fixed))
+        ups = axes.bar(x, new, width=width, color=color, label=_literal(spec.contract_id))
+        downs = axes.bar(x, fixed, width=width, color=color, alpha=0.45, hatch="//")
+        for position, (up, down) in enumerate(zip(ups.patches, downs.patches, strict=True)):
+            up.set_gid(f"new:{spec.contract_id}:{position}")  # one bar per commit, ids unique
+            down.set_gid(f"fixed:{spec.contract_id}:{position}")
+    axes.axhline(0, color="#444", linewidth=0.6)
+    axes.set_ylim(-peak * 1.1, peak * 1.1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))  # counts
+    axes.set_ylabel("new (up)\nfixed (down)")
+    axes.set_title("new and fixed violations per commit", loc="left", fontsize=9)
 
 
 def _literal(text: str) -> str:
@@ -314,7 +358,7 @@ def _table(trend: Trend) -> str:
     concepts = trend.concepts
     header = ['<th class="text">commit</th>', '<th class="text">date</th>',
               '<th class="text">subject</th>', "<th>modules</th>"]
-    header += [f'<th title="{escape(c.name)}">{escape(c.contract_id)}<br>violations · compliance</th>'
+    header += [f'<th title="{escape(c.name)}">{escape(c.contract_id)}<br>violations (new, fixed) · compliance</th>'
                for c in trend.contracts]
     header += [f"<th>{escape(concept)}<br>implementations</th>" for concept in concepts]
     rows = ["<table>", "<thead><tr>" + "".join(header) + "</tr></thead>", "<tbody>"]
@@ -331,7 +375,10 @@ def _table(trend: Trend) -> str:
                 reason = contract.unavailable if contract else None
                 cells.append(_cell(None, reason))
                 continue
-            text = f"{contract.violations} · {format_percent(contract.compliance)}"
+            changes = "" if contract.new is None or contract.fixed is None else (
+                f" (+{len(contract.new)}, -{len(contract.fixed)})"
+            )
+            text = f"{contract.violations}{changes} · {format_percent(contract.compliance)}"
             cells.append(f'<td class="{"broken" if contract.violations else "kept"}">{escape(text)}</td>')
         for concept in concepts:
             family = point.family(concept)

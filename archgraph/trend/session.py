@@ -85,12 +85,15 @@ class TrendSession:
             return None
         return refreshed(self._walk[2], self._edited, self._where)
 
-    def families_of(self, sources: SourceSet) -> tuple[FamilyPoint, ...]:
-        """The competing families of the files' classes (analyzed again only when they changed)."""
+    def families_of(
+        self, sources: SourceSet, query: FamiliesQuery = FamiliesQuery()
+    ) -> tuple[FamilyPoint, ...]:
+        """The competing families of the files' classes (analyzed again only when they changed;
+        a session serves one query)."""
         before = self._build.model if self._build is not None else None
         self._build = update_class_model(self._build, sources.facts(), sources.files)
         if self._build.model is not before:
-            self._families = family_points(analyze_families(self._build.model, FamiliesQuery()))
+            self._families = family_points(analyze_families(self._build.model, query))
         return self._families
 
 

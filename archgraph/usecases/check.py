@@ -20,6 +20,7 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel
 from archgraph.model.schema import TablePosition
 from archgraph.rules import Contract
+from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
 from archgraph.scan import scan
 from archgraph.usecases.project import (
@@ -130,7 +131,10 @@ def _analyze(
     positions = contract_positions(config.contracts)
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
-        results.append(_placed(contract.check(outcome.model), positions.get(contract.id), root))
+        checked = apart_test_code(
+            contract, contract.check(outcome.model), outcome.model, config.settings.test_violations
+        )
+        results.append(_placed(checked, positions.get(contract.id), root))
     result = RunResult(
         root=root,
         contracts=tuple(results),

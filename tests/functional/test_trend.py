@@ -220,8 +220,9 @@ def test_csv_has_one_row_per_commit_and_one_column_per_metric(
     rows = list(csv.DictReader(io.StringIO(render_trend_csv(measured))))
     assert list(rows[0]) == [
         "sha", "date", "subject", "modules", "scan_problems", "unavailable",
-        "violations:layers", "compliance:layers",
-        "violations:api-no-payments", "compliance:api-no-payments",
+        "violations:layers", "new:layers", "fixed:layers", "compliance:layers",
+        "violations:api-no-payments", "new:api-no-payments", "fixed:api-no-payments",
+        "compliance:api-no-payments",
         "implementations:Notifier", "roots:Notifier", "classes:Notifier",
     ]
     assert [r["sha"] for r in rows] == shas
@@ -230,6 +231,11 @@ def test_csv_has_one_row_per_commit_and_one_column_per_metric(
         "n/a", "1.000000", "0.666667", "0.750000", "1.000000", "1.000000", "1.000000",
     ]
     assert [r["violations:api-no-payments"] for r in rows] == ["n/a", "n/a", "n/a", "1", "1", "1", "0"]
+    # Against the commit before where the contract was judged; empty at the first such commit.
+    assert [r["new:layers"] for r in rows] == ["n/a", "", "1", "0", "0", "0", "0"]
+    assert [r["fixed:layers"] for r in rows] == ["n/a", "", "0", "0", "1", "0", "0"]
+    assert [r["new:api-no-payments"] for r in rows] == ["n/a", "n/a", "n/a", "", "0", "0", "0"]
+    assert [r["fixed:api-no-payments"] for r in rows] == ["n/a", "n/a", "n/a", "", "0", "0", "1"]
     assert [r["modules"] for r in rows] == ["n/a", "10", "10", "12", "12", "12", "11"]
     assert [r["implementations:Notifier"] for r in rows] == ["", "2", "2", "3", "3", "3", "2"]
     assert rows[0]["unavailable"].startswith("root package(s) not found: shop")
@@ -262,7 +268,7 @@ def test_html_embeds_the_chart_and_the_table_offline(measured: Trend) -> None:
     chart = page[page.index("<svg"): page.index("</svg>") + len("</svg>")]
     assert {"violations:layers", "compliance:api-no-payments"} <= svg_ids(chart)
     assert page.count("<tr>") == 1 + len(HISTORY)  # header + one row per commit
-    assert "1 · 66.6%" in page  # violations · compliance, rounded down as in the text report
+    assert "1 (+1, -0) · 66.6%" in page  # violations (new, fixed) · compliance, rounded down as in the text report
     assert "judged by today&#x27;s contracts" in page
 
 

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from archgraph.diagnostics import ContractResult, Diagnostic, ImportStep, Severity, Violation
-from archgraph.trend.points import ContractPoint, contract_point, sample
+from archgraph.diagnostics import (
+    ContractResult,
+    Diagnostic,
+    ImportStep,
+    Severity,
+    Violation,
+    ViolationKey,
+)
+from archgraph.trend.points import (
+    CommitInfo,
+    CommitPoint,
+    ContractPoint,
+    contract_point,
+    sample,
+    with_changes,
+)
 
 
 def test_sample_takes_every_nth_from_the_first_and_always_the_last() -> None:
@@ -39,9 +53,36 @@ def test_a_contract_naming_a_missing_module_is_not_available() -> None:
 def test_an_ignore_matching_nothing_at_an_old_commit_still_counts_the_violations() -> None:
     stale = Diagnostic("AG311", Severity.ERROR, "ignore_imports entry 'a -> b' matches no import")
     assert contract_point(result(stale, violations=1)) == ContractPoint(
-        "layers", violations=1, governed=4, respecting=3, compliance=0.75
+        "layers", violations=1, governed=4, respecting=3, compliance=0.75,
+        keys=(ViolationKey("layers", "AG101", "pkg.low0", "pkg.high"),),
     )
 
 
 def test_nothing_governed_is_full_compliance() -> None:
     assert contract_point(result()) == ContractPoint("layers", 0, 0, 0, 1.0)
+
+
+def key(importer: str) -> ViolationKey:
+    return ViolationKey("layers", "AG101", importer, "pkg.high")
+
+
+def commit(index: int, contract: ContractPoint) -> CommitPoint:
+    return CommitPoint(CommitInfo(f"{index:040d}", "2024-01-01", f"commit {index}"), 3, (contract,))
+
+
+def test_new_and_fixed_compare_with_the_last_commit_where_the_contract_was_judged() -> None:
+    points = with_changes(
+        [
+            commit(0, ContractPoint("layers", 2, keys=(key("a"), key("b")))),
+            commit(1, ContractPoint("layers", None, unavailable="gone")),
+            commit(2, ContractPoint("layers", 2, keys=(key("b"), key("c")))),
+            commit(3, ContractPoint("layers", 2, keys=(key("b"), key("c")))),
+        ]
+    )
+    changes = [(p.contracts[0].new, p.contracts[0].fixed) for p in points]
+    assert changes == [
+        (None, None),  # nothing to compare with
+        (None, None),  # not judged
+        ((key("c"),), (key("a"),)),  # against commit 0: one new, one fixed, net 0
+        ((), ()),
+    ]
