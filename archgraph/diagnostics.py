@@ -156,13 +156,49 @@ class ViolationKey:
         return f"{text} ({self.symbol})" if self.symbol else text
 
 
+class ImportKind(StrEnum):
+    """When an import statement runs: what a contract's `import_kinds` selects.
+
+    An import under `if TYPE_CHECKING:` is `type_checking` wherever it is (it never runs); one
+    inside a def or a class body at any depth is `function`; `lazy import` and `lazy from`
+    (PEP 810, module level only) are `lazy`; every other one is `runtime`, including those in
+    module-level `if`, `try` and `with` blocks.
+    """
+
+    RUNTIME = "runtime"
+    TYPE_CHECKING = "type_checking"
+    FUNCTION = "function"
+    LAZY = "lazy"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class ImportStep:
-    """One direct import in a chain, with the line numbers it appears on in the importer."""
+    """One direct import in a chain, with the line numbers it appears on in the importer and
+    the kind of each of those lines (`kinds[i]` is that of `lines[i]`)."""
 
     importer: str
     imported: str
     lines: tuple[int, ...] = ()
+    # Read from the importer's file at those lines, so a step is the same import whatever its
+    # kinds say: left out of comparisons, which sort and deduplicate steps by what they join.
+    kinds: tuple[ImportKind, ...] = field(default=(), compare=False)
+
+    @property
+    def line_kinds(self) -> tuple[ImportKind, ...]:
+        """The kind of each line, in the order of `lines`: runtime where none was read."""
+        missing = len(self.lines) - len(self.kinds)
+        return self.kinds + (ImportKind.RUNTIME,) * missing if missing > 0 else self.kinds
+
+    @property
+    def import_kind(self) -> ImportKind:
+        """The kind of the step's first line (runtime when its lines are unknown)."""
+        kinds = self.line_kinds
+        return kinds[0] if kinds else ImportKind.RUNTIME
+
+    @property
+    def distinct_kinds(self) -> tuple[ImportKind, ...]:
+        """The kinds of its lines, each once, in the order of the lines."""
+        return tuple(dict.fromkeys(self.line_kinds))
 
 
 @dataclass(frozen=True, slots=True)

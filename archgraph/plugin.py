@@ -4,9 +4,9 @@ A contract type is a frozen dataclass that subclasses `Contract`. Its fields are
 TOML table accepts (with their types, defaults, and which are required); `kind` is the `type`
 that tables write. `check(model)` reads the import graph through `ArchModel` and returns a
 `ContractResult`; it mutates nothing and prints nothing. The base class gives it the common keys
-(`name`, `id`, `severity`, `ignore_imports`, `hint`, ...) and the helpers that the built-in types
-use: `self.view(model)` (the model without `ignore_imports`, and a warning for each ignore that
-matches nothing), `self.resolve(model, key, exprs)` (the modules that patterns name; a pattern
+(`name`, `id`, `severity`, `ignore_imports`, `hint`, `import_kinds`, ...) and the helpers that the
+built-in types use: `self.view(model)` (the model without `ignore_imports` and without the imports
+of no kind in `import_kinds`, and a warning for each ignore that matches nothing), `self.resolve(model, key, exprs)` (the modules that patterns name; a pattern
 naming none is reported), `self.chain_violation(model, code, chain, message)` and
 `self.result(violations, diagnostics)`. An optional `validate(at)` returns the configuration
 errors that tie several fields together, made with `at.error(key, message)`.
@@ -73,6 +73,7 @@ from __future__ import annotations
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
+    ImportKind,
     ImportStep,
     Location,
     Severity,
@@ -89,6 +90,7 @@ __all__ = [
     "ContractResult",
     "Diagnostic",
     "ImportExpr",
+    "ImportKind",
     "ImportStep",
     "Location",
     "ModuleExpr",

@@ -34,7 +34,11 @@ def _source(card: Scorecard) -> str:
 
 def _implementation_line(item: Implementation) -> str:
     notes = []
-    if item.nested:
+    if item.definition == "shadow":
+        notes.append("shadow: a same-name subclass")
+    elif item.definition == "fallback":
+        notes.append("fallback: defined where an import of the same name may fail")
+    elif item.nested:
         notes.append("nested: defined inside a function or class")
     if item.in_tests:
         notes.append("test code")
@@ -140,6 +144,7 @@ def _implementation_to_dict(item: Implementation) -> dict[str, Any]:
         "in_tests": item.in_tests,
         "nested": item.nested,
         "built_on": item.built_on,
+        "definition": item.definition,
         "import_sites": item.import_sites,
         "test_import_sites": item.test_import_sites,
         "instantiations": item.instantiations,

@@ -81,6 +81,7 @@ class Implementation:
     instantiations: int  # `Name(...)` calls in the production modules that import it
     top_importers: tuple[tuple[str, int], ...]  # (module, sites), most sites first
     built_on: str | None = None  # the nearest class of the concept it derives from; None: a root
+    definition: str = "primary"  # primary, nested, shadow (same-name subclass) or fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,7 @@ def scorecard(
                 instantiations=instantiations.get(qualname, 0),
                 top_importers=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_IMPORTERS]),
                 built_on=built_on.get(qualname),
+                definition=str(info.definition_kind),
             )
         )
     order = {Standing.CANONICAL: 0, Standing.COMPETING: 1, Standing.EXEMPT: 2}

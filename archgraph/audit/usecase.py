@@ -68,7 +68,8 @@ def audit_analysis(
     progress("reading classes")
     classes = model.class_model
     progress(f"comparing {len(classes.classes)} classes")
-    report = analyze_families(classes, FamiliesQuery())
+    # Test code too: a scorecard shows its implementations as exempt (listed, not counted).
+    report = analyze_families(classes, FamiliesQuery(include_tests=True), model.test_modules)
     concepts = [
         c
         for c in (
@@ -286,18 +287,10 @@ def _site(model: ArchModel, qualname: str, site: SymbolSite) -> Site:
         obtains=qualname,
         via=site.via,
         in_tests=model.is_test(site.importer),
-        import_kind=import_kind(site),
+        import_kind=model.kind_of(site.importer, site.line).value,
         written=site.written,
         source=site.module,
     )
-
-
-def import_kind(site: SymbolSite) -> str:
-    if site.type_checking:
-        return "type_checking"
-    if site.in_function:
-        return "function"
-    return "runtime"
 
 
 def instantiations(

@@ -32,16 +32,18 @@ if TYPE_CHECKING:
 @click.option("--concept", metavar="GLOB", help="Only classes whose name matches, e.g. '*Dispatcher*'.")
 @click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True, help="Smallest family or duplicate group reported.")
 @click.option("--exclude", "exclude", multiple=True, metavar="PATTERN", help="Leave out modules: 'app.tests', 'app.*.legacy', or a name any segment matches ('tests'). Repeatable.")
+@click.option("--include-tests", is_flag=True, help="Analyze test code too (left out by default); its findings come after production's.")
 @quiet_option
 @run_options
 def families(path: Path, options: RunOptions, output_format: str, concept: str | None, min_size: int,
-             exclude: tuple[str, ...], quiet: bool) -> ExitCode:
+             exclude: tuple[str, ...], include_tests: bool, quiet: bool) -> ExitCode:
     """Find duplicate classes, competing implementations, parallel hierarchies and wrappers."""
     from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
     from archgraph.families.report import render_families_json, render_families_text  # noqa: PLC0415
     from archgraph.families.usecases import families as find_families  # noqa: PLC0415
 
-    result = find_families(path, options, FamiliesQuery(concept, min_size, exclude), progress_printer(not quiet))
+    query = FamiliesQuery(concept, min_size, exclude, include_tests)
+    result = find_families(path, options, query, progress_printer(not quiet))
     render = render_families_json if output_format == "json" else render_families_text
     click.echo(render(result), nl=False)
     return ExitCode.OK
@@ -128,7 +130,8 @@ def init(path: Path, options: RunOptions, force: bool, dry_run: bool, quiet: boo
     if not outcome.written:  # the file goes to stdout, so that `init --dry-run > FILE` works
         click.echo(outcome.text, nl=False)
     written_to = outcome.path if outcome.written else None
-    click.echo("\n".join(outcome_lines(outcome.proposal, outcome.result, written_to)), err=not outcome.written)
+    lines = outcome_lines(outcome.proposal, outcome.contracts, outcome.result, written_to)
+    click.echo("\n".join(lines), err=not outcome.written)
     return ExitCode.OK
 
 

@@ -15,9 +15,21 @@ Pure functions over a `ClassModel`. The heuristics, and why:
   (of the analyzed code, or a framework's such as `threading.Thread`), or implement a Protocol
   of the family, are one group. Groups that have public methods in common compete; groups
   with nothing in common do different jobs (`ChatService`, `SessionService`).
-- Plugins do not compete with each other: below a package with many subpackages
-  (`homeassistant.components`), each subpackage is a plugin with its own `FooData`. Plugins
-  still compete with the core code.
+- A name that two or more classes carry exactly is a concept of its own (with the classes that
+  carry it as their tail) when it is longer than the role: three `AgentRegistry` definitions
+  make an `AgentRegistry` family rather than joining `MetricRegistry` and `HealthRegistry` in
+  a `Registry` one.
+- Classes defined inside functions and classes count (a `MinimalToolDispatcher` a method builds
+  and returns is an implementation); bare nested namespaces (`class Meta:`) do not. Each
+  definition says what it is: primary, nested, shadow (`class Foo(other.Foo)`) or fallback (a
+  stand-in for an import that failed, `try: from x import Foo` / `except ImportError: class Foo`).
+- Production first: test code (tests/ folders, test_*.py, conftest.py, the project's pytest
+  configuration) is left out and counted; with `include_tests`, its findings come after all of
+  production's.
+- Plugins do not compete with each other: below a package with many subpackages that do not
+  import each other (`homeassistant.components`), each subpackage is a plugin with its own
+  `FooData`. Plugins still compete with the core code. An application's own subpackages
+  (`app.agents`, `app.services`, `app.core`) import each other and compete, however many.
 - Scores grow with the number of competing groups (logarithmically) and the public methods they
   share; name matches between hierarchies count less the more hierarchies have them.
 """
@@ -26,9 +38,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from itertools import combinations
+from typing import TypeVar
 
 from archgraph.families.classify import (
     ClassKind,
@@ -46,9 +60,11 @@ from archgraph.families.findings import (
     FamiliesReport,
     Family,
     ParallelHierarchy,
+    TestCode,
     Wrapper,
 )
-from archgraph.model.classes import ClassInfo, ClassModel
+from archgraph.model.classes import ClassInfo, ClassModel, DefinitionKind
+from archgraph.model.testcode import DEFAULT_RULE
 
 MAX_SHARED_METHODS_COUNTED = 10
 MAX_TOPS_PER_KEY = 40  # a mirror key shared by more hierarchies than this says nothing
@@ -61,29 +77,85 @@ MIN_MIRROR_WEIGHT = 1.5  # two name pairs specific to the two hierarchies, or mo
 def analyze(
     model: ClassModel,
     query: FamiliesQuery = FamiliesQuery(),
+    test_modules: AbstractSet[str] | None = None,
 ) -> FamiliesReport:
-    """Duplicates, competing families, parallel hierarchies and wrappers, scored."""
-    considered = [
+    """Duplicates, competing families, parallel hierarchies and wrappers, scored.
+
+    Args:
+        test_modules: the modules that are test code (`SourceSet.test_modules`, which follows
+            the project's pytest configuration); by default recognised from module names.
+    """
+    modules = model.modules or tuple(sorted({c.module for c in model.classes}))
+    analyzed = [m for m in modules if not is_excluded(m, query.exclude)] if query.exclude else modules
+    if test_modules is None:
+        tests = frozenset(m for m in analyzed if DEFAULT_RULE.is_test(m))
+    else:
+        tests = frozenset(m for m in analyzed if m in test_modules)
+    selected = [
         info
         for info in model.by_qualname.values()
-        if not info.nested
-        and not is_excluded(info.module, query.exclude)
+        if not _is_namespace(info)
         and (query.concept is None or fnmatchcase(info.name, query.concept))
+        and not (query.exclude and is_excluded(info.module, query.exclude))
     ]
+    considered = selected if query.include_tests else [i for i in selected if i.module not in tests]
+    test_code = TestCode(
+        modules=len(tests),
+        classes=sum(1 for info in selected if info.module in tests),
+        included=query.include_tests,
+    )
     kinds = {info.qualname: class_kind(model, info) for info in considered}
     behaviour = [i for i in considered if kinds[i.qualname] is ClassKind.BEHAVIOUR]
     role_of_name = roles(i.name for i in behaviour)
     role_of = {i.qualname: role_of_name[i.name] for i in behaviour}
     min_size = max(2, query.min_size)
-    scope = plugin_scopes(model.modules or (c.module for c in model.classes))
+    scope = plugin_scopes(modules, model.sibling_imported)
     not_tests = [i for i in considered if kinds[i.qualname] is not ClassKind.TEST]
     return FamiliesReport(
-        duplicates=tuple(find_duplicates(model, not_tests, kinds, min_size, scope)),
-        families=tuple(find_families(model, behaviour, role_of, min_size, scope)),
-        parallel_hierarchies=tuple(find_parallel_hierarchies(model, behaviour)),
-        wrappers=tuple(find_wrappers(model, behaviour, role_of)),
+        duplicates=tuple(find_duplicates(model, not_tests, kinds, min_size, scope, tests)),
+        families=tuple(find_families(model, behaviour, role_of, min_size, scope, tests)),
+        parallel_hierarchies=tuple(
+            _marked(p, {p.left.module, p.right.module} <= tests)
+            for p in find_parallel_hierarchies(model, behaviour)
+        ),
+        wrappers=tuple(
+            _marked(w, w.wrapper.module in tests) for w in find_wrappers(model, behaviour, role_of)
+        ),
         classes_analyzed=len(considered),
+        test_code=test_code,
+        test_modules=tests,
     ).sorted()
+
+
+_Marked = TypeVar("_Marked", ParallelHierarchy, Wrapper)
+
+
+def _marked(finding: _Marked, in_tests: bool) -> _Marked:
+    return replace(finding, in_tests=True) if in_tests else finding
+
+
+def _is_namespace(info: ClassInfo) -> bool:
+    """A nested class without methods or bases (`class Meta:`, `class Config:`): settings."""
+    return info.nested and not info.methods and not info.bases
+
+
+def _canonical(
+    model: ClassModel, candidates: Iterable[ClassInfo], tests: AbstractSet[str]
+) -> ClassInfo | None:
+    """The definition the others most likely stand beside: production, primary, most derived
+    from (then the shortest module path). A guess from the classes alone; who imports each
+    one tells more."""
+    return min(
+        candidates,
+        key=lambda c: (
+            c.module in tests,
+            c.definition_kind is not DefinitionKind.PRIMARY,
+            -len(model.descendants(c.qualname)),
+            c.module.count("."),
+            c.qualname,
+        ),
+        default=None,
+    )
 
 
 def _most_shared(methods: frozenset[str], method_sets: Sequence[frozenset[str]]) -> tuple[str, ...]:
@@ -148,12 +220,14 @@ def find_duplicates(
     kinds: Mapping[str, ClassKind],
     min_size: int,
     scope: Scope,
+    tests: AbstractSet[str] = frozenset(),
 ) -> list[Duplicate]:
     """Class names defined in two or more modules (private names and extensions aside).
 
-    Left out: `class Foo(base.Foo)`, which extends the other `Foo`; namesakes that all derive
-    from one base (each database backend's `DatabaseWrapper`, each `Command(BaseCommand)`);
-    and two plugins' `OptionsFlowHandler`s, which live side by side by design.
+    Left out: namesakes that all derive from one base (each database backend's
+    `DatabaseWrapper`, each `Command(BaseCommand)`); and two plugins' `OptionsFlowHandler`s,
+    which live side by side by design. `class Foo(base.Foo)`, which extends the other `Foo`,
+    is listed as a shadow of it, not counted as a definition.
     """
     by_name: dict[str, list[ClassInfo]] = {}
     for info in classes:
@@ -165,6 +239,12 @@ def find_duplicates(
             continue
         qualnames = {d.qualname for d in definitions}
         candidates = [d for d in definitions if not (model.ancestors(d.qualname) & qualnames)]
+        shadows = tuple(
+            sorted(
+                (d for d in definitions if model.ancestors(d.qualname) & qualnames),
+                key=lambda d: d.qualname,
+            )
+        )
         scopes = [scope(d.module) for d in candidates]
         kept = sorted(
             (
@@ -194,7 +274,18 @@ def find_duplicates(
         values = all(kinds[d.qualname] is not ClassKind.BEHAVIOUR for d in kept)
         score = _size_factor(len(kept)) * (1 + min(len(shared), MAX_SHARED_METHODS_COUNTED))
         score *= (0.5 if related else 1.0) * (0.5 if values else 1.0)
-        found.append(Duplicate(name, tuple(kept), related, shared, round(score, 2)))
+        found.append(
+            Duplicate(
+                name,
+                tuple(kept),
+                related,
+                shared,
+                round(score, 2),
+                shadows=shadows,
+                canonical=_canonical(model, kept, tests),
+                in_tests=all(d.module in tests for d in kept),
+            )
+        )
     return found
 
 
@@ -249,6 +340,7 @@ def find_families(
     role_of: Mapping[str, str],
     min_size: int,
     scope: Scope,
+    tests: AbstractSet[str] = frozenset(),
 ) -> list[Family]:
     """Role families with competing independent roots, or with unimplemented interfaces."""
     by_role: dict[str, list[ClassInfo]] = {}
@@ -258,13 +350,19 @@ def find_families(
     for concept, members in sorted(by_role.items()):
         if len(members) < min_size:
             continue
-        family = _family(model, concept, sorted(members, key=lambda i: i.qualname), scope)
+        family = _family(model, concept, sorted(members, key=lambda i: i.qualname), scope, tests)
         if family.competing or family.unimplemented_interfaces:
             found.append(family)
     return found
 
 
-def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Scope) -> Family:
+def _family(
+    model: ClassModel,
+    concept: str,
+    members: list[ClassInfo],
+    scope: Scope,
+    tests: AbstractSet[str] = frozenset(),
+) -> Family:
     names = {m.qualname for m in members}
     roots = [m for m in members if not (model.ancestors(m.qualname) & names)]
     groups = _Groups(r.qualname for r in roots)
@@ -326,6 +424,7 @@ def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Sc
             * coverage
         )
     score += 0.5 * len(unimplemented)
+    competing_roots = [model.by_qualname[name] for group in competing for name in group]
     return Family(
         concept=concept,
         classes=tuple(members),
@@ -335,6 +434,8 @@ def _family(model: ClassModel, concept: str, members: list[ClassInfo], scope: Sc
         unimplemented_interfaces=unimplemented,
         shared_methods=shared,
         score=round(score, 2),
+        canonical=_canonical(model, competing_roots, tests),
+        in_tests=all(m.module in tests for m in members),
     )
 
 

@@ -20,7 +20,7 @@ from archgraph.model.facts import ForwardedMethod
 from archgraph.scan import cache_file
 from archgraph.scan.facts_cache import FACTS_VERSION
 
-CLASS_CACHE_VERSION = 1
+CLASS_CACHE_VERSION = 2
 CACHE_NAME = "classes.marshal"
 
 
@@ -51,12 +51,13 @@ def _info_row(info: ClassInfo) -> tuple[Any, ...]:
         info.qualname, info.name, info.module, info.file.as_posix(), info.line, info.bases,
         info.methods, info.decorators, info.abstract, info.protocol, info.metaclass, info.nested,
         info.attribute_types, tuple((f.method, f.attribute, f.target) for f in info.forwarded),
+        info.fallback,
     )
 
 
 def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
     (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
-     metaclass, nested, attribute_types, forwarded) = row
+     metaclass, nested, attribute_types, forwarded, fallback) = row
     path = paths.get(file)
     if path is None:
         path = paths[file] = Path(file)
@@ -64,7 +65,7 @@ def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
         qualname=qualname, name=name, module=module, file=path, line=line, bases=bases,
         methods=methods, decorators=decorators, abstract=abstract, protocol=protocol,
         metaclass=metaclass, nested=nested, attribute_types=attribute_types,
-        forwarded=tuple(ForwardedMethod(*item) for item in forwarded),
+        forwarded=tuple(ForwardedMethod(*item) for item in forwarded), fallback=fallback,
     )
 
 
@@ -88,28 +89,31 @@ def to_rows(model: ClassModel) -> tuple[Any, ...]:
         tuple(_info_row(info) for info in model.classes),
         tuple(_diagnostic_row(d) for d in model.diagnostics),
         model.modules,
+        tuple(sorted(model.sibling_imported)),
     )
 
 
 def from_rows(rows: tuple[Any, ...]) -> ClassModel:
-    classes, diagnostics, modules = rows
+    classes, diagnostics, modules, sibling_imported = rows
     paths: dict[str, Path] = {}  # one Path per file, as a fresh build has; Path() is slow
     return ClassModel(
         tuple(_info(row, paths) for row in classes),
         tuple(_diagnostic(row) for row in diagnostics),
         tuple(modules),
+        frozenset(sibling_imported),
     )
 
 
 def _valid(payload: tuple[Any, ...]) -> bool:
-    """((classes, diagnostics, modules),) as `to_rows` writes them."""
-    (classes, diagnostics, modules), = payload
+    """((classes, diagnostics, modules, sibling_imported),) as `to_rows` writes them."""
+    (classes, diagnostics, modules, sibling_imported), = payload
     return (
         type(classes) is tuple
         and all(_valid_info(row) for row in classes)
         and type(diagnostics) is tuple
         and all(_valid_diagnostic(row) for row in diagnostics)
         and _strings(modules)
+        and _strings(sibling_imported)
     )
 
 
@@ -124,11 +128,12 @@ _INFO_HEAD = (str, str, str, str, int)
 
 def _valid_info(row: Any) -> bool:
     (_qualname, _name, _module, _file, _line, bases, methods, decorators, abstract, protocol,
-     metaclass, nested, attribute_types, forwarded) = row
+     metaclass, nested, attribute_types, forwarded, fallback) = row
     return (
         tuple(map(type, row[:5])) == _INFO_HEAD
         and _strings(bases) and _strings(methods) and _strings(decorators)
         and type(abstract) is bool and type(protocol) is bool and type(nested) is bool
+        and type(fallback) is bool
         and (metaclass is None or type(metaclass) is str)
         and type(attribute_types) is tuple
         and all(_strings(a) and len(a) == 2 for a in attribute_types)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
@@ -19,6 +20,10 @@ from archgraph.model.names import ModuleExpr
 
 MAX_ROLE_WORDS = 3
 PLUGIN_CONTAINER_MIN_PACKAGES = 10
+# At most this share of a plugin container's subpackages is imported by a sibling: plugins use a
+# few shared ones (Home Assistant's integrations import `components.sensor`), an application's
+# own subpackages use each other (`routes` -> `services` -> `core`, `db`, `models`).
+PLUGIN_MAX_SIBLING_IMPORTED_SHARE = 1 / 3
 _TEST_PREFIX = re.compile(r"Test(?![a-z])")  # TestParser, not Testament
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _NEUTRAL_TAILS = frozenset({"Base", "Abstract", "ABC", "Interface", "Protocol", "Impl", "Implementation"})
@@ -51,6 +56,7 @@ class FamiliesQuery:
     concept: str | None = None  # e.g. `*Dispatcher*`
     min_size: int = 2
     exclude: tuple[str, ...] = ()  # module patterns (`app.tests`), or a name any segment matches
+    include_tests: bool = False  # analyze test code too; its findings rank after production's
 
 
 def exclude_problem(pattern: str) -> str | None:
@@ -74,23 +80,39 @@ def is_excluded(module: str, patterns: Sequence[str]) -> bool:
 Scope = Callable[[str], str | None]
 
 
-def plugin_scopes(modules: Iterable[str]) -> Scope:
+def plugin_scopes(modules: Iterable[str], sibling_imported: AbstractSet[str] = frozenset()) -> Scope:
     """The plugin each module belongs to, or None for the application's own code.
 
-    A package with many subpackages (`homeassistant.components`, 1200 integrations) holds
-    plugins: each child is one plugin, and plugins do not compete with each other; each may
-    have its own `FooData` or `OptionsFlowHandler`. They still compete with the core code.
+    A package whose many subpackages do not import each other (`homeassistant.components`:
+    1,200 integrations that subclass the entities of a few shared ones) holds plugins: each
+    child is one plugin, and plugins do not compete with each other; each may have its own
+    `FooData` or `OptionsFlowHandler`. They still compete with the core code. An application's
+    own subpackages (`app.agents`, `app.services`, `app.core`...) import each other: however
+    many they are, they are one codebase whose classes compete.
+
+    Args:
+        modules: every analyzed module.
+        sibling_imported: `ClassModel.sibling_imported`, the modules that code under another
+            child of their parent imports.
     """
     packages: set[str] = set()
     for module in modules:
         parts = module.split(".")
         packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
     children: dict[str, int] = {}
+    imported: dict[str, int] = {}
     for package in packages:
         parent = package.rpartition(".")[0]
         if parent:
             children[parent] = children.get(parent, 0) + 1
-    containers = frozenset(p for p, count in children.items() if count >= PLUGIN_CONTAINER_MIN_PACKAGES)
+            if package in sibling_imported:
+                imported[parent] = imported.get(parent, 0) + 1
+    containers = frozenset(
+        parent
+        for parent, count in children.items()
+        if count >= PLUGIN_CONTAINER_MIN_PACKAGES
+        and imported.get(parent, 0) <= PLUGIN_MAX_SIBLING_IMPORTED_SHARE * count
+    )
 
     def scope(module: str) -> str | None:
         parts = module.split(".")
@@ -123,10 +145,24 @@ def role_words(name: str) -> tuple[str, ...]:
 
 
 def roles(names: Iterable[str]) -> dict[str, str]:
-    """The role (CamelCase tail) of each class name, chosen by fan-out among the given names."""
-    words_of = {name: role_words(name) for name in set(names)}
+    """The role (CamelCase tail) of each class name: its concept in the code.
+
+    `names`: one per class (a name defined three times is given three times). The role is the
+    tail after which the most different words come (fan-out); but when a longer tail is the
+    name of two or more classes, the shortest such tail: `AgentRegistry` defined three times is
+    a concept of its own (with `LegacyAgentRegistry`), not one of the many `Registry`s. A name
+    defined once (`ChatDispatcherFactory` beside `AdminChatDispatcherFactory`) is a variant of
+    the role, not a concept of its own.
+    """
+    count_of: dict[str, int] = {}
+    for name in names:
+        count_of[name] = count_of.get(name, 0) + 1
+    words_of = {name: role_words(name) for name in count_of}
+    carried: dict[tuple[str, ...], int] = {}  # classes whose role words are exactly these
+    for name, words in words_of.items():
+        carried[words] = carried.get(words, 0) + count_of[name]
     fanout: dict[tuple[str, ...], set[str]] = {}
-    for words in set(words_of.values()):
+    for words in carried:
         for size in range(1, min(MAX_ROLE_WORDS, len(words)) + 1):
             qualifier = words[-size - 1] if len(words) > size else ""
             fanout.setdefault(words[-size:], set()).add(qualifier)
@@ -134,6 +170,14 @@ def roles(names: Iterable[str]) -> dict[str, str]:
     for name, words in words_of.items():
         sizes = range(1, min(MAX_ROLE_WORDS, len(words)) + 1)
         best = max(sizes, key=lambda size: (len(fanout[words[-size:]]), -size))
+        best = next(
+            (
+                size
+                for size in range(best + 1, len(words) + 1)
+                if carried.get(words[-size:], 0) >= 2
+            ),
+            best,
+        )
         result[name] = "".join(words[-best:])
     return result
 

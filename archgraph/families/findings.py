@@ -1,7 +1,8 @@
 """What `archgraph families` finds: plain frozen data, produced in `families/analysis.py`.
 
 The analysis, the reports and the class diagram all read it.
-Every finding carries a `score`: the renderers list findings most suspicious first.
+Every finding carries a `score`: the renderers list findings most suspicious first, production
+code before test code (`in_tests`: every class of the finding is test code).
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ class Duplicate:
     """One class name defined in two or more modules."""
 
     name: str
-    definitions: tuple[ClassInfo, ...]  # sorted by qualified name
+    definitions: tuple[ClassInfo, ...]  # the independent ones, sorted by qualified name
     related: bool  # some (never all) of the definitions share a base class
     shared_methods: tuple[str, ...]  # defined by two or more definitions; most common first
     score: float
+    # Same-name subclasses of a definition (`class AgentRegistry(registry.AgentRegistry)`):
+    # listed as what they are, not counted as competing definitions.
+    shadows: tuple[ClassInfo, ...] = ()
+    canonical: ClassInfo | None = None  # the definition the others most likely copy (a guess)
+    in_tests: bool = False  # every definition is test code
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +42,25 @@ class Family:
     unimplemented_interfaces: tuple[ClassInfo, ...]  # abstract members nothing implements
     shared_methods: tuple[str, ...]  # implemented by two or more groups; most common first
     score: float
+    canonical: ClassInfo | None = None  # root of the largest competing hierarchy (a guess)
+    in_tests: bool = False  # every class is test code
 
     @property
     def competing(self) -> bool:
         """Independent roots that have public methods in common: one job, done twice."""
         return len(self.competing_groups) > 1
+
+    @property
+    def implementations(self) -> tuple[tuple[ClassInfo, ...], ...]:
+        """The independent implementations, the headline's count: each competing group's roots."""
+        roots = {root.qualname: root for root in self.roots}
+        return tuple(tuple(roots[name] for name in group) for group in self.competing_groups)
+
+    @property
+    def other_roots(self) -> tuple[ClassInfo, ...]:
+        """Roots of groups that share no public method with the others: other jobs."""
+        competing = {name for group in self.competing_groups for name in group}
+        return tuple(root for root in self.roots if root.qualname not in competing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +71,7 @@ class ParallelHierarchy:
     right: ClassInfo
     pairs: tuple[tuple[ClassInfo, ClassInfo], ...]  # (left subclass, right subclass)
     score: float
+    in_tests: bool = False  # both hierarchies are test code
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +84,7 @@ class Wrapper:
     forwarded_methods: tuple[str, ...]
     public_methods: int  # of the wrapper, for "forwards 4 of 4"
     score: float
+    in_tests: bool = False  # the wrapper is test code
 
 
 Finding = Duplicate | Family | ParallelHierarchy | Wrapper
@@ -82,6 +104,17 @@ def finding_key(finding: Finding) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TestCode:
+    """How much of the analyzed code is test code, and whether the findings include it."""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    modules: int = 0  # test modules among the analyzed ones (tests/ folders, test_*.py, ...)
+    classes: int = 0  # classes those modules define (matching --concept, if given)
+    included: bool = False  # --include-tests: analyzed, their findings ranked after production's
+
+
+@dataclass(frozen=True, slots=True)
 class FamiliesReport:
     """Everything found among the analyzed classes."""
 
@@ -90,12 +123,17 @@ class FamiliesReport:
     parallel_hierarchies: tuple[ParallelHierarchy, ...]
     wrappers: tuple[Wrapper, ...]
     classes_analyzed: int = 0
+    test_code: TestCode = TestCode()
+    test_modules: frozenset[str] = frozenset()  # the analyzed modules that are test code
+
+    def is_test(self, info: ClassInfo) -> bool:
+        return info.module in self.test_modules
 
     def sorted(self) -> FamiliesReport:
-        """The same report with each list most suspicious first."""
+        """The same report with each list most suspicious first, test code last."""
 
-        def order(finding: Finding) -> tuple[float, str]:
-            return (-finding.score, finding_key(finding))
+        def order(finding: Finding) -> tuple[bool, float, str]:
+            return (finding.in_tests, -finding.score, finding_key(finding))
 
         return FamiliesReport(
             duplicates=tuple(sorted(self.duplicates, key=order)),
@@ -103,10 +141,12 @@ class FamiliesReport:
             parallel_hierarchies=tuple(sorted(self.parallel_hierarchies, key=order)),
             wrappers=tuple(sorted(self.wrappers, key=order)),
             classes_analyzed=self.classes_analyzed,
+            test_code=self.test_code,
+            test_modules=self.test_modules,
         )
 
     def ranked(self) -> tuple[Finding, ...]:
-        """All findings, most suspicious first; ties in a fixed order."""
+        """All findings, production code's first, most suspicious first; ties in a fixed order."""
         found: list[Finding] = [
             *self.families,
             *self.duplicates,
@@ -114,7 +154,10 @@ class FamiliesReport:
             *self.parallel_hierarchies,
         ]
         return tuple(
-            sorted(found, key=lambda f: (-f.score, _KIND_ORDER[type(f)], finding_key(f)))
+            sorted(
+                found,
+                key=lambda f: (f.in_tests, -f.score, _KIND_ORDER[type(f)], finding_key(f)),
+            )
         )
 
 

@@ -11,9 +11,10 @@ from archgraph.families.findings import (
     FamiliesResult,
     Family,
     Finding,
+    TestCode,
     Wrapper,
 )
-from archgraph.model.classes import ClassInfo
+from archgraph.model.classes import ClassInfo, DefinitionKind
 from archgraph.report.json import diagnostic_to_dict
 from archgraph.report.text import diagnostic_lines
 
@@ -30,8 +31,18 @@ def _names(items: Sequence[str], limit: int = MAX_NAMES_IN_LINE) -> str:
     return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
-def _where(info: ClassInfo) -> str:
-    return f"{info.qualname}  {info.location}"
+def _where(info: ClassInfo, tests: frozenset[str] = frozenset()) -> str:
+    return f"{info.qualname}{_tags(info, tests)}  {info.location}"
+
+
+def _tags(info: ClassInfo, tests: frozenset[str]) -> str:
+    """` (abstract, fallback, test)`: what a listed class is, beside its name."""
+    tags = ["abstract"] if info.abstract else []
+    if info.definition_kind is not DefinitionKind.PRIMARY:
+        tags.append(info.definition_kind.value)
+    if info.module in tests:
+        tags.append("test")
+    return f" ({', '.join(tags)})" if tags else ""
 
 
 def summary_line(finding: Finding) -> str:
@@ -40,7 +51,7 @@ def summary_line(finding: Finding) -> str:
         parts = []
         if finding.competing:
             parts.append(
-                f"{finding.concept}: {len(finding.competing_groups)} independent implementations "
+                f"{finding.concept}: {len(finding.implementations)} independent implementations "
                 f"(no common base class) sharing {_names(finding.shared_methods)}"
             )
         if finding.unimplemented_interfaces:
@@ -50,10 +61,15 @@ def summary_line(finding: Finding) -> str:
         return "".join(parts)
     if isinstance(finding, Duplicate):
         count = len(finding.definitions)
+        modules = len({d.module for d in finding.definitions})
         relation = "not all from one base class" if finding.related else "with no common base class"
-        line = f"{finding.name} is defined in {count} modules, {relation}"
+        where = f"in {count} modules" if modules == count else f"{count} times in {modules} modules"
+        line = f"{finding.name} is defined {where}, {relation}"
         if finding.shared_methods:
             line += f"; {'both' if count == 2 else 'several'} define {_names(finding.shared_methods)}"
+        if finding.shadows:
+            shadows = len(finding.shadows)
+            line += f"; and {shadows} same-name subclass{'es' if shadows > 1 else ''} shadow{'' if shadows > 1 else 's'} it"
         return line
     if isinstance(finding, Wrapper):
         return (
@@ -66,7 +82,9 @@ def summary_line(finding: Finding) -> str:
     )
 
 
-def _family_details(family: Family) -> list[str]:
+def _family_details(family: Family, tests: frozenset[str]) -> list[str]:
+    """Each independent implementation (numbered, as the headline counts them) with its
+    subclasses, then the roots that do other jobs."""
     members = {c.qualname: c for c in family.classes}
     roots = {r.qualname: r for r in family.roots}
     below: dict[str, list[ClassInfo]] = {}
@@ -77,43 +95,56 @@ def _family_details(family: Family) -> list[str]:
             if base in members:
                 below.setdefault(base, []).append(member)
                 break
-    ordered = [*family.competing_groups, *(g for g in family.groups if g not in family.competing_groups)]
     lines: list[str] = []
-    root_names = [name for group in ordered for name in group]
-    for name in root_names[:MAX_ROOTS_SHOWN]:
-        root = roots[name]
-        tag = " (abstract)" if root.abstract else ""
-        lines.append(f"{INDENT}root {root.qualname}{tag}  {root.location}")
-        lines += _subtree(name, below, depth=1)
-    if len(root_names) > MAX_ROOTS_SHOWN:
-        lines.append(f"{INDENT}... and {len(root_names) - MAX_ROOTS_SHOWN} more roots (--format json lists all)")
+    implementations = family.implementations
+    width = len(str(len(implementations)))
+    for number, group in enumerate(implementations[:MAX_ROOTS_SHOWN], start=1):
+        for index, root in enumerate(group):
+            label = f"{number:>{width}})" if index == 0 else " " * (width + 1)
+            lines.append(f"{INDENT}{label} {_where(root, tests)}")
+            lines += _subtree(root.qualname, below, 1, tests)
+    if len(implementations) > MAX_ROOTS_SHOWN:
+        hidden = len(implementations) - MAX_ROOTS_SHOWN
+        lines.append(f"{INDENT}... and {hidden} more implementations (--format json lists all)")
+    others = family.other_roots
+    if others:
+        lines.append(f"{INDENT}other jobs (no public method in common with the above):")
+        for root in others[:MAX_ROOTS_SHOWN]:
+            lines.append(f"{INDENT}  {_where(root, tests)}")
+            lines += _subtree(root.qualname, below, 2, tests)
+        if len(others) > MAX_ROOTS_SHOWN:
+            lines.append(f"{INDENT}  ... and {len(others) - MAX_ROOTS_SHOWN} more roots (--format json lists all)")
     for interface in family.unimplemented_interfaces:
-        lines.append(f"{INDENT}not implemented: {_where(interface)}")
+        lines.append(f"{INDENT}not implemented: {_where(interface, tests)}")
     return lines
 
 
-def _subtree(name: str, below: dict[str, list[ClassInfo]], depth: int) -> list[str]:
+def _subtree(
+    name: str, below: dict[str, list[ClassInfo]], depth: int, tests: frozenset[str]
+) -> list[str]:
     children = sorted(below.get(name, []), key=lambda c: c.qualname)
     lines = []
     for child in children[:MAX_MEMBERS_SHOWN]:
-        tag = " (abstract)" if child.abstract else ""
-        lines.append(f"{INDENT}{'  ' * depth}└ {child.qualname}{tag}  {child.location}")
+        lines.append(f"{INDENT}{'  ' * depth}└ {_where(child, tests)}")
         if depth < 4:
-            lines += _subtree(child.qualname, below, depth + 1)
+            lines += _subtree(child.qualname, below, depth + 1, tests)
     if len(children) > MAX_MEMBERS_SHOWN:
         lines.append(f"{INDENT}{'  ' * depth}  ... and {len(children) - MAX_MEMBERS_SHOWN} more")
     return lines
 
 
-def detail_lines(finding: Finding) -> list[str]:
+def detail_lines(finding: Finding, tests: frozenset[str] = frozenset()) -> list[str]:
     if isinstance(finding, Family):
-        return _family_details(finding)
+        return _family_details(finding, tests)
     if isinstance(finding, Duplicate):
-        return [f"{INDENT}{_where(d)}" for d in finding.definitions]
+        return [
+            *(f"{INDENT}{_where(d, tests)}" for d in finding.definitions),
+            *(f"{INDENT}{_where(d, tests)}" for d in finding.shadows),
+        ]
     if isinstance(finding, Wrapper):
         return [
-            f"{INDENT}{_where(finding.wrapper)}",
-            f"{INDENT}wraps {_where(finding.wrapped)}",
+            f"{INDENT}{_where(finding.wrapper, tests)}",
+            f"{INDENT}wraps {_where(finding.wrapped, tests)}",
             f"{INDENT}forwards {', '.join(finding.forwarded_methods)}",
         ]
     return [
@@ -132,16 +163,32 @@ def render_families_text(result: FamiliesResult) -> str:
         "",
     ]
     width = len(str(len(findings)))
+    tests = report.test_modules
     for number, finding in enumerate(findings, start=1):
-        lines.append(f"{number:>{width}}. [{_label(finding)}] {summary_line(finding)}")
-        lines += detail_lines(finding)
+        label = _label(finding) + (", test code" if finding.in_tests else "")
+        lines.append(f"{number:>{width}}. [{label}] {summary_line(finding)}")
+        lines += detail_lines(finding, tests)
     if not findings:
         lines.append("No duplicates, competing implementations, parallel hierarchies or wrappers.")
+    lines += test_code_lines(report.test_code)
     shown = [d for d in result.diagnostics if d.severity is not Severity.INFO]
     if shown:
         lines += ["", f"Diagnostics ({len(shown)}):"]
         lines += [f"  {line}" for d in shown for line in diagnostic_lines(d)]
     return "".join(visible(line) + "\n" for line in lines)
+
+
+def test_code_lines(test_code: TestCode) -> list[str]:
+    """What the report did with test code: left out (and how much), or ranked last."""
+    if not test_code.modules:
+        return []
+    amount = (
+        f"{test_code.classes} class{'' if test_code.classes == 1 else 'es'} in "
+        f"{test_code.modules} test module{'' if test_code.modules == 1 else 's'}"
+    )
+    if test_code.included:
+        return ["", f"Test code included: {amount}; its findings come after production's."]
+    return ["", f"Left out test code: {amount} (--include-tests brings them back)."]
 
 
 def _label(finding: Finding) -> str:
@@ -154,30 +201,56 @@ def _label(finding: Finding) -> str:
     return "parallel"
 
 
-def _class_to_dict(info: ClassInfo) -> dict[str, Any]:
+def _class_to_dict(info: ClassInfo, tests: frozenset[str]) -> dict[str, Any]:
     return {
         "qualname": info.qualname,
         "module": info.module,
         "file": info.file.as_posix(),
         "line": info.line,
+        "definition_kind": info.definition_kind.value,
+        "in_tests": info.module in tests,
     }
 
 
+def _qualname(info: ClassInfo | None) -> str | None:
+    return info.qualname if info is not None else None
+
+
 def families_to_dict(result: FamiliesResult) -> dict[str, Any]:
-    """The JSON document: every list in rank order (most suspicious first, ties by name)."""
+    """The JSON document: every list in rank order (production first, most suspicious first,
+    ties by name)."""
     report = result.report
+    tests = report.test_modules
     return {
         "version": JSON_VERSION,
+        "test_code": {
+            "modules": report.test_code.modules,
+            "classes": report.test_code.classes,
+            "included": report.test_code.included,
+        },
         "duplicates": [
-            {"name": d.name, "definitions": [_class_to_dict(i) for i in d.definitions]}
+            {
+                "name": d.name,
+                "count": len(d.definitions),
+                "definitions": [_class_to_dict(i, tests) for i in d.definitions],
+                "shadows": [_class_to_dict(i, tests) for i in d.shadows],
+                "canonical": _qualname(d.canonical),
+                "in_tests": d.in_tests,
+            }
             for d in report.duplicates
         ],
         "families": [
             {
                 "concept": f.concept,
-                "classes": [{**_class_to_dict(c), "bases": list(c.bases)} for c in f.classes],
+                "independent_implementations": len(f.implementations),
+                "implementations": [
+                    [_class_to_dict(root, tests) for root in group] for group in f.implementations
+                ],
+                "canonical": _qualname(f.canonical),
+                "classes": [{**_class_to_dict(c, tests), "bases": list(c.bases)} for c in f.classes],
                 "roots": [r.qualname for r in f.roots],
                 "unimplemented_interfaces": [i.qualname for i in f.unimplemented_interfaces],
+                "in_tests": f.in_tests,
             }
             for f in report.families
         ],
@@ -186,6 +259,7 @@ def families_to_dict(result: FamiliesResult) -> dict[str, Any]:
                 "left": p.left.qualname,
                 "right": p.right.qualname,
                 "pairs": [[a.qualname, b.qualname] for a, b in p.pairs],
+                "in_tests": p.in_tests,
             }
             for p in report.parallel_hierarchies
         ],
@@ -194,6 +268,7 @@ def families_to_dict(result: FamiliesResult) -> dict[str, Any]:
                 "qualname": w.wrapper.qualname,
                 "wraps": w.wrapped.qualname,
                 "forwarded_methods": list(w.forwarded_methods),
+                "in_tests": w.in_tests,
             }
             for w in report.wrappers
         ],

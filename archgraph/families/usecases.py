@@ -49,7 +49,7 @@ def class_analysis(
     progress("reading classes")
     classes = cached_class_model(sources, scan_opts.cache_dir, outcome.stamps)
     progress(f"comparing {len(classes.classes)} classes")
-    report = analyze_families(classes, query)
+    report = analyze_families(classes, query, sources.test_modules)
     result = FamiliesResult(
         root=sources.root,
         packages=sources.root_packages,

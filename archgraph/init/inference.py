@@ -1,11 +1,16 @@
 """`archgraph init`: propose contracts that today's import graph nearly keeps.
 
-- `layers` for each root package: its children ordered so that as few imports as possible point
+Production first: test code (`ArchModel.test_modules`) gets no contract and is exempted from
+every contract proposed (see `production`).
+
+- `layers` at the level where the code has its parts (a root holding one app and its tests is
+  descended through): the level's children ordered so that as few imports as possible point
   upward (see `ordering`), grouped into layers; the upward imports are listed, to fix or ignore.
 - `independence` for groups of sibling packages with no import chain between them today.
-- `acyclic` for each root package.
+- `acyclic` for the same level as the layers.
 - `single-implementation` for each concept the families analysis finds implemented several
-  times independently; its canonical class is a suggestion for the user to confirm.
+  times independently in production code; its canonical class is a suggestion to confirm.
+- `protected` for the classes that many parts of the code import (see `symbols`).
 
 Pure: reads the model, returns a Proposal; `init/render.py` writes it as a contract file.
 """
@@ -20,9 +25,20 @@ from fnmatch import fnmatchcase
 from archgraph.diagnostics import Location
 from archgraph.families.findings import Family
 from archgraph.init.ordering import layering, minimum_upward_order
+from archgraph.init.production import (
+    Level,
+    architecture_level,
+    exempt_test_code,
+    is_test_tree,
+    nameable,
+    outermost_test_modules,
+    production_children,
+    production_classes,
+)
+from archgraph.init.symbols import ProtectedSymbolProposal, infer_protected_symbols
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
-from archgraph.model.names import ModuleExpr
+from archgraph.model.names import is_within
 
 MAX_INDEPENDENCE_CONTRACTS = 5
 MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5
@@ -60,6 +76,8 @@ class LayersProposal:
     # Children no contract can name (`my-plugin`, a folder name with a newline): left out of
     # the layers, and listed as exhaustive_ignores so that the exhaustive contract holds.
     unnamed: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()  # children that are test code: left out of the layers
+    test_ignores: tuple[str, ...] = ()  # `ignore_imports` exempting test code inside the layers
 
     @property
     def upward_count(self) -> int:
@@ -73,6 +91,13 @@ class IndependenceProposal:
     candidates: int  # the package's child packages considered
     covered_modules: int  # modules inside the independent packages
     imports: int  # imports from inside them to other internal modules: what the contract guards
+    test_ignores: tuple[str, ...] = ()  # `ignore_imports` exempting test code inside them
+
+
+@dataclass(frozen=True, slots=True)
+class AcyclicProposal:
+    package: str
+    test_ignores: tuple[str, ...] = ()  # `ignore_imports` exempting test code inside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +109,22 @@ class SingleImplementationProposal:
     canonical: str  # suggestion: the competing root whose module most modules import
     roots: tuple[tuple[str, int], ...]  # competing roots with their importer counts, most first
     shared_methods: tuple[str, ...]
+    test_modules: tuple[str, ...] = ()  # test code defining classes of the concept: allowed
 
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """Everything `archgraph init` infers, with the reasons for what it leaves out."""
 
-    packages: tuple[str, ...]
+    packages: tuple[str, ...]  # the production root packages
     layers: tuple[LayersProposal, ...] = ()
     independence: tuple[IndependenceProposal, ...] = ()
-    acyclic: tuple[str, ...] = ()  # packages
+    acyclic: tuple[AcyclicProposal, ...] = ()
     single_implementation: tuple[SingleImplementationProposal, ...] = ()
+    protected: tuple[ProtectedSymbolProposal, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    levels: tuple[Level, ...] = ()  # where each root's parts are
+    test_modules: int = 0  # test modules left out of every proposal
 
 
 def infer(
@@ -104,8 +133,9 @@ def infer(
     families: Sequence[Family] = (),
     classes: ClassModel | None = None,
 ) -> Proposal:
-    """Contracts for the root packages that describe today's graph as closely as possible;
-    `families`: what the families analysis found in `classes` (competing ones become contracts)."""
+    """Contracts for the root packages that describe today's production code as closely as
+    possible; `families`: what the families analysis found among the production classes of
+    `classes` (competing ones become contracts)."""
     layers: list[LayersProposal] = []
     notes = [
         f"{package}: not a name a contract can use, so no contract for it"
@@ -113,32 +143,33 @@ def infer(
         if not nameable(package)
     ]
     packages = [package for package in packages if nameable(package)]
-    for package in packages:
-        proposal = infer_layers(model, package)
+    notes += [f"{p}: test code, so no contract for it" for p in packages if is_test_tree(model, p)]
+    packages = [p for p in packages if not is_test_tree(model, p)]
+    levels = tuple(architecture_level(model, package) for package in packages)
+    for level in levels:
+        proposal = infer_layers(model, level.package)
         if isinstance(proposal, str):
             notes.append(proposal)
         else:
             layers.append(proposal)
-    independence = infer_independence(model, packages)
+    ordered = {p for level in levels for p in (*level.through, level.package)}
     return Proposal(
         packages=tuple(packages),
         layers=tuple(layers),
-        independence=independence,
-        acyclic=tuple(p for p in packages if len(model.children(p)) > 1),
+        independence=infer_independence(model, packages, ordered),
+        acyclic=tuple(
+            AcyclicProposal(level.package, exempt_test_code(model, [level.package]))
+            for level in levels
+            if len(production_children(model, level.package)) > 1
+        ),
         single_implementation=(
             infer_single_implementations(model, families, classes) if classes else ()
         ),
+        protected=infer_protected_symbols(model, [level.package for level in levels], classes),
         notes=tuple(notes),
+        levels=levels,
+        test_modules=len(model.test_modules),
     )
-
-
-def nameable(module: str) -> bool:
-    """A contract can name the module: each segment a Python name, none a wildcard.
-
-    Folders such as `my-plugin` are modules (importlib loads them) that no pattern can spell;
-    a proposal leaves them out rather than write a contract that `check` would refuse.
-    """
-    return ModuleExpr.problem(module) is None and "*" not in module
 
 
 def infer_single_implementations(
@@ -146,10 +177,13 @@ def infer_single_implementations(
 ) -> tuple[SingleImplementationProposal, ...]:
     """One proposal per competing family (the most suspicious first): keep one hierarchy.
 
-    The canonical class suggested is the competing root with the most importers: modules that
-    import the module of the root or of one of its subclasses (the modules of the hierarchy
-    itself not counted), the implementation the code leans on most today.
+    The canonical class suggested is the competing production root with the most importers:
+    production modules that import the module of the root or of one of its subclasses (the
+    modules of the hierarchy itself not counted), the implementation the code leans on most
+    today. Test code defining classes of the concept (test doubles) is allowed to.
     """
+    tests = model.test_modules
+    production = production_classes(classes, tests)
     competing = sorted(
         (f for f in families if f.competing), key=lambda f: (-f.score, f.concept)
     )[:MAX_SINGLE_IMPLEMENTATION_CONTRACTS]
@@ -157,9 +191,9 @@ def infer_single_implementations(
     for family in competing:
         in_groups = {name for group in family.competing_groups for name in group}
         counted = [
-            (root.qualname, _hierarchy_importers(model, classes, root.qualname))
+            (root.qualname, _hierarchy_importers(model, production, root.qualname))
             for root in family.roots
-            if root.qualname in in_groups
+            if root.qualname in in_groups and root.module not in tests
         ]
         counted.sort(key=lambda entry: (-entry[1], entry[0]))
         # The canonical class is written in the contract: the first one a contract can name.
@@ -169,6 +203,7 @@ def infer_single_implementations(
         pattern = f"*{family.concept}"
         if not all(fnmatchcase(member.name, pattern) for member in family.classes):
             pattern = f"*{family.concept}*"  # `FooImpl` has the role `Foo`
+        doubles = {c.module for c in classes.classes if c.module in tests and fnmatchcase(c.name, pattern)}
         proposals.append(
             SingleImplementationProposal(
                 concept=family.concept,
@@ -176,6 +211,7 @@ def infer_single_implementations(
                 canonical=counted[0][0],
                 roots=tuple(counted),
                 shared_methods=family.shared_methods,
+                test_modules=outermost_test_modules(model, doubles),
             )
         )
     return tuple(proposals)
@@ -203,16 +239,23 @@ def child_imports(model: ArchModel, package: str) -> dict[tuple[str, str], list[
 
 
 def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
-    """The layer order with the fewest upward imports; a reason string when there is none."""
+    """The layer order with the fewest upward imports; a reason string when there is none.
+
+    Test code has no layer: test children are left out (and listed as exhaustive_ignores), and
+    the imports of test code inside the layers neither weigh in the order nor fall under the
+    contract (`test_ignores`).
+    """
     every_child = sorted(model.children(package))
-    children = [child for child in every_child if nameable(child)]
+    production = set(production_children(model, package))
+    children = [child for child in every_child if nameable(child) and child in production]
     if len(children) < 2:
-        return f"{package}: fewer than two children, so no layers to order"
+        return f"{package}: fewer than two production children, so no layers to order"
     named = set(children)
     imports = {
-        pair: sites
+        pair: production_sites
         for pair, sites in child_imports(model, package).items()
         if pair[0] in named and pair[1] in named
+        if (production_sites := [site for site in sites if not model.is_test(site[0])])
     }
     weights = {pair: len(sites) for pair, sites in imports.items()}
     ordering = minimum_upward_order(children, weights)
@@ -237,7 +280,11 @@ def infer_layers(model: ArchModel, package: str) -> LayersProposal | str:
         upward=tuple(upward),
         imports=sum(weights.values()),
         exact=ordering.exact,
-        unnamed=tuple(child[cut:] for child in every_child if child not in named),
+        unnamed=tuple(
+            child[cut:] for child in every_child if child not in named and child in production
+        ),
+        tests=tuple(child[cut:] for child in every_child if child not in production),
+        test_ignores=exempt_test_code(model, children),
     )
 
 
@@ -247,27 +294,31 @@ def _example(model: ArchModel, importer: str, imported: str) -> ImportExample:
 
 
 def infer_independence(
-    model: ArchModel, roots: Sequence[str]
+    model: ArchModel, roots: Sequence[str], layered: Iterable[str] = ()
 ) -> tuple[IndependenceProposal, ...]:
-    """Groups of sibling packages with no import chain between any two of them today.
+    """Groups of sibling production packages with no import chain between any two of them
+    today (test code aside).
 
-    Every package below the roots is considered (the roots' own children are ordered by the
-    layers contract instead). In each, a greedy antichain: the child packages with the fewest
+    Every production package below the roots is considered, except the `layered` ones (the
+    roots and the packages whose children a layers contract orders). In each, a greedy
+    antichain: the child packages with the fewest
     chains to or from their siblings first, each kept if no chain links it to one kept before.
     Only groups of two or more that import something; the MAX_INDEPENDENCE_CONTRACTS whose
     packages import the most (the contracts that guard the most imports).
     """
     reach, component = _reachability(model)
+    skipped = set(layered)
+    tests = model.test_modules
     proposals: list[IndependenceProposal] = []
     for parent in sorted(_packages(model, roots)):
-        if not nameable(parent):
+        if not nameable(parent) or parent in skipped or is_test_tree(model, parent):
             continue
-        candidates = sorted(
-            c for c in model.children(parent) if _is_package(model, c) and nameable(c)
-        )
+        candidates = [
+            c for c in production_children(model, parent) if _is_package(model, c) and nameable(c)
+        ]
         if len(candidates) < 2:
             continue
-        inside = {c: model.within(c) for c in candidates}
+        inside = {c: model.within(c) - tests for c in candidates}
         members = {c: _bits(component[m] for m in inside[c]) for c in candidates}
         downstream = {c: _or(reach[component[m]] for m in inside[c]) for c in candidates}
 
@@ -294,6 +345,7 @@ def infer_independence(
                 candidates=len(candidates),
                 covered_modules=sum(len(inside[c]) for c in chosen),
                 imports=outgoing,
+                test_ignores=exempt_test_code(model, chosen),
             )
         )
     proposals.sort(key=lambda p: (-p.imports, p.package))
@@ -301,13 +353,19 @@ def infer_independence(
 
 
 def _hierarchy_importers(model: ArchModel, classes: ClassModel, root: str) -> int:
-    """Modules outside the class hierarchy under `root` that import one of its modules."""
+    """Production modules outside the class hierarchy under `root` that import one of its
+    modules."""
     modules = {
         info.module
         for qualname in {root, *classes.descendants(root)}
         if (info := classes.get(qualname)) is not None
     }
-    importers = {importer for module in modules for importer in model.importers_of(module)}
+    importers = {
+        importer
+        for module in modules
+        for importer in model.importers_of(module)
+        if not model.is_test(importer)
+    }
     return len(importers - modules)
 
 
@@ -318,12 +376,13 @@ def _is_package(model: ArchModel, module: str) -> bool:
 
 
 def _imports_leaving(model: ArchModel, package: str, inside: frozenset[str]) -> int:
+    """Imports from the modules `inside` the package to internal modules outside it."""
     internal = model.internal_modules
     return sum(
         1
         for importer in inside
         for imported in model.imports_of(importer)
-        if imported in internal and imported not in inside
+        if imported in internal and not is_within(imported, package)
     )
 
 
@@ -338,11 +397,11 @@ def _packages(model: ArchModel, roots: Sequence[str]) -> set[str]:
 
 
 def _reachability(model: ArchModel) -> tuple[dict[int, int], dict[str, int]]:
-    """For each strongly connected component of internal modules, the components it reaches
-    (itself included) as a bit set; and each module's component."""
+    """For each strongly connected component of internal production modules, the components
+    it reaches (itself included) as a bit set; and each module's component."""
     import networkx as nx  # noqa: PLC0415
 
-    internal = model.internal_modules
+    internal = model.internal_modules - model.test_modules
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(internal))
     graph.add_edges_from(

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archgraph.diagnostics import RunResult, visible
+from archgraph.diagnostics import ContractResult, RunResult, Severity, visible
 from archgraph.init.inference import (
+    AcyclicProposal,
     IndependenceProposal,
     LayersProposal,
     Proposal,
     SingleImplementationProposal,
 )
+from archgraph.init.symbols import ProtectedSymbolProposal
 from archgraph.report.text import summary_table
 
 EXAMPLES_PER_UPWARD_PAIR = 5  # listed under a layers contract, commented out
@@ -26,13 +28,28 @@ EXAMPLES_PER_UPWARD_PAIR = 5  # listed under a layers contract, commented out
 # --- the contract file ------------------------------------------------------------------
 
 
+Subject = (
+    LayersProposal
+    | IndependenceProposal
+    | SingleImplementationProposal
+    | ProtectedSymbolProposal
+    | AcyclicProposal
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ProposedContract:
-    """A contract table as `archgraph init` writes it, with the comments above it and at its end."""
+    """A contract table as `archgraph init` writes it, with the comments above it and at its
+    end (or, when the table has `ignore_imports`, inside that list, after its entries)."""
 
     table: Mapping[str, Any]
     comments: tuple[str, ...] = ()
     trailing: tuple[str, ...] = ()
+    subject: Subject | None = None  # what was inferred, for the explanation
+
+    @property
+    def id(self) -> str:
+        return str(self.table["id"])
 
 
 def proposed_contracts(
@@ -60,18 +77,39 @@ def proposed_contracts(
         for p in proposal.single_implementation
     ]
     contracts += [
-        ProposedContract(
-            {
-                "id": unique(f"{package}-no-cycles" if several else "no-cycles"),
-                "name": f"No import cycles between the children of {package}",
-                "type": "acyclic",
-                "packages": [package],
-            },
-            (f"No import cycle between the children of {package} (`check` lists today's).",),
-        )
-        for package in proposal.acyclic
+        _protected_contract(p, unique(f"protected-{_slug(p.name)}")) for p in proposal.protected
+    ]
+    contracts += [
+        _acyclic_contract(p, unique(f"{p.package}-no-cycles" if several else "no-cycles"))
+        for p in proposal.acyclic
     ]
     return contracts
+
+
+TEST_EXEMPTION = "Test code is exempt: ignore_imports takes its imports out of the contract."
+
+
+def _with_test_ignores(table: dict[str, Any], test_ignores: Sequence[str]) -> tuple[str, ...]:
+    """Add the test exemptions to the table; the comment that says so, if any."""
+    if not test_ignores:
+        return ()
+    table["ignore_imports"] = list(test_ignores)
+    return (TEST_EXEMPTION,)
+
+
+def _acyclic_contract(proposal: AcyclicProposal, contract_id: str) -> ProposedContract:
+    table: dict[str, Any] = {
+        "id": contract_id,
+        "name": f"No import cycles between the children of {proposal.package}",
+        "type": "acyclic",
+        "packages": [proposal.package],
+    }
+    comments = (
+        f"The children of {proposal.package} must not import each other in a cycle (`check` "
+        "lists today's cycles, if any).",
+        *_with_test_ignores(table, proposal.test_ignores),
+    )
+    return ProposedContract(table, comments, subject=proposal)
 
 
 def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedContract:
@@ -88,22 +126,27 @@ def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedCont
         comments += (
             f"Children no contract can name, left out of the layers: {', '.join(proposal.unnamed)}.",
         )
+    if proposal.tests:
+        comments += (f"Test code has no layer: {', '.join(proposal.tests)}.",)
+    entries: list[str] = []
+    for pair in proposal.upward:
+        entries.append(f"# {_short(pair.importer, proposal.package)} -> "
+                       f"{_short(pair.imported, proposal.package)}: {pair.count} import(s)")
+        for example in pair.examples[:EXAMPLES_PER_UPWARD_PAIR]:
+            where = f"  # {example.location}" if example.location else ""
+            entries.append(f"{_string(example.importer + ' -> ' + example.imported)},{where}")
+        hidden = pair.count - EXAMPLES_PER_UPWARD_PAIR
+        if hidden > 0:
+            entries.append(f"# ... and {hidden} more")
     trailing: list[str] = []
     if proposal.upward:
         trailing.append(
             "Upward imports today, most first: fix them, or uncomment entries to ignore them."
         )
-        trailing.append("ignore_imports = [")
-        for pair in proposal.upward:
-            trailing.append(f"    # {_short(pair.importer, proposal.package)} -> "
-                            f"{_short(pair.imported, proposal.package)}: {pair.count} import(s)")
-            for example in pair.examples[:EXAMPLES_PER_UPWARD_PAIR]:
-                where = f"  # {example.location}" if example.location else ""
-                trailing.append(f"    {_string(example.importer + ' -> ' + example.imported)},{where}")
-            hidden = pair.count - EXAMPLES_PER_UPWARD_PAIR
-            if hidden > 0:
-                trailing.append(f"    # ... and {hidden} more")
-        trailing.append("]")
+        if proposal.test_ignores:  # inside the list, after the test exemptions
+            trailing += entries
+        else:
+            trailing += ["ignore_imports = [", *(f"    {entry}" for entry in entries), "]"]
     table: dict[str, Any] = {
         "id": contract_id,
         "name": f"Layers of {proposal.package}",
@@ -113,22 +156,25 @@ def _layers_contract(proposal: LayersProposal, contract_id: str) -> ProposedCont
         # Every child is placed today; a new one must be placed too.
         "exhaustive": True,
     }
-    if proposal.unnamed:
-        table["exhaustive_ignores"] = list(proposal.unnamed)
-    return ProposedContract(table, comments, tuple(trailing))
+    if proposal.unnamed or proposal.tests:
+        table["exhaustive_ignores"] = [*proposal.unnamed, *proposal.tests]
+    comments += _with_test_ignores(table, proposal.test_ignores)
+    return ProposedContract(table, comments, tuple(trailing), subject=proposal)
 
 
 def _independence_contract(proposal: IndependenceProposal, contract_id: str) -> ProposedContract:
-    why = f"{_independent_parts(proposal)} import none of the others, directly or indirectly."
-    return ProposedContract(
-        {
-            "id": contract_id,
-            "name": f"Independent parts of {proposal.package}",
-            "type": "independence",
-            "modules": list(proposal.modules),
-        },
-        (why, "Keep it that way."),
+    why = (
+        f"{_independent_parts(proposal)} must not import one another, directly or indirectly: "
+        "no import chain between production modules links them today."
     )
+    table: dict[str, Any] = {
+        "id": contract_id,
+        "name": f"Independent parts of {proposal.package}",
+        "type": "independence",
+        "modules": list(proposal.modules),
+    }
+    comments = (why, "Keep it that way.", *_with_test_ignores(table, proposal.test_ignores))
+    return ProposedContract(table, comments, subject=proposal)
 
 
 def _single_implementation_contract(
@@ -137,23 +183,80 @@ def _single_implementation_contract(
     canonical = proposal.canonical
     others = ", ".join(f"{name} ({count})" for name, count in proposal.roots[1:])
     shared = ", ".join(proposal.shared_methods[:4])
-    return ProposedContract(
-        {
-            "id": contract_id,
-            "name": f"One {proposal.concept} implementation",
-            "type": "single-implementation",
-            "concept": proposal.pattern,
-            "canonical": canonical,
-        },
+    table: dict[str, Any] = {
+        "id": contract_id,
+        "name": f"One {proposal.concept} implementation",
+        "type": "single-implementation",
+        "concept": proposal.pattern,
+        "canonical": canonical,
+    }
+    comments: tuple[str, ...] = (
         (
-            (
-                f"{len(proposal.roots)} independent {proposal.concept} implementations (no common "
-                f"base class)" + (f" share {shared}." if shared else ".")
-                + " Keep one: every other class of the concept must build on it."
-            ),
-            f"canonical is a suggestion, CONFIRM IT: {_why_canonical(proposal)}; the others: {others}.",
+            f"{len(proposal.roots)} independent {proposal.concept} implementations in production "
+            f"code (no common base class)" + (f" share {shared}." if shared else ".")
+            + " Keep one: every other class of the concept must build on it."
+        ),
+        f"canonical is a suggestion, CONFIRM IT: {_why_canonical(proposal)}; the others: {others}.",
+    )
+    if proposal.test_modules:
+        table["allowed_modules"] = list(proposal.test_modules)
+        comments += ("Test code is exempt: its classes of the concept (test doubles) are allowed_modules.",)
+    return ProposedContract(table, comments, subject=proposal)
+
+
+def _protected_contract(proposal: ProtectedSymbolProposal, contract_id: str) -> ProposedContract:
+    module = proposal.symbol.rpartition(".")[0]
+    packages = ", ".join(f"{name} ({count})" for name, count in proposal.packages[:PACKAGES_NAMED])
+    if len(proposal.packages) > PACKAGES_NAMED:
+        packages += f" and {len(proposal.packages) - PACKAGES_NAMED} more"
+    table: dict[str, Any] = {
+        "id": contract_id,
+        "name": f"Only the canonical path imports {proposal.name}",
+        "type": "protected",
+        "symbols": [proposal.symbol],
+        "allowed_importers": list(proposal.allowed),
+    }
+    if proposal.replacement is not None:
+        table["replacement"] = proposal.replacement
+    comments: tuple[str, ...] = (
+        (
+            f"{proposal.name}, defined in {module}, is imported at {proposal.sites} production "
+            f"import sites in {len(proposal.packages)} packages: {packages}; "
+            f"{_reexport_words(proposal)}."
+        ),
+        (
+            f"allowed_importers is the canonical path to it: {_allowed_words(proposal)}. "
+            "`check` lists every other import site: allow the importers that may use it, "
+            "route the others through them."
         ),
     )
+    if proposal.replacement is not None:
+        comments += (
+            f"replacement: importing it from {proposal.replacement.rpartition('.')[0]} is the "
+            "canonical path, allowed to any importer; `archgraph fix` rewrites the other imports to it.",
+        )
+    comments += _with_test_ignores(table, proposal.test_ignores)
+    return ProposedContract(table, comments, subject=proposal)
+
+
+PACKAGES_NAMED = 6
+
+
+def _reexport_words(proposal: ProtectedSymbolProposal) -> str:
+    if not proposal.reexporters:
+        return "none of them through a re-export"
+    return (
+        f"{proposal.through_reexports} of them through re-exports "
+        f"({', '.join(proposal.reexporters)})"
+    )
+
+
+def _allowed_words(proposal: ProtectedSymbolProposal) -> str:
+    own, *others = proposal.allowed
+    words = f"its own {'module' if own == proposal.symbol.rpartition('.')[0] else 'package'} {own}"
+    if others:
+        words += f" and the modules that re-export it ({', '.join(others)})"
+    return words
 
 
 def _why_canonical(proposal: SingleImplementationProposal) -> str:
@@ -201,15 +304,19 @@ def proposal_toml(
         lines.append("")
         lines += _comment(contract.comments)
         lines.append("[[contracts]]")
+        trailing = [_commented(line) for line in contract.trailing]
         for key, value in contract.table.items():
-            if key == "layers":
-                lines.append("layers = [")
-                lines += [f"    {_string(layer)}," for layer in value]
+            if key in ("layers", "ignore_imports"):
+                lines.append(f"{key} = [")
+                lines += [f"    {_string(item)}," for item in value]
+                if key == "ignore_imports":  # the user decides what else to ignore
+                    lines += [f"    {line}" for line in trailing]
+                    trailing = []
                 lines.append("]")
             else:
                 lines.append(f"{key} = {_value(value)}")
         # Commented out: the user decides what to ignore.
-        lines += [_commented(line) for line in contract.trailing]
+        lines += trailing
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
@@ -244,54 +351,122 @@ def _value(value: Any) -> str:
 UPWARD_PAIRS_SHOWN = 10
 
 
-def explanation(proposal: Proposal) -> list[str]:
-    """What was inferred and why, for people (the contract file has it all as comments)."""
-    lines: list[str] = []
-    for layers in proposal.layers:
-        how = "the fewest possible" if layers.exact else "a heuristic's best, maybe not the fewest"
-        children = sum(len(layer) for layer in layers.layers)
-        lines.append(
-            f"layers ({layers.package}): {children} children in {len(layers.layers)} layers, "
-            f"top to bottom; {layers.upward_count} of the {layers.imports} imports between them "
-            f"point upward ({how}):"
-        )
-        lines += [f"  {n}. {' | '.join(layer)}" for n, layer in enumerate(layers.layers, start=1)]
-        if layers.upward:
-            lines.append("  upward imports, most first (fix them, or ignore them in the file):")
-        for pair in layers.upward[:UPWARD_PAIRS_SHOWN]:
-            first = pair.examples[0]
-            where = f" ({first.location})" if first.location else ""
-            lines.append(
-                f"    {_short(pair.importer, layers.package)} -> "
-                f"{_short(pair.imported, layers.package)}: {pair.count} import(s), e.g. "
-                f"{first.importer} -> {first.imported}{where}"
-            )
-        hidden = len(layers.upward) - UPWARD_PAIRS_SHOWN
-        if hidden > 0:
-            lines.append(f"    ... and {hidden} more pairs of children (all in the file)")
-    for group in proposal.independence:
-        names = ", ".join(_short(m, group.package) for m in group.modules)
-        if group.modules == (f"{group.package}.*",):
-            names = f"{group.package}.* (every child)"
-        lines.append(
-            f"independence ({group.package}): {_independent_parts(group)} import none of the "
-            f"others today: {names}"
-        )
-    lines += [f"acyclic ({package}): no import cycle between its children" for package in proposal.acyclic]
-    for single in proposal.single_implementation:
-        lines.append(
-            f"single-implementation ({single.pattern}): {len(single.roots)} independent "
-            f"implementations; canonical suggested: {single.canonical} "
-            f"({_why_canonical(single)}); confirm it in the file"
-        )
+def explanation(
+    proposal: Proposal,
+    contracts: Sequence[ProposedContract],
+    result: RunResult | None = None,
+) -> list[str]:
+    """What was inferred and why, for people (the contract file has it all as comments), each
+    contract in the file's order with what the check of the same run says of it: a sentence
+    about today's code is written only when the check agrees with it."""
+    checked = {c.contract_id: c for c in result.contracts} if result is not None else {}
+    lines = _scope_lines(proposal)
+    for contract in contracts:
+        outcome = checked.get(contract.id)
+        lines += _subject_lines(contract.subject, outcome)
+        if outcome is not None:
+            lines.append(f"  today: {_status_words(outcome)} [id={contract.id}]")
     lines += [f"not proposed: {note}" for note in proposal.notes]
     return [visible(line) for line in lines]
 
 
-def outcome_lines(proposal: Proposal, result: RunResult, written_to: Path | None) -> list[str]:
+def _scope_lines(proposal: Proposal) -> list[str]:
+    """Where the proposals apply: the level descended to, and the test code left out."""
+    lines = [
+        f"{level.through[0]}: holds only {level.package} and test code, so the parts are the "
+        f"children of {level.package}"
+        for level in proposal.levels
+        if level.through
+    ]
+    if proposal.test_modules:
+        lines.append(
+            f"test code: {proposal.test_modules} test module(s) left out of every proposal "
+            "(tests/ and test/ packages, test_*.py, conftest.py and what the pytest "
+            "configuration names); the contracts exempt them"
+        )
+    return lines
+
+
+def _status_words(outcome: ContractResult) -> str:
+    if outcome.kept:
+        return outcome.status
+    words = f"{outcome.status}, {len(outcome.violations)} violation(s)"
+    errors = [d.message for d in outcome.diagnostics if d.severity is Severity.ERROR]
+    return words + (f"; {errors[0]}" if errors else "")
+
+
+def _subject_lines(subject: Subject | None, outcome: ContractResult | None) -> list[str]:
+    kept = outcome is None or outcome.kept
+    if isinstance(subject, LayersProposal):
+        return _layers_lines(subject, kept)
+    if isinstance(subject, IndependenceProposal):
+        names = ", ".join(_short(m, subject.package) for m in subject.modules)
+        if subject.modules == (f"{subject.package}.*",):
+            names = f"{subject.package}.* (every child)"
+        state = "import none of the others today" if kept else (
+            "are proposed as independent; `check` finds import chains between them today"
+        )
+        return [f"independence ({subject.package}): {_independent_parts(subject)} {state}: {names}"]
+    if isinstance(subject, AcyclicProposal):
+        if kept:
+            return [f"acyclic ({subject.package}): no import cycle between its children today"]
+        return [
+            f"acyclic ({subject.package}): its children import each other in cycles today; "
+            "`check` lists them and the imports that break them all"
+        ]
+    if isinstance(subject, SingleImplementationProposal):
+        return [
+            f"single-implementation ({subject.pattern}): {len(subject.roots)} independent "
+            f"implementations in production code; canonical suggested: {subject.canonical} "
+            f"({_why_canonical(subject)}); confirm it in the file"
+        ]
+    if isinstance(subject, ProtectedSymbolProposal):
+        return [
+            f"protected ({subject.symbol}): imported at {subject.sites} production import "
+            f"sites in {len(subject.packages)} packages, {_reexport_words(subject)}; "
+            f"allowed: the canonical path, {_allowed_words(subject)}"
+        ]
+    return []
+
+
+def _layers_lines(layers: LayersProposal, kept: bool) -> list[str]:
+    how = "the fewest possible" if layers.exact else "a heuristic's best, maybe not the fewest"
+    children = sum(len(layer) for layer in layers.layers)
+    lines = [
+        f"layers ({layers.package}): {children} children in {len(layers.layers)} layers, "
+        f"top to bottom; {layers.upward_count} of the {layers.imports} imports between them "
+        f"point upward ({how}):"
+    ]
+    lines += [f"  {n}. {' | '.join(layer)}" for n, layer in enumerate(layers.layers, start=1)]
+    if layers.tests:
+        lines.append(f"  test code, in no layer: {', '.join(layers.tests)}")
+    if layers.upward:
+        lines.append("  upward imports, most first (fix them, or ignore them in the file):")
+    elif not kept:
+        lines.append("  no production import points upward; `check` lists what breaks the contract")
+    for pair in layers.upward[:UPWARD_PAIRS_SHOWN]:
+        first = pair.examples[0]
+        where = f" ({first.location})" if first.location else ""
+        lines.append(
+            f"    {_short(pair.importer, layers.package)} -> "
+            f"{_short(pair.imported, layers.package)}: {pair.count} import(s), e.g. "
+            f"{first.importer} -> {first.imported}{where}"
+        )
+    hidden = len(layers.upward) - UPWARD_PAIRS_SHOWN
+    if hidden > 0:
+        lines.append(f"    ... and {hidden} more pairs of children (all in the file)")
+    return lines
+
+
+def outcome_lines(
+    proposal: Proposal,
+    contracts: Sequence[ProposedContract],
+    result: RunResult,
+    written_to: Path | None,
+) -> list[str]:
     """What `archgraph init` tells: the explanation, today's code against the proposed
     contracts, and the file written (None: the file was printed instead)."""
-    lines = [*explanation(proposal), ""]
+    lines = [*explanation(proposal, contracts, result), ""]
     if result.contracts:
         lines += ["Today's code against the proposed contracts:", *summary_table(result)[1:]]
     else:

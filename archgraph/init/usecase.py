@@ -8,11 +8,10 @@ from pathlib import Path
 
 from archgraph.atomic import reason, write_atomically
 from archgraph.diagnostics import ArchgraphError, RunResult, sorted_diagnostics
-from archgraph.families.analysis import analyze as analyze_families
 from archgraph.families.class_cache import cached_class_model
-from archgraph.families.classify import FamiliesQuery
 from archgraph.init.inference import Proposal, infer
-from archgraph.init.render import proposal_toml, proposed_contracts
+from archgraph.init.production import production_families
+from archgraph.init.render import ProposedContract, proposal_toml, proposed_contracts
 from archgraph.model.schema import ContractTable, TablePosition
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import scan
@@ -29,6 +28,7 @@ class InitOutcome:
     path: Path
     text: str
     proposal: Proposal
+    contracts: tuple[ProposedContract, ...]  # as written in the file, in its order
     result: RunResult  # the proposed contracts checked against today's code
     written: bool
 
@@ -56,9 +56,9 @@ def init_contracts(
     outcome = scan(root, scan_opts)
     progress("reading classes")
     classes = cached_class_model(outcome.model.sources, scan_opts.cache_dir)
-    families_found = analyze_families(classes, FamiliesQuery())
+    families = production_families(classes, outcome.model.test_modules)
     progress("inferring contracts")
-    proposal = infer(outcome.model, scan_opts.root_packages, families_found.families, classes)
+    proposal = infer(outcome.model, scan_opts.root_packages, families, classes)
     proposed = proposed_contracts(proposal, (c.id for c in existing))
     settings = {} if config.settings.root_packages else {"root_packages": list(scan_opts.root_packages)}
     summary = outcome.summary
@@ -69,6 +69,11 @@ def init_contracts(
         "them, then run `archgraph check`; `archgraph baseline` records today's violations so "
         "that only new ones fail."
     )
+    if proposal.test_modules:
+        header += (
+            f" Test code ({proposal.test_modules} modules) has no contract here and is exempted "
+            "from these (ignore_imports, allowed_modules, exhaustive_ignores)."
+        )
     text = proposal_toml(proposal, proposed, settings, [header])
     contracts = _contracts_of(text, target)
     result = RunResult(
@@ -82,7 +87,7 @@ def init_contracts(
             write_atomically(target, text, tree=root)
         except OSError as error:
             raise ArchgraphError(f"cannot write {target}: {reason(error)}") from None
-    return InitOutcome(target, text, proposal, result, written=not dry_run)
+    return InitOutcome(target, text, proposal, tuple(proposed), result, written=not dry_run)
 
 
 def _contracts_of(text: str, path: Path) -> list[Contract]:

@@ -15,6 +15,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import cast
@@ -36,6 +37,15 @@ ABSTRACT_METACLASSES = frozenset({"abc.ABCMeta", "ABCMeta"})
 # --- the class model ------------------------------------------------------------------------
 
 
+class DefinitionKind(StrEnum):
+    """How a class definition stands beside its namesakes (see `ClassInfo.definition_kind`)."""
+
+    PRIMARY = "primary"  # an ordinary module-level class
+    SHADOW = "shadow"  # `class AgentRegistry(registry.AgentRegistry)`: extends its namesake
+    FALLBACK = "fallback"  # defined where `try: from x import Name` failed (`except ImportError:`)
+    NESTED = "nested"  # defined inside a function or another class
+
+
 @dataclass(frozen=True, slots=True)
 class ClassInfo:
     """One class definition, its bases resolved to qualified names where possible."""
@@ -54,6 +64,9 @@ class ClassInfo:
     nested: bool = False  # defined inside another class or a function
     attribute_types: tuple[tuple[str, str], ...] = ()  # `self.attr = Callee(...)`, Callee resolved
     forwarded: tuple[ForwardedMethod, ...] = ()
+    # Its module imports the same name inside a `try:` (`try: from x import Name` / `except
+    # ImportError: class Name: ...`): a stand-in for when the import fails.
+    fallback: bool = False
 
     public_methods: frozenset[str] = field(init=False, compare=False, repr=False)
 
@@ -66,6 +79,15 @@ class ClassInfo:
     def location(self) -> Location:
         return Location(self.file, self.line)
 
+    @property
+    def definition_kind(self) -> DefinitionKind:
+        """A same-name subclass shadows its base; a stand-in for a failed import is a fallback."""
+        if any(base != self.qualname and base.rpartition(".")[2] == self.name for base in self.bases):
+            return DefinitionKind.SHADOW
+        if self.fallback:
+            return DefinitionKind.FALLBACK
+        return DefinitionKind.NESTED if self.nested else DefinitionKind.PRIMARY
+
 
 @dataclass(frozen=True)
 class ClassModel:
@@ -74,6 +96,10 @@ class ClassModel:
     classes: tuple[ClassInfo, ...]  # in (module, line) order
     diagnostics: tuple[Diagnostic, ...] = ()
     modules: tuple[str, ...] = ()  # every analyzed module, sorted, including those without classes
+    # Every module (or package) that code under another child of its parent package imports:
+    # `app.core` when `app.services.x` imports `app.core.y`. How the children of a package depend
+    # on each other, which tells an application's own subpackages from plugins side by side.
+    sibling_imported: frozenset[str] = frozenset()
 
     @cached_property
     def by_qualname(self) -> Mapping[str, ClassInfo]:
@@ -179,8 +205,21 @@ class ClassModel:
         return self._name_index.get(name, ())
 
 
+def _tried_names(facts: FileFacts) -> frozenset[str]:
+    """Names that module-level imports inside a `try:` bind (what a fallback stands in for)."""
+    found: set[str] = set()
+    for fact in facts.imports:
+        if fact.in_try and not fact.in_function:
+            if fact.names:
+                found.update(name.bound_as for name in fact.names)
+            else:
+                found.add(fact.alias or fact.module.partition(".")[0])
+    return frozenset(found)
+
+
 def _class_info(module: str, file: Path, facts: FileFacts, resolve: Resolver) -> list[ClassInfo]:
     infos = []
+    tried = _tried_names(facts) if any(i.in_try for i in facts.imports) else frozenset()
     for fact in facts.classes:
         bases = tuple(resolve(module, base) or base for base in fact.bases)
         metaclass = (resolve(module, fact.metaclass) or fact.metaclass) if fact.metaclass else None
@@ -209,9 +248,39 @@ def _class_info(module: str, file: Path, facts: FileFacts, resolve: Resolver) ->
                     for attribute, callee in fact.attribute_types
                 ),
                 forwarded=fact.forwarded,
+                fallback=fact.name in tried and "." not in fact.qualname,
             )
         )
     return infos
+
+
+def sibling_imports(module: str, facts: FileFacts, is_package: bool) -> frozenset[str]:
+    """What `module` imports under another child of a package above it, named at that level.
+
+    `app.services.chat` importing `app.core.db.session` gives `app.core` (a sibling of
+    `app.services`); importing `app.services.tools`, `app.services.tools` (a sibling of `chat`);
+    importing `app` or `os`, nothing.
+    """
+    found: set[str] = set()
+    parts = module.split(".")
+    package = parts if is_package else parts[:-1]
+    for fact in facts.imports:
+        if fact.level:
+            if fact.level - 1 >= len(package):
+                continue  # above the top-level package
+            base = package[: len(package) - (fact.level - 1)]
+            targets = [[*base, *fact.module.split(".")] if fact.module else base]
+        else:
+            targets = [fact.module.split(".")]
+        # `from app import core` imports the module `app.core`.
+        targets += [[*targets[0], name.name] for name in fact.names if name.name != "*"]
+        for target in targets:
+            common = 0
+            while common < len(parts) - 1 and common < len(target) - 1 and parts[common] == target[common]:
+                common += 1
+            if common and parts[common] != target[common]:
+                found.add(".".join(target[: common + 1]))
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +291,7 @@ class _ModuleClasses:
     classes: tuple[ClassInfo, ...]
     diagnostics: tuple[Diagnostic, ...]
     read: frozenset[Read] | None  # what resolving its names read (see ImportResolver.recording)
+    sibling_imported: frozenset[str] = frozenset()  # see `sibling_imports`
 
 
 @dataclass(frozen=True)
@@ -313,7 +383,9 @@ def update_class_model(
         file, module_facts = files[module], facts.get(module)
         read: frozenset[Read] | None = None
         classes: tuple[ClassInfo, ...] = ()
+        siblings: frozenset[str] = frozenset()
         if module_facts is not None:
+            siblings = sibling_imports(module, module_facts, module in packages) & known
             if tracking is not None:
                 with tracking.recording() as reading:
                     classes = tuple(_class_info(module, file, module_facts, resolve))
@@ -321,10 +393,11 @@ def update_class_model(
             else:
                 classes = tuple(_class_info(module, file, module_facts, resolve))
         modules[module] = _ModuleClasses(
-            module_facts, classes, _module_diagnostics(file, module_facts), read
+            module_facts, classes, _module_diagnostics(file, module_facts), read, siblings
         )
     if previous is not None and all(
-        (modules[m].classes, modules[m].diagnostics) == (old[m].classes, old[m].diagnostics)
+        (modules[m].classes, modules[m].diagnostics, modules[m].sibling_imported)
+        == (old[m].classes, old[m].diagnostics, old[m].sibling_imported)
         for m in affected
     ):
         return ClassModelBuild(previous.model, files, modules, parsed, packages, known, facts)
@@ -333,6 +406,9 @@ def update_class_model(
         tuple(info for entry in ordered for info in entry.classes),
         tuple(d for entry in ordered for d in entry.diagnostics),
         tuple(sorted(files)),
+        # Only modules (`from app.core import Base` names `app.core.Base` too, which is none),
+        # and those there still are.
+        frozenset().union(*(entry.sibling_imported for entry in ordered)) & known,
     )
     return ClassModelBuild(model, files, modules, parsed, packages, known, facts)
 

@@ -10,12 +10,12 @@ import bisect
 import dataclasses
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from archgraph.diagnostics import ImportStep, Location
+from archgraph.diagnostics import ImportKind, ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
 from archgraph.model.names import ImportExpr, ModuleExpr
 from archgraph.model.sources import SourceSet
@@ -124,6 +124,9 @@ class ArchModel:
     exclude_type_checking_imports: bool = False
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
     test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (see model/testcode.py)
+    # By importer, the line of each import statement that is not a runtime one and its kind
+    # (from the scan's import audit); every other line is a runtime import.
+    import_kinds: Mapping[str, Mapping[int, ImportKind]] = field(default_factory=dict)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -196,8 +199,22 @@ class ArchModel:
             for imported in sorted(self.graph.imports_of(importer)):
                 yield importer, imported
 
+    def kind_of(self, importer: str, line: int) -> ImportKind:
+        """The kind of the import statement at `line` of the importer's file."""
+        kinds = self.import_kinds.get(importer)
+        return kinds.get(line, ImportKind.RUNTIME) if kinds else ImportKind.RUNTIME
+
+    def kinds_of(self, importer: str, imported: str) -> tuple[ImportKind, ...]:
+        """The kinds of the lines on which `importer` imports `imported`, each once, sorted."""
+        lines = self.graph.import_lines(importer, imported)
+        if not lines:  # an import the graph knows no line of (added by hand): a runtime one
+            return (ImportKind.RUNTIME,)
+        return tuple(sorted({self.kind_of(importer, line) for line in lines}))
+
     def step(self, importer: str, imported: str) -> ImportStep:
-        return ImportStep(importer, imported, self.graph.import_lines(importer, imported))
+        lines = self.graph.import_lines(importer, imported)
+        kinds = tuple(self.kind_of(importer, line) for line in lines)
+        return ImportStep(importer, imported, lines, kinds)
 
     def steps(self, chain: Sequence[str]) -> tuple[ImportStep, ...]:
         """A chain of module names as import steps with their line numbers."""
@@ -230,6 +247,27 @@ class ArchModel:
                     used.add(expr)
         if not removed:
             return self, frozenset()
+        return self._without_imports(removed), frozenset(used)
+
+    def of_kinds(self, kinds: Iterable[ImportKind]) -> ArchModel:
+        """A view with only the imports that have a line of one of `kinds`: an import whose
+        every line is of another kind is left out."""
+        kept = frozenset(kinds)
+        if kept >= frozenset(ImportKind):
+            return self
+        if ImportKind.RUNTIME in kept:  # only importers with a line of another kind can lose one
+            importers: Iterable[str] = sorted(self.import_kinds.keys() & self.modules)
+        else:
+            importers = self.sorted_modules
+        removed = [
+            (importer, imported)
+            for importer in importers
+            for imported in sorted(self.graph.imports_of(importer))
+            if kept.isdisjoint(self.kinds_of(importer, imported))
+        ]
+        return self._without_imports(removed) if removed else self
+
+    def _without_imports(self, removed: Sequence[tuple[str, str]]) -> ArchModel:
         view = ArchModel(
             root=self.root,
             root_packages=self.root_packages,
@@ -239,10 +277,11 @@ class ArchModel:
             exclude_type_checking_imports=self.exclude_type_checking_imports,
             facts_provider=self.facts_provider,
             test_code=self.test_code,
+            import_kinds=self.import_kinds,
         )
         if "sources" in self.__dict__:  # the same files, so the same facts and classes
             view.__dict__["sources"] = self.__dict__["sources"]
-        return view, frozenset(used)
+        return view
 
     def _covered(self, expr: ModuleExpr) -> frozenset[str]:
         if not expr.is_wildcard:

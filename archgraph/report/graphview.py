@@ -17,6 +17,7 @@ from archgraph.diagnostics import ArchgraphError, ContractResult, Violation
 from archgraph.model import ArchModel
 from archgraph.model.names import ancestors, is_within, parent
 from archgraph.model.schema import did_you_mean
+from archgraph.report.text import kind_note
 
 DEFAULT_MAX_NODES = 400
 
@@ -103,6 +104,8 @@ class ViewChain:
     nodes: tuple[str, ...]
     edges: tuple[tuple[str, str], ...]
     in_tests: bool = False  # the violation's importer is test code
+    # The kinds of the first import's lines ("type_checking", "lazy, function"); "" for runtime
+    import_kinds: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +401,7 @@ def _map_violation(
         nodes=tuple(sorted(nodes)),
         edges=tuple(sorted(edges)),
         in_tests=violation.in_tests,
+        import_kinds=kind_note(violation.chain[0]).strip(" []") if violation.chain else "",
     )
 
 

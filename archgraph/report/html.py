@@ -191,10 +191,13 @@ def _violation_list(chains: tuple[ViewChain, ...]) -> str:
         drawn = "" if chain.edges or chain.nodes else ' <span class="hidden-note">(not drawn)</span>'
         if chain.in_tests:
             drawn += ' <span class="test-code">(test code)</span>'
+        kinds = (
+            f' <span class="import-kind">[{escape(chain.import_kinds)}]</span>' if chain.import_kinds else ""
+        )
         items.append(
             f'<li class="violation{" in-tests" if chain.in_tests else ""}" data-chain="{index}" tabindex="0">'
             f'<code class="contract-id">{escape(chain.contract)}</code> '
-            f'<code>{escape(chain.code)}</code> {escape(chain.message)}{drawn}'
+            f'<code>{escape(chain.code)}</code> {escape(chain.message)}{kinds}{drawn}'
             + (f'<div class="chain">{escape(path)}</div>' if path else "")
             + f"{where}</li>"
         )

@@ -128,6 +128,7 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
         "imported": violation.imported,
         "file": location.path.as_posix() if location else None,
         "line": location.line if location else None,
+        "import_kind": violation.chain[0].import_kind.value if violation.chain else None,
         "baseline": violation.baseline.value if violation.baseline else None,
         "in_tests": violation.in_tests,
         "reported_only": violation.reported_only,
@@ -137,6 +138,8 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
                 "imported": step.imported,
                 "line": step.lines[0] if step.lines else None,
                 "lines": list(step.lines),
+                "import_kind": step.import_kind.value,
+                "import_kinds": [kind.value for kind in step.line_kinds],
             }
             for step in violation.chain
         ],

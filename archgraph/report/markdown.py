@@ -15,6 +15,7 @@ from archgraph.diagnostics import ContractResult, Location, RunResult, Severity,
 from archgraph.report.text import (
     format_percent,
     has_test_violations,
+    kind_note,
     reported_only_note,
     stale_phrase,
     test_count_phrase,
@@ -168,6 +169,8 @@ def _violation_line(result: RunResult, violation: Violation, workspace: Path | N
         text = f"{escape(violation.message)} (e.g. {code(f'{first.importer} -> {first.imported}')})"
     elif violation.chain:
         subject = f"{code(violation.importer or '')} → {code(violation.imported or '')}"
+        note = kind_note(violation.chain[0]).strip(" []")
+        subject += f" (import kind: {code(note)})" if note else ""
         if violation.is_indirect:
             hops = " -> ".join([violation.chain[0].importer, *(s.imported for s in violation.chain)])
             subject += f" (through {code(hops)})"

@@ -24,6 +24,7 @@ from archgraph.diagnostics import (
     Violation,
     json_text,
 )
+from archgraph.report.text import kind_note
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -166,8 +167,14 @@ def _violation_result(
             "imported": violation.imported,
             "in_tests": violation.in_tests,
             "reported_only": violation.reported_only,
+            "importKind": violation.chain[0].import_kind.value if violation.chain else None,
             "chain": [
-                {"importer": s.importer, "imported": s.imported, "lines": list(s.lines)}
+                {
+                    "importer": s.importer,
+                    "imported": s.imported,
+                    "lines": list(s.lines),
+                    "importKinds": [kind.value for kind in s.line_kinds],
+                }
                 for s in violation.chain
             ],
         },
@@ -190,7 +197,7 @@ def violation_text(violation: Violation) -> str:
     subject = f"{violation.importer} -> {violation.imported}"
     if violation.symbol:
         subject = f"{violation.importer} imports {violation.symbol}"
-    text = f"{subject}: {violation.message}"
+    text = f"{subject}{kind_note(violation.chain[0])}: {violation.message}"
     if violation.is_indirect:
         text += f" (through {hops})"
     return text

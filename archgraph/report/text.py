@@ -10,6 +10,7 @@ from archgraph.diagnostics import (
     AffectedScope,
     ContractResult,
     Diagnostic,
+    ImportKind,
     ImportStep,
     RunResult,
     Severity,
@@ -274,10 +275,19 @@ def violation_lines(violation: Violation) -> list[str]:
     if violation.is_indirect:
         for step in violation.chain:
             where = _step_location(violation, step)
-            lines.append(f"    {step.importer} -> {step.imported}  ({where})")
+            lines.append(f"    {step.importer} -> {step.imported}  ({where}){kind_note(step)}")
     elif violation.location:
-        lines.append(f"    {violation.location}")
+        lines.append(f"    {violation.location}{kind_note(violation.chain[0])}")
     return lines
+
+
+def kind_note(step: ImportStep) -> str:
+    """` [type_checking]`: the kinds of the step's lines, each once, unless all are runtime
+    imports (the common case, left unmarked)."""
+    kinds = step.distinct_kinds
+    if not kinds or kinds == (ImportKind.RUNTIME,):
+        return ""
+    return f" [{', '.join(kind.value for kind in kinds)}]"
 
 
 def _step_location(violation: Violation, step: ImportStep) -> str:
@@ -297,7 +307,7 @@ def symbol_violation_lines(violation: Violation) -> list[str]:
         head += f" (via {' -> '.join(violation.via)})"
     lines = [head]
     if violation.location:
-        lines.append(f"    {violation.location}")
+        lines.append(f"    {violation.location}{kind_note(violation.chain[0])}")
     if violation.alias and "." in violation.alias:
         # Reached by attribute access (`m.Name`): the message says where it is used.
         lines.append(f"    {violation.message}")
@@ -364,5 +374,7 @@ def why_lines(importer: str, imported: str, chains: list[tuple[ImportStep, ...]]
     lines = [f"{len(chains)} shortest chain(s) from {importer} to {imported}:"]
     for number, chain in enumerate(chains, start=1):
         lines.append(f"{number}. " + " -> ".join([chain[0].importer, *(s.imported for s in chain)]))
-        lines += [f"     {s.importer} -> {s.imported}  (line {_lines(s.lines)})" for s in chain]
+        lines += [
+            f"     {s.importer} -> {s.imported}  (line {_lines(s.lines)}){kind_note(s)}" for s in chain
+        ]
     return [visible(line) for line in lines]

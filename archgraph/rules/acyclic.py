@@ -69,7 +69,8 @@ class Acyclic(Contract):
             governed |= cycles.governed
             violating |= cycles.violating
             if view is not model:
-                ignored |= removed_sites(model, view, _sites_between_children(model, package))
+                scoped = self.in_scope(model)
+                ignored |= removed_sites(scoped, view, _sites_between_children(scoped, package))
         return self.result(
             violations, diagnostics, governed=governed, violating=violating, exempt=ignored
         )

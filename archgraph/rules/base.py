@@ -16,6 +16,7 @@ from archgraph.diagnostics import (
     SITES,
     ContractResult,
     Diagnostic,
+    ImportKind,
     ImportSite,
     ImportStep,
     Severity,
@@ -57,6 +58,8 @@ class Contract(ABC):
     unmatched_ignore_imports: UnmatchedIgnores = UnmatchedIgnores.WARNING
     # Overrides the `[archgraph] test_violations` setting for this contract.
     test_violations: ViolationsInTests | None = None
+    # The kinds of import the contract rules on (see ImportKind); empty: every kind.
+    import_kinds: tuple[ImportKind, ...] = ()
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
@@ -77,9 +80,21 @@ class Contract(ABC):
 
     # --- helpers for check() -------------------------------------------------------------
 
+    def in_scope(self, model: ArchModel) -> ArchModel:
+        """The model with only the import kinds the contract governs (ignored imports kept):
+        what compliance counts exempt ignores against."""
+        return model.of_kinds(self.import_kinds) if self.import_kinds else model
+
+    def governs_kind(self, kind: ImportKind) -> bool:
+        """Whether the contract rules on imports of this kind (`import_kinds`)."""
+        return not self.import_kinds or kind in self.import_kinds
+
     def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
-        """The model without ignored imports, plus a warning for each ignore that matched nothing."""
+        """The model without ignored imports and without the imports of no governed kind, plus
+        a warning for each ignore that matched nothing."""
         view, used = model.without(self.ignore_imports, exact=self.ignore_imports_exact)
+        if self.import_kinds:
+            view = view.of_kinds(self.import_kinds)
         if self.unmatched_ignore_imports is UnmatchedIgnores.NONE:
             return view, []
         level = (

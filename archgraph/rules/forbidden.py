@@ -70,8 +70,9 @@ class Forbidden(Contract):
         # graph, so an external one matters only when it is forbidden itself.
         targets = frozenset().union(*(view.within(t) for t in forbidden))
         could_break = model.internal_modules | targets
-        candidates = imports_leaving(model, sources, could_break)
-        ignored = removed_sites(model, view, candidates)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, sources, could_break)
+        ignored = removed_sites(scoped, view, candidates)
         violating: set[ImportSite] = set()
         for source in sources:
             inside = view.within(source)

@@ -65,8 +65,9 @@ class Independence(Contract):
                 f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
             )
         ]
-        candidates = imports_leaving(model, modules, model.internal_modules)
-        ignored = removed_sites(model, view, candidates)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, modules, model.internal_modules)
+        ignored = removed_sites(scoped, view, candidates)
         pairs = [(a, b) for a in modules for b in modules if a != b]
         violating = layer_chain_starts(view, pairs, frozenset(modules))
         violating |= {site for route in routes for site in route_first_hops(view, route)}

@@ -109,8 +109,9 @@ class Layers(Contract):
             for module in spec.modules
             if view.contains(prefix + module)
         ]
-        candidates = imports_leaving(model, layer_modules, model.internal_modules)
-        ignored = removed_sites(model, view, candidates)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, layer_modules, model.internal_modules)
+        ignored = removed_sites(scoped, view, candidates)
         violating = layer_chain_starts(
             view, self._illegal_pairs(prefixes, view), frozenset(layer_modules)
         )

@@ -103,7 +103,7 @@ class Protected(Contract):
             problems += self._replacement_problems(model, symbols[0])
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
-        modules = self._module_imports(model, view, protected, allowed)
+        modules = self._module_imports(self.in_scope(model), view, protected, allowed)
         named = self._symbol_imports(model, symbols, sites, allowed)
         gates = modules.gates | named.gates
         # Importing a gate is the permitted way to the protected code: those imports respect it.
@@ -162,6 +162,8 @@ class Protected(Contract):
                 pair = (site.importer, site.module)
                 if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
                     found.exempt.add(pair)
+                elif not self.governs_kind(model.kind_of(site.importer, site.line)):
+                    continue  # an import kind the contract does not govern: out of its scope
                 elif _inside(site.importer, allowed):
                     found.exempt.add(pair)
                     found.gates.add(site.importer)
@@ -220,7 +222,11 @@ class Protected(Contract):
             code=codes.PROTECTED_SYMBOL_IMPORT.code,
             contract=self.id,
             message=message,
-            chain=(ImportStep(site.importer, site.module, (site.line,)),),
+            chain=(
+                ImportStep(
+                    site.importer, site.module, (site.line,), (model.kind_of(site.importer, site.line),)
+                ),
+            ),
             location=model.location_of(site.importer, site.line),
             symbol=str(symbol),
             alias=alias,

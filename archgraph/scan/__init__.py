@@ -182,6 +182,7 @@ def scan(
         exclude_type_checking_imports=options.exclude_type_checking_imports,
         facts_provider=_facts_provider(root, facts_files, store, sources, options, namespace),
         test_code=options.test_code,
+        import_kinds=audit.import_kinds,
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),

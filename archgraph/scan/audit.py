@@ -9,12 +9,12 @@ parsed, with the same tree-sitter facts as everywhere else, which give the exact
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archgraph import codes
-from archgraph.diagnostics import Diagnostic, Location, Severity
+from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_imports
@@ -23,7 +23,7 @@ from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import parse
 
-AUDIT_CACHE_VERSION = 1
+AUDIT_CACHE_VERSION = 2  # 2: each entry holds the file's import kinds
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -51,7 +51,8 @@ class AuditScans:
         store that outlives one scan, see ScanStore.in_memory)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
         self.keeps_findings = keeps_findings
-        self.entries: dict[str, list[Any]] = {}  # path -> [stamp, climbing, dynamic, targets, imports]
+        # path -> [stamp, climbing, dynamic, targets, imports, kinds]
+        self.entries: dict[str, list[Any]] = {}
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
         # files) are unchanged: a process that audits one changing tree again and again judges
@@ -73,7 +74,7 @@ class AuditScans:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
         entry = self.entries.get(str(source.path))
         if entry is not None and tuple(entry[0]) == source.stamp:
-            return FileScan(entry[1], entry[2], entry[3]), None
+            return FileScan(entry[1], entry[2], entry[3], entry[5]), None
         try:
             data = readable_source(read_whole(str(source.path), source.stamp[0]))
         except OSError:
@@ -88,7 +89,9 @@ class AuditScans:
         found = FileScan.of(data, source, tree)
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
-        self.entries[str(source.path)] = [source.stamp, found.climbing, found.dynamic, found.targets, None]
+        self.entries[str(source.path)] = [
+            source.stamp, found.climbing, found.dynamic, found.targets, None, found.kinds
+        ]
         self.dirty = True
         return found, data
 
@@ -121,14 +124,15 @@ class AuditScans:
 
 
 def valid_scans(payload: tuple[Any, ...]) -> bool:
-    """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None]},)"""
+    """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None,
+    (line, import kind) pairs]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     # Types compared at C speed where it counts: a warm run checks every file's entry.
     return all(
         type(path) is str
         and type(entry) is list
-        and len(entry) == 5
+        and len(entry) == 6
         and cache_file.is_stamp(entry[0])
         and type(entry[1]) is bool
         and type(entry[2]) is tuple
@@ -136,11 +140,15 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and type(entry[3]) is tuple
         and (not entry[3] or {*map(type, entry[3])} == _STR)
         and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
+        and type(entry[5]) is tuple
+        and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[5])
         for path, entry in payload[0].items()
     )
 
 
 _PAIR_TYPES = (int, str)
+_KIND_OF = {kind.value: kind for kind in ImportKind}
+_KINDS = frozenset(_KIND_OF)
 _STR = {str}
 
 
@@ -161,6 +169,8 @@ def _is_row(row: object) -> bool:
 class ImportAudit:
     diagnostics: tuple[Diagnostic, ...]
     dynamic_imports: tuple[DynamicImport, ...]
+    # by module, the line of each import statement that is not a runtime one, and its kind
+    import_kinds: dict[str, dict[int, ImportKind]] = field(default_factory=dict)
 
 
 class UnknownNames:
@@ -334,7 +344,7 @@ def audit_imports(
             auditor.audit(source, scans)
         scans.save([str(s.path) for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
-        return ImportAudit(tuple(auditor.diagnostics), tuple(ordered))
+        return ImportAudit(tuple(auditor.diagnostics), tuple(ordered), _kinds(sources, scans))
     context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
     if scans.judged_against != context or scans.auditor is None:
         auditor = _Auditor(sources, modules, root_packages, project_root)
@@ -352,4 +362,15 @@ def audit_imports(
         dynamic += judged[2]
     scans.save([str(s.path) for s in sources])
     ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
-    return ImportAudit(tuple(diagnostics), tuple(ordered))
+    return ImportAudit(tuple(diagnostics), tuple(ordered), _kinds(sources, scans))
+
+
+def _kinds(sources: Sequence[ModuleSource], scans: AuditScans) -> dict[str, dict[int, ImportKind]]:
+    """By module, the import statements of its file that are not runtime ones (their kind)."""
+    found: dict[str, dict[int, ImportKind]] = {}
+    entries = scans.entries
+    for source in sources:
+        entry = entries.get(str(source.path))
+        if entry is not None and entry[5]:
+            found[source.module] = {line: _KIND_OF[kind] for line, kind in entry[5]}
+    return found

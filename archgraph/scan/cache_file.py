@@ -25,8 +25,8 @@ from typing import Any
 
 from archgraph.atomic import write_atomically
 
-STORE_VERSION = 3  # bump to invalidate every cache at once (2: one format, validated on load;
-# 3: stamps hold ctime and inode)
+STORE_VERSION = 4  # bump to invalidate every cache at once (2: one format, validated on load;
+# 3: stamps hold ctime and inode; 4: the import audit keeps each file's import kinds)
 MAX_BYTES = 1 << 30  # a cache file larger than this is not read (Home Assistant's: 12 MB)
 
 Validator = Callable[[tuple[Any, ...]], bool]

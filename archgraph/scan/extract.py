@@ -250,7 +250,8 @@ def _class_row(node: Any) -> ClassRow:
 # lead character: a literal first byte lets `re` skip ahead fast (5x faster than `(?:^|[;:])`).
 _STATEMENT_KEYWORDS = tuple(
     # `\A` allows a UTF-8 byte order mark: a first-line import after one was lost.
-    re.compile(lead + rb"[ \t\f]*(import|from|class)\b")
+    # PEP 810's soft keyword may lead an import statement: `lazy import x`, `lazy from x import y`.
+    re.compile(lead + rb"[ \t\f]*(?:lazy[ \t\f]+)?(import|from|class)\b")
     for lead in (rb"\A(?:\xef\xbb\xbf)?", rb"\n", rb"\r", rb";", rb":")
 )
 _STATEMENT_TYPES = frozenset({"import_statement", "import_from_statement", "class_definition"})

@@ -13,7 +13,8 @@ from archgraph.scan.fact_rows import from_row, valid_row
 
 # 4: a first-line import after a UTF-8 byte order mark is no longer lost
 # 5: attribute chains are extracted on demand (None in a row that has none)
-FACTS_VERSION = 5
+# 6: `lazy import` and `lazy from` statements (PEP 810) are imports too
+FACTS_VERSION = 6
 CONTENT_FACTS_VERSION = 1
 CACHE_NAME = f"facts-v{FACTS_VERSION}.marshal"
 

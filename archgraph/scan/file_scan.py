@@ -1,6 +1,7 @@
 """What a file's bytes say about its imports, whatever the module set: read once per file
 version (and cached by the audit): relative imports that climb two levels, literal dynamic
-imports, and the absolute names import statements at line starts name."""
+imports, the absolute names import statements at line starts name, and the kind of each import
+statement that is not a plain runtime one."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from archgraph.diagnostics import ImportKind
 from archgraph.scan.finder import ModuleSource
-from archgraph.scan.syntax import node_text, parse
+from archgraph.scan.syntax import import_kind, node_text, parse
 
 AUDIT_CACHE_VERSION = 1
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
@@ -44,6 +46,8 @@ class FileScan:
     climbing: bool  # a relative import with two or more dots
     dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
     targets: tuple[str, ...]  # absolute names that import statements at line starts name
+    # (line, ImportKind value) of each import statement that is not a runtime one, by line
+    kinds: tuple[tuple[int, str], ...] = ()
 
     @staticmethod
     def of(data: bytes, source: ModuleSource, tree: Callable[[], Any] | None = None) -> FileScan:
@@ -71,7 +75,54 @@ class FileScan:
         dynamic: tuple[tuple[int, str], ...] = ()
         if maybe_dynamic and _DYNAMIC.search(data):
             dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
-        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)))
+        kinds = tuple(import_kinds(data, tree))
+        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)), kinds)
+
+
+# What may stand before `import` on the line of a statement at module level that is known
+# without parsing: nothing, `from <name> `, and PEP 810's `lazy` before either.
+_MODULE_LEVEL_PREFIX = re.compile(rb"(lazy[ \t]+)?(?:from[ \t]+\.*[\w.]*[ \t]+)?")
+_IMPORT_KEYWORD = re.compile(rb"import(?![\w])")
+_STATEMENTS = frozenset({"import_statement", "import_from_statement"})
+
+
+def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int, str]]:
+    """(line, kind) of each import statement that is not a runtime one, by line.
+
+    Found from the word `import`: a statement that starts a line at its first column (`import
+    x`, `from x import y`, `lazy import x`, `lazy from x import y`) is at module level, and
+    only `lazy` makes it other than runtime. Any other `import` (indented, after a colon, or in
+    a string or a comment) is looked up in the syntax tree, which the file is parsed for then.
+    """
+    found: dict[int, str] = {}
+    doubtful: list[tuple[int, int]] = []  # (offset of the keyword, line)
+    line, counted = 1, 0
+    for match in _IMPORT_KEYWORD.finditer(data):
+        position = match.start()
+        if position and data[position - 1] in _WORD_BYTES:
+            continue
+        start = data.rfind(b"\n", 0, position) + 1
+        line += data.count(b"\n", counted, start)
+        counted = start
+        prefix = _MODULE_LEVEL_PREFIX.match(data, start, position)
+        if prefix is not None and prefix.end() == position:
+            if prefix.group(1):
+                found[line] = ImportKind.LAZY.value
+            continue
+        if data[start:position].lstrip(b" \t").startswith(b"#"):
+            continue  # a comment
+        doubtful.append((position, line))
+    if doubtful:
+        root = (tree() if tree is not None else parse(data)).root_node
+        for position, _line in doubtful:
+            keyword = root.descendant_for_byte_range(position, position + len(b"import"))
+            statement = keyword.parent if keyword is not None else None
+            if statement is None or statement.type not in _STATEMENTS:
+                continue
+            kind = import_kind(statement)
+            if kind is not ImportKind.RUNTIME:
+                found[statement.start_point[0] + 1] = kind.value
+    return sorted(found.items())
 
 
 def _import_lines(data: bytes) -> Iterator[tuple[bytes | None, bytes | None]]:  # (from, import)

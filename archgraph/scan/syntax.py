@@ -10,12 +10,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from archgraph.diagnostics import ImportKind
 from archgraph.model.facts import (
     ImportedName,
     ImportFact,
 )
 
 _FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
+_SCOPE_TYPES = frozenset({"function_definition", "lambda", "class_definition"})
+TYPE_CHECKING_CONDITIONS = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"})
 ABSTRACT_DECORATORS = frozenset({"abstractmethod", "abc.abstractmethod"})
 
 _parser: Any = None
@@ -159,12 +162,28 @@ def _context(node: Any) -> tuple[bool, bool, bool]:
             in_function = True
         elif parent.type == "if_statement" and child.type == "block":
             condition = node_text(parent.child_by_field_name("condition"))
-            if condition in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"):
+            if condition in TYPE_CHECKING_CONDITIONS:
                 type_checking = True
         elif parent.type == "try_statement":
             in_try = True
         child, parent = parent, parent.parent
     return in_function, type_checking, in_try
+
+
+def import_kind(node: Any) -> ImportKind:
+    """The kind of an import statement node that is not `lazy` (see ImportKind): under
+    `if TYPE_CHECKING:` (its body, not an `else` or `elif`) wins over inside a def or a class."""
+    in_scope = False
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in _SCOPE_TYPES:
+            in_scope = True
+        elif kind == "if_statement" and child.type == "block":
+            if node_text(parent.child_by_field_name("condition")) in TYPE_CHECKING_CONDITIONS:
+                return ImportKind.TYPE_CHECKING
+        child, parent = parent, parent.parent
+    return ImportKind.FUNCTION if in_scope else ImportKind.RUNTIME
 
 
 # Workers build rows (plain tuples, see `to_row`) rather than facts: the dataclasses would be

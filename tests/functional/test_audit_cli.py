@@ -104,6 +104,8 @@ def test_a_protected_symbol_scorecard(tree: Path) -> None:
     assert classes["app.agents.registry.AgentRegistry"]["built_on"] == "app.registry.AgentRegistry"
     assert classes["app.legacy.fallback.AgentRegistry"]["standing"] == "competing"
     assert classes["app.legacy.fallback.AgentRegistry"]["line"] == 4
+    assert classes["app.legacy.fallback.AgentRegistry"]["definition"] == "fallback"
+    assert classes["app.agents.registry.AgentRegistry"]["definition"] == "shadow"
     assert classes["app.registry.AgentRegistry"]["instantiations"] == 2  # boot and chat
     assert registry["competing_implementations"] == 1  # the fallback; the shadow is built on it
 

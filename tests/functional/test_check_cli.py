@@ -188,6 +188,7 @@ def test_config_option_replaces_discovery(tmp_path: Path) -> None:
     assert code == 2 and "configuration file not found" in stderr
 
 
+IMPORT_KINDS = ["runtime", "type_checking", "function", "lazy"]
 REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["version", "contracts", "diagnostics", "summary"],
@@ -205,11 +206,25 @@ REPORT_SCHEMA: dict[str, Any] = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["importer", "imported", "file", "line", "chain"],
+                            "required": ["importer", "imported", "file", "line", "chain", "import_kind"],
                             "properties": {
                                 "file": {"type": ["string", "null"], "pattern": "^[^\\\\]*$"},
                                 "line": {"type": ["integer", "null"]},
-                                "chain": {"type": "array"},
+                                "import_kind": {"enum": [*IMPORT_KINDS, None]},
+                                "chain": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["lines", "import_kind", "import_kinds"],
+                                        "properties": {
+                                            "import_kind": {"enum": IMPORT_KINDS},
+                                            "import_kinds": {
+                                                "type": "array",
+                                                "items": {"enum": IMPORT_KINDS},
+                                            },
+                                        },
+                                    },
+                                },
                             },
                         },
                     },
@@ -257,7 +272,14 @@ def test_json_report_shape_and_order(tmp_path: Path) -> None:
         ("pkg.core.rules", "pkg.api.views", "pkg/core/rules.py", 2),
     ]
     assert layers["violations"][0]["chain"] == [
-        {"importer": "pkg.core.models", "imported": "pkg.api.views", "line": 1, "lines": [1]}
+        {
+            "importer": "pkg.core.models",
+            "imported": "pkg.api.views",
+            "line": 1,
+            "lines": [1],
+            "import_kind": "runtime",
+            "import_kinds": ["runtime"],
+        }
     ]
     assert [(d["code"], d["file"], d["line"]) for d in report["diagnostics"]] == [
         ("AG201", "pkg/a_broken.py", 1),

@@ -334,6 +334,6 @@ def test_the_documented_example_works(tmp_path: Path) -> None:
 
 def test_the_plugin_surface_is_what_its_docstring_promises() -> None:
     assert sorted(archgraph.plugin.__all__) == [
-        "ArchModel", "Contract", "ContractResult", "Diagnostic", "ImportExpr", "ImportStep",
-        "Location", "ModuleExpr", "Severity", "TablePosition", "Violation", "register",
+        "ArchModel", "Contract", "ContractResult", "Diagnostic", "ImportExpr", "ImportKind",
+        "ImportStep", "Location", "ModuleExpr", "Severity", "TablePosition", "Violation", "register",
     ]

@@ -51,8 +51,9 @@ def test_families_text_shows_every_planted_problem_most_suspicious_first() -> No
 def test_families_json_is_stable_and_complete() -> None:
     document = families_json()
     assert sorted(document) == [
-        "diagnostics", "duplicates", "families", "parallel_hierarchies", "version", "wrappers",
+        "diagnostics", "duplicates", "families", "parallel_hierarchies", "test_code", "version", "wrappers",
     ]
+    assert document["test_code"] == {"modules": 0, "classes": 0, "included": False}
     assert document["version"] == 1
     dispatchers = document["families"][0]
     assert dispatchers["concept"] == "ToolDispatcher"
@@ -71,16 +72,25 @@ def test_families_json_is_stable_and_complete() -> None:
         "module": "app.core.tools.unified_tool_dispatcher",
         "file": "app/core/tools/unified_tool_dispatcher.py",
         "line": 21,
+        "definition_kind": "primary",
+        "in_tests": False,
         "bases": ["app.core.tools.base.BaseToolDispatcher"],
     }
+    assert dispatchers["independent_implementations"] == 7 == len(dispatchers["implementations"])
+    assert dispatchers["canonical"] == "app.core.tools.base.BaseToolDispatcher"
     assert dispatchers["unimplemented_interfaces"] == []
+    primary = {"definition_kind": "primary", "in_tests": False}
     assert document["duplicates"] == [
         {
             "name": "ToolDispatcher",
+            "count": 2,
             "definitions": [
-                {"qualname": "app.api.legacy.tool_dispatcher.ToolDispatcher", "module": "app.api.legacy.tool_dispatcher", "file": "app/api/legacy/tool_dispatcher.py", "line": 10},
-                {"qualname": DISPATCHERS, "module": "app.services.tool_dispatcher", "file": "app/services/tool_dispatcher.py", "line": 10},
+                {"qualname": "app.api.legacy.tool_dispatcher.ToolDispatcher", "module": "app.api.legacy.tool_dispatcher", "file": "app/api/legacy/tool_dispatcher.py", "line": 10, **primary},
+                {"qualname": DISPATCHERS, "module": "app.services.tool_dispatcher", "file": "app/services/tool_dispatcher.py", "line": 10, **primary},
             ],
+            "shadows": [],
+            "canonical": DISPATCHERS,  # not the one in a legacy package: the shorter path
+            "in_tests": False,
         }
     ]
     assert document["wrappers"] == [
@@ -88,6 +98,7 @@ def test_families_json_is_stable_and_complete() -> None:
             "qualname": "app.services.legacy.legacy_tool_dispatcher.LegacyToolDispatcher",
             "wraps": "app.core.tools.unified_tool_dispatcher.UnifiedToolDispatcher",
             "forwarded_methods": ["dispatch", "list_tools", "register_tool", "shutdown"],
+            "in_tests": False,
         }
     ]
     assert document["parallel_hierarchies"] == [
@@ -98,6 +109,7 @@ def test_families_json_is_stable_and_complete() -> None:
                 ["app.admin.dispatch.factories.AdminBatchDispatcherFactory", "app.services.dispatch.factories.BatchDispatcherFactory"],
                 ["app.admin.dispatch.factories.AdminChatDispatcherFactory", "app.services.dispatch.factories.ChatDispatcherFactory"],
             ],
+            "in_tests": False,
         }
     ]
     assert families_json() == document  # deterministic

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archgraph.cli import main
+from archgraph.scan import audit, facts_cache, import_cache
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +66,7 @@ def cache_folder_linked_outside(root: Path, outside: Path) -> None:
 def cache_files_linked_to_devices(root: Path, _outside: Path) -> None:
     cache = root / ".archgraph_cache"
     cache.mkdir(exist_ok=True)
-    for name in ("imports-v1.marshal", "facts-v5.marshal", "import-audit-v1.marshal"):
+    for name in (import_cache.CACHE_NAME, facts_cache.CACHE_NAME, audit.AUDIT_CACHE_NAME):
         os.symlink("/dev/zero", cache / name)
 
 

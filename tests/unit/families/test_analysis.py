@@ -8,9 +8,16 @@ import pytest
 from helpers import write_tree
 
 from archgraph.families.analysis import analyze
-from archgraph.families.classify import FamiliesQuery, camel_words, is_excluded, roles
-from archgraph.families.findings import FamiliesReport
-from archgraph.model.classes import ClassModel
+from archgraph.families.classify import (
+    FamiliesQuery,
+    camel_words,
+    is_excluded,
+    plugin_scopes,
+    roles,
+)
+from archgraph.families.findings import FamiliesReport, TestCode
+from archgraph.model.classes import ClassModel, DefinitionKind, sibling_imports
+from archgraph.model.facts import FileFacts, ImportedName, ImportFact
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.scanning import read_sources
 
@@ -355,18 +362,24 @@ def mixed(tmp_path: Path) -> ClassModel:
 
 
 def test_concept_glob_narrows_the_classes(mixed: ClassModel) -> None:
-    report = analyze(mixed, FamiliesQuery(concept="*Dispatcher"))
+    report = analyze(mixed, FamiliesQuery(concept="*Dispatcher", include_tests=True))
     assert [f.concept for f in report.families] == ["ToolDispatcher"]
     assert report.classes_analyzed == 3
+    production = analyze(mixed, FamiliesQuery(concept="*Dispatcher"))
+    assert production.classes_analyzed == 2
+    assert production.test_code == TestCode(modules=2, classes=1, included=False)
 
 
 def test_min_size_hides_small_families(mixed: ClassModel) -> None:
-    assert [f.concept for f in analyze(mixed, FamiliesQuery(min_size=3)).families] == ["Router", "ToolDispatcher"]
-    assert [f.concept for f in analyze(mixed, FamiliesQuery(min_size=4)).families] == []
+    def concepts(min_size: int) -> list[str]:
+        return [f.concept for f in analyze(mixed, FamiliesQuery(min_size=min_size, include_tests=True)).families]
+
+    assert concepts(3) == ["Router", "ToolDispatcher"]
+    assert concepts(4) == []
 
 
 def test_exclude_leaves_modules_out(mixed: ClassModel) -> None:
-    report = analyze(mixed, FamiliesQuery(exclude=("tests",)))
+    report = analyze(mixed, FamiliesQuery(exclude=("tests",), include_tests=True))
     family = next(f for f in report.families if f.concept == "ToolDispatcher")
     assert [c.name for c in family.classes] == ["AToolDispatcher", "BToolDispatcher"]
 
@@ -430,3 +443,46 @@ def test_namesakes_deriving_from_one_base_are_a_hierarchy_not_duplicates(tmp_pat
             "from framework.management import BaseCommand\n" + cls("Command", "BaseCommand")
         )
     assert_nothing_found(report_of(tmp_path, files))
+
+
+# --- definitions, nested classes, plugins ------------------------------------------------------
+
+
+def test_classes_nested_in_classes_and_functions_are_implementations(tmp_path: Path) -> None:
+    inner = DISPATCH.replace("\n    ", "\n        ")
+    report = report_of(
+        tmp_path,
+        {
+            "pkg/a.py": cls("Client"),
+            "pkg/b.py": f"class Outer:\n    class Client:{inner}\n    class Meta:\n        x = 1\n",
+            "pkg/c.py": f"def make():\n    class Client:{inner}\n    return Client\n",
+        },
+    )
+    (found,) = report.duplicates
+    assert [(d.qualname, d.definition_kind) for d in found.definitions] == [
+        ("pkg.a.Client", DefinitionKind.PRIMARY),
+        ("pkg.b.Outer.Client", DefinitionKind.NESTED),
+        ("pkg.c.make.Client", DefinitionKind.NESTED),
+    ]
+
+
+def test_sibling_imports_name_the_child_of_the_common_package() -> None:
+    def imports(module: str, *statements: ImportFact, package: bool = False) -> frozenset[str]:
+        return sibling_imports(module, FileFacts(module, imports=statements), package)
+
+    assert imports("app.services.chat", ImportFact(1, "app.core.db.session")) == {"app.core"}
+    assert imports("app.services.chat", ImportFact(1, "app.services.tools.x")) == {"app.services.tools"}
+    assert imports("app.services.chat", ImportFact(1, "app")) == frozenset()
+    assert imports("app.main", ImportFact(1, "app.core", names=(ImportedName("db"),))) == {"app.core"}
+    assert imports("app.services.chat", ImportFact(1, "", level=2, names=(ImportedName("core"),))) == {"app.core"}
+    assert imports("app", ImportFact(1, "app.core")) == frozenset()
+    assert imports("app.services", ImportFact(1, "", level=1, names=(ImportedName("chat"),)), package=True) == frozenset()
+    assert imports("app.services.chat", ImportFact(1, "os"), ImportFact(2, "", level=9)) == frozenset()
+
+
+def test_many_subpackages_are_plugins_only_while_few_of_them_are_imported_by_a_sibling() -> None:
+    modules = [f"pkg.parts.p{index}.mod" for index in range(12)]
+    scope = plugin_scopes(modules, frozenset({"pkg.parts.p0", "pkg.parts.p1", "pkg.parts.p2", "pkg.parts.p3"}))
+    assert scope("pkg.parts.p5.mod") == "pkg.parts.p5"  # 4 of 12 used by siblings: plugins
+    scope = plugin_scopes(modules, frozenset(f"pkg.parts.p{index}" for index in range(5)))
+    assert scope("pkg.parts.p5.mod") is None  # 5 of 12: one application's parts

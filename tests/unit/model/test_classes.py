@@ -308,6 +308,26 @@ def test_an_edit_that_changes_no_class_keeps_the_very_same_model(tmp_path: Path)
     assert third.model == class_model_from_facts(facts, files)
 
 
+def test_an_edit_that_changes_which_siblings_a_module_imports_rebuilds_the_model(tmp_path: Path) -> None:
+    tree = Tree(tmp_path, LAYERED_BASES)
+    first = update_class_model(None, *tree.facts_and_files())
+    # pkg.core imports pkg.bases; a and b import within pkg.core (`Base` is no module).
+    assert first.model.sibling_imported == {"pkg.bases"}
+    # No class changes, but `other` now uses `core`: how the subpackages depend on each other does.
+    tree.edit({"pkg/other.py": "import pkg.core.b\n\n\nclass Other:\n    pass\n"})
+    facts, files = tree.facts_and_files()
+    second = update_class_model(first, facts, files)
+    assert second.model is not first.model
+    assert second.model.sibling_imported == {"pkg.bases", "pkg.core"}
+    assert second.model == class_model_from_facts(facts, files)
+    tree.edit({"pkg/core/a.py": "import pkg.other\nfrom pkg.core import Base\n\n\nclass A(Base):\n    pass\n"})
+    facts, files = tree.facts_and_files()
+    third = update_class_model(second, facts, files)
+    assert third.model is not second.model
+    assert third.model.sibling_imported == {"pkg.bases", "pkg.core", "pkg.other"}
+    assert third.model == class_model_from_facts(facts, files)
+
+
 def test_a_new_file_or_a_broken_one_rebuilds_what_it_touches(tmp_path: Path) -> None:
     tree = Tree(tmp_path, LAYERED_BASES)
     first = update_class_model(None, *tree.facts_and_files())

@@ -31,6 +31,7 @@ from archgraph.baseline import Baseline, apply_baseline
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
+    ImportKind,
     ImportStep,
     Location,
     RunResult,
@@ -60,8 +61,8 @@ class Identity:
     hint: str | None = None
 
 
-def step(importer: str, imported: str, *lines: int) -> ImportStep:
-    return ImportStep(importer, imported, lines)
+def step(importer: str, imported: str, *lines: int, kinds: tuple[ImportKind, ...] = ()) -> ImportStep:
+    return ImportStep(importer, imported, lines, kinds)
 
 
 def at(module: str, line: int | None = None) -> Location:
@@ -86,7 +87,10 @@ def violation(
 # shop.données.modèle -> shop.utils.helpers -> shop.services.billing -> shop.api.views
 DATA_TO_API = (
     step("shop.données.modèle", "shop.utils.helpers", 1),
-    step("shop.utils.helpers", "shop.services.billing", 2, 4),
+    step(
+        "shop.utils.helpers", "shop.services.billing", 2, 4,
+        kinds=(ImportKind.RUNTIME, ImportKind.FUNCTION),
+    ),
     step("shop.services.billing", "shop.api.views", 3),
 )
 
@@ -134,7 +138,7 @@ def run_result() -> RunResult:
                 "store-protected",
                 "shop.api.views imports protected shop.données.stockage.Store as Magasin "
                 "via shop.données",
-                step("shop.api.views", "shop.données", 5),
+                step("shop.api.views", "shop.données", 5, kinds=(ImportKind.TYPE_CHECKING,)),
                 symbol="shop.données.stockage.Store",
                 alias="Magasin",
                 via=("shop.données",),

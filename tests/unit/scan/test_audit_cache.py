@@ -8,6 +8,8 @@ from pathlib import Path
 
 from helpers import brief, scan_tree, write_tree
 
+from archgraph.scan.audit import AUDIT_CACHE_NAME, valid_scans
+
 TREE = {
     "pkg/__init__.py": "",
     "pkg/a.py": "import pkg.b\nimport pkg.gone\n",
@@ -25,7 +27,7 @@ def test_warm_runs_report_what_cold_runs_do_and_edits_are_seen(tmp_path: Path) -
     cache = tmp_path / "cache"
     cold = audit_findings(root, cache)
     assert cold == [("AG211", "pkg/a.py", 2), ("AG210", "pkg/b.py", 2)]
-    assert (cache / "import-audit-v1.marshal").is_file()
+    assert (cache / AUDIT_CACHE_NAME).is_file()
     assert audit_findings(root, cache) == cold  # warm: from the cache
 
     edited = root / "pkg/a.py"
@@ -91,3 +93,12 @@ def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
     assert dynamic_imports(source) == [
         (2, "pkg.a"), (3, "pkg.b"), (4, "pkg.c"), (6, "pkg.d"), (13, "pkg.j")
     ]
+
+
+def test_kept_import_kinds_are_checked_when_the_cache_is_read() -> None:
+    stamp = (1, 2, 3, 4)
+    entry = [stamp, False, (), (), None, ((3, "type_checking"), (9, "lazy"))]
+    assert valid_scans(({"pkg/a.py": entry},))
+    for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], None):
+        assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds]},)), kinds
+    assert not valid_scans(({"pkg/a.py": entry[:5]},))  # an entry written before kinds were kept
