@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deep lint bench clean self-check browser-deps
+.PHONY: run test test-deep lint bench clean self-check browser-deps docs-pictures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: $(STAMP)
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
 	@$(BIN)/archgraph render examples/agent_backend --families -o out/agent_backend_families.svg
 	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
+
+# The pictures in docs/diagrams.md, drawn from the bundled example.
+docs-pictures: $(STAMP)
+	$(BIN)/archgraph render examples/agent_backend --matrix --depth 3 -o docs/matrix.png --no-cache
+	$(BIN)/archgraph render examples/agent_backend --contract layers -o docs/contract-layers.png --no-cache
+	$(BIN)/archgraph render examples/agent_backend --contract registry-module-protected -o docs/contract-protected.png --no-cache
 
 self-check: $(STAMP)
 	$(BIN)/archgraph check . --no-cache

@@ -25,6 +25,7 @@ from archgraph.audit.scorecards import (
 )
 from archgraph.diagnostics import sorted_diagnostics
 from archgraph.families.analysis import analyze as analyze_families
+from archgraph.families.class_cache import cached_class_model
 from archgraph.families.classify import FamiliesQuery
 from archgraph.families.findings import Family
 from archgraph.links import read_source
@@ -35,7 +36,7 @@ from archgraph.model.symbols import STAR, Symbol, SymbolSite
 from archgraph.rules import Contract
 from archgraph.rules.protected import Protected
 from archgraph.rules.single_implementation import SingleImplementation
-from archgraph.usecases.project import Progress, RunOptions, quiet
+from archgraph.usecases.project import CACHE_DIR_NAME, Progress, RunOptions, quiet
 from archgraph.usecases.scanning import build_model
 
 MAX_SOURCE_BYTES = 5_000_000  # a file larger than this is not searched for instantiations
@@ -66,7 +67,8 @@ def audit_analysis(
     project, outcome, notes = build_model(root, options, progress)
     model = outcome.model
     progress("reading classes")
-    classes = model.class_model
+    cache_dir = (options.cache_dir or model.root / CACHE_DIR_NAME) if options.use_cache else None
+    classes = cached_class_model(model.sources, cache_dir)
     progress(f"comparing {len(classes.classes)} classes")
     # Test code too: a scorecard shows its implementations as exempt (listed, not counted).
     report = analyze_families(classes, FamiliesQuery(include_tests=True), model.test_modules)

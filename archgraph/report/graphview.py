@@ -106,6 +106,7 @@ class ViewChain:
     in_tests: bool = False  # the violation's importer is test code
     # The kinds of the first import's lines ("type_checking", "lazy, function"); "" for runtime
     import_kinds: str = ""
+    symbol: str | None = None  # the class or name a violation without a chain is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +403,7 @@ def _map_violation(
         edges=tuple(sorted(edges)),
         in_tests=violation.in_tests,
         import_kinds=kind_note(violation.chain[0]).strip(" []") if violation.chain else "",
+        symbol=violation.symbol,
     )
 
 

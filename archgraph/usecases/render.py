@@ -96,7 +96,7 @@ def html_report(
 ) -> Rendered[GraphView]:
     """`archgraph report`: one offline HTML file with contracts, violations and the graph."""
     from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
-    from archgraph.report.html import render_html  # noqa: PLC0415
+    from archgraph.report.html import ModuleIndex, render_html  # noqa: PLC0415
     from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine, layout  # noqa: PLC0415
 
     engine = find_engine(engine_choice, "json")
@@ -105,5 +105,5 @@ def html_report(
     started = time.perf_counter()
     positions = layout(engine, module_diagram_source(view, legend=False), timeout or DEFAULT_TIMEOUT)
     seconds = time.perf_counter() - started
-    html = render_html(analysis.result, view, positions)
+    html = render_html(analysis.result, view, positions, ModuleIndex.of(analysis.model))
     return Rendered(html.encode("utf-8"), view, engine, seconds)
