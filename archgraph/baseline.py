@@ -93,7 +93,7 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
             for key, count in sorted(remaining.items(), key=lambda e: e[0].sort_key()):
                 if key.contract == contract.contract_id:
                     fixed += [key] * count
-        contracts.append(replace(contract, violations=tuple(marked), fixed=tuple(fixed)))
+        contracts.append(replace(contract.exempting_known(tuple(marked)), fixed=tuple(fixed)))
     checked = {c.contract_id for c in result.contracts}
     unchecked: Counter[str] = Counter()
     for key, count in remaining.items():

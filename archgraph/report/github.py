@@ -92,9 +92,11 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             )
         )
     kept = sum(1 for c in result.contracts if c.kept)
+    in_error = sum(1 for c in result.contracts if c.misconfigured)
+    errors = f", {in_error} in error (configuration)" if in_error else ""
     split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
     lines.append(
-        f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
+        f"archgraph: {kept} kept, {len(result.contracts) - kept - in_error} broken{errors} "
         f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"

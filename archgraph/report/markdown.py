@@ -104,6 +104,8 @@ def _table(result: RunResult) -> list[str]:
         status = "✅ kept" if contract.kept else "❌ broken"
         if not contract.kept and contract.severity is not Severity.ERROR:
             status = f"⚠️ broken ({contract.severity.value})"
+        if contract.misconfigured:
+            status = "⛔ error (configuration)"
         cells = [
             f"{code(contract.contract_id)} {escape(contract.name)}",
             contract.kind,

@@ -46,9 +46,13 @@ def render_text(result: RunResult) -> str:
     if result.contracts:
         lines += [*summary_table(result), ""]
     kept = sum(1 for c in result.contracts if c.kept)
-    broken = len(result.contracts) - kept
+    in_error = sum(1 for c in result.contracts if c.misconfigured)
+    broken = len(result.contracts) - kept - in_error
     violations = sum(len(c.violations) for c in result.contracts)
-    closing = f"Contracts: {kept} kept, {broken} broken ({violations} violations"
+    closing = f"Contracts: {kept} kept, {broken} broken"
+    if in_error:
+        closing += f", {in_error} in error (configuration)"
+    closing += f" ({violations} violations"
     if has_test_violations(result):
         closing += f"; {test_count_phrase(result.contracts)}"
     if result.baseline is not None:
@@ -120,7 +124,7 @@ def contract_lines(contract: ContractResult) -> list[str]:
 
 
 def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
-    status = "KEPT  " if contract.kept else "BROKEN"
+    status = {"kept": "KEPT  ", "broken": "BROKEN", "error": "ERROR "}[contract.status]
     label = f"{status}  {contract.name}  [{contract.kind}, id={contract.contract_id}"
     if contract.severity.value != "error":
         label += f", severity={contract.severity.value}"
@@ -206,11 +210,12 @@ def format_percent(share: float | None) -> str:
 
 
 def summary_table(result: RunResult) -> list[str]:
-    """One row per contract: id, type, status, governed and respecting import sites,
-    violations (those in test code, when any; new/known/fixed with a baseline) and compliance."""
+    """One row per contract: id, type, status, governed (= respecting + violating) and exempt
+    units, violations (those in test code, when any; new/known/fixed with a baseline) and
+    compliance; under it, the formula."""
     with_baseline = result.baseline is not None
     with_tests = has_test_violations(result)
-    header = ["contract", "type", "status", "governed", "respecting", "violations"]
+    header = ["contract", "type", "status", "governed", "respecting", "violating", "exempt", "violations"]
     if with_tests:
         header.append("in tests")
     if with_baseline:
@@ -224,6 +229,8 @@ def summary_table(result: RunResult) -> list[str]:
             contract.status,
             "-" if contract.governed is None else str(contract.governed),
             "-" if contract.respecting is None else str(contract.respecting),
+            "-" if contract.violating is None else str(contract.violating),
+            "-" if contract.exempt is None else str(contract.exempt),
             str(len(contract.violations)),
         ]
         if with_tests:
@@ -246,7 +253,11 @@ def summary_table(result: RunResult) -> list[str]:
         ]
         return "  " + "  ".join(cells).rstrip()
 
-    return ["Summary:"] + [line(row) for row in rows]
+    legend = [
+        "  compliance = respecting / (respecting + violating); exempt units (allowed, ignored, "
+        "baselined) count in neither"
+    ]
+    return ["Summary:"] + [line(row) for row in rows] + legend
 
 
 def violation_lines(violation: Violation) -> list[str]:

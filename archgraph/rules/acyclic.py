@@ -19,6 +19,7 @@ from archgraph.model.cycles import (
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
+from archgraph.rules.sites import removed_sites
 
 MAX_CYCLES_PER_PACKAGE = 100
 
@@ -26,7 +27,20 @@ MAX_CYCLES_PER_PACKAGE = 100
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Acyclic(Contract):
+    """The children of each package must not import each other in a cycle.
+
+    Compliance, over import sites: governed = every import between two different children of a
+    checked package; violating = every such import along a child -> child dependency that lies on
+    a cycle (both children in one strongly connected component), whatever `max_cycle_length`
+    lets the report list; exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "acyclic"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports between two "
+        "children of a package; violating: those along a dependency on any cycle; exempt: "
+        "ignore_imports"
+    )
     packages: tuple[ModuleExpr, ...]
     max_cycle_length: int = 8
     depth: int = 0  # also check the subpackages this many levels below each package
@@ -54,13 +68,19 @@ class Acyclic(Contract):
         violations: list[Violation] = []
         governed: set[ImportSite] = set()
         violating: set[ImportSite] = set()
+        ignored: set[ImportSite] = set()
         for package in self._packages_to_check(model, packages, frozenset(skipped)):
             cycles = self._package_cycles(view, package)
             violations += cycles.violations
             diagnostics += cycles.notes
             governed |= cycles.governed
             violating |= cycles.violating
-        return self.result(violations, diagnostics, governed=governed, violating=violating)
+            if view is not model:
+                scoped = self.in_scope(model)
+                ignored |= removed_sites(scoped, view, _sites_between_children(scoped, package))
+        return self.result(
+            violations, diagnostics, governed=governed, violating=violating, exempt=ignored
+        )
 
     def _packages_to_check(
         self, model: ArchModel, packages: list[str], skipped: frozenset[str]
@@ -82,7 +102,7 @@ class Acyclic(Contract):
 
     def _package_cycles(self, model: ArchModel, package: str) -> PackageCycles:
         """Cycles between the package's children; every import between two different children
-        is governed, and every import along a dependency of a listed cycle violates."""
+        is governed, and every import along a dependency on a cycle violates."""
         prefix = package + "."
         depth = package.count(".") + 1
 
@@ -108,8 +128,20 @@ class Acyclic(Contract):
                     sites[source, target] = []
                 sites[source, target].append((importer, imported))
         cycles = []
-        components = strongly_connected_components(collapsed.succ, collapsed.succ.__getitem__)
-        for component in sorted(components, key=min):
+        # Every import along a child -> child dependency inside a strongly connected component
+        # lies on a cycle: those violate, however many cycles max_cycle_length lets the report
+        # list.
+        components = sorted(
+            strongly_connected_components(collapsed.succ, collapsed.succ.__getitem__), key=min
+        )
+        component_of = {node: index for index, nodes in enumerate(components) for node in nodes}
+        violating: set[ImportSite] = {
+            site
+            for (source, target), edge_sites in sites.items()
+            if component_of[source] == component_of[target]
+            for site in edge_sites
+        }
+        for component in components:
             if len(component) < 2:
                 continue
             subgraph = collapsed.induced(component)
@@ -132,11 +164,8 @@ class Acyclic(Contract):
             # or a long ring of imports would pass as acyclic.
             cycles += found or [_shortest_cycle(subgraph)]
         violations = []
-        violating: set[ImportSite] = set()
         for cycle in sorted(cycles):
             hops = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
-            for hop in hops:
-                violating.update(sites[hop])
             steps = tuple(model.step(*examples[hop]) for hop in hops)
             violations.append(
                 self.steps_violation(
@@ -177,6 +206,19 @@ class PackageCycles:
     notes: list[Diagnostic]
     governed: set[ImportSite]
     violating: set[ImportSite]
+
+
+def _sites_between_children(model: ArchModel, package: str) -> set[ImportSite]:
+    """Imports from one child of the package (or its descendants) to another child's."""
+    depth = package.count(".") + 1
+    sites = set()
+    for importer in model.descendants(package):
+        for imported in model.imports_of(importer):
+            if imported.startswith(package + ".") and (
+                imported.split(".")[depth] != importer.split(".")[depth]
+            ):
+                sites.add((importer, imported))
+    return sites
 
 
 def _shortest_cycle(component: Induced[str]) -> tuple[str, ...]:
