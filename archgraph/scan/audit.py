@@ -23,7 +23,7 @@ from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import parse
 
-AUDIT_CACHE_VERSION = 2  # 2: each entry holds the file's import kinds
+AUDIT_CACHE_VERSION = 3  # 2: each entry holds the file's import kinds; 3: the climb level
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -51,7 +51,7 @@ class AuditScans:
         store that outlives one scan, see ScanStore.in_memory)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
         self.keeps_findings = keeps_findings
-        # path -> [stamp, climbing, dynamic, targets, imports, kinds]
+        # path -> [stamp, climb, dynamic, targets, imports, kinds]
         self.entries: dict[str, list[Any]] = {}
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
@@ -90,7 +90,7 @@ class AuditScans:
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
         self.entries[str(source.path)] = [
-            source.stamp, found.climbing, found.dynamic, found.targets, None, found.kinds
+            source.stamp, found.climb, found.dynamic, found.targets, None, found.kinds
         ]
         self.dirty = True
         return found, data
@@ -124,7 +124,7 @@ class AuditScans:
 
 
 def valid_scans(payload: tuple[Any, ...]) -> bool:
-    """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None,
+    """({path: [stamp, climb level, dynamic (line, name) pairs, targets, import rows or None,
     (line, import kind) pairs]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
@@ -134,7 +134,7 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and type(entry) is list
         and len(entry) == 6
         and cache_file.is_stamp(entry[0])
-        and type(entry[1]) is bool
+        and type(entry[1]) is int
         and type(entry[2]) is tuple
         and all(tuple(map(type, pair)) == _PAIR_TYPES for pair in entry[2])
         and type(entry[3]) is tuple
@@ -265,13 +265,13 @@ class _Auditor:
         if scanned is None:
             return
         found, data = scanned
-        if not (found.climbing or found.dynamic or self.unknown.any_in(found.targets)):
+        is_package = source.path.name == "__init__.py"
+        allowed = climb_allowed(source)
+        if not (found.climb > allowed or found.dynamic or self.unknown.any_in(found.targets)):
             return
         imports = scans.imports(source, data)
         if imports is None:
             return
-        is_package = source.path.name == "__init__.py"
-        allowed = source.module.count(".") + (1 if is_package else 0)
         for line, level, module, is_from, in_try in imports:
             if level > allowed:
                 if level == allowed + 1:  # two or more levels: grimp fails, AG202 already
@@ -314,6 +314,12 @@ class _Auditor:
                     )
 
     resolve = staticmethod(resolve_relative)
+
+
+def climb_allowed(source: ModuleSource) -> int:
+    """The most dots a relative import in this file may have: more climb above the top-level
+    package (a file with no more needs no parse for that)."""
+    return source.module.count(".") + (1 if source.path.name == "__init__.py" else 0)
 
 
 def _dotted(name: str) -> str:

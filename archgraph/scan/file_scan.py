@@ -24,7 +24,7 @@ _DYNAMIC = re.compile(rb"\b(?:import_module|__import__)\s*\(")
 # A pattern that starts with a literal is searched at memchr speed; one that starts with `\b`
 # or `^` is tried at every byte (0.3 s each over Home Assistant's 44 MB). These find the same.
 _DYNAMIC_NAME = re.compile(rb"import_module|__import__")
-_CLIMBING_FROM = re.compile(rb"from[\s\\]*\.[\s\\]*\.")
+_CLIMBING_FROM = re.compile(rb"from[\s\\]*(\.[\s\\]*\.[\s\\.]*)")
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Candidate import targets, read from line starts; tree-sitter confirms (strings, docstrings...).
 _IMPORT_LINE = re.compile(
@@ -44,7 +44,7 @@ BLANKS_IN_NAME = re.compile(r"[\s\\]+")
 class FileScan:
     """What a file's bytes say, whatever the module set: read once per file version."""
 
-    climbing: bool  # a relative import with two or more dots
+    climb: int  # the most dots of a relative import with two or more (0: none)
     dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
     targets: tuple[str, ...]  # absolute names that import statements at line starts name
     # (line, ImportKind value) of each import statement that is not a runtime one, by line
@@ -77,7 +77,7 @@ class FileScan:
         if maybe_dynamic and _DYNAMIC.search(data):
             dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
         kinds = tuple(import_kinds(data, tree))
-        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)), kinds)
+        return FileScan(_climb(data), dynamic, tuple(sorted(targets)), kinds)
 
 
 # What may stand before `import` on the line of a statement at module level that is known
@@ -277,13 +277,15 @@ def _continued(data: bytes, newline: int) -> bool:
     return before > 0 and data[before - 1 : before] == b"\\"
 
 
-def _climbs(data: bytes) -> bool:
-    """`_CLIMBING.search(data) is not None`, searched from the literal `from`."""
+def _climb(data: bytes) -> int:
+    """The most dots after a `from` that has two or more (0: none), searched from the literal
+    `from`; a match in a string or a comment counts too (the parse tells)."""
+    most = 0
     for match in _CLIMBING_FROM.finditer(data):
         start = match.start()
         if start == 0 or data[start - 1] not in _WORD_BYTES:
-            return True
-    return False
+            most = max(most, match.group(1).count(b"."))
+    return most
 
 
 def read_whole(path: str, size: int) -> bytes:

@@ -13,7 +13,13 @@ import sys
 import threading
 from collections.abc import Collection, Sequence
 
-from archgraph.scan.audit import AUDIT_CACHE_VERSION, AuditScans, UnknownNames, valid_scans
+from archgraph.scan.audit import (
+    AUDIT_CACHE_VERSION,
+    AuditScans,
+    UnknownNames,
+    climb_allowed,
+    valid_scans,
+)
 from archgraph.scan.finder import ModuleSource
 
 # Below this much stale source the audit is read in line: a helper would cost more than it saves.
@@ -66,7 +72,7 @@ class AuditPrescan:
             if scanned is None:
                 continue
             found, data = scanned
-            if found.climbing or found.dynamic or unknown.any_in(found.targets):
+            if found.climb > climb_allowed(source) or found.dynamic or unknown.any_in(found.targets):
                 scans.imports(source, data)
 
     def _fork(self) -> bool:

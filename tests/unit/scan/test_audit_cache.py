@@ -52,12 +52,12 @@ def test_a_module_appearing_makes_an_old_import_valid_without_rereading_the_impo
 
 
 def test_the_literal_led_searches_find_what_the_patterns_find() -> None:
-    """`_import_lines` and `_climbs` are faster spellings of `_IMPORT_LINE` and `_CLIMBING`
-    (on lines that no backslash continues)."""
+    """`_import_lines` and `_climb` are faster spellings of `_IMPORT_LINE` and `_CLIMBING`
+    (on lines that no backslash continues); `_climb` also counts the dots."""
     import random  # noqa: PLC0415
     import re  # noqa: PLC0415
 
-    from archgraph.scan.file_scan import _CLIMBING, _IMPORT_LINE, _climbs, _import_lines  # noqa: PLC0415
+    from archgraph.scan.file_scan import _CLIMBING, _IMPORT_LINE, _climb, _import_lines  # noqa: PLC0415
 
     pieces = [b"import", b"from", b" ", b"\t", b"\n", b"\r\n", b".", b"..", b"a", b"x.y", b",",
               b"\\", b"#", b"important", b"_", "é".encode()]
@@ -65,7 +65,9 @@ def test_the_literal_led_searches_find_what_the_patterns_find() -> None:
     compared = 0
     for _ in range(5000):
         data = b"".join(chooser.choice(pieces) for _ in range(chooser.randrange(0, 30)))
-        assert _climbs(data) == (_CLIMBING.search(data) is not None), data
+        assert (_climb(data) >= 2) == (_CLIMBING.search(data) is not None), data
+        dots = [m.group(1).count(b".") for m in re.finditer(rb"\bfrom[\s\\]*(\.[\s\\]*\.[\s\\.]*)", data)]
+        assert _climb(data) == max(dots, default=0), data
         if re.search(rb"\\\r?\n", data):
             continue  # joined lines: see test_backslash_continued_imports_are_read_as_one_line
         expected = [m.groups() for m in _IMPORT_LINE.finditer(data)]
@@ -97,7 +99,7 @@ def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
 
 def test_kept_import_kinds_are_checked_when_the_cache_is_read() -> None:
     stamp = (1, 2, 3, 4)
-    entry = [stamp, False, (), (), None, ((3, "type_checking"), (9, "lazy"))]
+    entry = [stamp, 0, (), (), None, ((3, "type_checking"), (9, "lazy"))]
     assert valid_scans(({"pkg/a.py": entry},))
     for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], None):
         assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds]},)), kinds
