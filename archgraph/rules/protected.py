@@ -131,6 +131,8 @@ class Protected(Contract):
                     continue
                 if not self.governs_kind(model.kind_of(site.importer, site.line)):
                     continue
+                if model.suppresses(self.id, site.importer, site.line):
+                    continue
                 governed += 1
                 if not any(is_within(site.importer, a) for a in allowed) and not self.by_replacement(site):
                     violations.append(self._symbol_violation(model, symbol, site))
