@@ -97,6 +97,18 @@ def judge_exemptions(contract: Contract, model: ArchModel, result: ContractResul
         for s in suppressions
         if not s.sites
     ]
+    notes += [
+        _at(
+            comment,
+            codes.UNUSED_SUPPRESSION.code,
+            Severity.WARNING,
+            f"the suppression of contract '{contract.id}' is on no import statement's first line",
+            _unused_hint(comment),
+        )
+        for comments in model.suppressions.values()
+        for comment in comments
+        if not comment.on_import and comment.names(contract.id)
+    ]
     changing = _changing(contract, model, result, exemptions)
     suppressed = []
     for exemption, changes in zip(exemptions, changing, strict=True):
@@ -170,8 +182,10 @@ def _keys(result: ContractResult) -> Counter[ViolationKey]:
 
 def _irrelevant_ignore(contract: Contract, model: ArchModel, exemption: _Exemption) -> Diagnostic:
     named = contract.named_modules(model)
+    # Outside: no import it matches joins two modules the contract's patterns name.
     outside = bool(named) and not any(
-        is_within(module, scoped) for site in exemption.sites for module in site for scoped in named
+        all(any(is_within(module, scoped) for scoped in named) for module in site)
+        for site in exemption.sites
     )
     where = (
         "matches only imports outside the contract's scope"
