@@ -50,8 +50,10 @@ def render_markdown(
         if broken
         else f"## archgraph: all {len(result.contracts)} contracts kept"
     )
-    lines = [title, "", _context(result), ""]
     change = result.baseline_change
+    if change is not None and change.added:
+        title += f"; the baseline grew by {len(change.added)} entr{'y' if len(change.added) == 1 else 'ies'}"
+    lines = [title, "", _context(result), ""]
     if change is not None and change.added:
         lines += [
             f"Baseline entries added since {code(change.ref)} (new violations recorded; "

@@ -78,7 +78,8 @@ def baseline_change_phrase(change: BaselineChange) -> str:
 def baseline_change_lines(change: BaselineChange) -> list[str]:
     """`check --baseline-ref REV`: the counts, and each entry added to the file since REV,
     which fails the run."""
-    lines = [f"{change.file}: {baseline_change_phrase(change)}"]
+    phrase = baseline_change_phrase(change)
+    lines = [f"{phrase[:1].upper()}{phrase[1:]} ({change.file})"]
     if change.added:
         lines.append(
             f"  {len(change.added)} entr{'y was' if len(change.added) == 1 else 'ies were'} "

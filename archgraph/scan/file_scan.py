@@ -86,7 +86,9 @@ class FileScan:
 
 
 SUPPRESSION_MARK = b"archgraph:"
-_SUPPRESSION = re.compile(r"archgraph:\s*ignore\b.*")
+# The directive opens the comment, or starts a second comment on the line (after a `noqa`,
+# say, behind a blank and a hash); prose that quotes it in backticks is not one.
+_SUPPRESSION = re.compile(r"(?:\A|\s)#\s*(archgraph:\s*ignore\b.*)", re.DOTALL)
 _IMPORT_STATEMENTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
 
 
@@ -110,7 +112,7 @@ def suppression_comments(
             match = _SUPPRESSION.search(text)
             line = node.start_point[0] + 1
             if match is not None and line not in found:
-                found[line] = (match.group().strip(), _starts_import(data, root, node.start_point[0]))
+                found[line] = (match.group(1).strip(), _starts_import(data, root, node.start_point[0]))
             position = data.find(SUPPRESSION_MARK, node.end_byte)
         else:
             position = data.find(SUPPRESSION_MARK, position + 1)

@@ -71,7 +71,7 @@ def test_a_baseline_re_recorded_with_a_new_violation_fails_naming_it(repo: Path)
 
     code, stdout, _ = check(repo, "--baseline-ref", "main")
     assert code == 1
-    assert "baseline.json: baseline: -0 fixed, +1 added since main" in stdout
+    assert "Baseline: -0 fixed, +1 added since main (baseline.json)" in stdout
     assert "    + layers: app.core.rules -> app.api.views" in stdout
 
     code, stdout, _ = check(repo, "--baseline-ref", "main", "--format", "json")
@@ -84,6 +84,7 @@ def test_a_baseline_re_recorded_with_a_new_violation_fails_naming_it(repo: Path)
     code, markdown, _ = check(repo, "--baseline-ref", "main", "--format", "markdown")
     assert code == 1
     assert "baseline: -0 fixed, +1 added since main" in markdown
+    assert markdown.startswith("## archgraph: all 1 contracts kept; the baseline grew by 1 entry\n")
     assert "- `layers`: app.core.rules -> app.api.views" in markdown
 
     code, github, _ = check(repo, "--baseline-ref", "main", "--format", "github")

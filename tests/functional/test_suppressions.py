@@ -281,3 +281,49 @@ def test_an_ignore_needed_only_beside_another_one_is_relevant(tmp_path: Path) ->
     result = contract(report, "no-api-in-util")
     assert result["violations"] == []
     assert [d["code"] for d in result["diagnostics"]] == []
+
+
+def test_a_baseline_is_not_recorded_while_a_suppression_is_invalid(tmp_path: Path) -> None:
+    root = project(tmp_path, {"app/core/models.py": "import app.api.views  # archgraph: ignore[layers]\n"})
+    code, _, stderr = run_cli(
+        ["baseline", str(root), str(root / "known.json"), "--config", str(root / "archgraph.toml")]
+    )
+    assert code == 2
+    assert "app/core/models.py:1: the suppression gives no reason" in stderr
+    assert not (root / "known.json").exists()
+
+
+SYMBOL = """
+[[contracts]]
+id = "key"
+name = "Key only from core"
+type = "protected"
+symbols = ["app.core.rules.Key"]
+allowed_importers = ["app.core"]
+"""
+
+
+def test_a_protected_symbol_import_is_suppressed_on_its_line(tmp_path: Path) -> None:
+    files = {
+        "app/core/rules.py": "class Key:\n    pass\n",
+        "app/util.py": "from app.core.rules import Key  # archgraph: ignore[key] -- the CLI prints it\n",
+        "app/api/views.py": "from app.core.rules import Key\n",
+    }
+    root = project(tmp_path, files, contracts=SYMBOL)
+    code, report = check_json(root)
+    key = contract(report, "key")
+    assert [v["importer"] for v in key["violations"]] == ["app.api.views"]
+    assert [s["file"] for s in key["suppressed"]] == ["app/util.py"]
+    assert (key["governed"], key["respecting"]) == (1, 0)
+
+
+def test_a_directive_after_another_comment_counts_and_quoted_prose_does_not(tmp_path: Path) -> None:
+    models = (
+        "import app.api.views  # noqa: E402  # archgraph: ignore[layers] -- after noqa\n"
+        "# Write `# archgraph: ignore[layers]` on the line to keep an import out.\n"
+    )
+    root = project(tmp_path, {"app/core/models.py": models})
+    code, stdout, _ = check(root, "--show-suppressed")
+    assert code == 0, stdout
+    assert "app/core/models.py:1: app.core.models -> app.api.views" in stdout
+    assert "AG340" not in stdout and "AG341" not in stdout
