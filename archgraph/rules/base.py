@@ -90,9 +90,14 @@ class Contract(ABC):
         return not self.import_kinds or kind in self.import_kinds
 
     def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
-        """The model without ignored imports and without the imports of no governed kind, plus
-        a warning for each ignore that matched nothing."""
+        """The model without ignored imports, without the import sites inline suppressions
+        keep out of this contract and without the imports of no governed kind, plus a warning
+        for each ignore that matched nothing."""
         view, used = model.without(self.ignore_imports, exact=self.ignore_imports_exact)
+        if model.suppressions:  # `# archgraph: ignore[ID] -- reason` on import lines
+            view = view.without_sites(
+                site for kept_out in view.suppressed_for(self.id) for site in kept_out.sites
+            )
         if self.import_kinds:
             view = view.of_kinds(self.import_kinds)
         if self.unmatched_ignore_imports is UnmatchedIgnores.NONE:
