@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, ViolationKey
-from archgraph.fix.plan import Change, LeftAlone, changed_files, plan_symbol_fixes
+from archgraph.fix.plan import (
+    Change,
+    LeftAlone,
+    changed_files,
+    plan_module_fixes,
+    plan_symbol_fixes,
+)
 from archgraph.fix.rewrite import RewriteError, rewrite
 from archgraph.links import read_source
 from archgraph.model import ArchModel
@@ -77,10 +83,11 @@ def fix(
     if contract is None:
         known = ", ".join(c.id for c in project.contracts)
         raise ArchgraphError(f"unknown contract id '{contract_id}' (contracts: {known})")
-    if not isinstance(contract, Protected) or not contract.symbols:
+    if not isinstance(contract, Protected):
         raise ArchgraphError(
-            f"'{contract_id}' is a {contract.kind} contract: fix rewrites the imports of a protected "
-            "symbol (for a single-implementation contract, `fix --plan` writes a migration plan)"
+            f"'{contract_id}' is a {contract.kind} contract: fix rewrites the imports that break a "
+            "protected contract (for a single-implementation contract, `fix --plan` writes a "
+            "migration plan)"
         )
     model = outcome.model
     before = contract.check(model)
@@ -88,7 +95,10 @@ def fix(
         problems = "; ".join(d.message for d in before.diagnostics if d.is_configuration)
         raise ArchgraphError(f"'{contract_id}' cannot be checked: {problems}")
     progress("planning the rewrites")
-    changes, left = plan_symbol_fixes(contract, model)
+    changes, left = plan_symbol_fixes(contract, model) if contract.symbols else ([], [])
+    if contract.modules:
+        more, more_left = plan_module_fixes(contract, model)
+        changes, left = changes + more, left + more_left
     chosen = {Path(p).as_posix() for p in select}
     if chosen:
         changes = [c for c in changes if c.file.as_posix() in chosen]

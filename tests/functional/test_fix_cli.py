@@ -220,3 +220,58 @@ def test_a_source_that_does_not_parse_is_never_rewritten() -> None:
         rewrite(b"from a import B\nx = (\n", [Edit(1, "B", "c")])
     with pytest.raises(RewriteError, match="no import of B found at line 2"):
         rewrite(b"from a import B\n", [Edit(2, "B", "c")])
+
+
+MODULE_CONTRACT = """
+[archgraph]
+root_packages = ["app"]
+
+[[contracts]]
+id = "impl"
+name = "Only the registry package imports its implementation"
+type = "protected"
+modules = ["app.registry.impl"]
+allowed_importers = ["app.registry", "app.admin"]
+"""
+
+
+def test_a_protected_module_is_reached_through_the_allowed_module_that_reexports_the_names(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "contracts/architecture.toml": MODULE_CONTRACT,
+        "app/__init__.py": "",
+        "app/registry/__init__.py": "from app.registry.impl import Registry\n\n__all__ = ['Registry']\n",
+        "app/registry/impl.py": "class Registry:\n    pass\n\n\nclass Hidden:\n    pass\n\n\nLIMIT = 3\n",
+        # An allowed module that also binds Registry (for its own use): the package's __init__,
+        # which exports it, is the one to go through.
+        "app/admin/__init__.py": "",
+        "app/admin/panel.py": "from app.registry.impl import Registry, Hidden\n",
+        "app/services/__init__.py": "",
+        "app/services/a.py": "from app.registry.impl import Registry\n",
+        "app/services/b.py": "import app.registry.impl as impl\n\nR = impl.Registry\n",
+        "app/services/c.py": "from app.registry.impl import LIMIT\n",  # nothing allowed re-exports it
+        "app/services/d.py": "import app.registry.impl\n",  # the module itself
+    })
+    code, out, err = run_cli(["fix", tmp_path, "--contract", "impl", "--no-cache"])
+    assert tmp_path.joinpath("app/services/a.py").read_text() == "from app.registry import Registry\n"
+    assert tmp_path.joinpath("app/services/b.py").read_text() == "from app.registry import Registry\n\nR = Registry\n"
+    assert tmp_path.joinpath("app/services/c.py").read_text() == "from app.registry.impl import LIMIT\n"
+    assert "2 imports fixed in 2 files; 2 left alone" in out
+    assert "app/services/c.py:1" in out and "no allowed module re-exports LIMIT" in out
+    assert "app/services/d.py  app.services.d (app.registry.impl): imports the module itself" in out
+    assert code == 1 and "violations: 4 before, 2 after" in out, err
+
+
+def test_several_allowed_modules_exporting_the_name_are_an_ambiguous_reexport(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "contracts/architecture.toml": MODULE_CONTRACT,
+        "app/__init__.py": "",
+        "app/registry/__init__.py": "from app.registry.impl import Registry\n",
+        "app/registry/impl.py": "class Registry:\n    pass\n",
+        "app/admin/__init__.py": "from app.registry.impl import Registry\n",
+        "app/services/__init__.py": "",
+        "app/services/a.py": "from app.registry.impl import Registry\n",
+    })
+    code, out, _ = run_cli(["fix", tmp_path, "--contract", "impl", "--no-cache"])
+    assert code == 1
+    assert "ambiguous re-export: app.admin, app.registry all re-export Registry" in out
+    assert tmp_path.joinpath("app/services/a.py").read_text() == "from app.registry.impl import Registry\n"
