@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.fix.rewrite import Edit
-from archgraph.model import ArchModel
+from archgraph.model import ArchModel, ImportExpr
 from archgraph.model.facts import FileFacts
 from archgraph.model.names import is_within
 from archgraph.model.symbol_reading import symbol_index
@@ -27,6 +27,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
+from archgraph.rules.base import Contract
 from archgraph.rules.protected import Protected, symbol_findings
 
 
@@ -135,19 +136,66 @@ def plan_module_fixes(contract: Protected, model: ArchModel) -> tuple[list[Chang
     one allowed module re-exporting that very object. A name no allowed module re-exports, or
     that several do, is left alone, as is an import of the module itself."""
     result = contract.check(model)
-    pairs = sorted(
-        {(v.importer, v.imported) for v in result.violations if v.code == codes.PROTECTED_MODULE_IMPORT.code}
-        - {(None, None)}
-    )
-    if not pairs:
-        return [], []
+    pairs = {
+        (v.importer, v.imported)
+        for v in result.violations
+        if v.code == codes.PROTECTED_MODULE_IMPORT.code and v.importer and v.imported
+    }
     allowed, _problems = contract.resolve(model, "allowed_importers", contract.allowed_importers)
     protected, _problems = contract.resolve(model, "modules", contract.modules)
+
+    def choose(symbol: Symbol, target: str, holders: list[str]) -> str | list[str]:
+        found = [
+            m for m in holders
+            if any(is_within(m, a) for a in allowed) and not any(is_within(m, p) for p in protected)
+        ]
+        found = _preferred(model, found, symbol.name)
+        if len(found) == 1:
+            return found
+        if found:
+            return f"ambiguous re-export: {', '.join(found)} all re-export {symbol.name}"
+        return f"no allowed module re-exports {symbol.name}"
+
+    return _reexport_fixes(model, sorted(pairs), choose)
+
+
+def plan_replacement_fixes(
+    contract: Contract, replacements: Sequence[ImportExpr], model: ArchModel
+) -> tuple[list[Change], list[LeftAlone]]:
+    """The changes that make a `forbidden` or `layers` contract's direct violating imports of an
+    old module (`replacements = ["old -> new"]`) take the names from the new one, when it holds
+    the very objects (a re-export); the others are left alone with the reason."""
+    olds = [(expr.importer.text, expr.imported.text) for expr in replacements]
+    pairs = set()
+    for violation in contract.check(model).violations:
+        if len(violation.chain) == 1 and violation.importer and violation.imported:
+            if any(is_within(violation.imported, old) for old, _new in olds):
+                pairs.add((violation.importer, violation.imported))
+
+    def choose(symbol: Symbol, target: str, holders: list[str]) -> str | list[str]:
+        new = next(new for old, new in olds if is_within(target, old))
+        if new in holders:
+            return [new]
+        return f"{new} does not hold {symbol} (import it there, or name another replacement)"
+
+    return _reexport_fixes(model, sorted(pairs), choose)
+
+
+Chooser = Callable[[Symbol, str, list[str]], "str | list[str]"]
+
+
+def _reexport_fixes(
+    model: ArchModel, pairs: Sequence[tuple[str, str]], choose: Chooser
+) -> tuple[list[Change], list[LeftAlone]]:
+    """For each violating import (importer, target): each name the importer takes from target,
+    followed to its definition, is taken instead from the module `choose` names among those
+    holding the same object under the same name (or left alone with the reason it gives)."""
+    if not pairs:
+        return [], []
     packages = packages_of(model.files)
     origins: dict[Symbol, list[tuple[str, str]]] = {}  # symbol -> the violating pairs taking it
     plain: list[tuple[str, str]] = []
     for importer, target in pairs:
-        assert importer is not None and target is not None
         facts = model.facts([importer], chains=True).get(importer)
         names = [
             name.name
@@ -172,33 +220,16 @@ def plan_module_fixes(contract: Protected, model: ArchModel) -> tuple[list[Chang
     left: list[LeftAlone] = []
     for symbol, taking in sorted(origins.items()):
         violating = set(taking)
-        routes = index.routes(symbol)
-        reexporters = _preferred(
-            model,
-            sorted(
-                {
-                    module
-                    for (module, bound), _via in routes.items()
-                    if bound == symbol.name
-                    and any(is_within(module, a) for a in allowed)
-                    and not any(is_within(module, p) for p in protected)
-                }
-            ),
-            symbol.name,
-        )
+        holders = sorted({module for (module, bound), _via in index.routes(symbol).items() if bound == symbol.name})
         for site in index.sites(symbol):
             if (site.importer, site.module) not in violating:
                 continue
             file = model.files.get(site.importer)
-            if len(reexporters) != 1:
-                reason = (
-                    f"ambiguous re-export: {', '.join(reexporters)} all re-export {symbol.name}"
-                    if reexporters
-                    else f"no allowed module re-exports {symbol.name}"
-                )
-                left.append(LeftAlone(site.importer, file, site.line, str(symbol), reason))
+            chosen = choose(symbol, site.module, holders)
+            if isinstance(chosen, str):
+                left.append(LeftAlone(site.importer, file, site.line, str(symbol), chosen))
                 continue
-            decided = _change(model, symbol, site, Symbol(reexporters[0], symbol.name))
+            decided = _change(model, symbol, site, Symbol(chosen[0], symbol.name))
             if isinstance(decided, str):
                 left.append(LeftAlone(site.importer, file, site.line, str(symbol), decided))
             else:
