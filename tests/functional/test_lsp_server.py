@@ -1,0 +1,116 @@
+"""`archgraph lsp`: a real server process, driven over stdio as an editor drives it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_tree
+from tests.stdio_clients import LanguageClient
+
+pytest.importorskip("pygls")
+pytestmark = pytest.mark.slow  # a server process each
+
+CONTRACTS = """\
+[archgraph]
+root_packages = ["shop"]
+
+[[contracts]]
+id = "layers"
+name = "Layers"
+type = "layers"
+containers = ["shop"]
+layers = ["api", "services", "data"]
+hint = "data must not know its callers: pass what it needs as arguments"
+"""
+
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/api.py": "from shop import services\n",
+    "shop/services.py": "from shop import data\n",
+    "shop/data.py": "import os\n",
+    "contracts/architecture.toml": CONTRACTS,
+}
+
+UPWARD = "import os\nfrom shop import api\n"
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    write_tree(tmp_path, SHOP)
+    started = LanguageClient(tmp_path)
+    yield started
+    if started.process.poll() is None:
+        started.process.kill()
+        started.process.wait()
+
+
+def test_a_buffer_edit_brings_a_violation_and_its_removal_clears_it(client: LanguageClient) -> None:
+    capabilities = client.initialize()["capabilities"]
+    assert capabilities["codeActionProvider"]
+    client.open("shop/data.py")
+    assert client.diagnostics("shop/data.py") == []
+
+    client.change("shop/data.py", UPWARD)  # not saved: the file on disk still imports os only
+    [diagnostic] = client.diagnostics("shop/data.py")
+    assert diagnostic["range"]["start"] == {"line": 1, "character": 0}
+    assert diagnostic["range"]["end"] == {"line": 1, "character": len("from shop import api")}
+    assert diagnostic["code"] == "layers"
+    assert diagnostic["source"] == "archgraph"
+    assert diagnostic["severity"] == 1
+    assert diagnostic["message"].startswith("Layers: ")
+    assert "shop.data" in diagnostic["message"] and "shop.api" in diagnostic["message"]
+    assert "hint: data must not know its callers" in diagnostic["message"]
+    assert (client.root / "shop/data.py").read_text() == "import os\n"
+
+    client.change("shop/data.py", "import os\n")
+    assert client.diagnostics("shop/data.py") == []
+    assert client.shutdown() == 0
+
+
+def test_the_code_actions_show_the_chain_and_add_the_violation_to_the_baseline(
+    client: LanguageClient,
+) -> None:
+    contracts = client.root / "contracts/architecture.toml"
+    contracts.write_text(CONTRACTS.replace("[archgraph]\n", '[archgraph]\nbaseline = "baseline.json"\n'))
+    client.initialize()
+    client.open("shop/data.py", "import os\nfrom shop import api\n")
+    [diagnostic] = client.diagnostics("shop/data.py")
+    actions = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": client.uri("shop/data.py")},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        },
+    )
+    assert [action["title"] for action in actions] == [
+        "archgraph: show the chain shop.data -> shop.api",
+        "archgraph: add to baseline (layers)",
+    ]
+    show, baseline = (action["command"] for action in actions)
+
+    text = client.request("workspace/executeCommand", {"command": show["command"], "arguments": show["arguments"]})
+    assert "shop.data -> shop.api  (line 2)" in text
+
+    client.request("workspace/executeCommand", {"command": baseline["command"], "arguments": baseline["arguments"]})
+    assert '"importer": "shop.data"' in (client.root / "baseline.json").read_text()
+    assert client.diagnostics("shop/data.py") == []  # known now
+    assert client.shutdown() == 0
+
+
+def test_a_configuration_error_is_one_diagnostic_at_its_line_until_fixed(client: LanguageClient) -> None:
+    contracts = client.root / "contracts/architecture.toml"
+    contracts.write_text(CONTRACTS.replace('type = "layers"', 'type = "layres"'))
+    client.initialize()
+    client.open("shop/data.py")
+    [diagnostic] = client.diagnostics("contracts/architecture.toml")
+    assert diagnostic["range"]["start"]["line"] == CONTRACTS.splitlines().index('type = "layers"')
+    assert "layres" in diagnostic["message"] and "did you mean 'layers'" in diagnostic["message"]
+
+    contracts.write_text(CONTRACTS)
+    client.save("contracts/architecture.toml")
+    assert client.diagnostics("contracts/architecture.toml") == []
+    assert client.diagnostics("shop/data.py") == []
+    assert client.shutdown() == 0
