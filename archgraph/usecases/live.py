@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archgraph.diagnostics import RunResult
+from archgraph.diagnostics import RunResult, Violation, ViolationKey
 from archgraph.model import ArchModel
 from archgraph.scan.warm import WarmScan
 from archgraph.usecases.check import baseline_path, checked, configuration_notes
@@ -95,3 +95,35 @@ def restricted_to(live: LiveResult, files: Iterable[Path]) -> RunResult:
 
     scope = affected_scope(live.model, "the given files", list(files), live.project.files)
     return restrict(live.result, scope, live.model)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a run found that the one before did not (`new`), and the reverse (`fixed`): the
+    failing violations, each as (contract id, violation), matched by identity across edits."""
+
+    new: tuple[tuple[str, Violation], ...]
+    fixed: tuple[tuple[str, Violation], ...]
+
+
+def changes_between(before: RunResult, after: RunResult) -> Changes:
+    """The failing violations `after` adds to `before`, and those it no longer has (a key that
+    occurs n times more, or fewer, counts n times)."""
+    was, now = _failing(before), _failing(after)
+    return Changes(_beyond(now, was), _beyond(was, now))
+
+
+def _failing(result: RunResult) -> dict[ViolationKey, list[tuple[str, Violation]]]:
+    found: dict[ViolationKey, list[tuple[str, Violation]]] = {}
+    for contract in result.contracts:
+        for violation in contract.failing_violations:
+            found.setdefault(violation.key, []).append((contract.contract_id, violation))
+    return found
+
+
+def _beyond(
+    these: Mapping[ViolationKey, list[tuple[str, Violation]]],
+    those: Mapping[ViolationKey, list[tuple[str, Violation]]],
+) -> tuple[tuple[str, Violation], ...]:
+    extra = [item for key, items in these.items() for item in items[len(those.get(key, ())) :]]
+    return tuple(sorted(extra, key=lambda item: (item[0], item[1].sort_key())))
