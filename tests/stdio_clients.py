@@ -125,10 +125,10 @@ class LanguageClient(ServerProcess):
         self.root = root
         self.versions: dict[str, int] = {}
 
-    def initialize(self) -> Any:
+    def initialize(self, capabilities: dict[str, Any] | None = None) -> Any:
         result = self.request(
             "initialize",
-            {"processId": os.getpid(), "rootUri": self.root.as_uri(), "capabilities": {}},
+            {"processId": os.getpid(), "rootUri": self.root.as_uri(), "capabilities": capabilities or {}},
         )
         self.notify("initialized", {})
         return result

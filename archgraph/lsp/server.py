@@ -29,6 +29,7 @@ SOURCE = "archgraph"
 SHOW_CHAIN = "archgraph.showChain"
 ADD_TO_BASELINE = "archgraph.addToBaseline"
 CONFIGURATION_SUFFIXES = frozenset({".toml", ".cfg", ".ini", ".importlinter"})
+WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/*.toml", "**/*.cfg", "**/*.ini", "**/.importlinter")
 _SEVERITIES = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -178,6 +179,27 @@ def build_server(root: Path | None, options: RunOptions) -> ArchgraphLanguageSer
         if root is None and params.root_path:
             root = Path(params.root_path)
         ls.start((root or Path.cwd()).resolve())
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: ArchgraphLanguageServer, params: types.InitializedParams) -> None:
+        """Ask the editor to report changes to the tree made outside it (git, other tools),
+        when it can watch files for a server."""
+        workspace = ls.client_capabilities.workspace
+        watching = workspace.did_change_watched_files if workspace is not None else None
+        if watching is None or not watching.dynamic_registration:
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+        await ls.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id="archgraph-watched-files",
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers),
+                    )
+                ]
+            )
+        )
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ArchgraphLanguageServer, params: types.DidOpenTextDocumentParams) -> None:

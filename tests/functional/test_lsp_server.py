@@ -114,3 +114,26 @@ def test_a_configuration_error_is_one_diagnostic_at_its_line_until_fixed(client:
     assert client.diagnostics("contracts/architecture.toml") == []
     assert client.diagnostics("shop/data.py") == []
     assert client.shutdown() == 0
+
+
+def test_a_file_changed_outside_the_editor_is_read_again_when_reported(client: LanguageClient) -> None:
+    watching = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}
+    client.initialize(watching)
+    registration = client.wait_for(lambda m: m.get("method") == "client/registerCapability")
+    client.send({"id": registration["id"], "result": None})
+    [registered] = registration["params"]["registrations"]
+    assert registered["method"] == "workspace/didChangeWatchedFiles"
+    assert {"globPattern": "**/*.py"} in registered["registerOptions"]["watchers"]
+
+    (client.root / "shop/helpers.py").write_text("")
+    client.open("shop/data.py", "import os\nfrom shop import helpers\n")
+    assert client.diagnostics("shop/data.py") == []
+
+    (client.root / "shop/helpers.py").write_text("from shop import api\n")  # by git, say
+    client.notify(
+        "workspace/didChangeWatchedFiles", {"changes": [{"uri": client.uri("shop/helpers.py"), "type": 2}]}
+    )
+    [diagnostic] = client.diagnostics("shop/data.py")
+    assert diagnostic["range"]["start"]["line"] == 1
+    assert "chain: shop.data -> shop.helpers -> shop.api" in diagnostic["message"]
+    assert client.shutdown() == 0
