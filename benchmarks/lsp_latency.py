@@ -1,8 +1,9 @@
 """How long `archgraph lsp` takes to publish diagnostics after an edit of a buffer, on a large
 project: the time from a didChange to the publishDiagnostics of the edited file, median of
-several edits that alternately add an import breaking a contract and remove it again.
+several edits of each kind.
 
-The server is a real process talking the protocol over stdio (the client of the tests). The
+Three kinds of edit, in rounds: adding a breaking import, typing a comment (no import
+changes: the last verdicts stand), removing the import. The server is a real process talking the protocol over stdio (the client of the tests). The
 first didOpen pays for the cold scan (in memory: no cache folder is read); every edit after it
 is served warm. Usage:
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.stdio_clients import LanguageClient  # noqa: E402 - after the repository is on the path
+from tests.stdio_clients import LanguageClient
 
 BENCH = Path.home() / ".cache/archgraph-bench"
 CORPUS = BENCH / "corpora/homeassistant-2026.2.3"
@@ -40,23 +41,31 @@ def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
         before = client.diagnostics(file, timeout=600)
         cold = time.perf_counter() - started
         print(f"first diagnostics (cold scan in memory): {cold:.2f} s, {len(before)} on {file}")
-        adding, removing = [], []
-        for number in range(edits):
-            breaking = number % 2 == 0
-            started = time.perf_counter()
-            client.change(file, BREAKING + text if breaking else text)
-            found = client.diagnostics(file, timeout=120)
-            elapsed = time.perf_counter() - started
-            (adding if breaking else removing).append(elapsed)
-            expected = len(before) + (1 if breaking else 0)
-            if len(found) != expected:
-                raise SystemExit(f"edit {number}: {len(found)} diagnostics, expected {expected}")
-        every = adding + removing
+        # Each round: add the breaking import, then type a comment (no import changes), then
+        # remove both; the diagnostics of the file are checked after each edit.
+        kinds = {"adding the violation": [], "an edit that changes no import": [], "removing it": []}
+        edits_made = 0
+        while edits_made < edits:
+            for kind, buffer, expected in (
+                ("adding the violation", BREAKING + text, len(before) + 1),
+                ("an edit that changes no import", BREAKING + text + "# typed\n", len(before) + 1),
+                ("removing it", text, len(before)),
+            ):
+                started = time.perf_counter()
+                client.change(file, buffer)
+                found = client.diagnostics(file, timeout=120)
+                kinds[kind].append(time.perf_counter() - started)
+                if len(found) != expected:
+                    raise SystemExit(f"{kind}: {len(found)} diagnostics, expected {expected}")
+                edits_made += 1
+        every = [t for times in kinds.values() for t in times]
         print(
-            f"after a didChange ({edits} edits): median {statistics.median(every) * 1000:.0f} ms "
-            f"(adding the violation {statistics.median(adding) * 1000:.0f} ms, removing it "
-            f"{statistics.median(removing) * 1000:.0f} ms; min {min(every) * 1000:.0f} ms, "
-            f"max {max(every) * 1000:.0f} ms)"
+            f"after a didChange ({edits_made} edits): median {statistics.median(every) * 1000:.0f} ms;"
+            + ";".join(
+                f" {kind} {statistics.median(times) * 1000:.0f} ms"
+                f" ({min(times) * 1000:.0f}-{max(times) * 1000:.0f})"
+                for kind, times in kinds.items()
+            )
         )
         client.shutdown()
     finally:
@@ -69,7 +78,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--config", type=Path, default=CONFIG)
     parser.add_argument("--file", default=FILE, help="the buffer edited (relative to the corpus)")
-    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--edits", type=int, default=15, help="edits made (rounds of three)")
     arguments = parser.parse_args()
     measure(arguments.corpus, arguments.config, arguments.file, arguments.edits)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from archgraph.scan.finder import FindResult, ModuleSource
 from archgraph.scan.grimp_api import SourceSyntaxError
 from archgraph.scan.grimp_graph import GrimpGraph, graph_of_rows
 from archgraph.scan.import_cache import ImportRow
-from archgraph.scan.prepared import scan_texts
+from archgraph.scan.prepared import TextScanner
 
 
 class WarmScan:
@@ -41,6 +42,9 @@ class WarmScan:
         self._edited: set[Path] = set()
         self._walk_again = False
         self._graph: _Graph | None = None
+        self._last: _Last | None = None
+        self._texts_folder: tempfile.TemporaryDirectory[str] | None = None
+        self._scanner: tuple[FindResult, TextScanner] | None = None
         # The rows of each text last scanned, by path: while a text does not parse (an edit
         # half typed), its last rows that did stand for it.
         self._text_rows: dict[Path, tuple[str, bytes, tuple[ImportRow, ...]]] = {}
@@ -64,13 +68,37 @@ class WarmScan:
             self._where = source_index(found)
         self._walk, self._edited, self._walk_again = (root, options, found), set(), False
         replaced = self._rows_of_texts(found, options, texts or {})
+        last = self._last
+        if last is not None and last.found is found and not options.include_dynamic_imports:
+            outcome = self._texts_only(last, replaced)
+        else:
+            files: list[tuple[dict[str, tuple[ImportRow, ...]], set[str], tuple[str, ...]]] = []
 
-        def assemble(
-            rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
-        ) -> GrimpGraph:
-            return self._graph_of({**rows, **replaced} if replaced else rows, modules, packages)
+            def assemble(
+                rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
+            ) -> GrimpGraph:
+                files.append((dict(rows), modules, tuple(packages)))
+                return self._graph_of({**rows, **replaced} if replaced else rows, modules, packages)
 
-        return scan(root, options, self.store, found, assemble)
+            outcome = scan(root, options, self.store, found, assemble)
+            rows, modules, packages = files[-1]
+            last = _Last(found, rows, modules, packages, replaced, outcome)
+        self._last = dataclasses.replace(last, replaced=replaced, outcome=outcome)
+        return outcome
+
+    def _texts_only(self, last: _Last, replaced: dict[str, tuple[ImportRow, ...]]) -> ScanOutcome:
+        """The outcome when no file changed on disk since the last scan, only texts: the last
+        one itself when the texts' imports are those of the last scan, else the last model
+        over a graph with the texts' rows, the same that a scan would make (every file's rows,
+        audit and facts are those of the last scan, read from the same disk)."""
+        if replaced.keys() == last.replaced.keys() and all(
+            rows is last.replaced[m] for m, rows in replaced.items()
+        ):
+            return last.outcome
+        graph = self._graph_of({**last.rows, **replaced}, last.modules, last.packages)
+        model = last.outcome.model.with_graph(graph)
+        summary = dataclasses.replace(last.outcome.summary, imports=model.import_count)
+        return ScanOutcome(model, last.outcome.diagnostics, summary)
 
     def _rows_of_texts(
         self, found: FindResult, options: ScanOptions, texts: Mapping[Path, bytes]
@@ -87,20 +115,28 @@ class WarmScan:
                 rows[module] = last[2]
                 continue
             try:
-                scanned = scan_texts(
-                    found.trees,
-                    frozenset(),
-                    {path: text},
-                    options.include_external_packages,
-                    options.exclude_type_checking_imports,
+                scanned = self._text_scanner(found).scan(
+                    {path: text}, options.include_external_packages, options.exclude_type_checking_imports
                 )
             except (SourceSyntaxError, UnicodeError):
                 if last is not None and last[0] == module:
                     rows[module] = last[2]
                 continue  # never parsed: the file's own rows stand
-            rows[module] = scanned.get(module, ())
+            found_rows = scanned.get(module, ())
+            # The same rows as the last text's (an edit that changes no import): the very same
+            # tuple, so that the graph and the verdicts built on it are reused.
+            rows[module] = last[2] if last is not None and last[2] == found_rows else found_rows
             self._text_rows[path] = (module, text, rows[module])
         return rows
+
+    def _text_scanner(self, found: FindResult) -> TextScanner:
+        """The scanner of texts for this walk, in a folder of this object's (removed with it)."""
+        if self._texts_folder is None:
+            self._texts_folder = tempfile.TemporaryDirectory(prefix="archgraph-texts-")
+        if self._scanner is None or self._scanner[0] is not found:
+            folder = Path(self._texts_folder.name)
+            self._scanner = (found, TextScanner(found.trees, frozenset(), folder))
+        return self._scanner[1]
 
     def _graph_of(
         self, rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str], packages: Sequence[str]
@@ -114,6 +150,8 @@ class WarmScan:
             before = last.rows
             changed = [m for m in rows if before.get(m) is not rows[m]]
             changed += [m for m in before if m not in rows]
+            if not changed:
+                return last.graph
             graph = last.graph.with_rows_replaced(
                 {m: before[m] for m in changed if m in before},
                 {m: rows[m] for m in changed if m in rows},
@@ -129,6 +167,19 @@ class WarmScan:
         if self._walk is None or self._walk[:2] != (root, options):
             return None
         return refreshed(self._walk[2], self._edited, self._where)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Last:
+    """The last scan: its walk, each file's rows as read from the disk, the modules and
+    packages its graph was made of, the texts' rows, and its outcome."""
+
+    found: FindResult
+    rows: dict[str, tuple[ImportRow, ...]]
+    modules: set[str]
+    packages: tuple[str, ...]
+    replaced: dict[str, tuple[ImportRow, ...]]
+    outcome: ScanOutcome
 
 
 class _Graph:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from archgraph.diagnostics import RunResult, Violation, ViolationKey
 from archgraph.model import ArchModel
+from archgraph.scan import ScanOutcome
 from archgraph.scan.warm import WarmScan
 from archgraph.usecases.check import baseline_path, checked, configuration_notes
 from archgraph.usecases.project import Project, RunOptions, load_project, require_contracts
@@ -30,6 +31,16 @@ class LiveResult:
     result: RunResult
 
 
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """The last run and what it judged: a run on the same is the same."""
+
+    outcome: ScanOutcome
+    project: Project
+    baseline: tuple[int, int] | None  # the baseline file's stamp
+    live: LiveResult
+
+
 class LiveCheck:
     """The contracts of the project under `root`, judged on demand (see the module docstring)."""
 
@@ -39,6 +50,7 @@ class LiveCheck:
         self.root = root
         self._project: Project | None = None
         self._warm = WarmScan()
+        self._last: _Judged | None = None
 
     def edited(self, paths: Iterable[Path]) -> None:
         """These files (absolute paths) changed on disk; a configuration file among them, or a
@@ -75,17 +87,38 @@ class LiveCheck:
         scan_opts, notes = scan_options(project.root, project.config, self.options)
         notes += configuration_notes(project.root, project.config)
         outcome = self._warm.scan(project.root, scan_opts, texts)
+        baseline_file = baseline_path(project.root, project.config, self.options)
+        # A baseline not written yet knows nothing (the editor's "add to baseline" writes it).
+        baseline_stamp = _stamp(baseline_file) if baseline_file is not None else None
+        # The same scan outcome (no import changed since) and configuration: the same verdicts.
+        last = self._last
+        if (
+            last is not None
+            and last.outcome is outcome
+            and last.project is project
+            and last.baseline == baseline_stamp
+        ):
+            return last.live
         result = checked(
             project.root, project.config, project.contracts, outcome, notes, self.options
         )
-        baseline_file = baseline_path(project.root, project.config, self.options)
-        # A baseline not written yet knows nothing (the editor's "add to baseline" writes it).
-        if baseline_file is not None and baseline_file.exists():
+        if baseline_file is not None and baseline_stamp is not None:
             from archgraph.baseline import apply_baseline, read_baseline  # noqa: PLC0415
 
             within = project.root if self.options.baseline is None else None
             result = apply_baseline(result, read_baseline(baseline_file, within=within), baseline_file)
-        return LiveResult(project, outcome.model, result)
+        live = LiveResult(project, outcome.model, result)
+        self._last = _Judged(outcome, project, baseline_stamp, live)
+        return live
+
+
+def _stamp(file: Path) -> tuple[int, int] | None:
+    """The file's size and modification time; None when it does not exist."""
+    try:
+        status = file.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_size, status.st_mtime_ns
 
 
 def restricted_to(live: LiveResult, files: Iterable[Path]) -> RunResult:
