@@ -37,15 +37,22 @@ class Finding:
 
 def file_findings(live: LiveResult, path: Path) -> list[Finding]:
     """Each import site of the file at `path` (absolute) that is a step of a violation's chain,
-    once per violation, at the lines of the import; violations a baseline knows are left out."""
+    once per violation, at the lines of the import, and each violation without a chain located
+    in the file (a module outside every layer, a competing implementation); violations a
+    baseline knows are left out."""
     module = module_of(live, path)
     if module is None:
         return []
+    file = live.model.files[module]
     found: dict[tuple[object, ...], Finding] = {}
     for contract in live.result.contracts:
         for violation in contract.violations:
             if violation.baseline is BaselineStatus.KNOWN:
                 continue
+            where = violation.location
+            if not violation.chain and where is not None and where.path == file:
+                finding = _finding(contract, violation, where.line or 1)
+                found.setdefault(finding.sort_key(), finding)
             for step in violation.chain:
                 if step.importer != module:
                     continue

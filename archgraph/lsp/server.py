@@ -56,6 +56,7 @@ class ArchgraphLanguageServer(LanguageServer):
         self.live: LiveCheck | None = None
         self.last: LiveResult | None = None
         self.published: set[str] = set()  # uris with diagnostics now
+        self.last_error: str | None = None  # the failure last shown
         self.pending = _Pending()
         self.dirty = False
         self.task: asyncio.Task[None] | None = None
@@ -103,10 +104,11 @@ class ArchgraphLanguageServer(LanguageServer):
             for file, found in configuration_findings(outcome.errors, root).items():
                 text = texts.get(file) or _read(file)
                 by_uri[from_fs_path(str(file)) or file.as_uri()] = _diagnostics(found, text)
-        else:
+        elif str(outcome) != self.last_error:  # once, not at every keystroke
             self.window_show_message(
                 types.ShowMessageParams(types.MessageType.Error, f"archgraph: {outcome}")
             )
+        self.last_error = None if isinstance(outcome, LiveResult) else str(outcome)
         for uri in sorted(self.published - by_uri.keys()):
             by_uri[uri] = []
         for uri, diagnostics in sorted(by_uri.items()):

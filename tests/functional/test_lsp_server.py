@@ -137,3 +137,33 @@ def test_a_file_changed_outside_the_editor_is_read_again_when_reported(client: L
     assert diagnostic["range"]["start"]["line"] == 1
     assert "chain: shop.data -> shop.helpers -> shop.api" in diagnostic["message"]
     assert client.shutdown() == 0
+
+
+def test_a_violation_without_a_chain_shows_on_its_file(client: LanguageClient) -> None:
+    contracts = client.root / "contracts/architecture.toml"
+    contracts.write_text(CONTRACTS + "exhaustive = true\n")
+    (client.root / "shop/extra.py").write_text("import os\n")
+    client.initialize()
+    client.open("shop/extra.py")
+    [diagnostic] = client.diagnostics("shop/extra.py")
+    assert diagnostic["range"]["start"] == {"line": 0, "character": 0}
+    assert diagnostic["code"] == "layers"
+    assert "shop.extra" in diagnostic["message"] and "layer" in diagnostic["message"]
+    assert client.shutdown() == 0
+
+
+def test_a_project_it_cannot_check_is_said_once_in_a_message(client: LanguageClient) -> None:
+    (client.root / "contracts/architecture.toml").unlink()
+    client.initialize()
+    client.open("shop/data.py")
+    message = client.wait_for(lambda m: m.get("method") == "window/showMessage")
+    assert message["params"]["type"] == 1
+    assert "no contracts found" in message["params"]["message"]
+    client.change("shop/data.py", "import sys\n")
+    (client.root / "contracts/architecture.toml").write_text(CONTRACTS)
+    client.save("contracts/architecture.toml")
+    # Analyses run one after the other: the edit's (no message again), then the save's.
+    seen: list[dict[str, object]] = []
+    client.wait_for(lambda m: seen.append(m) or m.get("method") == "textDocument/publishDiagnostics")
+    assert [m for m in seen if m.get("method") == "window/showMessage"] == []
+    assert client.shutdown() == 0
