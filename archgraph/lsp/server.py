@@ -11,6 +11,7 @@ import chains, as `archgraph why` prints them) and "add to baseline".
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -57,6 +58,7 @@ class ArchgraphLanguageServer(LanguageServer):
         self.last: LiveResult | None = None
         self.published: set[str] = set()  # uris with diagnostics now
         self.last_error: str | None = None  # the failure last shown
+        self.uris: dict[Path, str] = {}  # each file's uri as the editor names it
         self.pending = _Pending()
         self.dirty = False
         self.task: asyncio.Task[None] | None = None
@@ -81,16 +83,25 @@ class ArchgraphLanguageServer(LanguageServer):
             self.dirty = False
             pending, self.pending = self.pending, _Pending()
             texts = self._open_python_texts()
-            outcome = await asyncio.to_thread(_analyse, self.live, pending, texts)
+            try:
+                outcome = await asyncio.to_thread(_analyse, self.live, pending, texts)
+            except Exception:  # a defect: said, and the next edit is analysed again
+                logging.getLogger(__name__).exception("archgraph: the analysis failed")
+                outcome = ArchgraphError("internal error: the analysis failed (see the server's log)")
             self._publish(outcome, texts)
 
     def _open_python_texts(self) -> dict[Path, bytes]:
+        """The open Python buffers, by file (their uris as the editor wrote them kept)."""
         texts = {}
         for uri, document in self.workspace.text_documents.items():
             path = _path_of(uri)
             if path is not None and path.suffix in (".py", ".pyi"):
                 texts[path] = document.source.encode("utf-8", "surrogatepass")
+                self.uris[path] = uri
         return texts
+
+    def _uri(self, path: Path) -> str:
+        return self.uris.get(path) or from_fs_path(str(path)) or path.as_uri()
 
     def _publish(self, outcome: LiveResult | ArchgraphError, texts: dict[Path, bytes]) -> None:
         by_uri: dict[str, list[types.Diagnostic]] = {}
@@ -98,12 +109,12 @@ class ArchgraphLanguageServer(LanguageServer):
             self.last = outcome
             for path, text in texts.items():
                 found = file_findings(outcome, path)
-                by_uri[from_fs_path(str(path)) or path.as_uri()] = _diagnostics(found, text)
+                by_uri[self._uri(path)] = _diagnostics(found, text)
         elif isinstance(outcome, ConfigurationError):
             root = self.live.root if self.live is not None else Path.cwd()
             for file, found in configuration_findings(outcome.errors, root).items():
                 text = texts.get(file) or _read(file)
-                by_uri[from_fs_path(str(file)) or file.as_uri()] = _diagnostics(found, text)
+                by_uri[self._uri(file)] = _diagnostics(found, text)
         elif str(outcome) != self.last_error:  # once, not at every keystroke
             self.window_show_message(
                 types.ShowMessageParams(types.MessageType.Error, f"archgraph: {outcome}")
