@@ -14,6 +14,7 @@ is served warm. Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -44,6 +45,7 @@ def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
         # Each round: add the breaking import, then type a comment (no import changes), then
         # remove both; the diagnostics of the file are checked after each edit.
         kinds = {"adding the violation": [], "an edit that changes no import": [], "removing it": []}
+        cpu_kinds: dict[str, list[float]] = {kind: [] for kind in kinds}
         edits_made = 0
         while edits_made < edits:
             for kind, buffer, expected in (
@@ -51,10 +53,13 @@ def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
                 ("an edit that changes no import", BREAKING + text + "# typed\n", len(before) + 1),
                 ("removing it", text, len(before)),
             ):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), cpu_seconds(client.process.pid)
                 client.change(file, buffer)
                 found = client.diagnostics(file, timeout=120)
                 kinds[kind].append(time.perf_counter() - started)
+                cpu_after = cpu_seconds(client.process.pid)
+                if cpu is not None and cpu_after is not None:
+                    cpu_kinds[kind].append(cpu_after - cpu)
                 if len(found) != expected:
                     raise SystemExit(f"{kind}: {len(found)} diagnostics, expected {expected}")
                 edits_made += 1
@@ -67,10 +72,28 @@ def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
                 for kind, times in kinds.items()
             )
         )
+        if all(cpu_kinds.values()):
+            # On a loaded machine the wall time is mostly waiting for a CPU: the server's own
+            # CPU time (all its threads) is what an idle machine would take.
+            print(
+                "server CPU time per edit (median):"
+                + ";".join(
+                    f" {kind} {statistics.median(times) * 1000:.0f} ms" for kind, times in cpu_kinds.items()
+                )
+            )
         client.shutdown()
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system, every thread) the process has used; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
