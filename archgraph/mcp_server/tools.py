@@ -88,6 +88,7 @@ class Tools:
             "type": contract.kind,
             "file": _shown(table.at.file, project.root),
             "line": table.at.line,
+            "text": _table_text(table.at.file, table.at.line),
             "table": _plain(dict(table.data)),
             "hint": getattr(contract, "hint", None),
             "allowed": allowed(contract.kind, table.data),
@@ -125,6 +126,23 @@ def allowed(kind: str, table: Mapping[str, Any]) -> list[str]:
     if kind == "single-implementation":
         return ["extend or reuse the canonical implementation instead of writing another one"]
     return []
+
+
+def _table_text(file: Path, line: int | None) -> str | None:
+    """The table as written: from its header line to the next table's (comments above the
+    next table's header go with it)."""
+    if line is None:
+        return None
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    end = line
+    while end < len(lines) and not lines[end].lstrip().startswith("["):
+        end += 1
+    while end > line and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return "\n".join(lines[line - 1 : end])
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -71,6 +71,13 @@ def test_check_sees_each_change_on_disk_and_can_be_limited_to_files(agent: Agent
     related = agent.call("check", {"files": ["shop/data.py"]})
     assert len(related["contracts"][0]["violations"]) == 1
 
+    contracts = agent.root / "contracts/architecture.toml"
+    contracts.write_text(CONTRACTS.replace("layers = [", "layres = ["))
+    broken_configuration = agent.request("tools/call", {"name": "check", "arguments": {}})
+    assert broken_configuration["isError"] is True
+    message = broken_configuration["content"][0]["text"]
+    assert "invalid configuration" in message and "layres" in message
+
 
 def test_why_and_explain_contract_answer_in_json(agent: AgentClient) -> None:
     chains = agent.call("why", {"importer": "shop.api", "imported": "shop.data"})
@@ -85,6 +92,7 @@ def test_why_and_explain_contract_answer_in_json(agent: AgentClient) -> None:
     assert explained["file"] == "contracts/architecture.toml"
     assert explained["line"] == 4
     assert explained["hint"] == "data must not know its callers"
+    assert explained["text"] == CONTRACTS[CONTRACTS.index("[[contracts]]") :].rstrip("\n")
     assert explained["allowed"][0] == "api may import services, data (within shop)"
 
     unknown = agent.request("tools/call", {"name": "explain_contract", "arguments": {"contract_id": "layer"}})
