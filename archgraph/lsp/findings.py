@@ -39,7 +39,8 @@ def file_findings(live: LiveResult, path: Path) -> list[Finding]:
     """Each import site of the file at `path` (absolute) that is a step of a violation's chain,
     once per violation, at the lines of the import, and each violation without a chain located
     in the file (a module outside every layer, a competing implementation); violations a
-    baseline knows are left out."""
+    baseline knows are left out. Diagnostics of the run located in the file come too (a file
+    that does not parse, a suppression without a reason)."""
     module = module_of(live, path)
     if module is None:
         return []
@@ -59,6 +60,12 @@ def file_findings(live: LiveResult, path: Path) -> list[Finding]:
                 for line in step.lines or (1,):
                     finding = _finding(contract, violation, line)
                     found.setdefault(finding.sort_key(), finding)
+    for diagnostic in (*live.result.diagnostics, *(d for c in live.result.contracts for d in c.diagnostics)):
+        where = diagnostic.location
+        if where is not None and where.path == file:
+            text = diagnostic.message + (f"\nhint: {diagnostic.hint}" if diagnostic.hint else "")
+            finding = Finding(where.line or 1, diagnostic.severity, diagnostic.code, text)
+            found.setdefault(finding.sort_key(), finding)
     return sorted(found.values(), key=Finding.sort_key)
 
 

@@ -178,6 +178,32 @@ def _diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
     )
 
 
+def _suppression_edit(
+    ls: ArchgraphLanguageServer, uri: str, diagnostic: types.Diagnostic
+) -> types.TextEdit | None:
+    """An inline suppression of the diagnostic's contract on its import's first line: the
+    comment added at the end of the line, or the id added to the one there. The reason is left
+    for the author to write (a suppression without one is refused: AG340)."""
+    if not isinstance(diagnostic.code, str):
+        return None
+    line_number = diagnostic.range.start.line
+    lines = ls.workspace.get_text_document(uri).lines
+    if line_number >= len(lines):
+        return None
+    line = lines[line_number].rstrip("\r\n")
+    written = line.find("archgraph: ignore[")
+    if written == -1:
+        at, text = len(line), f"  # archgraph: ignore[{diagnostic.code}] -- "
+    else:
+        closing = line.find("]", written)
+        named = line[written + len("archgraph: ignore[") : closing].split(",")
+        if closing == -1 or diagnostic.code in (n.strip() for n in named):
+            return None
+        at, text = closing, f", {diagnostic.code}"
+    position = types.Position(line_number, at)
+    return types.TextEdit(range=types.Range(position, position), new_text=text)
+
+
 def build_server(root: Path | None, options: RunOptions) -> ArchgraphLanguageServer:
     """The server, its features registered; `root`: the project (default: the workspace's)."""
     server = ArchgraphLanguageServer(root, options)
@@ -262,6 +288,16 @@ def build_server(root: Path | None, options: RunOptions) -> ArchgraphLanguageSer
                     command=types.Command(title="Show the import chain", command=SHOW_CHAIN, arguments=ends),
                 )
             )
+            suppression = _suppression_edit(ls, params.text_document.uri, diagnostic)
+            if suppression is not None:
+                actions.append(
+                    types.CodeAction(
+                        title=f"archgraph: suppress here for {diagnostic.code} (then write the reason after --)",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        edit=types.WorkspaceEdit(changes={params.text_document.uri: [suppression]}),
+                    )
+                )
             if "key" in data:
                 actions.append(
                     types.CodeAction(
