@@ -352,6 +352,23 @@ def count_sites(
 
 
 @dataclass(frozen=True, slots=True)
+class Suppressed:
+    """An inline suppression (`# archgraph: ignore[ID] -- reason`) that kept import sites out
+    of a contract, and so kept violations out of its result."""
+
+    location: Location
+    reason: str
+    sites: tuple[ImportSite, ...]
+
+
+# Entries to prune: ignores that match nothing or change nothing, suppressions that suppress
+# nothing. `--fail-on-stale` fails on each of them.
+STALE_CODES = frozenset(
+    {codes.UNMATCHED_IGNORE.code, codes.IRRELEVANT_IGNORE.code, codes.UNUSED_SUPPRESSION.code}
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ContractResult:
     """The outcome of one contract's check."""
 
@@ -370,6 +387,7 @@ class ContractResult:
     hint: str | None = None  # the contract's advice, shown under each of its violations
     stale_fails: bool = False  # fail_on_stale: stale baseline entries and unused ignores break it
     out_of_scope: int = 0  # violations left out by `check --affected` (outside the scope)
+    suppressed: tuple[Suppressed, ...] = ()  # inline suppressions that kept violations out
 
     def __post_init__(self) -> None:
         if self.respecting is not None and not (
@@ -469,13 +487,14 @@ class ContractResult:
 
     @property
     def stale_ignores(self) -> tuple[Diagnostic, ...]:
-        """`ignore_imports` entries that match no import any more (AG311): stale, like a
+        """`ignore_imports` entries that match no import any more (AG311) or change nothing
+        (AG342), and inline suppressions that suppress nothing (AG341): stale, like a
         baseline entry no longer found."""
-        return tuple(d for d in self.diagnostics if d.code == codes.UNMATCHED_IGNORE.code)
+        return tuple(d for d in self.diagnostics if d.code in STALE_CODES)
 
     @property
     def stale_count(self) -> int:
-        """Baseline entries no longer found plus ignores that match nothing: entries to prune."""
+        """Baseline entries no longer found plus stale ignores and suppressions: entries to prune."""
         return len(self.fixed) + len(self.stale_ignores)
 
     @property
@@ -555,6 +574,20 @@ class AffectedScope:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineChange:
+    """`check --baseline-ref REV`: how today's baseline file differs from the file at REV.
+
+    Entries are counted: a key recorded twice more than at REV is added twice. Any addition
+    fails the run, so new violations cannot pass by being recorded.
+    """
+
+    ref: str
+    file: str  # the baseline file, as it is named in the repository
+    added: tuple[ViolationKey, ...]  # one per count, sorted
+    removed: tuple[ViolationKey, ...]  # fixed since REV, one per count, sorted
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything one `check` produced; renderers take only this."""
 
@@ -566,6 +599,12 @@ class RunResult:
     extras: tuple[tuple[str, object], ...] = field(default=())
     baseline: Path | None = None  # the baseline file applied, if any
     scope: AffectedScope | None = None  # `check --affected`: only violations in it are reported
+    show_suppressed: bool = False  # `check --show-suppressed`: list the inline suppressions
+    baseline_change: BaselineChange | None = None  # `check --baseline-ref REV`
+
+    @property
+    def suppressed_count(self) -> int:
+        return sum(len(c.suppressed) for c in self.contracts)
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -582,11 +621,14 @@ class RunResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if any(c.misconfigured for c in self.contracts):
+        if any(c.misconfigured for c in self.contracts) or any(
+            d.is_configuration for d in self.diagnostics
+        ):
             return ExitCode.USAGE
         if self.strict and any(d.severity is not Severity.INFO for d in self.diagnostics):
             return ExitCode.USAGE
-        return ExitCode.BROKEN if self.failing else ExitCode.OK
+        grew = self.baseline_change is not None and bool(self.baseline_change.added)
+        return ExitCode.BROKEN if self.failing or grew else ExitCode.OK
 
 
 class ArchgraphError(Exception):

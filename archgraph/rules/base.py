@@ -90,9 +90,14 @@ class Contract(ABC):
         return not self.import_kinds or kind in self.import_kinds
 
     def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
-        """The model without ignored imports and without the imports of no governed kind, plus
-        a warning for each ignore that matched nothing."""
+        """The model without ignored imports, without the import sites inline suppressions
+        keep out of this contract and without the imports of no governed kind, plus a warning
+        for each ignore that matched nothing."""
         view, used = model.without(self.ignore_imports, exact=self.ignore_imports_exact)
+        if model.suppressions:  # `# archgraph: ignore[ID] -- reason` on import lines
+            view = view.without_sites(
+                site for kept_out in view.suppressed_for(self.id) for site in kept_out.sites
+            )
         if self.import_kinds:
             view = view.of_kinds(self.import_kinds)
         if self.unmatched_ignore_imports is UnmatchedIgnores.NONE:
@@ -278,3 +283,13 @@ def skipped_namespace_directory(model: ArchModel, module: str) -> Path | None:
                 return directory
         return None
     return None
+
+
+def replacement_problems(at: TablePosition, replacements: Sequence[ImportExpr]) -> list[object]:
+    """`replacements = ["old.module -> new.module"]` (forbidden, layers): plain module names, so
+    that `archgraph fix` knows where a name taken from the old module is to come from."""
+    return [
+        at.error("replacements", f"'{expr}': name one module on each side, without wildcards")
+        for expr in replacements
+        if expr.importer.is_wildcard or expr.imported.is_wildcard
+    ]

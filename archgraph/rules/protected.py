@@ -164,6 +164,8 @@ class Protected(Contract):
                     found.exempt.add(pair)
                 elif not self.governs_kind(model.kind_of(site.importer, site.line)):
                     continue  # an import kind the contract does not govern: out of its scope
+                elif model.suppresses(self.id, site.importer, site.line):
+                    found.exempt.add(pair)  # an inline suppression with its reason
                 elif _inside(site.importer, allowed):
                     found.exempt.add(pair)
                     found.gates.add(site.importer)

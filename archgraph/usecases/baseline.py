@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.diagnostics import ArchgraphError, RunResult, ViolationKey
 from archgraph.usecases.check import check_project
 from archgraph.usecases.project import (
     Progress,
@@ -88,13 +88,16 @@ def _baseline_file(project: Project, file: Path | None) -> Path:
 
 def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) -> RunResult:
     """Every violation as new; refuses while a contract is misconfigured, since it would have
-    found nothing (recording nothing for it, or pruning all its entries)."""
+    found nothing (recording nothing for it, or pruning all its entries), and while an inline
+    suppression is invalid (its import would be recorded)."""
     unbaselined = replace(options, use_baseline=False, fail_on_stale=False)
     result = check_project(require_contracts(project), unbaselined, progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
         if d.is_configuration
     ]
+    # An invalid inline suppression suppresses nothing: its import would be recorded.
+    broken += [f"{d.location}: {d.message}" for d in result.diagnostics if d.is_configuration]
     if broken:
         raise ArchgraphError(
             "not writing the baseline: fix the configuration first, or these contracts would "
@@ -102,3 +105,16 @@ def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) 
             broken,
         )
     return result
+
+
+def add_to_baseline(project: Project, key: ViolationKey) -> Path:
+    """Record one more occurrence of the violation `key` in the baseline the settings name
+    (the file is made when missing); returns the file."""
+    from archgraph.baseline import Baseline, read_baseline, write_baseline  # noqa: PLC0415
+
+    file = _baseline_file(project, None)
+    recorded = read_baseline(file, within=project.root) if file.exists() else Baseline()
+    counts = dict(recorded.entries)
+    counts[key] = counts.get(key, 0) + 1
+    write_baseline(file, Baseline.from_counts(counts), project.root)
+    return file
