@@ -373,12 +373,20 @@ def _family(
     for together in sharing.values():
         for other in together[1:]:
             groups.union(together[0], other)
+    root_names = {r.qualname for r in roots}
     for protocol in (m for m in members if m.protocol):
+        # A protocol deriving from another member is no root: its roots stand for it.
+        anchors = (
+            [protocol.qualname]
+            if protocol.qualname in root_names
+            else sorted(model.ancestors(protocol.qualname) & root_names)
+        )
         for root in roots:
-            if root.qualname != protocol.qualname and _implements_structurally(
+            if root.qualname not in (protocol.qualname, *anchors) and _implements_structurally(
                 model, protocol, root.qualname
             ):
-                groups.union(protocol.qualname, root.qualname)
+                for anchor in anchors:
+                    groups.union(anchor, root.qualname)
     grouped = groups.groups()
     group_methods = []
     for group in grouped:

@@ -486,3 +486,24 @@ def test_many_subpackages_are_plugins_only_while_few_of_them_are_imported_by_a_s
     assert scope("pkg.parts.p5.mod") == "pkg.parts.p5"  # 4 of 12 used by siblings: plugins
     scope = plugin_scopes(modules, frozenset(f"pkg.parts.p{index}" for index in range(5)))
     assert scope("pkg.parts.p5.mod") is None  # 5 of 12: one application's parts
+
+
+def test_a_protocol_deriving_from_another_protocol_of_the_family_ties_its_implementations(
+    tmp_path: Path,
+) -> None:
+    """pkg_resources' IResourceProvider(IMetadataProvider, Protocol): the derived protocol is
+    not a root of the family; its implementations join its root's hierarchy."""
+    methods = "\n    def has_metadata(self, name): ...\n    def get_metadata(self, name): ...\n"
+    resources = methods + "    def has_resource(self, name): ...\n"
+    report = report_of(
+        tmp_path,
+        {
+            "pkg/base.py": "from typing import Protocol\n\n"
+            f"class MetadataProvider(Protocol):{methods}\n"
+            f"class ResourceProvider(MetadataProvider, Protocol):{resources}",
+            "pkg/default.py": f"class DefaultProvider:{resources}",
+            "pkg/archive.py": f"class ZipProvider:{resources}",
+        },
+    )
+    competing = [f for f in report.families if f.concept == "Provider" and f.competing]
+    assert competing == [], competing
