@@ -183,7 +183,7 @@ def measure(
     )
     toml.write_text(text)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(corpus))
-    caches = work / "caches"
+    caches = work / "caches" / str(size)  # one set per size: a cache never holds another tree
     edited = corpus.joinpath("mono", "p15", "__init__.py")
     original = edited.read_bytes()
 
