@@ -34,12 +34,15 @@ def affected_scope(
     # of a module that is a link (resolved paths compared).
     relative = {path.relative_to(root) for path in under_root}
     targets = {os.path.realpath(path) for path in changed}
+    # Only a folder (or a link to one) has modules under it: most changes are files.
+    folders = {path for path in relative if (root / path).is_dir()}
+    real = _RealPaths(root)
     changed_modules = frozenset(
         m
         for m, path in model.files.items()
         if path in relative
-        or any(parent in relative for parent in path.parents)
-        or os.path.realpath(root / path) in targets
+        or (folders and any(parent in folders for parent in path.parents))
+        or real.of(path) in targets
     )
     configuration = {path.resolve() for path in configuration_files}
     configuration_changed = any(path in configuration for path in under_root)
@@ -52,6 +55,24 @@ def affected_scope(
         total_modules=len(model.internal_modules),
         configuration_changed=configuration_changed,
     )
+
+
+class _RealPaths:
+    """`os.path.realpath(root / path)` of module files, each folder resolved once: realpath
+    looks at every component of every path (4,000 modules 8 folders deep: 0.5 s), and a file
+    that is no link resolves to its resolved folder joined with its name."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.folders: dict[str, str] = {}
+
+    def of(self, path: Path) -> str:
+        folder, name = os.path.split(str(path))
+        resolved = self.folders.get(folder)
+        if resolved is None:
+            resolved = self.folders[folder] = os.path.realpath(os.path.join(self.root, folder))
+        full = os.path.join(self.root, folder, name)
+        return os.path.realpath(full) if os.path.islink(full) else os.path.join(resolved, name)
 
 
 def upstream(model: ArchModel, modules: Iterable[str]) -> frozenset[str]:
