@@ -42,6 +42,7 @@ test: $(STAMP) browser-deps graphviz-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/run.py --smoke
+	$(BIN)/python benchmarks/monorepo.py --sizes 300 --runs 1 --work $$(mktemp -d) --results /dev/null
 
 # Property tests with 500 examples each and more interrupted runs (several minutes).
 test-deep: $(STAMP)
@@ -57,6 +58,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q archgraph
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/monorepo.py --append --results benchmarks/RESULTS.md
 
 # Chromium + chromedriver for the HTML report tests; without them those tests are skipped.
 browser-deps:

@@ -320,7 +320,11 @@ def main() -> int:
         "--work", type=Path, default=Path.home() / ".cache" / "archgraph-bench" / "monorepo"
     )
     parser.add_argument("--results", type=Path, required=True, help="markdown table written here")
+    parser.add_argument(
+        "--append", action="store_true", help="add the table to the end of --results (RESULTS.md)"
+    )
     args = parser.parse_args()
+    before = args.results.read_text(encoding="utf-8") + "\n" if args.append else ""
     bin_dir = Path(sys.executable).parent
     archgraph, lint_imports = bin_dir / "archgraph", bin_dir / "lint-imports"
     args.work.mkdir(parents=True, exist_ok=True)
@@ -328,8 +332,12 @@ def main() -> int:
     for size in args.sizes:
         print(f"[monorepo] {size} modules", flush=True)
         rows.append(measure(size, args.work, args.runs, archgraph, lint_imports))
-        args.results.write_text(markdown(rows, args.runs), encoding="utf-8")
+        args.results.write_text(before + markdown(rows, args.runs), encoding="utf-8")
         print(markdown(rows[-1:], args.runs).splitlines()[-1], flush=True)
+    disagree = [row["size"] for row in rows if len(set(row["verdicts"].values())) != 1]  # type: ignore[attr-defined]
+    if disagree:
+        print(f"[monorepo] MISMATCH: the tools disagree at sizes {disagree}", file=sys.stderr)
+        return 1
     return 0
 
 
