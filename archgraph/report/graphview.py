@@ -486,6 +486,10 @@ def _map_violation(
         edge = (ends[0], ends[1])
         if edge in edge_imports:
             edges.add(edge)  # type: ignore[arg-type]
+    if not violation.chain and violation.symbol:
+        # A class of a single-implementation contract: no import, but a module that defines it.
+        home = _drawn_home(violation.symbol, representative, node_ids)
+        nodes.update((home,) if home else ())
     return ViewChain(
         contract=violation.contract,
         code=violation.code,
@@ -500,10 +504,24 @@ def _map_violation(
     )
 
 
+def _drawn_home(symbol: str, representative: dict[str, str], node_ids: set[str]) -> str | None:
+    """The drawn box holding the module that defines `symbol` (`module.Class.Nested`)."""
+    parts = symbol.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        box = representative.get(".".join(parts[:end]))
+        if box is not None:
+            return box if box in node_ids else None
+    return None
+
+
 def _boxes_holding_a_step(
     violation: Violation, representative: dict[str, str], node_ids: set[str]
 ) -> set[str]:
-    """The drawn boxes that hold both ends of one of the violation's imports."""
+    """The drawn boxes that hold both ends of one of the violation's imports, or the box that
+    defines the class a violation without imports is about."""
+    if not violation.chain and violation.symbol:
+        home = _drawn_home(violation.symbol, representative, node_ids)
+        return {home} if home else set()
     return {
         representative[step.importer]
         for step in violation.chain
