@@ -16,6 +16,8 @@ from big_tree import CONCEPT, PROTECTED, TEST_DOUBLES, write_big_tree
 from render_fixtures import read_svg
 
 from archgraph.audit.drawing import render_concept
+from archgraph.families.classify import FamiliesQuery
+from archgraph.families.drawing import render_class_diagram
 from archgraph.report.diagram import drawn_edges
 from archgraph.report.graphview import DEFAULT_BOXES, GraphView, ViewOptions
 from archgraph.report.layout import aspect_ratio, drawing_size, locate
@@ -194,3 +196,14 @@ def test_the_concept_view(big: tuple[Path, RunOptions, Analysis], engine: str, t
     assert "11 competing" in text and "CoreToolDispatcher" in text
     assert f"{len(TEST_DOUBLES)} classes in test code or allowed modules not drawn (--include-tests)" in text
     assert not any(double.rpartition(".")[2] in text for double in TEST_DOUBLES)
+
+
+def test_the_class_diagram_stacks_a_dozen_competing_trees(
+    big: tuple[Path, RunOptions, Analysis], engine: str, tmp_path: Path
+) -> None:
+    root, run_options, _analysis = big
+    png = render_class_diagram(root, "png", run_options, FamiliesQuery(), engine_choice=engine)
+    check_png(png.content, "families", tmp_path)  # one family of 12 trees side by side was 14:1
+    drawn = {node.id for node in png.view.nodes}
+    assert len(drawn) <= BOX_LIMIT and not any(double in drawn for double in TEST_DOUBLES)
+    assert "3 classes in 575 test modules not drawn (--include-tests)" in png.view.notes
