@@ -235,11 +235,17 @@ def _title(card: Scorecard) -> str:
 def _class_attributes(item: Implementation, line_color: str, fill: str) -> str:
     name = item.qualname.rpartition(".")[2]
     module = item.qualname.rpartition(".")[0]
-    extra = "<br/><i>nested</i>" if item.nested else ""
-    label = (
-        f"<<b>{escape(_short(name))}</b><br/><font point-size='8'>{escape(_short(module, 44))}</font>"
-        f"<br/><font point-size='8'>{_count(item.import_sites, 'import')} · {_count(item.instantiations, 'call')}</font>{extra}>"
-    )
+    lines = [
+        f"<b>{escape(_short(name))}</b>",
+        f"<font point-size='8'>{escape(_short(module, 44))}</font>",
+        f"<font point-size='8'>{_count(item.import_sites, 'import')} · {_count(item.instantiations, 'call')}</font>",
+    ]
+    lines += ["<i>nested</i>"] if item.nested else []
+    # One table row per line: with <br/>, dot packs lines of a smaller font so tightly that a
+    # module name's underscores run into the counts below it.
+    rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
+    label = f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table>>'
+
     tooltip = escape(f"{item.qualname} ({item.location})", quote=True)
     return f'label={label}, color="{line_color}", fillcolor="{fill}", tooltip="{tooltip}"'
 
