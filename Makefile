@@ -22,6 +22,8 @@ run: $(STAMP)
 	  echo "(archgraph exited $$status: 1 = contracts broken, as this demo intends; make run succeeds)"
 	@echo "== archgraph families examples/agent_backend  (competing implementations, parallel hierarchies)"
 	@$(BIN)/archgraph families examples/agent_backend
+	@echo "== archgraph audit examples/agent_backend  (one SSOT scorecard per concept, with its formula)"
+	@$(BIN)/archgraph audit examples/agent_backend --max-sites 3
 	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
 	@$(BIN)/archgraph render examples/agent_backend --families -o out/agent_backend_families.svg
@@ -41,7 +43,7 @@ test: $(STAMP) browser-deps graphviz-deps
 
 # Property tests with 500 examples each and more interrupted runs (several minutes).
 test-deep: $(STAMP)
-	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/unit/test_compliance_properties.py tests/functional/test_interrupts.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lint]'

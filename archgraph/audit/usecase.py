@@ -209,19 +209,29 @@ def found_concepts(
     families: Iterable[Family], classes: ClassModel, model: ArchModel, contracts: Sequence[Contract]
 ) -> list[ConceptClasses]:
     """A concept per competing family with two or more production implementations that no
-    single-implementation contract already covers; the canonical class is chosen later."""
+    configured concept already covers (a single-implementation glob matching it, or a protected
+    symbol among its classes); the canonical class is chosen later."""
     globs = [c.concept for c in contracts if isinstance(c, SingleImplementation)]
+    protected = {s for c in contracts if isinstance(c, Protected) for s in c.symbols}
     found = []
     for family in families:
         if not family.competing or any(fnmatchcase(family.concept, g) for g in globs):
             continue
-        production = [c for c in family.classes if not model.is_test(c.module)]
+        if any(c.qualname in protected for c in family.classes):
+            continue
         groups = [g for g in family.competing_groups if any(not model.is_test(_module(classes, q)) for q in g)]
         if len(groups) < 2:
             continue  # competing only through test doubles
+        # The classes of the competing groups only: a root that does another job (no public
+        # method in common) is no implementation of this concept, nor are its subclasses.
+        competing_roots = {q for g in family.competing_groups for q in g}
+        members = [
+            c for c in family.classes
+            if c.qualname in competing_roots or competing_roots & classes.ancestors(c.qualname)
+        ]
         standing = {
-            c.qualname: Standing.COMPETING for c in production
-        } | {c.qualname: Standing.EXEMPT for c in family.classes if model.is_test(c.module)}
+            c.qualname: Standing.EXEMPT if model.is_test(c.module) else Standing.COMPETING for c in members
+        }
         found.append(
             ConceptClasses(
                 concept=family.concept,
