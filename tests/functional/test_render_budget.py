@@ -20,7 +20,7 @@ from archgraph.report.diagram import (
     source_for,
     wrapped_lengths,
 )
-from archgraph.report.graphview import DEFAULT_BOXES, ViewEdge, ViewOptions
+from archgraph.report.graphview import DEFAULT_BOXES, MIN_PART, ViewEdge, ViewOptions, open_within_budget
 from archgraph.report.layout import LayoutFailed, aspect_ratio, drawing_size, find_engine, locate, run_engine
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.render import MAX_ASPECT, graph_view, render_diagram
@@ -214,3 +214,37 @@ def test_the_shop_picture_counts_each_of_its_violations(tmp_path: Path) -> None:
     assert code == 0
     # One box: the three violations are counted inside it.
     assert "3 violations inside" in read_svg(output.read_bytes()).nodes["shop"][1]
+
+
+def test_a_package_too_big_to_open_whole_is_opened_in_part_on_pictures() -> None:
+    # `components`: 200 plugins of 1 to 30 modules, nine tenths of the code; five small packages.
+    modules = [f"app.components.p{index:03}.m{number}" for index in range(200) for number in range(1 + index % 30)]
+    modules += [f"app.{name}.m{number}" for name in ("core", "util", "api", "cli", "db") for number in range(8)]
+    representative, notes = open_within_budget(modules, 60)
+    # Opened whole: 205 boxes, of which build_view keeps the 60 most connected.
+    assert len(set(representative.values())) == 205
+    representative, notes = open_within_budget(modules, 60, open_in_part=True)
+    boxes = set(representative.values())
+    assert len(boxes) <= 60
+    # The biggest plugins (30 modules: p029, p059, ...) are boxes of their own; the rest share one.
+    assert {"app.components.p029", "app.components.p059", "app.components.p179"} <= boxes
+    rest = [box for box in boxes if box.endswith(" other packages")]
+    assert len(rest) == 1 and representative["app.components.p000.m0"] == rest[0]
+    shown = sum(1 for box in boxes if box.startswith("app.components.p"))
+    assert rest[0] == f"app.components.{200 - shown} other packages" and shown >= MIN_PART
+    assert notes[0] == f"app.components (200 packages) drawn in part: its {shown} biggest, and {200 - shown} others in one box"
+    # Each module is in exactly one box; the small packages still get their room.
+    assert set(representative) == set(modules) and "app.core" in boxes
+
+
+def test_the_html_report_and_exports_keep_the_package_whole(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/components/__init__.py": "", "app/core.py": ""}
+    for index in range(90):
+        files[f"app/components/p{index:02}/__init__.py"] = ""
+        files[f"app/components/p{index:02}/m.py"] = "import app.core\n"
+    root = write_tree(tmp_path / "app", files)
+    view = graph_view(root, NO_CACHE, ViewOptions(max_nodes=DEFAULT_BOXES))[1]
+    assert not any(node.id.endswith(" other packages") for node in view.nodes)
+    rendered = render_diagram(root, "dot", NO_CACHE, ViewOptions(max_nodes=DEFAULT_BOXES))
+    drawn = {node.id for node in rendered.view.nodes}
+    assert any(box.endswith(" other packages") for box in drawn) and len(drawn) <= DEFAULT_BOXES
