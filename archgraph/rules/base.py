@@ -283,3 +283,13 @@ def skipped_namespace_directory(model: ArchModel, module: str) -> Path | None:
                 return directory
         return None
     return None
+
+
+def replacement_problems(at: TablePosition, replacements: Sequence[ImportExpr]) -> list[object]:
+    """`replacements = ["old.module -> new.module"]` (forbidden, layers): plain module names, so
+    that `archgraph fix` knows where a name taken from the old module is to come from."""
+    return [
+        at.error("replacements", f"'{expr}': name one module on each side, without wildcards")
+        for expr in replacements
+        if expr.importer.is_wildcard or expr.imported.is_wildcard
+    ]

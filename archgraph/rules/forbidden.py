@@ -8,9 +8,10 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, ImportSite, Violation
-from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model import ArchModel, ImportExpr, ModuleExpr
 from archgraph.model.names import is_within
-from archgraph.rules.base import Contract, modules_named
+from archgraph.model.schema import TablePosition
+from archgraph.rules.base import Contract, modules_named, replacement_problems
 from archgraph.rules.registry import register
 from archgraph.rules.sites import chain_starts, imports_leaving, reaching, removed_sites
 
@@ -35,6 +36,12 @@ class Forbidden(Contract):
     source_modules: tuple[ModuleExpr, ...]
     forbidden_modules: tuple[ModuleExpr, ...]
     allow_indirect_imports: bool = False
+    # `old.module -> new.module`: where `archgraph fix` takes the names of a violating import
+    # of the old module from instead (the new one must hold the very objects).
+    replacements: tuple[ImportExpr, ...] = ()
+
+    def validate(self, at: TablePosition) -> list[object]:
+        return replacement_problems(at, self.replacements)
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         return modules_named(model, (*self.source_modules, *self.forbidden_modules))

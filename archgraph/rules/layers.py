@@ -8,10 +8,16 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
-from archgraph.model import ArchModel, LayerSpec, ModuleExpr
+from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, modules_named, no_match, overlapping
+from archgraph.rules.base import (
+    Contract,
+    modules_named,
+    no_match,
+    overlapping,
+    replacement_problems,
+)
 from archgraph.rules.registry import register
 from archgraph.rules.sites import (
     imports_leaving,
@@ -41,6 +47,9 @@ class Layers(Contract):
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
     exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
+    # `old.module -> new.module`: where `archgraph fix` takes the names of a violating import
+    # of the old module from instead (the new one must hold the very objects).
+    replacements: tuple[ImportExpr, ...] = ()
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The layers' modules, inside each container."""
@@ -50,7 +59,7 @@ class Layers(Contract):
         return frozenset(m for m in names if model.contains(m))
 
     def validate(self, at: TablePosition) -> list[object]:
-        problems: list[object] = []
+        problems: list[object] = list(replacement_problems(at, self.replacements))
         if len(self.layers) < 2 and not any(len(spec.modules) > 1 for spec in self.layers):
             problems.append(at.error("layers", "a layers contract needs at least two layers"))
         names = [m for spec in self.layers for m in spec.modules]
