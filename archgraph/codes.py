@@ -79,6 +79,13 @@ MODULE_OUTSIDE_LAYERS = _define(
     "The contract is `exhaustive` and this child of a container is in none of its layers. "
     "Add it to a layer, or to `exhaustive_ignores`.",
 )
+CLOSED_LAYER_SKIPPED = _define(
+    "AG103",
+    Severity.ERROR,
+    "Import past a closed layer",
+    "A module of a higher layer imports one below a `closed` layer, skipping it. Go through "
+    "the closed layer, or take the layer out of `closed`.",
+)
 FORBIDDEN_IMPORT = _define(
     "AG110",
     Severity.ERROR,

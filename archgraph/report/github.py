@@ -20,7 +20,12 @@ from archgraph.diagnostics import (
     visible,
 )
 from archgraph.report.sarif import violation_text
-from archgraph.report.text import has_test_violations, test_count_phrase, test_mark
+from archgraph.report.text import (
+    coverage_phrase,
+    has_test_violations,
+    test_count_phrase,
+    test_mark,
+)
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -91,8 +96,19 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
                 {"title": "archgraph baseline"},
             )
         )
+    coverage = result.coverage
+    if coverage is not None and coverage.failure:
+        lines.append(
+            workflow_command(
+                "error",
+                f"{coverage.failure}: {coverage.listed(20)}",
+                {"title": "archgraph require_coverage"},
+            )
+        )
     kept = sum(1 for c in result.contracts if c.kept)
     split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
+    if coverage is not None:
+        split += f"; {coverage_phrase(coverage)}"
     lines.append(
         f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
         f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"

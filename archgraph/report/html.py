@@ -24,6 +24,7 @@ from archgraph.diagnostics import ContractResult, RunResult
 from archgraph.report.diagram import LAYER_ANCHOR
 from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.layout import Layout
+from archgraph.report.text import coverage_phrase
 
 
 def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
@@ -40,6 +41,10 @@ def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
     violations = sum(len(c.violations) for c in result.contracts)
     in_tests = sum(len(c.test_violations) for c in result.contracts)
     split = f" ({violations - in_tests} in production, {in_tests} in test code)" if in_tests else ""
+    if result.coverage is not None:
+        split += f"; {coverage_phrase(result.coverage)}"
+        if result.coverage.failure:
+            split += f" ({result.coverage.failure}: the run fails)"
     notes = "".join(f"<li>{escape(note)}</li>" for note in view.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">

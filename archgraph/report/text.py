@@ -6,9 +6,11 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.diagnostics import (
     AffectedScope,
     ContractResult,
+    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
@@ -45,6 +47,7 @@ def render_text(result: RunResult) -> str:
         lines.append("")
     if result.contracts:
         lines += [*summary_table(result), ""]
+    lines += coverage_lines(result.coverage)
     kept = sum(1 for c in result.contracts if c.kept)
     broken = len(result.contracts) - kept
     violations = sum(len(c.violations) for c in result.contracts)
@@ -59,6 +62,33 @@ def render_text(result: RunResult) -> str:
         closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
     lines.append(closing + ").")
     return "".join(visible(line) + "\n" for line in lines)
+
+
+UNGOVERNED_SHOWN = 20
+
+
+def coverage_phrase(coverage: Coverage) -> str:
+    """`2 of 14 modules governed by no contract (1 in test code)`."""
+    tests = len(coverage.ungoverned_in_tests)
+    return (
+        f"{len(coverage.ungoverned)} of {coverage.modules} modules governed by no contract"
+        + (f" ({tests} in test code)" if tests else "")
+    )
+
+
+def coverage_lines(coverage: Coverage | None) -> list[str]:
+    """How many modules no contract governs; the production ones listed when
+    `require_coverage` fails the run because of them (the JSON report lists them all)."""
+    if coverage is None:
+        return []
+    lines = [f"Coverage: {coverage_phrase(coverage)}."]
+    if coverage.failure:
+        lines.append(f"{coverage.failure}: the run fails:")
+        production = coverage.ungoverned_in_production
+        lines += [f"  {module}" for module in production[:UNGOVERNED_SHOWN]]
+        if len(production) > UNGOVERNED_SHOWN:
+            lines.append(f"  ... and {len(production) - UNGOVERNED_SHOWN} more (use --format json for all)")
+    return [*lines, ""]
 
 
 def has_test_violations(result: RunResult) -> bool:
@@ -261,6 +291,8 @@ def violation_lines(violation: Violation) -> list[str]:
         # The rule's own sentence leads: a chain or a cycle reads differently, the hops follow.
         head = f"- {violation.message} ({len(violation.chain)} imports)"
     lines = [head]
+    if not violation.is_indirect and violation.code == codes.CLOSED_LAYER_SKIPPED.code:
+        lines.append(f"    {violation.message}")  # which closed layer the import skips
     if violation.is_indirect:
         for step in violation.chain:
             where = _step_location(violation, step)

@@ -1,16 +1,17 @@
-"""`layers`: a higher layer may import a lower one, never the reverse."""
+"""`layers`: a higher layer may import a lower one, never the reverse; nor, past a closed
+layer, the layers below it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
-from archgraph.model.schema import TablePosition
+from archgraph.model.schema import TablePosition, did_you_mean
 from archgraph.rules.base import Contract, modules_named, no_match, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import imports_leaving, route_first_hops
@@ -24,6 +25,9 @@ class Layers(Contract):
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
     exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
+    # Closed layers, each named by one of its modules: the layers above one may not import
+    # the layers below it (they go through it).
+    closed: tuple[str, ...] = ()
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The layers' modules, inside each container."""
@@ -45,7 +49,24 @@ class Layers(Contract):
             problems.append(at.error("layers", f"layer '{outer}' contains layer '{inner}'"))
         if self.exhaustive and not self.containers:
             problems.append(at.error("exhaustive", "exhaustive = true needs containers"))
+        for name in self.closed:
+            if name not in names:
+                problems.append(
+                    at.error(
+                        "closed",
+                        f"'{name}' is not one of the layers ({', '.join(map(str, self.layers))})",
+                        suggestion=did_you_mean(name, names),
+                    )
+                )
         return problems
+
+    @property
+    def layer_specs(self) -> tuple[LayerSpec, ...]:
+        """The layers, each marked closed when `closed` names one of its modules."""
+        return tuple(
+            replace(spec, closed=True) if set(spec.modules) & set(self.closed) else spec
+            for spec in self.layers
+        )
 
 
     def check(self, model: ArchModel) -> ContractResult:
@@ -72,15 +93,12 @@ class Layers(Contract):
         if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
-        routes = view.graph.illegal_layer_routes(self.layers, containers)
+        routes = view.graph.illegal_layer_routes(self.layer_specs, containers)
         violations = [
             violation
             for route in routes
             for violation in self.route_violations(
-                view,
-                route,
-                codes.UPWARD_LAYER_IMPORT.code,
-                self._message(route.importer_layer, route.imported_layer, containers),
+                view, route, *self._finding(route.importer_layer, route.imported_layer, containers)
             )
         ]
         if self.exhaustive:
@@ -97,11 +115,28 @@ class Layers(Contract):
         violating = {site for route in routes for site in route_first_hops(view, route)}
         return self.result(violations, diagnostics, governed=governed, violating=violating)
 
-    def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
-        """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""
-        if self._layer_of(importer, containers) == self._layer_of(imported, containers):
-            return f"{importer} imports {imported}; they are independent siblings in one layer"
-        return f"{importer} (lower layer) imports {imported} (higher layer)"
+    def _finding(
+        self, importer: str, imported: str, containers: Sequence[str]
+    ) -> tuple[str, str]:
+        """The code and message of a route: lower-imports-higher, two independent siblings of
+        one layer ("a | b"), or a higher layer that reaches past a closed one."""
+        importer_at = self._layer_of(importer, containers)
+        imported_at = self._layer_of(imported, containers)
+        upward = codes.UPWARD_LAYER_IMPORT.code
+        if importer_at == imported_at:
+            return upward, f"{importer} imports {imported}; they are independent siblings in one layer"
+        if importer_at is not None and imported_at is not None and importer_at < imported_at:
+            container = next((c for c in containers if importer.startswith(f"{c}.")), "")
+            prefix = f"{container}." if container else ""
+            skipped = next(
+                spec for spec in self.layer_specs[importer_at + 1 : imported_at] if spec.closed
+            )
+            name = " | ".join(prefix + module for module in skipped.modules)
+            return (
+                codes.CLOSED_LAYER_SKIPPED.code,
+                f"{importer} imports {imported}; it skips the closed layer {name}",
+            )
+        return upward, f"{importer} (lower layer) imports {imported} (higher layer)"
 
     def _layer_of(self, name: str, containers: Sequence[str]) -> int | None:
         for index, spec in enumerate(self.layers):

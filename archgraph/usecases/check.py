@@ -22,6 +22,7 @@ from archgraph.model.schema import TablePosition
 from archgraph.rules import Contract
 from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
+from archgraph.rules.coverage import coverage
 from archgraph.scan import scan
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,
@@ -141,6 +142,10 @@ def _analyze(
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
         summary=outcome.summary,
         strict=options.strict,
+        # Coverage of a selection of the contracts (`--contract ID`) would be misleading.
+        coverage=None if options.contract_ids else coverage(
+            contracts, outcome.model, required=config.settings.require_coverage
+        ),
     )
     return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
