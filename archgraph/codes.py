@@ -114,6 +114,22 @@ PROTECTED_SYMBOL_IMPORT = _define(
     "An import statement obtains a protected `module.Name` (also through re-exports and "
     "aliases) outside the `allowed_importers`. Use it through an allowed module.",
 )
+PROTECTED_INTERFACE_BYPASS = _define(
+    "AG132",
+    Severity.ERROR,
+    "Import past a protected package's interface",
+    "The protected package has an `interface`: outside modules may import the interface "
+    "modules and the names its `__all__` lists, nothing else of it. Import the public name, "
+    "or add it to the interface or to `__all__`.",
+)
+PRIVATE_NAME_IMPORT = _define(
+    "AG135",
+    Severity.ERROR,
+    "Import of a private module or name",
+    "A module outside a package imports a `_name` of it: a module or package whose name "
+    "starts with one underscore, or a `_name` bound at the top level of one of its modules. "
+    "Use the package's public names, or make the name public.",
+)
 IMPORT_CYCLE = _define(
     "AG140",
     Severity.ERROR,
