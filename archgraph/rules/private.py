@@ -66,6 +66,8 @@ class Private(Contract):
     # The packages whose private modules and names are ruled on; none: every root package.
     modules: tuple[ModuleExpr, ...] = ()
     allowed_importers: tuple[ModuleExpr, ...] = ()
+    # false: only private modules are ruled on, not the `_names` bound in modules.
+    names: bool = True
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The packages listed (none when the contract covers every root package: a hygiene
@@ -82,7 +84,10 @@ class Private(Contract):
         roots = scope or [r for r in model.root_packages if model.contains(r)]
         violations = []
         governed = 0
-        for site in private_sites(model):
+        for found in private_sites(model):
+            site = found if self.names else _module_only(found)
+            if site is None:
+                continue
             if not any(is_within(site.module, root) for root in roots):
                 continue
             if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
@@ -200,6 +205,14 @@ def _statement_sites(
     if not sites:  # `import a._b`, `from a._b import c`: the module itself is private
         sites |= _module_site(importer, fact.line, source, internal)
     return sites
+
+
+def _module_only(site: PrivateSite) -> PrivateSite | None:
+    """The site as an import of a private module (`names = false`), if it is one."""
+    if site.name is None:
+        return site
+    owner = private_owner(site.module)
+    return replace(site, name=None, owner=owner) if owner is not None else None
 
 
 def _module_site(
