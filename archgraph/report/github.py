@@ -107,11 +107,10 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
         )
     kept = sum(1 for c in result.contracts if c.kept)
     split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
-    if coverage is not None:
-        split += f"; {coverage_phrase(coverage)}"
+    covered = f"; {coverage_phrase(coverage)}" if coverage is not None else ""
     lines.append(
         f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
-        f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"
+        f"({len(result.violations)} violations{split}){covered}; exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"
 

@@ -41,10 +41,12 @@ def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
     violations = sum(len(c.violations) for c in result.contracts)
     in_tests = sum(len(c.test_violations) for c in result.contracts)
     split = f" ({violations - in_tests} in production, {in_tests} in test code)" if in_tests else ""
+    coverage = ""
     if result.coverage is not None:
-        split += f"; {coverage_phrase(result.coverage)}"
-        if result.coverage.failure:
-            split += f" ({result.coverage.failure}: the run fails)"
+        failure = result.coverage.failure
+        coverage = f"Coverage: {coverage_phrase(result.coverage)}" + (
+            f"; {failure}: the run fails." if failure else "."
+        )
     notes = "".join(f"<li>{escape(note)}</li>" for note in view.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -60,6 +62,7 @@ def render_html(result: RunResult, view: GraphView, positions: Layout) -> str:
 <h1>archgraph report: <span id="title">{escape(view.title)}</span></h1>
 <p id="summary">{summary.modules} modules, {summary.imports} imports, {len(result.contracts)} contracts:
 {kept} kept, {len(result.contracts) - kept} broken, {violations} violations{split}.</p>
+{f'<p id="coverage">{escape(coverage)}</p>' if coverage else ''}
 {f'<ul id="notes">{notes}</ul>' if notes else ''}
 </header>
 <main>

@@ -68,11 +68,11 @@ UNGOVERNED_SHOWN = 20
 
 
 def coverage_phrase(coverage: Coverage) -> str:
-    """`2 of 14 modules governed by no contract (1 in test code)`."""
+    """`2 of 14 modules governed by no contract (1 of them test code)`."""
     tests = len(coverage.ungoverned_in_tests)
     return (
         f"{len(coverage.ungoverned)} of {coverage.modules} modules governed by no contract"
-        + (f" ({tests} in test code)" if tests else "")
+        + (f" ({tests} of them test code)" if tests else "")
     )
 
 

@@ -72,7 +72,7 @@ def test_text_counts_them_without_listing_them(tmp_path: Path) -> None:
     code, out, _ = check(tree(tmp_path))
 
     assert code == 0
-    assert "Coverage: 4 of 8 modules governed by no contract (2 in test code).\n" in out
+    assert "Coverage: 4 of 8 modules governed by no contract (2 of them test code).\n" in out
     assert "app.cli" not in out
 
 
@@ -84,7 +84,7 @@ def test_require_coverage_fails_the_run_naming_the_production_modules(tmp_path: 
 
     assert code == json_code == 1
     assert (
-        "Coverage: 4 of 8 modules governed by no contract (2 in test code).\n"
+        "Coverage: 4 of 8 modules governed by no contract (2 of them test code).\n"
         "require_coverage: 2 production module(s) governed by no contract: the run fails:\n"
         "  app\n"
         "  app.cli\n"
@@ -104,7 +104,7 @@ def test_require_coverage_passes_when_only_test_code_is_ungoverned(tmp_path: Pat
     code, out, _ = check(root)
 
     assert code == 0, out
-    assert "Coverage: 2 of 8 modules governed by no contract (2 in test code).\n" in out
+    assert "Coverage: 2 of 8 modules governed by no contract (2 of them test code).\n" in out
 
 
 def read_sarif(text: str) -> str:
@@ -127,8 +127,8 @@ def read_junit(text: str) -> str:
     [
         ("sarif", read_sarif, '"ungoverned_modules": ["app", "app.cli", "app.tests", "app.tests.test_views"]'),
         ("junit", read_junit, "app.tests.test_views  (test code)"),
-        ("markdown", lambda text: text.replace("\\_", "_"), "4 of 8 modules governed by no contract (2 in test code)"),
-        ("github", str, "4 of 8 modules governed by no contract (2 in test code)"),
+        ("markdown", lambda text: text.replace("\\_", "_"), "4 of 8 modules governed by no contract (2 of them test code)"),
+        ("github", str, "4 of 8 modules governed by no contract (2 of them test code)"),
     ],
 )
 def test_every_format_counts_them_and_says_why_the_run_fails(
@@ -152,7 +152,7 @@ def test_html_report_counts_them(tmp_path: Path) -> None:
 
     assert code == 0, err
     text = page.read_text(encoding="utf-8")
-    assert "4 of 8 modules governed by no contract (2 in test code)" in text
+    assert "4 of 8 modules governed by no contract (2 of them test code)" in text
     assert "require_coverage: 2 production module(s) governed by no contract: the run fails" in text
 
 
