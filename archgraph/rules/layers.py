@@ -9,18 +9,41 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
-from archgraph.model import ArchModel, LayerSpec, ModuleExpr
+from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition, did_you_mean
-from archgraph.rules.base import Contract, modules_named, no_match, overlapping
+from archgraph.rules.base import (
+    Contract,
+    modules_named,
+    no_match,
+    overlapping,
+    replacement_problems,
+)
 from archgraph.rules.registry import register
-from archgraph.rules.sites import imports_leaving, route_first_hops
+from archgraph.rules.sites import (
+    imports_leaving,
+    layer_chain_starts,
+    removed_sites,
+    route_first_hops,
+)
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Layers(Contract):
+    """A higher layer may import a lower one, never the reverse.
+
+    Compliance, over import sites: governed = every import from inside a layer module to an
+    internal module outside it; violating = the first import out of the lower layer module of
+    every illegal chain (shown or not); exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "layers"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports leaving a layer "
+        "module for an internal module; violating: the first import of every illegal chain; "
+        "exempt: ignore_imports"
+    )
     layers: tuple[LayerSpec, ...]
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
@@ -28,6 +51,9 @@ class Layers(Contract):
     # Closed layers, each named by one of its modules: the layers above one may not import
     # the layers below it (they go through it).
     closed: tuple[str, ...] = ()
+    # `old.module -> new.module`: where `archgraph fix` takes the names of a violating import
+    # of the old module from instead (the new one must hold the very objects).
+    replacements: tuple[ImportExpr, ...] = ()
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The layers' modules, inside each container."""
@@ -37,7 +63,7 @@ class Layers(Contract):
         return frozenset(m for m in names if model.contains(m))
 
     def validate(self, at: TablePosition) -> list[object]:
-        problems: list[object] = []
+        problems: list[object] = list(replacement_problems(at, self.replacements))
         if len(self.layers) < 2 and not any(len(spec.modules) > 1 for spec in self.layers):
             problems.append(at.error("layers", "a layers contract needs at least two layers"))
         names = [m for spec in self.layers for m in spec.modules]
@@ -110,10 +136,34 @@ class Layers(Contract):
             for module in spec.modules
             if view.contains(prefix + module)
         ]
-        internal = view.internal_modules
-        governed = imports_leaving(view, layer_modules, internal)
-        violating = {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(violations, diagnostics, governed=governed, violating=violating)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, layer_modules, model.internal_modules)
+        ignored = removed_sites(scoped, view, candidates)
+        violating = layer_chain_starts(
+            view, self._illegal_pairs(prefixes, view), frozenset(layer_modules)
+        )
+        violating |= {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(
+            violations, diagnostics, governed=candidates - ignored, violating=violating, exempt=ignored
+        )
+
+    def _illegal_pairs(self, prefixes: Sequence[str], view: ArchModel) -> list[tuple[str, str]]:
+        """(importer, imported) layer module pairs no chain may join, per container: each lower
+        layer with every higher one, the siblings of an independent layer ("a | b") both ways,
+        and each layer above a closed one with every layer below it."""
+        closed = {i for i, spec in enumerate(self.layer_specs) if spec.closed}
+        pairs = []
+        for prefix in prefixes:
+            for index, spec in enumerate(self.layers):
+                higher = [prefix + m for m in spec.modules]
+                lower = [prefix + m for below in self.layers[index + 1 :] for m in below.modules]
+                pairs += [(low, high) for high in higher for low in lower]
+                if spec.independent:
+                    pairs += [(a, b) for a in higher for b in higher if a != b]
+                if index in closed:  # above it may not reach below it
+                    above = [prefix + m for up in self.layers[:index] for m in up.modules]
+                    pairs += [(high, low) for high in above for low in lower]
+        return [(a, b) for a, b in pairs if view.contains(a) and view.contains(b)]
 
     def _finding(
         self, importer: str, imported: str, containers: Sequence[str]

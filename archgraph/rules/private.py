@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, ImportKind, ImportStep, Violation
+from archgraph.diagnostics import ContractResult, ImportKind, ImportSite, ImportStep, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.facts import FileFacts, ImportFact
 from archgraph.model.names import is_within, parent
@@ -63,6 +63,11 @@ class PrivateSite:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Private(Contract):
     kind: ClassVar[str] = "private"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports of a private "
+        "module or name within the contract's modules; violating: those from outside its "
+        "package; exempt: allowed importers, ignore_imports"
+    )
     # The packages whose private modules and names are ruled on; none: every root package.
     modules: tuple[ModuleExpr, ...] = ()
     allowed_importers: tuple[ModuleExpr, ...] = ()
@@ -83,25 +88,27 @@ class Private(Contract):
             return self.result(diagnostics=diagnostics + problems + more)
         roots = scope or [r for r in model.root_packages if model.contains(r)]
         violations = []
-        governed = 0
+        governed: set[ImportSite] = set()
+        exempt: set[ImportSite] = set()
         for found in private_sites(model):
             site = found if self.names else _module_only(found)
-            if site is None:
-                continue
-            if not any(is_within(site.module, root) for root in roots):
-                continue
-            if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
+            if site is None or not any(is_within(site.module, root) for root in roots):
                 continue
             kind = model.kind_of(site.importer, site.line)
             if not self.governs_kind(kind):
                 continue
-            governed += 1
-            if is_within(site.importer, site.owner) or any(
-                is_within(site.importer, a) for a in allowed
+            pair = (site.importer, site.module)
+            if (
+                any(expr.covers(*pair) for expr in self.ignore_imports)
+                or model.suppresses(self.id, site.importer, site.line)  # with its reason
+                or any(is_within(site.importer, a) for a in allowed)
             ):
+                exempt.add(pair)
                 continue
-            violations.append(self._violation(model, site, kind))
-        return self.result(violations, diagnostics, governed=governed)
+            governed.add(pair)
+            if not is_within(site.importer, site.owner):
+                violations.append(self._violation(model, site, kind))
+        return self.result(violations, diagnostics, governed=governed, exempt=exempt - governed)
 
     def _violation(self, model: ArchModel, site: PrivateSite, kind: ImportKind) -> Violation:
         what = "private name" if site.name else "private module"
