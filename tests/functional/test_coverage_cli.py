@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.helpers import run_cli, write_tree
@@ -142,6 +143,18 @@ def test_every_format_counts_them_and_says_why_the_run_fails(
     assert count in shown
     assert "require_coverage: 2 production module(s) governed by no contract" in shown
     assert "app.cli" in shown
+
+
+def test_the_sarif_of_a_coverage_failure_is_valid_sarif(tmp_path: Path) -> None:
+    code, out, _ = check(tree(tmp_path, settings="require_coverage = true"), "--format", "sarif")
+
+    assert code == 1
+    schema_file = Path(__file__).resolve().parents[1] / "fixtures" / "sarif-schema-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.loads(out))
+    invocation = json.loads(out)["runs"][0]["invocations"][0]
+    assert invocation["exitCode"] == 1
+    assert invocation["toolExecutionNotifications"][-1]["level"] == "error"
 
 
 def test_html_report_counts_them(tmp_path: Path) -> None:
