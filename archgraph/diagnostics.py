@@ -217,6 +217,9 @@ class Violation:
     in_tests: bool = False  # the importer (or the class, for chainless findings) is test code
     # In test code, and `test_violations = "report"` keeps it from failing the contract.
     reported_only: bool = False
+    # What to import instead and why, as the rule found it (an allowlist's nearest allowed
+    # module: `app.ports, which imports it`).
+    alternative: str | None = None
 
     @property
     def importer(self) -> str | None:

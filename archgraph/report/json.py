@@ -141,6 +141,7 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
         "symbol": violation.symbol,
         "alias": violation.alias,
         "via": list(violation.via),
+        "alternative": violation.alternative,
     }
 
 

@@ -267,6 +267,8 @@ def violation_lines(violation: Violation) -> list[str]:
             lines.append(f"    {step.importer} -> {step.imported}  ({where}){kind_note(step)}")
     elif violation.location:
         lines.append(f"    {violation.location}{kind_note(violation.chain[0])}")
+    if violation.alternative:
+        lines.append(f"    nearest allowed: {violation.alternative}")
     return lines
 
 

@@ -6,7 +6,7 @@ import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
@@ -44,6 +44,8 @@ class Contract(ABC):
     """A rule about the import graph. Fields are the TOML keys a contract table accepts."""
 
     kind: ClassVar[str]
+    # Whether `check` passes its model to `result`, which applies `exclude_modules`.
+    supports_exclude_modules: ClassVar[bool] = False
     name: str
     id: str = ""
     severity: Severity = Severity.ERROR
@@ -56,6 +58,9 @@ class Contract(ABC):
     test_violations: ViolationsInTests | None = None
     # The kinds of import the contract rules on (see ImportKind); empty: every kind.
     import_kinds: tuple[ImportKind, ...] = ()
+    # Modules out of the contract's scope: no violation starts or ends in them, but chains
+    # still pass through them (see `result`).
+    exclude_modules: tuple[ModuleExpr, ...] = ()
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
@@ -73,6 +78,19 @@ class Contract(ABC):
     def validate(self, at: TablePosition) -> list[object]:
         """Problems that tie several fields together (ConfigErrors); none by default."""
         return []
+
+    def external_keys(self) -> dict[str, str]:
+        """The keys whose meaning needs the external packages in the graph
+        (include_external_packages), each with what else the user may do (or ""): by default
+        those that list `<stdlib>` or `<third_party>`."""
+        found = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, tuple) and any(
+                isinstance(item, ModuleExpr) and item.needs_external_packages for item in value
+            ):
+                found[field.name] = ""
+        return found
 
     # --- helpers for check() -------------------------------------------------------------
 
@@ -125,8 +143,41 @@ class Contract(ABC):
         diagnostics: Iterable[Diagnostic] = (),
         governed: Iterable[ImportSite] | int | None = None,
         violating: Iterable[ImportSite] = (),
+        *,
+        model: ArchModel | None = None,
     ) -> ContractResult:
-        return ContractResult.of(self, violations, diagnostics, governed, violating)
+        """The contract's result; with the `model`, without what `exclude_modules` leaves out.
+
+        An excluded module is out of scope: a violation whose chain starts or ends in one (a
+        chainless finding: whose module is one) is dropped, and so is every import site it
+        imports from. A chain that only passes through an excluded module is still a violation.
+        A contract type that does not pass its model must reject `exclude_modules`.
+        """
+        if model is None or not self.exclude_modules:
+            return ContractResult.of(self, violations, diagnostics, governed, violating)
+        excluded, problems = self.resolve(model, "exclude_modules", self.exclude_modules)
+        out = frozenset().union(*(model.within(m) for m in excluded))
+        by_file = {path: module for module, path in model.files.items()}
+
+        def kept(violation: Violation) -> bool:
+            ends = (violation.importer, violation.imported) if violation.chain else (
+                _module_of(violation, by_file),
+            )
+            return not any(end in out for end in ends)
+
+        def in_scope(site: ImportSite) -> bool:
+            return site[0] not in out
+
+        sites = governed if governed is None or isinstance(governed, int) else filter(
+            in_scope, governed
+        )
+        return ContractResult.of(
+            self,
+            filter(kept, violations),
+            [*diagnostics, *problems],
+            sites,
+            filter(in_scope, violating),
+        )
 
     def chain_violation(
         self, model: ArchModel, code: str, chain: Sequence[str], message: str
@@ -211,6 +262,13 @@ def _module_of(violation: Violation, by_file: Mapping[Path, str]) -> str | None:
 
 def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
     """`key`: pattern matches no module; suggest the closest module name."""
+    if expr.is_selector:
+        return Diagnostic(
+            codes.NO_MATCHING_MODULE.code,
+            Severity.ERROR,
+            f"{key}: '{expr}' matches no module in the graph",
+            hint=_empty_selector_hint(model, expr),
+        )
     close = difflib.get_close_matches(expr.text, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}'?" if close else "check the module name and root_packages"
     external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)
@@ -222,6 +280,14 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
         f"{key}: '{expr}' matches no module in the graph",
         hint=hint,
     )
+
+
+def _empty_selector_hint(model: ArchModel, expr: ModuleExpr) -> str:
+    if expr.text == "<tests>":
+        return "the analyzed code has no test code; write '(<tests>)' if that is expected"
+    if not model.external_modules:
+        return "external packages are in the graph only with include_external_packages = true"
+    return f"the code imports no such package; write '({expr.text})' if that is expected"
 
 
 def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:

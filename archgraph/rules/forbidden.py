@@ -18,6 +18,7 @@ from archgraph.rules.sites import imports_leaving
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Forbidden(Contract):
     kind: ClassVar[str] = "forbidden"
+    supports_exclude_modules: ClassVar[bool] = True
     source_modules: tuple[ModuleExpr, ...]
     forbidden_modules: tuple[ModuleExpr, ...]
     allow_indirect_imports: bool = False
@@ -56,4 +57,4 @@ class Forbidden(Contract):
         # graph, so an external one matters only when it is forbidden itself.
         could_break = view.internal_modules.union(*(view.within(t) for t in forbidden))
         governed = imports_leaving(view, sources, could_break)
-        return self.result(violations, diagnostics, governed=governed)
+        return self.result(violations, diagnostics, governed=governed, model=view)

@@ -18,6 +18,7 @@ from archgraph.rules.sites import imports_leaving, route_first_hops
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Independence(Contract):
     kind: ClassVar[str] = "independence"
+    supports_exclude_modules: ClassVar[bool] = True
     modules: tuple[ModuleExpr, ...]
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
@@ -50,4 +51,4 @@ class Independence(Contract):
         ]
         governed = imports_leaving(view, modules, view.internal_modules)
         violating = {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(violations, diagnostics, governed=governed, violating=violating)
+        return self.result(violations, diagnostics, governed=governed, violating=violating, model=view)

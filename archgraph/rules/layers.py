@@ -20,6 +20,7 @@ from archgraph.rules.sites import imports_leaving, route_first_hops
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Layers(Contract):
     kind: ClassVar[str] = "layers"
+    supports_exclude_modules: ClassVar[bool] = True
     layers: tuple[LayerSpec, ...]
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
@@ -95,7 +96,7 @@ class Layers(Contract):
         internal = view.internal_modules
         governed = imports_leaving(view, layer_modules, internal)
         violating = {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(violations, diagnostics, governed=governed, violating=violating)
+        return self.result(violations, diagnostics, governed=governed, violating=violating, model=view)
 
     def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
         """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""

@@ -50,6 +50,15 @@ class SingleImplementation(Contract):
             problems.append(
                 at.error("canonical", f"class name '{name}' does not match concept '{self.concept}'")
             )
+        selectors = [str(e) for e in self.allowed_modules if e.is_selector]
+        if selectors:
+            problems.append(
+                at.error(
+                    "allowed_modules",
+                    f"{', '.join(selectors)}: a single-implementation contract takes module"
+                    " names, not selectors (test code is kept apart by test_violations)",
+                )
+            )
         return problems
 
     def check(self, model: ArchModel) -> ContractResult:

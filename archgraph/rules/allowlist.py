@@ -1,0 +1,113 @@
+"""`allowlist`: source modules may import only the modules listed (and their own parts)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from archgraph import codes
+from archgraph.diagnostics import ContractResult, ImportSite, Violation
+from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.names import is_within
+from archgraph.model.schema import TablePosition
+from archgraph.rules.base import Contract, modules_named
+from archgraph.rules.registry import register
+from archgraph.rules.sites import imports_leaving
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allowlist(Contract):
+    kind: ClassVar[str] = "allowlist"
+    supports_exclude_modules: ClassVar[bool] = True
+    source_modules: tuple[ModuleExpr, ...]
+    allowed_modules: tuple[ModuleExpr, ...] = ()
+    # External packages the sources may import, by name: a package the code does not import
+    # is not in the graph, so an entry that matches nothing is no mistake.
+    allowed_external: tuple[ModuleExpr, ...] = ()
+    allow_all_external: bool = False
+
+    def named_modules(self, model: ArchModel) -> frozenset[str]:
+        return modules_named(model, self.source_modules)
+
+    def validate(self, at: TablePosition) -> list[object]:
+        if self.allow_all_external and self.allowed_external:
+            return [
+                at.error(
+                    "allowed_external",
+                    "allow_all_external = true allows every external package already;"
+                    " remove one of the two",
+                )
+            ]
+        return []
+
+    def external_keys(self) -> dict[str, str]:
+        """Without `allow_all_external` every import of an external package is ruled on."""
+        keys = Contract.external_keys(self)
+        if not self.allow_all_external:
+            keys["allowed_external"] = "; or set allow_all_external = true"
+        return keys
+
+    def check(self, model: ArchModel) -> ContractResult:
+        """Report each direct import from a source to a module outside its allow-list."""
+        view, diagnostics = self.view(model)
+        sources, problems = self.resolve(model, "source_modules", self.source_modules)
+        allowed, more = self.resolve(model, "allowed_modules", self.allowed_modules)
+        if problems or more:
+            return self.result(diagnostics=diagnostics + problems + more)
+        permitted = frozenset().union(*(view.within(m) for m in allowed))
+        governed = imports_leaving(view, sources, view.modules)
+        violations = [
+            self._violation(view, source, (importer, imported), allowed)
+            for source in sources
+            for importer, imported in sorted(imports_leaving(view, [source], view.modules))
+            if imported not in permitted and not self._external_allowed(view, imported)
+        ]
+        return self.result(violations, diagnostics, governed=governed, model=view)
+
+    def _external_allowed(self, model: ArchModel, module: str) -> bool:
+        if module not in model.external_modules:
+            return False
+        return self.allow_all_external or any(
+            model.covers(expr, module) for expr in self.allowed_external
+        )
+
+    def _violation(
+        self, model: ArchModel, source: str, site: ImportSite, allowed: Sequence[str]
+    ) -> Violation:
+        imported = site[1]
+        message = f"{source} may import only its allow-list, not {imported}"
+        alternative = nearest_allowed(model, imported, allowed, self.allowed_external)
+        if alternative:
+            message += f" (nearest allowed: {alternative})"
+        violation = self.chain_violation(model, codes.NOT_ALLOWED_IMPORT.code, site, message)
+        return replace(violation, alternative=alternative)
+
+
+def nearest_allowed(
+    model: ArchModel,
+    imported: str,
+    allowed: Collection[str],
+    allowed_external: Sequence[ModuleExpr] = (),
+) -> str | None:
+    """The allowed module to import instead of `imported`, with why it was chosen, or None.
+
+    First an allowed module that imports `imported` itself (it may re-export what the source
+    needs), the one whose name is closest; else the allowed module or external package whose
+    name is closest to it. Nothing is claimed beyond that.
+    """
+    inside = sorted(
+        m for m in model.importers_of(imported) if any(is_within(m, a) for a in allowed)
+    )
+    if inside:
+        best = max(inside, key=lambda m: (_similarity(m, imported), -len(m), m))
+        return f"{best}, which imports it"
+    names = sorted({*allowed, *(e.text for e in allowed_external if not e.is_selector)})
+    close = difflib.get_close_matches(imported, names, n=1, cutoff=0.6)
+    return f"{close[0]}, the closest name" if close else None
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
