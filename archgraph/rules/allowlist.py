@@ -95,8 +95,8 @@ def nearest_allowed(
     """The allowed module to import instead of `imported`, with why it was chosen, or None.
 
     First an allowed module that imports `imported` itself (it may re-export what the source
-    needs), the one whose name is closest; else the allowed module or external package whose
-    name is closest to it. Nothing is claimed beyond that.
+    needs), the one whose name is closest; else the allowed module (a listed one or a module
+    inside it) or allowed external package whose name is closest to it. Nothing is claimed beyond that.
     """
     inside = sorted(
         m for m in model.importers_of(imported) if any(is_within(m, a) for a in allowed)
@@ -104,7 +104,8 @@ def nearest_allowed(
     if inside:
         best = max(inside, key=lambda m: (_similarity(m, imported), -len(m), m))
         return f"{best}, which imports it"
-    names = sorted({*allowed, *(e.text for e in allowed_external if not e.is_selector)})
+    internal = (m for a in allowed for m in model.within(a))
+    names = sorted({*internal, *(e.text for e in allowed_external if not e.is_selector)})
     close = difflib.get_close_matches(imported, names, n=1, cutoff=0.6)
     return f"{close[0]}, the closest name" if close else None
 
