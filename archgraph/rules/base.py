@@ -137,6 +137,24 @@ class Contract(ABC):
             found |= matched
         return sorted(found), problems
 
+    def excluded(self, model: ArchModel) -> tuple[frozenset[str], list[Diagnostic]]:
+        """The modules `exclude_modules` leaves out (descendants included), and the patterns
+        that name none."""
+        if not self.exclude_modules:
+            return frozenset(), []
+        excluded, problems = self.resolve(model, "exclude_modules", self.exclude_modules)
+        return frozenset().union(*(model.within(m) for m in excluded)), problems
+
+    def in_scope(self, route: LayerRoute, excluded: frozenset[str]) -> LayerRoute | None:
+        """The route without its excluded heads and tails (None when no head or no tail is
+        left): a route's violation shows one head, which must not be an excluded one while
+        another head still breaks the contract."""
+        if not excluded:
+            return route
+        heads = tuple(h for h in route.heads if h not in excluded)
+        tails = tuple(t for t in route.tails if t not in excluded)
+        return replace(route, heads=heads, tails=tails) if heads and tails else None
+
     def result(
         self,
         violations: Iterable[Violation] = (),
@@ -155,8 +173,7 @@ class Contract(ABC):
         """
         if model is None or not self.exclude_modules:
             return ContractResult.of(self, violations, diagnostics, governed, violating)
-        excluded, problems = self.resolve(model, "exclude_modules", self.exclude_modules)
-        out = frozenset().union(*(model.within(m) for m in excluded))
+        out, problems = self.excluded(model)
         by_file = {path: module for module, path in model.files.items()}
 
         def kept(violation: Violation) -> bool:

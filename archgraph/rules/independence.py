@@ -38,7 +38,9 @@ class Independence(Contract):
         if problems:
             return self.result(diagnostics=diagnostics + problems)
         # One layer of independent siblings: grimp's layer engine finds the chains between them.
-        routes = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
+        excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
+        found = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
+        routes = [r for r in (self.in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes

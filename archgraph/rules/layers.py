@@ -73,7 +73,9 @@ class Layers(Contract):
         if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
-        routes = view.graph.illegal_layer_routes(self.layers, containers)
+        excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
+        found = view.graph.illegal_layer_routes(self.layers, containers)
+        routes = [r for r in (self.in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes

@@ -278,3 +278,34 @@ def test_an_excluded_module_that_matches_nothing_is_reported(tmp_path: Path) -> 
     assert code == 2
     assert "exclude_modules: 'app.api.legcy' matches no module in the graph" in stdout
     assert "did you mean 'app.api.legacy'?" in stdout
+
+
+def test_an_excluded_module_does_not_hide_another_that_breaks_the_same_route(
+    tmp_path: Path,
+) -> None:
+    # app.core.a and app.core.b reach app.api through the same middle module: one route, shown
+    # by its first head. Excluding app.core.a must leave app.core.b's chain reported.
+    files = {
+        "app/__init__.py": "",
+        "app/api.py": "",
+        "app/helpers.py": "import app.api\n",
+        "app/core/__init__.py": "",
+        "app/core/a.py": "import app.helpers\n",
+        "app/core/b.py": "import app.helpers\n",
+    }
+    layers = (
+        '\n[[contracts]]\nname = "layers"\ntype = "layers"\nlayers = ["app.api", "app.core"]\n'
+        'exclude_modules = ["app.core.a"]\n'
+    )
+    write_tree(tmp_path, {**files, "contracts/arch.toml": SETTINGS + layers})
+
+    code, report = check_json(tmp_path)
+
+    assert code == 1
+    (contract,) = report["contracts"]
+    assert sites(contract) == ["app.core.b -> app.api"]
+    assert [step["importer"] for step in contract["violations"][0]["chain"]] == [
+        "app.core.b",
+        "app.helpers",
+    ]
+    assert (contract["governed"], contract["respecting"]) == (1, 0)
