@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, ImportSite, Violation
 from archgraph.model import ArchModel, ModuleExpr
-from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
@@ -59,8 +58,9 @@ class Allowlist(Contract):
             return self.result(diagnostics=diagnostics + problems + more)
         permitted = frozenset().union(*(view.within(m) for m in allowed))
         governed = imports_leaving(view, sources, view.modules)
+        alternatives = Alternatives(view, permitted, self.allowed_external)
         violations = [
-            self._violation(view, source, (importer, imported), allowed)
+            self._violation(view, source, (importer, imported), alternatives.nearest(imported))
             for source in sources
             for importer, imported in sorted(imports_leaving(view, [source], view.modules))
             if imported not in permitted and not self._external_allowed(view, imported)
@@ -75,39 +75,53 @@ class Allowlist(Contract):
         )
 
     def _violation(
-        self, model: ArchModel, source: str, site: ImportSite, allowed: Sequence[str]
+        self, model: ArchModel, source: str, site: ImportSite, alternative: str | None
     ) -> Violation:
-        imported = site[1]
-        message = f"{source} may import only its allow-list, not {imported}"
-        alternative = nearest_allowed(model, imported, allowed, self.allowed_external)
+        message = f"{source} may import only its allow-list, not {site[1]}"
         if alternative:
             message += f" (nearest allowed: {alternative})"
         violation = self.chain_violation(model, codes.NOT_ALLOWED_IMPORT.code, site, message)
         return replace(violation, alternative=alternative)
 
 
-def nearest_allowed(
-    model: ArchModel,
-    imported: str,
-    allowed: Collection[str],
-    allowed_external: Sequence[ModuleExpr] = (),
-) -> str | None:
-    """The allowed module to import instead of `imported`, with why it was chosen, or None.
+class Alternatives:
+    """The allowed module to import instead of a module that is not allowed, with why it was
+    chosen: said as found, nothing claimed beyond that.
 
-    First an allowed module that imports `imported` itself (it may re-export what the source
+    First an allowed module that imports the module itself (it may re-export what the source
     needs), the one whose name is closest; else the allowed module (a listed one or a module
-    inside it) or allowed external package whose name is closest to it. Nothing is claimed beyond that.
+    inside it) or allowed external package whose last name segment is closest (`app.utils`:
+    `app.ports.util`). Each module is looked up
+    once per check, however many sources import it.
     """
-    inside = sorted(
-        m for m in model.importers_of(imported) if any(is_within(m, a) for a in allowed)
-    )
-    if inside:
-        best = max(inside, key=lambda m: (_similarity(m, imported), -len(m), m))
-        return f"{best}, which imports it"
-    internal = (m for a in allowed for m in model.within(a))
-    names = sorted({*internal, *(e.text for e in allowed_external if not e.is_selector)})
-    close = difflib.get_close_matches(imported, names, n=1, cutoff=0.6)
-    return f"{close[0]}, the closest name" if close else None
+
+    def __init__(
+        self, model: ArchModel, permitted: frozenset[str], allowed_external: Sequence[ModuleExpr]
+    ) -> None:
+        self.model = model
+        self.permitted = permitted
+        self.names = sorted({*permitted, *(e.text for e in allowed_external if not e.is_selector)})
+        self.by_last = sorted({name.rpartition(".")[2] for name in self.names})
+        self.found: dict[str, str | None] = {}
+
+    def nearest(self, imported: str) -> str | None:
+        if imported not in self.found:
+            self.found[imported] = self._lookup(imported)
+        return self.found[imported]
+
+    def _lookup(self, imported: str) -> str | None:
+        importers = sorted(self.model.importers_of(imported) & self.permitted)
+        if importers:
+            best = max(importers, key=lambda m: (_similarity(m, imported), -len(m), m))
+            return f"{best}, which imports it"
+        # By the last segment: whole names that share a long prefix all look alike.
+        last = imported.rpartition(".")[2]
+        close = set(difflib.get_close_matches(last, self.by_last, n=3, cutoff=0.75))
+        if not close:
+            return None
+        named = [name for name in self.names if name.rpartition(".")[2] in close]
+        best = max(named, key=lambda m: (_similarity(m, imported), -len(m), m))
+        return f"{best}, the closest by name"
 
 
 def _similarity(a: str, b: str) -> float:

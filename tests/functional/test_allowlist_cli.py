@@ -84,7 +84,7 @@ def test_sources_may_import_only_their_own_modules_and_the_allowed_ones(tmp_path
         " (nearest allowed: app.ports.repo, which imports it)"
     )
     # No allowed module imports app.utils: the closest allowed name is offered instead.
-    assert found["app.domain.model -> app.utils"]["alternative"] == "app.ports.util, the closest name"
+    assert found["app.domain.model -> app.utils"]["alternative"] == "app.ports.util, the closest by name"
     assert found["app.domain.model -> requests"]["alternative"] is None
 
 
