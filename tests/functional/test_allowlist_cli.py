@@ -45,6 +45,7 @@ def write_app(root: Path, contracts: str, settings: str = SETTINGS) -> Path:
                 "from app.infra import db\n"
                 "from app.domain import rules\n"
                 "import app.utils\n"
+                "import app.legacy\n"
             ),
             "app/domain/rules.py": "import collections\n",
             "app/ports/__init__.py": "",
@@ -53,6 +54,7 @@ def write_app(root: Path, contracts: str, settings: str = SETTINGS) -> Path:
             "app/infra/__init__.py": "",
             "app/infra/db.py": "import sqlite3\nimport sqlalchemy\n",
             "app/utils.py": "",
+            "app/legacy.py": "",
             "contracts/arch.toml": settings + contracts,
         },
     )
@@ -72,6 +74,7 @@ def test_sources_may_import_only_their_own_modules_and_the_allowed_ones(tmp_path
 
     assert sorted(found) == [
         "app.domain.model -> app.infra.db",
+        "app.domain.model -> app.legacy",
         "app.domain.model -> app.utils",
         "app.domain.model -> requests",
     ]
@@ -85,6 +88,11 @@ def test_sources_may_import_only_their_own_modules_and_the_allowed_ones(tmp_path
     )
     # No allowed module imports app.utils: the closest allowed name is offered instead.
     assert found["app.domain.model -> app.utils"]["alternative"] == "app.ports.util, the closest by name"
+    # Nothing allowed imports app.legacy or is named like it: no alternative is made up.
+    assert found["app.domain.model -> app.legacy"]["alternative"] is None
+    assert found["app.domain.model -> app.legacy"]["message"] == (
+        "app.domain may import only its allow-list, not app.legacy"
+    )
     assert found["app.domain.model -> requests"]["alternative"] is None
 
 
@@ -94,9 +102,10 @@ def test_compliance_counts_every_import_leaving_a_source(tmp_path: Path) -> None
     code, stdout, _ = run_cli(["check", root, "--no-cache", "--format", "json"])
 
     (contract,) = json.loads(stdout)["contracts"]
-    # Leaving app.domain: os, json, requests, pydantic, app.ports.repo, app.infra.db, app.utils
-    # from model and collections from rules; app.domain.rules is its own (not governed).
-    assert (contract["governed"], contract["respecting"]) == (8, 5)
+    # Leaving app.domain: os, json, requests, pydantic, app.ports.repo, app.infra.db, app.utils,
+    # app.legacy from model and collections from rules; app.domain.rules is its own (not
+    # governed). Four of them are not allowed.
+    assert (contract["governed"], contract["respecting"]) == (9, 5)
     assert code == 1
 
 
@@ -107,6 +116,7 @@ def test_allow_all_external_and_the_allowed_external_packages(tmp_path: Path) ->
     root = write_app(tmp_path / "all", all_external)
     assert sorted(violations(root)) == [
         "app.domain.model -> app.infra.db",
+        "app.domain.model -> app.legacy",
         "app.domain.model -> app.utils",
     ]
 
@@ -114,6 +124,7 @@ def test_allow_all_external_and_the_allowed_external_packages(tmp_path: Path) ->
     root = write_app(tmp_path / "named", only_named)
     assert sorted(violations(root)) == [
         "app.domain.model -> app.infra.db",
+        "app.domain.model -> app.legacy",
         "app.domain.model -> app.utils",
         "app.domain.model -> pydantic",
         "app.domain.rules -> collections",
@@ -121,7 +132,7 @@ def test_allow_all_external_and_the_allowed_external_packages(tmp_path: Path) ->
 
 
 def test_a_kept_allow_list(tmp_path: Path) -> None:
-    kept = DOMAIN_ONLY_PORTS.replace('["app.ports"]', '["app.ports", "app.infra", "app.utils"]')
+    kept = DOMAIN_ONLY_PORTS.replace('["app.ports"]', '["app.ports", "app.infra", "app.utils", "app.legacy"]')
     kept = kept.replace('"pydantic"', '"pydantic", "requests"')
     root = write_app(tmp_path, kept)
 
@@ -149,7 +160,7 @@ def test_every_report_format_names_the_import_and_the_nearest_allowed_module(
         "        app/domain/model.py:6\n"
         "        nearest allowed: app.ports.repo, which imports it\n"
     ) in text
-    assert re.search(r"\n  domain +allowlist +broken +8 +5 +3 +62\.5%\n", text)
+    assert re.search(r"\n  domain +allowlist +broken +9 +5 +4 +55\.5%\n", text)
     expected = "nearest allowed: app.ports.repo, which imports it"
     sarif = json.loads((out / "report.sarif").read_text())
     results = sarif["runs"][0]["results"]
@@ -219,4 +230,8 @@ def test_without_external_packages_in_the_graph_the_allow_list_is_a_configuratio
     code, stdout, _ = run_cli(["check", root, "--no-cache", "--format", "json"])
     assert code == 1
     (contract,) = json.loads(stdout)["contracts"]
-    assert [v["imported"] for v in contract["violations"]] == ["app.infra.db", "app.utils"]
+    assert [v["imported"] for v in contract["violations"]] == [
+        "app.infra.db",
+        "app.legacy",
+        "app.utils",
+    ]
