@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deep lint bench clean self-check browser-deps
+.PHONY: run test test-deep lint bench clean self-check browser-deps graphviz-deps docs-pictures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +22,23 @@ run: $(STAMP)
 	  echo "(archgraph exited $$status: 1 = contracts broken, as this demo intends; make run succeeds)"
 	@echo "== archgraph families examples/agent_backend  (competing implementations, parallel hierarchies)"
 	@$(BIN)/archgraph families examples/agent_backend
+	@echo "== archgraph audit examples/agent_backend  (one SSOT scorecard per concept, with its formula)"
+	@$(BIN)/archgraph audit examples/agent_backend --max-sites 3
 	@echo "== archgraph render / report: the diagram (violations in red) and the offline HTML report"
 	@$(BIN)/archgraph render examples/agent_backend -o out/agent_backend.svg
 	@$(BIN)/archgraph render examples/agent_backend --families -o out/agent_backend_families.svg
 	@$(BIN)/archgraph report examples/agent_backend -o out/report.html
 
+# The pictures in docs/diagrams.md, drawn from the bundled example.
+docs-pictures: $(STAMP)
+	$(BIN)/archgraph render examples/agent_backend --matrix --depth 3 -o docs/matrix.png --no-cache
+	$(BIN)/archgraph render examples/agent_backend --contract layers -o docs/contract-layers.png --no-cache
+	$(BIN)/archgraph render examples/agent_backend --contract registry-module-protected -o docs/contract-protected.png --no-cache
+
 self-check: $(STAMP)
 	$(BIN)/archgraph check . --no-cache
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps graphviz-deps
 	$(BIN)/archgraph check . --no-cache
 	$(BIN)/python -m pytest -q
 	$(BIN)/python benchmarks/run.py --smoke
@@ -57,6 +65,16 @@ browser-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 		|| echo "browser-deps: apt-get failed; the browser tests will be skipped"; \
 	else echo "browser-deps: chromium/chromedriver missing (not root); the browser tests will be skipped"; fi
+
+# Graphviz's dot for the diagram tests that need it (PDF output, the layer-band fallback); without
+# it those tests are skipped and the rest draw with graphviz-pure, which pip installs.
+graphviz-deps:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null 2>&1 \
+		 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null)) \
+		|| echo "graphviz-deps: apt-get failed; the tests that need dot will be skipped"; \
+	else echo "graphviz-deps: dot missing (not root); the tests that need dot will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) .archgraph_cache .pytest_cache

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from html import escape
 
 from archgraph.audit.scorecards import Implementation, Scorecard, Site, Standing
+from archgraph.report.diagram import FONT  # measured in it; SVGs name a stack (see there)
 from archgraph.report.text import format_percent
 
 MAX_IMPLEMENTATIONS = 16  # competing implementations drawn; the others are counted in a note
 MAX_MEMBERS = 6  # classes built on a root, drawn inside its box
 MAX_PACKAGES = 6  # importing packages listed per implementation
 LABEL_CHARS = 34  # longer names are cut in the middle: boxes fit their labels
-FONT = "Helvetica,Arial,DejaVu Sans,sans-serif"
 COLORS = {
     Standing.CANONICAL: ("#1b7f3b", "#e8f5ec"),
     Standing.COMPETING: ("#b00020", "#fdecee"),

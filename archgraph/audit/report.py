@@ -211,13 +211,14 @@ def render_audit_markdown(audit: Audit, max_sites: int = MAX_SITES_SHOWN) -> str
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def render_audit_html_section(audit: Audit, max_sites: int = 50) -> str:
+def render_audit_html_section(audit: Audit, max_sites: int = 50, heading: bool = True) -> str:
     """A `<section>` for the HTML report: the overall figure, a table of concepts, and per
-    concept its implementations and (the first `max_sites`) bypassing sites, collapsed."""
+    concept its implementations and (the first `max_sites`) bypassing sites, collapsed.
+    `heading=False`: the page around it gives the title."""
     counted = audit.canonical_sites + audit.bypassing_sites
     parts = [
         '<section id="audit" class="audit">',
-        "<h2>SSOT audit</h2>",
+        "<h2>SSOT audit</h2>" if heading else "",
         f'<p class="figure"><strong>{escape(_figure(audit.compliance, audit.canonical_sites, counted))}</strong>; '
         f"{audit.bypassing_sites} bypassing sites; {audit.test_modules} test modules counted apart.</p>",
         f'<p class="formula">{escape(audit.formula)}</p>',

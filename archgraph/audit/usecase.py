@@ -23,8 +23,9 @@ from archgraph.audit.scorecards import (
     ranked,
     scorecard,
 )
-from archgraph.diagnostics import sorted_diagnostics
+from archgraph.diagnostics import Diagnostic, sorted_diagnostics
 from archgraph.families.analysis import analyze as analyze_families
+from archgraph.families.class_cache import cached_class_model
 from archgraph.families.classify import FamiliesQuery
 from archgraph.families.findings import Family
 from archgraph.links import read_source
@@ -35,7 +36,8 @@ from archgraph.model.symbols import STAR, Symbol, SymbolSite
 from archgraph.rules import Contract
 from archgraph.rules.protected import Protected
 from archgraph.rules.single_implementation import SingleImplementation
-from archgraph.usecases.project import Progress, RunOptions, quiet
+from archgraph.usecases.check import Analysis
+from archgraph.usecases.project import CACHE_DIR_NAME, Progress, RunOptions, quiet
 from archgraph.usecases.scanning import build_model
 
 MAX_SOURCE_BYTES = 5_000_000  # a file larger than this is not searched for instantiations
@@ -64,17 +66,37 @@ def audit_analysis(
 ) -> AuditAnalysis:
     """The audit (see `audit`), with the sites and wrappers its concept views draw."""
     project, outcome, notes = build_model(root, options, progress)
-    model = outcome.model
+    return audit_of(project.contracts, outcome.model, (*outcome.diagnostics, *notes), options, progress, concept)
+
+
+def report_section(analysis: Analysis, options: RunOptions = RunOptions()) -> str:
+    """The audit of a checked project as the HTML report's families section."""
+    from archgraph.audit.report import render_audit_html_section  # noqa: PLC0415
+
+    audit = audit_of(analysis.contracts, analysis.model, (), options).audit
+    return render_audit_html_section(audit, heading=False)
+
+
+def audit_of(
+    contracts: Sequence[Contract],
+    model: ArchModel,
+    diagnostics: Sequence[Diagnostic],
+    options: RunOptions = RunOptions(),
+    progress: Progress = quiet,
+    concept: str | None = None,
+) -> AuditAnalysis:
+    """The audit of a scanned model under its contracts."""
     progress("reading classes")
-    classes = model.class_model
+    cache_dir = (options.cache_dir or model.root / CACHE_DIR_NAME) if options.use_cache else None
+    classes = cached_class_model(model.sources, cache_dir)
     progress(f"comparing {len(classes.classes)} classes")
     # Test code too: a scorecard shows its implementations as exempt (listed, not counted).
     report = analyze_families(classes, FamiliesQuery(include_tests=True), model.test_modules)
     concepts = [
         c
         for c in (
-            *configured_concepts(project.contracts, classes, model),
-            *found_concepts(report.families, classes, model, project.contracts),
+            *configured_concepts(contracts, classes, model),
+            *found_concepts(report.families, classes, model, contracts),
         )
         if concept is None or _matches(c, concept, classes)
     ]
@@ -91,7 +113,7 @@ def audit_analysis(
         scorecards=cards,
         test_modules=len(model.test_modules),
         modules=len(model.internal_modules),
-        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *classes.diagnostics)),
+        diagnostics=sorted_diagnostics((*diagnostics, *classes.diagnostics)),
     )
     wrappers = tuple(sorted({(w.wrapper.qualname, w.wrapped.qualname) for w in report.wrappers}))
     return AuditAnalysis(result, sites, wrappers)
@@ -187,11 +209,15 @@ def found_concepts(
     families: Iterable[Family], classes: ClassModel, model: ArchModel, contracts: Sequence[Contract]
 ) -> list[ConceptClasses]:
     """A concept per competing family with two or more production implementations that no
-    single-implementation contract already covers; the canonical class is chosen later."""
+    configured concept already covers (a single-implementation glob matching it, or a protected
+    symbol among its classes); the canonical class is chosen later."""
     globs = [c.concept for c in contracts if isinstance(c, SingleImplementation)]
+    protected = {s for c in contracts if isinstance(c, Protected) for s in c.symbols}
     found = []
     for family in families:
         if not family.competing or any(fnmatchcase(family.concept, g) for g in globs):
+            continue
+        if any(c.qualname in protected for c in family.classes):
             continue
         production = [c for c in family.classes if not model.is_test(c.module)]
         groups = [g for g in family.competing_groups if any(not model.is_test(_module(classes, q)) for q in g)]

@@ -77,8 +77,9 @@ def run_options(command: Callable[..., Result]) -> Callable[..., Result]:
 DIRECTIONS = ("upstream", "downstream", "both")  # graphview.Direction's values; not imported here
 
 
-def view_options(*, budget: int | None) -> Decorator:
-    """What to draw: depth, a focus neighbourhood, one contract's violations, a node budget."""
+def view_options(*, budget: int | None, budget_shown: bool | str = True) -> Decorator:
+    """What to draw: depth, a focus neighbourhood, one contract's violations, a node budget
+    (`budget_shown`: how --help shows its default)."""
     return with_options(
         click.option("--depth", type=click.IntRange(min=1), help="Collapse modules to their ancestor at this depth."),
         click.option("--focus", help="Draw the neighbourhood of this module or package."),
@@ -86,8 +87,9 @@ def view_options(*, budget: int | None) -> Decorator:
         click.option("--direction", type=click.Choice(DIRECTIONS), default="both", show_default=True,
                      help="Follow importers (upstream), imports (downstream) or both from --focus."),
         click.option("--contract", "contract_id", help="Draw only the modules and chains of this contract's violations."),
-        click.option("--max-nodes", type=click.IntRange(min=1), default=budget, show_default=True,
-                     help="Node budget: above it, collapse to a shallower depth (and say so)."),
+        click.option("--max-nodes", type=click.IntRange(min=1), default=budget, show_default=budget_shown,
+                     help="Node budget: without --depth the biggest packages are opened while the boxes "
+                          "fit in it; with --depth, above it the depth gets shallower (and a note says so)."),
     )
 
 

@@ -15,7 +15,9 @@ from archgraph.report.formats import PlannedReport
 if TYPE_CHECKING:
     from archgraph.audit.diagram import ConceptView
     from archgraph.families.classview import ClassView
+    from archgraph.report.contract_view import ContractView
     from archgraph.report.graphview import GraphView
+    from archgraph.report.matrix import DependencyMatrix
     from archgraph.usecases.render import Rendered
 
 
@@ -61,7 +63,10 @@ def write_reports(result: RunResult, planned: list[PlannedReport], announce: boo
 
 
 def write_drawing(
-    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ConceptView], output: Path, verbose: bool,
+    rendered: Rendered[GraphView] | Rendered[ClassView] | Rendered[ConceptView]
+    | Rendered[ContractView] | Rendered[DependencyMatrix],
+    output: Path,
+    verbose: bool,
     tree: Path,
 ) -> None:
     """Write a drawing; its notes go to stderr (always: they change what the drawing shows),

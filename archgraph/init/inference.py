@@ -24,7 +24,6 @@ from fnmatch import fnmatchcase
 
 from archgraph.diagnostics import Location
 from archgraph.families.findings import Family
-from archgraph.init.ordering import layering, minimum_upward_order
 from archgraph.init.production import (
     Level,
     architecture_level,
@@ -39,6 +38,7 @@ from archgraph.init.symbols import ProtectedSymbolProposal, infer_protected_symb
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
 from archgraph.model.names import is_within
+from archgraph.model.ordering import layering, minimum_upward_order
 
 MAX_INDEPENDENCE_CONTRACTS = 5
 MAX_SINGLE_IMPLEMENTATION_CONTRACTS = 5

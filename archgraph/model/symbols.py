@@ -195,6 +195,7 @@ class SymbolIndex:
         self._imports_of_name: dict[str, list[tuple[str, ImportFact, str]]] = {}
         self._reexports: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._star_importers: dict[str, list[str]] = {}
+        self._mentions: dict[str, set[str]] | None = None  # see _mentioned_by
         for importer in sorted(facts):
             for fact in _binding_imports(facts[importer], include_type_checking):
                 for imported in fact.names:
@@ -261,10 +262,29 @@ class SymbolIndex:
         # The names the symbol is bound to, and `*`: no other import statement can obtain it.
         names = frozenset(name for _module, name in routes) | {STAR}
         found: list[SymbolSite] = []
-        for importer in sorted(self.facts):
+        mentioned = self._mentioned_by()
+        candidates = set().union(*(mentioned.get(name, ()) for name in names))
+        for importer in sorted(candidates):
             if importer != symbol.module:
                 found += self._sites_in(importer, routes, by_module, names)
         return sorted(found)
+
+    def _mentioned_by(self) -> dict[str, set[str]]:
+        """name -> the modules whose import statements name it (`*` included) or whose attribute
+        chains hold it: the only modules `_sites_in` can find a site of that name in. Built
+        once, so that the sites of many symbols (the audit asks for thousands) cost their
+        importers, not every file each time."""
+        if self._mentions is None:
+            mentions: dict[str, set[str]] = {}
+            for importer, facts in self.facts.items():
+                for fact in facts.imports:
+                    for imported in fact.names:
+                        mentions.setdefault(imported.name, set()).add(importer)
+                for text, _line in facts.attribute_chains or ():
+                    for part in text.split("."):
+                        mentions.setdefault(part, set()).add(importer)
+            self._mentions = mentions
+        return self._mentions
 
     def _sites_in(
         self,

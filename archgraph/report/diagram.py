@@ -9,8 +9,10 @@ and reuse `dot_text`, `new_digraph` and `add_legend` (`families/diagram.py`).
 from __future__ import annotations
 
 import html
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -21,7 +23,14 @@ from archgraph.report.layout import dot_id
 if TYPE_CHECKING:
     import graphviz
 
-FONT = "Helvetica"
+# The engines measure labels in FONT (both know its metrics); SVGs then name FONT_STACK. DejaVu
+# Sans is the widest of the common sans fonts, so whichever of the stack a viewer has (rsvg picks
+# DejaVu on Linux, browsers Verdana or their sans-serif), the label fits in its box. With
+# "Helvetica", graphviz-pure measured Helvetica and rsvg drew DejaVu: labels overflowed and ran
+# into each other.
+FONT = "DejaVu Sans"
+FONT_STACK = "DejaVu Sans,Verdana,Bitstream Vera Sans,sans-serif"
+_FONT_FAMILY = re.compile(rb'font-family="' + re.escape(FONT.encode()) + rb'[^"]*"')
 IMPORT_COLOR = "#5b6770"
 VIOLATION_COLOR = "#d0021b"
 CYCLE_COLOR = "#e67e00"
@@ -32,6 +41,10 @@ LEGEND_CLUSTER = "cluster_legend"
 # Routing curved splines around clusters dominates the layout time of big graphs; straight
 # edges take about half as long (homeassistant at depth 3: 1,144 edges, 10 s -> 5 s).
 STRAIGHT_EDGES_ABOVE = 500
+EDGES_PER_BOX = 2
+# From this fold on, a layer's boxes are staggered across packages, not only inside each one.
+WIDEST_WRAP = 4
+MIN_EDGE_BUDGET = 40
 # Names with a space can never be module names, so they cannot clash with a drawn module.
 LAYER_ANCHOR = "layer anchor {index}"
 
@@ -90,6 +103,24 @@ def new_digraph(title: str) -> graphviz.Digraph:
     return digraph
 
 
+# graphviz-pure rasterises PNGs itself, and draws any font but Helvetica, Arial and the generic
+# names in a serif face; it measures and draws Helvetica alike, so its PNGs keep Helvetica.
+RASTER_FONT = "Helvetica"
+
+
+def source_for(source: str, engine: str, output_format: str) -> str:
+    """DOT source as one engine should lay it out into one format (fonts: see RASTER_FONT)."""
+    if engine == "graphviz-pure" and output_format == "png":
+        return source.replace(f'fontname="{FONT}"', f"fontname={RASTER_FONT}")
+    return source
+
+
+def with_font_stack(svg: bytes) -> bytes:
+    """An engine's SVG with FONT widened to FONT_STACK, so viewers without it fall back to a
+    narrower sans font rather than to their default (often a serif)."""
+    return _FONT_FAMILY.sub(b'font-family="' + FONT_STACK.encode() + b'"', svg)
+
+
 @dataclass(frozen=True, slots=True)
 class LegendEntry:
     """One line of the legend: a sample (edge or node style) and what it means."""
@@ -102,8 +133,8 @@ class LegendEntry:
 MODULE_LEGEND = (
     LegendEntry("module", "#4a4a4a", "node"),
     LegendEntry("package collapsed to one node", CLUSTER_COLOR, "package"),
-    LegendEntry("import (label: how many module imports)", IMPORT_COLOR),
-    LegendEntry("violation (label: contract id)", VIOLATION_COLOR),
+    LegendEntry("imports (label and width: how many module imports)", IMPORT_COLOR),
+    LegendEntry("violations (label: contract ids and how many violations)", VIOLATION_COLOR),
     LegendEntry("import inside a cycle", CYCLE_COLOR),
 )
 
@@ -168,8 +199,18 @@ def html_text(text: str) -> str:
     return "<br/>".join(escaped.splitlines()) or " "
 
 
-def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
-    """The DOT graph of a view: clusters, styled nodes and edges, layer bands, legend."""
+def module_diagram(
+    view: GraphView,
+    legend: bool = True,
+    layer_bands: bool = True,
+    wrap: int = 1,
+    every_edge: bool = False,
+) -> graphviz.Digraph:
+    """The DOT graph of a view: clusters, styled nodes and edges, layer bands, legend.
+
+    `wrap` above 1 folds wide rows onto that many ranks (see `wrapped_lengths`); without
+    `every_edge`, only the edges within the edge budget are drawn (see `drawn_edges`).
+    """
     digraph = new_digraph(view.title)
     children: dict[str | None, list[str]] = {}
     for package in view.packages:
@@ -190,17 +231,82 @@ def module_diagram(view: GraphView, legend: bool = True) -> graphviz.Digraph:
                 fill(sub, package)
 
     fill(digraph, None)
-    if len(view.edges) > STRAIGHT_EDGES_ABOVE:
+    edges = list(view.edges) if every_edge else drawn_edges(view)
+    lengths = wrapped_lengths(edges, wrap)
+    if wrap > 1:
+        _chain_loose_nodes(digraph, view, drawn, edges, wrap)
+    if len(edges) > STRAIGHT_EDGES_ABOVE:
         digraph.attr(splines="line")
     layer_of = {node.id: node.layer_index for node in view.nodes}
-    for edge in view.edges:
-        _add_edge(digraph, edge, layer_of)
-    if view.layers:
-        _add_layer_bands(digraph, view.layers, drawn)
+    # Violations last: SVG paints in document order, so the red edges lie on top.
+    for edge in sorted(edges, key=lambda e: e.violation):
+        _add_edge(digraph, edge, layer_of, lengths.get((edge.importer, edge.imported), 1))
+    if view.layers and layer_bands:
+        _add_layer_bands(digraph, view.layers, drawn, wrap, view.cluster_of)
     if legend:
         focus = (LegendEntry("focus", "#1d2329", "focus"),) if view.focus else ()
-        add_legend(digraph, MODULE_LEGEND + focus, _legend_notes(view))
+        add_legend(digraph, MODULE_LEGEND + focus, _legend_notes(view, len(edges)))
     return digraph
+
+
+def wrapped_lengths(edges: Sequence[ViewEdge], wrap: int) -> dict[tuple[str, str], int]:
+    """Graphviz `unflatten`'s remedy for wide rows, on our own edges so that every engine gets it:
+    the edges into a sink (or out of a source) that share their other end get minimum lengths
+    1, 2 .. wrap in turn, so a fan of 100 boxes spreads over `wrap` ranks instead of one row."""
+    if wrap <= 1:
+        return {}
+    importers = {edge.importer for edge in edges}
+    imported = {edge.imported for edge in edges}
+    loose = [
+        (edge.importer, edge.imported)
+        for edge in edges
+        if edge.imported not in importers or edge.importer not in imported
+    ]
+    # Each such edge folds with the others at whichever of its ends has more of them.
+    count = Counter(end for pair in loose for end in pair)
+    fans: dict[str, list[tuple[str, str]]] = {}
+    for tail, head in loose:
+        hub = tail if (count[tail], tail) >= (count[head], head) else head
+        fans.setdefault(hub, []).append((tail, head))
+    return {
+        pair: 1 + index % wrap
+        for _end, pairs in sorted(fans.items())
+        for index, pair in enumerate(sorted(pairs))
+    }
+
+
+def _chain_loose_nodes(
+    digraph: graphviz.Digraph,
+    view: GraphView,
+    drawn: Sequence[ViewNode],
+    edges: Sequence[ViewEdge],
+    wrap: int,
+) -> None:
+    """Boxes without a drawn edge sit in one row per package: stack them `wrap` high instead."""
+    connected = {edge.importer for edge in edges} | {edge.imported for edge in edges}
+    loose: dict[str | None, list[str]] = {}
+    for node in drawn:
+        if node.id not in connected:
+            loose.setdefault(view.cluster_of(node.id), []).append(node.id)
+    for _cluster, names in sorted(loose.items(), key=lambda item: item[0] or ""):
+        for index in range(1, len(names)):
+            if index % wrap:
+                add_edge(digraph, names[index - 1], names[index], style="invis")
+
+
+def edge_budget(view: GraphView) -> int:
+    """How many edges a drawing of the view shows: about two per box, beyond which the picture
+    turns into a hairball that hides the violations."""
+    return max(EDGES_PER_BOX * len(view.nodes), MIN_EDGE_BUDGET)
+
+
+def drawn_edges(view: GraphView) -> list[ViewEdge]:
+    """Every violating edge, then the heaviest of the others within the edge budget (ties by name)."""
+    violating = [edge for edge in view.edges if edge.violation]
+    others = sorted((edge for edge in view.edges if not edge.violation),
+                    key=lambda e: (-e.imports, e.importer, e.imported))
+    kept = violating + others[: max(edge_budget(view) - len(violating), 0)]
+    return sorted(kept, key=lambda e: (e.importer, e.imported))
 
 
 def drawn_nodes(view: GraphView) -> list[ViewNode]:
@@ -214,8 +320,14 @@ def drawn_nodes(view: GraphView) -> list[ViewNode]:
     ]
 
 
-def module_diagram_source(view: GraphView, legend: bool = True) -> str:
-    return str(module_diagram(view, legend).source)
+def module_diagram_source(
+    view: GraphView,
+    legend: bool = True,
+    layer_bands: bool = True,
+    wrap: int = 1,
+    every_edge: bool = False,
+) -> str:
+    return str(module_diagram(view, legend, layer_bands, wrap, every_edge).source)
 
 
 def _add_node(graph: graphviz.Digraph, node: ViewNode, package_module: bool) -> None:
@@ -227,6 +339,9 @@ def _add_node(graph: graphviz.Digraph, node: ViewNode, package_module: bool) -> 
         attributes.update(shape="folder", fillcolor=PACKAGE_FILL)
     else:
         label = "__init__" if package_module else name
+    if node.violations_inside:
+        label += f"\n{_violations(node.violations_inside)} inside"
+        attributes["fontcolor"] = VIOLATION_COLOR
     styles = ["filled"] if node.collapsed else ["rounded", "filled"]
     if node.namespace or node.external:
         styles.append("dashed")
@@ -249,36 +364,60 @@ def _node_tooltip(node: ViewNode) -> str:
         text += f"\nlayer: {node.layer}"
     if node.contracts:
         text += f"\nviolations: {', '.join(node.contracts)}"
+    if node.violations_inside:
+        text += f"\n{_violations(node.violations_inside)} between its own modules"
     return text
 
 
-def _add_edge(digraph: graphviz.Digraph, edge: ViewEdge, layer_of: dict[str, int | None]) -> None:
+def _violations(count: int) -> str:
+    return f"{count} violation" + ("" if count == 1 else "s")
+
+
+def pen_width(imports: int) -> str:
+    """Line width grows with the log of the import count: 1 import 1 pt, 100 imports 5 pt."""
+    return f"{min(1 + 0.6 * math.log2(imports), 6):.1f}"
+
+
+def _add_edge(
+    digraph: graphviz.Digraph, edge: ViewEdge, layer_of: dict[str, int | None], length: int = 1
+) -> None:
     attributes: dict[str, str] = {
         "tooltip": dot_text(f"{edge.importer} -> {edge.imported}: {edge.imports} import(s)")
     }
     classes = ["import"]
     label = str(edge.imports) if edge.imports > 1 else ""
+    attributes["penwidth"] = pen_width(edge.imports)
     if edge.cycle:
-        attributes.update(color=CYCLE_COLOR, penwidth="1.6")
+        attributes.update(color=CYCLE_COLOR)
         classes.append("cycle")
     if edge.violation:
-        label = ", ".join(edge.contracts) + (f" ({edge.imports})" if edge.imports > 1 else "")
+        label = ", ".join(edge.contracts) + (f" ({edge.violations})" if edge.violations else "")
         attributes.update(color=VIOLATION_COLOR, fontcolor=VIOLATION_COLOR,
-                          penwidth="2" if edge.cycle else "1.6")
+                          penwidth=pen_width(max(edge.violations, 2)))
         classes.append("violation")
     importer_layer, imported_layer = layer_of.get(edge.importer), layer_of.get(edge.imported)
     if importer_layer is not None and imported_layer is not None and importer_layer > imported_layer:
         # An upward import must not pull the higher layer down: the bands stay in contract order.
         attributes["constraint"] = "false"
+    elif length > 1:
+        attributes["minlen"] = str(length)
     if label:
         attributes["label"] = dot_text(label)
     add_edge(digraph, edge.importer, edge.imported, **attributes, **{"class": " ".join(classes)})
 
 
 def _add_layer_bands(
-    digraph: graphviz.Digraph, layers: Sequence[str], nodes: Sequence[ViewNode]
+    digraph: graphviz.Digraph,
+    layers: Sequence[str],
+    nodes: Sequence[ViewNode],
+    wrap: int = 1,
+    cluster_of: Callable[[str], str | None] = parent,
 ) -> None:
-    """Order the layers top to bottom with one anchor per layer: anchor_i < layer i < anchor_i+1."""
+    """Order the layers top to bottom with one anchor per layer: anchor_i < layer i < anchor_i+1.
+
+    With `wrap`, the boxes of one layer and package start 1 .. wrap ranks below their anchor in
+    turn: a band would otherwise keep a wide row of them on one rank.
+    """
     anchors = {index: LAYER_ANCHOR.format(index=index) for index in range(len(layers) + 1)}
     for index, anchor in anchors.items():
         label = f"layer {index + 1}: {layers[index]}" if index < len(layers) else ""
@@ -286,14 +425,18 @@ def _add_layer_bands(
                      fontcolor="#7a7a7a", fontsize="9", **{"class": "layer"})
     for index in range(len(layers)):
         digraph.edge(anchors[index], anchors[index + 1], style="invis")
+    row: Counter[tuple[int, str | None]] = Counter()
     for node in nodes:
         if node.layer_index is None:
             continue
-        add_edge(digraph, anchors[node.layer_index], node.id, style="invis", weight="0")
+        place = (node.layer_index, cluster_of(node.id) if wrap < WIDEST_WRAP else None)
+        length = {"minlen": str(1 + row[place] % wrap)} if wrap > 1 else {}
+        row[place] += 1
+        add_edge(digraph, anchors[node.layer_index], node.id, style="invis", weight="0", **length)
         add_edge(digraph, node.id, anchors[node.layer_index + 1], style="invis", weight="0")
 
 
-def _legend_notes(view: GraphView) -> list[str]:
+def _legend_notes(view: GraphView, edges: int) -> list[str]:
     notes = []
     if view.depth is not None:
         notes.append(f"modules collapsed to depth {view.depth}")
@@ -304,6 +447,11 @@ def _legend_notes(view: GraphView) -> list[str]:
     if view.layers:
         notes.append("layers top to bottom: " + " > ".join(view.layers))
     notes.append(f"{len(view.nodes)} nodes, {len(view.edges)} edges, {view.modules} modules")
-    if len(view.edges) > STRAIGHT_EDGES_ABOVE:
+    if edges < len(view.edges):
+        notes.append(f"the {edges} heaviest edges drawn, every violating one among them")
+    shown = sum(1 for chain in view.chains if chain.nodes)
+    if shown:
+        notes.append(f"{_violations(shown)} on this picture, counted in red")
+    if edges > STRAIGHT_EDGES_ABOVE:
         notes.append(f"edges drawn straight: more than {STRAIGHT_EDGES_ABOVE}")
     return [*notes, *view.notes]

@@ -82,7 +82,7 @@ def export_view(view: GraphView, export_format: str) -> str:
     if export_format == "dot":
         from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
 
-        return module_diagram_source(view, legend=False)
+        return module_diagram_source(view, legend=False, every_edge=True)  # an export leaves nothing out
     graph = view_to_networkx(view)
     if export_format == "json":
         data = nx.node_link_data(graph, edges="edges")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from archgraph.diagnostics import ArchgraphError, ContractResult, Violation
@@ -20,6 +20,8 @@ from archgraph.model.schema import did_you_mean
 from archgraph.report.text import kind_note
 
 DEFAULT_MAX_NODES = 400
+# `render`'s default budget: enough boxes to show the structure, few enough to read them.
+DEFAULT_BOXES = 60
 
 
 class Direction(StrEnum):
@@ -56,7 +58,9 @@ class ViewOptions:
     direction: Direction = Direction.BOTH
     contract: str | None = None  # draw only the modules and chains of this contract's violations
     violations_only: bool = False  # draw only the modules and chains of every violation
-    max_nodes: int | None = DEFAULT_MAX_NODES  # above it, collapse to a shallower depth
+    # Without a depth: the box budget the biggest packages are opened in. With one: above it,
+    # collapse to a shallower depth.
+    max_nodes: int | None = DEFAULT_MAX_NODES
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class ViewNode:
     focus: bool
     in_degree: int = 0
     out_degree: int = 0
+    violations_inside: int = 0  # violations with an import between two of its own modules
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class ViewEdge:
     imports: int  # module-level imports it stands for
     contracts: tuple[str, ...]  # contracts with a violation chain through it
     cycle: bool  # both ends are in the same strongly connected component
+    violations: int = 0  # violations with a chain through it
 
     @property
     def violation(self) -> bool:
@@ -106,6 +112,7 @@ class ViewChain:
     in_tests: bool = False  # the violation's importer is test code
     # The kinds of the first import's lines ("type_checking", "lazy, function"); "" for runtime
     import_kinds: str = ""
+    symbol: str | None = None  # the class or name a violation without a chain is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,8 @@ class GraphView:
     focus: str | None = None
     contract: str | None = None
     notes: tuple[str, ...] = field(default=())
+    collapsed_packages: int = 0  # packages drawn as one box because the budget had no room
+    violations_crossing: int = 0  # violations with only one end among the drawn modules
 
     @property
     def node_ids(self) -> frozenset[str]:
@@ -163,14 +172,21 @@ def build_view(
     """
     violations = _chosen_violations(results, options)
     selected, imports, focus_modules = _select(model, violations, options)
-    depth, notes = _choose_depth(selected, imports, options)
-    representative = {module: collapse_to(module, depth) for module in selected}
-    if notes and options.max_nodes is not None:
-        representative, note = _expand_within_budget(representative, options.max_nodes)
-        notes += [note] if note else []
+    if options.depth is None and options.max_nodes is not None:
+        depth = None
+        representative, notes = open_within_budget(
+            selected, options.max_nodes, model.is_test, options.focus
+        )
+    else:
+        depth, notes = _choose_depth(selected, imports, options)
+        representative = {module: collapse_to(module, depth) for module in selected}
+        if notes and options.max_nodes is not None:
+            representative, note = _expand_within_budget(representative, options.max_nodes)
+            notes += [note] if note else []
     node_ids = set(representative.values())
     if options.max_nodes is not None and len(node_ids) > options.max_nodes:
-        node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes)
+        node_ids, note = _truncate(node_ids, imports, representative, options.max_nodes,
+                                   " even at depth 1" if options.depth is not None else "")
         notes.append(note)
     members = Counter(representative[m] for m in selected if representative[m] in node_ids)
 
@@ -181,7 +197,10 @@ def build_view(
             edge_imports[edge] += 1
 
     edge_contracts: dict[tuple[str, str], set[str]] = {}
+    edge_violations: Counter[tuple[str, str]] = Counter()
     node_contracts: dict[str, set[str]] = {}
+    inside: Counter[str] = Counter()
+    crossing = 0
     chains = []
     for violation in violations:
         chain = _map_violation(violation, representative, node_ids, edge_imports)
@@ -190,7 +209,12 @@ def build_view(
             node_contracts.setdefault(node_id, set()).add(violation.contract)
         for edge in chain.edges:
             edge_contracts.setdefault(edge, set()).add(violation.contract)
-
+            edge_violations[edge] += 1
+        if not chain.edges:
+            # Its imports stay inside one box: the box counts it, so no violation goes unseen.
+            boxes = sorted(_boxes_holding_a_step(violation, representative, node_ids))
+            inside.update(boxes[:1])
+            crossing += 1 if chain.nodes and not boxes else 0
     cyclic = _cyclic_edges(edge_imports)
     edges = tuple(
         ViewEdge(
@@ -199,6 +223,7 @@ def build_view(
             imports=count,
             contracts=tuple(sorted(edge_contracts.get((importer, imported), ()))),
             cycle=(importer, imported) in cyclic,
+            violations=edge_violations[(importer, imported)],
         )
         for (importer, imported), count in sorted(edge_imports.items())
     )
@@ -206,13 +231,21 @@ def build_view(
     in_degree = Counter(e.imported for e in edges)
     focus_nodes = {representative[m] for m in focus_modules if m in representative}
     nodes = tuple(
-        _node(model, node_id, members[node_id], layers, node_contracts, focus_nodes,
-              in_degree[node_id], out_degree[node_id])
+        replace(
+            _node(model, node_id, members[node_id], layers, node_contracts, focus_nodes,
+                  in_degree[node_id], out_degree[node_id]),
+            violations_inside=inside[node_id],
+        )
         for node_id in sorted(node_ids)
     )
     packages = sorted({a for n in node_ids for a in ancestors(n)})
     if not nodes:
         notes.append(_empty_note(options))
+    if crossing:
+        notes.append(
+            f"{crossing} violation(s) import across the edge of the drawn modules "
+            "(their drawn end is outlined red)"
+        )
     drawn_layers = {n.layer_index for n in nodes if n.layer_index is not None}
     return GraphView(
         title=_title(model, options),
@@ -226,6 +259,8 @@ def build_view(
         focus=options.focus,
         contract=options.contract,
         notes=tuple(notes),
+        collapsed_packages=sum(1 for node in nodes if node.collapsed and node.members > 1),
+        violations_crossing=crossing,
     )
 
 
@@ -320,6 +355,63 @@ def _choose_depth(
     return (depth if depth < deepest else None), notes
 
 
+def open_within_budget(
+    selected: Iterable[str],
+    budget: int,
+    is_test: Callable[[str], bool] = lambda module: False,
+    focus: str | None = None,
+) -> tuple[dict[str, str], list[str]]:
+    """Which box each module is drawn in: from the top packages down, the biggest package opened
+    first while the boxes stay within the budget; small packages stay collapsed.
+
+    Test packages open after production ones, and the packages above `focus` always open, so the
+    focused module or package is a box of its own. Greedy and deterministic (ties by name).
+    """
+    members: dict[str, list[str]] = {}
+    for module in sorted(selected):
+        members.setdefault(collapse_to(module, 1), []).append(module)
+    forced = set(ancestors(focus)) if focus is not None else set()
+
+    def open_up(node: str) -> dict[str, list[str]]:
+        level = module_depth(node) + 1
+        children: dict[str, list[str]] = {}
+        for module in members.pop(node):
+            children.setdefault(collapse_to(module, level), []).append(module)
+        members.update(children)
+        return children
+
+    def priority(node: str) -> tuple[tuple[bool, bool, int], str]:
+        tests = all(is_test(module) for module in members[node])
+        return (node not in forced, tests, -len(members[node])), node
+
+    queue = [priority(node) for node, group in members.items() if group != [node]]
+    heapq.heapify(queue)
+    while queue:
+        _rank, node = heapq.heappop(queue)
+        children = {collapse_to(m, module_depth(node) + 1) for m in members[node]}
+        # A nearly empty picture opens its next package anyway (a flat package of 300 modules
+        # would otherwise be one box); the most connected boxes are kept afterwards.
+        nearly_empty = len(members) < budget // 4
+        if node not in forced and not nearly_empty and len(members) - 1 + len(children) > budget:
+            continue
+        for child, group in open_up(node).items():
+            if group != [child]:
+                heapq.heappush(queue, priority(child))
+    collapsed = sorted(
+        (node for node, group in members.items() if group != [node]),
+        key=lambda node: (-len(members[node]), node),
+    )
+    representative = {module: node for node, group in members.items() for module in group}
+    notes = []
+    if collapsed:
+        biggest = ", ".join(f"{node} ({len(members[node])})" for node in collapsed[:3])
+        notes.append(
+            f"{len(collapsed)} package(s) drawn collapsed to keep {len(members)} boxes within "
+            f"the budget of {budget} (--max-nodes, --depth); the biggest: {biggest}"
+        )
+    return representative, notes
+
+
 def _expand_within_budget(
     representative: dict[str, str], budget: int
 ) -> tuple[dict[str, str], str | None]:
@@ -361,8 +453,10 @@ def _truncate(
     imports: Sequence[tuple[str, str]],
     representative: dict[str, str],
     budget: int,
+    where: str = " even at depth 1",
 ) -> tuple[set[str], str]:
-    """Even at depth 1 there are too many nodes: keep the most connected ones."""
+    """Even at depth 1 (or in a package too big for the budget) there are too many nodes: keep
+    the most connected ones."""
     degree: Counter[str] = Counter()
     for importer, imported in imports:
         a, b = representative[importer], representative[imported]
@@ -371,7 +465,7 @@ def _truncate(
             degree[b] += 1
     kept = sorted(node_ids, key=lambda n: (-degree[n], n))[:budget]
     note = (
-        f"{len(node_ids)} nodes exceed the budget of {budget} (--max-nodes) even at depth 1; "
+        f"{len(node_ids)} nodes exceed the budget of {budget} (--max-nodes){where}; "
         f"showing the {budget} most connected"
     )
     return set(kept), note
@@ -402,7 +496,20 @@ def _map_violation(
         edges=tuple(sorted(edges)),
         in_tests=violation.in_tests,
         import_kinds=kind_note(violation.chain[0]).strip(" []") if violation.chain else "",
+        symbol=violation.symbol,
     )
+
+
+def _boxes_holding_a_step(
+    violation: Violation, representative: dict[str, str], node_ids: set[str]
+) -> set[str]:
+    """The drawn boxes that hold both ends of one of the violation's imports."""
+    return {
+        representative[step.importer]
+        for step in violation.chain
+        if representative.get(step.importer) == representative.get(step.imported)
+        and representative.get(step.importer) in node_ids
+    }
 
 
 def _cyclic_edges(edge_imports: Counter[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -31,6 +31,10 @@ _ENGINE_FORMATS = {
 }
 
 
+class LayoutFailed(ArchgraphError):
+    """The engine ran and gave up on the graph (not a timeout): another layout may succeed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     name: str  # "dot" or "graphviz-pure"
@@ -100,7 +104,8 @@ def run_engine(
     """Lay out DOT source and return the output bytes.
 
     Raises:
-        ArchgraphError: the engine failed or ran out of time.
+        LayoutFailed: the engine exited with an error.
+        ArchgraphError: the engine ran out of time.
     """
     try:
         completed = subprocess.run(
@@ -117,10 +122,30 @@ def run_engine(
         ) from error
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ArchgraphError(
+        raise LayoutFailed(
             f"{engine.name} failed (exit {completed.returncode}): " + " / ".join(message[:5])
         )
     return completed.stdout
+
+
+_SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+
+def drawing_size(content: bytes, output_format: str) -> tuple[float, float] | None:
+    """Width and height of an engine's SVG (pt) or PNG (px) output; None for other formats."""
+    if output_format == "png" and content[12:16] == b"IHDR":
+        return float(int.from_bytes(content[16:20], "big")), float(int.from_bytes(content[20:24], "big"))
+    if output_format == "svg":
+        found = _SVG_SIZE.search(content[:2000])
+        if found:
+            return float(found.group(1)), float(found.group(2))
+    return None
+
+
+def aspect_ratio(size: tuple[float, float]) -> float:
+    """Long side over short side: 1 for a square, 3 for 3:1 or 1:3."""
+    width, height = size
+    return max(width, height) / max(min(width, height), 1.0)
 
 
 @dataclass(frozen=True, slots=True)

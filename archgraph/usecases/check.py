@@ -87,6 +87,7 @@ class Analysis:
     model: ArchModel
     result: RunResult
     layer_plans: tuple[LayerPlan, ...] = ()  # one per `layers` contract, in configuration order
+    contracts: tuple[Contract, ...] = ()  # the contracts checked (set by `analyze`)
 
     def layers_for(self, contract_id: str | None = None) -> LayerPlan | None:
         """The layers to rank: those of the named contract if it is a layers contract, else the first."""
@@ -104,7 +105,9 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     project = load_project(root, options)
     contracts = project.contracts
     analysis = _analyze(project.root, project.config, contracts, options, progress)
-    return replace(analysis, layer_plans=layer_plans(contracts, analysis.model))
+    return replace(
+        analysis, layer_plans=layer_plans(contracts, analysis.model), contracts=tuple(contracts)
+    )
 
 
 def _analyze(

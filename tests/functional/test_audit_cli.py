@@ -174,3 +174,23 @@ def test_names_from_the_tree_cannot_write_to_the_log(tmp_path: Path) -> None:
     (tmp_path / "app/routes/evil.py").write_text("from app.tools.local import LocalToolDispatcher\n# \x1b[31m\n")
     code, out, _ = run_cli(["audit", tmp_path, "-p", "app", "--no-cache", "--max-sites", "0"])
     assert code == 0 and "\x1b" not in out
+
+
+def test_the_html_report_has_the_audit_and_the_matrix_under_its_security_policy(tree: Path) -> None:
+    import base64  # noqa: PLC0415
+    import hashlib  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    page = tree / "report.html"
+    code, _out, err = run_cli(["report", tree, "--no-cache", "-o", page, "--engine", "graphviz-pure"])
+    assert code == 0, err
+    html = page.read_text()
+    assert 'id="families-section"' in html and 'id="audit"' in html
+    assert "AgentRegistry" in html.split('id="audit"')[1].split("</section>")[0]
+    assert 'class="archgraph-matrix"' in html
+    # The matrix's style is part of the page's one style element, whose hash the policy names:
+    # a style of its own would be blocked.
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(styles) == 1 and ".archgraph-matrix" in styles[0]
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    assert f"style-src &#x27;sha256-{digest}&#x27;" in html  # the attribute is HTML-escaped

@@ -3,47 +3,26 @@ collapse and highlight work, and hostile contract names stay text."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 
 import pytest
+from browser import chromium, needs_chromium, requested_urls
 from click.testing import CliRunner
 from render_fixtures import EVIL_CONTRACT, EVIL_NAME, SHOP_CONTRACTS, write_shop
 
 from archgraph.cli import main
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
+pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,900"]
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="chromium and chromium-driver are not installed (make browser-deps, or apt-get install "
-    "chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="archgraph-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +51,12 @@ def focused(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_it_loads_offline_without_console_errors(browser, report_url: str) -> None:  # type: ignore[no-untyped-def]
+    requested_urls(browser)  # forget what came before (the start page)
     browser.get(report_url)
     assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true"
     assert [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")] == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert requested_urls(browser, report_url) == [report_url]  # the page itself, nothing else
     drawn = {e.get_attribute("data-node") for e in css(browser, "#graph [data-node]")}
     assert {"shop.web.views", "shop.services.orders", "shop.domain.model"} <= drawn
     assert len(css(browser, "#graph g.edge.violation")) == 3

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from archgraph.init.inference import infer, infer_independence, infer_layers
-from archgraph.init.ordering import layering, minimum_upward_order, upward_weight
 from archgraph.init.render import proposal_toml, proposed_contracts
+from archgraph.model.ordering import layering, minimum_upward_order, upward_weight
 from tests.helpers import contract, scan_tree, write_tree
 
 # Imports planted against the layering: (importer module, imported module).

@@ -92,6 +92,17 @@ def test_depth_collapses_modules_and_counts_aggregated_imports(shop: Analysis) -
 
 def test_over_the_node_budget_the_view_collapses_and_says_so(shop: Analysis) -> None:
     view = view_of(shop, max_nodes=4)
+    assert view.depth is None  # chosen by the budget, not a depth
+    assert view.node_ids == {"shop", "shop.web", "shop.services", "shop.domain"}
+    assert view.notes == (
+        "3 package(s) drawn collapsed to keep 4 boxes within the budget of 4 (--max-nodes, --depth); "
+        "the biggest: shop.domain (3), shop.services (3), shop.web (2)",
+    )
+    assert view.collapsed_packages == 3
+
+
+def test_with_an_explicit_depth_over_budget_the_depth_gets_shallower(shop: Analysis) -> None:
+    view = view_of(shop, depth=3, max_nodes=4)
     assert view.depth == 2
     assert len(view.nodes) == 4
     assert view.notes == (
@@ -99,12 +110,48 @@ def test_over_the_node_budget_the_view_collapses_and_says_so(shop: Analysis) -> 
     )
 
 
-def test_after_collapsing_the_smallest_packages_are_opened_again_within_budget(shop: Analysis) -> None:
+def test_within_the_budget_the_biggest_packages_are_opened_first(shop: Analysis) -> None:
     view = view_of(shop, max_nodes=6)
-    # Depth 2 has 4 nodes; opening web (2 modules) makes 5; services or domain would make 7.
-    assert view.node_ids == {"shop", "shop.web", "shop.web.views", "shop.services", "shop.domain"}
-    assert view.notes[-1] == "opened 1 smaller package(s) further (5 nodes)"
-    assert ("shop.web.views", "shop.services") in edges(view)
+    # 4 boxes at the top; domain and services (3 modules each) before web (2); domain first by
+    # name, then services would make 8 and web 7: both stay collapsed.
+    assert view.node_ids == {"shop", "shop.web", "shop.services", "shop.domain", "shop.domain.model",
+                             "shop.domain.values"}
+    assert ("shop.domain.model", "shop.web") in edges(view)
+
+
+def test_test_packages_are_opened_after_production_ones(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/tests/__init__.py": "",
+        **{f"app/tests/test_{n}.py": "import app.core.a\n" for n in range(5)},
+        "app/core/__init__.py": "",
+        "app/core/a.py": "",
+        "app/core/b.py": "import app.core.a\n",
+    })
+    analysis = analyze(tmp_path, RunOptions(packages=("app",), use_cache=False))
+    view = view_of(analysis, max_nodes=5)
+    # app.tests is bigger (6 modules) but test code: app.core (3) is opened, app.tests stays one box.
+    assert view.node_ids == {"app", "app.tests", "app.core", "app.core.a", "app.core.b"}
+
+
+def test_the_focused_module_is_a_box_of_its_own_whatever_the_budget(shop: Analysis) -> None:
+    view = view_of(shop, focus="shop.services.orders", max_nodes=2)
+    assert "shop.services.orders" in view.node_ids
+    assert [n.id for n in view.nodes if n.focus] == ["shop.services.orders"]
+
+
+def test_a_violation_inside_a_collapsed_box_is_counted_on_it(shop: Analysis) -> None:
+    view = view_of(shop, max_nodes=1)
+    # Everything is one box `shop`: the three violations stay inside it and are counted there.
+    assert view.node_ids == {"shop"}
+    assert view.node("shop").violations_inside == 3
+
+
+def test_violating_edges_count_their_violations(shop: Analysis) -> None:
+    view = view_of(shop)
+    counts = {(e.importer, e.imported): e.violations for e in view.edges}
+    assert counts[("shop.domain.model", "shop.web.views")] == 2  # domain-pure and layers
+    assert counts[("shop.services.billing", "shop.services.orders")] == 0
 
 
 def test_when_even_depth_one_is_too_big_the_most_connected_nodes_stay(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from render_fixtures import EVIL_CONTRACT, EVIL_ID, EVIL_NAME, SHOP_CONTRACTS, write_shop
 
+from archgraph.report.layout import Layout
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.render import html_report
 
@@ -94,3 +95,48 @@ def test_the_violation_list_names_contract_message_and_chain(page: str) -> None:
     indirect = next(item for item in items if "web-not-domain" in item)
     assert "shop.web.views → shop.services.orders → shop.domain.model" in indirect
     assert EVIL_NAME not in page
+
+
+def test_violations_are_grouped_by_contract_in_table_order_and_open_when_few(page: str) -> None:
+    groups = re.findall(r'<details class="contract-group" data-contract-id="([^"]*)"( open)?>', page)
+    table = re.findall(r'<code class="id">([^<]*)</code>', page)
+    assert [contract for contract, _open in groups] == table  # every contract here has a violation
+    assert all(is_open for _contract, is_open in groups)  # 5 violations: nothing to click open
+    packages = re.findall(r'<details class="package-group" data-package="([^"]*)" open>', page)
+    assert set(packages) <= {"shop.web", "shop.services", "shop.domain"} and packages
+
+
+def test_the_data_lists_every_module_and_import_for_search_and_drill_down(page: str) -> None:
+    data = embedded_data(page)
+    assert data["modules"] == sorted(data["modules"])
+    assert {"shop", "shop.domain.values", "shop.services.billing"} <= set(data["modules"])
+    pairs = {
+        (data["modules"][a], data["modules"][b])
+        for a, b in zip(data["imports"][::2], data["imports"][1::2], strict=True)
+    }
+    assert ("shop.services.billing", "shop.services.orders") in pairs
+    assert ("shop.domain.model", "shop.web.views") in pairs
+    layers = next(c for c in data["contracts"] if c["id"] == "layers")
+    chain = data["chains"][layers["chains"][0]]
+    assert chain["steps"] == [["shop.domain.model", "shop.web.views"]]
+    assert chain["modules"] == ["shop.domain.model"]
+
+
+def test_sections_made_elsewhere_have_their_place_and_none_leaves_no_trace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from archgraph.report.html import ExtraSections, render_html  # noqa: PLC0415
+    from archgraph.usecases.render import graph_view  # noqa: PLC0415
+
+    root = write_shop(tmp_path_factory.mktemp("shop"))
+    analysis, view = graph_view(root, RunOptions(use_cache=False))
+    positions = Layout(width=10, height=10, nodes={}, edges=(), clusters={})
+    without = render_html(analysis.result, view, positions)
+    assert "families-section" not in without and "matrix-section" not in without
+    empty = render_html(analysis.result, view, positions, sections=ExtraSections(families="", matrix=" "))
+    assert "families-section" not in empty and "matrix-section" not in empty
+    both = render_html(analysis.result, view, positions, sections=ExtraSections(
+        families="<p>families here</p>", matrix="<table><tr><td>matrix here</td></tr></table>"))
+    assert '<section id="families-section"><h2>SSOT audit: competing implementations</h2><p>families here</p>' in both
+    assert '<section id="matrix-section"><h2>Dependency matrix</h2><table>' in both
+    assert both.index("violations-section") < both.index("families-section") < both.index("matrix-section")
