@@ -45,7 +45,7 @@ test: $(STAMP) browser-deps graphviz-deps
 
 # Property tests with 500 examples each and more interrupted runs (several minutes).
 test-deep: $(STAMP)
-	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/functional/test_interrupts.py
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -q tests/unit/test_properties.py tests/unit/test_compliance_properties.py tests/functional/test_interrupts.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lint]'

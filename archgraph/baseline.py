@@ -8,6 +8,9 @@ worth of count. `apply_baseline` is pure; reading and writing the file are the o
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -18,6 +21,7 @@ from archgraph import codes
 from archgraph.atomic import reason, write_atomically
 from archgraph.diagnostics import (
     ArchgraphError,
+    BaselineChange,
     BaselineStatus,
     ContractResult,
     Diagnostic,
@@ -93,7 +97,7 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
             for key, count in sorted(remaining.items(), key=lambda e: e[0].sort_key()):
                 if key.contract == contract.contract_id:
                     fixed += [key] * count
-        contracts.append(replace(contract, violations=tuple(marked), fixed=tuple(fixed)))
+        contracts.append(replace(contract.exempting_known(tuple(marked)), fixed=tuple(fixed)))
     checked = {c.contract_id for c in result.contracts}
     unchecked: Counter[str] = Counter()
     for key, count in remaining.items():
@@ -256,3 +260,90 @@ def write_baseline(path: Path, baseline: Baseline, tree: Path | None = None) -> 
         raise BaselineError(
             f"cannot write the baseline file {path.as_posix()}: {reason(error)}"
         ) from None
+
+
+# Variables that would point git at another repository, index or working tree than the one
+# holding the baseline file.
+_REDIRECTING_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_REGULAR_MODES = (b"100644", b"100755")
+MAX_BASELINE_BYTES = 64 * 1024 * 1024  # a baseline at REV larger than this is refused, not read
+
+
+def baseline_at(path: Path, ref: str) -> tuple[Baseline, bool]:
+    """The baseline file `path` as recorded in git revision `ref` of the repository holding it,
+    and whether it existed there (a file that did not is an empty baseline: every entry of
+    today's file was added since).
+
+    Reads git's object database only (`rev-parse`, `ls-tree`, `cat-file`): the working tree,
+    the index and the branches are untouched. The history is untrusted input: the revision
+    may not start like an option, the entry must be a regular file (a link at REV is refused,
+    never followed), its size is bounded, and its bytes are taken raw (no filters run).
+    """
+    if not ref or ref.startswith("-") or "\0" in ref:
+        raise BaselineError(f"--baseline-ref: {ref!r} is not a git revision")
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        raise BaselineError(f"--baseline-ref: the folder of {path.as_posix()} does not exist")
+    shown = f"{ref}:{path.name}"
+    commit = _git_output(folder, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    commit_id = commit.decode("ascii", "replace").strip()
+    if not _OBJECT_ID.fullmatch(commit_id):
+        raise BaselineError(f"--baseline-ref: {ref!r} names no commit")
+    # -z: the name is NUL-terminated and never quoted; a path relative to `folder`.
+    listing = _git_output(folder, "ls-tree", "-z", commit_id, "--", path.name)
+    entries = [entry for entry in listing.split(b"\0") if entry]
+    if not entries:
+        return Baseline(), False
+    header, _tab, _name = entries[0].partition(b"\t")
+    mode, kind, object_id = [*header.split(b" "), b"", b"", b""][:3]
+    if kind != b"blob" or mode not in _REGULAR_MODES:
+        raise BaselineError(
+            f"--baseline-ref: {shown} is not a regular file at {ref} (mode {mode.decode('ascii', 'replace')}); not read"
+        )
+    oid = object_id.decode("ascii", "replace")
+    if not _OBJECT_ID.fullmatch(oid):
+        raise BaselineError(f"--baseline-ref: git listed no object for {shown}")
+    size = int(_git_output(folder, "cat-file", "-s", oid).strip() or b"0")
+    if size > MAX_BASELINE_BYTES:
+        raise BaselineError(
+            f"--baseline-ref: {shown} is {size:,} bytes, over {MAX_BASELINE_BYTES:,}; not read"
+        )
+    data = _git_output(folder, "cat-file", "blob", oid)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"--baseline-ref: {shown} is not UTF-8 text: {error}") from None
+    return parse_baseline(text, Path(shown)), True
+
+
+def baseline_change(before: Baseline, after: Baseline, ref: str, file: str) -> BaselineChange:
+    """What `after` records that `before` did not (added) and the other way round (removed),
+    counted: each key once per count."""
+    old, new = Counter(dict(before.entries)), Counter(dict(after.entries))
+
+    def listed(counts: Counter[ViolationKey]) -> tuple[ViolationKey, ...]:
+        ordered = sorted(counts.items(), key=lambda entry: entry[0].sort_key())
+        return tuple(key for key, count in ordered for _ in range(count))
+
+    return BaselineChange(ref, file, added=listed(new - old), removed=listed(old - new))
+
+
+def _git_output(folder: Path, *arguments: str) -> bytes:
+    environment = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_VARIABLES}
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(folder), *arguments],
+            env=environment,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise BaselineError("--baseline-ref needs git, which was not found on PATH") from None
+    if completed.returncode != 0:
+        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = detail[0] if detail else f"exit code {completed.returncode}"
+        if arguments[0] == "rev-parse":
+            reason = detail[0] if detail else "no such revision"
+        raise BaselineError(f"--baseline-ref: `git {arguments[0]}` failed in {folder}: {reason}")
+    return completed.stdout

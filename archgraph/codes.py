@@ -157,6 +157,14 @@ DUPLICATE_CLASS_NAME = _define(
     "Another module defines a concept class of the same name, and this one does not derive "
     "from the `canonical` class. Keep one of them.",
 )
+BASELINE_ENTRIES_ADDED = _define(
+    "AG190",
+    Severity.ERROR,
+    "Baseline entries added",
+    "`check --baseline-ref REV`: today's baseline file records violations that the file at "
+    "git REV did not, so new violations were recorded instead of fixed. Fix them, or have "
+    "the growth reviewed on its own.",
+)
 
 # --- AG2xx: what the scan could not analyze, or analyzed with a caveat.
 
@@ -359,6 +367,28 @@ IMPORTLINTER_CONFIGURATION = _define(
     "Contracts read from import-linter configuration",
     "The contracts come from an import-linter configuration, translated on the fly. "
     "`archgraph convert-importlinter` writes them as archgraph contracts.",
+)
+INVALID_SUPPRESSION = _define(
+    "AG340",
+    Severity.ERROR,
+    "Invalid inline suppression",
+    "A `# archgraph: ignore[CONTRACT-ID] -- reason` comment names no contract, an unknown "
+    "contract id (a did-you-mean is given), or gives no reason. Every suppression says why.",
+)
+UNUSED_SUPPRESSION = _define(
+    "AG341",
+    Severity.WARNING,
+    "Suppression suppresses nothing",
+    "An inline suppression is not on the first line of an import statement, or the import it "
+    "is on breaks no rule of the contract: it is stale. Remove it; `--fail-on-stale` fails on it.",
+)
+IRRELEVANT_IGNORE = _define(
+    "AG342",
+    Severity.WARNING,
+    "Ignore changes nothing",
+    "An `ignore_imports` entry matches imports, but outside the contract's scope or without "
+    "changing its result: no violation comes back without it. Remove it; `--fail-on-stale` "
+    "fails on it.",
 )
 
 CODES: tuple[Code, ...] = tuple(sorted(_TABLE.values(), key=lambda entry: entry.code))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Protocol
@@ -294,34 +294,81 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, .
     return tuple(sorted(set(diagnostics), key=Diagnostic.sort_key))
 
 
+SITES = "import sites"
+CLASSES = "classes"
+
+COMPLIANCE = "compliance = respecting / (respecting + violating); 100% when nothing is governed"
+"""The one formula every contract type follows; each type says what its units are."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCounts:
+    """A contract's units (import sites, or classes): governed = respecting + violating; exempt
+    units (allowed importers, ignored imports, baselined violations) are in neither."""
+
+    governed: int
+    respecting: int
+    exempt: int = 0
+
+    @property
+    def violating(self) -> int:
+        return self.governed - self.respecting
+
+
 def count_sites(
     violations: Iterable[Violation],
     governed: Iterable[ImportSite] | int | None,
     violating: Iterable[ImportSite] = (),
-) -> tuple[int | None, int | None]:
-    """(governed, respecting) import-site counts for a contract's result.
+    exempt: Iterable[ImportSite] | int = (),
+) -> SiteCounts | None:
+    """Count a contract's governed, respecting and exempt units.
 
-    A violating site is the first import of each violation's chain plus any `violating` sites the
-    rule names. A violating site is governed by definition, so the governed sites are the union of
-    both sets and `0 <= respecting <= governed` holds by construction.
-    A rule that counts (`int`) instead of listing its sites must count its violating units in.
+    `governed`: the import sites the contract rules on (or, as an `int`, the units counted,
+    classes for single-implementation); `violating`: sites that break it beyond the first import
+    of each violation's chain; `exempt`: sites (or units) the contract leaves out: they are in
+    neither the respecting nor the violating count, whatever the rule listed them as.
+    A violating site is governed by definition, so `0 <= respecting <= governed` holds by
+    construction. A rule that counts units (`int`) reports violations without a site, each one
+    violating unit, and counts exempt units apart from `governed`.
     """
     if governed is None:
-        return None, None
+        return None
     findings = list(violations)
-    violating_sites = {v.site for v in findings if v.site is not None} | set(violating)
     if isinstance(governed, int):
-        # A rule that counts units other than imports (classes, for single-implementation)
-        # reports violations without a site: each is one violating unit.
+        if not isinstance(exempt, int):
+            raise TypeError("a rule that counts units counts its exempt units too")
+        violating_sites = {v.site for v in findings if v.site is not None} | set(violating)
         violating_count = len(violating_sites) + sum(1 for v in findings if v.site is None)
         if violating_count > governed:
             raise ValueError(f"{violating_count} violating units but only {governed} governed")
-        return governed, governed - violating_count
+        return SiteCounts(governed, governed - violating_count, exempt)
+    if isinstance(exempt, int):
+        raise TypeError("a rule that lists its import sites lists its exempt sites too")
+    left_out = exempt if isinstance(exempt, set | frozenset) else set(exempt)
+    violating_sites = ({v.site for v in findings if v.site is not None} | set(violating)) - left_out
     # Counted without copying the governed sites: thousands for a layers contract, at every
     # commit of a trend.
     governed_sites = governed if isinstance(governed, set | frozenset) else set(governed)
-    total = len(governed_sites) + len(violating_sites - governed_sites)
-    return total, total - len(violating_sites)
+    total = len(governed_sites - left_out if left_out else governed_sites)
+    total += len(violating_sites - governed_sites)
+    return SiteCounts(total, total - len(violating_sites), len(left_out))
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """An inline suppression (`# archgraph: ignore[ID] -- reason`) that kept import sites out
+    of a contract, and so kept violations out of its result."""
+
+    location: Location
+    reason: str
+    sites: tuple[ImportSite, ...]
+
+
+# Entries to prune: ignores that match nothing or change nothing, suppressions that suppress
+# nothing. `--fail-on-stale` fails on each of them.
+STALE_CODES = frozenset(
+    {codes.UNMATCHED_IGNORE.code, codes.IRRELEVANT_IGNORE.code, codes.UNUSED_SUPPRESSION.code}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,12 +381,16 @@ class ContractResult:
     severity: Severity
     violations: tuple[Violation, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
-    governed: int | None = None  # import sites the contract rules on, when the rule counts them
-    respecting: int | None = None  # governed import sites that no violation starts from
+    governed: int | None = None  # units the contract rules on (respecting + violating)
+    respecting: int | None = None  # governed units that no violation starts from
+    exempt: int | None = None  # units left out of both: allowed importers, ignores, baseline
+    unit: str = SITES  # what the counts count: import sites, or classes (single-implementation)
+    formula: str | None = None  # the contract type's compliance formula, in words
     fixed: tuple[ViolationKey, ...] = ()  # in the baseline but no longer found (one per count)
     hint: str | None = None  # the contract's advice, shown under each of its violations
     stale_fails: bool = False  # fail_on_stale: stale baseline entries and unused ignores break it
     out_of_scope: int = 0  # violations left out by `check --affected` (outside the scope)
+    suppressed: tuple[Suppressed, ...] = ()  # inline suppressions that kept violations out
 
     def __post_init__(self) -> None:
         if self.respecting is not None and not (
@@ -358,14 +409,19 @@ class ContractResult:
         diagnostics: Iterable[Diagnostic] = (),
         governed: Iterable[ImportSite] | int | None = None,
         violating: Iterable[ImportSite] = (),
+        exempt: Iterable[ImportSite] | int = (),
+        unit: str = SITES,
     ) -> ContractResult:
         """Build a result with violations and diagnostics in a stable order.
 
-        `governed`: the import sites the contract rules on (see README, "Compliance");
-        `violating`: sites that break it beyond the first import of each violation.
+        `governed`: the import sites the contract rules on (see README, "Compliance"), or a
+        count of units (classes); `violating`: sites that break it beyond the first import of
+        each violation; `exempt`: sites (or units) out of both counts; `unit`: what is counted.
         """
         ordered = tuple(sorted(set(violations), key=Violation.sort_key))
-        governed_count, respecting = count_sites(ordered, governed, violating)
+        if isinstance(governed, int) and exempt == ():
+            exempt = 0
+        counts = count_sites(ordered, governed, violating, exempt)
         return cls(
             contract_id=contract.id,
             name=contract.name,
@@ -373,10 +429,30 @@ class ContractResult:
             severity=contract.severity,
             violations=ordered,
             diagnostics=sorted_diagnostics(diagnostics),
-            governed=governed_count,
-            respecting=respecting,
-            # getattr: identities written before contracts had hints still work
+            governed=counts.governed if counts else None,
+            respecting=counts.respecting if counts else None,
+            exempt=counts.exempt if counts else None,
+            unit=unit,
+            # getattr: identities written before contracts had hints or formulas still work
             hint=getattr(contract, "hint", None),
+            formula=getattr(contract, "compliance_formula", None) or None,
+        )
+
+    def exempting_known(self, violations: tuple[Violation, ...]) -> ContractResult:
+        """This result with `violations` (marked by a baseline): the units only known
+        violations count against move from violating to exempt."""
+        if self.governed is None or self.respecting is None:
+            return replace(self, violations=violations)
+        if self.unit == CLASSES:
+            baselined = sum(1 for v in violations if v.is_known and v.site is None)
+        else:
+            new_sites = {v.site for v in violations if not v.is_known}
+            baselined = len({v.site for v in violations if v.is_known and v.site is not None} - new_sites)
+        return replace(
+            self,
+            violations=violations,
+            governed=self.governed - baselined,
+            exempt=(self.exempt or 0) + baselined,
         )
 
     @property
@@ -414,13 +490,14 @@ class ContractResult:
 
     @property
     def stale_ignores(self) -> tuple[Diagnostic, ...]:
-        """`ignore_imports` entries that match no import any more (AG311): stale, like a
+        """`ignore_imports` entries that match no import any more (AG311) or change nothing
+        (AG342), and inline suppressions that suppress nothing (AG341): stale, like a
         baseline entry no longer found."""
-        return tuple(d for d in self.diagnostics if d.code == codes.UNMATCHED_IGNORE.code)
+        return tuple(d for d in self.diagnostics if d.code in STALE_CODES)
 
     @property
     def stale_count(self) -> int:
-        """Baseline entries no longer found plus ignores that match nothing: entries to prune."""
+        """Baseline entries no longer found plus stale ignores and suppressions: entries to prune."""
         return len(self.fixed) + len(self.stale_ignores)
 
     @property
@@ -437,11 +514,23 @@ class ContractResult:
 
     @property
     def status(self) -> str:
+        """`error` when the contract could not be checked as configured (a module it names
+        does not exist, ...), else `kept` or `broken`."""
+        if self.misconfigured:
+            return "error"
         return "kept" if self.kept else "broken"
 
     @property
+    def violating(self) -> int | None:
+        """Governed units that break the contract: governed = respecting + violating."""
+        if self.governed is None or self.respecting is None:
+            return None
+        return self.governed - self.respecting
+
+    @property
     def compliance(self) -> float | None:
-        """Share of governed import sites that respect the contract (1.0 when none governed)."""
+        """respecting / (respecting + violating), over the governed units (exempt ones are in
+        neither); 1.0 when none is governed."""
         if self.governed is None or self.respecting is None:
             return None
         if self.governed == 0:
@@ -488,6 +577,20 @@ class AffectedScope:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineChange:
+    """`check --baseline-ref REV`: how today's baseline file differs from the file at REV.
+
+    Entries are counted: a key recorded twice more than at REV is added twice. Any addition
+    fails the run, so new violations cannot pass by being recorded.
+    """
+
+    ref: str
+    file: str  # the baseline file, as it is named in the repository
+    added: tuple[ViolationKey, ...]  # one per count, sorted
+    removed: tuple[ViolationKey, ...]  # fixed since REV, one per count, sorted
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything one `check` produced; renderers take only this."""
 
@@ -499,6 +602,12 @@ class RunResult:
     extras: tuple[tuple[str, object], ...] = field(default=())
     baseline: Path | None = None  # the baseline file applied, if any
     scope: AffectedScope | None = None  # `check --affected`: only violations in it are reported
+    show_suppressed: bool = False  # `check --show-suppressed`: list the inline suppressions
+    baseline_change: BaselineChange | None = None  # `check --baseline-ref REV`
+
+    @property
+    def suppressed_count(self) -> int:
+        return sum(len(c.suppressed) for c in self.contracts)
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -515,11 +624,14 @@ class RunResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if any(c.misconfigured for c in self.contracts):
+        if any(c.misconfigured for c in self.contracts) or any(
+            d.is_configuration for d in self.diagnostics
+        ):
             return ExitCode.USAGE
         if self.strict and any(d.severity is not Severity.INFO for d in self.diagnostics):
             return ExitCode.USAGE
-        return ExitCode.BROKEN if self.failing else ExitCode.OK
+        grew = self.baseline_change is not None and bool(self.baseline_change.added)
+        return ExitCode.BROKEN if self.failing or grew else ExitCode.OK
 
 
 class ArchgraphError(Exception):

@@ -227,10 +227,16 @@ def _site_order(site: Site) -> tuple[str, int, str]:
 
 
 def most_imported(candidates: Iterable[str], sites: Mapping[str, Sequence[Site]]) -> str | None:
-    """The candidate production code imports most (ties: the shortest, then first by name)."""
+    """The candidate production code imports most, a public class before a private one
+    (`_ZoneContext`); ties: the shortest name, then the first by name."""
     ranked = sorted(
         candidates,
-        key=lambda q: (-sum(1 for s in sites.get(q, ()) if not s.in_tests), len(q), q),
+        key=lambda q: (
+            q.rpartition(".")[2].startswith("_"),
+            -sum(1 for s in sites.get(q, ()) if not s.in_tests),
+            len(q),
+            q,
+        ),
     )
     return ranked[0] if ranked else None
 

@@ -219,13 +219,19 @@ def found_concepts(
             continue
         if any(c.qualname in protected for c in family.classes):
             continue
-        production = [c for c in family.classes if not model.is_test(c.module)]
         groups = [g for g in family.competing_groups if any(not model.is_test(_module(classes, q)) for q in g)]
         if len(groups) < 2:
             continue  # competing only through test doubles
+        # The classes of the competing groups only: a root that does another job (no public
+        # method in common) is no implementation of this concept, nor are its subclasses.
+        competing_roots = {q for g in family.competing_groups for q in g}
+        members = [
+            c for c in family.classes
+            if c.qualname in competing_roots or competing_roots & classes.ancestors(c.qualname)
+        ]
         standing = {
-            c.qualname: Standing.COMPETING for c in production
-        } | {c.qualname: Standing.EXEMPT for c in family.classes if model.is_test(c.module)}
+            c.qualname: Standing.EXEMPT if model.is_test(c.module) else Standing.COMPETING for c in members
+        }
         found.append(
             ConceptClasses(
                 concept=family.concept,

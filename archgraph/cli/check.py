@@ -51,7 +51,18 @@ if TYPE_CHECKING:
 @click.option(
     "--fail-on-stale",
     is_flag=True,
-    help="Baseline entries no longer found and ignore_imports matching nothing fail the run.",
+    help="Stale entries fail the run: baseline entries no longer found, ignore_imports that match "
+    "or change nothing, inline suppressions that suppress nothing.",
+)
+@click.option(
+    "--baseline-ref",
+    metavar="REV",
+    help="Fail when the baseline file records violations that it did not at git REV (it grew).",
+)
+@click.option(
+    "--show-suppressed",
+    is_flag=True,
+    help="List the inline suppressions (# archgraph: ignore[ID] -- reason) that keep imports out.",
 )
 @click.option(
     "--affected",
@@ -78,6 +89,8 @@ def check(
     baseline_file: Path | None,
     no_baseline: bool,
     fail_on_stale: bool,
+    baseline_ref: str | None,
+    show_suppressed: bool,
     affected_since: str | None,
     strict: bool,
     quiet: bool,
@@ -88,11 +101,14 @@ def check(
 
     if baseline_file is not None and no_baseline:
         raise ArchgraphError("give either --baseline FILE or --no-baseline, not both")
+    if baseline_ref is not None and no_baseline:
+        raise ArchgraphError("--baseline-ref compares the baseline file: not with --no-baseline")
     planned = plan_reports(output_formats, output, output_dir)
     options = replace(
         options, contract_ids=contract_ids, strict=strict, baseline=baseline_file,
         use_baseline=not no_baseline, fail_on_stale=fail_on_stale, affected_since=affected_since,
-        from_importlinter=from_importlinter,
+        from_importlinter=from_importlinter, baseline_ref=baseline_ref,
+        show_suppressed=show_suppressed,
     )
     result = run(path, options, progress_printer(not quiet))
     write_reports(result, planned, announce=output_dir is not None and not quiet)

@@ -107,7 +107,9 @@ def fix_command(path: Path, options: RunOptions, contract_id: str, dry_run: bool
         return ExitCode.OK
     outcome = fix(path, contract_id, options, write=not dry_run, select=[Path(s) for s in select], progress=progress)
     click.echo(render_fix(outcome, show_diff=dry_run), nl=False)
-    remaining = outcome.violations_after if outcome.written else None
+    if dry_run:
+        return ExitCode.OK
+    remaining = outcome.violations_after if outcome.written else outcome.violations_before
     return ExitCode.BROKEN if remaining else ExitCode.OK
 
 

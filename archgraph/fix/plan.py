@@ -9,14 +9,25 @@ change to make: import it from there instead. An import left alone says why: a s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.fix.rewrite import Edit
-from archgraph.model import ArchModel
+from archgraph.model import ArchModel, ImportExpr
+from archgraph.model.facts import FileFacts
 from archgraph.model.names import is_within
-from archgraph.model.symbols import STAR, Symbol, SymbolSite
+from archgraph.model.symbol_reading import symbol_index
+from archgraph.model.symbols import (
+    STAR,
+    Symbol,
+    SymbolSite,
+    absolute_module,
+    origin_of,
+    packages_of,
+)
+from archgraph.rules.base import Contract
 from archgraph.rules.protected import Protected, symbol_findings
 
 
@@ -116,3 +127,157 @@ def changed_files(changes: Sequence[Change]) -> dict[Path, list[Change]]:
     for change in sorted(changes, key=lambda c: (c.file.as_posix(), c.edit.line)):
         by_file.setdefault(change.file, []).append(change)
     return by_file
+
+
+def plan_module_fixes(contract: Protected, model: ArchModel) -> tuple[list[Change], list[LeftAlone]]:
+    """The changes that make a protected *module* contract's violating imports take the names
+    from an allowed module that re-exports them: `from app.registry_impl import AgentRegistry`
+    becomes `from app.registry import AgentRegistry` when `app.registry` is allowed and is the
+    one allowed module re-exporting that very object. A name no allowed module re-exports, or
+    that several do, is left alone, as is an import of the module itself."""
+    result = contract.check(model)
+    pairs = {
+        (v.importer, v.imported)
+        for v in result.violations
+        if v.code == codes.PROTECTED_MODULE_IMPORT.code and v.importer and v.imported
+    }
+    allowed, _problems = contract.resolve(model, "allowed_importers", contract.allowed_importers)
+    protected, _problems = contract.resolve(model, "modules", contract.modules)
+
+    def choose(symbol: Symbol, target: str, holders: list[str]) -> str | list[str]:
+        found = [
+            m for m in holders
+            if any(is_within(m, a) for a in allowed) and not any(is_within(m, p) for p in protected)
+        ]
+        found = _preferred(model, found, symbol.name)
+        if len(found) == 1:
+            return found
+        if found:
+            return f"ambiguous re-export: {', '.join(found)} all re-export {symbol.name}"
+        return f"no allowed module re-exports {symbol.name}"
+
+    return _reexport_fixes(model, sorted(pairs), choose)
+
+
+def plan_replacement_fixes(
+    contract: Contract, replacements: Sequence[ImportExpr], model: ArchModel
+) -> tuple[list[Change], list[LeftAlone]]:
+    """The changes that make a `forbidden` or `layers` contract's direct violating imports of an
+    old module (`replacements = ["old -> new"]`) take the names from the new one, when it holds
+    the very objects (a re-export); the others are left alone with the reason."""
+    olds = [(expr.importer.text, expr.imported.text) for expr in replacements]
+    pairs = set()
+    for violation in contract.check(model).violations:
+        if len(violation.chain) == 1 and violation.importer and violation.imported:
+            if any(is_within(violation.imported, old) for old, _new in olds):
+                pairs.add((violation.importer, violation.imported))
+
+    def choose(symbol: Symbol, target: str, holders: list[str]) -> str | list[str]:
+        new = next(new for old, new in olds if is_within(target, old))
+        if new in holders:
+            return [new]
+        return f"{new} does not hold {symbol} (import it there, or name another replacement)"
+
+    return _reexport_fixes(model, sorted(pairs), choose)
+
+
+Chooser = Callable[[Symbol, str, list[str]], "str | list[str]"]
+
+
+def _reexport_fixes(
+    model: ArchModel, pairs: Sequence[tuple[str, str]], choose: Chooser
+) -> tuple[list[Change], list[LeftAlone]]:
+    """For each violating import (importer, target): each name the importer takes from target,
+    followed to its definition, is taken instead from the module `choose` names among those
+    holding the same object under the same name (or left alone with the reason it gives)."""
+    if not pairs:
+        return [], []
+    packages = packages_of(model.files)
+    origins: dict[Symbol, list[tuple[str, str]]] = {}  # symbol -> the violating pairs taking it
+    plain: list[tuple[str, str]] = []
+    for importer, target in pairs:
+        facts = model.facts([importer], chains=True).get(importer)
+        names = [
+            name.name
+            for fact in (facts.imports if facts is not None else ())
+            if fact.names and absolute_module(importer, fact, packages.__contains__) == target
+            for name in fact.names
+            if name.name != STAR
+        ] + _attribute_names(facts, importer, target, packages.__contains__)
+        found = False
+        for name in dict.fromkeys(names):
+            origin = origin_of(
+                target, name, lambda m: model.facts([m], chains=True).get(m), model.internal_modules,
+                packages.__contains__, not model.exclude_type_checking_imports,
+            )
+            if origin is not None and origin.symbol.module in model.internal_modules:
+                origins.setdefault(origin.symbol, []).append((importer, target))
+                found = True
+        if not found:
+            plain.append((importer, target))
+    index = symbol_index(model, list(origins))
+    changes: list[Change] = []
+    left: list[LeftAlone] = []
+    for symbol, taking in sorted(origins.items()):
+        violating = set(taking)
+        holders = sorted({module for (module, bound), _via in index.routes(symbol).items() if bound == symbol.name})
+        for site in index.sites(symbol):
+            if (site.importer, site.module) not in violating:
+                continue
+            file = model.files.get(site.importer)
+            chosen = choose(symbol, site.module, holders)
+            if isinstance(chosen, str):
+                left.append(LeftAlone(site.importer, file, site.line, str(symbol), chosen))
+                continue
+            decided = _change(model, symbol, site, Symbol(chosen[0], symbol.name))
+            if isinstance(decided, str):
+                left.append(LeftAlone(site.importer, file, site.line, str(symbol), decided))
+            else:
+                changes.append(decided)
+    for importer, target in plain:
+        left.append(LeftAlone(importer, model.files.get(importer), 0, target, "imports the module itself, not names from it"))
+    return changes, left
+
+
+def _attribute_names(
+    facts: FileFacts | None, importer: str, target: str, is_package: Callable[[str], bool]
+) -> list[str]:
+    """The names `m.Name` takes from `target` where `m` is bound to it (`import a.b as m`,
+    `from a import b`, `import a.b` then `a.b.Name`)."""
+    if facts is None:
+        return []
+    heads: dict[str, str] = {}
+    for fact in facts.imports:
+        if not fact.names:
+            heads[fact.alias or fact.module.split(".")[0]] = fact.module if fact.alias else fact.module.split(".")[0]
+        elif (source := absolute_module(importer, fact, is_package)) is not None:
+            for name in fact.names:
+                if f"{source}.{name.name}" == target:
+                    heads[name.bound_as] = target
+    found = []
+    for text, _line in facts.attribute_chains or ():
+        parts = text.split(".")
+        base = heads.get(parts[0])
+        if base is None:
+            continue
+        path = [base, *parts[1:]]
+        for size in range(1, len(path)):
+            if ".".join(path[:size]) == target:
+                found.append(path[size])
+                break
+    return found
+
+
+def _preferred(model: ArchModel, modules: list[str], name: str) -> list[str]:
+    """Of several allowed modules holding the name, the one that exports it on purpose (a
+    package's `__init__`, or a module listing it in `__all__`), when exactly one does."""
+    if len(modules) < 2:
+        return modules
+    exporting = []
+    for module in modules:
+        facts = model.facts([module]).get(module)
+        file = model.files.get(module)
+        listed = facts is not None and facts.dunder_all is not None and name in facts.dunder_all
+        if listed or (file is not None and file.name == "__init__.py"):
+            exporting.append(module)
+    return exporting if len(exporting) == 1 else modules

@@ -19,7 +19,8 @@ def render_fix(outcome: FixOutcome, show_diff: bool) -> str:
         f"{len(outcome.left_alone) + len(outcome.refused)} left alone"
     )
     for item in (*outcome.refused, *outcome.left_alone):
-        where = f"{item.file.as_posix()}:{item.line}" if item.file else item.importer
+        where = item.file.as_posix() if item.file else item.importer
+        where += f":{item.line}" if item.line else ""
         lines.append(visible(f"  left alone: {where}  {item.importer} ({item.symbol}): {item.reason}"))
     if outcome.written:
         lines.append(f"violations: {outcome.violations_before} before, {outcome.violations_after} after")

@@ -54,6 +54,10 @@ def rewrite(source: bytes, edits: Sequence[Edit]) -> bytes:
     unused = {head for head in heads if not _still_used(changed, head)}
     if unused:
         changed = changed.visit(_DropImports(unused))
+    try:  # parsed again, as written: an edit that left a file unparsable is never written
+        cst.parse_module(changed.bytes)
+    except cst.ParserSyntaxError as error:
+        raise RewriteError(f"would not parse after the edit: {error.message}") from None
     return changed.bytes
 
 

@@ -14,11 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, ViolationKey
-from archgraph.fix.plan import Change, LeftAlone, changed_files, plan_symbol_fixes
+from archgraph.fix.plan import (
+    Change,
+    LeftAlone,
+    changed_files,
+    plan_module_fixes,
+    plan_replacement_fixes,
+    plan_symbol_fixes,
+)
 from archgraph.fix.rewrite import RewriteError, rewrite
 from archgraph.links import read_source
 from archgraph.model import ArchModel
 from archgraph.rules import Contract
+from archgraph.rules.forbidden import Forbidden
+from archgraph.rules.layers import Layers
 from archgraph.rules.protected import Protected
 from archgraph.usecases.project import Progress, Project, RunOptions, quiet, require_contracts
 from archgraph.usecases.scanning import build_model
@@ -77,10 +86,13 @@ def fix(
     if contract is None:
         known = ", ".join(c.id for c in project.contracts)
         raise ArchgraphError(f"unknown contract id '{contract_id}' (contracts: {known})")
-    if not isinstance(contract, Protected) or not contract.symbols:
+    replacements = contract.replacements if isinstance(contract, (Forbidden, Layers)) else ()
+    if not isinstance(contract, Protected) and not replacements:
         raise ArchgraphError(
-            f"'{contract_id}' is a {contract.kind} contract: fix rewrites the imports of a protected "
-            "symbol (for a single-implementation contract, `fix --plan` writes a migration plan)"
+            f"'{contract_id}' is a {contract.kind} contract without replacements: fix rewrites the "
+            "imports that break a protected contract, or a forbidden or layers contract that names "
+            "`replacements = [\"old.module -> new.module\"]` (for a single-implementation "
+            "contract, `fix --plan` writes a migration plan)"
         )
     model = outcome.model
     before = contract.check(model)
@@ -88,7 +100,13 @@ def fix(
         problems = "; ".join(d.message for d in before.diagnostics if d.is_configuration)
         raise ArchgraphError(f"'{contract_id}' cannot be checked: {problems}")
     progress("planning the rewrites")
-    changes, left = plan_symbol_fixes(contract, model)
+    if isinstance(contract, Protected):
+        changes, left = plan_symbol_fixes(contract, model) if contract.symbols else ([], [])
+        if contract.modules:
+            more, more_left = plan_module_fixes(contract, model)
+            changes, left = changes + more, left + more_left
+    else:
+        changes, left = plan_replacement_fixes(contract, replacements, model)
     chosen = {Path(p).as_posix() for p in select}
     if chosen:
         changes = [c for c in changes if c.file.as_posix() in chosen]

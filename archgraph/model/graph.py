@@ -20,6 +20,7 @@ from archgraph.diagnostics import ImportKind, ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
 from archgraph.model.names import ImportExpr, ModuleExpr, ancestors
 from archgraph.model.sources import SourceSet
+from archgraph.model.suppressions import SuppressedImport, SuppressionComment
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ class ArchModel:
     # By importer, the line of each import statement that is not a runtime one and its kind
     # (from the scan's import audit); every other line is a runtime import.
     import_kinds: Mapping[str, Mapping[int, ImportKind]] = field(default_factory=dict)
+    # By module, the `# archgraph: ignore[...]` comments of its file (model/suppressions.py).
+    suppressions: Mapping[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
 
     # --- modules -------------------------------------------------------------------------
 
@@ -269,17 +272,24 @@ class ArchModel:
             return self, frozenset()
         removed: list[tuple[str, str]] = []
         used: set[ImportExpr] = set()
-        select = self.matching if exact else self.covered
         for expr in ignored:
-            importers = select(expr.importer)
-            importeds = select(expr.imported)
-            for importer in sorted(importers):
-                for imported in sorted(self.graph.imports_of(importer) & importeds):
-                    removed.append((importer, imported))
-                    used.add(expr)
+            sites = self.ignored_sites(expr, exact)
+            if sites:
+                removed += sites
+                used.add(expr)
         if not removed:
             return self, frozenset()
         return self._without_imports(removed), frozenset(used)
+
+    def ignored_sites(self, expr: ImportExpr, exact: bool = False) -> list[tuple[str, str]]:
+        """The direct imports (importer, imported) one `ignore_imports` entry covers, sorted."""
+        select = self.matching if exact else self.covered
+        importeds = select(expr.imported)
+        return [
+            (importer, imported)
+            for importer in sorted(select(expr.importer))
+            for imported in sorted(self.graph.imports_of(importer) & importeds)
+        ]
 
     def of_kinds(self, kinds: Iterable[ImportKind]) -> ArchModel:
         """A view with only the imports that have a line of one of `kinds`: an import whose
@@ -310,10 +320,53 @@ class ArchModel:
             facts_provider=self.facts_provider,
             test_code=self.test_code,
             import_kinds=self.import_kinds,
+            suppressions=self.suppressions,
         )
         if "sources" in self.__dict__:  # the same files, so the same facts and classes
             view.__dict__["sources"] = self.__dict__["sources"]
         return view
+
+    def without_sites(self, sites: Iterable[tuple[str, str]]) -> ArchModel:
+        """A view without these direct imports (importer, imported)."""
+        removed = sorted(set(sites))
+        return self._without_imports(removed) if removed else self
+
+    def with_suppressions(
+        self, suppressions: Mapping[str, tuple[SuppressionComment, ...]]
+    ) -> ArchModel:
+        """The same model with other inline suppressions (to judge what each one changes)."""
+        view = dataclasses.replace(self, suppressions=suppressions)
+        if "sources" in self.__dict__:
+            view.__dict__["sources"] = self.__dict__["sources"]
+        return view
+
+    def suppresses(self, contract_id: str, importer: str, line: int) -> bool:
+        """Whether a usable suppression on this line of the importer names the contract."""
+        return any(
+            c.line == line and c.on_import and c.names(contract_id)
+            for c in self.suppressions.get(importer, ())
+        )
+
+    def suppressed_for(self, contract_id: str) -> tuple[SuppressedImport, ...]:
+        """Each usable suppression naming the contract, with the import sites it keeps out of
+        it: a site every line of which is suppressed (one also imported on another line stays)."""
+        found = []
+        for module in sorted(self.suppressions):
+            comments = [
+                c for c in self.suppressions[module] if c.on_import and c.names(contract_id)
+            ]
+            if not comments:
+                continue
+            lines = {c.line for c in comments}
+            by_line: dict[int, list[tuple[str, str]]] = {}
+            imported_modules = self.graph.imports_of(module) if module in self.modules else ()
+            for imported in sorted(imported_modules):
+                import_lines = set(self.graph.import_lines(module, imported))
+                if import_lines and import_lines <= lines:
+                    for line in import_lines:
+                        by_line.setdefault(line, []).append((module, imported))
+            found += [SuppressedImport(c, tuple(by_line.get(c.line, ()))) for c in comments]
+        return tuple(found)
 
     def covered(self, expr: ModuleExpr) -> frozenset[str]:
         """The modules in the pattern's scope: those it names and their descendants."""

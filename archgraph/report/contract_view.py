@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel
 from archgraph.model.names import is_within
-from archgraph.report.graphview import LayerPlan, collapse_to, module_depth
+from archgraph.report.graphview import LayerPlan
 from archgraph.report.layout import dot_id
+from archgraph.report.view_budget import collapse_to, module_depth
 
 if TYPE_CHECKING:
     import graphviz

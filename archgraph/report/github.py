@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
@@ -83,6 +84,7 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             )
         lines += [_diagnostic_command(result, d, contract, workspace) for d in contract.diagnostics]
     lines += [_diagnostic_command(result, d, None, workspace) for d in result.diagnostics]
+    lines += _baseline_added(result, workspace)
     if known:
         lines.append(
             workflow_command(
@@ -92,12 +94,31 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
             )
         )
     kept = sum(1 for c in result.contracts if c.kept)
+    in_error = sum(1 for c in result.contracts if c.misconfigured)
+    errors = f", {in_error} in error (configuration)" if in_error else ""
     split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
     lines.append(
-        f"archgraph: {kept} kept, {len(result.contracts) - kept} broken "
+        f"archgraph: {kept} kept, {len(result.contracts) - kept - in_error} broken{errors} "
         f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"
+
+
+def _baseline_added(result: RunResult, workspace: Path | None) -> list[str]:
+    """`check --baseline-ref REV`: an error at the baseline file for each entry added since."""
+    change = result.baseline_change
+    if change is None:
+        return []
+    place = _place(result, Location(Path(change.file)), workspace)
+    title = f"archgraph baseline ({codes.BASELINE_ENTRIES_ADDED.code})"
+    return [
+        workflow_command(
+            "error",
+            f"baseline entry added since {change.ref}: {key.contract}: {key}",
+            place | {"title": title},
+        )
+        for key in change.added
+    ]
 
 
 def _diagnostic_command(

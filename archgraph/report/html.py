@@ -26,8 +26,9 @@ from archgraph.diagnostics import ContractResult, RunResult
 from archgraph.model import ArchModel
 from archgraph.model.names import parent
 from archgraph.report.diagram import LAYER_ANCHOR
-from archgraph.report.graphview import GraphView, ViewChain, ViewNode, collapse_to, module_depth
+from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.layout import Layout
+from archgraph.report.view_budget import collapse_to, module_depth
 
 VIOLATIONS_PER_PAGE = 20  # the viewer pages longer lists; without script every item shows
 GROUP_DEPTH = 2  # violations are grouped by their module's package at this depth (`app.web`)

@@ -6,6 +6,7 @@ from typing import Any
 
 from archgraph.diagnostics import (
     AffectedScope,
+    BaselineChange,
     ContractResult,
     Diagnostic,
     RunResult,
@@ -32,15 +33,31 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "imports": summary.imports,
             "files": summary.files,
             "kept": sum(1 for c in result.contracts if c.kept),
-            "broken": sum(1 for c in result.contracts if not c.kept),
+            "broken": sum(1 for c in result.contracts if c.status == "broken"),
+            "error": sum(1 for c in result.contracts if c.status == "error"),
             "violations": sum(len(c.violations) for c in result.contracts),
             "violations_in_production": sum(len(c.production_violations) for c in result.contracts),
             "violations_in_tests": sum(len(c.test_violations) for c in result.contracts),
             "reported_only": sum(len(c.reported_only) for c in result.contracts),
+            "suppressed": result.suppressed_count,
             "exit_code": int(result.exit_code),
         },
         "baseline": _run_baseline(result),
         "affected": _affected(result.scope),
+        "baseline_change": _baseline_change(result.baseline_change),
+    }
+
+
+def _baseline_change(change: BaselineChange | None) -> dict[str, Any] | None:
+    """`check --baseline-ref REV`: entries added to the baseline file since REV (they fail the
+    run) and removed since; None without --baseline-ref."""
+    if change is None:
+        return None
+    return {
+        "ref": change.ref,
+        "file": change.file,
+        "added": [key.as_dict() for key in change.added],
+        "removed": [key.as_dict() for key in change.removed],
     }
 
 
@@ -90,6 +107,10 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "severity": contract.severity.value,
         "governed": contract.governed,
         "respecting": contract.respecting,
+        "violating": contract.violating,
+        "exempt": contract.exempt,
+        "unit": contract.unit,
+        "compliance_formula": contract.formula,
         "compliance": contract.compliance,
         "hint": contract.hint,
         "violations": [violation_to_dict(v, contract.hint) for v in contract.violations],
@@ -97,6 +118,16 @@ def contract_to_dict(contract: ContractResult, baseline: bool = False) -> dict[s
         "baseline": _contract_baseline(contract, baseline),
         "fixed": [key.as_dict() for key in contract.fixed],
         "out_of_scope": contract.out_of_scope,
+        "suppressed_count": len(contract.suppressed),
+        "suppressed": [
+            {
+                "file": s.location.path.as_posix(),
+                "line": s.location.line,
+                "reason": s.reason,
+                "imports": [{"importer": a, "imported": b} for a, b in s.sites],
+            }
+            for s in contract.suppressed
+        ],
         "diagnostics": [diagnostic_to_dict(d) for d in contract.diagnostics],
     }
 

@@ -110,7 +110,8 @@ def _contract_case(contract: ContractResult) -> ET.Element:
     summary = (
         f"{contract.kind} contract {contract.contract_id}: {contract.status}, "
         f"severity {contract.severity.value}, compliance {format_percent(contract.compliance)} "
-        f"({_count(contract.respecting)} of {_count(contract.governed)} import sites respect it)"
+        f"({_count(contract.respecting)} of {_count(contract.governed)} {contract.unit} respect it, "
+        f"{_count(contract.violating)} violate it, {_count(contract.exempt)} exempt)"
     )
     if contract.test_violations:
         summary += (

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation, visible
 from archgraph.report.text import (
+    baseline_change_phrase,
     format_percent,
     has_test_violations,
     kind_note,
@@ -49,7 +50,20 @@ def render_markdown(
         if broken
         else f"## archgraph: all {len(result.contracts)} contracts kept"
     )
+    change = result.baseline_change
+    if change is not None and change.added:
+        title += f"; the baseline grew by {len(change.added)} entr{'y' if len(change.added) == 1 else 'ies'}"
     lines = [title, "", _context(result), ""]
+    if change is not None and change.added:
+        lines += [
+            f"Baseline entries added since {code(change.ref)} (new violations recorded; "
+            "they fail the run):",
+            "",
+            *(f"- {code(key.contract)}: {escape(str(key))}" for key in change.added[:limit]),
+        ]
+        if len(change.added) > limit:
+            lines.append(f"- ... and {len(change.added) - limit} more")
+        lines.append("")
     if result.contracts:
         lines += [*_table(result), ""]
     if has_test_violations(result):
@@ -77,6 +91,10 @@ def _context(result: RunResult) -> str:
     parts = [f"{summary.modules} modules, {summary.imports} imports"]
     if result.baseline is not None:
         parts.append(f"baseline {code(result.baseline.as_posix())}")
+    if result.baseline_change is not None:
+        parts.append(escape(baseline_change_phrase(result.baseline_change)))
+    if result.suppressed_count:
+        parts.append(f"{result.suppressed_count} inline suppression(s)")
     scope = result.scope
     if scope is not None:
         shown = (
@@ -104,6 +122,8 @@ def _table(result: RunResult) -> list[str]:
         status = "✅ kept" if contract.kept else "❌ broken"
         if not contract.kept and contract.severity is not Severity.ERROR:
             status = f"⚠️ broken ({contract.severity.value})"
+        if contract.misconfigured:
+            status = "⛔ error (configuration)"
         cells = [
             f"{code(contract.contract_id)} {escape(contract.name)}",
             contract.kind,

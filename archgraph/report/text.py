@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archgraph.diagnostics import (
     AffectedScope,
+    BaselineChange,
     ContractResult,
     Diagnostic,
     ImportKind,
@@ -32,10 +33,14 @@ def render_text(result: RunResult) -> str:
     ]
     if result.baseline is not None:
         lines += [f"Baseline: {result.baseline.as_posix()}", ""]
+    if result.baseline_change is not None:
+        lines += [*baseline_change_lines(result.baseline_change), ""]
     if result.scope is not None:
         lines += [scope_line(result.scope), ""]
     for contract in result.contracts:
-        lines += _contract_lines(contract, baseline=result.baseline is not None)
+        lines += _contract_lines(
+            contract, baseline=result.baseline is not None, suppressed=result.show_suppressed
+        )
     shown, folded = fold_repeated_infos(result.diagnostics)
     if shown:
         lines.append(f"Diagnostics ({len(shown)}):")
@@ -46,9 +51,13 @@ def render_text(result: RunResult) -> str:
     if result.contracts:
         lines += [*summary_table(result), ""]
     kept = sum(1 for c in result.contracts if c.kept)
-    broken = len(result.contracts) - kept
+    in_error = sum(1 for c in result.contracts if c.misconfigured)
+    broken = len(result.contracts) - kept - in_error
     violations = sum(len(c.violations) for c in result.contracts)
-    closing = f"Contracts: {kept} kept, {broken} broken ({violations} violations"
+    closing = f"Contracts: {kept} kept, {broken} broken"
+    if in_error:
+        closing += f", {in_error} in error (configuration)"
+    closing += f" ({violations} violations"
     if has_test_violations(result):
         closing += f"; {test_count_phrase(result.contracts)}"
     if result.baseline is not None:
@@ -57,8 +66,31 @@ def render_text(result: RunResult) -> str:
         closing += f": {new} new, {violations - new} known; {stale} stale baseline entries"
     if result.scope is not None:
         closing += f"; {sum(c.out_of_scope for c in result.contracts)} outside the affected scope"
+    if result.suppressed_count:
+        closing += f"; {result.suppressed_count} inline suppression(s)"
+    if result.baseline_change is not None:
+        closing += f"; {baseline_change_phrase(result.baseline_change)}"
     lines.append(closing + ").")
     return "".join(visible(line) + "\n" for line in lines)
+
+
+def baseline_change_phrase(change: BaselineChange) -> str:
+    """`baseline: -85 fixed, +1 added` (since REV)."""
+    return f"baseline: -{len(change.removed)} fixed, +{len(change.added)} added since {change.ref}"
+
+
+def baseline_change_lines(change: BaselineChange) -> list[str]:
+    """`check --baseline-ref REV`: the counts, and each entry added to the file since REV,
+    which fails the run."""
+    phrase = baseline_change_phrase(change)
+    lines = [f"{phrase[:1].upper()}{phrase[1:]} ({change.file})"]
+    if change.added:
+        lines.append(
+            f"  {len(change.added)} entr{'y was' if len(change.added) == 1 else 'ies were'} "
+            "added: new violations recorded instead of fixed (this fails the run):"
+        )
+        lines += [f"    + {key.contract}: {key}" for key in change.added]
+    return lines
 
 
 def has_test_violations(result: RunResult) -> bool:
@@ -119,8 +151,10 @@ def contract_lines(contract: ContractResult) -> list[str]:
     return [visible(line) for line in _contract_lines(contract)]
 
 
-def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[str]:
-    status = "KEPT  " if contract.kept else "BROKEN"
+def _contract_lines(
+    contract: ContractResult, baseline: bool = False, suppressed: bool = False
+) -> list[str]:
+    status = {"kept": "KEPT  ", "broken": "BROKEN", "error": "ERROR "}[contract.status]
     label = f"{status}  {contract.name}  [{contract.kind}, id={contract.contract_id}"
     if contract.severity.value != "error":
         label += f", severity={contract.severity.value}"
@@ -138,12 +172,29 @@ def _contract_lines(contract: ContractResult, baseline: bool = False) -> list[st
         lines.append(f"  {note}")
     if contract.out_of_scope:
         lines.append(f"  ({contract.out_of_scope} violation(s) outside the affected scope not shown)")
+    lines += suppressed_lines(contract, listed=suppressed)
     for diagnostic in contract.diagnostics:
         lines += ["  " + line for line in diagnostic_lines(diagnostic)]
     if contract.fails_on_stale:
         lines.append(f"  {stale_phrase(contract)} (fail_on_stale): prune them, so that a fixed "
                      "violation cannot come back unnoticed")
     lines.append("")
+    return lines
+
+
+def suppressed_lines(contract: ContractResult, listed: bool) -> list[str]:
+    """How many inline suppressions keep violations out of the contract; with `listed`
+    (`--show-suppressed`), each one: where, which imports, and why."""
+    count = len(contract.suppressed)
+    if not count:
+        return []
+    title = f"{count} inline suppression(s) keep imports out of it"
+    if not listed:
+        return [f"  {title} (--show-suppressed lists them)"]
+    lines = [f"  {title}:"]
+    for suppressed in contract.suppressed:
+        sites = ", ".join(f"{a} -> {b}" for a, b in suppressed.sites)
+        lines += [f"    {suppressed.location}: {sites}", f"      reason: {suppressed.reason}"]
     return lines
 
 
@@ -206,11 +257,12 @@ def format_percent(share: float | None) -> str:
 
 
 def summary_table(result: RunResult) -> list[str]:
-    """One row per contract: id, type, status, governed and respecting import sites,
-    violations (those in test code, when any; new/known/fixed with a baseline) and compliance."""
+    """One row per contract: id, type, status, governed (= respecting + violating) and exempt
+    units, violations (those in test code, when any; new/known/fixed with a baseline) and
+    compliance; under it, the formula."""
     with_baseline = result.baseline is not None
     with_tests = has_test_violations(result)
-    header = ["contract", "type", "status", "governed", "respecting", "violations"]
+    header = ["contract", "type", "status", "governed", "respecting", "violating", "exempt", "violations"]
     if with_tests:
         header.append("in tests")
     if with_baseline:
@@ -224,6 +276,8 @@ def summary_table(result: RunResult) -> list[str]:
             contract.status,
             "-" if contract.governed is None else str(contract.governed),
             "-" if contract.respecting is None else str(contract.respecting),
+            "-" if contract.violating is None else str(contract.violating),
+            "-" if contract.exempt is None else str(contract.exempt),
             str(len(contract.violations)),
         ]
         if with_tests:
@@ -246,7 +300,11 @@ def summary_table(result: RunResult) -> list[str]:
         ]
         return "  " + "  ".join(cells).rstrip()
 
-    return ["Summary:"] + [line(row) for row in rows]
+    legend = [
+        "  compliance = respecting / (respecting + violating); exempt units (allowed, ignored, "
+        "baselined) count in neither"
+    ]
+    return ["Summary:"] + [line(row) for row in rows] + legend
 
 
 def violation_lines(violation: Violation) -> list[str]:

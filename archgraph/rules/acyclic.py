@@ -12,6 +12,7 @@ from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
+from archgraph.rules.sites import removed_sites
 
 MAX_CYCLES_PER_PACKAGE = 100
 
@@ -19,7 +20,20 @@ MAX_CYCLES_PER_PACKAGE = 100
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Acyclic(Contract):
+    """The children of each package must not import each other in a cycle.
+
+    Compliance, over import sites: governed = every import between two different children of a
+    checked package; violating = every such import along a child -> child dependency that lies on
+    a cycle (both children in one strongly connected component), whatever `max_cycle_length`
+    lets the report list; exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "acyclic"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports between two "
+        "children of a package; violating: those along a dependency on any cycle; exempt: "
+        "ignore_imports"
+    )
     packages: tuple[ModuleExpr, ...]
     max_cycle_length: int = 8
     depth: int = 0  # also check the subpackages this many levels below each package
@@ -47,13 +61,19 @@ class Acyclic(Contract):
         violations: list[Violation] = []
         governed: set[ImportSite] = set()
         violating: set[ImportSite] = set()
+        ignored: set[ImportSite] = set()
         for package in self._packages_to_check(model, packages, frozenset(skipped)):
             cycles = self._package_cycles(view, package)
             violations += cycles.violations
             diagnostics += cycles.notes
             governed |= cycles.governed
             violating |= cycles.violating
-        return self.result(violations, diagnostics, governed=governed, violating=violating)
+            if view is not model:
+                scoped = self.in_scope(model)
+                ignored |= removed_sites(scoped, view, _sites_between_children(scoped, package))
+        return self.result(
+            violations, diagnostics, governed=governed, violating=violating, exempt=ignored
+        )
 
     def _packages_to_check(
         self, model: ArchModel, packages: list[str], skipped: frozenset[str]
@@ -75,7 +95,7 @@ class Acyclic(Contract):
 
     def _package_cycles(self, model: ArchModel, package: str) -> PackageCycles:
         """Cycles between the package's children; every import between two different children
-        is governed, and every import along a dependency of a listed cycle violates."""
+        is governed, and every import along a dependency on a cycle violates."""
         import networkx as nx  # noqa: PLC0415 - heavy import, only needed here
 
         prefix = package + "."
@@ -99,7 +119,18 @@ class Acyclic(Contract):
                     collapsed.add_edge(source, target, example=(importer, imported), sites=[])
                 collapsed.edges[source, target]["sites"].append((importer, imported))
         cycles = []
-        for component in sorted(nx.strongly_connected_components(collapsed), key=min):
+        # Every import along a child -> child dependency inside a strongly connected component
+        # lies on a cycle: those violate, however many cycles max_cycle_length lets the report
+        # list.
+        components = sorted(nx.strongly_connected_components(collapsed), key=min)
+        component_of = {node: index for index, nodes in enumerate(components) for node in nodes}
+        violating: set[ImportSite] = {
+            site
+            for source, target, sites in collapsed.edges(data="sites")
+            if component_of[source] == component_of[target]
+            for site in sites
+        }
+        for component in components:
             if len(component) < 2:
                 continue
             subgraph = collapsed.subgraph(component)
@@ -122,11 +153,8 @@ class Acyclic(Contract):
             # or a long ring of imports would pass as acyclic.
             cycles += found or [_shortest_cycle(nx, subgraph)]
         violations = []
-        violating: set[ImportSite] = set()
         for cycle in sorted(cycles):
             hops = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
-            for hop in hops:
-                violating.update(collapsed.edges[hop]["sites"])
             steps = tuple(model.step(*collapsed.edges[hop]["example"]) for hop in hops)
             violations.append(
                 self.steps_violation(
@@ -167,6 +195,19 @@ class PackageCycles:
     notes: list[Diagnostic]
     governed: set[ImportSite]
     violating: set[ImportSite]
+
+
+def _sites_between_children(model: ArchModel, package: str) -> set[ImportSite]:
+    """Imports from one child of the package (or its descendants) to another child's."""
+    depth = package.count(".") + 1
+    sites = set()
+    for importer in model.descendants(package):
+        for imported in model.imports_of(importer):
+            if imported.startswith(package + ".") and (
+                imported.split(".")[depth] != importer.split(".")[depth]
+            ):
+                sites.add((importer, imported))
+    return sites
 
 
 def _shortest_cycle(nx: Any, component: Any) -> tuple[str, ...]:

@@ -13,14 +13,27 @@ from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
-from archgraph.rules.sites import imports_leaving
+from archgraph.rules.sites import imports_leaving, removed_sites
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Allowlist(Contract):
+    """Source modules may import only their own modules, the allowed modules and the allowed
+    external packages (direct imports: an allowed module answers for its own imports).
+
+    Compliance, over import sites: governed = every import from inside a source module to a
+    module outside it, internal or external; violating = those into a module that is not
+    allowed; exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "allowlist"
     supports_exclude_modules: ClassVar[bool] = True
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports leaving a source "
+        "module; violating: those into a module neither allowed nor the source's own; exempt: "
+        "ignore_imports"
+    )
     source_modules: tuple[ModuleExpr, ...]
     allowed_modules: tuple[ModuleExpr, ...] = ()
     # External packages the sources may import, by name: a package the code does not import
@@ -57,7 +70,9 @@ class Allowlist(Contract):
         if problems or more:
             return self.result(diagnostics=diagnostics + problems + more)
         permitted = frozenset().union(*(view.within(m) for m in allowed))
-        governed = imports_leaving(view, sources, view.modules)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, sources, scoped.modules)
+        ignored = removed_sites(scoped, view, candidates)
         alternatives = Alternatives(view, permitted, self.allowed_external)
         violations = [
             self._violation(view, source, (importer, imported), alternatives.nearest(imported))
@@ -65,7 +80,9 @@ class Allowlist(Contract):
             for importer, imported in sorted(imports_leaving(view, [source], view.modules))
             if imported not in permitted and not self._external_allowed(view, imported)
         ]
-        return self.result(violations, diagnostics, governed=governed, model=view)
+        return self.result(
+            violations, diagnostics, governed=candidates - ignored, exempt=ignored, model=view
+        )
 
     def _external_allowed(self, model: ArchModel, module: str) -> bool:
         if module not in model.external_modules:

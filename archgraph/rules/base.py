@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import (
+    SITES,
     ContractResult,
     Diagnostic,
     ImportKind,
@@ -46,6 +47,9 @@ class Contract(ABC):
     kind: ClassVar[str]
     # Whether `check` passes its model to `result`, which applies `exclude_modules`.
     supports_exclude_modules: ClassVar[bool] = False
+    # How the type's compliance is computed, in words (reports print it): every type follows
+    # `diagnostics.COMPLIANCE` and says here what it governs, violates and exempts.
+    compliance_formula: ClassVar[str] = ""
     name: str
     id: str = ""
     severity: Severity = Severity.ERROR
@@ -94,14 +98,24 @@ class Contract(ABC):
 
     # --- helpers for check() -------------------------------------------------------------
 
+    def in_scope(self, model: ArchModel) -> ArchModel:
+        """The model with only the import kinds the contract governs (ignored imports kept):
+        what compliance counts exempt ignores against."""
+        return model.of_kinds(self.import_kinds) if self.import_kinds else model
+
     def governs_kind(self, kind: ImportKind) -> bool:
         """Whether the contract rules on imports of this kind (`import_kinds`)."""
         return not self.import_kinds or kind in self.import_kinds
 
     def view(self, model: ArchModel) -> tuple[ArchModel, list[Diagnostic]]:
-        """The model without ignored imports and without the imports of no governed kind, plus
-        a warning for each ignore that matched nothing."""
+        """The model without ignored imports, without the import sites inline suppressions
+        keep out of this contract and without the imports of no governed kind, plus a warning
+        for each ignore that matched nothing."""
         view, used = model.without(self.ignore_imports, exact=self.ignore_imports_exact)
+        if model.suppressions:  # `# archgraph: ignore[ID] -- reason` on import lines
+            view = view.without_sites(
+                site for kept_out in view.suppressed_for(self.id) for site in kept_out.sites
+            )
         if self.import_kinds:
             view = view.of_kinds(self.import_kinds)
         if self.unmatched_ignore_imports is UnmatchedIgnores.NONE:
@@ -145,7 +159,7 @@ class Contract(ABC):
         excluded, problems = self.resolve(model, "exclude_modules", self.exclude_modules)
         return frozenset().union(*(model.within(m) for m in excluded)), problems
 
-    def in_scope(self, route: LayerRoute, excluded: frozenset[str]) -> LayerRoute | None:
+    def route_in_scope(self, route: LayerRoute, excluded: frozenset[str]) -> LayerRoute | None:
         """The route without its excluded heads and tails (None when no head or no tail is
         left): a route's violation shows one head, which must not be an excluded one while
         another head still breaks the contract."""
@@ -161,18 +175,23 @@ class Contract(ABC):
         diagnostics: Iterable[Diagnostic] = (),
         governed: Iterable[ImportSite] | int | None = None,
         violating: Iterable[ImportSite] = (),
+        exempt: Iterable[ImportSite] | int = (),
+        unit: str = SITES,
         *,
         model: ArchModel | None = None,
     ) -> ContractResult:
         """The contract's result; with the `model`, without what `exclude_modules` leaves out.
 
         An excluded module is out of scope: a violation whose chain starts or ends in one (a
-        chainless finding: whose module is one) is dropped, and so is every import site it
-        imports from. A chain that only passes through an excluded module is still a violation.
-        A contract type that does not pass its model must reject `exclude_modules`.
+        chainless finding: whose module is one) is dropped, and so is every import site (governed,
+        violating or exempt) it imports from. A chain that only passes through an excluded
+        module is still a violation. A contract type that does not pass its model must reject
+        `exclude_modules` (`supports_exclude_modules`).
         """
         if model is None or not self.exclude_modules:
-            return ContractResult.of(self, violations, diagnostics, governed, violating)
+            return ContractResult.of(
+                self, violations, diagnostics, governed, violating, exempt, unit
+            )
         out, problems = self.excluded(model)
         by_file = {path: module for module, path in model.files.items()}
 
@@ -185,15 +204,18 @@ class Contract(ABC):
         def in_scope(site: ImportSite) -> bool:
             return site[0] not in out
 
-        sites = governed if governed is None or isinstance(governed, int) else filter(
-            in_scope, governed
-        )
+        if governed is not None and not isinstance(governed, int):
+            governed = filter(in_scope, governed)
+        if not isinstance(exempt, int):
+            exempt = filter(in_scope, exempt)
         return ContractResult.of(
             self,
             filter(kept, violations),
             [*diagnostics, *problems],
-            sites,
+            governed,
             filter(in_scope, violating),
+            exempt,
+            unit,
         )
 
     def chain_violation(
@@ -278,7 +300,8 @@ def _module_of(violation: Violation, by_file: Mapping[Path, str]) -> str | None:
 
 
 def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
-    """`key`: pattern matches no module; suggest the closest module name."""
+    """`key`: pattern matches no module; suggest the closest module name, or the setting
+    that leaves the module out of the graph."""
     if expr.is_selector:
         return Diagnostic(
             codes.NO_MATCHING_MODULE.code,
@@ -291,6 +314,12 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
     external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)
     if external and not close:
         hint = "external packages are in the graph only with include_external_packages = true"
+    skipped = None if expr.is_wildcard else skipped_namespace_directory(model, expr.text)
+    if skipped is not None:
+        hint = (
+            f"{skipped.as_posix()} is a directory without __init__.py (a namespace package); "
+            "set include_namespace_dirs = true to analyze it"
+        )
     return Diagnostic(
         codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,
@@ -320,4 +349,36 @@ def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:
         for outer in ordered
         for inner in ordered
         if inner != outer and is_within(inner, outer)
+    ]
+
+
+def skipped_namespace_directory(model: ArchModel, module: str) -> Path | None:
+    """The directory without `__init__.py` (relative to the root) that `module` is, or lies in,
+    below its closest analyzed package: the scan leaves those out unless include_namespace_dirs
+    is on."""
+    parts = module.split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        file = model.files.get(".".join(parts[:size]))
+        if file is None:
+            continue
+        if file.name != "__init__.py":
+            return None  # inside a plain module: no directory to look for
+        for end in range(size + 1, len(parts) + 1):
+            directory = file.parent.joinpath(*parts[size:end])
+            found = model.root / directory
+            if not found.is_dir():
+                return None
+            if not (found / "__init__.py").is_file():
+                return directory
+        return None
+    return None
+
+
+def replacement_problems(at: TablePosition, replacements: Sequence[ImportExpr]) -> list[object]:
+    """`replacements = ["old.module -> new.module"]` (forbidden, layers): plain module names, so
+    that `archgraph fix` knows where a name taken from the old module is to come from."""
+    return [
+        at.error("replacements", f"'{expr}': name one module on each side, without wildcards")
+        for expr in replacements
+        if expr.importer.is_wildcard or expr.imported.is_wildcard
     ]

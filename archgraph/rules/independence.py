@@ -11,14 +11,31 @@ from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
 from archgraph.rules.base import Contract, modules_named, overlapping
 from archgraph.rules.registry import register
-from archgraph.rules.sites import imports_leaving, route_first_hops
+from archgraph.rules.sites import (
+    imports_leaving,
+    layer_chain_starts,
+    removed_sites,
+    route_first_hops,
+)
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Independence(Contract):
+    """The modules must not import each other, directly or indirectly.
+
+    Compliance, over import sites: governed = every import from inside one of the modules to an
+    internal module outside it; violating = the first import out of a module of every chain to
+    another one (through none of the others); exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "independence"
     supports_exclude_modules: ClassVar[bool] = True
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports leaving one of the "
+        "modules for an internal module; violating: the first import of every chain to another "
+        "of them; exempt: ignore_imports"
+    )
     modules: tuple[ModuleExpr, ...]
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
@@ -40,7 +57,7 @@ class Independence(Contract):
         # One layer of independent siblings: grimp's layer engine finds the chains between them.
         excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
         found = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
-        routes = [r for r in (self.in_scope(route, excluded) for route in found) if r]
+        routes = [r for r in (self.route_in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes
@@ -51,6 +68,17 @@ class Independence(Contract):
                 f"{route.importer_layer} imports {route.imported_layer}; they must be independent",
             )
         ]
-        governed = imports_leaving(view, modules, view.internal_modules)
-        violating = {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(violations, diagnostics, governed=governed, violating=violating, model=view)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, modules, model.internal_modules)
+        ignored = removed_sites(scoped, view, candidates)
+        pairs = [(a, b) for a in modules for b in modules if a != b]
+        violating = layer_chain_starts(view, pairs, frozenset(modules), excluded)
+        violating |= {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
+        )

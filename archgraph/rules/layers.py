@@ -8,23 +8,49 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
-from archgraph.model import ArchModel, LayerSpec, ModuleExpr
+from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition
-from archgraph.rules.base import Contract, modules_named, no_match, overlapping
+from archgraph.rules.base import (
+    Contract,
+    modules_named,
+    no_match,
+    overlapping,
+    replacement_problems,
+)
 from archgraph.rules.registry import register
-from archgraph.rules.sites import imports_leaving, route_first_hops
+from archgraph.rules.sites import (
+    imports_leaving,
+    layer_chain_starts,
+    removed_sites,
+    route_first_hops,
+)
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Layers(Contract):
+    """A higher layer may import a lower one, never the reverse.
+
+    Compliance, over import sites: governed = every import from inside a layer module to an
+    internal module outside it; violating = the first import out of the lower layer module of
+    every illegal chain (shown or not); exempt = the imports `ignore_imports` removes.
+    """
+
     kind: ClassVar[str] = "layers"
     supports_exclude_modules: ClassVar[bool] = True
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; governed: imports leaving a layer "
+        "module for an internal module; violating: the first import of every illegal chain; "
+        "exempt: ignore_imports"
+    )
     layers: tuple[LayerSpec, ...]
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
     exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
+    # `old.module -> new.module`: where `archgraph fix` takes the names of a violating import
+    # of the old module from instead (the new one must hold the very objects).
+    replacements: tuple[ImportExpr, ...] = ()
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The layers' modules, inside each container."""
@@ -34,7 +60,7 @@ class Layers(Contract):
         return frozenset(m for m in names if model.contains(m))
 
     def validate(self, at: TablePosition) -> list[object]:
-        problems: list[object] = []
+        problems: list[object] = list(replacement_problems(at, self.replacements))
         if len(self.layers) < 2 and not any(len(spec.modules) > 1 for spec in self.layers):
             problems.append(at.error("layers", "a layers contract needs at least two layers"))
         names = [m for spec in self.layers for m in spec.modules]
@@ -75,7 +101,7 @@ class Layers(Contract):
 
         excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
         found = view.graph.illegal_layer_routes(self.layers, containers)
-        routes = [r for r in (self.in_scope(route, excluded) for route in found) if r]
+        routes = [r for r in (self.route_in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes
@@ -95,10 +121,34 @@ class Layers(Contract):
             for module in spec.modules
             if view.contains(prefix + module)
         ]
-        internal = view.internal_modules
-        governed = imports_leaving(view, layer_modules, internal)
-        violating = {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(violations, diagnostics, governed=governed, violating=violating, model=view)
+        scoped = self.in_scope(model)
+        candidates = imports_leaving(scoped, layer_modules, model.internal_modules)
+        ignored = removed_sites(scoped, view, candidates)
+        violating = layer_chain_starts(
+            view, self._illegal_pairs(prefixes, view), frozenset(layer_modules), excluded
+        )
+        violating |= {site for route in routes for site in route_first_hops(view, route)}
+        return self.result(
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
+        )
+
+    def _illegal_pairs(self, prefixes: Sequence[str], view: ArchModel) -> list[tuple[str, str]]:
+        """(lower, higher) layer modules, per container: each lower layer with every higher
+        one, and the siblings of an independent layer ("a | b") both ways."""
+        pairs = []
+        for prefix in prefixes:
+            for index, spec in enumerate(self.layers):
+                higher = [prefix + m for m in spec.modules]
+                lower = [prefix + m for below in self.layers[index + 1 :] for m in below.modules]
+                pairs += [(low, high) for high in higher for low in lower]
+                if spec.independent:
+                    pairs += [(a, b) for a in higher for b in higher if a != b]
+        return [(a, b) for a, b in pairs if view.contains(a) and view.contains(b)]
 
     def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
         """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +18,7 @@ from archgraph import codes
 from archgraph.diagnostics import (
     ContractResult,
     Diagnostic,
+    ImportSite,
     ImportStep,
     Location,
     Severity,
@@ -34,14 +35,30 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
-from archgraph.rules.base import Contract, modules_named
+from archgraph.rules.base import Contract, modules_named, skipped_namespace_directory
 from archgraph.rules.registry import register
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Protected(Contract):
+    """Only the allowed importers may import these modules, or these names.
+
+    Compliance, over import sites (importer, module imported): violating = every import of a
+    protected module, or statement obtaining a protected symbol, from outside the allowed
+    importers; respecting = every import of a gate (an allowed importer that imports the protected
+    code itself) from outside the allowed importers, and every statement taking the symbol from
+    the `replacement`: the permitted ways to the protected code; exempt = the allowed importers'
+    own imports of it and ignored imports.
+    """
+
     kind: ClassVar[str] = "protected"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) import sites; violating: imports of the protected "
+        "code outside the allowed importers; respecting: imports of an allowed importer that "
+        "imports it, or of the replacement (the permitted paths); exempt: allowed importers, "
+        "ignore_imports"
+    )
     modules: tuple[ModuleExpr, ...] = ()
     symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
     allowed_importers: tuple[ModuleExpr, ...] = ()
@@ -86,26 +103,41 @@ class Protected(Contract):
             problems += self._replacement_problems(model, symbols[0])
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
-        violations, governed = self._module_imports(view, protected, allowed)
-        found, symbol_governed = self._symbol_imports(model, symbols, sites, allowed)
+        modules = self._module_imports(self.in_scope(model), view, protected, allowed)
+        named = self._symbol_imports(model, symbols, sites, allowed)
+        gates = modules.gates | named.gates
+        # Importing a gate is the permitted way to the protected code: those imports respect it.
+        through_gates = {
+            (importer, gate)
+            for gate in gates
+            for importer in view.importers_of(gate)
+            if not _inside(importer, allowed) and not _inside(importer, protected)
+        }
         return self.result(
-            violations + found, diagnostics + problems, governed=governed + symbol_governed
+            modules.violations + named.violations,
+            diagnostics + problems,
+            governed=modules.governed | named.governed | through_gates,
+            exempt=modules.exempt | named.exempt,
         )
 
     def _module_imports(
-        self, view: ArchModel, protected: Sequence[str], allowed: Sequence[str]
-    ) -> tuple[list[Violation], int]:
-        violations = []
-        governed = 0
+        self, model: ArchModel, view: ArchModel, protected: Sequence[str], allowed: Sequence[str]
+    ) -> ProtectedImports:
+        found = ProtectedImports()
         for target_root in protected:
-            for target in sorted(view.within(target_root)):
-                for importer in sorted(view.importers_of(target)):
+            for target in sorted(model.within(target_root)):
+                for importer in sorted(model.importers_of(target)):
                     if is_within(importer, target_root):
                         continue  # a protected module may use its own parts
-                    governed += 1
-                    if any(is_within(importer, a) for a in allowed):
+                    if target not in view.imports_of(importer):  # ignored
+                        found.exempt.add((importer, target))
                         continue
-                    violations.append(
+                    if _inside(importer, allowed):
+                        found.exempt.add((importer, target))
+                        found.gates.add(importer)
+                        continue
+                    found.governed.add((importer, target))
+                    found.violations.append(
                         self.chain_violation(
                             view,
                             codes.PROTECTED_MODULE_IMPORT.code,
@@ -113,7 +145,7 @@ class Protected(Contract):
                             f"{importer} imports protected module {target}",
                         )
                     )
-        return violations, governed
+        return found
 
     def _symbol_imports(
         self,
@@ -121,20 +153,28 @@ class Protected(Contract):
         symbols: Sequence[Symbol],
         sites: Sequence[Sequence[SymbolSite]],
         allowed: Sequence[str],
-    ) -> tuple[list[Violation], int]:
-        """Every statement obtaining a symbol is governed; those outside `allowed` violate."""
-        violations = []
-        governed = 0
+    ) -> ProtectedImports:
+        """Every statement obtaining a symbol outside `allowed` violates, counted by its site
+        (importer, module named); those of allowed importers and ignored ones are exempt."""
+        found = ProtectedImports()
         for symbol, symbol_sites in zip(symbols, sites, strict=True):
             for site in symbol_sites:
+                pair = (site.importer, site.module)
                 if any(expr.covers(site.importer, site.module) for expr in self.ignore_imports):
-                    continue
-                if not self.governs_kind(model.kind_of(site.importer, site.line)):
-                    continue
-                governed += 1
-                if not any(is_within(site.importer, a) for a in allowed) and not self.by_replacement(site):
-                    violations.append(self._symbol_violation(model, symbol, site))
-        return violations, governed
+                    found.exempt.add(pair)
+                elif not self.governs_kind(model.kind_of(site.importer, site.line)):
+                    continue  # an import kind the contract does not govern: out of its scope
+                elif model.suppresses(self.id, site.importer, site.line):
+                    found.exempt.add(pair)  # an inline suppression with its reason
+                elif _inside(site.importer, allowed):
+                    found.exempt.add(pair)
+                    found.gates.add(site.importer)
+                else:
+                    # Taken from the replacement (the canonical path): governed and respecting.
+                    found.governed.add(pair)
+                    if not self.by_replacement(site):
+                        found.violations.append(self._symbol_violation(model, symbol, site))
+        return found
 
     def by_replacement(self, site: SymbolSite) -> bool:
         """Whether the site takes the symbol from the replacement's module (the canonical path)."""
@@ -194,6 +234,22 @@ class Protected(Contract):
             alias=alias,
             via=site.via,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedImports:
+    """What the protected modules or symbols contribute to the result: violations, violating
+    sites, exempt sites (allowed importers, ignored imports), and the gates: allowed importers
+    that import the protected code themselves."""
+
+    violations: list[Violation] = field(default_factory=list)
+    governed: set[ImportSite] = field(default_factory=set)
+    exempt: set[ImportSite] = field(default_factory=set)
+    gates: set[str] = field(default_factory=set)
+
+
+def _inside(module: str, ancestors: Sequence[str]) -> bool:
+    return any(is_within(module, ancestor) for ancestor in ancestors)
 
 
 def symbol_findings(
@@ -325,6 +381,12 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
 def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
     close = difflib.get_close_matches(named.module, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}.{named.name}'?" if close else "check the module name"
+    skipped = skipped_namespace_directory(model, named.module)
+    if skipped is not None:
+        hint = (
+            f"{skipped.as_posix()} is a directory without __init__.py (a namespace package); "
+            "set include_namespace_dirs = true to analyze it"
+        )
     return Diagnostic(
         codes.NO_MATCHING_MODULE.code,
         Severity.ERROR,

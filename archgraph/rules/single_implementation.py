@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Diagnostic, Severity, Violation
+from archgraph.diagnostics import CLASSES, ContractResult, Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.schema import TablePosition
@@ -27,7 +27,18 @@ from archgraph.rules.registry import register
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SingleImplementation(Contract):
+    """One canonical class per concept.
+
+    Compliance, over classes: governed = the classes whose name matches the concept;
+    respecting = the canonical class, its subclasses and its own bases among them; violating =
+    the others; exempt = the others defined in `allowed_modules`.
+    """
+
     kind: ClassVar[str] = "single-implementation"
+    compliance_formula: ClassVar[str] = (
+        "respecting / (respecting + violating) classes matching the concept; respecting: the "
+        "canonical class, its subclasses and bases; exempt: classes in allowed_modules"
+    )
     concept: str  # class-name glob, e.g. `*ToolDispatcher`
     canonical: str  # qualified name of the one implementation
     allowed_modules: tuple[ModuleExpr, ...] = ()
@@ -88,14 +99,19 @@ class SingleImplementation(Contract):
             if not any(expr.covers(m) for m in modules)
         ]
         accepted = classes.ancestors(canonical.qualname) | {canonical.qualname}
-        violations = [
-            self._violation(classes, info, matching)
+        judged = [
+            info
             for info in matching
             if info.qualname not in accepted
             and canonical.qualname not in classes.ancestors(info.qualname)
-            and not any(expr.covers(info.module) for expr in self.allowed_modules)
         ]
-        return self.result(violations, notes, governed=len(matching))
+        exempt = [
+            info for info in judged if any(expr.covers(info.module) for expr in self.allowed_modules)
+        ]
+        violations = [self._violation(classes, info, matching) for info in judged if info not in exempt]
+        return self.result(
+            violations, notes, governed=len(matching) - len(exempt), exempt=len(exempt), unit=CLASSES
+        )
 
     def _violation(self, classes: ClassModel, info: ClassInfo, matching: list[ClassInfo]) -> Violation:
         canonical = self.canonical.rpartition(".")[2]

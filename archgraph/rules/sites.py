@@ -49,3 +49,61 @@ def route_first_hops(model: ArchModel, route: LayerRoute) -> set[ImportSite]:
         }
     first = route.middle[0]
     return {(head, first) for head in route.heads if first in model.imports_of(head)}
+
+
+def reaching(model: ArchModel, targets: AbstractSet[str], avoid: AbstractSet[str]) -> set[str]:
+    """The modules from which a chain of imports leads into `targets` without passing through
+    `avoid` (the targets themselves included): a reverse walk, one pass over the imports."""
+    found = set(targets)
+    frontier = list(targets)
+    while frontier:
+        module = frontier.pop()
+        for importer in model.importers_of(module):
+            if importer not in found and importer not in avoid:
+                found.add(importer)
+                frontier.append(importer)
+    return found
+
+
+def chain_starts(
+    model: ArchModel, sources: AbstractSet[str], reached: AbstractSet[str]
+) -> set[ImportSite]:
+    """Imports from a source module to a module outside the sources that is in `reached`
+    (a target, or a module with a chain into one): the first import out of the sources of
+    every chain, whichever chains a report shows."""
+    return {
+        (importer, imported)
+        for importer in sources
+        for imported in (model.imports_of(importer) - sources) & reached
+    }
+
+
+def layer_chain_starts(
+    model: ArchModel,
+    pairs: Iterable[tuple[str, str]],
+    layer_modules: AbstractSet[str],
+    excluded: AbstractSet[str] = frozenset(),
+) -> set[ImportSite]:
+    """The first import of every illegal chain between the (lower, higher) layer module pairs.
+
+    A chain runs from inside the lower module to inside the higher one through modules of no
+    other layer module (a chain through a third layer is two imports, each judged on its own);
+    it starts at the last import leaving the lower module. A chain that starts or ends in an
+    `excluded` module (`exclude_modules`) is out of scope.
+    """
+    everything = frozenset().union(*(model.within(m) for m in layer_modules))
+    reached_by_target: dict[str, set[str]] = {}
+    sites: set[ImportSite] = set()
+    for lower, higher in pairs:
+        if higher not in reached_by_target:
+            # Through no layer module: the walk stops at every one of them, the higher one's
+            # modules being the targets.
+            targets = model.within(higher) - excluded
+            reached_by_target[higher] = reaching(model, targets, everything)
+        sites |= chain_starts(model, model.within(lower) - excluded, reached_by_target[higher])
+    return sites
+
+
+def removed_sites(model: ArchModel, view: ArchModel, sites: Iterable[ImportSite]) -> set[ImportSite]:
+    """The sites of the model that the view (the model without ignored imports) lacks."""
+    return {(a, b) for a, b in sites if b not in view.imports_of(a)}

@@ -183,6 +183,7 @@ def scan(
         facts_provider=_facts_provider(root, facts_files, store, sources, options, namespace),
         test_code=options.test_code,
         import_kinds=audit.import_kinds,
+        suppressions=audit.suppressions,
     )
     summary = ScanSummary(
         modules=len(model.internal_modules),

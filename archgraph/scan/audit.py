@@ -16,6 +16,7 @@ from typing import Any
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
 from archgraph.model.names import is_within
+from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_imports
 from archgraph.scan.file_scan import BLANKS_IN_NAME, FileScan, read_whole, resolve_relative
@@ -23,7 +24,7 @@ from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import parse
 
-AUDIT_CACHE_VERSION = 2  # 2: each entry holds the file's import kinds
+AUDIT_CACHE_VERSION = 3  # 2: each entry holds the file's import kinds; 3: and its suppressions
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -51,7 +52,7 @@ class AuditScans:
         store that outlives one scan, see ScanStore.in_memory)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
         self.keeps_findings = keeps_findings
-        # path -> [stamp, climbing, dynamic, targets, imports, kinds]
+        # path -> [stamp, climbing, dynamic, targets, imports, kinds, suppressions]
         self.entries: dict[str, list[Any]] = {}
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
@@ -74,7 +75,7 @@ class AuditScans:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
         entry = self.entries.get(str(source.path))
         if entry is not None and tuple(entry[0]) == source.stamp:
-            return FileScan(entry[1], entry[2], entry[3], entry[5]), None
+            return FileScan(entry[1], entry[2], entry[3], entry[5], entry[6]), None
         try:
             data = readable_source(read_whole(str(source.path), source.stamp[0]))
         except OSError:
@@ -90,7 +91,8 @@ class AuditScans:
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
         self.entries[str(source.path)] = [
-            source.stamp, found.climbing, found.dynamic, found.targets, None, found.kinds
+            source.stamp, found.climbing, found.dynamic, found.targets, None, found.kinds,
+            found.suppressions,
         ]
         self.dirty = True
         return found, data
@@ -125,14 +127,14 @@ class AuditScans:
 
 def valid_scans(payload: tuple[Any, ...]) -> bool:
     """({path: [stamp, climbing, dynamic (line, name) pairs, targets, import rows or None,
-    (line, import kind) pairs]},)"""
+    (line, import kind) pairs, (line, comment, on an import) suppressions]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     # Types compared at C speed where it counts: a warm run checks every file's entry.
     return all(
         type(path) is str
         and type(entry) is list
-        and len(entry) == 6
+        and len(entry) == 7
         and cache_file.is_stamp(entry[0])
         and type(entry[1]) is bool
         and type(entry[2]) is tuple
@@ -142,11 +144,14 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
         and type(entry[5]) is tuple
         and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[5])
+        and type(entry[6]) is tuple
+        and all(tuple(map(type, row)) == _SUPPRESSION_TYPES for row in entry[6])
         for path, entry in payload[0].items()
     )
 
 
 _PAIR_TYPES = (int, str)
+_SUPPRESSION_TYPES = (int, str, bool)
 _KIND_OF = {kind.value: kind for kind in ImportKind}
 _KINDS = frozenset(_KIND_OF)
 _STR = {str}
@@ -171,6 +176,8 @@ class ImportAudit:
     dynamic_imports: tuple[DynamicImport, ...]
     # by module, the line of each import statement that is not a runtime one, and its kind
     import_kinds: dict[str, dict[int, ImportKind]] = field(default_factory=dict)
+    # by module, its `# archgraph: ignore[...]` comments
+    suppressions: dict[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
 
 
 class UnknownNames:
@@ -344,7 +351,9 @@ def audit_imports(
             auditor.audit(source, scans)
         scans.save([str(s.path) for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
-        return ImportAudit(tuple(auditor.diagnostics), tuple(ordered), _kinds(sources, scans))
+        return ImportAudit(
+            tuple(auditor.diagnostics), tuple(ordered), _kinds(sources, scans), _suppressions(sources, scans)
+        )
     context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
     if scans.judged_against != context or scans.auditor is None:
         auditor = _Auditor(sources, modules, root_packages, project_root)
@@ -362,7 +371,9 @@ def audit_imports(
         dynamic += judged[2]
     scans.save([str(s.path) for s in sources])
     ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
-    return ImportAudit(tuple(diagnostics), tuple(ordered), _kinds(sources, scans))
+    return ImportAudit(
+        tuple(diagnostics), tuple(ordered), _kinds(sources, scans), _suppressions(sources, scans)
+    )
 
 
 def _kinds(sources: Sequence[ModuleSource], scans: AuditScans) -> dict[str, dict[int, ImportKind]]:
@@ -373,4 +384,20 @@ def _kinds(sources: Sequence[ModuleSource], scans: AuditScans) -> dict[str, dict
         entry = entries.get(str(source.path))
         if entry is not None and entry[5]:
             found[source.module] = {line: _KIND_OF[kind] for line, kind in entry[5]}
+    return found
+
+
+def _suppressions(
+    sources: Sequence[ModuleSource], scans: AuditScans
+) -> dict[str, tuple[SuppressionComment, ...]]:
+    """By module, the `# archgraph: ignore[...]` comments of its file."""
+    found: dict[str, tuple[SuppressionComment, ...]] = {}
+    entries = scans.entries
+    for source in sources:
+        entry = entries.get(str(source.path))
+        if entry is not None and entry[6]:
+            found[source.module] = tuple(
+                SuppressionComment(source.module, source.file, line, text, on_import)
+                for line, text, on_import in entry[6]
+            )
     return found

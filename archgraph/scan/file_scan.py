@@ -1,7 +1,7 @@
 """What a file's bytes say about its imports, whatever the module set: read once per file
 version (and cached by the audit): relative imports that climb two levels, literal dynamic
 imports, the absolute names import statements at line starts name, and the kind of each import
-statement that is not a plain runtime one."""
+statement that is not a plain runtime one, and the `# archgraph: ignore[...]` comments."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ class FileScan:
     targets: tuple[str, ...]  # absolute names that import statements at line starts name
     # (line, ImportKind value) of each import statement that is not a runtime one, by line
     kinds: tuple[tuple[int, str], ...] = ()
+    # (line, comment text from `archgraph:` on, whether an import statement starts on the line)
+    # of each `# archgraph: ignore[...]` comment: the inline suppressions
+    suppressions: tuple[tuple[int, str, bool], ...] = ()
 
     @staticmethod
     def of(data: bytes, source: ModuleSource, tree: Callable[[], Any] | None = None) -> FileScan:
@@ -76,7 +79,60 @@ class FileScan:
         if maybe_dynamic and _DYNAMIC.search(data):
             dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
         kinds = tuple(import_kinds(data, tree))
-        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)), kinds)
+        suppressions: tuple[tuple[int, str, bool], ...] = ()
+        if SUPPRESSION_MARK in data:  # most files have none: a byte search, nothing parsed
+            suppressions = tuple(suppression_comments(data, tree))
+        return FileScan(_climbs(data), dynamic, tuple(sorted(targets)), kinds, suppressions)
+
+
+SUPPRESSION_MARK = b"archgraph:"
+# The directive opens the comment, or starts a second comment on the line (after a `noqa`,
+# say, behind a blank and a hash); prose that quotes it in backticks is not one.
+_SUPPRESSION = re.compile(r"(?:\A|\s)#\s*(archgraph:\s*ignore\b.*)", re.DOTALL)
+_IMPORT_STATEMENTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
+
+
+def suppression_comments(
+    data: bytes, tree: Callable[[], Any] | None = None
+) -> list[tuple[int, str, bool]]:
+    """(line, text, on an import) of each comment that holds `archgraph: ignore`.
+
+    `text` runs from `archgraph:` to the end of the comment (read in model/suppressions.py);
+    `on an import`: an import statement starts on the comment's line, the one the comment
+    keeps out of its contracts (a parenthesised `from` block is named by its first line).
+    A mark inside a string is not a comment: the syntax tree tells them apart.
+    """
+    root = (tree() if tree is not None else parse(data)).root_node
+    found: dict[int, tuple[str, bool]] = {}
+    position = data.find(SUPPRESSION_MARK)
+    while position != -1:
+        node = root.descendant_for_byte_range(position, position + len(SUPPRESSION_MARK))
+        if node is not None and node.type == "comment":
+            text = node_text(node)
+            match = _SUPPRESSION.search(text)
+            line = node.start_point[0] + 1
+            if match is not None and line not in found:
+                found[line] = (match.group(1).strip(), _starts_import(data, root, node.start_point[0]))
+            position = data.find(SUPPRESSION_MARK, node.end_byte)
+        else:
+            position = data.find(SUPPRESSION_MARK, position + 1)
+    return [(line, text, on_import) for line, (text, on_import) in sorted(found.items())]
+
+
+def _starts_import(data: bytes, root: Any, row: int) -> bool:
+    """Whether an import statement starts on the line of index `row`."""
+    start = 0
+    for _ in range(row):
+        start = data.index(b"\n", start) + 1
+    end = data.find(b"\n", start)
+    line = data[start : len(data) if end == -1 else end]
+    first = start + len(line) - len(line.lstrip(b" \t"))
+    node = root.descendant_for_byte_range(first, first + 1)
+    while node is not None and node.start_point[0] == row:
+        if node.type in _IMPORT_STATEMENTS:
+            return True
+        node = node.parent
+    return False
 
 
 # What may stand before `import` on the line of a statement at module level that is known

@@ -88,13 +88,16 @@ def _baseline_file(project: Project, file: Path | None) -> Path:
 
 def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) -> RunResult:
     """Every violation as new; refuses while a contract is misconfigured, since it would have
-    found nothing (recording nothing for it, or pruning all its entries)."""
+    found nothing (recording nothing for it, or pruning all its entries), and while an inline
+    suppression is invalid (its import would be recorded)."""
     unbaselined = replace(options, use_baseline=False, fail_on_stale=False)
     result = check_project(require_contracts(project), unbaselined, progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics
         if d.is_configuration
     ]
+    # An invalid inline suppression suppresses nothing: its import would be recorded.
+    broken += [f"{d.location}: {d.message}" for d in result.diagnostics if d.is_configuration]
     if broken:
         raise ArchgraphError(
             "not writing the baseline: fix the configuration first, or these contracts would "

@@ -22,6 +22,7 @@ from archgraph.model.schema import TablePosition
 from archgraph.rules import Contract
 from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
+from archgraph.rules.exemptions import judge_exemptions, suppression_problems
 from archgraph.scan import scan
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,
@@ -38,6 +39,8 @@ from archgraph.usecases.scanning import scan_options
 # `check` needs none of these: the drawing, baseline and --affected code is imported by the
 # functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
+    from archgraph.baseline import Baseline
+    from archgraph.diagnostics import BaselineChange
     from archgraph.report.graphview import LayerPlan
 
 
@@ -59,6 +62,9 @@ def check_project(
     # A baseline the settings name is the tree's file: a link out of the project is refused.
     from_tree = root if options.baseline is None else None
     baseline = read_baseline(baseline_file, within=from_tree) if baseline_file else None
+    change = None
+    if options.baseline_ref is not None:
+        change = _baseline_change(root, baseline_file, baseline, options.baseline_ref)
     changed = None
     if options.affected_since:
         from archgraph.affected import affected_scope, restrict  # noqa: PLC0415
@@ -71,6 +77,8 @@ def check_project(
         result = apply_baseline(result, baseline, baseline_file)
     if fail_on_stale:
         result = failing_on_stale(result)
+    if change is not None:
+        result = replace(result, baseline_change=change)
     if changed is not None:
         cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
         # The cache is written by the run itself (and often not ignored by git): not a change.
@@ -134,34 +142,52 @@ def _analyze(
     positions = contract_positions(config.contracts)
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
+        judged = judge_exemptions(contract, outcome.model, contract.check(outcome.model))
         checked = apart_test_code(
-            contract, contract.check(outcome.model), outcome.model, config.settings.test_violations
+            contract, judged, outcome.model, config.settings.test_violations
         )
         results.append(_placed(checked, positions.get(contract.id), root))
+    notes += suppression_problems(outcome.model, positions.keys())
     result = RunResult(
         root=root,
         contracts=tuple(results),
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
         summary=outcome.summary,
         strict=options.strict,
+        show_suppressed=options.show_suppressed,
     )
     return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
 
+_IGNORE_CODES = frozenset({codes.UNMATCHED_IGNORE.code, codes.IRRELEVANT_IGNORE.code})
+
+
 def _placed(result: ContractResult, at: TablePosition | None, root: Path) -> ContractResult:
-    """Unmatched `ignore_imports` entries (AG311) located at the key in the contract's file."""
+    """Stale `ignore_imports` entries (AG311, AG342) located at the key in the contract's file."""
     if at is None or not any(
-        d.code == codes.UNMATCHED_IGNORE.code and d.location is None for d in result.diagnostics
+        d.code in _IGNORE_CODES and d.location is None for d in result.diagnostics
     ):
         return result
     where = Location(Path(shown_path(at.file, root)), at.lines.get("ignore_imports", at.line))
     diagnostics = tuple(
-        replace(d, location=where)
-        if d.code == codes.UNMATCHED_IGNORE.code and d.location is None
-        else d
+        replace(d, location=where) if d.code in _IGNORE_CODES and d.location is None else d
         for d in result.diagnostics
     )
     return replace(result, diagnostics=diagnostics)
+
+
+def _baseline_change(
+    root: Path, file: Path | None, today: Baseline | None, ref: str
+) -> BaselineChange:
+    """`--baseline-ref REV`: today's baseline file against the same file at REV."""
+    from archgraph.baseline import BaselineError, baseline_at, baseline_change  # noqa: PLC0415
+
+    if file is None or today is None:
+        raise BaselineError(
+            "--baseline-ref needs a baseline file: the baseline setting, or --baseline FILE"
+        )
+    before, _existed = baseline_at(file, ref)
+    return baseline_change(before, today, ref, shown_path(file, root))
 
 
 def baseline_path(root: Path, config: Config, options: RunOptions) -> Path | None:

@@ -42,6 +42,8 @@ class RunOptions:
     fail_on_stale: bool = False  # with the fail_on_stale setting: stale entries fail the run
     affected_since: str | None = None  # git revision: report only what changes since it affect
     from_importlinter: bool = False  # read import-linter's configuration (config_files name it)
+    show_suppressed: bool = False  # list the inline suppressions in the report
+    baseline_ref: str | None = None  # git revision: fail when the baseline file grew since it
 
 
 @dataclass(frozen=True, slots=True)

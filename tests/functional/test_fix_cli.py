@@ -220,3 +220,107 @@ def test_a_source_that_does_not_parse_is_never_rewritten() -> None:
         rewrite(b"from a import B\nx = (\n", [Edit(1, "B", "c")])
     with pytest.raises(RewriteError, match="no import of B found at line 2"):
         rewrite(b"from a import B\n", [Edit(2, "B", "c")])
+
+
+MODULE_CONTRACT = """
+[archgraph]
+root_packages = ["app"]
+
+[[contracts]]
+id = "impl"
+name = "Only the registry package imports its implementation"
+type = "protected"
+modules = ["app.registry.impl"]
+allowed_importers = ["app.registry", "app.admin"]
+"""
+
+
+def test_a_protected_module_is_reached_through_the_allowed_module_that_reexports_the_names(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "contracts/architecture.toml": MODULE_CONTRACT,
+        "app/__init__.py": "",
+        "app/registry/__init__.py": "from app.registry.impl import Registry\n\n__all__ = ['Registry']\n",
+        "app/registry/impl.py": "class Registry:\n    pass\n\n\nclass Hidden:\n    pass\n\n\nLIMIT = 3\n",
+        # An allowed module that also binds Registry (for its own use): the package's __init__,
+        # which exports it, is the one to go through.
+        "app/admin/__init__.py": "",
+        "app/admin/panel.py": "from app.registry.impl import Registry, Hidden\n",
+        "app/services/__init__.py": "",
+        "app/services/a.py": "from app.registry.impl import Registry\n",
+        "app/services/b.py": "import app.registry.impl as impl\n\nR = impl.Registry\n",
+        "app/services/c.py": "from app.registry.impl import LIMIT\n",  # nothing allowed re-exports it
+        "app/services/d.py": "import app.registry.impl\n",  # the module itself
+    })
+    code, out, err = run_cli(["fix", tmp_path, "--contract", "impl", "--no-cache"])
+    assert tmp_path.joinpath("app/services/a.py").read_text() == "from app.registry import Registry\n"
+    assert tmp_path.joinpath("app/services/b.py").read_text() == "from app.registry import Registry\n\nR = Registry\n"
+    assert tmp_path.joinpath("app/services/c.py").read_text() == "from app.registry.impl import LIMIT\n"
+    assert "2 imports fixed in 2 files; 2 left alone" in out
+    assert "app/services/c.py:1" in out and "no allowed module re-exports LIMIT" in out
+    assert "app/services/d.py  app.services.d (app.registry.impl): imports the module itself" in out
+    assert code == 1 and "violations: 4 before, 2 after" in out, err
+
+
+def test_several_allowed_modules_exporting_the_name_are_an_ambiguous_reexport(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "contracts/architecture.toml": MODULE_CONTRACT,
+        "app/__init__.py": "",
+        "app/registry/__init__.py": "from app.registry.impl import Registry\n",
+        "app/registry/impl.py": "class Registry:\n    pass\n",
+        "app/admin/__init__.py": "from app.registry.impl import Registry\n",
+        "app/services/__init__.py": "",
+        "app/services/a.py": "from app.registry.impl import Registry\n",
+    })
+    code, out, _ = run_cli(["fix", tmp_path, "--contract", "impl", "--no-cache"])
+    assert code == 1
+    assert "ambiguous re-export: app.admin, app.registry all re-export Registry" in out
+    assert tmp_path.joinpath("app/services/a.py").read_text() == "from app.registry.impl import Registry\n"
+
+
+def test_forbidden_and_layers_contracts_fix_through_their_replacements(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "contracts/architecture.toml": (
+            '[archgraph]\nroot_packages = ["app"]\n\n'
+            '[[contracts]]\nid = "layers"\nname = "api above core"\ntype = "layers"\n'
+            'containers = ["app"]\nlayers = ["api", "core"]\n'
+            # The model moved down to core; api.models still re-exports it for old callers.
+            'replacements = ["app.api.models -> app.core.models"]\n\n'
+            '[[contracts]]\nid = "no-legacy-db"\nname = "services use app.db"\ntype = "forbidden"\n'
+            'source_modules = ["app.services"]\nforbidden_modules = ["app.legacy"]\nallow_indirect_imports = true\n'
+            'replacements = ["app.legacy.db -> app.core.db"]\n'
+        ),
+        "app/__init__.py": "",
+        "app/api/__init__.py": "",
+        "app/api/models.py": "from app.core.models import Model\n\n\nclass View:\n    pass\n",
+        "app/core/__init__.py": "",
+        "app/core/models.py": "class Model:\n    pass\n",
+        "app/core/db.py": "from app.legacy.db import connect\n",
+        "app/core/users.py": "from app.api.models import Model, View\n",  # Model moves; View stays up
+        "app/legacy/__init__.py": "",
+        "app/legacy/db.py": "def connect():\n    pass\n\n\ndef vacuum():\n    pass\n",
+        "app/services/__init__.py": "",
+        "app/services/store.py": "from app.legacy.db import connect, vacuum\n",
+    })
+    code, out, err = run_cli(["fix", tmp_path, "--contract", "layers", "--no-cache"])
+    assert tmp_path.joinpath("app/core/users.py").read_text() == (
+        "from app.api.models import View\nfrom app.core.models import Model\n"
+    )
+    assert "app.core.users (app.api.models.View): app.core.models does not hold app.api.models.View" in out
+    assert code == 1, err  # View still comes from above
+    code, out, err = run_cli(["fix", tmp_path, "--contract", "no-legacy-db", "--no-cache"])
+    assert tmp_path.joinpath("app/services/store.py").read_text() == (
+        "from app.legacy.db import vacuum\nfrom app.core.db import connect\n"
+    )
+    assert "app.core.db does not hold app.legacy.db.vacuum" in out and code == 1, err
+    config = tmp_path / "contracts/architecture.toml"
+    config.write_text(config.read_text().replace("app.legacy.db -> app.core.db", "app.legacy.* -> app.core.db"))
+    code, _out, err = run_cli(["check", tmp_path, "--no-cache"])
+    assert code == 2 and "contracts[1].replacements: 'app.legacy.* -> app.core.db': name one module on each side" in err
+
+
+def test_select_limits_the_rewrite_to_the_files_named(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**BASE, **{f: FORMS[f] for f in ("app/services/plain.py", "app/services/aliased.py")}})
+    code, out, _ = fix(tmp_path, "--select", "app/services/plain.py")
+    assert "1 import fixed in 1 file" in out and code == 1  # aliased.py still breaks it
+    assert tmp_path.joinpath("app/services/plain.py").read_text() == EXPECTED["app/services/plain.py"]
+    assert tmp_path.joinpath("app/services/aliased.py").read_text() == FORMS["app/services/aliased.py"]

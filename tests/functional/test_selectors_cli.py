@@ -230,7 +230,7 @@ def test_excluded_modules_are_out_of_scope_but_chains_pass_through_them(tmp_path
 
     code, stdout, _ = run_cli(["check", tmp_path, "--no-cache"])
     assert "app.api.legacy" not in stdout
-    assert re.search(r"\n  api-db +forbidden +broken +2 +0 +2 +0\.0%\n", stdout)
+    assert re.search(r"\n  api-db +forbidden +broken +2 +0 +2 +0 +2 +0\.0%\n", stdout)
 
 
 def test_excluding_the_target_end_of_a_chain(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from helpers import write_tree
 from render_fixtures import SHOP_MODULES, write_shop
 
 from archgraph.diagnostics import ArchgraphError
-from archgraph.report.graphview import Direction, ViewOptions, build_view, collapse_to
+from archgraph.report.graphview import Direction, ViewOptions, build_view
+from archgraph.report.view_budget import collapse_to
 from archgraph.usecases.check import Analysis, analyze
 from archgraph.usecases.project import RunOptions
 

@@ -24,11 +24,15 @@ def test_the_summary_table_has_a_row_per_contract(shop_result: RunResult) -> Non
     table = text[text.index("Summary:") :].splitlines()
 
     assert table[1].split() == [
-        "contract", "type", "status", "governed", "respecting", "violations", "compliance",
+        "contract", "type", "status", "governed", "respecting", "violating", "exempt", "violations",
+        "compliance",
     ]
     rows = {line.split()[0]: line.split()[1:] for line in table[2 : 2 + len(shop_result.contracts)]}
-    assert rows["layers"] == ["layers", "broken", "5", "3", "2", "60.0%"]
-    assert rows["no-cycles"] == ["acyclic", "broken", "8", "2", "2", "25.0%"]
+    assert rows["layers"] == ["layers", "broken", "5", "3", "2", "0", "2", "60.0%"]
+    assert rows["no-cycles"] == ["acyclic", "broken", "8", "2", "6", "0", "2", "25.0%"]
+    for row in rows.values():  # governed = respecting + violating
+        assert int(row[2]) == int(row[3]) + int(row[4])
+    assert table[2 + len(shop_result.contracts)].startswith("  compliance = respecting / (respecting + violating)")
 
 
 def test_with_a_baseline_the_report_separates_new_known_and_stale(baselined_result: RunResult) -> None:

@@ -45,7 +45,9 @@ def test_kept_with_allowed_and_indirect_importers() -> None:
     """pkg.web reaches the store through pkg.services and pkg.registry: indirect is fine."""
     result = check(TREE, PROTECTED)
     assert result.kept and result.violations == () and result.diagnostics == ()
-    assert result.governed == 2  # pkg.registry and pkg.registry.api import it
+    # pkg.registry and pkg.registry.api import it: allowed, so exempt; pkg.services.sanctioned
+    # imports one of them (a gate): the permitted path, so respecting.
+    assert (result.governed, result.respecting, result.exempt) == (1, 1, 2)
 
 
 def test_broken_by_direct_importers() -> None:
@@ -59,8 +61,10 @@ def test_broken_by_direct_importers() -> None:
         bypass("pkg.services.bypass", "pkg.registry.store", 2),
         bypass("pkg.web.views", "pkg.registry.store", 2),
     )
-    assert result.governed == 4
-    assert result.compliance == 0.5
+    # Two bypasses violate, the import of the gate pkg.registry.api respects it, the allowed
+    # importers' own imports are exempt.
+    assert (result.governed, result.respecting, result.violating, result.exempt) == (3, 1, 2, 2)
+    assert result.compliance == 1 / 3
 
 
 def test_protected_package_covers_its_descendants() -> None:

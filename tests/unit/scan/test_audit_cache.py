@@ -97,8 +97,16 @@ def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
 
 def test_kept_import_kinds_are_checked_when_the_cache_is_read() -> None:
     stamp = (1, 2, 3, 4)
-    entry = [stamp, False, (), (), None, ((3, "type_checking"), (9, "lazy"))]
+    entry = [stamp, False, (), (), None, ((3, "type_checking"), (9, "lazy")), ()]
     assert valid_scans(({"pkg/a.py": entry},))
     for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], None):
-        assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds]},)), kinds
+        assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds, ()]},)), kinds
     assert not valid_scans(({"pkg/a.py": entry[:5]},))  # an entry written before kinds were kept
+
+
+def test_kept_suppressions_are_checked_when_the_cache_is_read() -> None:
+    entry = [(1, 2, 3, 4), False, (), (), None, (), ((2, "archgraph: ignore[x] -- why", True),)]
+    assert valid_scans(({"pkg/a.py": entry},))
+    for suppressions in (((2, "text"),), (("2", "t", True),), ((2, "t", 1),), [(2, "t", True)], None):
+        assert not valid_scans(({"pkg/a.py": [*entry[:6], suppressions]},)), suppressions
+    assert not valid_scans(({"pkg/a.py": entry[:6]},))  # written before suppressions were kept
