@@ -167,6 +167,13 @@ forbidden_modules = ["app.core"]
             SETTINGS,
             ":11: contracts[0].exclud_modules: unknown key (did you mean 'exclude_modules'?)",
         ),
+        (
+            '\n[[contracts]]\nname = "c"\ntype = "single-implementation"\nconcept = "*Repo"\n'
+            'canonical = "app.core.Repo"\nallowed_modules = ["<tests>"]\n',
+            SETTINGS,
+            ":10: contracts[0].allowed_modules: <tests>: a single-implementation contract takes"
+            " module names, not selectors",
+        ),
     ],
 )
 def test_configuration_mistakes_name_file_line_and_key(
