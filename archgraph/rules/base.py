@@ -201,19 +201,19 @@ class Contract(ABC):
             )
             return not any(end in out for end in ends)
 
-        def in_scope(site: ImportSite) -> bool:
+        def not_from_excluded(site: ImportSite) -> bool:
             return site[0] not in out
 
         if governed is not None and not isinstance(governed, int):
-            governed = filter(in_scope, governed)
+            governed = filter(not_from_excluded, governed)
         if not isinstance(exempt, int):
-            exempt = filter(in_scope, exempt)
+            exempt = filter(not_from_excluded, exempt)
         return ContractResult.of(
             self,
             filter(kept, violations),
             [*diagnostics, *problems],
             governed,
-            filter(in_scope, violating),
+            filter(not_from_excluded, violating),
             exempt,
             unit,
         )
