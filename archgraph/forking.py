@@ -32,3 +32,14 @@ def allowing() -> Iterator[None]:
         yield
     finally:
         _ALLOWED.reset(token)
+
+
+@contextlib.contextmanager
+def refusing() -> Iterator[None]:
+    """While the block runs, scans never fork: a server's scans run on threads, and a fork
+    copies a process whose other threads stop wherever they are."""
+    token = _ALLOWED.set(False)
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)

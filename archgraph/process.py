@@ -50,3 +50,16 @@ def collector_paused() -> Iterator[None]:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+@contextlib.contextmanager
+def collector_running() -> Iterator[None]:
+    """The cyclic garbage collector on while the block runs: a server lives for hours, and
+    what `collector_paused` saves in one run would pile up over thousands of them."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()

@@ -6,7 +6,8 @@ Exit codes: 0 every contract kept, 1 a contract broken, 2 usage or configuration
 
 Each command returns its ExitCode; `Guarded` turns that, and every failure, into the process's
 exit status. The commands live by product: `check` (check, baseline, why), `draw` (render,
-export, report) and `products` (families, init, trend, convert-importlinter). They import their
+export, report), `products` (families, init, trend, convert-importlinter) and `servers`
+(lsp, mcp). They import their
 use cases when they run, so that `--help` and a warm `check` load only what they need.
 """
 
@@ -27,6 +28,7 @@ from archgraph.cli.products import (
     init,
     trend_command,
 )
+from archgraph.cli.servers import lsp, mcp
 from archgraph.diagnostics import ArchgraphError, ExitCode, visible_lines
 from archgraph.interrupts import (
     Terminated,
@@ -94,6 +96,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 for command in (
     check, baseline, init, why, convert_importlinter, render_command, export_command, report_command,
-    families, audit, fix_command, trend_command,
+    families, audit, fix_command, trend_command, lsp, mcp,
 ):
     main.add_command(command)

@@ -73,6 +73,12 @@ if TYPE_CHECKING:
 @click.option("--strict", is_flag=True, help="Exit 2 when the scan reports problems (unparsable files...).")
 @quiet_option
 @click.option(
+    "--watch",
+    is_flag=True,
+    help="Check again on every change to the Python files or the configuration, printing only "
+    "the violations new and fixed since the run before (needs archgraph[watch]).",
+)
+@click.option(
     "--from-importlinter",
     is_flag=True,
     help="Read import-linter's configuration (setup.cfg, .importlinter, pyproject.toml); "
@@ -94,6 +100,7 @@ def check(
     affected_since: str | None,
     strict: bool,
     quiet: bool,
+    watch: bool,
     from_importlinter: bool,
 ) -> ExitCode:
     """Evaluate the architecture contracts of the code under PATH."""
@@ -110,6 +117,12 @@ def check(
         from_importlinter=from_importlinter, baseline_ref=baseline_ref,
         show_suppressed=show_suppressed,
     )
+    if watch:
+        if output_formats or output or output_dir or affected_since:
+            raise click.UsageError("--watch prints text: --format, -o, --output-dir and --affected do not go with it")
+        from archgraph.cli.watch import watch_check  # noqa: PLC0415 - only the watch needs it
+
+        return watch_check(path, options)
     result = run(path, options, progress_printer(not quiet))
     write_reports(result, planned, announce=output_dir is not None and not quiet)
     return result.exit_code

@@ -386,6 +386,20 @@ class ArchModel:
             view.__dict__["sources"] = self.__dict__["sources"]
         return view
 
+    def with_graph(self, graph: ImportGraphPort) -> ArchModel:
+        """The model over another import graph of the same files (an edit changed imports):
+        what follows from the modules alone carries over while the graph's modules are the
+        same (a live check builds a model per edit; working out which of Home Assistant's
+        8,800 modules are tests costs more than the rest of the edit's scan)."""
+        view = dataclasses.replace(self, graph=graph)
+        carried = ["sources"]
+        if graph.modules == self.graph.modules:
+            carried += ["modules", "internal_modules", "sorted_modules", "_child_index", "test_modules"]
+        for name in carried:
+            if name in self.__dict__:
+                view.__dict__[name] = self.__dict__[name]
+        return view
+
     @cached_property
     def sources(self) -> SourceSet:
         """The model's files and facts, without the graph."""

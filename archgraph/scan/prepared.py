@@ -60,15 +60,42 @@ def scan_texts(
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
 ) -> dict[str, tuple[ImportRow, ...]]:
-    """The imports of the files of `texts`, scanned from those texts: written to a folder of
-    their own at the same places under each package's directory, which grimp's scanner is told
-    the packages are in (it resolves names against the module lists, not the disk)."""
+    """The imports of the files of `texts`, scanned from those texts (see `TextScanner`), in a
+    temporary folder of their own."""
     with tempfile.TemporaryDirectory(prefix="archgraph-") as folder:
-        packages = set()
+        scanner = TextScanner(trees, skipped, Path(folder))
+        return scanner.scan(texts, include_external_packages, exclude_type_checking_imports)
+
+
+class TextScanner:
+    """Scans texts as the files of `trees` they stand for: each written to `folder` at its
+    file's place under its package's directory, which grimp's scanner is told the packages
+    are in (it resolves names against the module lists, not the disk). The packages, every
+    module's name, are made once: a scanner serves one walk, text after text."""
+
+    def __init__(self, trees: Sequence[FoundTree], skipped: frozenset[Path], folder: Path) -> None:
+        self.trees, self.folder = trees, folder
+        self.packages = {
+            grimp_api.found_package(
+                tree.package,
+                str(folder / str(index)),
+                [s.module for s in tree.sources if s.path not in skipped],
+                tree.namespace_modules,
+            )
+            for index, tree in enumerate(trees)
+        }
+
+    def scan(
+        self,
+        texts: Mapping[Path, bytes],
+        include_external_packages: bool,
+        exclude_type_checking_imports: bool,
+    ) -> dict[str, tuple[ImportRow, ...]]:
+        """The imports of the files of `texts`, scanned from those texts."""
         modules: list[tuple[str, float]] = []
         real: dict[str, Path] = {}
-        for index, tree in enumerate(trees):
-            directory = Path(folder, str(index))
+        for index, tree in enumerate(self.trees):
+            directory = self.folder / str(index)
             for source in tree.sources:
                 if source.path in texts:
                     copy = directory / source.path.relative_to(tree.directory)
@@ -76,14 +103,10 @@ def scan_texts(
                     copy.write_bytes(texts[source.path])
                     real[str(copy)] = source.path
                     modules.append((source.module, source.mtime))
-            kept = [s.module for s in tree.sources if s.path not in skipped]
-            packages.add(
-                grimp_api.found_package(tree.package, str(directory), kept, tree.namespace_modules)
-            )
         try:
             return grimp_api.scan_for_imports(
                 module_files=modules,
-                found_packages=packages,
+                found_packages=self.packages,
                 include_external_packages=include_external_packages,
                 exclude_type_checking_imports=exclude_type_checking_imports,
             )

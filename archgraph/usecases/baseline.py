@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.diagnostics import ArchgraphError, RunResult, ViolationKey
 from archgraph.usecases.check import check_project
 from archgraph.usecases.project import (
     Progress,
@@ -105,3 +105,16 @@ def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) 
             broken,
         )
     return result
+
+
+def add_to_baseline(project: Project, key: ViolationKey) -> Path:
+    """Record one more occurrence of the violation `key` in the baseline the settings name
+    (the file is made when missing); returns the file."""
+    from archgraph.baseline import Baseline, read_baseline, write_baseline  # noqa: PLC0415
+
+    file = _baseline_file(project, None)
+    recorded = read_baseline(file, within=project.root) if file.exists() else Baseline()
+    counts = dict(recorded.entries)
+    counts[key] = counts.get(key, 0) + 1
+    write_baseline(file, Baseline.from_counts(counts), project.root)
+    return file

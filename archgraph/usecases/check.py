@@ -23,7 +23,7 @@ from archgraph.rules import Contract
 from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
 from archgraph.rules.exemptions import judge_exemptions, suppression_problems
-from archgraph.scan import scan
+from archgraph.scan import ScanOutcome, scan
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,
     Progress,
@@ -126,6 +126,16 @@ def _analyze(
     progress: Progress,
 ) -> Analysis:
     scan_opts, notes = scan_options(root, config, options)
+    notes += configuration_notes(root, config)
+    progress(f"scanning {', '.join(scan_opts.root_packages)}")
+    outcome = scan(root, scan_opts)
+    result = checked(root, config, contracts, outcome, notes, options, progress)
+    return Analysis(outcome.model, result)  # the drawing commands add the layer plans
+
+
+def configuration_notes(root: Path, config: Config) -> list[Diagnostic]:
+    """What `check` says of the configuration itself: where import-linter's contracts came from."""
+    notes = []
     if config.source_format == "import-linter":
         notes.append(
             Diagnostic(
@@ -136,27 +146,36 @@ def _analyze(
                 hint="`archgraph convert-importlinter` writes them as archgraph contracts",
             )
         )
-    progress(f"scanning {', '.join(scan_opts.root_packages)}")
-    outcome = scan(root, scan_opts)
+    return notes
+
+
+def checked(
+    root: Path,
+    config: Config,
+    contracts: Sequence[Contract],
+    outcome: ScanOutcome,
+    notes: Sequence[Diagnostic] = (),
+    options: RunOptions = RunOptions(),
+    progress: Progress = quiet,
+) -> RunResult:
+    """The contracts judged on a scanned model (no baseline applied): the result `check`
+    reports; `notes`: the scan options' own diagnostics."""
     results = []
     positions = contract_positions(config.contracts)
     for index, contract in enumerate(contracts, start=1):
         progress(f"checking {contract.id} ({index}/{len(contracts)})")
         judged = judge_exemptions(contract, outcome.model, contract.check(outcome.model))
-        checked = apart_test_code(
-            contract, judged, outcome.model, config.settings.test_violations
-        )
-        results.append(_placed(checked, positions.get(contract.id), root))
-    notes += suppression_problems(outcome.model, positions.keys())
-    result = RunResult(
+        apart = apart_test_code(contract, judged, outcome.model, config.settings.test_violations)
+        results.append(_placed(apart, positions.get(contract.id), root))
+    suppression_notes = suppression_problems(outcome.model, positions.keys())
+    return RunResult(
         root=root,
         contracts=tuple(results),
-        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes)),
+        diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *suppression_notes)),
         summary=outcome.summary,
         strict=options.strict,
         show_suppressed=options.show_suppressed,
     )
-    return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
 
 _IGNORE_CODES = frozenset({codes.UNMATCHED_IGNORE.code, codes.IRRELEVANT_IGNORE.code})

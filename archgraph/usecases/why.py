@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from archgraph.diagnostics import ArchgraphError, ImportStep
+from archgraph.model import ArchModel
 from archgraph.model.names import is_within
 from archgraph.model.schema import did_you_mean
 from archgraph.usecases.project import RunOptions
@@ -16,7 +17,11 @@ def why_chains(
 ) -> list[tuple[ImportStep, ...]]:
     """`archgraph why`: the shortest import chains from importer to imported, with lines."""
     _project, outcome, _notes = build_model(root, options)
-    model = outcome.model
+    return chains_in(outcome.model, importer, imported)
+
+
+def chains_in(model: ArchModel, importer: str, imported: str) -> list[tuple[ImportStep, ...]]:
+    """The shortest import chains from importer to imported in a scanned model, with lines."""
     for module in (importer, imported):
         if not model.contains(module):
             hint = did_you_mean(module, model.sorted_modules)

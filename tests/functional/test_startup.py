@@ -26,6 +26,16 @@ NOT_FOR_CHECK = (
     "archgraph.affected",
     "importlib.metadata",
     "concurrent.futures.process",  # parse workers: a warm check parses nothing
+    # The servers and the watch, and their optional libraries.
+    "archgraph.lsp",
+    "archgraph.mcp_server",
+    "archgraph.cli.watch",
+    "archgraph.usecases.live",
+    "archgraph.scan.warm",
+    "pygls",
+    "lsprotocol",
+    "mcp",
+    "watchfiles",
 )
 
 PROBE = """

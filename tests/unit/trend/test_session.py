@@ -10,7 +10,8 @@ from helpers import write_tree
 
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.finder import find_modules
-from archgraph.trend.session import TrendSession, refreshed
+from archgraph.scan.warm import refreshed
+from archgraph.trend.session import TrendSession
 
 TREE = {
     "pkg/__init__.py": "",
