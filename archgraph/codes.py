@@ -79,6 +79,13 @@ MODULE_OUTSIDE_LAYERS = _define(
     "The contract is `exhaustive` and this child of a container is in none of its layers. "
     "Add it to a layer, or to `exhaustive_ignores`.",
 )
+CLOSED_LAYER_SKIPPED = _define(
+    "AG103",
+    Severity.ERROR,
+    "Import past a closed layer",
+    "A module of a higher layer imports one below a `closed` layer, skipping it. Go through "
+    "the closed layer, or take the layer out of `closed`.",
+)
 FORBIDDEN_IMPORT = _define(
     "AG110",
     Severity.ERROR,
@@ -114,6 +121,22 @@ PROTECTED_SYMBOL_IMPORT = _define(
     "Import of a protected symbol",
     "An import statement obtains a protected `module.Name` (also through re-exports and "
     "aliases) outside the `allowed_importers`. Use it through an allowed module.",
+)
+PROTECTED_INTERFACE_BYPASS = _define(
+    "AG132",
+    Severity.ERROR,
+    "Import past a protected package's interface",
+    "The protected package has an `interface`: outside modules may import the interface "
+    "modules and the names its `__all__` lists, nothing else of it. Import the public name, "
+    "or add it to the interface or to `__all__`.",
+)
+PRIVATE_NAME_IMPORT = _define(
+    "AG135",
+    Severity.ERROR,
+    "Import of a private module or name",
+    "A module outside a package imports a `_name` of it: a module or package whose name "
+    "starts with one underscore, or a `_name` bound at the top level of one of its modules. "
+    "Use the package's public names, or make the name public.",
 )
 IMPORT_CYCLE = _define(
     "AG140",

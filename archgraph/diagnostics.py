@@ -577,6 +577,41 @@ class AffectedScope:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """The analyzed modules no contract governs (see `archgraph.rules.coverage`)."""
+
+    modules: int  # the modules counted: the analyzed code's, namespace directories left out
+    ungoverned: tuple[str, ...]  # sorted
+    ungoverned_in_tests: tuple[str, ...] = ()  # those of them that are test code
+    required: bool = False  # `require_coverage`: an ungoverned production module fails the run
+
+    @property
+    def ungoverned_in_production(self) -> tuple[str, ...]:
+        tests = set(self.ungoverned_in_tests)
+        return tuple(m for m in self.ungoverned if m not in tests)
+
+    @property
+    def fails(self) -> bool:
+        return self.required and bool(self.ungoverned_in_production)
+
+    @property
+    def failure(self) -> str | None:
+        """Why `require_coverage` fails the run, or None."""
+        if not self.fails:
+            return None
+        return (
+            f"require_coverage: {len(self.ungoverned_in_production)} production module(s) "
+            "governed by no contract"
+        )
+
+    def listed(self, limit: int) -> str:
+        """The first ungoverned production modules, comma-separated."""
+        shown = self.ungoverned_in_production[:limit]
+        more = len(self.ungoverned_in_production) - len(shown)
+        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+@dataclass(frozen=True, slots=True)
 class BaselineChange:
     """`check --baseline-ref REV`: how today's baseline file differs from the file at REV.
 
@@ -602,6 +637,7 @@ class RunResult:
     extras: tuple[tuple[str, object], ...] = field(default=())
     baseline: Path | None = None  # the baseline file applied, if any
     scope: AffectedScope | None = None  # `check --affected`: only violations in it are reported
+    coverage: Coverage | None = None  # None when only some contracts were checked (--contract)
     show_suppressed: bool = False  # `check --show-suppressed`: list the inline suppressions
     baseline_change: BaselineChange | None = None  # `check --baseline-ref REV`
 
@@ -631,7 +667,8 @@ class RunResult:
         if self.strict and any(d.severity is not Severity.INFO for d in self.diagnostics):
             return ExitCode.USAGE
         grew = self.baseline_change is not None and bool(self.baseline_change.added)
-        return ExitCode.BROKEN if self.failing or grew else ExitCode.OK
+        coverage_fails = self.coverage is not None and self.coverage.fails
+        return ExitCode.BROKEN if self.failing or grew or coverage_fails else ExitCode.OK
 
 
 class ArchgraphError(Exception):

@@ -45,6 +45,8 @@ class Settings:
     # Violations whose importer is test code: "fail" the run (default) or "report" them only;
     # a contract table's own `test_violations` overrides it for that contract.
     test_violations: ViolationsInTests = ViolationsInTests.FAIL
+    # A production module that no contract governs fails the run (`check` lists them all).
+    require_coverage: bool = False
 
 
 @dataclass(frozen=True, slots=True)

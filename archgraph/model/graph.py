@@ -34,12 +34,15 @@ class LayerSpec:
     """One entry of a layers contract.
 
     `"a | b"`: independent siblings (neither may import the other); `"a : b"`: siblings that
-    may import each other; `"(a)"`: an optional layer, which need not exist.
+    may import each other; `"(a)"`: an optional layer, which need not exist. A `closed` layer
+    may not be skipped: the layers above it may not import those below it (a contract's
+    `closed` key sets it).
     """
 
     modules: tuple[str, ...]
     independent: bool = True
     optional: frozenset[str] = frozenset()
+    closed: bool = False
 
     @staticmethod
     def read(text: str) -> LayerSpec | str:

@@ -369,7 +369,7 @@ class SymbolIndex:
         heads = self.module_bindings(importer)
         grouped: dict[tuple[int, str], tuple[SymbolSite, list[int]]] = {}
         for parts, use_line in chains:
-            for fact, base in _statements_for(heads.get(parts[0], ()), parts, use_line):
+            for fact, base in statements_for(heads.get(parts[0], ()), parts, use_line):
                 target = self.attribute_target(base, parts[1:])
                 if target is None or (target[0], target[1]) not in routes:
                     continue
@@ -398,7 +398,7 @@ class SymbolIndex:
         return None
 
 
-def _statements_for(
+def statements_for(
     candidates: Iterable[tuple[ImportFact, str]], parts: list[str], use_line: int
 ) -> list[tuple[ImportFact, str]]:
     """The statements that may have bound a chain's head, the most likely first.

@@ -21,7 +21,12 @@ from archgraph.diagnostics import (
     visible,
 )
 from archgraph.report.sarif import violation_text
-from archgraph.report.text import has_test_violations, test_count_phrase, test_mark
+from archgraph.report.text import (
+    coverage_phrase,
+    has_test_violations,
+    test_count_phrase,
+    test_mark,
+)
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -93,13 +98,23 @@ def render_github(result: RunResult, workspace: Path | None = None) -> str:
                 {"title": "archgraph baseline"},
             )
         )
+    coverage = result.coverage
+    if coverage is not None and coverage.failure:
+        lines.append(
+            workflow_command(
+                "error",
+                f"{coverage.failure}: {coverage.listed(20)}",
+                {"title": "archgraph require_coverage"},
+            )
+        )
     kept = sum(1 for c in result.contracts if c.kept)
     in_error = sum(1 for c in result.contracts if c.misconfigured)
     errors = f", {in_error} in error (configuration)" if in_error else ""
     split = f": {test_count_phrase(result.contracts)}" if has_test_violations(result) else ""
+    covered = f"; {coverage_phrase(coverage)}" if coverage is not None else ""
     lines.append(
         f"archgraph: {kept} kept, {len(result.contracts) - kept - in_error} broken{errors} "
-        f"({len(result.violations)} violations{split}); exit code {int(result.exit_code)}"
+        f"({len(result.violations)} violations{split}){covered}; exit code {int(result.exit_code)}"
     )
     return "\n".join(lines) + "\n"
 

@@ -28,6 +28,7 @@ from archgraph.model.names import parent
 from archgraph.report.diagram import LAYER_ANCHOR
 from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.layout import Layout
+from archgraph.report.text import coverage_phrase
 from archgraph.report.view_budget import collapse_to, module_depth
 
 VIOLATIONS_PER_PAGE = 20  # the viewer pages longer lists; without script every item shows
@@ -90,6 +91,12 @@ def render_html(
     violations = sum(len(c.violations) for c in result.contracts)
     in_tests = sum(len(c.test_violations) for c in result.contracts)
     split = f" ({violations - in_tests} in production, {in_tests} in test code)" if in_tests else ""
+    coverage = ""
+    if result.coverage is not None:
+        failure = result.coverage.failure
+        coverage = f"Coverage: {coverage_phrase(result.coverage)}" + (
+            f"; {failure}: the run fails." if failure else "."
+        )
     notes = "".join(f"<li>{escape(note)}</li>" for note in view.notes)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -105,6 +112,7 @@ def render_html(
 <h1>archgraph report: <span id="title">{escape(view.title)}</span></h1>
 <p id="summary">{summary.modules} modules, {summary.imports} imports, {len(result.contracts)} contracts:
 {kept} kept, {len(result.contracts) - kept} broken, {violations} violations{split}.</p>
+{f'<p id="coverage">{escape(coverage)}</p>' if coverage else ''}
 {f'<details id="notes-box"><summary>how the overview was drawn</summary><ul id="notes">{notes}</ul></details>' if notes else ''}
 </header>
 <main>

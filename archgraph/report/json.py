@@ -8,6 +8,7 @@ from archgraph.diagnostics import (
     AffectedScope,
     BaselineChange,
     ContractResult,
+    Coverage,
     Diagnostic,
     RunResult,
     Violation,
@@ -41,10 +42,24 @@ def run_to_dict(result: RunResult) -> dict[str, Any]:
             "reported_only": sum(len(c.reported_only) for c in result.contracts),
             "suppressed": result.suppressed_count,
             "exit_code": int(result.exit_code),
+            **_coverage_counts(result.coverage),
         },
         "baseline": _run_baseline(result),
         "affected": _affected(result.scope),
         "baseline_change": _baseline_change(result.baseline_change),
+        # None when only some contracts were checked (`--contract`).
+        "ungoverned_modules": list(result.coverage.ungoverned) if result.coverage else None,
+    }
+
+
+def _coverage_counts(coverage: Coverage | None) -> dict[str, Any]:
+    """The summary's coverage numbers (None when only some contracts were checked)."""
+    if coverage is None:
+        return {"ungoverned": None, "ungoverned_in_tests": None, "coverage_failure": None}
+    return {
+        "ungoverned": len(coverage.ungoverned),
+        "ungoverned_in_tests": len(coverage.ungoverned_in_tests),
+        "coverage_failure": coverage.failure,
     }
 
 

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 
 from archgraph.diagnostics import (
     ContractResult,
+    Coverage,
     Diagnostic,
     RunResult,
     Severity,
@@ -19,6 +20,7 @@ from archgraph.diagnostics import (
     visible,
 )
 from archgraph.report.text import (
+    coverage_phrase,
     diagnostic_lines,
     format_percent,
     reported_only_note,
@@ -41,6 +43,8 @@ def render_junit(result: RunResult) -> str:
     scan_case = _scan_case(result)
     if scan_case is not None:
         cases.append(scan_case)
+    if result.coverage is not None and result.coverage.ungoverned:
+        cases.append(_coverage_case(result.coverage))
     failures = sum(1 for case in cases if case.find("failure") is not None)
     errors = sum(1 for case in cases if case.find("error") is not None)
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": str(errors)}
@@ -55,6 +59,8 @@ def render_junit(result: RunResult) -> str:
     in_tests = sum(len(c.test_violations) for c in result.contracts)
     _property(properties, "violations_in_production", str(len(result.violations) - in_tests))
     _property(properties, "violations_in_tests", str(in_tests))
+    if result.coverage is not None:
+        _property(properties, "ungoverned_modules", str(len(result.coverage.ungoverned)))
     suite.extend(cases)
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
@@ -145,6 +151,22 @@ def _scan_case(result: RunResult) -> ET.Element | None:
         _child(case, "error", f"{len(serious)} scan problem(s) (--strict)", serious[0].code, text)
     else:
         ET.SubElement(case, "system-out").text = xml_safe(text)
+    return case
+
+
+def _coverage_case(coverage: Coverage) -> ET.Element:
+    """The modules no contract governs: a <failure> when `require_coverage` fails the run."""
+    case = ET.Element("testcase", {"classname": "archgraph.coverage", "name": "coverage"})
+    tests = set(coverage.ungoverned_in_tests)
+    text = "".join(
+        visible(f"{m}{'  (test code)' if m in tests else ''}") + "\n" for m in coverage.ungoverned
+    )
+    if coverage.failure:
+        _child(case, "failure", coverage.failure, "require_coverage", text)
+    else:
+        ET.SubElement(case, "system-out").text = xml_safe(
+            f"{coverage_phrase(coverage)}:\n{text}"
+        )
     return case
 
 

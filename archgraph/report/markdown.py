@@ -14,6 +14,7 @@ from urllib.parse import quote
 from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation, visible
 from archgraph.report.text import (
     baseline_change_phrase,
+    coverage_phrase,
     format_percent,
     has_test_violations,
     kind_note,
@@ -78,10 +79,23 @@ def render_markdown(
     if problems:
         first = escape(problems[0].message)
         lines += [f"{len(problems)} scan diagnostic(s), e.g. {first}; see the text report.", ""]
+    coverage = result.coverage
+    if coverage is not None and coverage.fails:
+        shown = ", ".join(code(m) for m in coverage.ungoverned_in_production[:VIOLATIONS_SHOWN])
+        more = len(coverage.ungoverned_in_production) - VIOLATIONS_SHOWN
+        lines += [
+            f"{escape(coverage.failure or '')}: {shown}"
+            + (f" and {more} more" if more > 0 else "")
+            + ".",
+            "",
+        ]
     verdict = "fails" if int(result.exit_code) else "passes"
+    reasons = [f"{failing} contract(s) fail it"] if failing else []
+    if coverage is not None and coverage.fails:
+        reasons.append("require_coverage fails it")
     lines.append(
         f"Exit code {int(result.exit_code)}: the run {verdict}"
-        + (f" ({failing} contract(s) fail it)." if failing else ".")
+        + (f" ({'; '.join(reasons)})." if reasons else ".")
     )
     return "\n".join(lines) + "\n"
 
@@ -89,6 +103,8 @@ def render_markdown(
 def _context(result: RunResult) -> str:
     summary = result.summary
     parts = [f"{summary.modules} modules, {summary.imports} imports"]
+    if result.coverage is not None:
+        parts.append(escape(coverage_phrase(result.coverage)))
     if result.baseline is not None:
         parts.append(f"baseline {code(result.baseline.as_posix())}")
     if result.baseline_change is not None:

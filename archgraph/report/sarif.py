@@ -71,6 +71,14 @@ def sarif_log(result: RunResult) -> dict[str, Any]:
         "executionSuccessful": result.exit_code is not ExitCode.USAGE,
         "exitCode": int(result.exit_code),
     }
+    coverage = result.coverage
+    if coverage is not None and coverage.failure:
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": f"{coverage.failure}: {coverage.listed(20)}; the run fails"},
+            }
+        )
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     run: dict[str, Any] = {
@@ -93,6 +101,9 @@ def sarif_log(result: RunResult) -> dict[str, Any]:
         "violations_in_tests": sum(len(c.test_violations) for c in result.contracts),
         "reported_only": sum(len(c.reported_only) for c in result.contracts),
     }
+    if coverage is not None:
+        properties["ungoverned_modules"] = list(coverage.ungoverned)
+        properties["ungoverned_in_tests"] = len(coverage.ungoverned_in_tests)
     if result.baseline is not None:
         properties["baseline"] = result.baseline.as_posix()
     run["properties"] = properties

@@ -6,10 +6,12 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from archgraph import codes
 from archgraph.diagnostics import (
     AffectedScope,
     BaselineChange,
     ContractResult,
+    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
@@ -50,6 +52,7 @@ def render_text(result: RunResult) -> str:
         lines.append("")
     if result.contracts:
         lines += [*summary_table(result), ""]
+    lines += coverage_lines(result.coverage)
     kept = sum(1 for c in result.contracts if c.kept)
     in_error = sum(1 for c in result.contracts if c.misconfigured)
     broken = len(result.contracts) - kept - in_error
@@ -91,6 +94,33 @@ def baseline_change_lines(change: BaselineChange) -> list[str]:
         )
         lines += [f"    + {key.contract}: {key}" for key in change.added]
     return lines
+
+
+UNGOVERNED_SHOWN = 20
+
+
+def coverage_phrase(coverage: Coverage) -> str:
+    """`2 of 14 modules governed by no contract (1 of them test code)`."""
+    tests = len(coverage.ungoverned_in_tests)
+    return (
+        f"{len(coverage.ungoverned)} of {coverage.modules} modules governed by no contract"
+        + (f" ({tests} of them test code)" if tests else "")
+    )
+
+
+def coverage_lines(coverage: Coverage | None) -> list[str]:
+    """How many modules no contract governs; the production ones listed when
+    `require_coverage` fails the run because of them (the JSON report lists them all)."""
+    if coverage is None:
+        return []
+    lines = [f"Coverage: {coverage_phrase(coverage)}."]
+    if coverage.failure:
+        lines.append(f"{coverage.failure}: the run fails:")
+        production = coverage.ungoverned_in_production
+        lines += [f"  {module}" for module in production[:UNGOVERNED_SHOWN]]
+        if len(production) > UNGOVERNED_SHOWN:
+            lines.append(f"  ... and {len(production) - UNGOVERNED_SHOWN} more (use --format json for all)")
+    return [*lines, ""]
 
 
 def has_test_violations(result: RunResult) -> bool:
@@ -319,6 +349,8 @@ def violation_lines(violation: Violation) -> list[str]:
         # The rule's own sentence leads: a chain or a cycle reads differently, the hops follow.
         head = f"- {violation.message} ({len(violation.chain)} imports)"
     lines = [head]
+    if not violation.is_indirect and violation.code == codes.CLOSED_LAYER_SKIPPED.code:
+        lines.append(f"    {violation.message}")  # which closed layer the import skips
     if violation.is_indirect:
         for step in violation.chain:
             where = _step_location(violation, step)

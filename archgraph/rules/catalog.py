@@ -23,6 +23,7 @@ BUILT_IN = {
     "forbidden": "archgraph.rules.forbidden",
     "independence": "archgraph.rules.independence",
     "layers": "archgraph.rules.layers",
+    "private": "archgraph.rules.private",
     "protected": "archgraph.rules.protected",
     "single-implementation": "archgraph.rules.single_implementation",
 }

@@ -1,16 +1,17 @@
-"""`layers`: a higher layer may import a lower one, never the reverse."""
+"""`layers`: a higher layer may import a lower one, never the reverse; nor, past a closed
+layer, the layers below it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import ContractResult, Violation
 from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
-from archgraph.model.schema import TablePosition
+from archgraph.model.schema import TablePosition, did_you_mean
 from archgraph.rules.base import (
     Contract,
     modules_named,
@@ -48,6 +49,9 @@ class Layers(Contract):
     containers: tuple[ModuleExpr, ...] = ()
     exhaustive: bool = False
     exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
+    # Closed layers, each named by one of its modules: the layers above one may not import
+    # the layers below it (they go through it).
+    closed: tuple[str, ...] = ()
     # `old.module -> new.module`: where `archgraph fix` takes the names of a violating import
     # of the old module from instead (the new one must hold the very objects).
     replacements: tuple[ImportExpr, ...] = ()
@@ -72,7 +76,24 @@ class Layers(Contract):
             problems.append(at.error("layers", f"layer '{outer}' contains layer '{inner}'"))
         if self.exhaustive and not self.containers:
             problems.append(at.error("exhaustive", "exhaustive = true needs containers"))
+        for name in self.closed:
+            if name not in names:
+                problems.append(
+                    at.error(
+                        "closed",
+                        f"'{name}' is not one of the layers ({', '.join(map(str, self.layers))})",
+                        suggestion=did_you_mean(name, names),
+                    )
+                )
         return problems
+
+    @property
+    def layer_specs(self) -> tuple[LayerSpec, ...]:
+        """The layers, each marked closed when `closed` names one of its modules."""
+        return tuple(
+            replace(spec, closed=True) if set(spec.modules) & set(self.closed) else spec
+            for spec in self.layers
+        )
 
 
     def check(self, model: ArchModel) -> ContractResult:
@@ -100,16 +121,13 @@ class Layers(Contract):
             return self.result(diagnostics=diagnostics)
 
         excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
-        found = view.graph.illegal_layer_routes(self.layers, containers)
+        found = view.graph.illegal_layer_routes(self.layer_specs, containers)
         routes = [r for r in (self.route_in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes
             for violation in self.route_violations(
-                view,
-                route,
-                codes.UPWARD_LAYER_IMPORT.code,
-                self._message(route.importer_layer, route.imported_layer, containers),
+                view, route, *self._finding(route.importer_layer, route.imported_layer, containers)
             )
         ]
         if self.exhaustive:
@@ -138,8 +156,10 @@ class Layers(Contract):
         )
 
     def _illegal_pairs(self, prefixes: Sequence[str], view: ArchModel) -> list[tuple[str, str]]:
-        """(lower, higher) layer modules, per container: each lower layer with every higher
-        one, and the siblings of an independent layer ("a | b") both ways."""
+        """(importer, imported) layer module pairs no chain may join, per container: each lower
+        layer with every higher one, the siblings of an independent layer ("a | b") both ways,
+        and each layer above a closed one with every layer below it."""
+        closed = {i for i, spec in enumerate(self.layer_specs) if spec.closed}
         pairs = []
         for prefix in prefixes:
             for index, spec in enumerate(self.layers):
@@ -148,13 +168,33 @@ class Layers(Contract):
                 pairs += [(low, high) for high in higher for low in lower]
                 if spec.independent:
                     pairs += [(a, b) for a in higher for b in higher if a != b]
+                if index in closed:  # above it may not reach below it
+                    above = [prefix + m for up in self.layers[:index] for m in up.modules]
+                    pairs += [(high, low) for high in above for low in lower]
         return [(a, b) for a, b in pairs if view.contains(a) and view.contains(b)]
 
-    def _message(self, importer: str, imported: str, containers: Sequence[str]) -> str:
-        """Lower-imports-higher, or (for "a | b") two independent siblings of one layer."""
-        if self._layer_of(importer, containers) == self._layer_of(imported, containers):
-            return f"{importer} imports {imported}; they are independent siblings in one layer"
-        return f"{importer} (lower layer) imports {imported} (higher layer)"
+    def _finding(
+        self, importer: str, imported: str, containers: Sequence[str]
+    ) -> tuple[str, str]:
+        """The code and message of a route: lower-imports-higher, two independent siblings of
+        one layer ("a | b"), or a higher layer that reaches past a closed one."""
+        importer_at = self._layer_of(importer, containers)
+        imported_at = self._layer_of(imported, containers)
+        upward = codes.UPWARD_LAYER_IMPORT.code
+        if importer_at == imported_at:
+            return upward, f"{importer} imports {imported}; they are independent siblings in one layer"
+        if importer_at is not None and imported_at is not None and importer_at < imported_at:
+            container = next((c for c in containers if importer.startswith(f"{c}.")), "")
+            prefix = f"{container}." if container else ""
+            skipped = next(
+                spec for spec in self.layer_specs[importer_at + 1 : imported_at] if spec.closed
+            )
+            name = " | ".join(prefix + module for module in skipped.modules)
+            return (
+                codes.CLOSED_LAYER_SKIPPED.code,
+                f"{importer} imports {imported}; it skips the closed layer {name}",
+            )
+        return upward, f"{importer} (lower layer) imports {imported} (higher layer)"
 
     def _layer_of(self, name: str, containers: Sequence[str]) -> int | None:
         for index, spec in enumerate(self.layers):

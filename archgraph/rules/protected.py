@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,12 +26,13 @@ from archgraph.diagnostics import (
 )
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
-from archgraph.model.schema import TablePosition
+from archgraph.model.schema import TablePosition, did_you_mean
 from archgraph.model.symbol_reading import symbol_index
 from archgraph.model.symbols import (
     STAR,
     Symbol,
     SymbolSite,
+    absolute_module,
     origin_of,
     packages_of,
 )
@@ -56,8 +57,8 @@ class Protected(Contract):
     compliance_formula: ClassVar[str] = (
         "respecting / (respecting + violating) import sites; violating: imports of the protected "
         "code outside the allowed importers; respecting: imports of an allowed importer that "
-        "imports it, or of the replacement (the permitted paths); exempt: allowed importers, "
-        "ignore_imports"
+        "imports it, or of the replacement, or of the interface and the names of __all__ (the "
+        "permitted paths); exempt: allowed importers, ignore_imports"
     )
     modules: tuple[ModuleExpr, ...] = ()
     symbols: tuple[str, ...] = ()  # `package.module.Name`, defined in that module
@@ -66,6 +67,9 @@ class Protected(Contract):
     # module that re-exports it. Taking it from there is allowed to anyone; `archgraph fix`
     # rewrites the other imports to it.
     replacement: str | None = None
+    # The public face of the protected `modules`: outside modules may import these (and what is
+    # inside them), and the names in a protected package's `__all__`; nothing else of it.
+    interface: tuple[ModuleExpr, ...] = ()
 
     def named_modules(self, model: ArchModel) -> frozenset[str]:
         """The protected modules and the modules defining the protected symbols."""
@@ -80,6 +84,22 @@ class Protected(Contract):
             problem = Symbol.problem(text)
             if problem:
                 problems.append(at.error("symbols", problem))
+        if self.interface and not self.modules:
+            problems.append(
+                at.error("interface", "an interface needs 'modules' (the packages it is the face of)")
+            )
+        plain = [m.text for m in self.modules if not m.is_wildcard]
+        for expr in self.interface:
+            if plain and len(plain) == len(self.modules) and not any(
+                is_within(expr.text, m) for m in plain
+            ):
+                problems.append(
+                    at.error(
+                        "interface",
+                        f"'{expr}' is not inside a protected module ({', '.join(plain)})",
+                        suggestion=_closest_inside(expr.text, plain),
+                    )
+                )
         if self.replacement is not None:
             problem = Symbol.problem(self.replacement)
             if problem:
@@ -97,13 +117,15 @@ class Protected(Contract):
         view, diagnostics = self.view(model)
         protected, problems = self.resolve(model, "modules", self.modules)
         allowed, more = self.resolve(model, "allowed_importers", self.allowed_importers)
+        interface, missing = self.resolve(model, "interface", self.interface)
+        more += missing
         symbols, notes, sites = symbol_findings(model, self.symbols)
         problems += more + notes
         if self.replacement is not None and symbols:
             problems += self._replacement_problems(model, symbols[0])
         if any(p.severity is Severity.ERROR for p in problems):
             return self.result(diagnostics=diagnostics + problems)
-        modules = self._module_imports(self.in_scope(model), view, protected, allowed)
+        modules = self._module_imports(self.in_scope(model), view, protected, allowed, interface)
         named = self._symbol_imports(model, symbols, sites, allowed)
         gates = modules.gates | named.gates
         # Importing a gate is the permitted way to the protected code: those imports respect it.
@@ -121,10 +143,16 @@ class Protected(Contract):
         )
 
     def _module_imports(
-        self, model: ArchModel, view: ArchModel, protected: Sequence[str], allowed: Sequence[str]
+        self,
+        model: ArchModel,
+        view: ArchModel,
+        protected: Sequence[str],
+        allowed: Sequence[str],
+        interface: Sequence[str] = (),
     ) -> ProtectedImports:
         found = ProtectedImports()
         for target_root in protected:
+            face = [m for m in interface if is_within(m, target_root)]
             for target in sorted(model.within(target_root)):
                 for importer in sorted(model.importers_of(target)):
                     if is_within(importer, target_root):
@@ -137,6 +165,13 @@ class Protected(Contract):
                         found.gates.add(importer)
                         continue
                     found.governed.add((importer, target))
+                    if _inside(target, face):
+                        continue  # the interface is open to every importer: respecting
+                    if self.interface:
+                        found.violations.extend(
+                            self._past_interface(view, importer, target, target_root, face)
+                        )
+                        continue
                     found.violations.append(
                         self.chain_violation(
                             view,
@@ -145,6 +180,38 @@ class Protected(Contract):
                             f"{importer} imports protected module {target}",
                         )
                     )
+        return found
+
+    def _past_interface(
+        self, view: ArchModel, importer: str, target: str, package: str, face: Sequence[str]
+    ) -> list[Violation]:
+        """An import of a protected module outside its interface: of the package itself, only
+        the names its `__all__` lists are allowed (one violation per other name imported)."""
+        shown = ", ".join(face) if face else "none"
+        if target != package:
+            return [
+                self.chain_violation(
+                    view,
+                    codes.PROTECTED_INTERFACE_BYPASS.code,
+                    (importer, target),
+                    f"{importer} imports {target}, which is not in the interface of {package} "
+                    f"(interface: {shown}, and the names in {package}.__all__)",
+                )
+            ]
+        exported = _dunder_all(view, package)
+        found = []
+        for line, name in _names_taken(view, importer, package):
+            if name in exported or f"{package}.{name}" in view.modules:
+                continue  # public, or a submodule (an import of its own)
+            step = ImportStep(importer, package, (line,), (view.kind_of(importer, line),))
+            violation = self.steps_violation(
+                view,
+                codes.PROTECTED_INTERFACE_BYPASS.code,
+                (step,),
+                f"{importer} imports {package}.{name}, which is not in {package}.__all__ "
+                f"nor in its interface ({shown})",
+            )
+            found.append(replace(violation, symbol=f"{package}.{name}"))
         return found
 
     def _symbol_imports(
@@ -236,6 +303,34 @@ class Protected(Contract):
         )
 
 
+def _closest_inside(text: str, packages: Sequence[str]) -> str | None:
+    """`app.cor.api` or `api` for a protected `app.core`: did you mean `app.core.api`?"""
+    candidates = [f"{package}.{text.rpartition('.')[2]}" for package in packages]
+    return did_you_mean(text, candidates) or (candidates[0] if len(candidates) == 1 else None)
+
+
+def _dunder_all(model: ArchModel, package: str) -> frozenset[str]:
+    facts = model.facts([package]).get(package)
+    return frozenset(facts.dunder_all or ()) if facts is not None else frozenset()
+
+
+def _names_taken(model: ArchModel, importer: str, package: str) -> list[tuple[int, str]]:
+    """(line, name) of each name `importer` takes from `package` by `from package import name`
+    on the lines the graph records; a plain `import package` takes its public face (none
+    listed), and a star import the names of `__all__`."""
+    facts = model.facts([importer]).get(importer)
+    lines = set(model.graph.import_lines(importer, package))
+    if facts is None:
+        return []
+    packages = packages_of(model.files)
+    taken = []
+    for fact in facts.imports:
+        if fact.line not in lines or not fact.names:
+            continue
+        if absolute_module(importer, fact, packages.__contains__) != package:
+            continue
+        taken += [(fact.line, i.name) for i in fact.names if i.name != STAR]
+    return sorted(set(taken))
 @dataclass(frozen=True, slots=True)
 class ProtectedImports:
     """What the protected modules or symbols contribute to the result: violations, violating

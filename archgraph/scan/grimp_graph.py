@@ -107,7 +107,10 @@ class GrimpGraph:
         self, layers: Sequence[LayerSpec], containers: Sequence[str]
     ) -> tuple[LayerRoute, ...]:
         dependencies = self._graph.find_illegal_dependencies_for_layers(
-            layers=[grimp_api.Layer(*spec.modules, independent=spec.independent) for spec in layers],
+            layers=[
+                grimp_api.Layer(*spec.modules, independent=spec.independent, closed=spec.closed)
+                for spec in layers
+            ],
             containers=set(containers) or None,
         )
         routes = []

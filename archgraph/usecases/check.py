@@ -22,6 +22,7 @@ from archgraph.model.schema import TablePosition
 from archgraph.rules import Contract
 from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
+from archgraph.rules.coverage import coverage
 from archgraph.rules.exemptions import judge_exemptions, suppression_problems
 from archgraph.scan import ScanOutcome, scan
 from archgraph.usecases.project import (
@@ -174,6 +175,10 @@ def checked(
         diagnostics=sorted_diagnostics((*outcome.diagnostics, *notes, *suppression_notes)),
         summary=outcome.summary,
         strict=options.strict,
+        # Coverage of a selection of the contracts (`--contract ID`) would be misleading.
+        coverage=None if options.contract_ids else coverage(
+            contracts, outcome.model, required=config.settings.require_coverage
+        ),
         show_suppressed=options.show_suppressed,
     )
 

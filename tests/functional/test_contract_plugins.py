@@ -115,7 +115,7 @@ def test_a_plugin_module_can_be_imported_before_anything_else_of_archgraph(tmp_p
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
         "['acyclic',", "'allowlist',", "'forbidden',", "'independence',", "'layers',",
-        "'not-imported',", "'protected',", "'single-implementation']",
+        "'not-imported',", "'private',", "'protected',", "'single-implementation']",
     ]
 
 

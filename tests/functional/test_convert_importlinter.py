@@ -114,3 +114,38 @@ def test_from_importlinter_without_its_configuration_is_a_usage_error(tmp_path: 
 
     assert result.exit_code == 2
     assert "no import-linter configuration under" in result.output
+
+
+PRIVATE_TREE = {
+    "shop/__init__.py": "",
+    "shop/orders/__init__.py": "from shop.orders._pricing import price\n",
+    "shop/orders/_pricing.py": "def price():\n    pass\n\n\ndef _rounded():\n    pass\n",
+    "shop/orders/checkout.py": "from shop.orders._pricing import _rounded\n",  # same package
+    "shop/api.py": "from shop.orders._pricing import price\nfrom shop.orders import checkout\n",
+    ".importlinter": """
+        [importlinter]
+        root_package = shop
+
+        [importlinter:contract:private]
+        name = Private modules stay in their package
+        type = private_modules
+    """,
+}
+
+
+def test_private_modules_become_a_private_contract_on_modules(tmp_path: Path) -> None:
+    write_tree(tmp_path, PRIVATE_TREE)
+    runner = CliRunner()
+
+    direct = runner.invoke(main, ["check", str(tmp_path), "--no-cache", "--from-importlinter"])
+    converted = runner.invoke(main, ["convert-importlinter", str(tmp_path)])
+    written = (tmp_path / "contracts" / "architecture.toml").read_text(encoding="utf-8")
+    checked = runner.invoke(main, ["check", str(tmp_path), "--no-cache", "--format", "json"])
+
+    assert converted.exit_code == 0, converted.output
+    assert 'type = "private"\nnames = false\n' in written
+    assert "any module of the parent package may import its private module" in written
+    assert checked.exit_code == direct.exit_code == 1
+    assert "- shop.api -> shop.orders._pricing\n" in direct.stdout
+    assert '"imported": "shop.orders._pricing"' in checked.stdout
+    assert "shop.orders.checkout" not in direct.stdout

@@ -316,3 +316,13 @@ def test_an_excluded_module_does_not_hide_another_that_breaks_the_same_route(
         "app.helpers",
     ]
     assert (contract["governed"], contract["respecting"]) == (1, 0)
+
+
+def test_an_excluded_module_is_governed_by_no_contract_that_excludes_it(tmp_path: Path) -> None:
+    excluding = API_NOT_DB + 'exclude_modules = ["app.api.legacy"]\n'
+    write_tree(tmp_path, {**LAYERED, "contracts/arch.toml": SETTINGS + excluding})
+
+    _, report = check_json(tmp_path)
+
+    assert "app.api.legacy" in report["ungoverned_modules"]
+    assert "app.api.views" not in report["ungoverned_modules"]

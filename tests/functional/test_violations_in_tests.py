@@ -284,7 +284,8 @@ def test_every_format_counts_test_code_apart(tmp_path: Path) -> None:
     code, sarif_text, _ = check(root, "--format", "sarif")
     assert code == 1
     run = json.loads(sarif_text)["runs"][0]
-    assert run["properties"] == {
+    counts = ("violations", "violations_in_production", "violations_in_tests", "reported_only")
+    assert {key: run["properties"][key] for key in counts} == {
         "violations": 3,
         "violations_in_production": 1,
         "violations_in_tests": 2,

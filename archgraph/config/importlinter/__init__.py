@@ -14,9 +14,11 @@ import-linter's meaning:
   are written optional, `"(pattern)"`; optional layers keep their `(layer)` form.
 - grimp ignores directories without `__init__.py` inside packages: `include_namespace_dirs = false`.
 - `acyclic_siblings` becomes `acyclic` with `depth` and `skip_descendants`.
+- `private_modules` (proposed in import-linter's issue #159: `_foo` is imported only by its
+  parent package) becomes `private` with `names = false`.
 
-Options archgraph cannot honour (custom contract types, `as_packages = false`, `private_modules`)
-are configuration errors naming the file, section and key.
+Options archgraph cannot honour (custom contract types, `as_packages = false`) are
+configuration errors naming the file, section and key.
 """
 
 from archgraph.config.importlinter.reading import discover

@@ -51,6 +51,8 @@ CONTRACT_OPTIONS: dict[str, tuple[str, ...]] = {
     "independence": ("modules", *_IGNORES, _GUIDANCE),
     "protected": ("protected_modules", "allowed_importers", "as_packages", *_IGNORES, _GUIDANCE),
     "acyclic_siblings": ("ancestors", "depth", "skip_descendants", *_IGNORES, _GUIDANCE),
+    # Proposed for import-linter (its issue #159): `_foo` imported only by its parent package.
+    "private_modules": (*_IGNORES, _GUIDANCE),
 }
 REQUIRED_OPTIONS = {
     "forbidden": ("source_modules", "forbidden_modules"),
@@ -58,11 +60,9 @@ REQUIRED_OPTIONS = {
     "independence": ("modules",),
     "protected": ("protected_modules", "allowed_importers"),
     "acyclic_siblings": ("ancestors",),
+    "private_modules": (),
 }
-UNSUPPORTED_TYPES = {
-    "private_modules": "archgraph has no private_modules contract type yet; "
-    "express the rule with protected contracts",
-}
+TYPE_NAMES = {"acyclic_siblings": "acyclic", "private_modules": "private"}
 
 OPTIONAL_NOTE = "'(pattern)' may match no module, as import-linter allows for these keys"
 
@@ -133,9 +133,6 @@ def translate_contract(
         contract.error(None, "missing required option 'type'")
         return contract.errors
     kind = kind.strip()
-    if kind in UNSUPPORTED_TYPES:
-        contract.error("type", f"contract type '{kind}' is not supported: {UNSUPPORTED_TYPES[kind]}")
-        return contract.errors
     if kind not in CONTRACT_OPTIONS:
         contract.error(
             "type",
@@ -152,7 +149,7 @@ def translate_contract(
         if key not in options:
             contract.error(None, f"missing required option '{key}'")
 
-    contract.data["type"] = "acyclic" if kind == "acyclic_siblings" else kind
+    contract.data["type"] = TYPE_NAMES.get(kind, kind)
     contract.option("name", single)
     if table.contract_id is not None:
         if ":" in table.contract_id:
@@ -265,11 +262,20 @@ def _acyclic_siblings(contract: _Contract) -> None:
         contract.data.pop("skip_descendants", None)
 
 
+def _private_modules(contract: _Contract) -> None:
+    contract.data["names"] = False  # modules only, as the proposal has it
+    contract.note(
+        "any module of the parent package may import its private module (not only the "
+        "package's __init__); set names = true to rule on private _names in modules too"
+    )
+
+
 _TRANSLATORS: dict[str, Callable[[_Contract], None]] = {
     "forbidden": _forbidden,
     "layers": _layers,
     "independence": _independence,
     "protected": _protected,
     "acyclic_siblings": _acyclic_siblings,
+    "private_modules": _private_modules,
 }
 

@@ -215,7 +215,7 @@ def test_every_problem_is_reported_at_once_with_file_section_key_and_line(tmp_pa
 
         [importlinter:contract:three]
         name = Three
-        type = private_modules
+        type = private_module
 
         [importlinter:contract:four]
         type = layer
@@ -234,7 +234,7 @@ def test_every_problem_is_reported_at_once_with_file_section_key_and_line(tmp_pa
         ("importlinter:contract:two.forbidden_modules", 18, None),
         ("importlinter:contract:two.allow_indirect_imports", 22, None),
         ("importlinter:contract:two.as_packages", 21, None),
-        ("importlinter:contract:three.type", 26, None),
+        ("importlinter:contract:three.type", 26, "private_modules"),
         ("importlinter:contract:four", 28, None),  # no name
         ("importlinter:contract:four.type", 29, "layers"),
     ]
@@ -249,8 +249,8 @@ def test_every_problem_is_reported_at_once_with_file_section_key_and_line(tmp_pa
         ("setup.cfg:22: importlinter:contract:two.allow_indirect_imports: could not parse a "
         "boolean from 'maybe'"),
         "setup.cfg:21: importlinter:contract:two.as_packages: as_packages = false is not supported",
-        ("setup.cfg:26: importlinter:contract:three.type: contract type 'private_modules' is not "
-        "supported"),
+        ("setup.cfg:26: importlinter:contract:three.type: unknown import-linter contract type "
+        "'private_module'"),
         ("setup.cfg:29: importlinter:contract:four.type: unknown import-linter contract type "
         "'layer'"),
     ):

@@ -30,6 +30,7 @@ import pytest
 from archgraph.baseline import Baseline, apply_baseline
 from archgraph.diagnostics import (
     ContractResult,
+    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
@@ -216,6 +217,11 @@ def run_result() -> RunResult:
             ),
         ),
         summary=ScanSummary(modules=16, imports=12, namespace_modules=1, files=15),
+        coverage=Coverage(
+            modules=15,
+            ungoverned=("shop", "shop.cli", "shop.tests.test_cli"),
+            ungoverned_in_tests=("shop.tests.test_cli",),
+        ),
     )
 
 
@@ -280,4 +286,4 @@ def test_the_machine_readable_golden_files_are_valid(variant: str) -> None:
     report = json.loads((folder / FORMATS["json"].file_name).read_bytes())
     assert report["summary"]["exit_code"] == 2  # the misconfigured contract
     suites = ElementTree.parse(folder / FORMATS["junit"].file_name).getroot()
-    assert suites.get("tests") == "7"  # six contracts and the scan's diagnostics
+    assert suites.get("tests") == "8"  # six contracts, the scan's diagnostics and the coverage
