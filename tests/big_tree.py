@@ -2,7 +2,10 @@
 
 `big` has layered packages of very different sizes (`core` 1,600 modules, `plugins` 30 tiny
 ones side by side, `cli` 3), test code inside packages and beside them, a protected module
-(`big.core.secrets`) with ~100 violating importers, and upward imports that break the layers.
+(`big.core.secrets`) with ~100 violating importers, upward imports that break the layers, and a
+concept with competing implementations: a dozen production `*ToolDispatcher` classes in the core
+and the utils, each with subclasses, imported from many packages above them, one of them canonical
+(a single-implementation contract), and test doubles in the test code.
 Writing it takes well under a second; scanning it a few seconds (use a module-scoped fixture).
 """
 
@@ -12,6 +15,20 @@ import random
 from pathlib import Path
 
 PROTECTED = "big.core.secrets"
+CONCEPT = "*ToolDispatcher"
+# Where each production implementation lives (big.core's subpackages, then big.utils'); the
+# first is the canonical one.
+DISPATCHER_HOMES = tuple(f"big.core.s{index}" for index in range(10)) + ("big.utils.s0", "big.utils.s1")
+DISPATCHERS = tuple(
+    f"{home}.dispatch.{prefix}ToolDispatcher"
+    for home, prefix in zip(DISPATCHER_HOMES, (
+        "Core", "Local", "Remote", "Queued", "Batch", "Async", "Cached", "Retrying", "Sandboxed",
+        "Logging", "Plain", "Threaded"), strict=True)
+)
+CANONICAL = DISPATCHERS[0]
+SUBCLASSES = 2  # per production implementation, in its module
+TEST_DOUBLES = ("big.tests.doubles.FakeToolDispatcher", "big.tests.doubles.MockToolDispatcher",
+                "big.services.s0.tests.doubles.StubToolDispatcher")
 LAYERS = ("api", "services", "core", "utils")
 
 CONTRACTS = f"""\
@@ -31,6 +48,13 @@ name = "Only the core reads the secrets"
 type = "protected"
 modules = ["{PROTECTED}"]
 allowed_importers = ["big.core"]
+
+[[contracts]]
+id = "dispatchers"
+name = "One tool dispatcher"
+type = "single-implementation"
+concept = "*ToolDispatcher"
+canonical = "{CANONICAL}"
 """
 
 # (package, subpackage sizes): sizes differ by two orders of magnitude on purpose.
@@ -94,7 +118,35 @@ def big_tree_files(seed: int = 7) -> dict[str, str]:
     for name, targets in imports.items():
         lines = "".join(f"import {target}\n" for target in sorted(set(targets) - {name}))
         files[name.replace(".", "/") + ".py"] = lines
+    add_dispatchers(files, modules, random.Random(seed + 1))
     return files
+
+
+DISPATCH_METHODS = "    def dispatch(self, tool):\n        return tool\n\n    def register(self, tool):\n        return None\n"
+
+
+def add_dispatchers(files: dict[str, str], modules: dict[str, list[str]], rng: random.Random) -> None:
+    """The competing `*ToolDispatcher` implementations, their importers above them (downward
+    imports: no layer is broken) and the test doubles."""
+    users = modules["big.api"] + modules["big.services"] + modules["big.plugins"] + modules["big.cli"]
+    for dispatcher in DISPATCHERS:
+        module, _, name = dispatcher.rpartition(".")
+        subclasses = [f"{kind}{name}" for kind in ("Fast", "Audited")[:SUBCLASSES]]
+        files[module.replace(".", "/") + ".py"] = (
+            f"class {name}:\n{DISPATCH_METHODS}"
+            + "".join(f"\n\nclass {sub}({name}):\n    pass\n" for sub in subclasses)
+        )
+        # The canonical one is used most, the others by 3 to 15 modules each.
+        for user in rng.sample(users, 40 if dispatcher == CANONICAL else rng.randint(3, 15)):
+            imported = rng.choice([name, *subclasses])
+            files[user.replace(".", "/") + ".py"] += f"from {module} import {imported}\n"
+    for double in TEST_DOUBLES:
+        module, _, name = double.rpartition(".")
+        path = module.replace(".", "/") + ".py"
+        files[path] = files.get(path, "") + f"\n\nclass {name}:\n{DISPATCH_METHODS}"
+        for index in range(3):
+            user = module.replace("doubles", f"test_doubles_{name.lower()}_{index}")
+            files[user.replace(".", "/") + ".py"] = f"from {module} import {name}\n"
 
 
 def write_big_tree(root: Path, seed: int = 7) -> Path:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from archgraph.audit.scorecards import Implementation, Scorecard, Site, Standing
+from archgraph.families.classify import is_excluded
 from archgraph.report.diagram import FONT  # measured in it; SVGs name a stack (see there)
 from archgraph.report.text import format_percent
 
@@ -56,9 +57,16 @@ def concept_view(
     sites: Mapping[str, Sequence[Site]],
     wrappers: Sequence[tuple[str, str]] = (),
     include_tests: bool = False,
+    exclude: Sequence[str] = (),
 ) -> ConceptView:
-    """The boxes of a scorecard: each root with the classes built on it (transitively)."""
-    shown = [i for i in card.implementations if include_tests or i.standing is not Standing.EXEMPT]
+    """The boxes of a scorecard: each root with the classes built on it (transitively); the
+    classes and importers in modules `exclude` names (as `families --exclude`) left out."""
+
+    def excluded(module: str) -> bool:
+        return bool(exclude) and is_excluded(module, exclude)
+
+    kept = [i for i in card.implementations if not excluded(i.qualname.rpartition(".")[0])]
+    shown = [i for i in kept if include_tests or i.standing is not Standing.EXEMPT]
     by_name = {i.qualname: i for i in shown}
 
     def root_of(item: Implementation) -> Implementation:
@@ -87,9 +95,11 @@ def concept_view(
     if len(roots) > MAX_IMPLEMENTATIONS:
         notes.append(f"{len(roots) - MAX_IMPLEMENTATIONS} more implementations not drawn (least imported)")
         roots = roots[:MAX_IMPLEMENTATIONS]
-    hidden_tests = sum(1 for i in card.implementations if i.standing is Standing.EXEMPT) if not include_tests else 0
+    hidden_tests = sum(1 for i in kept if i.standing is Standing.EXEMPT) if not include_tests else 0
     if hidden_tests:
         notes.append(f"{hidden_tests} classes in test code or allowed modules not drawn (--include-tests)")
+    if len(kept) < len(card.implementations):
+        notes.append(f"{len(card.implementations) - len(kept)} classes in excluded modules not drawn (--exclude)")
     boxes = []
     importers = {}
     for root in roots:
@@ -99,7 +109,11 @@ def concept_view(
         boxes.append((root, tuple(group[:MAX_MEMBERS])))
         counts: Counter[str] = Counter()
         for item in (root, *group):
-            counts.update(package_of(s.importer) for s in sites.get(item.qualname, ()) if include_tests or not s.in_tests)
+            counts.update(
+                package_of(s.importer)
+                for s in sites.get(item.qualname, ())
+                if (include_tests or not s.in_tests) and not excluded(s.importer)
+            )
         importers[root.qualname] = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     drawn = {i.qualname for root, group in boxes for i in (root, *group)}
     return ConceptView(
@@ -221,11 +235,17 @@ def _title(card: Scorecard) -> str:
 def _class_attributes(item: Implementation, line_color: str, fill: str) -> str:
     name = item.qualname.rpartition(".")[2]
     module = item.qualname.rpartition(".")[0]
-    extra = "<br/><i>nested</i>" if item.nested else ""
-    label = (
-        f"<<b>{escape(_short(name))}</b><br/><font point-size='8'>{escape(_short(module, 44))}</font>"
-        f"<br/><font point-size='8'>{_count(item.import_sites, 'import')} · {_count(item.instantiations, 'call')}</font>{extra}>"
-    )
+    lines = [
+        f"<b>{escape(_short(name))}</b>",
+        f"<font point-size='8'>{escape(_short(module, 44))}</font>",
+        f"<font point-size='8'>{_count(item.import_sites, 'import')} · {_count(item.instantiations, 'call')}</font>",
+    ]
+    lines += ["<i>nested</i>"] if item.nested else []
+    # One table row per line: with <br/>, dot packs lines of a smaller font so tightly that a
+    # module name's underscores run into the counts below it.
+    rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
+    label = f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table>>'
+
     tooltip = escape(f"{item.qualname} ({item.location})", quote=True)
     return f'label={label}, color="{line_color}", fillcolor="{fill}", tooltip="{tooltip}"'
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from archgraph.audit.diagram import ConceptView, concept_source, concept_view
@@ -21,9 +22,11 @@ def render_concept(
     engine_choice: str = "auto",
     timeout: float | None = None,
     progress: Progress = quiet,
+    exclude: Sequence[str] = (),
 ) -> Rendered[ConceptView]:
     """The scorecard of the concept `concept` names (the first, most important, when several
-    match; the others are named in the notes) drawn as its concept view."""
+    match; the others are named in the notes) drawn as its concept view; `exclude` as for
+    `archgraph families`."""
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     analysis = audit_analysis(root, options, progress, concept)
     cards = analysis.audit.scorecards
@@ -33,7 +36,7 @@ def render_concept(
             "(`archgraph families`) and the single-implementation and protected-symbol contracts "
             "(`archgraph audit` lists them)"
         )
-    view = concept_view(cards[0], analysis.sites, analysis.wrappers, include_tests)
+    view = concept_view(cards[0], analysis.sites, analysis.wrappers, include_tests, exclude)
     if len(cards) > 1:
         others = ", ".join(card.concept for card in cards[1:])
         view = ConceptView(view.card, view.boxes, view.importers, view.wrappers,

@@ -21,6 +21,7 @@ from archgraph.cli.output import echo_note, progress_printer, write_drawing, wri
 from archgraph.diagnostics import ExitCode
 
 if TYPE_CHECKING:
+    from archgraph.families.classify import FamiliesQuery
     from archgraph.usecases.project import RunOptions
 
 DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
@@ -46,14 +47,18 @@ REPORT_OVERVIEW_NODES = 80
 @click.option("--concept", metavar="GLOB",
               help="With --families: the concept view of the concept named (an audit scorecard: canonical and "
                    "competing implementations, what is built on each, the packages importing each).")
-@click.option("--include-tests", is_flag=True, help="With --families --concept: draw test code too.")
+@click.option("--include-tests", is_flag=True, help="With --families: draw test code too (left out by default).")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+              help="With --families: leave out modules, as for `archgraph families` ('app.legacy', "
+                   "'app.*.contrib', or a name any segment matches). Repeatable.")
 @engine_options
 @run_options
 def render_command(path: Path, options: RunOptions, output: Path, output_format: str | None, engine: str,
                    timeout: float, verbose: bool, families: bool, concept: str | None, include_tests: bool,
-                   matrix: bool, **view: Any) -> ExitCode:
+                   matrix: bool, exclude: tuple[str, ...], **view: Any) -> ExitCode:
     """Draw the module graph (svg, png, pdf or dot), with violations and cycles highlighted;
     --contract draws that contract's picture, --matrix a dependency matrix."""
+    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
     from archgraph.usecases.render import render_diagram  # noqa: PLC0415
     from archgraph.usecases.views import render_contract_diagram  # noqa: PLC0415
 
@@ -66,13 +71,14 @@ def render_command(path: Path, options: RunOptions, output: Path, output_format:
         from archgraph.audit.drawing import render_concept  # noqa: PLC0415
 
         rendered_concept = render_concept(path, output_format, concept, options, include_tests, engine, timeout,
-                                          progress_printer(True))
+                                          progress_printer(True), exclude)
         write_drawing(rendered_concept, output, verbose, path)
         return ExitCode.OK
     if families:
-        return render_families(path, options, output, output_format, engine, timeout, verbose, concept, view)
-    if concept is not None or include_tests:
-        raise click.UsageError("--concept and --include-tests draw class families: add --families")
+        query = FamiliesQuery(concept, exclude=exclude, include_tests=include_tests)
+        return render_families(path, options, output, output_format, engine, timeout, verbose, query, view)
+    if concept is not None or include_tests or exclude:
+        raise click.UsageError("--concept, --include-tests and --exclude draw class families: add --families")
     if view["max_nodes"] is None:
         from archgraph.report.graphview import DEFAULT_BOXES, DEFAULT_MAX_NODES  # noqa: PLC0415
 
@@ -100,16 +106,15 @@ def render_matrix(path: Path, options: RunOptions, output: Path, output_format: 
 
 
 def render_families(path: Path, options: RunOptions, output: Path, output_format: str, engine: str,
-                    timeout: float, verbose: bool, concept: str | None, view: dict[str, Any]) -> ExitCode:
+                    timeout: float, verbose: bool, query: FamiliesQuery, view: dict[str, Any]) -> ExitCode:
     """`render --families`: --contract picks the single-implementation contracts to mark."""
-    from archgraph.families.classify import FamiliesQuery  # noqa: PLC0415
     from archgraph.families.drawing import DEFAULT_CLASS_BUDGET, render_class_diagram  # noqa: PLC0415
 
     for option in ("depth", "focus"):
         if view[option] is not None:
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
     options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
-    rendered = render_class_diagram(path, output_format, options, FamiliesQuery(concept),
+    rendered = render_class_diagram(path, output_format, options, query,
                                     view["max_nodes"] or DEFAULT_CLASS_BUDGET,
                                     engine, timeout, progress_printer(True))
     write_drawing(rendered, output, verbose, path)

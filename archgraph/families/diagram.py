@@ -119,12 +119,15 @@ def class_diagram(view: ClassView, legend: bool = True) -> graphviz.Digraph:
     staggered = _staggered(view.edges)
     for edge in view.edges:
         _add_edge(digraph, edge, staggered.get((edge.source, edge.target)))
+    grid = _tree_grid(view, staggered)
+    for upper, lower in grid:
+        digraph.edge(upper, lower, style="invis")
     for left, right in view.same_rank:
         with digraph.subgraph() as row:
             row.attr(rank="same")
             row.node(left)
             row.node(right)
-    _stack_rows(digraph, view, _rows(view, staggered, legend), _levels(view, staggered))
+    _stack_rows(digraph, view, _rows(view, staggered, legend, grid), _levels(view, staggered, grid))
     if legend:
         add_legend(digraph, CLASS_LEGEND, _legend_notes(view), boxes=BOXES)
     return digraph
@@ -257,15 +260,66 @@ def _add_edge(digraph: graphviz.Digraph, edge: ClassEdge, minlen: int | None = N
     digraph.edge(edge.source, edge.target, **attributes, **{"class": kind.value})
 
 
-def _levels(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> dict[str, int]:
+def _tree_grid(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> list[tuple[str, str]]:
+    """Invisible edges that stack the trees of one box in columns: a family of a dozen
+    competing roots would otherwise be one row a dozen trees wide (14:1 and more).
+
+    Each (upper, lower) puts a tree's root below the deepest class of the tree `columns` before
+    it, as `unflatten` does with leaves. Boxes with mirrored pairs keep their trees side by side.
+    """
+    inheritance = [e for e in view.edges if e.kind in (EdgeKind.INHERITS, EdgeKind.REALIZES)]
+    cluster_of = {node.id: node.cluster for node in view.nodes}
+    children: dict[str, list[str]] = {}
+    has_base = set()
+    for edge in inheritance:
+        if cluster_of.get(edge.source) == cluster_of.get(edge.target):
+            children.setdefault(edge.target, []).append(edge.source)
+            has_base.add(edge.source)
+    paired = {cluster_of.get(name) for pair in view.same_rank for name in pair}
+    level = _levels(view, staggered)
+    by_id = {node.id: node for node in view.nodes}
+    grid: list[tuple[str, str]] = []
+    for cluster in view.clusters:
+        if cluster.id in paired:
+            continue
+        roots = [n.id for n in view.nodes if n.cluster == cluster.id and n.id not in has_base]
+        if len(roots) <= STAGGER_ABOVE:
+            continue
+        trees = []  # (root, deepest class, width in chars, depth in ranks)
+        claimed: set[str] = set()
+        for root in roots:
+            members, stack = [], [root]
+            while stack:
+                name = stack.pop()
+                if name not in claimed:
+                    claimed.add(name)
+                    members.append(name)
+                    stack += children.get(name, [])
+            widths: dict[int, float] = {}
+            for name in members:
+                widths[level[name]] = widths.get(level[name], 0.0) + _chars(by_id[name]) + NODE_GAP_CHARS
+            deepest = max(members, key=lambda name: (level[name], name))
+            trees.append((root, deepest, max(widths.values()), level[deepest] - level[root] + 1))
+        mean_width = sum(t[2] for t in trees) / len(trees)
+        mean_height = sum(t[3] for t in trees) / len(trees) * LEVEL_CHARS
+        columns = max(1, round(math.sqrt(ROW_ASPECT * len(trees) * mean_height / mean_width)))
+        grid += [(trees[index - columns][1], trees[index][0]) for index in range(columns, len(trees))]
+    return grid
+
+
+def _levels(
+    view: ClassView, staggered: Mapping[tuple[str, str], int], grid: Sequence[tuple[str, str]] = ()
+) -> dict[str, int]:
     """Each class's rank below the top of its tree, as dot will draw it: below each base by the
-    edge's minimum length, and level with its mirrored partner (relaxed until nothing changes;
-    the pairs are consistent with the bases, so this ends)."""
+    edge's minimum length (and below the class `grid` stacks it under), and level with its
+    mirrored partner (relaxed until nothing changes; the pairs are consistent with the bases,
+    so this ends)."""
     steps = [
         (edge.target, edge.source, staggered.get((edge.source, edge.target), 1))
         for edge in view.edges
         if edge.kind in (EdgeKind.INHERITS, EdgeKind.REALIZES)
     ]
+    steps += [(upper, lower, 1) for upper, lower in grid]
     level = dict.fromkeys(view.node_ids, 0)
     for _round in range(len(level) + 1):  # more rounds than any chain is long
         changed = False
@@ -283,7 +337,10 @@ def _levels(view: ClassView, staggered: Mapping[tuple[str, str], int]) -> dict[s
 
 
 def _rows(
-    view: ClassView, staggered: Mapping[tuple[str, str], int], legend: bool = True
+    view: ClassView,
+    staggered: Mapping[tuple[str, str], int],
+    legend: bool = True,
+    grid: Sequence[tuple[str, str]] = (),
 ) -> list[list[str]]:
     """The findings' boxes in rows, rank order kept, so that the drawing is not one long strip.
 
@@ -311,7 +368,7 @@ def _rows(
         if first != second:
             keep, merge = sorted((first, second), key=order.__getitem__)
             block[merge] = keep
-    level = _levels(view, staggered)
+    level = _levels(view, staggered, grid)
     level_widths: dict[tuple[str, int], float] = {}
     for node in view.nodes:
         key = (node.cluster, level.get(node.id, 0))

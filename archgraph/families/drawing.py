@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
-from archgraph.families.classify import FamiliesQuery
+from archgraph.families.classify import FamiliesQuery, is_excluded
 from archgraph.families.classview import (
     DEFAULT_MAX_CLASSES,
     ClassView,
@@ -38,7 +39,9 @@ def render_class_diagram(
     """`archgraph render --families`: role families and parallel hierarchies as a class diagram.
 
     `single-implementation` contracts of the configuration (those of `options.contract_ids`, if
-    given) mark their canonical classes and violations.
+    given) mark their canonical classes and violations. Test code and the modules of
+    `query.exclude` are left out as `archgraph families` leaves them out: their violating classes
+    are not drawn either, unless `query.include_tests` brings test code back.
     """
 
     query = query or FamiliesQuery()
@@ -47,7 +50,7 @@ def render_class_diagram(
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
     analysis = class_analysis(root, options, query, progress)
     marks = [
-        contract_marks(contract, analysis.classes, analysis.sources.files)
+        contract_marks(contract, analysis.classes, analysis.sources.files, query, analysis.sources.test_modules)
         for contract in analysis.project.contracts
         if isinstance(contract, SingleImplementation)
     ]
@@ -59,14 +62,30 @@ def render_class_diagram(
         ClassViewOptions(max_nodes, query.concept),
         title=f"class families of {packages}" + (f" named {query.concept}" if query.concept else ""),
     )
+    test_code = analysis.result.report.test_code
+    if test_code.classes and not test_code.included:
+        view = replace(view, notes=(
+            *view.notes,
+            f"{test_code.classes} class{'' if test_code.classes == 1 else 'es'} in {test_code.modules} "
+            f"test module{'' if test_code.modules == 1 else 's'} not drawn (--include-tests)"))
     source = class_diagram_source(view)
     return laid_out(source, view, engine, output_format, timeout, progress, f"{len(view.nodes)} classes")
 
 
 def contract_marks(
-    contract: SingleImplementation, classes: ClassModel, modules: Collection[str]
+    contract: SingleImplementation,
+    classes: ClassModel,
+    modules: Collection[str],
+    query: FamiliesQuery = FamiliesQuery(),
+    test_modules: Collection[str] = (),
 ) -> ContractMarks:
-    """The canonical class and the violating classes of a single-implementation contract."""
+    """The canonical class and the violating classes of a single-implementation contract (those
+    in test code only with `query.include_tests`, none in the modules `query.exclude` names)."""
+
+    def shown(qualname: str) -> bool:
+        info = classes.get(qualname)
+        module = info.module if info is not None else qualname.rpartition(".")[0]
+        return (query.include_tests or module not in test_modules) and not is_excluded(module, query.exclude)
 
     result = contract.check_classes(classes, modules)
     return ContractMarks(
@@ -74,5 +93,5 @@ def contract_marks(
         concept=contract.concept,
         canonical=contract.canonical,
         canonical_found=classes.get(contract.canonical) is not None,
-        violations=tuple((v.symbol, v.code) for v in result.violations if v.symbol),
+        violations=tuple((v.symbol, v.code) for v in result.violations if v.symbol and shown(v.symbol)),
     )

@@ -67,6 +67,10 @@ class ViewOptions:
     # Without a depth: the box budget the biggest packages are opened in. With one: above it,
     # collapse to a shallower depth.
     max_nodes: int | None = DEFAULT_MAX_NODES
+    # Without a depth: a package too big to open whole (Home Assistant's `components`, 1,000
+    # integrations) shows its biggest subpackages and one box for the others. Pictures only: the
+    # HTML report opens such a package in the page instead.
+    open_in_part: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,7 @@ def build_view(
     if options.depth is None and options.max_nodes is not None:
         depth = None
         representative, notes = open_within_budget(
-            selected, options.max_nodes, model.is_test, options.focus
+            selected, options.max_nodes, model.is_test, options.focus, options.open_in_part
         )
     else:
         depth, notes = choose_depth(selected, options.depth, options.max_nodes)
@@ -341,6 +345,10 @@ def _map_violation(
         edge = (ends[0], ends[1])
         if edge in edge_imports:
             edges.add(edge)  # type: ignore[arg-type]
+    if not violation.chain and violation.symbol:
+        # A class of a single-implementation contract: no import, but a module that defines it.
+        home = _drawn_home(violation.symbol, representative, node_ids)
+        nodes.update((home,) if home else ())
     return ViewChain(
         contract=violation.contract,
         code=violation.code,
@@ -355,10 +363,24 @@ def _map_violation(
     )
 
 
+def _drawn_home(symbol: str, representative: dict[str, str], node_ids: set[str]) -> str | None:
+    """The drawn box holding the module that defines `symbol` (`module.Class.Nested`)."""
+    parts = symbol.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        box = representative.get(".".join(parts[:end]))
+        if box is not None:
+            return box if box in node_ids else None
+    return None
+
+
 def _boxes_holding_a_step(
     violation: Violation, representative: dict[str, str], node_ids: set[str]
 ) -> set[str]:
-    """The drawn boxes that hold both ends of one of the violation's imports."""
+    """The drawn boxes that hold both ends of one of the violation's imports, or the box that
+    defines the class a violation without imports is about."""
+    if not violation.chain and violation.symbol:
+        home = _drawn_home(violation.symbol, representative, node_ids)
+        return {home} if home else set()
     return {
         representative[step.importer]
         for step in violation.chain

@@ -52,12 +52,16 @@ def open_within_budget(
     budget: int,
     is_test: Callable[[str], bool] = lambda module: False,
     focus: str | None = None,
+    open_in_part: bool = False,
 ) -> tuple[dict[str, str], list[str]]:
     """Which box each module is drawn in: from the top packages down, the biggest package opened
     first while the boxes stay within the budget; small packages stay collapsed.
 
     Test packages open after production ones, and the packages above `focus` always open, so the
     focused module or package is a box of its own. Greedy and deterministic (ties by name).
+    With `open_in_part`, a package left collapsed that holds most of the modules is opened in
+    part: its biggest children are boxes of their own, the others share one box
+    (`components.957 other packages`), so that the bulk of the code is not one box.
     """
     members: dict[str, list[str]] = {}
     for module in sorted(selected):
@@ -78,23 +82,30 @@ def open_within_budget(
 
     queue = [priority(node) for node, group in members.items() if group != [node]]
     heapq.heapify(queue)
+    total = sum(len(group) for group in members.values())
+    notes: list[str] = []
     while queue:
         _rank, node = heapq.heappop(queue)
         children = {collapse_to(m, module_depth(node) + 1) for m in members[node]}
         # A nearly empty picture opens its next package anyway (a flat package of 300 modules
         # would otherwise be one box); the most connected boxes are kept afterwards.
         nearly_empty = len(members) < budget // 4
-        if node not in forced and not nearly_empty and len(members) - 1 + len(children) > budget:
+        too_many = node not in forced and len(members) - 1 + len(children) > budget
+        if too_many and open_in_part and len(members[node]) > DOMINANT_SHARE * total:
+            opened = _open_in_part(members, node, int((budget - len(members)) * PART_SHARE))
+            notes += opened
+            if opened:
+                continue
+        if too_many and not nearly_empty:
             continue
         for child, group in open_up(node).items():
             if group != [child]:
                 heapq.heappush(queue, priority(child))
     collapsed = sorted(
-        (node for node, group in members.items() if group != [node]),
+        (node for node, group in members.items() if group != [node] and not node.endswith(OTHERS)),
         key=lambda node: (-len(members[node]), node),
     )
     representative = {module: node for node, group in members.items() for module in group}
-    notes = []
     if collapsed:
         biggest = ", ".join(f"{node} ({len(members[node])})" for node in collapsed[:3])
         notes.append(
@@ -102,6 +113,36 @@ def open_within_budget(
             f"the budget of {budget} (--max-nodes, --depth); the biggest: {biggest}"
         )
     return representative, notes
+
+
+OTHERS = " other packages"  # the end of the id of the box that holds a package's smaller children
+DOMINANT_SHARE = 0.5  # a collapsed package holding more than this share of the modules opens in part
+MIN_PART = 8  # ...when at least this many of its children can be drawn as boxes
+PART_SHARE = 0.75  # of the boxes left, the share it takes (the rest for the packages after it)
+
+
+def _open_in_part(members: dict[str, list[str]], node: str, room: int) -> list[str]:
+    """Open `node` in part, in place: its `room` biggest children as boxes, the others in one
+    (see `open_within_budget`); nothing when too few would be drawn or its children are modules."""
+    if room < MIN_PART:
+        return []
+    level = module_depth(node) + 1
+    children: dict[str, list[str]] = {}
+    for module in members[node]:
+        children.setdefault(collapse_to(module, level), []).append(module)
+    if sum(1 for group in children.values() if len(group) > 1) < MIN_PART:
+        return []  # a flat package of modules: the most connected are kept instead (_truncate)
+    ranked = sorted(children, key=lambda child: (-len(children[child]), child))
+    shown, others = ranked[:room], ranked[room:]
+    del members[node]
+    for child in shown:
+        members[child] = children[child]
+    rest = f"{node}.{len(others)}{OTHERS}"
+    members[rest] = [module for child in others for module in children[child]]
+    return [
+        f"{node} ({len(children)} packages) drawn in part: its {len(shown)} biggest, and "
+        f"{len(others)} others in one box"
+    ]
 
 
 def expand_within_budget(

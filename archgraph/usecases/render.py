@@ -81,9 +81,11 @@ def render_diagram(
 ) -> Rendered[GraphView]:
     """`archgraph render`: the module diagram as svg, png, pdf or DOT source."""
     from archgraph.report.diagram import module_diagram_source  # noqa: PLC0415
+    from archgraph.report.graphview import ViewOptions  # noqa: PLC0415
     from archgraph.report.layout import DEFAULT_TIMEOUT, find_engine  # noqa: PLC0415
 
     engine = None if output_format == "dot" else find_engine(engine_choice, output_format)
+    view_options = replace(view_options or ViewOptions(), open_in_part=True)
     _analysis, view = graph_view(root, options, view_options, progress)
 
     def draw(view: GraphView, layer_bands: bool) -> Rendered[GraphView]:

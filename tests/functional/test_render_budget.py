@@ -8,7 +8,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from big_tree import PROTECTED, write_big_tree
 from click.testing import CliRunner
 from helpers import write_tree
 from render_fixtures import ENGINES, read_svg, write_shop
@@ -17,20 +16,18 @@ from archgraph.cli import main
 from archgraph.report.diagram import (
     FONT,
     FONT_STACK,
-    drawn_edges,
     module_diagram_source,
     source_for,
     wrapped_lengths,
 )
-from archgraph.report.graphview import DEFAULT_BOXES, GraphView, ViewEdge, ViewOptions
+from archgraph.report.graphview import DEFAULT_BOXES, ViewEdge, ViewOptions
 from archgraph.report.layout import LayoutFailed, aspect_ratio, drawing_size, find_engine, locate, run_engine
-from archgraph.usecases.check import analyze
+from archgraph.report.view_budget import MIN_PART, open_within_budget
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.render import MAX_ASPECT, graph_view, render_diagram
 
 NO_CACHE = RunOptions(use_cache=False)
 SVG = "{http://www.w3.org/2000/svg}"
-BOX_LIMIT = 80
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -209,75 +206,7 @@ def test_graphviz_pure_pngs_keep_the_font_it_draws_as_sans(tmp_path: Path) -> No
     assert source_for(source, "graphviz-pure", "svg") == source_for(source, "dot", "png") == source
 
 
-# ---- a backend of 4,000 modules ---------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_big_tree(tmp_path_factory.mktemp("big"))
-
-
-def counted_violations(view: GraphView, svg: bytes) -> int:
-    """The violations the picture counts: on red edges ("contract (n)") and inside boxes."""
-    drawing = read_svg(svg)
-    total = 0
-    for edge in drawing.edges.values():
-        if "violation" in edge.classes:
-            total += int(re.search(r"\((\d+)\)$", edge.label).group(1))  # type: ignore[union-attr]
-    for _classes, texts, _y in drawing.nodes.values():
-        for text in texts:
-            inside = re.fullmatch(r"(\d+) violations? inside", text)
-            total += int(inside.group(1)) if inside else 0
-    return total
-
-
-def assert_every_violation_is_on_the_picture(view: GraphView) -> None:
-    """Each violation with a drawn end is on a drawn edge, inside a box, or counted as crossing
-    the edge of the picture (a focus view); the others are outside the neighbourhood."""
-    drawn = {(e.importer, e.imported) for e in drawn_edges(view)}
-    inside = {node.id for node in view.nodes if node.violations_inside}
-    crossing = 0
-    for chain in view.chains:
-        if not chain.nodes:
-            continue
-        if not (set(chain.edges) & drawn or set(chain.nodes) & inside):
-            assert not chain.edges and len(chain.nodes) == 1, chain
-            crossing += 1
-    assert crossing == view.violations_crossing
-    if crossing:
-        assert f"{crossing} violation(s) import across the edge of the drawn modules" in " ".join(view.notes)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("default", ViewOptions(max_nodes=DEFAULT_BOXES)),
-        ("focus", ViewOptions(focus=PROTECTED, radius=2, max_nodes=DEFAULT_BOXES)),
-    ],
-)
-def test_a_4000_module_backend_is_drawn_readable(big: Path, tmp_path: Path, name: str, options: ViewOptions) -> None:
-    analysis = analyze(big, NO_CACHE)
-    assert len(analysis.model.modules) > 4000
-    violations = sum(len(result.violations) for result in analysis.result.contracts)
-    assert violations >= 120
-    engine = "dot" if locate("dot") else "graphviz-pure"
-    png = render_diagram(big, "png", NO_CACHE, options, engine)
-    size = drawing_size(png.content, "png")
-    assert size is not None and aspect_ratio(size) <= MAX_ASPECT, size
-    assert 200 < min(size) and max(size) < 12_000
-    view = png.view
-    assert 20 <= len(view.nodes) <= BOX_LIMIT
-    assert_every_violation_is_on_the_picture(view)
-    svg = render_diagram(big, "svg", NO_CACHE, options, engine).content
-    (tmp_path / f"{name}.png").write_bytes(png.content)
-    if name == "default":
-        # All 125 are direct imports: each is counted once, on its edge or inside its box.
-        assert counted_violations(view, svg) == violations
-    else:
-        protected = [c for c in view.chains if c.contract == "secrets"]
-        assert counted_violations(view, svg) >= len(protected) == 100
-    assert "big.tests" in view.node_ids  # test code stays one box at this budget
-
+# ---- counting (the 4,000-module backend: test_render_big.py) ----------------------------------
 
 def test_the_shop_picture_counts_each_of_its_violations(tmp_path: Path) -> None:
     root = write_shop(tmp_path / "shop")
@@ -286,3 +215,37 @@ def test_the_shop_picture_counts_each_of_its_violations(tmp_path: Path) -> None:
     assert code == 0
     # One box: the three violations are counted inside it.
     assert "3 violations inside" in read_svg(output.read_bytes()).nodes["shop"][1]
+
+
+def test_a_package_too_big_to_open_whole_is_opened_in_part_on_pictures() -> None:
+    # `components`: 200 plugins of 1 to 30 modules, nine tenths of the code; five small packages.
+    modules = [f"app.components.p{index:03}.m{number}" for index in range(200) for number in range(1 + index % 30)]
+    modules += [f"app.{name}.m{number}" for name in ("core", "util", "api", "cli", "db") for number in range(8)]
+    representative, notes = open_within_budget(modules, 60)
+    # Opened whole: 205 boxes, of which build_view keeps the 60 most connected.
+    assert len(set(representative.values())) == 205
+    representative, notes = open_within_budget(modules, 60, open_in_part=True)
+    boxes = set(representative.values())
+    assert len(boxes) <= 60
+    # The biggest plugins (30 modules: p029, p059, ...) are boxes of their own; the rest share one.
+    assert {"app.components.p029", "app.components.p059", "app.components.p179"} <= boxes
+    rest = [box for box in boxes if box.endswith(" other packages")]
+    assert len(rest) == 1 and representative["app.components.p000.m0"] == rest[0]
+    shown = sum(1 for box in boxes if box.startswith("app.components.p"))
+    assert rest[0] == f"app.components.{200 - shown} other packages" and shown >= MIN_PART
+    assert notes[0] == f"app.components (200 packages) drawn in part: its {shown} biggest, and {200 - shown} others in one box"
+    # Each module is in exactly one box; the small packages still get their room.
+    assert set(representative) == set(modules) and "app.core" in boxes
+
+
+def test_the_html_report_and_exports_keep_the_package_whole(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/components/__init__.py": "", "app/core.py": ""}
+    for index in range(90):
+        files[f"app/components/p{index:02}/__init__.py"] = ""
+        files[f"app/components/p{index:02}/m.py"] = "import app.core\n"
+    root = write_tree(tmp_path / "app", files)
+    view = graph_view(root, NO_CACHE, ViewOptions(max_nodes=DEFAULT_BOXES))[1]
+    assert not any(node.id.endswith(" other packages") for node in view.nodes)
+    rendered = render_diagram(root, "dot", NO_CACHE, ViewOptions(max_nodes=DEFAULT_BOXES))
+    drawn = {node.id for node in rendered.view.nodes}
+    assert any(box.endswith(" other packages") for box in drawn) and len(drawn) <= DEFAULT_BOXES

@@ -87,3 +87,12 @@ def test_the_picture_is_a_png_of_readable_proportions(project: Path, tmp_path: P
     assert data[:8] == b"\\x89PNG\\r\\n\\x1a\\n".decode("unicode_escape").encode("latin-1")
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert 1 / 3 <= width / height <= 3 and width <= 4000 and height <= 4000, (width, height)
+
+
+def test_exclude_leaves_out_classes_and_importers_as_families_does(project: Path, tmp_path: Path) -> None:
+    svg = svg_of(project, tmp_path / "excluded.svg", "--exclude", "app.area13", "--exclude", "users3")
+    texts = [t.text or "" for t in svg.iter(f"{SVG}text")]
+    text = " ".join(texts)
+    assert "Area13" not in text and "app.users3" not in text  # users3 imported area3, area7 and area11
+    assert (texts.count("competing"), texts.count("canonical")) == (IMPLEMENTATIONS - 2, 1)
+    assert "4 classes in excluded modules not drawn (--exclude)" in text

@@ -406,7 +406,9 @@ def test_every_label_is_escaped(shop: Path, tmp_path: Path, engine: str) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--concept", "*Gateway"], "--concept and --include-tests draw class families: add --families"),
+        (["--concept", "*Gateway"], "--concept, --include-tests and --exclude draw class families: add --families"),
+        (["--exclude", "shop.legacy"], "--concept, --include-tests and --exclude draw class families: add --families"),
+        (["--families", "--exclude", "shop..x"], "--exclude 'shop..x'"),
         (["--families", "--depth", "2"], "--depth draws module diagrams"),
         (["--families", "--focus", "shop.core"], "--focus draws module diagrams"),
         (["--families", "--contract", "nope"], "unknown contract id 'nope'"),
@@ -417,6 +419,30 @@ def test_options_of_the_module_diagram_are_usage_errors(
 ) -> None:
     code, _out, err = render(str(shop), "-o", str(tmp_path / "x.svg"), *args)
     assert code == 2 and message in err
+
+
+def test_test_code_and_excluded_modules_are_left_out_as_families_leaves_them_out(tmp_path: Path) -> None:
+    doubles = {
+        "shop/tests/__init__.py": "",
+        "shop/tests/doubles.py": "class FakePaymentGateway:\n    def charge(self, amount):\n        return 0\n\n"
+                                 "    def refund(self, amount):\n        return 0\n",
+    }
+    root = write_tree(tmp_path / "shop", {**SHOP, **doubles, "contracts/architecture.toml": contracts()})
+
+    def drawn(*extra: str) -> tuple[set[str], str]:
+        output = tmp_path / "families.dot"
+        code, _out, err = render(str(root), "--families", "-o", str(output), *extra)
+        assert code == 0, err
+        source = output.read_text()
+        return {name for name in GATEWAYS | {"shop.tests.doubles.FakePaymentGateway"} if f'"{name}"' in source}, source
+
+    # The test double violates the contract, yet it is test code: left out, and the legend says so.
+    classes, source = drawn()
+    assert classes == GATEWAYS and "1 class in 2 test modules not drawn (--include-tests)" in source
+    classes, source = drawn("--include-tests")
+    assert classes == GATEWAYS | {"shop.tests.doubles.FakePaymentGateway"} and "test modules not drawn" not in source
+    classes, _source = drawn("--exclude", "shop.legacy", "--exclude", "compat")
+    assert classes == GATEWAYS - {LEGACY, RETRYING, COMPAT}
 
 
 def test_contract_picks_which_contract_marks_the_classes(shop: Path, tmp_path: Path) -> None:
