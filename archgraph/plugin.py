@@ -74,17 +74,10 @@ calls `archgraph.run` with its own types.
 
 from __future__ import annotations
 
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    ImportKind,
-    ImportStep,
-    Location,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import Diagnostic, ImportKind, ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 

@@ -8,19 +8,15 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.diagnostics import (
-    AffectedScope,
-    BaselineChange,
-    ContractResult,
-    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
-    RunResult,
     Severity,
     Violation,
     ViolationKey,
     visible,
 )
+from archgraph.results import AffectedScope, BaselineChange, ContractResult, Coverage, RunResult
 
 MAX_VIOLATIONS_SHOWN = 200
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
+from archgraph.diagnostics import Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 from archgraph.rules.sites import removed_sites

@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, ImportSite, Violation
+from archgraph.diagnostics import ImportSite, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 from archgraph.rules.sites import imports_leaving, removed_sites

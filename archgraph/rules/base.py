@@ -13,8 +13,6 @@ from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import (
-    SITES,
-    ContractResult,
     Diagnostic,
     ImportKind,
     ImportSite,
@@ -26,6 +24,7 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
+from archgraph.results import SITES, ContractResult
 
 
 def slug(text: str) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archgraph.diagnostics import Coverage
 from archgraph.model import ArchModel
+from archgraph.results import Coverage
 from archgraph.rules.base import Contract
 
 

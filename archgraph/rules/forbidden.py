@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, ImportSite, Violation
+from archgraph.diagnostics import ImportSite, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, replacement_problems
 from archgraph.rules.registry import register
 from archgraph.rules.sites import chain_starts, imports_leaving, reaching, removed_sites

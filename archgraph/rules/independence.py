@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import (

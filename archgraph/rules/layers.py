@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Violation
+from archgraph.diagnostics import Violation
 from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition, did_you_mean
+from archgraph.results import ContractResult
 from archgraph.rules.base import (
     Contract,
     modules_named,

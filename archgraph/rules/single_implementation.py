@@ -16,10 +16,11 @@ from fnmatch import fnmatchcase
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import CLASSES, ContractResult, Diagnostic, Severity, Violation
+from archgraph.diagnostics import Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.schema import TablePosition
+from archgraph.results import CLASSES, ContractResult
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ContractResult
 from archgraph.model.classes import ClassInfo, ClassModel
+from archgraph.results import ContractResult
 from archgraph.rules.single_implementation import SingleImplementation
 
 hypothesis = pytest.importorskip("hypothesis")
