@@ -10,13 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from archgraph.diagnostics import (
-        ArchgraphError,
-        ContractResult,
-        ExitCode,
-        RunResult,
-        Violation,
-    )
+    from archgraph.diagnostics import ArchgraphError, ExitCode, Violation
+    from archgraph.results import ContractResult, RunResult
     from archgraph.usecases.check import run
     from archgraph.usecases.project import RunOptions
 

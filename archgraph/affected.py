@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from archgraph.diagnostics import AffectedScope, ContractResult, RunResult, Violation
+from archgraph.diagnostics import Violation
 from archgraph.model import ArchModel
+from archgraph.results import AffectedScope, ContractResult, RunResult
 
 
 def affected_scope(

@@ -21,16 +21,14 @@ from archgraph import codes
 from archgraph.atomic import reason, write_atomically
 from archgraph.diagnostics import (
     ArchgraphError,
-    BaselineChange,
     BaselineStatus,
-    ContractResult,
     Diagnostic,
-    RunResult,
     Severity,
     ViolationKey,
     sorted_diagnostics,
 )
 from archgraph.links import leaves, read_input
+from archgraph.results import BaselineChange, ContractResult, RunResult
 
 BASELINE_VERSION = 1
 _KEY_FIELDS = ("contract", "code", "importer", "imported", "symbol", "message")

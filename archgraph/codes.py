@@ -93,6 +93,14 @@ FORBIDDEN_IMPORT = _define(
     "A source module imports a forbidden module (indirectly too, unless "
     "`allow_indirect_imports = true`). Remove the import or the chain that leads there.",
 )
+NOT_ALLOWED_IMPORT = _define(
+    "AG111",
+    Severity.ERROR,
+    "Import outside the allow-list",
+    "A source module of an `allowlist` contract imports a module that is neither its own, nor "
+    "in `allowed_modules`, nor an allowed external package. Import an allowed module instead "
+    "(the message names the nearest one when there is one), or extend the allow-list.",
+)
 DEPENDENT_MODULES = _define(
     "AG120",
     Severity.ERROR,

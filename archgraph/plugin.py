@@ -9,10 +9,14 @@ built-in types use: `self.view(model)` (the model without `ignore_imports` and w
 of no kind in `import_kinds`, and a warning for each ignore that matches nothing), `self.resolve(model, key, exprs)` (the modules that patterns name; a pattern
 naming none is reported), `self.chain_violation(model, code, chain, message)` and
 `self.result(violations, diagnostics)`. An optional `validate(at)` returns the configuration
-errors that tie several fields together, made with `at.error(key, message)`.
+errors that tie several fields together, made with `at.error(key, message)`. A type that passes
+its view to `self.result(..., model=view)` and sets `supports_exclude_modules = True` takes the
+common `exclude_modules` key too (otherwise a table that sets it is a configuration error).
 
 Field types a table can fill: `str`, `bool`, `int`, `float`, `Path`, an `Enum` of strings,
-`ModuleExpr` (a module name or pattern: `app.*`, `app.**`, `(optional)`), `ImportExpr`
+`ModuleExpr` (a module name or pattern: `app.*`, `app.**`, `(optional)`, or a selector:
+`<stdlib>`, `<third_party>`, `<tests>`, which only the model resolves: use
+`model.matching(expr)`, `model.covered(expr)` or `model.covers(expr, module)`), `ImportExpr`
 (`importer -> imported`), `tuple[X, ...]` of those and `X | None`.
 
 archgraph finds a type through the `archgraph.contracts` entry-point group, named by its
@@ -70,17 +74,10 @@ calls `archgraph.run` with its own types.
 
 from __future__ import annotations
 
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    ImportKind,
-    ImportStep,
-    Location,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import Diagnostic, ImportKind, ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from archgraph.diagnostics import ContractResult, RunResult
+    from archgraph.results import ContractResult, RunResult
 
 
 class ArchgraphContractWarning(pytest.PytestWarning):

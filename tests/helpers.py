@@ -11,10 +11,11 @@ from typing import Any
 from click.testing import CliRunner
 
 from archgraph.cli import main
-from archgraph.diagnostics import ContractResult, Diagnostic
+from archgraph.diagnostics import Diagnostic
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import ancestors, is_within
 from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.memory_graph import graph_from_imports

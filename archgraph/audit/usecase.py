@@ -166,7 +166,7 @@ def _single_implementation(
             continue
         if info.qualname in lineage:
             standing[info.qualname] = Standing.CANONICAL
-        elif model.is_test(info.module) or any(e.covers(info.module) for e in contract.allowed_modules):
+        elif model.is_test(info.module) or any(model.covers(e, info.module) for e in contract.allowed_modules):
             standing[info.qualname] = Standing.EXEMPT
         else:
             standing[info.qualname] = Standing.COMPETING
@@ -192,7 +192,7 @@ def _protected_symbol(
     allowed = contract.allowed_importers
 
     def allowed_importer(module: str) -> bool:
-        return any(expr.covers(module) for expr in allowed)
+        return any(model.covers(expr, module) for expr in allowed)
 
     return ConceptClasses(
         concept=canonical.name,

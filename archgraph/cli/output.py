@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archgraph.diagnostics import ArchgraphError, RunResult, visible
+from archgraph.diagnostics import ArchgraphError, visible
 from archgraph.report.formats import PlannedReport
+from archgraph.results import RunResult
 
 if TYPE_CHECKING:
     from archgraph.audit.diagram import ConceptView

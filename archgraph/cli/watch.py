@@ -17,9 +17,10 @@ import click
 
 from archgraph.cli.output import write_reports
 from archgraph.cli.servers import missing_extra, serving
-from archgraph.diagnostics import ArchgraphError, ExitCode, RunResult, Violation, visible
+from archgraph.diagnostics import ArchgraphError, ExitCode, Violation, visible
 from archgraph.interrupts import Terminated
 from archgraph.report.formats import plan_reports
+from archgraph.results import RunResult
 
 if TYPE_CHECKING:
     from watchfiles import Change

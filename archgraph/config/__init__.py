@@ -264,6 +264,16 @@ def read(files: Sequence[Path]) -> tuple[Config, list[ConfigError]]:
         if isinstance(parsed, list):
             errors.extend(parsed)
             continue
+        selectors = [str(e) for e in parsed.exclude if e.is_selector]
+        if selectors:
+            errors.append(
+                at.error(
+                    "exclude",
+                    f"{', '.join(selectors)}: exclude takes module names; selectors belong in"
+                    " the module lists of contracts (their exclude_modules, for instance)",
+                )
+            )
+            continue
         if "max_file_bytes" in settings_table and parsed.max_file_bytes < 1:
             errors.append(at.error("max_file_bytes", "must be a positive number of bytes"))
             continue

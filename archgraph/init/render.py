@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archgraph.diagnostics import ContractResult, RunResult, Severity, visible
+from archgraph.diagnostics import Severity, visible
 from archgraph.init.inference import (
     AcyclicProposal,
     IndependenceProposal,
@@ -21,6 +21,7 @@ from archgraph.init.inference import (
 )
 from archgraph.init.symbols import ProtectedSymbolProposal
 from archgraph.report.text import summary_table
+from archgraph.results import ContractResult, RunResult
 
 EXAMPLES_PER_UPWARD_PAIR = 5  # listed under a layers contract, commented out
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.atomic import reason, write_atomically
-from archgraph.diagnostics import ArchgraphError, RunResult, sorted_diagnostics
+from archgraph.diagnostics import ArchgraphError, sorted_diagnostics
 from archgraph.families.class_cache import cached_class_model
 from archgraph.init.inference import Proposal, infer
 from archgraph.init.production import production_families
 from archgraph.init.render import ProposedContract, proposal_toml, proposed_contracts
 from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.results import RunResult
 from archgraph.rules import Contract, build_contracts
 from archgraph.scan import scan
 from archgraph.usecases.project import Progress, RunOptions, checked_root, load_project, quiet

@@ -8,14 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgraph.diagnostics import (
-    BaselineStatus,
-    ConfigError,
-    ContractResult,
-    Severity,
-    Violation,
-    ViolationKey,
-)
+from archgraph.diagnostics import BaselineStatus, ConfigError, Severity, Violation, ViolationKey
+from archgraph.results import ContractResult
 from archgraph.usecases.live import LiveResult
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
+import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from archgraph.diagnostics import ImportKind, ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
-from archgraph.model.names import ImportExpr, ModuleExpr
+from archgraph.model.names import ImportExpr, ModuleExpr, ancestors
 from archgraph.model.sources import SourceSet
 from archgraph.model.suppressions import SuppressedImport, SuppressionComment
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
@@ -175,10 +176,41 @@ class ArchModel:
         return found | {module} if module in self.modules else found
 
     def matching(self, expr: ModuleExpr) -> frozenset[str]:
-        """Modules the pattern names (not their descendants)."""
+        """Modules the pattern names (not their descendants); for a selector, the outermost
+        modules of its kind (`app.tests`, not also `app.tests.test_x`)."""
+        if expr.is_selector:
+            selected = self.selected(expr.text)
+            return frozenset(m for m in selected if not any(a in selected for a in ancestors(m)))
         if not expr.is_wildcard:
             return frozenset({expr.text}) if expr.text in self.modules else frozenset()
         return frozenset(m for m in self.modules if expr.matches(m))
+
+    def covers(self, expr: ModuleExpr, module: str) -> bool:
+        """The pattern's scope includes the module (itself or an ancestor matches; for a
+        selector, the module is of its kind)."""
+        if expr.is_selector:
+            return module in self.selected(expr.text)
+        return expr.covers(module)
+
+    def selected(self, selector: str) -> frozenset[str]:
+        """The modules of the graph a selector (`<stdlib>`, `<third_party>`, `<tests>`) names,
+        descendants included."""
+        if selector == "<tests>":
+            return self.test_modules
+        stdlib = frozenset(
+            m for m in self.external_modules if m.partition(".")[0] in sys.stdlib_module_names
+        )
+        if selector == "<stdlib>":
+            return stdlib
+        if selector == "<third_party>":
+            return self.external_modules - stdlib
+        raise ValueError(f"unknown selector {selector!r}")
+
+    @cached_property
+    def external_modules(self) -> frozenset[str]:
+        """The external packages the code imports (in the graph only with
+        include_external_packages)."""
+        return self.modules - self.internal_modules
 
     def file_of(self, module: str) -> Path | None:
         return self.files.get(module)
@@ -254,7 +286,7 @@ class ArchModel:
 
     def ignored_sites(self, expr: ImportExpr, exact: bool = False) -> list[tuple[str, str]]:
         """The direct imports (importer, imported) one `ignore_imports` entry covers, sorted."""
-        select = self.matching if exact else self._covered
+        select = self.matching if exact else self.covered
         importeds = select(expr.imported)
         return [
             (importer, imported)
@@ -339,7 +371,10 @@ class ArchModel:
             found += [SuppressedImport(c, tuple(by_line.get(c.line, ()))) for c in comments]
         return tuple(found)
 
-    def _covered(self, expr: ModuleExpr) -> frozenset[str]:
+    def covered(self, expr: ModuleExpr) -> frozenset[str]:
+        """The modules in the pattern's scope: those it names and their descendants."""
+        if expr.is_selector:
+            return self.selected(expr.text)
         if not expr.is_wildcard:
             return self.within(expr.text)
         return frozenset(m for m in self.modules if expr.covers(m))

@@ -1,16 +1,28 @@
 """Module and import patterns: `a.b` (that module and its descendants), `*` one segment, `**` any.
 
 A pattern written in parentheses, `(a.b.*)`, is optional: matching no module is not an error.
+A selector, `<stdlib>`, `<third_party>` or `<tests>`, names a kind of module rather than a
+name; only the model can say which modules are of that kind (`ArchModel.matching`).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 _SEGMENT = re.compile(r"^(\*\*|\*|[A-Za-z_][A-Za-z0-9_]*)$")
+
+# Selector -> what it names (resolved by `ArchModel.selected`; the README lists them too).
+SELECTORS = {
+    "<stdlib>": "the standard library's modules the code imports (sys.stdlib_module_names)",
+    "<third_party>": "every external package the code imports that is not in the standard library",
+    "<tests>": "the test code the model recognises (tests/ folders, test_*.py, conftest.py...)",
+}
+# Selectors of external packages: the graph holds them only with include_external_packages.
+EXTERNAL_SELECTORS = frozenset({"<stdlib>", "<third_party>"})
 
 
 def is_descendant(module: str, ancestor: str) -> bool:
@@ -91,8 +103,22 @@ class ModuleExpr:
         text = text.strip()
         optional = text.startswith("(") and text.endswith(")")
         inner = text[1:-1].strip() if optional else text
+        if inner.startswith("<"):
+            if inner in SELECTORS:
+                return ModuleExpr(inner, optional=optional)
+            return f"unknown selector '{inner}' (known: {', '.join(SELECTORS)})"
         problem = ModuleExpr.problem(inner)
         return problem if problem else ModuleExpr(inner, optional=optional)
+
+    @staticmethod
+    def suggestion(text: str) -> str | None:
+        """The selector `text` probably meant (`<stdlb>` -> `<stdlib>`), if it looks like one."""
+        inner = text.strip().strip("()").strip()
+        if not inner.startswith("<") or inner in SELECTORS:
+            return None
+        bare = inner.strip("<>").replace("-", "_").lower()
+        close = difflib.get_close_matches(bare, [s.strip("<>") for s in SELECTORS], n=1, cutoff=0.6)
+        return f"<{close[0]}>" if close else None
 
     @staticmethod
     def problem(text: str) -> str | None:
@@ -108,8 +134,18 @@ class ModuleExpr:
     def is_wildcard(self) -> bool:
         return "*" in self.text
 
+    @property
+    def is_selector(self) -> bool:
+        """`<stdlib>`, `<third_party>`, `<tests>`: resolved by the model, not by name."""
+        return self.text in SELECTORS
+
+    @property
+    def needs_external_packages(self) -> bool:
+        return self.text in EXTERNAL_SELECTORS
+
     def matches(self, module: str) -> bool:
         """The module itself matches the pattern (not a descendant)."""
+        self._by_name()
         if not self.is_wildcard:
             return module == self.text
         *_, whole = _prefix_matches(_segments(self.text), module)
@@ -117,9 +153,15 @@ class ModuleExpr:
 
     def covers(self, module: str) -> bool:
         """The module or one of its ancestors matches: the pattern's scope includes it."""
+        self._by_name()
         if not self.is_wildcard:
             return is_within(module, self.text)
         return any(_prefix_matches(_segments(self.text), module))
+
+    def _by_name(self) -> None:
+        # A selector read by name would match nothing and say nothing: a programming error.
+        if self.is_selector:
+            raise ValueError(f"{self.text} is a selector: resolve it with ArchModel.covers")
 
     def __str__(self) -> str:
         return f"({self.text})" if self.optional else self.text

@@ -122,20 +122,22 @@ def convert(hint: Any, value: object) -> tuple[Any, str | None]:
     return converted, problem
 
 
-def _enum_suggestion(hint: Any, value: object) -> str | None:
-    """The closest allowed value when `hint` is an Enum (an optional one, or a tuple of them)
-    and `value` a misspelt string (or an array holding one)."""
+def _suggestion(hint: Any, value: object) -> str | None:
+    """The closest allowed value when `hint` is an Enum or a module pattern (an optional one,
+    or a tuple of them) and `value` a misspelt string or selector (or an array holding one)."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _enum_suggestion(options[0], value)
+        return _suggestion(options[0], value)
     if typing.get_origin(hint) is tuple and isinstance(value, list):
         item_hint = typing.get_args(hint)[0]
         for item in value:
             if isinstance(item, str) and _convert_item(item_hint, item)[1] is not None:
-                return _enum_suggestion(item_hint, item)
+                return _suggestion(item_hint, item)
         return None
     if isinstance(hint, type) and issubclass(hint, Enum) and isinstance(value, str):
         return did_you_mean(value, [member.value for member in hint])
+    if hint is ModuleExpr and isinstance(value, str):
+        return ModuleExpr.suggestion(value)
     return None
 
 
@@ -168,7 +170,7 @@ def from_table(
             continue
         converted, problem = convert(hints[key], value)
         if problem:
-            errors.append(at.error(key, problem, suggestion=_enum_suggestion(hints[key], value)))
+            errors.append(at.error(key, problem, suggestion=_suggestion(hints[key], value)))
         else:
             kwargs[key] = converted
     for name, field in fields.items():

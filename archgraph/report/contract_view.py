@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ContractResult, Violation
+from archgraph.diagnostics import Violation
 from archgraph.model import ArchModel
 from archgraph.model.names import is_within
 from archgraph.report.graphview import LayerPlan
 from archgraph.report.layout import dot_id
 from archgraph.report.view_budget import collapse_to, module_depth
+from archgraph.results import ContractResult
 
 if TYPE_CHECKING:
     import graphviz

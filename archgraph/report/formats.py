@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgraph.diagnostics import ArchgraphError, RunResult
+from archgraph.diagnostics import ArchgraphError
+from archgraph.results import RunResult
 
 Renderer = Callable[[RunResult], str]
 

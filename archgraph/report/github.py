@@ -12,14 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from archgraph import codes
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    Location,
-    RunResult,
-    Severity,
-    visible,
-)
+from archgraph.diagnostics import Diagnostic, Location, Severity, visible
 from archgraph.report.sarif import violation_text
 from archgraph.report.text import (
     coverage_phrase,
@@ -27,6 +20,7 @@ from archgraph.report.text import (
     test_count_phrase,
     test_mark,
 )
+from archgraph.results import ContractResult, RunResult
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from archgraph.diagnostics import ArchgraphError, ContractResult, Violation
+from archgraph.diagnostics import ArchgraphError, Violation
 from archgraph.model import ArchModel
 from archgraph.model.names import ancestors, is_within, parent
 from archgraph.model.schema import did_you_mean
@@ -24,6 +24,7 @@ from archgraph.report.view_budget import (
     open_within_budget,
     truncate,
 )
+from archgraph.results import ContractResult
 
 DEFAULT_MAX_NODES = 400
 # `render`'s default budget: enough boxes to show the structure, few enough to read them.

@@ -22,7 +22,6 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from archgraph.diagnostics import ContractResult, RunResult
 from archgraph.model import ArchModel
 from archgraph.model.names import parent
 from archgraph.report.diagram import LAYER_ANCHOR
@@ -30,6 +29,7 @@ from archgraph.report.graphview import GraphView, ViewChain, ViewNode
 from archgraph.report.layout import Layout
 from archgraph.report.text import coverage_phrase
 from archgraph.report.view_budget import collapse_to, module_depth
+from archgraph.results import ContractResult, RunResult
 
 VIOLATIONS_PER_PAGE = 20  # the viewer pages longer lists; without script every item shows
 GROUP_DEPTH = 2  # violations are grouped by their module's package at this depth (`app.web`)

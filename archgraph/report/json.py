@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archgraph.diagnostics import (
-    AffectedScope,
-    BaselineChange,
-    ContractResult,
-    Coverage,
-    Diagnostic,
-    RunResult,
-    Violation,
-    json_text,
-)
+from archgraph.diagnostics import Diagnostic, Violation, json_text
+from archgraph.results import AffectedScope, BaselineChange, ContractResult, Coverage, RunResult
 
 JSON_VERSION = 1
 
@@ -187,6 +179,7 @@ def violation_to_dict(violation: Violation, hint: str | None = None) -> dict[str
         "symbol": violation.symbol,
         "alias": violation.alias,
         "via": list(violation.via),
+        "alternative": violation.alternative,
     }
 
 

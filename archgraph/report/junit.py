@@ -10,15 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from archgraph.diagnostics import (
-    ContractResult,
-    Coverage,
-    Diagnostic,
-    RunResult,
-    Severity,
-    Violation,
-    visible,
-)
+from archgraph.diagnostics import Diagnostic, Severity, Violation, visible
 from archgraph.report.text import (
     coverage_phrase,
     diagnostic_lines,
@@ -28,6 +20,7 @@ from archgraph.report.text import (
     test_mark,
     violation_lines,
 )
+from archgraph.results import ContractResult, Coverage, RunResult
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

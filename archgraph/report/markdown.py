@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from archgraph.diagnostics import ContractResult, Location, RunResult, Severity, Violation, visible
+from archgraph.diagnostics import Location, Severity, Violation, visible
 from archgraph.report.text import (
     baseline_change_phrase,
     coverage_phrase,
@@ -23,6 +23,7 @@ from archgraph.report.text import (
     test_count_phrase,
     test_mark,
 )
+from archgraph.results import ContractResult, RunResult
 
 VIOLATIONS_SHOWN = 10
 # Enough to keep prose literal mid-line (messages never start a line here).

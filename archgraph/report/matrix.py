@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel
 from archgraph.model.names import is_within
 from archgraph.model.ordering import minimum_upward_order
 from archgraph.report.graphview import LayerPlan
 from archgraph.report.view_budget import collapse_to, module_depth
+from archgraph.results import ContractResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

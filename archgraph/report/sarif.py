@@ -15,16 +15,15 @@ from urllib.parse import quote
 from archgraph import codes
 from archgraph.diagnostics import (
     BaselineStatus,
-    ContractResult,
     Diagnostic,
     ExitCode,
     Location,
-    RunResult,
     Severity,
     Violation,
     json_text,
 )
 from archgraph.report.text import kind_note
+from archgraph.results import ContractResult, RunResult
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

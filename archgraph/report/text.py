@@ -8,19 +8,15 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.diagnostics import (
-    AffectedScope,
-    BaselineChange,
-    ContractResult,
-    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
-    RunResult,
     Severity,
     Violation,
     ViolationKey,
     visible,
 )
+from archgraph.results import AffectedScope, BaselineChange, ContractResult, Coverage, RunResult
 
 MAX_VIOLATIONS_SHOWN = 200
 
@@ -357,6 +353,8 @@ def violation_lines(violation: Violation) -> list[str]:
             lines.append(f"    {step.importer} -> {step.imported}  ({where}){kind_note(step)}")
     elif violation.location:
         lines.append(f"    {violation.location}{kind_note(violation.chain[0])}")
+    if violation.alternative:
+        lines.append(f"    nearest allowed: {violation.alternative}")
     return lines
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Diagnostic, ImportSite, Severity, Violation
+from archgraph.diagnostics import Diagnostic, ImportSite, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.cycles import (
     Digraph,
@@ -17,6 +17,7 @@ from archgraph.model.cycles import (
     strongly_connected_components,
 )
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
 from archgraph.rules.sites import removed_sites

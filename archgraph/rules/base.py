@@ -6,15 +6,13 @@ import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import (
-    SITES,
-    ContractResult,
     Diagnostic,
     ImportKind,
     ImportSite,
@@ -26,6 +24,7 @@ from archgraph.diagnostics import (
 from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
+from archgraph.results import SITES, ContractResult
 
 
 def slug(text: str) -> str:
@@ -45,6 +44,8 @@ class Contract(ABC):
     """A rule about the import graph. Fields are the TOML keys a contract table accepts."""
 
     kind: ClassVar[str]
+    # Whether `check` passes its model to `result`, which applies `exclude_modules`.
+    supports_exclude_modules: ClassVar[bool] = False
     # How the type's compliance is computed, in words (reports print it): every type follows
     # `diagnostics.COMPLIANCE` and says here what it governs, violates and exempts.
     compliance_formula: ClassVar[str] = ""
@@ -60,6 +61,9 @@ class Contract(ABC):
     test_violations: ViolationsInTests | None = None
     # The kinds of import the contract rules on (see ImportKind); empty: every kind.
     import_kinds: tuple[ImportKind, ...] = ()
+    # Modules out of the contract's scope: no violation starts or ends in them, but chains
+    # still pass through them (see `result`).
+    exclude_modules: tuple[ModuleExpr, ...] = ()
 
     @abstractmethod
     def check(self, model: ArchModel) -> ContractResult:
@@ -77,6 +81,19 @@ class Contract(ABC):
     def validate(self, at: TablePosition) -> list[object]:
         """Problems that tie several fields together (ConfigErrors); none by default."""
         return []
+
+    def external_keys(self) -> dict[str, str]:
+        """The keys whose meaning needs the external packages in the graph
+        (include_external_packages), each with what else the user may do (or ""): by default
+        those that list `<stdlib>` or `<third_party>`."""
+        found = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, tuple) and any(
+                isinstance(item, ModuleExpr) and item.needs_external_packages for item in value
+            ):
+                found[field.name] = ""
+        return found
 
     # --- helpers for check() -------------------------------------------------------------
 
@@ -133,6 +150,24 @@ class Contract(ABC):
             found |= matched
         return sorted(found), problems
 
+    def excluded(self, model: ArchModel) -> tuple[frozenset[str], list[Diagnostic]]:
+        """The modules `exclude_modules` leaves out (descendants included), and the patterns
+        that name none."""
+        if not self.exclude_modules:
+            return frozenset(), []
+        excluded, problems = self.resolve(model, "exclude_modules", self.exclude_modules)
+        return frozenset().union(*(model.within(m) for m in excluded)), problems
+
+    def route_in_scope(self, route: LayerRoute, excluded: frozenset[str]) -> LayerRoute | None:
+        """The route without its excluded heads and tails (None when no head or no tail is
+        left): a route's violation shows one head, which must not be an excluded one while
+        another head still breaks the contract."""
+        if not excluded:
+            return route
+        heads = tuple(h for h in route.heads if h not in excluded)
+        tails = tuple(t for t in route.tails if t not in excluded)
+        return replace(route, heads=heads, tails=tails) if heads and tails else None
+
     def result(
         self,
         violations: Iterable[Violation] = (),
@@ -141,8 +176,46 @@ class Contract(ABC):
         violating: Iterable[ImportSite] = (),
         exempt: Iterable[ImportSite] | int = (),
         unit: str = SITES,
+        *,
+        model: ArchModel | None = None,
     ) -> ContractResult:
-        return ContractResult.of(self, violations, diagnostics, governed, violating, exempt, unit)
+        """The contract's result; with the `model`, without what `exclude_modules` leaves out.
+
+        An excluded module is out of scope: a violation whose chain starts or ends in one (a
+        chainless finding: whose module is one) is dropped, and so is every import site (governed,
+        violating or exempt) it imports from. A chain that only passes through an excluded
+        module is still a violation. A contract type that does not pass its model must reject
+        `exclude_modules` (`supports_exclude_modules`).
+        """
+        if model is None or not self.exclude_modules:
+            return ContractResult.of(
+                self, violations, diagnostics, governed, violating, exempt, unit
+            )
+        out, problems = self.excluded(model)
+        by_file = {path: module for module, path in model.files.items()}
+
+        def kept(violation: Violation) -> bool:
+            ends = (violation.importer, violation.imported) if violation.chain else (
+                _module_of(violation, by_file),
+            )
+            return not any(end in out for end in ends)
+
+        def not_from_excluded(site: ImportSite) -> bool:
+            return site[0] not in out
+
+        if governed is not None and not isinstance(governed, int):
+            governed = filter(not_from_excluded, governed)
+        if not isinstance(exempt, int):
+            exempt = filter(not_from_excluded, exempt)
+        return ContractResult.of(
+            self,
+            filter(kept, violations),
+            [*diagnostics, *problems],
+            governed,
+            filter(not_from_excluded, violating),
+            exempt,
+            unit,
+        )
 
     def chain_violation(
         self, model: ArchModel, code: str, chain: Sequence[str], message: str
@@ -228,6 +301,13 @@ def _module_of(violation: Violation, by_file: Mapping[Path, str]) -> str | None:
 def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
     """`key`: pattern matches no module; suggest the closest module name, or the setting
     that leaves the module out of the graph."""
+    if expr.is_selector:
+        return Diagnostic(
+            codes.NO_MATCHING_MODULE.code,
+            Severity.ERROR,
+            f"{key}: '{expr}' matches no module in the graph",
+            hint=_empty_selector_hint(model, expr),
+        )
     close = difflib.get_close_matches(expr.text, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}'?" if close else "check the module name and root_packages"
     external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)
@@ -245,6 +325,14 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
         f"{key}: '{expr}' matches no module in the graph",
         hint=hint,
     )
+
+
+def _empty_selector_hint(model: ArchModel, expr: ModuleExpr) -> str:
+    if expr.text == "<tests>":
+        return "the analyzed code has no test code; write '(<tests>)' if that is expected"
+    if not model.external_modules:
+        return "external packages are in the graph only with include_external_packages = true"
+    return f"the code imports no such package; write '({expr.text})' if that is expected"
 
 
 def overlapping(key: str, modules: Sequence[str]) -> list[Diagnostic]:

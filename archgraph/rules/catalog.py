@@ -19,6 +19,7 @@ from archgraph.rules.registry import load_third_party_types, registered_types
 # kind -> the module that defines it (each module's `kind` says the same; a test checks it)
 BUILT_IN = {
     "acyclic": "archgraph.rules.acyclic",
+    "allowlist": "archgraph.rules.allowlist",
     "forbidden": "archgraph.rules.forbidden",
     "independence": "archgraph.rules.independence",
     "layers": "archgraph.rules.layers",
@@ -105,6 +106,14 @@ def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], li
             errors.extend(built)
             continue
         problems = [p for p in built.validate(at) if isinstance(p, ConfigError)]
+        if built.exclude_modules and not built.supports_exclude_modules:
+            problems.append(
+                at.error(
+                    "exclude_modules",
+                    f"{kind} contracts do not take exclude_modules (forbidden, independence,"
+                    " layers and allowlist contracts do)",
+                )
+            )
         if not VALID_ID.fullmatch(built.id):
             problems.append(
                 at.error(
@@ -129,3 +138,23 @@ def build_contracts(tables: Sequence[ContractTable]) -> tuple[list[Contract], li
         seen_ids[built.id] = table
         contracts.append(built)
     return contracts, errors
+
+
+def external_packages_missing(
+    contracts: Sequence[Contract], tables: Sequence[ContractTable]
+) -> list[ConfigError]:
+    """For a project whose graph holds no external packages: each contract key whose meaning
+    needs them (`<stdlib>`, `<third_party>`, an allowlist's external packages), which would
+    otherwise pass silently."""
+    positions = contract_positions(tables)
+    return [
+        positions[contract.id].error(
+            key,
+            f"needs the external packages in the graph, which has them only with"
+            f" include_external_packages = true in the settings (without them, no import of"
+            f" one is seen and the {contract.kind} contract cannot fail on it){advice}",
+        )
+        for contract in contracts
+        if contract.id in positions
+        for key, advice in contract.external_keys().items()
+    ]

@@ -1,7 +1,8 @@
 """Coverage: the modules of the analyzed code that no contract governs.
 
 A contract governs the modules its own patterns name (`Contract.named_modules`: the layers, the
-source and forbidden modules, the protected ones...) and everything inside them. A package is
+source and forbidden modules, the protected ones...) and everything inside them, except what
+its `exclude_modules` leaves out of its scope. A package is
 governed too when every module inside it is: its `__init__` is the glue of modules that
 contracts rule on (a layers contract over `app.high`, `app.low` covers `app`); test code
 inside it does not count against it (`app.tests` is reported, `app` is not). Namespace
@@ -12,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archgraph.diagnostics import Coverage
 from archgraph.model import ArchModel
+from archgraph.results import Coverage
 from archgraph.rules.base import Contract
 
 
 def governed_modules(contracts: Sequence[Contract], model: ArchModel) -> frozenset[str]:
     """The analyzed modules some contract governs."""
-    named = {module for contract in contracts for module in contract.named_modules(model)}
-    governed = {m for module in named for m in model.within(module)}
+    governed: set[str] = set()
+    for contract in contracts:
+        excluded, _ = contract.excluded(model)  # `exclude_modules`: out of its scope
+        named = contract.named_modules(model)
+        governed |= {m for module in named for m in model.within(module)} - excluded
     internal = model.internal_modules
     tests = model.test_modules
     # Deepest first: a package is judged after the packages inside it.

@@ -19,16 +19,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from archgraph import codes
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    Severity,
-    Suppressed,
-    ViolationKey,
-)
+from archgraph.diagnostics import Diagnostic, Severity, ViolationKey
 from archgraph.model import ArchModel, ImportExpr
 from archgraph.model.names import is_within
 from archgraph.model.suppressions import EXAMPLE, SuppressedImport, SuppressionComment
+from archgraph.results import ContractResult, Suppressed
 from archgraph.rules.base import Contract, UnmatchedIgnores
 
 

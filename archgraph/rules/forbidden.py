@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, ImportSite, Violation
+from archgraph.diagnostics import ImportSite, Violation
 from archgraph.model import ArchModel, ImportExpr, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, replacement_problems
 from archgraph.rules.registry import register
 from archgraph.rules.sites import chain_starts, imports_leaving, reaching, removed_sites
@@ -28,6 +29,7 @@ class Forbidden(Contract):
     """
 
     kind: ClassVar[str] = "forbidden"
+    supports_exclude_modules: ClassVar[bool] = True
     compliance_formula: ClassVar[str] = (
         "respecting / (respecting + violating) import sites; governed: imports leaving a source "
         "module; violating: the first import of every chain into a forbidden module; exempt: "
@@ -80,18 +82,25 @@ class Forbidden(Contract):
         scoped = self.in_scope(model)
         candidates = imports_leaving(scoped, sources, could_break)
         ignored = removed_sites(scoped, view, candidates)
+        excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
         violating: set[ImportSite] = set()
         for source in sources:
             inside = view.within(source)
-            # As the violations: a forbidden module nested with the source is not judged.
+            # As the violations: a forbidden module nested with the source is not judged, nor
+            # an excluded one (a chain may still pass through it).
             judged = frozenset().union(
                 *(view.within(t) for t in forbidden if not (is_within(source, t) or is_within(t, source)))
-            )
+            ) - excluded
             if self.allow_indirect_imports:
                 reached: AbstractSet[str] = judged
             else:
                 reached = reaching(view, judged, inside)
-            violating |= chain_starts(view, inside, reached)
+            violating |= chain_starts(view, inside - excluded, reached)
         return self.result(
-            violations, diagnostics, governed=candidates - ignored, violating=violating, exempt=ignored
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
         )

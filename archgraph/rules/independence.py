@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel, LayerSpec, ModuleExpr
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, overlapping
 from archgraph.rules.registry import register
 from archgraph.rules.sites import (
@@ -30,6 +30,7 @@ class Independence(Contract):
     """
 
     kind: ClassVar[str] = "independence"
+    supports_exclude_modules: ClassVar[bool] = True
     compliance_formula: ClassVar[str] = (
         "respecting / (respecting + violating) import sites; governed: imports leaving one of the "
         "modules for an internal module; violating: the first import of every chain to another "
@@ -54,7 +55,9 @@ class Independence(Contract):
         if problems:
             return self.result(diagnostics=diagnostics + problems)
         # One layer of independent siblings: grimp's layer engine finds the chains between them.
-        routes = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
+        excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
+        found = view.graph.illegal_layer_routes([LayerSpec(tuple(modules))], ())
+        routes = [r for r in (self.route_in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes
@@ -69,8 +72,13 @@ class Independence(Contract):
         candidates = imports_leaving(scoped, modules, model.internal_modules)
         ignored = removed_sites(scoped, view, candidates)
         pairs = [(a, b) for a in modules for b in modules if a != b]
-        violating = layer_chain_starts(view, pairs, frozenset(modules))
+        violating = layer_chain_starts(view, pairs, frozenset(modules), excluded)
         violating |= {site for route in routes for site in route_first_hops(view, route)}
         return self.result(
-            violations, diagnostics, governed=candidates - ignored, violating=violating, exempt=ignored
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
         )

@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Violation
+from archgraph.diagnostics import Violation
 from archgraph.model import ArchModel, ImportExpr, LayerSpec, ModuleExpr
 from archgraph.model.names import is_descendant
 from archgraph.model.schema import TablePosition, did_you_mean
+from archgraph.results import ContractResult
 from archgraph.rules.base import (
     Contract,
     modules_named,
@@ -39,6 +40,7 @@ class Layers(Contract):
     """
 
     kind: ClassVar[str] = "layers"
+    supports_exclude_modules: ClassVar[bool] = True
     compliance_formula: ClassVar[str] = (
         "respecting / (respecting + violating) import sites; governed: imports leaving a layer "
         "module for an internal module; violating: the first import of every illegal chain; "
@@ -119,7 +121,9 @@ class Layers(Contract):
         if any(d.is_configuration for d in diagnostics):
             return self.result(diagnostics=diagnostics)
 
-        routes = view.graph.illegal_layer_routes(self.layer_specs, containers)
+        excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
+        found = view.graph.illegal_layer_routes(self.layer_specs, containers)
+        routes = [r for r in (self.route_in_scope(route, excluded) for route in found) if r]
         violations = [
             violation
             for route in routes
@@ -140,11 +144,16 @@ class Layers(Contract):
         candidates = imports_leaving(scoped, layer_modules, model.internal_modules)
         ignored = removed_sites(scoped, view, candidates)
         violating = layer_chain_starts(
-            view, self._illegal_pairs(prefixes, view), frozenset(layer_modules)
+            view, self._illegal_pairs(prefixes, view), frozenset(layer_modules), excluded
         )
         violating |= {site for route in routes for site in route_first_hops(view, route)}
         return self.result(
-            violations, diagnostics, governed=candidates - ignored, violating=violating, exempt=ignored
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
         )
 
     def _illegal_pairs(self, prefixes: Sequence[str], view: ArchModel) -> list[tuple[str, str]]:

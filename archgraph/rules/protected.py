@@ -15,15 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    ImportSite,
-    ImportStep,
-    Location,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import Diagnostic, ImportSite, ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition, did_you_mean
@@ -36,6 +28,7 @@ from archgraph.model.symbols import (
     origin_of,
     packages_of,
 )
+from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, skipped_namespace_directory
 from archgraph.rules.registry import register
 

@@ -16,10 +16,11 @@ from fnmatch import fnmatchcase
 from typing import ClassVar
 
 from archgraph import codes
-from archgraph.diagnostics import CLASSES, ContractResult, Diagnostic, Severity, Violation
+from archgraph.diagnostics import Diagnostic, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.schema import TablePosition
+from archgraph.results import CLASSES, ContractResult
 from archgraph.rules.base import Contract
 from archgraph.rules.registry import register
 
@@ -60,6 +61,15 @@ class SingleImplementation(Contract):
         elif self.concept.strip() and not fnmatchcase(name, self.concept):
             problems.append(
                 at.error("canonical", f"class name '{name}' does not match concept '{self.concept}'")
+            )
+        selectors = [str(e) for e in self.allowed_modules if e.is_selector]
+        if selectors:
+            problems.append(
+                at.error(
+                    "allowed_modules",
+                    f"{', '.join(selectors)}: a single-implementation contract takes module"
+                    " names, not selectors (test code is kept apart by test_violations)",
+                )
             )
         return problems
 

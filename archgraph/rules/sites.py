@@ -79,13 +79,17 @@ def chain_starts(
 
 
 def layer_chain_starts(
-    model: ArchModel, pairs: Iterable[tuple[str, str]], layer_modules: AbstractSet[str]
+    model: ArchModel,
+    pairs: Iterable[tuple[str, str]],
+    layer_modules: AbstractSet[str],
+    excluded: AbstractSet[str] = frozenset(),
 ) -> set[ImportSite]:
     """The first import of every illegal chain between the (lower, higher) layer module pairs.
 
     A chain runs from inside the lower module to inside the higher one through modules of no
     other layer module (a chain through a third layer is two imports, each judged on its own);
-    it starts at the last import leaving the lower module.
+    it starts at the last import leaving the lower module. A chain that starts or ends in an
+    `excluded` module (`exclude_modules`) is out of scope.
     """
     everything = frozenset().union(*(model.within(m) for m in layer_modules))
     reached_by_target: dict[str, set[str]] = {}
@@ -94,8 +98,9 @@ def layer_chain_starts(
         if higher not in reached_by_target:
             # Through no layer module: the walk stops at every one of them, the higher one's
             # modules being the targets.
-            reached_by_target[higher] = reaching(model, model.within(higher), everything)
-        sites |= chain_starts(model, model.within(lower), reached_by_target[higher])
+            targets = model.within(higher) - excluded
+            reached_by_target[higher] = reaching(model, targets, everything)
+        sites |= chain_starts(model, model.within(lower) - excluded, reached_by_target[higher])
     return sites
 
 

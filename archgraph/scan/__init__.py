@@ -14,16 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph import codes, forking
-from archgraph.diagnostics import (
-    ArchgraphError,
-    Diagnostic,
-    Location,
-    ScanSummary,
-    Severity,
-    sorted_diagnostics,
-)
+from archgraph.diagnostics import ArchgraphError, Diagnostic, Location, Severity, sorted_diagnostics
 from archgraph.model import ArchModel, ModuleExpr, SourceSet
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
+from archgraph.results import ScanSummary
 from archgraph.scan.facts import FactsProvider
 from archgraph.scan.finder import (
     FindResult,

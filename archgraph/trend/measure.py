@@ -15,9 +15,10 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.config import Config
-from archgraph.diagnostics import ArchgraphError, ContractResult, Diagnostic, Severity, visible
+from archgraph.diagnostics import ArchgraphError, Diagnostic, Severity, visible
 from archgraph.families.classify import FamiliesQuery
 from archgraph.model import ArchModel
+from archgraph.results import ContractResult
 from archgraph.rules import Contract
 from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
 from archgraph.trend import history

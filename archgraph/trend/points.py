@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from archgraph import codes
-from archgraph.diagnostics import ContractResult, Diagnostic, Severity, ViolationKey
+from archgraph.diagnostics import Diagnostic, Severity, ViolationKey
 from archgraph.families.findings import FamiliesReport
+from archgraph.results import ContractResult
 
 Item = TypeVar("Item")
 

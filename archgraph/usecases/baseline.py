@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ArchgraphError, RunResult, ViolationKey
+from archgraph.diagnostics import ArchgraphError, ViolationKey
+from archgraph.results import RunResult
 from archgraph.usecases.check import check_project
 from archgraph.usecases.project import (
     Progress,

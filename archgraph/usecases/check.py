@@ -9,16 +9,10 @@ from typing import TYPE_CHECKING
 
 from archgraph import codes
 from archgraph.config import Config
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    Location,
-    RunResult,
-    Severity,
-    sorted_diagnostics,
-)
+from archgraph.diagnostics import Diagnostic, Location, Severity, sorted_diagnostics
 from archgraph.model import ArchModel
 from archgraph.model.schema import TablePosition
+from archgraph.results import ContractResult, RunResult
 from archgraph.rules import Contract
 from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
@@ -41,8 +35,8 @@ from archgraph.usecases.scanning import scan_options
 # functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
     from archgraph.baseline import Baseline
-    from archgraph.diagnostics import BaselineChange
     from archgraph.report.graphview import LayerPlan
+    from archgraph.results import BaselineChange
 
 
 def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet) -> RunResult:

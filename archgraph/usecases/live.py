@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archgraph.diagnostics import RunResult, Violation, ViolationKey
+from archgraph.diagnostics import Violation, ViolationKey
 from archgraph.model import ArchModel
+from archgraph.results import RunResult
 from archgraph.scan import ScanOutcome
 from archgraph.scan.warm import WarmScan
 from archgraph.usecases.check import baseline_path, checked, configuration_notes

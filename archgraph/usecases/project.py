@@ -17,7 +17,7 @@ from archgraph import config as config_module
 from archgraph.config import Config, Settings
 from archgraph.diagnostics import ArchgraphError, ConfigError, ConfigurationError
 from archgraph.model.schema import did_you_mean
-from archgraph.rules import Contract, build_contracts
+from archgraph.rules import Contract, build_contracts, external_packages_missing
 
 Progress = Callable[[str], None]
 CACHE_DIR_NAME = ".archgraph_cache"
@@ -98,6 +98,8 @@ def load_project(
         if not errors and not config.contracts and not files and replacing is None:
             config = _discovered_importlinter_config(root) or config
     contracts, more = build_contracts(config.contracts)
+    if not config.settings.include_external_packages:
+        more += external_packages_missing(contracts, config.contracts)
     if errors or more:
         order = {path: index for index, path in enumerate(chosen)}
         raise ConfigurationError(

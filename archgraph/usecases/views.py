@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgraph.diagnostics import ArchgraphError, ContractResult
+from archgraph.diagnostics import ArchgraphError
 from archgraph.model.schema import did_you_mean
+from archgraph.results import ContractResult
 from archgraph.usecases.check import Analysis, analyze
 from archgraph.usecases.project import Progress, RunOptions, quiet
 from archgraph.usecases.render import Rendered, laid_out

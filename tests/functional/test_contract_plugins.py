@@ -114,7 +114,7 @@ def test_a_plugin_module_can_be_imported_before_anything_else_of_archgraph(tmp_p
     done = _run(["-c", probe], site)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
-        "['acyclic',", "'forbidden',", "'independence',", "'layers',",
+        "['acyclic',", "'allowlist',", "'forbidden',", "'independence',", "'layers',",
         "'not-imported',", "'private',", "'protected',", "'single-implementation']",
     ]
 

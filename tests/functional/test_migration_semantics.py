@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from archgraph.diagnostics import ConfigurationError, ExitCode, RunResult
+from archgraph.diagnostics import ConfigurationError, ExitCode
 from archgraph.model import LayerSpec
+from archgraph.results import RunResult
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
 from tests.helpers import write_tree

@@ -21,7 +21,14 @@ from archgraph.report.diagram import (
     wrapped_lengths,
 )
 from archgraph.report.graphview import DEFAULT_BOXES, ViewEdge, ViewOptions
-from archgraph.report.layout import LayoutFailed, aspect_ratio, drawing_size, find_engine, locate, run_engine
+from archgraph.report.layout import (
+    LayoutFailed,
+    aspect_ratio,
+    drawing_size,
+    find_engine,
+    locate,
+    run_engine,
+)
 from archgraph.report.view_budget import MIN_PART, open_within_budget
 from archgraph.usecases.project import RunOptions
 from archgraph.usecases.render import MAX_ASPECT, graph_view, render_diagram

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from helpers import run_cli, write_tree
 
+from archgraph.trend import trend
 from archgraph.trend.history import Checkout, locate
 from archgraph.trend.measure import FACTS_BY_CONTENT_NAME
 from archgraph.trend.points import Trend
@@ -26,7 +27,6 @@ from archgraph.trend.report import (
     render_trend_json,
     render_trend_svg,
 )
-from archgraph.trend import trend
 from archgraph.usecases.project import RunOptions
 
 LAYERS_CONTRACT = """

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archgraph.diagnostics import (
-    ContractResult,
-    ImportStep,
-    Severity,
-    Violation,
-    SiteCounts,
-    count_sites,
-)
+from archgraph.diagnostics import ImportStep, Severity, Violation
+from archgraph.results import ContractResult, SiteCounts, count_sites
 
 
 def violation(*chain: tuple[str, str]) -> Violation:

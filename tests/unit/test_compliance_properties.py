@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ContractResult
 from archgraph.model.classes import ClassInfo, ClassModel
+from archgraph.results import ContractResult
 from archgraph.rules.single_implementation import SingleImplementation
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -117,6 +117,27 @@ def oracle_forbidden(edges: frozenset[Edge], source: str, forbidden: str, indire
     return verdict(candidates, violating)
 
 
+def oracle_forbidden_excluding(
+    edges: frozenset[Edge], source: str, forbidden: str, excluded: list[str]
+) -> Verdict:
+    """As `oracle_forbidden`, with the excluded modules out of scope at both ends of a chain
+    (no import from one is governed, a chain into one is no violation) but walked through."""
+    candidates, violating = set(), set()
+    target = lambda m: within(m, forbidden) and not inside(m, excluded)  # noqa: E731
+    for a, b in edges:
+        if not within(a, source) or within(b, source) or inside(a, excluded):
+            continue
+        candidates.add((a, b))
+        if reaches(edges, b, target, lambda m: within(m, source)):
+            violating.add((a, b))
+    return verdict(candidates, violating)
+
+
+def oracle_allowlist(edges: frozenset[Edge], source: str, allowed: list[str]) -> Verdict:
+    candidates = {(a, b) for a, b in edges if within(a, source) and not within(b, source)}
+    return verdict(candidates, {(a, b) for a, b in candidates if not inside(b, allowed)})
+
+
 def oracle_independence(edges: frozenset[Edge], modules: list[str]) -> Verdict:
     return oracle_layers(edges, [modules], set())
 
@@ -180,6 +201,21 @@ CASES = {
     "forbidden-direct": Case(
         {"type": "forbidden", "source_modules": ["pkg.a"], "forbidden_modules": ["pkg.d"], "allow_indirect_imports": True},
         lambda e: oracle_forbidden(e, "pkg.a", "pkg.d", indirect=False),
+        frozenset({("pkg.a.x", "pkg.d.y")}),
+    ),
+    "forbidden-excluding": Case(
+        {
+            "type": "forbidden",
+            "source_modules": ["pkg.a"],
+            "forbidden_modules": ["pkg.d"],
+            "exclude_modules": ["pkg.a.y", "pkg.c", "pkg.d.x"],
+        },
+        lambda e: oracle_forbidden_excluding(e, "pkg.a", "pkg.d", ["pkg.a.y", "pkg.c", "pkg.d.x"]),
+        frozenset({("pkg.a.x", "pkg.d.y")}),
+    ),
+    "allowlist": Case(
+        {"type": "allowlist", "source_modules": ["pkg.a"], "allowed_modules": ["pkg.b", "pkg.c.x"], "allow_all_external": True},
+        lambda e: oracle_allowlist(e, "pkg.a", ["pkg.b", "pkg.c.x"]),
         frozenset({("pkg.a.x", "pkg.d.y")}),
     ),
     "independence": Case(

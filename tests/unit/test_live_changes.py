@@ -7,15 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from archgraph import codes
-from archgraph.diagnostics import (
-    BaselineStatus,
-    ContractResult,
-    ImportStep,
-    RunResult,
-    ScanSummary,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import BaselineStatus, ImportStep, Severity, Violation
+from archgraph.results import ContractResult, RunResult, ScanSummary
 from archgraph.usecases.live import changes_between
 
 CODE = codes.FORBIDDEN_IMPORT.code

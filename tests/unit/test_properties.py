@@ -19,8 +19,8 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archgraph.diagnostics import ContractResult
 from archgraph.model import ArchModel
+from archgraph.results import ContractResult
 
 NAMES = ("a", "b", "c", "d")
 

@@ -20,15 +20,13 @@ from archgraph.baseline import (
 )
 from archgraph.diagnostics import (
     BaselineStatus,
-    ContractResult,
     ExitCode,
     ImportStep,
-    RunResult,
-    ScanSummary,
     Severity,
     Violation,
     ViolationKey,
 )
+from archgraph.results import ContractResult, RunResult, ScanSummary
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
 from tests.shop import write_shop

@@ -14,7 +14,7 @@ from archgraph.model import LayerSpec, ModuleExpr
 from archgraph.rules import Contract
 from archgraph.usecases.project import RunOptions, load_project, require_contracts
 
-KNOWN = "acyclic, forbidden, independence, layers, private, protected, single-implementation"
+KNOWN = "acyclic, allowlist, forbidden, independence, layers, private, protected, single-implementation"
 
 
 def load_configuration(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from archgraph.baseline import Baseline, apply_baseline
-from archgraph.diagnostics import RunResult, ViolationKey
+from archgraph.diagnostics import ViolationKey
+from archgraph.results import RunResult
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
 from tests.shop import ALL_CONTRACTS, write_shop

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archgraph.diagnostics import RunResult
 from archgraph.report.github import escape_data, escape_property, render_github, workflow_command
+from archgraph.results import RunResult
 
 
 def test_data_escapes_percent_and_line_breaks() -> None:

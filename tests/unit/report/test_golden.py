@@ -29,19 +29,16 @@ import pytest
 
 from archgraph.baseline import Baseline, apply_baseline
 from archgraph.diagnostics import (
-    ContractResult,
-    Coverage,
     Diagnostic,
     ImportKind,
     ImportStep,
     Location,
-    RunResult,
-    ScanSummary,
     Severity,
     Violation,
     ViolationKey,
 )
 from archgraph.report.formats import FORMATS
+from archgraph.results import ContractResult, Coverage, RunResult, ScanSummary
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("ARCHGRAPH_UPDATE_GOLDEN") == "1"

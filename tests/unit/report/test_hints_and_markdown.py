@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from archgraph.baseline import Baseline, apply_baseline
-from archgraph.diagnostics import RunResult, ViolationKey
+from archgraph.diagnostics import ViolationKey
 from archgraph.report.formats import FORMATS
 from archgraph.report.github import render_github
 from archgraph.report.json import render_json
@@ -18,6 +18,7 @@ from archgraph.report.junit import render_junit
 from archgraph.report.markdown import render_markdown
 from archgraph.report.sarif import render_sarif
 from archgraph.report.text import render_text
+from archgraph.results import RunResult
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
 from tests.helpers import run_cli

@@ -5,8 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
-from archgraph.diagnostics import RunResult, Violation
+from archgraph.diagnostics import Violation
 from archgraph.report.junit import render_junit
+from archgraph.results import RunResult
 
 
 def cases(result: RunResult) -> dict[str, ET.Element]:

@@ -11,8 +11,9 @@ import jsonschema
 import pytest
 
 from archgraph import codes
-from archgraph.diagnostics import Diagnostic, RunResult, Severity
+from archgraph.diagnostics import Diagnostic, Severity
 from archgraph.report.sarif import render_sarif
+from archgraph.results import RunResult
 
 SCHEMA = json.loads(
     (Path(__file__).parents[2] / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")

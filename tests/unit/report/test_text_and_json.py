@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from archgraph.diagnostics import RunResult
 from archgraph.report.json import render_json
 from archgraph.report.text import format_percent, render_text
+from archgraph.results import RunResult
 
 
 @pytest.mark.parametrize(

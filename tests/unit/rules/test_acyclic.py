@@ -10,14 +10,8 @@ from typing import Any
 
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    ImportStep,
-    Location,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import Diagnostic, ImportStep, Location, Severity, Violation
+from archgraph.results import ContractResult
 
 TREE = {
     "pkg.a.x": ["pkg.b.y"],

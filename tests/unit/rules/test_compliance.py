@@ -15,7 +15,7 @@ import pytest
 from helpers import Imported, model_from_edges
 from helpers import contract as contract_from_table
 
-from archgraph.diagnostics import ContractResult
+from archgraph.results import ContractResult
 from archgraph.usecases.check import run
 from archgraph.usecases.project import RunOptions
 from tests.shop import SHOP_EDGES, write_shop

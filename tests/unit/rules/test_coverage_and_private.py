@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archgraph.diagnostics import Coverage
+from archgraph.results import Coverage
 from archgraph.rules.coverage import coverage, governed_modules
 from archgraph.rules.private import is_private, private_owner
 from tests.helpers import contract, model_from_edges

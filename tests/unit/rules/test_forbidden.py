@@ -10,7 +10,8 @@ from typing import Any
 
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+from archgraph.results import ContractResult
 
 TREE = {
     "pkg.core.models": ["pkg.core.rules"],

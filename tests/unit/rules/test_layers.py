@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel
 from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules import build_contracts
 
 KEPT = {

@@ -11,7 +11,8 @@ from typing import Any
 
 from helpers import contract, model_from_edges
 
-from archgraph.diagnostics import ContractResult, ImportStep, Location, Severity, Violation
+from archgraph.diagnostics import ImportStep, Location, Severity, Violation
+from archgraph.results import ContractResult
 
 TREE = {
     "pkg.registry": ["pkg.registry.store"],  # pkg/registry/__init__.py

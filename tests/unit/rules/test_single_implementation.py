@@ -8,16 +8,10 @@ from typing import Any
 import pytest
 from helpers import write_tree
 
-from archgraph.diagnostics import (
-    ConfigError,
-    ContractResult,
-    Diagnostic,
-    Location,
-    Severity,
-    Violation,
-)
+from archgraph.diagnostics import ConfigError, Diagnostic, Location, Severity, Violation
 from archgraph.model import ArchModel
 from archgraph.model.schema import ContractTable, TablePosition
+from archgraph.results import ContractResult
 from archgraph.rules import build_contracts
 from archgraph.rules.single_implementation import SingleImplementation
 from archgraph.usecases.project import RunOptions

@@ -14,7 +14,7 @@ import pytest
 from helpers import brief, imports_of, modules_of, scan_tree, write_tree
 
 from archgraph.diagnostics import ArchgraphError
-from archgraph.scan import grimp_api, grimp_graph, unparsable
+from archgraph.scan import grimp_api, unparsable
 
 GOOD = {
     "pkg/__init__.py": "",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import write_tree
-
 from archgraph.scan import ScanOptions, ScanOutcome, scan
 from archgraph.scan.warm import WarmScan
+from tests.helpers import write_tree
 
 TREE = {
     "pkg/__init__.py": "",

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archgraph.diagnostics import (
-    ContractResult,
-    Diagnostic,
-    ImportStep,
-    Severity,
-    Violation,
-    ViolationKey,
-)
+from archgraph.diagnostics import Diagnostic, ImportStep, Severity, Violation, ViolationKey
+from archgraph.results import ContractResult
 from archgraph.trend.points import (
     CommitInfo,
     CommitPoint,
