@@ -29,10 +29,10 @@ CORPUS = BENCH / "corpora/homeassistant-2026.2.3"
 CONFIG = BENCH / "configs/homeassistant-2026.2.3.archgraph.toml"
 FILE = "homeassistant/helpers/json.py"
 # helpers over core: an import of an integration from helpers breaks the `layers` contract.
-BREAKING = "from homeassistant.components import sensor  # added by the benchmark\n"
+BREAKING = "from homeassistant.components import sensor  # added by the benchmark"
 
 
-def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
+def measure(corpus: Path, config: Path, file: str, edits: int, breaking: str = BREAKING) -> None:
     client = LanguageClient(corpus, ["--config", str(config)])
     try:
         client.initialize()
@@ -49,8 +49,8 @@ def measure(corpus: Path, config: Path, file: str, edits: int) -> None:
         edits_made = 0
         while edits_made < edits:
             for kind, buffer, expected in (
-                ("adding the violation", BREAKING + text, len(before) + 1),
-                ("an edit that changes no import", BREAKING + text + "# typed\n", len(before) + 1),
+                ("adding the violation", breaking + text, len(before) + 1),
+                ("an edit that changes no import", breaking + text + "# typed\n", len(before) + 1),
                 ("removing it", text, len(before)),
             ):
                 started, cpu = time.perf_counter(), cpu_seconds(client.process.pid)
@@ -102,8 +102,9 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=CONFIG)
     parser.add_argument("--file", default=FILE, help="the buffer edited (relative to the corpus)")
     parser.add_argument("--edits", type=int, default=15, help="edits made (rounds of three)")
+    parser.add_argument("--breaking", default=BREAKING, help="the import line added, which must break a contract")
     arguments = parser.parse_args()
-    measure(arguments.corpus, arguments.config, arguments.file, arguments.edits)
+    measure(arguments.corpus, arguments.config, arguments.file, arguments.edits, arguments.breaking + "\n")
 
 
 if __name__ == "__main__":
