@@ -184,7 +184,7 @@ class ImportAudit:
     diagnostics: tuple[Diagnostic, ...]
     dynamic_imports: tuple[DynamicImport, ...]
     # by module, the line of each import statement that is not a runtime one, and its kind
-    import_kinds: Mapping[str, Mapping[int, ImportKind]] = field(default_factory=dict)
+    import_kinds: LazyImportKinds
     # by module, its `# archgraph: ignore[...]` comments
     suppressions: dict[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
 
@@ -396,16 +396,24 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
     file read the first time its module's kinds are asked for, then kept.
 
     Telling an indented import's kind takes a parse of the file, and most checks need the kinds
-    of only the few imports their violations show: reading every file's kinds up front made a
-    cold check of sympy 2.4 times slower. A contract with `import_kinds` asks for every module's
+    of only the few imports their violations show: reading every file's kinds up front cost a
+    cold check of sympy 40% more time. A contract with `import_kinds` asks for every module's
     (iterating the mapping reads them all). Kinds already in the audit's cache entry are used,
     and kinds read are put there, for the file version they were read from.
     """
 
     def __init__(self, sources: Sequence[ModuleSource], scans: AuditScans) -> None:
+        self._paths = [str(source.path) for source in sources]
         self._sources = {source.module: source for source in sources}
         self._scans = scans
         self._known: dict[str, dict[int, ImportKind]] = {}
+        self._unsaved = False  # kinds read from files since the audit wrote its cache
+
+    def keep(self) -> None:
+        """Write the kinds read since the scan to the audit's cache, for the next run."""
+        if self._unsaved:
+            self._unsaved = False
+            self._scans.save(self._paths)
 
     def __getitem__(self, module: str) -> Mapping[int, ImportKind]:
         kinds = self._known.get(module)
@@ -449,7 +457,7 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
         pairs = tuple(import_kinds(data, None))
         if fresh and entry is not None:
             entry[5] = pairs
-            self._scans.dirty = True
+            self._scans.dirty = self._unsaved = True
         return {line: _KIND_OF[kind] for line, kind in pairs}
 
 

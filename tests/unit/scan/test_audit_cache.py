@@ -117,6 +117,13 @@ def test_kept_suppressions_are_checked_when_the_cache_is_read() -> None:
     assert not valid_scans(({"pkg/a.py": entry[:6]},))  # written before suppressions were kept
 
 
+def stored_kinds(cache: Path) -> dict[str, object]:
+    """By file name (the modules other than the package), the kinds its cache entry holds."""
+    stored = cache_file.load(cache / AUDIT_CACHE_NAME, AUDIT_CACHE_VERSION, valid_scans)
+    assert stored is not None
+    return {Path(path).stem: entry[5] for path, entry in stored[0].items() if "__init__" not in path}
+
+
 def test_import_kinds_are_read_when_asked_for_and_only_from_the_scanned_version(
     tmp_path: Path,
 ) -> None:
@@ -127,10 +134,9 @@ def test_import_kinds_are_read_when_asked_for_and_only_from_the_scanned_version(
         "pkg/c.py": "import pkg.b\n",
     })
     cache = tmp_path / "cache"
-    model = scan_tree(root, cache_dir=cache).model
-    stored = cache_file.load(cache / AUDIT_CACHE_NAME, AUDIT_CACHE_VERSION, valid_scans)
-    assert stored is not None
-    assert [entry[5] for entry in stored[0].values()] == [None] * 4  # none read by the scan
+    outcome = scan_tree(root, cache_dir=cache)
+    model = outcome.model
+    assert stored_kinds(cache) == {"a": None, "b": None, "c": None}  # none read by the scan
 
     assert model.kind_of("pkg.a", 3) is ImportKind.TYPE_CHECKING
     assert model.step("pkg.b", "pkg.c").kinds == (ImportKind.FUNCTION,)
@@ -138,6 +144,8 @@ def test_import_kinds_are_read_when_asked_for_and_only_from_the_scanned_version(
     assert dict(model.import_kinds) == {
         "pkg.a": {3: ImportKind.TYPE_CHECKING}, "pkg.b": {2: ImportKind.FUNCTION}
     }
+    outcome.keep_read_kinds()  # for the next run
+    assert stored_kinds(cache) == {"a": ((3, "type_checking"),), "b": ((2, "function"),), "c": ()}
 
     fresh = scan_tree(root).model
     (root / "pkg/a.py").write_text("import pkg.b\n\n\n\n\nif False:\n    import pkg.c\n")
