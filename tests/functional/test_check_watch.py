@@ -15,29 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import write_tree
+from tests.layered_shop import contracts, shop
 
 pytest.importorskip("watchfiles")
 pytestmark = pytest.mark.slow  # a watching process
 
-CONTRACTS = """\
-[archgraph]
-root_packages = ["shop"]
-
-[[contracts]]
-id = "layers"
-name = "Layers"
-type = "layers"
-containers = ["shop"]
-layers = ["api", "services", "data"]
-"""
-
-SHOP = {
-    "shop/__init__.py": "",
-    "shop/api.py": "from shop import services\n",
-    "shop/services.py": "from shop import data\n",
-    "shop/data.py": "import os\n",
-    "contracts/architecture.toml": CONTRACTS,
-}
+CONTRACTS = contracts()
+SHOP = shop()
 
 
 class Watcher:

@@ -7,31 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import write_tree
+from tests.layered_shop import contracts, shop
 from tests.stdio_clients import LanguageClient
 
 pytest.importorskip("pygls")
 pytestmark = pytest.mark.slow  # a server process each
 
-CONTRACTS = """\
-[archgraph]
-root_packages = ["shop"]
-
-[[contracts]]
-id = "layers"
-name = "Layers"
-type = "layers"
-containers = ["shop"]
-layers = ["api", "services", "data"]
-hint = "data must not know its callers: pass what it needs as arguments"
-"""
-
-SHOP = {
-    "shop/__init__.py": "",
-    "shop/api.py": "from shop import services\n",
-    "shop/services.py": "from shop import data\n",
-    "shop/data.py": "import os\n",
-    "contracts/architecture.toml": CONTRACTS,
-}
+CONTRACTS = contracts(hint="data must not know its callers: pass what it needs as arguments")
+SHOP = shop(hint="data must not know its callers: pass what it needs as arguments")
 
 UPWARD = "import os\nfrom shop import api\n"
 

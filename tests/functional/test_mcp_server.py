@@ -7,34 +7,21 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import write_tree
+from tests.layered_shop import contracts, shop
 from tests.stdio_clients import AgentClient
 
 pytest.importorskip("mcp")
 pytestmark = pytest.mark.slow  # a server process each
 
-CONTRACTS = """\
-[archgraph]
-root_packages = ["shop"]
-
-[[contracts]]
-id = "layers"
-name = "Layers"
-type = "layers"
-containers = ["shop"]
-layers = ["api", "services", "data"]
-hint = "data must not know its callers"
-"""
-
-SHOP = {
-    "shop/__init__.py": "",
-    "shop/api.py": "from shop import services\n",
-    "shop/services.py": "from shop import data\n",
-    "shop/data.py": "import os\n",
-    "shop/other.py": "",
-    "shop/api_client.py": "class Client:\n    def send(self): ...\n",
-    "shop/data_client.py": "class Client:\n    def send(self): ...\n",
-    "contracts/architecture.toml": CONTRACTS,
-}
+CONTRACTS = contracts(hint="data must not know its callers")
+SHOP = shop(
+    hint="data must not know its callers",
+    **{
+        "shop/other.py": "",
+        "shop/api_client.py": "class Client:\n    def send(self): ...\n",
+        "shop/data_client.py": "class Client:\n    def send(self): ...\n",
+    },
+)
 
 
 @pytest.fixture
