@@ -130,7 +130,8 @@ class ArchModel:
     facts_provider: FactsPort | None = None  # parses files on demand (symbols, classes)
     test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (see model/testcode.py)
     # By importer, the line of each import statement that is not a runtime one and its kind
-    # (from the scan's import audit); every other line is a runtime import.
+    # (from the scan's import audit, which reads a file's kinds when they are first asked for);
+    # every other line is a runtime import.
     import_kinds: Mapping[str, Mapping[int, ImportKind]] = field(default_factory=dict)
     # By module, the `# archgraph: ignore[...]` comments of its file (model/suppressions.py).
     suppressions: Mapping[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
@@ -301,7 +302,7 @@ class ArchModel:
         if kept >= frozenset(ImportKind):
             return self
         if ImportKind.RUNTIME in kept:  # only importers with a line of another kind can lose one
-            importers: Iterable[str] = sorted(self.import_kinds.keys() & self.modules)
+            importers: Iterable[str] = [m for m in self.sorted_modules if m in self.import_kinds]
         else:
             importers = self.sorted_modules
         removed = [

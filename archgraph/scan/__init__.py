@@ -31,6 +31,7 @@ from archgraph.scan.finder import (
 from archgraph.scan.store import ScanStore
 
 if TYPE_CHECKING:
+    from archgraph.scan.audit import LazyImportKinds
     from archgraph.scan.cache_file import Stamp
     from archgraph.scan.grimp_graph import Assembler
 
@@ -54,6 +55,13 @@ class ScanOutcome:
     model: ArchModel
     diagnostics: tuple[Diagnostic, ...]
     summary: ScanSummary
+    kinds: LazyImportKinds | None = None  # the model's import kinds, read as they are asked for
+
+    def keep_read_kinds(self) -> None:
+        """Cache the import kinds the checks read after the scan (those of the imports their
+        violations show), so that a warm run does not read those files again."""
+        if self.kinds is not None:
+            self.kinds.keep()
 
 
 def walk(root: Path, options: ScanOptions) -> FindResult:
@@ -186,7 +194,7 @@ def scan(
         files=len(sources) - len(skipped),
     )
     diagnostics = (*found.diagnostics, *scan_diagnostics, *large_notes, *audit.diagnostics)
-    return ScanOutcome(model, sorted_diagnostics(diagnostics), summary)
+    return ScanOutcome(model, sorted_diagnostics(diagnostics), summary, audit.import_kinds)
 
 
 @dataclass(frozen=True, slots=True)

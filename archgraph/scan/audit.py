@@ -8,7 +8,8 @@ parsed, with the same tree-sitter facts as everywhere else, which give the exact
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import os
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,20 @@ from archgraph.model.names import is_within
 from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
 from archgraph.scan.extract import extract_imports
-from archgraph.scan.file_scan import BLANKS_IN_NAME, FileScan, read_whole, resolve_relative
+from archgraph.scan.file_scan import (
+    BLANKS_IN_NAME,
+    FileScan,
+    import_kinds,
+    read_whole,
+    resolve_relative,
+)
 from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import readable_source
 from archgraph.scan.syntax import parse
 
-AUDIT_CACHE_VERSION = 4  # 2: each entry holds the file's import kinds; 3: and its suppressions;
-# 4: the climb level (most dots of a relative import), not a yes or no
+AUDIT_CACHE_VERSION = 5  # 2: each entry holds the file's import kinds; 3: and its suppressions;
+# 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
+# (not read yet: they are read when asked for, see LazyImportKinds)
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -53,7 +61,7 @@ class AuditScans:
         store that outlives one scan, see ScanStore.in_memory)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
         self.keeps_findings = keeps_findings
-        # path -> [stamp, climb, dynamic, targets, imports, kinds, suppressions]
+        # path -> [stamp, climb, dynamic, targets, imports, kinds or None, suppressions]
         self.entries: dict[str, list[Any]] = {}
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
@@ -76,7 +84,7 @@ class AuditScans:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
         entry = self.entries.get(str(source.path))
         if entry is not None and tuple(entry[0]) == source.stamp:
-            return FileScan(entry[1], entry[2], entry[3], entry[5], entry[6]), None
+            return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         try:
             data = readable_source(read_whole(str(source.path), source.stamp[0]))
         except OSError:
@@ -92,8 +100,7 @@ class AuditScans:
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
         self.entries[str(source.path)] = [
-            source.stamp, found.climb, found.dynamic, found.targets, None, found.kinds,
-            found.suppressions,
+            source.stamp, found.climb, found.dynamic, found.targets, None, None, found.suppressions,
         ]
         self.dirty = True
         return found, data
@@ -129,7 +136,7 @@ class AuditScans:
 
 def valid_scans(payload: tuple[Any, ...]) -> bool:
     """({path: [stamp, climb level, dynamic (line, name) pairs, targets, import rows or None,
-    (line, import kind) pairs, (line, comment, on an import) suppressions]},)"""
+    (line, import kind) pairs or None, (line, comment, on an import) suppressions]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     # Types compared at C speed where it counts: a warm run checks every file's entry.
@@ -144,8 +151,8 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and type(entry[3]) is tuple
         and (not entry[3] or {*map(type, entry[3])} == _STR)
         and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
-        and type(entry[5]) is tuple
-        and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[5])
+        and (entry[5] is None or type(entry[5]) is tuple)
+        and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[5] or ())
         and type(entry[6]) is tuple
         and all(tuple(map(type, row)) == _SUPPRESSION_TYPES for row in entry[6])
         for path, entry in payload[0].items()
@@ -177,7 +184,7 @@ class ImportAudit:
     diagnostics: tuple[Diagnostic, ...]
     dynamic_imports: tuple[DynamicImport, ...]
     # by module, the line of each import statement that is not a runtime one, and its kind
-    import_kinds: dict[str, dict[int, ImportKind]] = field(default_factory=dict)
+    import_kinds: LazyImportKinds
     # by module, its `# archgraph: ignore[...]` comments
     suppressions: dict[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
 
@@ -360,7 +367,7 @@ def audit_imports(
         scans.save([str(s.path) for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
         return ImportAudit(
-            tuple(auditor.diagnostics), tuple(ordered), _kinds(sources, scans), _suppressions(sources, scans)
+            tuple(auditor.diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
         )
     context = (frozenset(modules), frozenset(s.path for s in sources), tuple(root_packages), project_root)
     if scans.judged_against != context or scans.auditor is None:
@@ -380,19 +387,78 @@ def audit_imports(
     scans.save([str(s.path) for s in sources])
     ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
     return ImportAudit(
-        tuple(diagnostics), tuple(ordered), _kinds(sources, scans), _suppressions(sources, scans)
+        tuple(diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
     )
 
 
-def _kinds(sources: Sequence[ModuleSource], scans: AuditScans) -> dict[str, dict[int, ImportKind]]:
-    """By module, the import statements of its file that are not runtime ones (their kind)."""
-    found: dict[str, dict[int, ImportKind]] = {}
-    entries = scans.entries
-    for source in sources:
-        entry = entries.get(str(source.path))
-        if entry is not None and entry[5]:
-            found[source.module] = {line: _KIND_OF[kind] for line, kind in entry[5]}
-    return found
+class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
+    """By module, the import statements of its file that are not runtime ones (their kind), each
+    file read the first time its module's kinds are asked for, then kept.
+
+    Telling an indented import's kind takes a parse of the file, and most checks need the kinds
+    of only the few imports their violations show: reading every file's kinds up front cost a
+    cold check of sympy 40% more time. A contract with `import_kinds` asks for every module's
+    (iterating the mapping reads them all). Kinds already in the audit's cache entry are used,
+    and kinds read are put there, for the file version they were read from.
+    """
+
+    def __init__(self, sources: Sequence[ModuleSource], scans: AuditScans) -> None:
+        self._paths = [str(source.path) for source in sources]
+        self._sources = {source.module: source for source in sources}
+        self._scans = scans
+        self._known: dict[str, dict[int, ImportKind]] = {}
+        self._unsaved = False  # kinds read from files since the audit wrote its cache
+
+    def keep(self) -> None:
+        """Write the kinds read since the scan to the audit's cache, for the next run."""
+        if self._unsaved:
+            self._unsaved = False
+            self._scans.save(self._paths)
+
+    def __getitem__(self, module: str) -> Mapping[int, ImportKind]:
+        kinds = self._known.get(module)
+        if kinds is None:
+            kinds = self._known[module] = self._read(module)
+        if not kinds:  # like a dict of the modules with a non-runtime import
+            raise KeyError(module)
+        return kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([module for module in sorted(self._sources) if module in self])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, module: object) -> bool:
+        if not isinstance(module, str):
+            return False
+        try:
+            self[module]
+        except KeyError:
+            return False
+        return True
+
+    def _read(self, module: str) -> dict[int, ImportKind]:
+        source = self._sources.get(module)
+        if source is None:
+            return {}
+        entry = self._scans.entries.get(str(source.path))
+        fresh = entry is not None and tuple(entry[0]) == source.stamp
+        if fresh and entry is not None and entry[5] is not None:
+            return {line: _KIND_OF[kind] for line, kind in entry[5]}
+        # The walk vetted the file (a link to it stays within the roots); one changed since,
+        # or swapped for another, is not the version whose import lines the graph holds.
+        try:
+            if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
+                return {}
+            data = readable_source(read_whole(str(source.path), source.stamp[0]))
+        except OSError:
+            return {}
+        pairs = tuple(import_kinds(data, None))
+        if fresh and entry is not None:
+            entry[5] = pairs
+            self._scans.dirty = self._unsaved = True
+        return {line: _KIND_OF[kind] for line, kind in pairs}
 
 
 def _suppressions(

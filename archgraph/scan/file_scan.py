@@ -1,7 +1,8 @@
 """What a file's bytes say about its imports, whatever the module set: read once per file
 version (and cached by the audit): relative imports that climb two levels, literal dynamic
-imports, the absolute names import statements at line starts name, and the kind of each import
-statement that is not a plain runtime one, and the `# archgraph: ignore[...]` comments."""
+imports, the absolute names import statements at line starts name, and the `# archgraph: ignore[...]`
+comments. The kind of each import statement (`import_kinds`) is read apart, only for the files
+whose kinds something asks for (see scan/audit.py `LazyImportKinds`)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,6 @@ class FileScan:
     climb: int  # the most dots of a relative import with two or more (0: none)
     dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
     targets: tuple[str, ...]  # absolute names that import statements at line starts name
-    # (line, ImportKind value) of each import statement that is not a runtime one, by line
-    kinds: tuple[tuple[int, str], ...] = ()
     # (line, comment text from `archgraph:` on, whether an import statement starts on the line)
     # of each `# archgraph: ignore[...]` comment: the inline suppressions
     suppressions: tuple[tuple[int, str, bool], ...] = ()
@@ -79,11 +78,10 @@ class FileScan:
         dynamic: tuple[tuple[int, str], ...] = ()
         if maybe_dynamic and _DYNAMIC.search(data):
             dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
-        kinds = tuple(import_kinds(data, tree))
         suppressions: tuple[tuple[int, str, bool], ...] = ()
         if SUPPRESSION_MARK in data:  # most files have none: a byte search, nothing parsed
             suppressions = tuple(suppression_comments(data, tree))
-        return FileScan(_climb(data), dynamic, tuple(sorted(targets)), kinds, suppressions)
+        return FileScan(_climb(data), dynamic, tuple(sorted(targets)), suppressions)
 
 
 SUPPRESSION_MARK = b"archgraph:"

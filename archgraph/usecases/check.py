@@ -125,6 +125,7 @@ def _analyze(
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
     outcome = scan(root, scan_opts)
     result = checked(root, config, contracts, outcome, notes, options, progress)
+    outcome.keep_read_kinds()
     return Analysis(outcome.model, result)  # the drawing commands add the layer plans
 
 

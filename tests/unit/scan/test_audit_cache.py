@@ -8,7 +8,9 @@ from pathlib import Path
 
 from helpers import brief, scan_tree, write_tree
 
-from archgraph.scan.audit import AUDIT_CACHE_NAME, valid_scans
+from archgraph.diagnostics import ImportKind
+from archgraph.scan import cache_file
+from archgraph.scan.audit import AUDIT_CACHE_NAME, AUDIT_CACHE_VERSION, valid_scans
 
 TREE = {
     "pkg/__init__.py": "",
@@ -101,8 +103,9 @@ def test_kept_import_kinds_are_checked_when_the_cache_is_read() -> None:
     stamp = (1, 2, 3, 4)
     entry = [stamp, 0, (), (), None, ((3, "type_checking"), (9, "lazy")), ()]
     assert valid_scans(({"pkg/a.py": entry},))
-    for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], None):
+    for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], ((3, None),)):
         assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds, ()]},)), kinds
+    assert valid_scans(({"pkg/a.py": [*entry[:5], None, ()]},))  # kinds not read yet
     assert not valid_scans(({"pkg/a.py": entry[:5]},))  # an entry written before kinds were kept
 
 
@@ -112,3 +115,40 @@ def test_kept_suppressions_are_checked_when_the_cache_is_read() -> None:
     for suppressions in (((2, "text"),), (("2", "t", True),), ((2, "t", 1),), [(2, "t", True)], None):
         assert not valid_scans(({"pkg/a.py": [*entry[:6], suppressions]},)), suppressions
     assert not valid_scans(({"pkg/a.py": entry[:6]},))  # written before suppressions were kept
+
+
+def stored_kinds(cache: Path) -> dict[str, object]:
+    """By file name (the modules other than the package), the kinds its cache entry holds."""
+    stored = cache_file.load(cache / AUDIT_CACHE_NAME, AUDIT_CACHE_VERSION, valid_scans)
+    assert stored is not None
+    return {Path(path).stem: entry[5] for path, entry in stored[0].items() if "__init__" not in path}
+
+
+def test_import_kinds_are_read_when_asked_for_and_only_from_the_scanned_version(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path / "project", {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.b\n",
+        "pkg/b.py": "def f():\n    import pkg.c\n",
+        "pkg/c.py": "import pkg.b\n",
+    })
+    cache = tmp_path / "cache"
+    outcome = scan_tree(root, cache_dir=cache)
+    model = outcome.model
+    assert stored_kinds(cache) == {"a": None, "b": None, "c": None}  # none read by the scan
+
+    assert model.kind_of("pkg.a", 3) is ImportKind.TYPE_CHECKING
+    assert model.step("pkg.b", "pkg.c").kinds == (ImportKind.FUNCTION,)
+    assert model.kinds_of("pkg.c", "pkg.b") == (ImportKind.RUNTIME,)
+    assert dict(model.import_kinds) == {
+        "pkg.a": {3: ImportKind.TYPE_CHECKING}, "pkg.b": {2: ImportKind.FUNCTION}
+    }
+    outcome.keep_read_kinds()  # for the next run
+    assert stored_kinds(cache) == {"a": ((3, "type_checking"),), "b": ((2, "function"),), "c": ()}
+
+    fresh = scan_tree(root).model
+    (root / "pkg/a.py").write_text("import pkg.b\n\n\n\n\nif False:\n    import pkg.c\n")
+    # the graph holds the lines of the version scanned: another's kinds would not match them
+    assert fresh.kind_of("pkg.a", 3) is ImportKind.RUNTIME
+    assert model.kind_of("pkg.a", 3) is ImportKind.TYPE_CHECKING  # read before the edit: kept
