@@ -273,9 +273,11 @@ def apart_test_code(
     named = contract.named_modules(model)
     named_tests = sorted(m for m in named if model.is_test(m))
     governs_tests = bool(named) and len(named_tests) == len(named)
-    by_file = {path: module for module, path in model.files.items()}
+    by_file: dict[Path, str] = {}  # built only for a finding without a chain (a class)
 
     def marked(violation: Violation) -> Violation:
+        if violation.importer is None and not by_file:
+            by_file.update((path, module) for module, path in model.files.items())
         module = _module_of(violation, by_file)
         if module is None or not model.is_test(module):
             return violation
