@@ -106,4 +106,6 @@ def layer_chain_starts(
 
 def removed_sites(model: ArchModel, view: ArchModel, sites: Iterable[ImportSite]) -> set[ImportSite]:
     """The sites of the model that the view (the model without ignored imports) lacks."""
+    if view.graph is model.graph:  # nothing ignored, suppressed or of another kind: none
+        return set()
     return {(a, b) for a, b in sites if b not in view.imports_of(a)}
