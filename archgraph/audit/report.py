@@ -13,6 +13,7 @@ from typing import Any
 
 from archgraph.audit.scorecards import Audit, Implementation, Scorecard, Site
 from archgraph.diagnostics import Severity, json_text, visible
+from archgraph.report import markdown
 from archgraph.report.json import diagnostic_to_dict
 from archgraph.report.text import diagnostic_lines, format_percent
 
@@ -170,9 +171,6 @@ def render_audit_json(audit: Audit) -> str:
 # --- markdown --------------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    return visible(text).replace("|", "\\|").replace("\n", " ")
-
 
 def render_audit_markdown(audit: Audit, max_sites: int = MAX_SITES_SHOWN) -> str:
     counted = audit.canonical_sites + audit.bypassing_sites
@@ -182,27 +180,27 @@ def render_audit_markdown(audit: Audit, max_sites: int = MAX_SITES_SHOWN) -> str
         f"**SSOT compliance: {_figure(audit.compliance, audit.canonical_sites, counted)}**, "
         f"{audit.bypassing_sites} bypassing sites; {audit.test_modules} test modules counted apart.",
         "",
-        f"> {_cell(audit.formula)}",
+        f"> {markdown.escape(audit.formula)}",
         "",
         "| concept | source | canonical | competing | compliance | bypassing | in tests |",
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for card in audit.scorecards:
         lines.append(
-            f"| {_cell(card.concept)} | {_cell(_source(card))} | `{_cell(card.canonical or '-')}` | "
+            f"| {markdown.escape(card.concept)} | {markdown.escape(_source(card))} | {markdown.code(card.canonical or '-')} | "
             f"{len(card.competing)} | {format_percent(card.compliance)} | {len(card.bypassing)} | {card.test_sites} |"
         )
     for card in audit.scorecards:
-        lines += ["", f"### {_cell(card.concept)}", "",
+        lines += ["", f"### {markdown.escape(card.concept)}", "",
                   "| class | where | standing | imported at | instantiated |", "|---|---|---|---:|---:|"]
         lines += [
-            f"| `{_cell(i.qualname)}` | {_cell(str(i.location))} | {i.standing} | {i.import_sites} | {i.instantiations} |"
+            f"| {markdown.code(i.qualname)} | {markdown.escape(str(i.location))} | {i.standing} | {i.import_sites} | {i.instantiations} |"
             for i in card.implementations
         ]
         shown = card.bypassing if max_sites <= 0 else card.bypassing[:max_sites]
         if shown:
             lines += ["", "Sites that bypass the canonical class:", ""]
-            lines += [f"- {_cell(_site_line(site))}" for site in shown]
+            lines += [f"- {markdown.escape(_site_line(site))}" for site in shown]
             if len(shown) < len(card.bypassing):
                 lines.append(f"- ... and {len(card.bypassing) - len(shown)} more")
     return "\n".join(lines) + "\n"

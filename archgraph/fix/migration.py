@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from archgraph.audit.diagram import package_of
 from archgraph.audit.scorecards import Scorecard, Site, Standing
-from archgraph.diagnostics import visible
+from archgraph.report.markdown import code, escape
 from archgraph.report.text import format_percent
 
 
@@ -40,17 +40,14 @@ def steps(card: Scorecard) -> tuple[Step, ...]:
     return tuple(found)
 
 
-def _cell(text: str) -> str:
-    return visible(text).replace("|", "\\|")
-
 
 def render_plan(card: Scorecard) -> str:
     """The plan as markdown."""
     competing = [i for i in card.implementations if i.standing is Standing.COMPETING]
     lines = [
-        f"# Migration plan: {_cell(card.concept)} (contract `{_cell(card.contract_id or '-')}`)",
+        f"# Migration plan: {escape(card.concept)} (contract {code(card.contract_id or '-')})",
         "",
-        f"Canonical class: `{_cell(card.canonical or '-')}`. Compliance today: "
+        f"Canonical class: {code(card.canonical or '-')}. Compliance today: "
         f"{format_percent(card.compliance)} ({card.canonical_sites} canonical of {card.counted_sites} "
         f"import sites; {card.test_sites} in tests, not counted).",
         "",
@@ -60,8 +57,8 @@ def render_plan(card: Scorecard) -> str:
         "|---|---|---|---:|---:|---|",
     ]
     lines += [
-        f"| `{_cell(i.qualname)}` | {_cell(str(i.location))} | {_cell(i.built_on or '-')} | {i.import_sites} | "
-        f"{i.instantiations} | {_cell(', '.join(f'{m} ({n})' for m, n in i.top_importers) or '-')} |"
+        f"| {code(i.qualname)} | {escape(str(i.location))} | {escape(i.built_on or '-')} | {i.import_sites} | "
+        f"{i.instantiations} | {escape(', '.join(f'{m} ({n})' for m, n in i.top_importers) or '-')} |"
         for i in competing
     ]
     plan = steps(card)
@@ -71,16 +68,16 @@ def render_plan(card: Scorecard) -> str:
     for number, step in enumerate(plan, start=1):
         obtained = Counter(site.obtains.rpartition(".")[2] for site in step.sites)
         lines += [
-            f"### {number}. `{_cell(step.package)}`: {len(step.sites)} site{'s' if len(step.sites) != 1 else ''} "
+            f"### {number}. {code(step.package)}: {len(step.sites)} site{'s' if len(step.sites) != 1 else ''} "
             f"(compliance after: {format_percent(step.compliance_after)})",
             "",
-            f"Use `{_cell((card.canonical or '').rpartition('.')[2])}` instead of "
-            + ", ".join(f"`{_cell(name)}` ({count})" for name, count in sorted(obtained.items()))
+            f"Use {code((card.canonical or '').rpartition('.')[2])} instead of "
+            + ", ".join(f"{code(name)} ({count})" for name, count in sorted(obtained.items()))
             + ":",
             "",
         ]
         lines += [
-            f"- {_cell(str(site.location or site.importer))}: `{_cell(site.importer)}` imports `{_cell(site.obtains)}`"
+            f"- {escape(str(site.location or site.importer))}: {code(site.importer)} imports {code(site.obtains)}"
             + (f" ({site.import_kind})" if site.import_kind != "runtime" else "")
             for site in step.sites
         ]
