@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
@@ -179,7 +180,7 @@ class _Walk:
         return any(expr.covers(module) for expr in self.exclude)
 
     def run(self) -> FoundTree:
-        self.visit(self.top, self.package)
+        self.visit(self.top, intern(self.package))
         # A directory without __init__.py is a namespace package only if it holds modules.
         holding_modules = {a for s in self.sources for a in ancestors(s.module)}
         namespace = frozenset(self.namespace_candidates & holding_modules)
@@ -200,6 +201,10 @@ class _Walk:
             return
 
         names = {e.name for e in entries}
+        # Each file's paths are made from its directory's, once a directory: parsing every
+        # file's whole path took half of the walk.
+        folder = Path(directory)
+        shown_folder = self.shown(folder)
         is_namespace = "__init__.py" not in names or not any(
             e.name == "__init__.py" and _is_file(e) for e in entries
         )
@@ -256,7 +261,7 @@ class _Walk:
                             hint="rename it to a valid identifier to have it analyzed",
                         )
                     continue
-                child = f"{module}.{name}"
+                child = intern(f"{module}.{name}")  # one string for the module, used everywhere
                 if child.count(".") >= MAX_NESTING:
                     self.warn(
                         codes.NESTED_TOO_DEEP.code,
@@ -277,7 +282,7 @@ class _Walk:
                 self.visit(entry.path, child)
             elif name.endswith(".py") and _is_file(entry):
                 self.through_links = self.through_links or entry.is_symlink()
-                self.add_file(entry, Path(entry.path), module)
+                self.add_file(entry, folder / name, module, shown_folder)
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
             elif name.endswith(".pyc") and name[:-1] not in names and is_loadable_name(name[:-4]):
@@ -394,7 +399,10 @@ class _Walk:
         self.seen_links.add(target)
         return False
 
-    def add_file(self, entry: os.DirEntry[str], path: Path, package_module: str) -> None:
+    def add_file(
+        self, entry: os.DirEntry[str], path: Path, package_module: str, shown_folder: Path
+    ) -> None:
+        """`path`: the entry's path; `shown_folder`: its folder as reported (see `shown`)."""
         stem = entry.name[:-3]
         if not is_loadable_name(stem):
             self.warn(
@@ -406,7 +414,7 @@ class _Walk:
             return
         if not is_module_name(stem):
             self.note_unusual_name(path, "file")
-        module = package_module if stem == "__init__" else f"{package_module}.{stem}"
+        module = package_module if stem == "__init__" else intern(f"{package_module}.{stem}")
         if self.is_excluded(module):
             self.excluded += 1
             return
@@ -420,7 +428,7 @@ class _Walk:
             return
         self.sources.append(
             ModuleSource(
-                module, path, stat.st_mtime, stamp_of(stat), self.shown(path)
+                module, path, stat.st_mtime, stamp_of(stat), shown_folder / entry.name
             )
         )
 

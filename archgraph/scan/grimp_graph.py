@@ -323,6 +323,11 @@ def build_grimp_graph(
 
     memory.save()
     cache.save()
+    if not store.outlives_scans:
+        # Written: a store of one scan has no later use for the rows, and each would be kept
+        # twice (in the cache's entries and in the graph) for the rest of the run.
+        store.forget_imports()
+        del cache
     # Modules whose file we left out still exist for Python; keep them as nodes.
     modules = {s.module for s in sources} | {m for t in trees for m in t.namespace_modules}
     graph = (assemble or graph_of_rows)(rows, modules, packages)

@@ -64,6 +64,10 @@ class ScanStore:
             self._imports = ImportCache(self.folder, options)
         return self._imports
 
+    def forget_imports(self) -> None:
+        """Drop the import rows held (a later `imports` reads them from the folder again)."""
+        self._imports = None
+
     @property
     def audit_scans(self) -> AuditScans:
         if self._audit is None:
