@@ -29,7 +29,7 @@ from archgraph.scan.file_scan import (
     resolve_relative,
 )
 from archgraph.scan.finder import ModuleSource, relative
-from archgraph.scan.python_source import readable_source
+from archgraph.scan.python_source import SourceTexts, readable_source
 from archgraph.scan.syntax import parse
 
 AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
@@ -58,10 +58,14 @@ class AuditScans:
     """FileScans by path, valid while the file's stamp is unchanged (see cache_file.Stamp), with
     the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
 
-    def __init__(self, cache_dir: Path | None, *, keeps_findings: bool = False) -> None:
+    def __init__(
+        self, cache_dir: Path | None, *, keeps_findings: bool = False, texts: SourceTexts | None = None
+    ) -> None:
         """`keeps_findings`: keep each file's findings for the next audit in this process (a
-        store that outlives one scan, see ScanStore.in_memory)."""
+        store that outlives one scan, see ScanStore.in_memory); `texts`: the texts as Python
+        reads them already worked out in this scan (the store's)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
+        self.texts = texts if texts is not None else SourceTexts()
         self.keeps_findings = keeps_findings
         # path -> [stamp, climb, dynamic names, targets, imports, kinds or None, suppressions,
         #          dynamic calls or None]
@@ -89,7 +93,9 @@ class AuditScans:
         if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         try:
-            data = readable_source(read_whole(str(source.path), source.stamp[0]))
+            data = self.texts.readable(
+                str(source.path), source.stamp, read_whole(str(source.path), source.stamp[0])
+            )
         except OSError:
             return None
         parsed: list[Any] = []
