@@ -182,7 +182,10 @@ class _Walk:
     def run(self) -> FoundTree:
         self.visit(self.top, intern(self.package))
         # A directory without __init__.py is a namespace package only if it holds modules.
-        holding_modules = {a for s in self.sources for a in ancestors(s.module)}
+        # The packages above every module: those of each distinct parent (a few thousand
+        # folders, not every module's ancestors one by one).
+        parents = {s.module.rpartition(".")[0] for s in self.sources} - {""}
+        holding_modules = parents.union(*(ancestors(p) for p in parents))
         namespace = frozenset(self.namespace_candidates & holding_modules)
         for module in sorted(holding_modules & set(self.unusual_dirs)):
             self.note_unusual_name(self.unusual_dirs[module], "directory")

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from archgraph.scan import grimp_api
+from archgraph.scan.file_scan import read_whole
 from archgraph.scan.finder import FoundTree, ModuleSource
 from archgraph.scan.grimp_api import SourceSyntaxError
 from archgraph.scan.import_cache import ImportRow
@@ -42,7 +43,7 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
     encoding it does not know, names Python normalises, see python_source; a package beside a
     module file of its name); else None."""
     try:
-        data = source.path.read_bytes()
+        data = read_whole(str(source.path), source.stamp[0])  # every file of a cold scan
     except OSError:
         return None  # the scanner says why
     prepared = texts.python_source(str(source.path), source.stamp, data)
