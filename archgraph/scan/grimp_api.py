@@ -80,19 +80,20 @@ def scan_for_imports(
     panics (pyo3's PanicException, a BaseException).
 
     The scanner answers with a Python object per import and per module name (a dataclass with
-    its own dict each, four to five times the size of a row): a large tree is scanned
-    `SCAN_BATCH` modules at a time, each batch's answer turned into rows and dropped before the
-    next, so that only one batch of those objects is alive at once (at 65,000 modules, all of
-    them at once took 250 MiB). A batch is not smaller because every call pays for handing the
-    scanner all the packages' modules again (0.13 s at 65,000). Module names are interned:
-    every row's imported name is then the graph's one string for that module.
+    its own dict each, four to five times the size of a row): the modules are scanned in up to
+    `SCAN_BATCHES` batches, each batch's answer turned into rows and dropped before the next,
+    so that only a batch of those objects is alive at once (at 65,000 modules, all of them at
+    once took 250 MiB, more than the rest of the check). Not more batches: every call pays for
+    handing the scanner all the packages' modules again (0.13 s at 65,000). Module names are
+    interned: every row's imported name is then the graph's one string for that module.
     """
     rows: dict[str, tuple[ImportRow, ...]] = {}
-    for start in range(0, len(module_files), SCAN_BATCH):
+    batch = max(SMALLEST_BATCH, -(-len(module_files) // SCAN_BATCHES))
+    for start in range(0, len(module_files), batch):
         scanned = _rustgrimp.scan_for_imports(
             module_files=tuple(
                 ModuleFile(module=Module(m), mtime=mtime)
-                for m, mtime in module_files[start : start + SCAN_BATCH]
+                for m, mtime in module_files[start : start + batch]
             ),
             found_packages=found_packages,
             include_external_packages=bool(include_external_packages),
@@ -110,8 +111,9 @@ def scan_for_imports(
     return rows
 
 
-SCAN_BATCH = 16_384
-"""Modules per call of grimp's scanner (see `scan_for_imports`)."""
+SCAN_BATCHES = 4
+SMALLEST_BATCH = 4096
+"""At most `SCAN_BATCHES` calls of grimp's scanner, of at least `SMALLEST_BATCH` modules."""
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import grimp
 import pytest
@@ -86,6 +87,30 @@ def test_the_scanner_reports_each_files_imports_sorted_with_lines_and_lazy_flags
         ),
         "pkg.b": (("typing", 1, "from typing import TYPE_CHECKING", False),),
     }
+
+
+def test_a_scan_in_batches_gives_the_rows_of_one_scan_with_one_string_per_module_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large tree is scanned a batch of modules at a time (only one batch's objects alive):
+    the rows are those of a single call, every imported name the one interned string."""
+    root = write_tree(tmp_path, TREE)
+    whole = scan(root)
+    real = grimp_api._rustgrimp.scan_for_imports
+    batches: list[int] = []
+
+    def counted(**arguments: Any) -> Any:
+        batches.append(len(arguments["module_files"]))
+        return real(**arguments)
+
+    monkeypatch.setattr(grimp_api._rustgrimp, "scan_for_imports", counted)
+    monkeypatch.setattr(grimp_api, "SMALLEST_BATCH", 1)
+    batched = scan(root)
+    assert batches == [2, 2, 2]  # 6 modules in at most SCAN_BATCHES (4) calls
+    assert batched == whole
+    names = [row[0] for rows in batched.values() for row in rows] + list(batched)
+    assert names.count("pkg.c") == 4  # imported three times, and a module
+    assert len({id(name) for name in names}) == len(set(names))  # one string per name
 
 
 def test_the_scanner_raises_what_the_scan_recovers_from(tmp_path: Path) -> None:

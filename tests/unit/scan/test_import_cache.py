@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from helpers import imports_of, modules_of, scan_tree, write_tree
 
-from archgraph.scan import ScanOutcome, grimp_api
+from archgraph.scan import ScanOptions, ScanOutcome, ScanStore, grimp_api, scan
 from archgraph.scan.import_cache import CACHE_NAME
 
 TREE = {
@@ -59,6 +59,30 @@ def test_a_warm_scan_scans_nothing_and_gives_the_same_graph(
     assert details(warm) == details(cold) == {("pkg.a", "pkg", (1,)), ("pkg.a", "pkg.c", (2,))}
     assert modules_of(warm) == modules_of(cold)
     assert warm.summary == cold.summary
+
+
+def test_a_store_of_one_scan_keeps_no_rows_once_written_and_still_serves_a_second_scan(
+    tmp_path: Path, scanned: list[set[str]]
+) -> None:
+    """The rows are in the graph and in the cache file: the store lets go of them (they were
+    held twice for the rest of a check), and a scan handed the same store reads the file."""
+    root = write_tree(tmp_path / "project", TREE)
+    store = ScanStore.in_folder(tmp_path / "cache")
+    options = ScanOptions(root_packages=("pkg",))
+    cold = scan(root, options, store)
+    assert entries(store) == 0
+    warm = scan(root, options, store)
+    assert scanned == [{"pkg", "pkg.a", "pkg.c"}]  # the second scan read the rows back
+    assert details(warm) == details(cold)
+    memory = ScanStore.in_memory()  # one that outlives its scans keeps them
+    scan(root, options, memory)
+    assert entries(memory) == 3
+
+
+def entries(store: ScanStore) -> int:
+    """How many files' rows the store holds in memory (without loading the cache file)."""
+    held = store._imports
+    return 0 if held is None else len(held.entries)
 
 
 def test_an_edited_file_alone_is_scanned_again(tmp_path: Path, scanned: list[set[str]]) -> None:
