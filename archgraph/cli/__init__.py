@@ -13,8 +13,6 @@ use cases when they run, so that `--help` and a warm `check` load only what they
 
 from __future__ import annotations
 
-import traceback
-
 import click
 
 from archgraph import forking, scanner_stderr
@@ -36,7 +34,6 @@ from archgraph.interrupts import (
     forget_caught_interrupt,
     terminate_cleanly,
 )
-from archgraph.process import collector_paused
 
 __all__ = ["Guarded", "main"]
 
@@ -49,10 +46,8 @@ class Guarded(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             # The command line owns its process: its stderr (a scanner panic that the scan
-            # recovers from is a diagnostic, and its backtrace is not shown) and its garbage
-            # collector, paused while the run builds its mostly acyclic data (see
-            # process.collector_paused: 45-70 ms of a warm check on Home Assistant).
-            with terminate_cleanly(), scanner_stderr.holding(), forking.allowing(), collector_paused():
+            # recovers from is a diagnostic, and its backtrace is not shown).
+            with terminate_cleanly(), scanner_stderr.holding(), forking.allowing():
                 code = super().invoke(ctx)
             if isinstance(code, ExitCode):
                 ctx.exit(code)
@@ -77,6 +72,8 @@ class Guarded(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             # The exception's text may quote the analysed tree: each line is made visible.
+            import traceback  # noqa: PLC0415 - only for an internal error
+
             click.echo(
                 "archgraph: internal error; please report it with the traceback below:\n"
                 + visible_lines(traceback.format_exc().split("\n")),
