@@ -133,6 +133,8 @@ def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
     outputs(tree)
     from archgraph.families.class_cache import CACHE_NAME as CLASSES  # noqa: PLC0415
     from archgraph.families.class_cache import _valid as classes_valid  # noqa: PLC0415
+    from archgraph.families.report_cache import CACHE_NAME as REPORTS  # noqa: PLC0415
+    from archgraph.families.report_cache import _valid as reports_valid  # noqa: PLC0415
     from archgraph.scan import audit, facts, facts_cache, import_cache, unparsable  # noqa: PLC0415
 
     checks = {
@@ -143,6 +145,7 @@ def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
         facts.MEMO_NAME: facts._valid_memo,
         facts.MENTIONS_NAME: facts._valid_mentions,
         CLASSES: classes_valid,
+        REPORTS: reports_valid,
     }
     written = {p.name for p in (tree / ".archgraph_cache").iterdir()}
     assert written == set(checks), written
