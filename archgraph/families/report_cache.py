@@ -13,6 +13,7 @@ the old report by a warm run.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from archgraph.scan import cache_file
 
 REPORT_CACHE_VERSION = 1
 CACHE_NAME = "families.marshal"
-KEPT_REPORTS = 4  # one per recent question (`--concept`, `--include-tests`...), the latest last
+KEPT_REPORTS = 8  # one per recent question (`--concept`, `--include-tests`...), the latest last
 
 # Whose code decides the report: the analysis, and the class model it reads.
 _CODE_FOLDERS = (Path(__file__).parent, Path(__file__).parent.parent / "model")
@@ -80,20 +81,27 @@ def _code_stamps() -> list[tuple[str, int, int]]:
 def load_report(cache_dir: Path, key: str) -> KeptReport | None:
     """The report kept under `key`, or None."""
     stored = cache_file.load(cache_dir / CACHE_NAME, REPORT_CACHE_VERSION, _valid)
-    if stored is None:
+    data = stored[0].get(key) if stored is not None else None
+    if data is None:
         return None
-    rows = stored[0].get(key)
-    return _kept(rows) if rows is not None else None
+    try:  # only the report asked for is unmarshalled and checked
+        rows = marshal.loads(data)
+        return _kept(rows) if _valid_rows(rows) else None
+    except Exception:
+        return None
 
 
 def store_report(cache_dir: Path, key: str, kept: KeptReport) -> None:
     """Keep `kept` under `key`, with the latest few others."""
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, REPORT_CACHE_VERSION, _valid)
-    reports: dict[str, Any] = stored[0] if stored is not None else {}
+    reports: dict[str, bytes] = stored[0] if stored is not None else {}
     reports.pop(key, None)
     reports = dict(list(reports.items())[-(KEPT_REPORTS - 1) :])
-    reports[key] = _rows(kept)
+    try:
+        reports[key] = marshal.dumps(_rows(kept))
+    except ValueError:
+        return
     cache_file.store(file, REPORT_CACHE_VERSION, reports)
 
 
@@ -200,10 +208,11 @@ def _kept(rows: tuple[Any, ...]) -> KeptReport:
 
 
 def _valid(payload: tuple[Any, ...]) -> bool:
-    """({key: rows},) as `store_report` writes them."""
+    """({key: marshalled rows},) as `store_report` writes them; the rows of a report are
+    checked when it is read (`_valid_rows`)."""
     (reports,) = payload
     return type(reports) is dict and all(
-        type(key) is str and _valid_rows(rows) for key, rows in reports.items()
+        type(key) is str and type(data) is bytes for key, data in reports.items()
     )
 
 
