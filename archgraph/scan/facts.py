@@ -58,10 +58,9 @@ def _parse_batch(
     return results
 
 
-
 def _parse_batch_marshalled(batch: Sequence[tuple[str, str]], chains: bool = True) -> bytes:
     """Worker: `_parse_batch`, marshalled: rows of plain tuples cross to the main process
-    several times faster so than pickled (which the main process, a parser too, would pay for)."""
+    several times faster than pickled ones (the main process, a parser too, unpickled them)."""
     return marshal.dumps(_parse_batch(batch, chains))
 
 
