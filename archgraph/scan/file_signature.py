@@ -1,0 +1,152 @@
+"""What a check reads of one file, as digests: to tell, without scanning the tree again, that an
+edited file still says the same to every contract (`check --affected`, usecases/affected_record.py).
+
+A file's signature holds a digest of its import rows (grimp's: imported module, line, line
+text, lazy) and of its audit scan (the climb of its relative imports, its dynamic imports, the
+names its import statements name, its `# archgraph: ignore[...]` comments); and, when the run
+read them, of the audit's own import rows and of the kinds of its imports (read only for the
+files a check asked about: their other versions cannot change a verdict that never read them).
+Two versions of a file with the same signature give the same graph, the same audit findings and
+the same suppressions, so every verdict on imports is the same.
+
+A file the scan left out (unparsable, too large, read from a prepared text) has no signature:
+any change to it means scanning again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from archgraph.scan.finder import ModuleSource
+
+# (imports and audit scan, the audit's import rows or None, the import kinds or None)
+Signature = tuple[bytes, bytes | None, bytes | None]
+_WORD = re.compile(r"\w+")
+
+
+def digest(value: object) -> bytes:
+    """A digest of plain data (tuples, strings, numbers): equal values, equal digests."""
+    text = repr(_plain(value)).encode("utf-8", "backslashreplace")
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
+def _plain(value: object) -> object:
+    """Lists as tuples (a cache entry read back may hold either)."""
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+def signature_of(
+    rows: Sequence[Any], scan: Sequence[Any], audit_rows: object, kinds: object
+) -> Signature:
+    """`scan`: (climb, dynamic, targets, suppressions); `audit_rows`, `kinds`: None when not read."""
+    return (
+        digest((tuple(rows), tuple(scan))),
+        None if audit_rows is None else digest(audit_rows),
+        None if kinds is None else digest(kinds),
+    )
+
+
+def recorded_signatures(
+    sources: Iterable[ModuleSource],
+    import_entries: Mapping[str, tuple[str, Any, Any]],
+    audit_entries: Mapping[str, list[Any]],
+    kinds_read: Collection[str],
+) -> dict[str, Signature]:
+    """The signature of each file as the scan just read it, from the store's entries for the
+    file's version (its stamp); a file without both entries has none."""
+    found: dict[str, Signature] = {}
+    for source in sources:
+        imported = import_entries.get(source.module)
+        audited = audit_entries.get(str(source.path))
+        if imported is None or audited is None:
+            continue
+        if imported[0] != str(source.path) or tuple(imported[1]) != source.stamp:
+            continue
+        if tuple(audited[0]) != source.stamp:
+            continue
+        kinds = audited[5]
+        if source.module in kinds_read and kinds is None:
+            continue  # kinds read but not kept: nothing to compare an edit with
+        found[source.module] = signature_of(
+            imported[2], (audited[1], audited[2], audited[3], audited[6]), audited[4], kinds
+        )
+    return found
+
+
+def current_signature(
+    source: ModuleSource,
+    package: str,
+    directory: str,
+    resolvable: Callable[[set[str]], Iterable[str]],
+    namespace: Iterable[str],
+    include_external_packages: bool,
+    recorded: Signature,
+) -> Signature | None:
+    """The signature of the file's content now, read the way a scan reads it, with the parts
+    `recorded` has; None when the scan would not read it as it is (a prepared text, a file
+    the scanner cannot parse or decode).
+
+    `resolvable(words)`: the modules of the file's root package (`package` in `directory`)
+    that imported names resolve against, of those whose every part is one of the words of the
+    file or of its own name: the others cannot be named by its imports (a relative import
+    names its module's own parts). `namespace`: the package's namespace modules.
+    """
+    from archgraph.scan import grimp_api  # noqa: PLC0415 - the scan's own start-up
+    from archgraph.scan.file_scan import FileScan, import_kinds, read_whole  # noqa: PLC0415
+    from archgraph.scan.prepared import python_text  # noqa: PLC0415
+    from archgraph.scan.python_source import readable_source  # noqa: PLC0415
+    from archgraph.scan.scanner_errors import is_panic  # noqa: PLC0415
+
+    if python_text(source) is not None:
+        return None
+    try:
+        raw = read_whole(str(source.path), source.stamp[0])
+    except OSError:
+        return None
+    words = set(_WORD.findall(raw.decode("utf-8", "replace")))
+    words.update(source.module.split("."))
+    named = list(resolvable(words))
+    found = grimp_api.found_package(
+        package, directory, named, [m for m in namespace if words.issuperset(m.split("."))]
+    )
+    try:
+        scanned = grimp_api.scan_for_imports(
+            module_files=[(source.module, source.mtime)],
+            found_packages={found},
+            include_external_packages=include_external_packages,
+            exclude_type_checking_imports=False,
+        )
+    except BaseException as error:
+        if isinstance(error, Exception) or is_panic(error):
+            return None
+        raise
+    data = readable_source(raw)
+    parsed: list[Any] = []
+
+    def tree() -> Any:
+        if not parsed:
+            from archgraph.scan.syntax import parse  # noqa: PLC0415
+
+            parsed.append(parse(data))
+        return parsed[0]
+
+    scan = FileScan.of(data, source, tree)
+    audit_rows = None
+    if recorded[1] is not None:
+        from archgraph.scan.extract import extract_imports  # noqa: PLC0415
+
+        audit_rows = tuple(
+            (f.line, f.level, f.module, f.is_from, f.in_try) for f in extract_imports(data, tree())
+        )
+    kinds = tuple(import_kinds(data, None)) if recorded[2] is not None else None
+    return signature_of(
+        scanned.get(source.module, ()),
+        (scan.climb, scan.dynamic, scan.targets, scan.suppressions),
+        audit_rows,
+        kinds,
+    )
