@@ -67,50 +67,73 @@ def changed_files(root: Path, since: str) -> ChangedFiles:
     Raises:
         ArchgraphError: git is missing, `root` is not in a repository, or `since` is unknown.
     """
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    _check_revision(since)
-    return _changed_since(top.resolve(), since, *_diffed(root, since))
+    return PendingChanges(root, since, None).result().since_revision
 
 
-def git_changes(root: Path, since: str, folders: Sequence[Path]) -> GitChanges:
-    """`changed_files(root, since)`, and the working tree against HEAD; the untracked files
-    of the view include the ignored ones under `folders` (absolute paths), where the
-    analyzed code is. One `git diff` serves both when `since` is the HEAD commit; the
-    commands run side by side (each looks at every file of the tree)."""
-    _check_revision(since)
-    top_found, head, since_commit = _git_all(
-        root,
-        [
+class PendingChanges:
+    """`changed_files(root, since)` and, given `folders` (absolute paths: where the analyzed
+    code is), the working tree against HEAD, whose untracked files include the ignored ones
+    the scan would look at under `folders`.
+
+    The git commands start at once, side by side (each looks at every file of the tree), and
+    run while the caller does other work; `result()` waits for them. One `git diff` serves
+    both when `since` names HEAD.
+    """
+
+    def __init__(self, root: Path, since: str, folders: Sequence[Path] | None) -> None:
+        _check_revision(since)
+        self.root, self.since = root, since
+        self.viewed = folders is not None and all(_within(folder, root) for folder in folders)
+        inside = [os.path.relpath(folder, root) for folder in folders or ()]
+        commands = [
             ("rev-parse", "--show-toplevel"),
-            _commit_query("HEAD"),
-            _commit_query(since),
-        ],
-        may_fail={1, 2},
-    )
-    top = Path(top_found.strip()).resolve()
-    head_id, since_id = _object_id(head), _object_id(since_commit)
-    inside = [os.path.relpath(folder, top) for folder in folders]
-    viewed = head_id is not None and not any(n == ".." or n.startswith("../") for n in inside)
-    commands = [_diff_arguments(since), _UNTRACKED]
-    if viewed:
-        commands.append(
-            ("ls-files", "--others", "--ignored", "--exclude-standard", "--full-name", "-z",
-             "--", *_python_files_in(inside))
+            _diff_arguments(since),
+            _UNTRACKED,
+        ]
+        if self.viewed:
+            commands += [
+                _commit_query("HEAD"),
+                _commit_query(since),
+                ("ls-files", "--others", "--ignored", "--exclude-standard", "--full-name", "-z",
+                 "--", *_python_files_in(inside)),
+            ]
+            if since != "HEAD":
+                commands.append(_diff_arguments("HEAD"))
+        self._running = _GitCommands(root, commands, may_fail={3, 4})
+
+    def result(self) -> GitChanges:
+        """The changes (waits for git).
+
+        Raises:
+            ArchgraphError: git is missing, `root` is not in a repository, or `since` is unknown.
+        """
+        outputs = self._running.outputs()
+        top = Path(outputs[0].strip()).resolve()
+        since_revision = _changed_since(top, self.since, outputs[1], outputs[2])
+        if not self.viewed:
+            return GitChanges(since_revision, None)
+        head_id, since_id = _object_id(outputs[3]), _object_id(outputs[4])
+        if head_id is None:
+            return GitChanges(since_revision, None)  # no commit yet
+        against_head = outputs[1] if since_id == head_id else _against_head(self.root, outputs)
+        view = WorktreeView(
+            top,
+            head_id,
+            frozenset(_names(against_head)),
+            frozenset(_names(outputs[2])) | frozenset(_names(outputs[5])),
         )
-        if since_id != head_id:
-            commands.append(_diff_arguments("HEAD"))
-    outputs = _git_all(root, commands)
-    since_revision = _changed_since(top, since, outputs[0], outputs[1])
-    if not viewed or head_id is None:
-        return GitChanges(since_revision, None)  # no commit yet, or code outside the repository
-    against_head = outputs[3] if len(outputs) > 3 else outputs[0]
-    view = WorktreeView(
-        top,
-        head_id,
-        frozenset(_names(against_head)),
-        frozenset(_names(outputs[1])) | frozenset(_names(outputs[2])),
-    )
-    return GitChanges(since_revision, view)
+        return GitChanges(since_revision, view)
+
+
+def _against_head(root: Path, outputs: Sequence[str]) -> str:
+    """`git diff` against HEAD: started beside the others when the revision is not spelled
+    HEAD, else (a symbolic HEAD that another commit replaced meanwhile) run now."""
+    return outputs[6] if len(outputs) > 6 else _git(root, *_diff_arguments("HEAD"))
+
+
+def _within(folder: Path, root: Path) -> bool:
+    """The folder lies under `root` (pathspecs of git run in `root` cannot leave it)."""
+    return not os.path.relpath(folder, root).startswith("..")
 
 
 def tracked_files(top: Path) -> frozenset[str]:
@@ -128,25 +151,19 @@ _SCANNED_SUFFIXES = ("py", "pyi", "pyc", "so", "pyd")
 
 
 def _python_files_in(folders: Sequence[str]) -> list[str]:
-    """Pathspecs of the files a scan looks at under the repository-relative folders (their
-    names taken literally), but not the compiled files of `__pycache__` (Python's own)."""
+    """Pathspecs of the files a scan looks at under the folders (relative to where git runs,
+    their names taken literally), but not the compiled files of `__pycache__` (Python's own)."""
     specs = []
     for folder in folders:
         literal = _GLOB_CHARACTERS.sub(r"\\\g<0>", Path(folder).as_posix())
         base = "" if literal == "." else literal + "/"
-        specs += [f":(top,glob){base}**/*.{suffix}" for suffix in _SCANNED_SUFFIXES]
-        specs.append(f":(top,exclude,glob){base}**/__pycache__/**")
+        specs += [f":(glob){base}**/*.{suffix}" for suffix in _SCANNED_SUFFIXES]
+        specs.append(f":(exclude,glob){base}**/__pycache__/**")
     return specs
 
 
 _GLOB_CHARACTERS = re.compile(r"[*?\[\]\\]")
 _UNTRACKED = ("ls-files", "--others", "--exclude-standard", "--full-name", "-z")
-
-
-def _diffed(root: Path, since: str) -> tuple[str, str]:
-    """The names `git diff` and `git ls-files --others` give (changed since `since`, new)."""
-    diffed, untracked = _git_all(root, [_diff_arguments(since), _UNTRACKED])
-    return diffed, untracked
 
 
 def _diff_arguments(since: str) -> tuple[str, ...]:
@@ -175,46 +192,66 @@ def _object_id(output: str | None) -> str | None:
 
 
 def _git(root: Path, *args: str) -> str:
-    return _git_all(root, [args])[0]
+    return _GitCommands(root, [args]).outputs()[0]
 
 
-def _git_all(
-    root: Path, commands: Sequence[tuple[str, ...]], may_fail: Collection[int] = ()
-) -> list[str]:
-    """The output of each git command, run side by side in the repository holding `root`;
-    a command of `may_fail` that fails gives an empty output, any other raises."""
-    environment = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_VARIABLES}
-    started = []
-    try:
-        for args in commands:
-            started.append(
-                subprocess.Popen(
-                    ["git", "-C", str(root), *args],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    stdin=subprocess.DEVNULL,
-                    env=environment,
+class _GitCommands:
+    """Git commands running side by side in the repository holding `root`."""
+
+    def __init__(
+        self, root: Path, commands: Sequence[tuple[str, ...]], may_fail: Collection[int] = ()
+    ) -> None:
+        """`may_fail`: the positions of commands whose failure gives an empty output (any
+        other's failure raises, see `outputs`)."""
+        self.root, self.commands, self.may_fail = root, list(commands), may_fail
+        environment = {k: v for k, v in os.environ.items() if k not in _REDIRECTING_VARIABLES}
+        self.started: list[subprocess.Popen[bytes]] = []
+        try:
+            for args in self.commands:
+                self.started.append(
+                    subprocess.Popen(
+                        ["git", "-C", str(root), *args],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        stdin=subprocess.DEVNULL,
+                        env=environment,
+                    )
                 )
-            )
-    except FileNotFoundError:
-        for process in started:
+        except FileNotFoundError:
+            self._reap()
+            raise ArchgraphError("--affected needs git, which was not found on PATH") from None
+        except BaseException:
+            self._reap()
+            raise
+
+    def _reap(self) -> None:
+        for process in self.started:
             process.kill()
-            process.wait()
-        raise ArchgraphError("--affected needs git, which was not found on PATH") from None
-    finished = [process.communicate() for process in started]
-    outputs = []
-    for index, (args, process, (stdout, stderr)) in enumerate(
-        zip(commands, started, finished, strict=True)
-    ):
-        if process.returncode != 0:
-            if index in may_fail:
-                outputs.append("")
-                continue
-            detail = stderr.decode("utf-8", "replace").strip().splitlines()
-            shown = args[:2]
-            raise ArchgraphError(
-                f"--affected: `git {' '.join(shown)}` failed in {root}: "
-                + (detail[0] if detail else f"exit code {process.returncode}")
-            )
-        outputs.append(stdout.decode("utf-8", "surrogateescape"))
-    return outputs
+            process.communicate()
+
+    def outputs(self) -> list[str]:
+        """Each command's output, once all have finished.
+
+        Raises:
+            ArchgraphError: a command not allowed to fail failed.
+        """
+        try:
+            finished = [process.communicate() for process in self.started]
+        except BaseException:
+            self._reap()
+            raise
+        outputs = []
+        for index, (args, process, (stdout, stderr)) in enumerate(
+            zip(self.commands, self.started, finished, strict=True)
+        ):
+            if process.returncode != 0:
+                if index in self.may_fail:
+                    outputs.append("")
+                    continue
+                detail = stderr.decode("utf-8", "replace").strip().splitlines()
+                raise ArchgraphError(
+                    f"--affected: `git {' '.join(args[:2])}` failed in {self.root}: "
+                    + (detail[0] if detail else f"exit code {process.returncode}")
+                )
+            outputs.append(stdout.decode("utf-8", "surrogateescape"))
+        return outputs

@@ -129,11 +129,12 @@ class Record:
     top: str  # the repository's working tree
     root: str  # the analyzed tree (resolved)
     outside_head: dict[str, Stamp | None]  # repository-relative: each file that differed from HEAD
-    modules: list[str]  # the graph's modules, sorted
+    modules: str  # the graph's modules, sorted, each ended by a NUL (one string loads at once)
     internal: int  # how many of them are the analyzed code's
     importer_starts: bytes  # positions: module i's importers are importers[starts[i]:starts[i+1]]
     importers: bytes  # positions of modules
-    files: list[str]  # root-relative POSIX path of each module file the walk found
+    # the root-relative POSIX path of each module file the walk found, each between NULs
+    files: str
     file_modules: bytes  # positions: each file's module
     # by file: its tree's position + 1 when the model has it (0: a file the scan left out)
     file_trees: bytes
@@ -199,25 +200,27 @@ def _valid(payload: tuple[Any, ...]) -> bool:
         and all(type(a) is tuple and len(a) == 2 and type(a[0]) is str for a in anchor)
         and type(outside) is dict
         and all(type(k) is str and (v is None or cache_file.is_stamp(v)) for k, v in outside.items())
-        and type(modules) is list and (not modules or {*map(type, modules)} == {str})
-        and type(internal) is int
-        and type(starts) is bytes and len(starts) == 4 * (len(modules) + 1)
+        and type(modules) is str and type(internal) is int
+        and type(starts) is bytes and len(starts) == 4 * (modules.count("\0") + 1)
         and type(importers) is bytes and len(importers) % 4 == 0
-        and type(files) is list and (not files or {*map(type, files)} == {str})
-        and type(file_modules) is bytes and len(file_modules) == 4 * len(files)
-        and type(file_trees) is bytes and len(file_trees) == len(files)
-        and type(member_of) is bytes and len(member_of) == len(modules)
+        and type(files) is str and files.startswith("\0") and files.endswith("\0")
+        and type(file_modules) is bytes and len(file_modules) == 4 * (files.count("\0") - 1)
+        and type(file_trees) is bytes and len(file_trees) == files.count("\0") - 1
+        and type(member_of) is bytes and len(member_of) == modules.count("\0")
         and type(trees) is list and len(trees) < 255
         and all(
             type(t) is tuple and len(t) == 3 and type(t[0]) is str and type(t[1]) is str
             and cache_file.is_str_tuple(t[2])
             for t in trees
         )
-        and type(signatures) is bytes and len(signatures) == _SIGNATURE_BYTES * len(files)
+        and type(signatures) is bytes and len(signatures) == _SIGNATURE_BYTES * len(file_trees)
     )
 
 
 # --- the recorded graph: what the scope of a change needs --------------------------------------
+
+
+_LOOKUPS_BEFORE_INDEX = 16
 
 
 class RecordedGraph(IndexedFiles):
@@ -227,39 +230,54 @@ class RecordedGraph(IndexedFiles):
         self.root = Path(record.root)
         self.total_modules = record.internal
         self._record = record
-        self._names = record.modules
+        self.names = record.modules.split("\0")[:-1]
         self._starts = unpacked(record.importer_starts)
         self._importers = unpacked(record.importers)
         self._file_modules = unpacked(record.file_modules)
         self._by_file: dict[str, int] | None = None
         self._by_name: dict[str, int] | None = None
+        self._lookups = 0
 
     @property
     def modules(self) -> frozenset[str]:
-        return frozenset(self._names)
+        return frozenset(self.names)
 
     def module_of_file(self, path: str) -> str | None:
-        if self._by_file is None:
-            trees = self._record.file_trees
-            self._by_file = {p: i for i, p in enumerate(self._record.files) if trees[i]}
-        file = self._by_file.get(path)
-        return None if file is None else self._names[self._file_modules[file]]
+        file = self.position_of(path)
+        if file is None or not self._record.file_trees[file]:
+            return None
+        return self.names[self._file_modules[file]]
+
+    def position_of(self, path: str) -> int | None:
+        """A file's position: looked for in the list the first times (a change is a few
+        files), by a dict made once when many are asked for."""
+        self._lookups += 1
+        if self._by_file is None and self._lookups > _LOOKUPS_BEFORE_INDEX:
+            self._by_file = {p: i for i, p in enumerate(self._files())}
+        if self._by_file is not None:
+            return self._by_file.get(path)
+        files = self._record.files
+        at = files.find(f"\0{path}\0")
+        return None if at < 0 or "\0" in path else files.count("\0", 0, at)
+
+    def _files(self) -> list[str]:
+        return self._record.files.split("\0")[1:-1]
 
     def modules_under(self, folders: Collection[str]) -> Iterator[str]:
         trees = self._record.file_trees
-        for file, path in enumerate(self._record.files):
+        for file, path in enumerate(self._files()):
             if trees[file] and any(str(parent) in folders for parent in PurePosixPath(path).parents):
-                yield self._names[self._file_modules[file]]
+                yield self.names[self._file_modules[file]]
 
     def files_of(self, modules: Collection[str]) -> Iterator[Path]:
-        trees, names = self._record.file_trees, self._names
-        for file, path in enumerate(self._record.files):
+        trees, names = self._record.file_trees, self.names
+        for file, path in enumerate(self._files()):
             if trees[file] and names[self._file_modules[file]] in modules:
                 yield Path(path)
 
     def upstream(self, modules: Collection[str]) -> frozenset[str]:
         """The modules and every module importing one, directly or indirectly."""
-        names = self._names
+        names = self.names
         if len(modules) > 32 and self._by_name is None:
             self._by_name = {name: i for i, name in enumerate(names)}
         if self._by_name is not None:
@@ -289,6 +307,9 @@ _CLASSES: dict[str, type] = {
         Coverage, Suppressed, ViolationKey,
     )
 }
+# How many fields each class has: all passed to `__init__` in this order (none is keyword-only,
+# which the record's own check of what it wrote makes sure of, see `recordable`).
+_ARITY = {cls: len(dataclasses.fields(cls)) for cls in _CLASSES.values()}
 _ENUMS: dict[str, type[enum.Enum]] = {
     cls.__name__: cls for cls in (Severity, ImportKind, BaselineStatus)
 }
@@ -306,7 +327,7 @@ def encode(value: object) -> object:
         return ("P", str(value))
     name = type(value).__name__
     if _CLASSES.get(name) is type(value):
-        fields = [f for f in dataclasses.fields(value) if f.init]  # type: ignore[arg-type]
+        fields = dataclasses.fields(value)  # type: ignore[arg-type]
         return ("D", name, *(encode(getattr(value, f.name)) for f in fields))
     raise Unrecordable(f"{type(value).__name__} is not recorded")
 
@@ -325,10 +346,9 @@ def decode(value: object) -> Any:
         return Path(value[1])
     if tag == "D" and len(value) >= 2:
         cls = _CLASSES[value[1]]
-        names = [f.name for f in dataclasses.fields(cls) if f.init]
-        if len(names) != len(value) - 2:
+        if _ARITY[cls] != len(value) - 2:
             raise ValueError("fields differ")
-        return cls(**{n: decode(v) for n, v in zip(names, value[2:], strict=True)})
+        return cls(*map(decode, value[2:]))  # every field is an init field, in order
     raise ValueError("not an encoded value")
 
 
@@ -337,7 +357,11 @@ def recordable(result: RunResult) -> Any:
     if result.extras or result.scope is not None or result.baseline is not None:
         raise Unrecordable("the result carries more than contract results")
     encoded = encode(result)
-    if repr(decode(encoded)) != repr(result):
+    try:
+        same = repr(decode(encoded)) == repr(result)
+    except (TypeError, ValueError, KeyError):
+        same = False
+    if not same:
         raise Unrecordable("the result does not survive recording")
     return encoded
 
@@ -434,38 +458,61 @@ def folders_of(root: Path, scan_options: ScanOptions) -> list[Path]:
     return [d for p in scan_options.root_packages for d in locate_package(p, source_roots)]
 
 
-def reuse(
-    folder: Path | None, root: Path, fingerprint_now: str, view: WorktreeView, scan_options: ScanOptions
-) -> tuple[RunResult, RecordedGraph] | None:
-    """The recorded result and graph, when they hold for the tree as it is now; else None."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record made on this tree with the same code and configuration: its result holds if
+    the files still say what they said (see `holds`)."""
+
+    record: Record
+    graph: RecordedGraph
+    result: RunResult
+
+    def holds(self, view: WorktreeView, root: Path, scan_options: ScanOptions, folder: Path) -> bool:
+        """Whether the tree as git sees it now gives the recorded result."""
+        try:
+            differing = differing_files(self.record, view, folder)
+            return differing is not None and _same_signatures(
+                self.record, self.graph, view, root, differing, scan_options
+            )
+        except Exception:  # a record that cannot be read as recorded: check the tree instead
+            return False
+
+
+def candidate(folder: Path, root: Path, fingerprint_now: str) -> Candidate | None:
+    """The record in `folder`, when it was made on this tree (`root`) by the same code with
+    the same configuration; read while git looks at the tree (see scan.changes.PendingChanges)."""
     record = load_record(folder)
     if record is None or record.fingerprint != fingerprint_now or record.root != str(root):
         return None
     if any(_stamp(path) != stamp for path, stamp in record.anchors):
         return None
     try:
-        differing = differing_files(record, view, folder)
-        if differing is None or not _same_signatures(record, view, root, differing, scan_options):
+        graph = RecordedGraph(record)
+        result = decode(record.result)
+        if not isinstance(result, RunResult):
             return None
-        return decode(record.result), RecordedGraph(record)
-    except Exception:  # a record that cannot be read as recorded: check the tree instead
+        from archgraph.scan import file_signature  # noqa: F401, PLC0415 - read the next file
+    except Exception:
         return None
+    return Candidate(record, graph, result)
 
 
 def _same_signatures(
-    record: Record, view: WorktreeView, root: Path, differing: Sequence[str], scan_options: ScanOptions
+    record: Record,
+    graph: RecordedGraph,
+    view: WorktreeView,
+    root: Path,
+    differing: Sequence[str],
+    scan_options: ScanOptions,
 ) -> bool:
     from archgraph.scan.file_signature import current_signature  # noqa: PLC0415
     from archgraph.scan.finder import ModuleSource  # noqa: PLC0415
 
-    by_file: dict[str, int] | None = None
     file_modules = unpacked(record.file_modules)
     for name in differing:
         path = Path(view.top, name)
         relative = os.path.relpath(path, root)
-        if by_file is None:
-            by_file = {p: i for i, p in enumerate(record.files)}
-        file = by_file.get(relative)
+        file = graph.position_of(relative)
         if file is None:
             # No module's file (data, a file the walk leaves out): the walk looks at the
             # names and kinds of files only, and those are the same, so nothing reads it.
@@ -474,7 +521,7 @@ def _same_signatures(
         tree = record.file_trees[file] - 1
         if recorded is None or tree < 0:
             return False
-        module = record.modules[file_modules[file]]
+        module = graph.names[file_modules[file]]
         package, directory, namespace = record.trees[tree]
         status = os.lstat(path)
         stamp = cache_file.stamp_of(status)
@@ -483,7 +530,7 @@ def _same_signatures(
         source = ModuleSource(module, path, status.st_mtime, stamp, Path(relative))
 
         def resolvable(words: set[str], package: str = package, tree: int = tree) -> list[str]:
-            return _named_by(record, package, tree + 1, words)
+            return _named_by(graph.names, record.member_of, package, tree + 1, words)
 
         current = current_signature(
             source, package, directory, resolvable, namespace,
@@ -494,10 +541,12 @@ def _same_signatures(
     return True
 
 
-def _named_by(record: Record, package: str, member: int, words: set[str]) -> list[str]:
-    """The modules of the tree (`member`: its position + 1) that a file with these words can
-    name: those whose every part is one of them, found down the sorted names part by part."""
-    names, member_of = record.modules, record.member_of
+def _named_by(
+    names: Sequence[str], member_of: bytes, package: str, member: int, words: set[str]
+) -> list[str]:
+    """The modules of the tree (`member`: its position + 1 in `member_of`, by module) that a
+    file with these words can name: those whose every part is one of them, found down the
+    sorted `names` part by part."""
     found: list[str] = []
 
     def has(name: str) -> int | None:
@@ -588,8 +637,9 @@ def make_record(
             packed.append(packed_signature(signatures.get(source.module) if in_model else None))
     trees = [(t.package, str(t.directory), tuple(sorted(t.namespace_modules))) for t in found.trees]
     record = Record(
-        fingerprint_now, view.head, anchors(anchored), str(top), str(root), outside, modules,
-        len(model.internal_modules), positions(starts), positions(importers), files,
+        fingerprint_now, view.head, anchors(anchored), str(top), str(root), outside,
+        "".join(f"{m}\0" for m in modules), len(model.internal_modules), positions(starts),
+        positions(importers), "\0" + "".join(f"{f}\0" for f in files),
         positions(file_modules), bytes(file_trees), bytes(member_of), trees, b"".join(packed),
         encoded,
     )

@@ -153,20 +153,24 @@ def _affected_run(
 ) -> tuple[ChangedFiles, tuple[RunResult, IndexedFiles] | None, Recorder | None]:
     """`--affected REV`: the files changed since REV, and either the recorded result (with
     its graph) when it holds for the tree as it is, or what records this run's."""
-    from archgraph.scan.changes import git_changes  # noqa: PLC0415
+    from archgraph.scan.changes import PendingChanges  # noqa: PLC0415
     from archgraph.usecases import affected_record as record  # noqa: PLC0415
 
     root, since = project.root, options.affected_since or ""
     scan_opts, _notes = scan_options(root, project.config, options)
     folders = record.folders_of(root, scan_opts)
-    changes = git_changes(root, since, folders)
-    view, folder = changes.worktree, scan_opts.cache_dir
+    pending = PendingChanges(root, since, folders)  # git runs while the record is read
+    folder = scan_opts.cache_dir
     fingerprint = record.analysis_fingerprint(project, options, scan_opts)
+    candidate = None
+    if fingerprint is not None and folder is not None:
+        candidate = record.candidate(folder, root, fingerprint)
+    changes = pending.result()
+    view = changes.worktree
     if view is None or folder is None or fingerprint is None:
         return changes.since_revision, None, None
-    reused = record.reuse(folder, root, fingerprint, view, scan_opts)
-    if reused is not None:
-        return changes.since_revision, reused, None
+    if candidate is not None and candidate.holds(view, root, scan_opts, folder):
+        return changes.since_revision, (candidate.result, candidate.graph), None
 
     def recorder(found: FindResult, outcome: ScanOutcome, store: ScanStore, result: RunResult) -> None:
         record.make_record(
