@@ -39,6 +39,10 @@ SHOP = {
     "shop/services/__init__.py": "from . import billing\n",
     "shop/services/orders.py": "from shop.data import store\n\n\ndef place():\n    return store\n",
     "shop/services/billing.py": "",
+    "shop/services/refunds.py": (
+        "from ..data import store as kept\nfrom . import billing, orders\n"
+        "from .billing import *  # noqa\nimport shop.data.store, shop.data\n"
+    ),
     "shop/data/__init__.py": "",
     "shop/data/store.py": "",
     "shop/data/legacy.py": "from shop.api import admin  # known, committed\n",
@@ -126,6 +130,8 @@ def test_an_edit_that_changes_no_import_reuses_the_recorded_result(repo: Path) -
     orders.write_text(orders.read_text() + "\n\nVALUE = 1\n")
     init = project / "shop/services/__init__.py"
     init.write_text(init.read_text() + "# billing comes first\n")
+    refunds = project / "shop/services/refunds.py"
+    refunds.write_text(refunds.read_text() + "\n\ndef refund(order):\n    return kept\n")
     assert_reused(project)
 
 
@@ -249,3 +255,15 @@ def test_a_record_brought_to_the_same_place_is_not_used(repo: Path, tmp_path_fac
     git(repo.parent, "clone", "-q", str(moved), repo.name)
     shutil.copytree(moved / "project/.archgraph_cache", repo / "project/.archgraph_cache")
     assert_checked_again(repo / "project")
+
+
+def test_an_import_that_becomes_type_checking_only_is_checked_again(repo: Path) -> None:
+    """Same line, same text: only the kind of the import changed (its violation shows it)."""
+    project = repo / "project"
+    legacy = project / "shop/data/legacy.py"
+    legacy.write_text("import typing\n\nfrom shop.api import admin\n")
+    affected(project)  # recorded with the import at line 3, a runtime one
+    legacy.write_text("import typing\nif typing.TYPE_CHECKING:\n    from shop.api import admin\n")
+    _code, report = assert_checked_again(project)
+    kinds = [v["import_kind"] for c in json.loads(report)["contracts"] for v in c["violations"]]
+    assert kinds == ["type_checking"]
