@@ -119,3 +119,9 @@ def test_the_modules_a_file_can_name_are_those_made_of_its_words() -> None:
             if member == 1 and words.issuperset(name.split("."))
         ]
         assert sorted(found) == expected
+
+
+@pytest.mark.parametrize("value", [frozenset({"a"}), {"a": 1}, object(), ("a", b"b")])
+def test_data_of_other_kinds_is_not_recorded(value: object) -> None:
+    with pytest.raises(Unrecordable):
+        encode(value)
