@@ -1,16 +1,15 @@
 """Process-wide settings the command line makes for its own process, and no library call makes.
 
 `archgraph.run()`, the use cases and the pytest plugin run inside someone else's process: they
-leave its environment, its garbage collector and its file descriptors as they found them. The
-command line owns its process and tunes it here (see archgraph.__main__ and archgraph.cli).
+leave its environment and its file descriptors as they found them. The command line owns its
+process and sets it up here (see archgraph.__main__). Speed is not sought here: the garbage
+collector, for one, runs as Python sets it (what a run allocates is the engine's business).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 
 # grimp's Rust parser recurses once per nesting level on its scanning threads, whose stack is
 # 2 MiB: `x = 1 + 1 + ...` with 100,000 terms (generated code) overflowed it and the whole process
@@ -28,38 +27,3 @@ def deep_parser_stacks(environ: MutableMapping[str, str] = os.environ) -> None:
     Call before grimp starts its threads: Rust reads the variable once.
     """
     environ.setdefault("RUST_MIN_STACK", str(PARSER_STACK_BYTES))
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building hundreds of thousands of acyclic tuples.
-
-    The collector would walk them again and again for nothing (10% of a warm run). Re-enabled,
-    it would then walk them all at once, since they are all young (0.2 s of a cold `families`
-    on Home Assistant): freezing and unfreezing first moves them to the oldest generation
-    unexamined, where a later full collection still finds any garbage among them. Skipped when
-    something else froze objects, which unfreezing would release.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-@contextlib.contextmanager
-def collector_running() -> Iterator[None]:
-    """The cyclic garbage collector on while the block runs: a server lives for hours, and
-    what `collector_paused` saves in one run would pile up over thousands of them."""
-    enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not enabled:
-            gc.disable()

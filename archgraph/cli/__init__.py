@@ -36,7 +36,6 @@ from archgraph.interrupts import (
     forget_caught_interrupt,
     terminate_cleanly,
 )
-from archgraph.process import collector_paused
 
 __all__ = ["Guarded", "main"]
 
@@ -49,10 +48,8 @@ class Guarded(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             # The command line owns its process: its stderr (a scanner panic that the scan
-            # recovers from is a diagnostic, and its backtrace is not shown) and its garbage
-            # collector, paused while the run builds its mostly acyclic data (see
-            # process.collector_paused: 45-70 ms of a warm check on Home Assistant).
-            with terminate_cleanly(), scanner_stderr.holding(), forking.allowing(), collector_paused():
+            # recovers from is a diagnostic, and its backtrace is not shown).
+            with terminate_cleanly(), scanner_stderr.holding(), forking.allowing():
                 code = super().invoke(ctx)
             if isinstance(code, ExitCode):
                 ctx.exit(code)

@@ -1,8 +1,7 @@
 """`lsp` and `mcp`: servers over stdio for editors and coding agents.
 
 Their libraries (pygls, the MCP SDK) are optional extras, imported only when a server starts:
-`archgraph check` loads neither. A server lives for hours, so it runs with the garbage
-collector on, and its scans never fork (they run on threads).
+`archgraph check` loads neither. A server's scans never fork (they run on threads).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archgraph import forking, process
+from archgraph import forking
 from archgraph.cli.options import config_option, package_option, run_options, with_options
 from archgraph.diagnostics import ArchgraphError, ExitCode
 
@@ -34,7 +33,7 @@ _no_cache_folder = [
 @contextlib.contextmanager
 def serving() -> Iterator[None]:
     """What a long-running server needs of its process (see the module docstring)."""
-    with forking.refusing(), process.collector_running():
+    with forking.refusing():
         yield
 
 

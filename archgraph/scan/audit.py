@@ -23,17 +23,19 @@ from archgraph.scan.extract import extract_imports
 from archgraph.scan.file_scan import (
     BLANKS_IN_NAME,
     FileScan,
+    dynamic_imports,
     import_kinds,
     read_whole,
     resolve_relative,
 )
 from archgraph.scan.finder import ModuleSource, relative
-from archgraph.scan.python_source import readable_source
+from archgraph.scan.python_source import SourceTexts, readable_source
 from archgraph.scan.syntax import parse
 
-AUDIT_CACHE_VERSION = 5  # 2: each entry holds the file's import kinds; 3: and its suppressions;
+AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
 # 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
-# (not read yet: they are read when asked for, see LazyImportKinds)
+# (not read yet: they are read when asked for, see LazyImportKinds); 6: the names dynamic
+# imports may name, and the calls confirmed by a parse or None (not parsed yet)
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -56,12 +58,17 @@ class AuditScans:
     """FileScans by path, valid while the file's stamp is unchanged (see cache_file.Stamp), with
     the import rows of files that had to be parsed (suspect ones), so each is parsed once."""
 
-    def __init__(self, cache_dir: Path | None, *, keeps_findings: bool = False) -> None:
+    def __init__(
+        self, cache_dir: Path | None, *, keeps_findings: bool = False, texts: SourceTexts | None = None
+    ) -> None:
         """`keeps_findings`: keep each file's findings for the next audit in this process (a
-        store that outlives one scan, see ScanStore.in_memory)."""
+        store that outlives one scan, see ScanStore.in_memory); `texts`: the texts as Python
+        reads them already worked out in this scan (the store's)."""
         self.file = cache_dir / AUDIT_CACHE_NAME if cache_dir else None
+        self.texts = texts if texts is not None else SourceTexts()
         self.keeps_findings = keeps_findings
-        # path -> [stamp, climb, dynamic, targets, imports, kinds or None, suppressions]
+        # path -> [stamp, climb, dynamic names, targets, imports, kinds or None, suppressions,
+        #          dynamic calls or None]
         self.entries: dict[str, list[Any]] = {}
         self.last_tree: tuple[str, Any] = ("", None)  # the last file scanned, if it was parsed
         # Each file's findings, while the file and what it is judged against (the modules, the
@@ -86,7 +93,9 @@ class AuditScans:
         if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         try:
-            data = readable_source(read_whole(str(source.path), source.stamp[0]))
+            data = self.texts.readable(
+                str(source.path), source.stamp, read_whole(str(source.path), source.stamp[0])
+            )
         except OSError:
             return None
         parsed: list[Any] = []
@@ -100,7 +109,8 @@ class AuditScans:
         # The audit asks for this file's import rows right after, if at all: parse once.
         self.last_tree = (str(source.path), parsed[0] if parsed else None)
         self.entries[str(source.path)] = [
-            source.stamp, found.climb, found.dynamic, found.targets, None, None, found.suppressions,
+            source.stamp, found.climb, found.dynamic_names, found.targets, None, None,
+            found.suppressions, None,
         ]
         self.dirty = True
         return found, data
@@ -114,14 +124,34 @@ class AuditScans:
                     data = readable_source(source.path.read_bytes())
                 except OSError:
                     return None
-            path, tree = self.last_tree
-            parsed = tree if path == str(source.path) else None
             entry[4] = tuple(
                 (f.line, f.level, f.module, f.is_from, f.in_try)
-                for f in extract_imports(data, parsed)
+                for f in extract_imports(data, self._tree(str(source.path), data))
             )
             self.dirty = True
         return tuple(tuple(row) for row in entry[4])
+
+    def dynamic(self, source: ModuleSource, data: bytes | None) -> tuple[tuple[int, str], ...]:
+        """(line, name) of the file's dynamic import calls with a literal name, parsed (with
+        its import rows, if it was parsed for them) the first time they are needed."""
+        entry = self.entries[str(source.path)]
+        if entry[7] is None:
+            if data is None:
+                try:
+                    data = readable_source(source.path.read_bytes())
+                except OSError:
+                    return ()
+            entry[7] = tuple(dynamic_imports(data, self._tree(str(source.path), data)))
+            self.dirty = True
+        return tuple(tuple(pair) for pair in entry[7])
+
+    def _tree(self, path: str, data: bytes) -> Any:
+        """The file's syntax tree: the one parsed last, if it is this file's (parse once)."""
+        parsed_path, tree = self.last_tree
+        if parsed_path != path or tree is None:
+            tree = parse(data)
+            self.last_tree = (path, tree)
+        return tree
 
     def save(self, keep: Collection[str]) -> None:
         if self.file is None:
@@ -135,19 +165,20 @@ class AuditScans:
 
 
 def valid_scans(payload: tuple[Any, ...]) -> bool:
-    """({path: [stamp, climb level, dynamic (line, name) pairs, targets, import rows or None,
-    (line, import kind) pairs or None, (line, comment, on an import) suppressions]},)"""
+    """({path: [stamp, climb level, dynamic names, targets, import rows or None,
+    (line, import kind) pairs or None, (line, comment, on an import) suppressions,
+    dynamic (line, name) pairs or None]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     # Types compared at C speed where it counts: a warm run checks every file's entry.
     return all(
         type(path) is str
         and type(entry) is list
-        and len(entry) == 7
+        and len(entry) == 8
         and cache_file.is_stamp(entry[0])
         and type(entry[1]) is int
         and type(entry[2]) is tuple
-        and all(tuple(map(type, pair)) == _PAIR_TYPES for pair in entry[2])
+        and (not entry[2] or {*map(type, entry[2])} == _STR)
         and type(entry[3]) is tuple
         and (not entry[3] or {*map(type, entry[3])} == _STR)
         and (entry[4] is None or (type(entry[4]) is tuple and all(_is_row(row) for row in entry[4])))
@@ -155,6 +186,8 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[5] or ())
         and type(entry[6]) is tuple
         and all(tuple(map(type, row)) == _SUPPRESSION_TYPES for row in entry[6])
+        and (entry[7] is None or type(entry[7]) is tuple)
+        and all(tuple(map(type, pair)) == _PAIR_TYPES for pair in entry[7] or ())
         for path, entry in payload[0].items()
     )
 
@@ -235,6 +268,10 @@ class _Auditor:
     def internal(self, name: str) -> bool:
         return any(is_within(name, root) for root in self.roots)
 
+    def internal_names(self, names: Iterable[str]) -> frozenset[str]:
+        """The names that are modules of the graph (a dynamic import of one is reported)."""
+        return frozenset(name for name in names if name in self.modules and self.internal(name))
+
     def exists(self, name: str) -> bool:
         """In the graph, or on disk though left out of it (excluded, a skipped namespace
         directory, an unreadable file), or inside an extension module (`x.cpython-311-...so`,
@@ -283,7 +320,8 @@ class _Auditor:
         found, data = scanned
         is_package = source.path.name == "__init__.py"
         allowed = climb_allowed(source)
-        if not (found.climb > allowed or found.dynamic or self.unknown.any_in(found.targets)):
+        dynamic = self.internal_names(found.dynamic_names)
+        if not (found.climb > allowed or dynamic or self.unknown.any_in(found.targets)):
             return
         imports = scans.imports(source, data)
         if imports is None:
@@ -315,9 +353,9 @@ class _Auditor:
                         line,
                         "fix the module name, or add the module",
                     )
-        if found.dynamic:
-            for line, name in found.dynamic:
-                if self.internal(name) and name in self.modules:
+        if dynamic:
+            for line, name in scans.dynamic(source, data):
+                if name in dynamic:
                     self.dynamic.append(DynamicImport(source.module, name, line))
                     self.note(
                         codes.DYNAMIC_IMPORT.code,

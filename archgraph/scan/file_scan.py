@@ -21,7 +21,11 @@ AUDIT_CACHE_VERSION = 1
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
-_DYNAMIC = re.compile(rb"\b(?:import_module|__import__)\s*\(")
+# A call of either name with a string literal first: what `dynamic_imports` may confirm, and
+# more (in a string, a comment, an f-string). Comments may stand between `(` and the literal.
+_DYNAMIC_CALL = re.compile(
+    rb"""(?:import_module|__import__)\s*\(\s*(?:\#[^\n]*\n\s*)*[rRuUfFbB]{0,2}(?:'|")+([^'"\\\s]+)['"]"""
+)
 # A pattern that starts with a literal is searched at memchr speed; one that starts with `\b`
 # or `^` is tried at every byte (0.3 s each over Home Assistant's 44 MB). These find the same.
 _DYNAMIC_NAME = re.compile(rb"import_module|__import__")
@@ -46,7 +50,10 @@ class FileScan:
     """What a file's bytes say, whatever the module set: read once per file version."""
 
     climb: int  # the most dots of a relative import with two or more (0: none)
-    dynamic: tuple[tuple[int, str], ...]  # literal importlib.import_module / __import__ calls
+    # The names that `import_module("x")` / `__import__("x")` may import with a literal: read
+    # from the bytes (a mention in a string or a comment too); the parse confirms the calls of
+    # the names that matter (internal modules), see `dynamic_imports`.
+    dynamic_names: tuple[str, ...]
     targets: tuple[str, ...]  # absolute names that import statements at line starts name
     # (line, comment text from `archgraph:` on, whether an import statement starts on the line)
     # of each `# archgraph: ignore[...]` comment: the inline suppressions
@@ -74,10 +81,9 @@ class FileScan:
                 name = target.lstrip(b".").decode("ascii")
                 level = len(target) - len(name)
                 targets.add(resolve_relative(source.module, is_package, level, name))
-        maybe_dynamic = b"import_module" in data or b"__import__" in data
-        dynamic: tuple[tuple[int, str], ...] = ()
-        if maybe_dynamic and _DYNAMIC.search(data):
-            dynamic = tuple(dynamic_imports(data, tree() if tree is not None else None))
+        dynamic: tuple[str, ...] = ()
+        if b"import_module" in data or b"__import__" in data:
+            dynamic = tuple(sorted({n.decode("utf-8", "replace") for n in _DYNAMIC_CALL.findall(data)}))
         suppressions: tuple[tuple[int, str, bool], ...] = ()
         if SUPPRESSION_MARK in data:  # most files have none: a byte search, nothing parsed
             suppressions = tuple(suppression_comments(data, tree))
@@ -138,6 +144,10 @@ def _starts_import(data: bytes, root: Any, row: int) -> bool:
 # without parsing: nothing, `from <name> `, and PEP 810's `lazy` before either.
 _MODULE_LEVEL_PREFIX = re.compile(rb"(lazy[ \t]+)?(?:from[ \t]+\.*[\w.]*[ \t]+)?")
 _IMPORT_KEYWORD = re.compile(rb"import(?![\w])")
+# What stands before `import` on its line when the statement starts the line (indented or not).
+# A keyword after anything else is not an import statement's, unless a colon or a semicolon
+# (`if x: import y`, `x = 1; import y`) may have started the statement on the line.
+_IMPORT_PREFIX = re.compile(rb"[ \t]*(?:lazy[ \t]+)?(?:from[ \t]+[^\s:;#]*[ \t]+)?")
 _STATEMENTS = frozenset({"import_statement", "import_from_statement"})
 
 
@@ -164,11 +174,22 @@ def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int,
             if prefix.group(1):
                 found[line] = ImportKind.LAZY.value
             continue
-        if data[start:position].lstrip(b" \t").startswith(b"#"):
-            continue  # a comment
+        if _IMPORT_PREFIX.fullmatch(data, start, position) is None:
+            before = data[start:position]
+            if before.lstrip(b" \t").startswith(b"#") or not (b":" in before or b";" in before):
+                continue  # a comment, a doctest's `>>> from x import y`, prose in a docstring
         doubtful.append((position, line))
     if doubtful:
-        for root, offset, lines_before, entries in _trees_around(data, doubtful, tree):
+        quotes = _LongQuotes(data)
+        undecided = []
+        for position, line in doubtful:
+            if _in_scope_for_sure(data, position, quotes):
+                found[line] = ImportKind.FUNCTION.value
+            else:
+                undecided.append((position, line))
+        doubtful = undecided
+    if doubtful:
+        for root, offset, lines_before, entries in _trees_around(data, doubtful, tree, quotes):
             for position, _line in entries:
                 keyword = root.descendant_for_byte_range(position - offset, position - offset + 6)
                 statement = keyword.parent if keyword is not None else None
@@ -188,7 +209,10 @@ _LINE_AT_COLUMN_0 = re.compile(rb"\n[^ \t\r\n#)\]}]")
 
 
 def _trees_around(
-    data: bytes, doubtful: list[tuple[int, int]], tree: Callable[[], Any] | None
+    data: bytes,
+    doubtful: list[tuple[int, int]],
+    tree: Callable[[], Any] | None,
+    quotes: _LongQuotes,
 ) -> list[tuple[Any, int, int, list[tuple[int, int]]]]:
     """(root node, byte offset, lines before it, the doubtful keywords inside) of the syntax
     trees that decide the keywords: each keyword's module-level statement parsed alone, or
@@ -203,7 +227,6 @@ def _trees_around(
     """
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
     whole: list[tuple[int, int]] = []
-    quotes = _LongQuotes(data)
     for position, line in doubtful:
         bounds = _statement_around(data, position, quotes)
         if bounds is None:
@@ -223,6 +246,32 @@ def _trees_around(
         root = (tree() if tree is not None else parse(data)).root_node
         found.append((root, 0, 0, sorted(whole)))
     return found
+
+
+# A module-level statement that opens a scope: everything indented below its first line, up to
+# the next module-level statement, is inside a def or a class body (`def`, `class` and `async`
+# are keywords: no line inside brackets or a short string starts with one at column 0).
+_SCOPE_START = re.compile(rb"(?:async[ \t]+)?(?:def|class)[ \t\\(:]")
+
+
+
+def _in_scope_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> bool:
+    """Whether an import keyword at `position` that is not at the start of its line, if it is
+    an import statement's, is one of a def or class body, and not under `if TYPE_CHECKING:`
+    (nothing before it in its module-level statement spells TYPE_CHECKING): its kind is then
+    `function`, known without parsing. Most indented imports are those of a method (sympy: 141
+    files parsed for a cold check's kinds). A keyword that is not an import statement's (in a
+    docstring) gets a kind too, for a line with no import: no import ever looks it up."""
+    line_start = data.rfind(b"\n", 0, position) + 1
+    if line_start and _continued(data, line_start - 1):
+        return False  # the statement starts on a line above: the parse tells which
+    if _IMPORT_PREFIX.fullmatch(data, line_start, position) is None:
+        return False  # after a colon or a semicolon, or not an import statement's keyword
+    bounds = _statement_around(data, position, quotes)
+    if bounds is None:
+        return False
+    start = bounds[0]
+    return _SCOPE_START.match(data, start) is not None and data.find(b"TYPE_CHECKING", start, position) == -1
 
 
 def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[int, int] | None:

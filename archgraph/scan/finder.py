@@ -190,7 +190,7 @@ class _Walk:
     def visit(self, directory: str, module: str) -> None:
         """Walk one directory (str paths: this loop runs for every file of the project)."""
         try:
-            entries = sorted(os.scandir(directory), key=_NAME)
+            entries = list(os.scandir(directory))
         except OSError as error:
             self.warn(
                 codes.UNREADABLE_PATH.code,
@@ -200,6 +200,11 @@ class _Walk:
             return
 
         names = {e.name for e in entries}
+        if not any(map(_may_matter, entries)):
+            # Data only (Django's 1,500 `locale/xx/LC_MESSAGES` folders): nothing to walk or
+            # report, and no module in it makes it a namespace package.
+            return
+        entries.sort(key=_NAME)
         is_namespace = "__init__.py" not in names or not any(
             e.name == "__init__.py" and _is_file(e) for e in entries
         )
@@ -423,6 +428,21 @@ class _Walk:
                 module, path, stat.st_mtime, stamp_of(stat), self.shown(path)
             )
         )
+
+
+_PYTHON_SUFFIXES = (".py", ".pyc", ".pyi")
+
+
+def _may_matter(entry: os.DirEntry[str]) -> bool:
+    """Whether the walk may do anything with the entry: a folder or a link (walked or
+    reported), a Python file, a compiled module or a stub, or a name that is not UTF-8."""
+    name = entry.name
+    return (
+        name.endswith(_PYTHON_SUFFIXES)
+        or (not name.isascii() and not _utf8(name))
+        or _is_dir(entry)
+        or entry.is_symlink()
+    )
 
 
 def _utf8(name: str) -> bool:

@@ -22,6 +22,7 @@ from archgraph.scan.finder import FoundTree, ModuleSource, relative
 from archgraph.scan.grimp_api import FoundPackage, ModuleNotPresent, SourceSyntaxError
 from archgraph.scan.import_cache import ImportCache, ImportRow
 from archgraph.scan.prepared import python_text, scan_texts, setting_type_checking
+from archgraph.scan.python_source import SourceTexts
 from archgraph.scan.scanner_errors import (
     interruption_inside,
     is_panic,
@@ -278,7 +279,7 @@ def build_grimp_graph(
             with stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
                 rows = _scan_imports(
                     trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports, max_file_bytes, frozenset(own_flag),
+                    exclude_type_checking_imports, max_file_bytes, frozenset(own_flag), store.texts,
                 )
             replay(held)
             break
@@ -404,6 +405,7 @@ def _scan_imports(
     exclude_type_checking_imports: bool,
     max_file_bytes: int | None = None,
     own_flag: frozenset[Path] = frozenset(),
+    texts: SourceTexts | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
     """Import rows of every file not skipped: from the cache, or from grimp's scanner (which
     reads the files over `max_file_bytes` as they are; `own_flag`: files whose TYPE_CHECKING
@@ -423,11 +425,12 @@ def _scan_imports(
     if not missing:
         return rows
     # Files the scanner would read otherwise than Python does: their text as Python reads it.
-    texts = {
+    known = texts if texts is not None else SourceTexts()
+    texts_of = {
         s.path: text
         for s in missing
         if (max_file_bytes is None or s.stamp[0] <= max_file_bytes)
-        and (text := python_text(s)) is not None
+        and (text := python_text(s, known)) is not None
     }
     scanned: dict[str, tuple[ImportRow, ...]] = {}
     groups = [(False, missing)]
@@ -437,7 +440,7 @@ def _scan_imports(
             (False, [s for s in missing if s.path in own_flag]),
         ]
     for excluding, group in groups:
-        plain = [(s.module, s.mtime) for s in group if s.path not in texts]
+        plain = [(s.module, s.mtime) for s in group if s.path not in texts_of]
         if plain:
             scanned |= grimp_api.scan_for_imports(
                 module_files=plain,
@@ -445,7 +448,7 @@ def _scan_imports(
                 include_external_packages=include_external_packages,
                 exclude_type_checking_imports=excluding,
             )
-        prepared = {s.path: texts[s.path] for s in group if s.path in texts}
+        prepared = {s.path: texts_of[s.path] for s in group if s.path in texts_of}
         if prepared:
             scanned |= scan_texts(trees, skipped, prepared, include_external_packages, excluding)
     for source in missing:

@@ -14,7 +14,7 @@ from archgraph.scan import grimp_api
 from archgraph.scan.finder import FoundTree, ModuleSource
 from archgraph.scan.grimp_api import SourceSyntaxError
 from archgraph.scan.import_cache import ImportRow
-from archgraph.scan.python_source import python_source
+from archgraph.scan.python_source import SourceTexts
 
 _SETS_TYPE_CHECKING = re.compile(
     rb"^[ \t]*TYPE_CHECKING[ \t]*(?::[^=\n]*)?=(?!=)|\bas[ \t]+TYPE_CHECKING\b", re.MULTILINE
@@ -37,7 +37,7 @@ def setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
     return found
 
 
-def python_text(source: ModuleSource) -> bytes | None:
+def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
     """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
     encoding it does not know, names Python normalises, see python_source; a package beside a
     module file of its name); else None."""
@@ -45,7 +45,7 @@ def python_text(source: ModuleSource) -> bytes | None:
         data = source.path.read_bytes()
     except OSError:
         return None  # the scanner says why
-    prepared = python_source(data)
+    prepared = texts.python_source(str(source.path), source.stamp, data)
     if prepared is None and source.path.name == "__init__.py":
         package = source.path.parent
         if package.with_name(f"{package.name}.py").is_file():

@@ -72,8 +72,11 @@ class AuditPrescan:
             if scanned is None:
                 continue
             found, data = scanned
-            if found.climb > climb_allowed(source) or found.dynamic or unknown.any_in(found.targets):
+            dynamic = any(name in self._modules for name in found.dynamic_names)
+            if found.climb > climb_allowed(source) or dynamic or unknown.any_in(found.targets):
                 scans.imports(source, data)
+                if dynamic:
+                    scans.dynamic(source, data)
 
     def _fork(self) -> bool:
         """Run the prescan in a child process that sends its entries back through a pipe."""

@@ -74,6 +74,31 @@ def _declaring_utf8(text: str) -> str:
     return "\n".join(lines)
 
 
+class SourceTexts:
+    """`python_source` of the non-ASCII files read in one scan, by path and file stamp: grimp's
+    scanner and the import audit both need a file's text as Python reads it, and working it out
+    for a file with names NFKC changes takes a parse (pip: 14 files, each parsed twice). ASCII
+    files are not kept: their answer costs a byte test."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[tuple[int, ...], bytes | None]] = {}
+
+    def python_source(self, path: str, stamp: tuple[int, ...], data: bytes) -> bytes | None:
+        if data.isascii():
+            return python_source(data)
+        known = self._known.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        prepared = python_source(data)
+        self._known[path] = (stamp, prepared)
+        return prepared
+
+    def readable(self, path: str, stamp: tuple[int, ...], data: bytes) -> bytes:
+        """As `readable_source`."""
+        prepared = self.python_source(path, stamp, data)
+        return data if prepared is None else prepared
+
+
 def readable_source(data: bytes) -> bytes:
     """The bytes tree-sitter should parse: `python_source(data)`, or `data` itself."""
     prepared = python_source(data)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from archgraph.scan.facts_cache import CACHE_NAME as FACTS_CACHE_NAME
 from archgraph.scan.facts_cache import FactsByContent, FactsCache
 from archgraph.scan.import_cache import ImportCache
+from archgraph.scan.python_source import SourceTexts
 from archgraph.scan.syntax import ParsedTrees
 from archgraph.scan.unparsable import BadFileMemory
 
@@ -43,6 +44,7 @@ class ScanStore:
         # incrementally (in memory only: a cold scan's trees would only take memory).
         self.parsed_trees = ParsedTrees() if outlives_scans else None
         self.facts_by_content: FactsByContent | None = None  # set by an owner that names contents
+        self.texts = SourceTexts()  # the texts as Python reads them of the files read
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> ScanStore:
@@ -69,7 +71,7 @@ class ScanStore:
         if self._audit is None:
             from archgraph.scan.audit import AuditScans  # noqa: PLC0415 - scan_files needs none
 
-            self._audit = AuditScans(self.folder, keeps_findings=self.outlives_scans)
+            self._audit = AuditScans(self.folder, keeps_findings=self.outlives_scans, texts=self.texts)
         return self._audit
 
     @property

@@ -194,9 +194,8 @@ class _Cycle:
 
 
 def test_families_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
-    """The collector is paused while the facts are read, then re-enabled with their objects
-    moved to the oldest generation: cyclic garbage made before is still collected, and objects
-    frozen by someone else stay frozen."""
+    """The collector is left as it was: cyclic garbage made before is still collected, and
+    objects frozen by someone else stay frozen."""
     import gc  # noqa: PLC0415
     import weakref  # noqa: PLC0415
 

@@ -415,6 +415,9 @@ DYNAMIC = {
         formatted = importlib.import_module(f"pkg.{name}")
         external = importlib.import_module("json")
         missing = importlib.import_module("pkg.nothere")
+        # importlib.import_module("pkg.b") in a comment, and in a string below: not calls
+        text = 'import_module("pkg.c")'
+        plain = importlib.import_module(f"pkg.b")
     """,
 }
 
@@ -426,6 +429,7 @@ def test_dynamic_imports_are_noted_and_not_edges_by_default(tmp_path: Path) -> N
         ("AG210", "info", "pkg/plugins.py", 4),
         ("AG210", "info", "pkg/plugins.py", 6),
         ("AG210", "info", "pkg/plugins.py", 8),
+        ("AG210", "info", "pkg/plugins.py", 16),
     ]
     assert outcome.diagnostics[0].message == (
         "dynamic import of pkg.b (importlib); not an import of the graph unless"
@@ -436,5 +440,5 @@ def test_dynamic_imports_are_noted_and_not_edges_by_default(tmp_path: Path) -> N
 def test_dynamic_imports_become_edges_when_asked(tmp_path: Path) -> None:
     outcome = scan_with(tmp_path, DYNAMIC, include_dynamic_imports=True)
     assert imports_of(outcome) == GOOD_IMPORTS | {("pkg.plugins", "pkg.b"), ("pkg.plugins", "pkg.c")}
-    assert outcome.model.step("pkg.plugins", "pkg.b").lines == (4, 8)
+    assert outcome.model.step("pkg.plugins", "pkg.b").lines == (4, 8, 16)
     assert outcome.model.step("pkg.plugins", "pkg.c").lines == (6,)

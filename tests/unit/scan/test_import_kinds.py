@@ -3,7 +3,11 @@ that is sure, else from the whole file: the same answer either way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import archgraph
 from archgraph.scan.file_scan import import_kinds
+from archgraph.scan.syntax import import_kind, parse
 
 SOURCE = b'''"""Module docstring that shows code at column 0:
 
@@ -81,3 +85,75 @@ def test_a_triple_quote_in_a_comment_or_a_short_string_starts_no_string() -> Non
         b'"""\n'
     )
     assert import_kinds(source, None) == []
+
+
+def _kinds_from_the_whole_tree(data: bytes) -> dict[int, str]:
+    """The oracle: every import statement of the file parsed whole, and its kind (runtime too)."""
+    found: dict[int, str] = {}
+    stack = [parse(data).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in ("import_statement", "import_from_statement"):
+            found[node.start_point[0] + 1] = import_kind(node).value
+        stack.extend(node.children)
+    return found
+
+
+METHODS = b'''try:
+    import optional
+except ImportError:
+    optional = None
+
+
+class Printer:
+    """Shows how:
+
+    >>> from printing import latex
+    """
+
+    def latex(self):
+        from printing.latex import latex
+        return latex(self)
+
+    @property
+    def tree(self):
+        import printing.tree as tree; return tree
+
+    def checked(self):
+        if TYPE_CHECKING:
+            from typing_only import T
+        from later import U
+
+
+def wrapped():
+    from a.b import \\
+        c
+    from d import (
+        e,
+        f,
+    )
+    x = g(
+1)
+    import after_column_0_bracket
+
+
+async def coroutine():
+    import in_coroutine
+'''
+
+
+def test_imports_known_to_be_in_a_method_without_a_parse_are_as_the_tree_says() -> None:
+    """An indented import in a def or a class with no TYPE_CHECKING above it is `function`
+    without a parse; every import line has the kind the whole file's tree gives it."""
+    lines = dict(import_kinds(METHODS, None))
+    oracle = _kinds_from_the_whole_tree(METHODS)
+    assert {line: lines.get(line, "runtime") for line in oracle} == oracle
+    assert sorted(set(oracle.values())) == ["function", "runtime", "type_checking"]
+
+
+def test_every_module_of_archgraph_has_the_kinds_the_whole_tree_gives() -> None:
+    for path in sorted(Path(archgraph.__file__).parent.rglob("*.py")):
+        data = path.read_bytes()
+        oracle = _kinds_from_the_whole_tree(data)
+        lines = dict(import_kinds(data, None))
+        assert {line: lines.get(line, "runtime") for line in oracle} == oracle, path
