@@ -2,10 +2,11 @@
 edited file still says the same to every contract (`check --affected`, usecases/affected_record.py).
 
 A file's signature holds a digest of its import rows (grimp's: imported module, line, line
-text, lazy) and of its audit scan (the climb of its relative imports, its dynamic imports, the
-names its import statements name, its `# archgraph: ignore[...]` comments); and, when the run
-read them, of the audit's own import rows and of the kinds of its imports (read only for the
-files a check asked about: their other versions cannot change a verdict that never read them).
+text, lazy) and of its audit scan (the climb of its relative imports, the names its dynamic
+imports may name, the names its import statements name, its `# archgraph: ignore[...]`
+comments); and, when the run read them, of the audit's own import rows and dynamic import
+calls and of the kinds of its imports (each read only for the files a check asked about:
+their other versions cannot change a verdict that never read them).
 Two versions of a file with the same signature give the same graph, the same audit findings and
 the same suppressions, so every verdict on imports is the same.
 
@@ -22,7 +23,8 @@ from typing import Any
 
 from archgraph.scan.finder import ModuleSource
 
-# (imports and audit scan, the audit's import rows or None, the import kinds or None)
+# (imports and audit scan, then what the run read of the file only when it needed it: the
+# audit's import rows and its dynamic import calls, or None; the import kinds or None)
 Signature = tuple[bytes, bytes | None, bytes | None]
 _WORD = re.compile(r"\w+")
 
@@ -41,12 +43,13 @@ def _plain(value: object) -> object:
 
 
 def signature_of(
-    rows: Sequence[Any], scan: Sequence[Any], audit_rows: object, kinds: object
+    rows: Sequence[Any], scan: Sequence[Any], parsed: tuple[object, object], kinds: object
 ) -> Signature:
-    """`scan`: (climb, dynamic, targets, suppressions); `audit_rows`, `kinds`: None when not read."""
+    """`scan`: (climb, dynamic names, targets, suppressions); `parsed`: (the audit's import
+    rows, its dynamic calls), each None when not read; `kinds`: None when not read."""
     return (
         digest((tuple(rows), tuple(scan))),
-        None if audit_rows is None else digest(audit_rows),
+        None if parsed == (None, None) else digest(parsed),
         None if kinds is None else digest(kinds),
     )
 
@@ -73,7 +76,10 @@ def recorded_signatures(
         if source.module in kinds_read and kinds is None:
             continue  # kinds read but not kept: nothing to compare an edit with
         found[source.module] = signature_of(
-            imported[2], (audited[1], audited[2], audited[3], audited[6]), audited[4], kinds
+            imported[2],
+            (audited[1], audited[2], audited[3], audited[6]),
+            (audited[4], audited[7]),
+            kinds,
         )
     return found
 
@@ -97,12 +103,17 @@ def current_signature(
     names its module's own parts). `namespace`: the package's namespace modules.
     """
     from archgraph.scan import grimp_api  # noqa: PLC0415 - the scan's own start-up
-    from archgraph.scan.file_scan import FileScan, import_kinds, read_whole  # noqa: PLC0415
+    from archgraph.scan.file_scan import (  # noqa: PLC0415
+        FileScan,
+        dynamic_imports,
+        import_kinds,
+        read_whole,
+    )
     from archgraph.scan.prepared import python_text  # noqa: PLC0415
-    from archgraph.scan.python_source import readable_source  # noqa: PLC0415
+    from archgraph.scan.python_source import SourceTexts, readable_source  # noqa: PLC0415
     from archgraph.scan.scanner_errors import is_panic  # noqa: PLC0415
 
-    if python_text(source) is not None:
+    if python_text(source, SourceTexts()) is not None:
         return None
     try:
         raw = read_whole(str(source.path), source.stamp[0])
@@ -136,17 +147,26 @@ def current_signature(
         return parsed[0]
 
     scan = FileScan.of(data, source, tree)
-    audit_rows = None
+    parsed_parts: tuple[object, object] = (None, None)
     if recorded[1] is not None:
+        # Read when the run needed them, each on its own: both are compared, so that a file
+        # whose run read only one of them differs from this one (and is checked again).
         from archgraph.scan.extract import extract_imports  # noqa: PLC0415
 
         audit_rows = tuple(
             (f.line, f.level, f.module, f.is_from, f.in_try) for f in extract_imports(data, tree())
         )
+        parsed_parts = (audit_rows, tuple(dynamic_imports(data, tree())))
     kinds = tuple(import_kinds(data, None)) if recorded[2] is not None else None
-    return signature_of(
+    current = signature_of(
         scanned.get(source.module, ()),
-        (scan.climb, scan.dynamic, scan.targets, scan.suppressions),
-        audit_rows,
+        (scan.climb, scan.dynamic_names, scan.targets, scan.suppressions),
+        parsed_parts,
         kinds,
     )
+    if recorded[1] is not None and current[1] != recorded[1]:
+        # The run read only one of the two: compare what it read.
+        for partial in ((parsed_parts[0], None), (None, parsed_parts[1])):
+            if digest(partial) == recorded[1]:
+                return (current[0], recorded[1], current[2])
+    return current
