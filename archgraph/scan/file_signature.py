@@ -30,16 +30,16 @@ _WORD = re.compile(r"\w+")
 
 
 def digest(value: object) -> bytes:
-    """A digest of plain data (tuples, strings, numbers): equal values, equal digests."""
-    text = repr(_plain(value)).encode("utf-8", "backslashreplace")
-    return hashlib.blake2b(text, digest_size=16).digest()
+    """A digest of plain data (tuples, strings, numbers, None): equal values, equal digests.
+
+    The scan keeps every part of a signature in tuples, in memory and in its caches (marshal
+    gives back the tuples it was given): the same data in a list would only differ, and make
+    the file be read again."""
+    text = repr(value).encode("utf-8", "backslashreplace")
+    return _blake2b(text, digest_size=16).digest()
 
 
-def _plain(value: object) -> object:
-    """Lists as tuples (a cache entry read back may hold either)."""
-    if isinstance(value, list | tuple):
-        return tuple(_plain(item) for item in value)
-    return value
+_blake2b = hashlib.blake2b
 
 
 def signature_of(

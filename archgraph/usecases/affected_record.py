@@ -603,10 +603,12 @@ def make_record(
     top = view.top
     outside = outside_head_stamps(view, folder)
     tracked = tracked_files(top)
+    prefix = os.path.join(str(top), "")
     for source in sources:
-        name = os.path.relpath(source.path, top)
-        if source.file.is_absolute() or name.startswith("../"):
+        path = str(source.path)  # absolute, under the resolved root, reached through no link
+        if source.file.is_absolute() or not path.startswith(prefix):
             return  # a file outside the repository or the tree
+        name = path[len(prefix) :]
         if name not in tracked and name not in outside:
             return  # a file git does not see (in another repository inside this one...)
         if name in outside:  # as the scan saw it: an edit since is an edit after the record
