@@ -78,12 +78,13 @@ def code_stamps() -> list[tuple[str, Stamp | None]]:
 
     here = Path(__file__).resolve().parent.parent
     found: list[tuple[str, Stamp | None]] = []
-    for folder, _dirs, names in sorted(os.walk(here)):
-        _dirs.sort()
+    for folder, folders, names in os.walk(here):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
         for name in sorted(names):
             if name.endswith(".py"):
                 found.append((os.path.join(folder, name), _stamp(os.path.join(folder, name))))
-    for library in ("grimp", "tree_sitter", "tree_sitter_python"):
+    # A library's folder changes when an upgrade replaces its files.
+    for library in ("grimp", "tree_sitter", "tree_sitter_python", "networkx"):
         try:
             spec = importlib.util.find_spec(library)
         except (ImportError, ValueError):
@@ -118,11 +119,14 @@ def _stamp(path: str) -> Stamp | None:
 
 # Positions are stored as arrays of 4-byte integers (read back in no time, unlike 65,000 tuples).
 _POSITIONS = "i"
-_SIGNATURE_BYTES = 49  # a byte of flags (has it, has audit rows, has kinds), three 16-byte digests
+# A byte of flags (has one; has the parts parsed when needed; has the kinds), three 16-byte digests.
+_SIGNATURE_BYTES = 49
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Record:
+    """What a full `--affected` run leaves for the next one (see the module's docstring)."""
+
     fingerprint: str
     head: str
     anchors: list[tuple[str, Stamp | None]]

@@ -70,7 +70,7 @@ def check_project(
     reused = None
     recorder = None
     if options.affected_since:
-        changed, reused, recorder = _affected_run(project, options)
+        changed, reused, recorder = _affected_run(project, options, progress)
     if reused is not None:
         result = reused[0]
     else:
@@ -149,7 +149,7 @@ def _analyze(
 
 
 def _affected_run(
-    project: Project, options: RunOptions
+    project: Project, options: RunOptions, progress: Progress = quiet
 ) -> tuple[ChangedFiles, tuple[RunResult, IndexedFiles] | None, Recorder | None]:
     """`--affected REV`: the files changed since REV, and either the recorded result (with
     its graph) when it holds for the tree as it is, or what records this run's."""
@@ -170,6 +170,7 @@ def _affected_run(
     if view is None or folder is None or fingerprint is None:
         return changes.since_revision, None, None
     if candidate is not None and candidate.holds(view, root, scan_opts, folder):
+        progress("no import changed since the last --affected check: its result stands")
         return changes.since_revision, (candidate.result, candidate.graph), None
 
     def recorder(found: FindResult, outcome: ScanOutcome, store: ScanStore, result: RunResult) -> None:
