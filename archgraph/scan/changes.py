@@ -86,20 +86,19 @@ class PendingChanges:
         self.viewed = folders is not None and all(_within(folder, root) for folder in folders)
         inside = [os.path.relpath(folder, root) for folder in folders or ()]
         commands = [
-            ("rev-parse", "--show-toplevel"),
             _diff_arguments(since),
             _UNTRACKED,
+            # The working tree, and the commits HEAD and `since` name (one process for all).
+            ("rev-parse", "--show-toplevel", "HEAD^{commit}", f"{since}^{{commit}}"),
         ]
         if self.viewed:
-            commands += [
-                _commit_query("HEAD"),
-                _commit_query(since),
+            commands.append(
                 ("ls-files", "--others", "--ignored", "--exclude-standard", "--full-name", "-z",
-                 "--", *_python_files_in(inside)),
-            ]
+                 "--", *_python_files_in(inside))
+            )
             if since != "HEAD":
                 commands.append(_diff_arguments("HEAD"))
-        self._running = _GitCommands(root, commands, may_fail={3, 4})
+        self._running = _GitCommands(root, commands, may_fail={2})
 
     def result(self) -> GitChanges:
         """The changes (waits for git).
@@ -108,27 +107,35 @@ class PendingChanges:
             ArchgraphError: git is missing, `root` is not in a repository, or `since` is unknown.
         """
         outputs = self._running.outputs()
-        top = Path(outputs[0].strip()).resolve()
-        since_revision = _changed_since(top, self.since, outputs[1], outputs[2])
-        if not self.viewed:
-            return GitChanges(since_revision, None)
-        head_id, since_id = _object_id(outputs[3]), _object_id(outputs[4])
-        if head_id is None:
-            return GitChanges(since_revision, None)  # no commit yet
-        against_head = outputs[1] if since_id == head_id else _against_head(self.root, outputs)
+        top, head_id, since_id = self._where(outputs[2])
+        since_revision = _changed_since(top, self.since, outputs[0], outputs[1])
+        if not self.viewed or head_id is None:
+            return GitChanges(since_revision, None)  # code outside `root`, or no commit yet
+        if since_id == head_id:
+            against_head = outputs[0]
+        elif len(outputs) > 4:
+            against_head = outputs[4]
+        else:  # `since` spells HEAD, which another commit replaced meanwhile
+            against_head = _git(self.root, *_diff_arguments("HEAD"))
         view = WorktreeView(
             top,
             head_id,
             frozenset(_names(against_head)),
-            frozenset(_names(outputs[2])) | frozenset(_names(outputs[5])),
+            frozenset(_names(outputs[1])) | frozenset(_names(outputs[3])),
         )
         return GitChanges(since_revision, view)
 
-
-def _against_head(root: Path, outputs: Sequence[str]) -> str:
-    """`git diff` against HEAD: started beside the others when the revision is not spelled
-    HEAD, else (a symbolic HEAD that another commit replaced meanwhile) run now."""
-    return outputs[6] if len(outputs) > 6 else _git(root, *_diff_arguments("HEAD"))
+    def _where(self, parsed: str) -> tuple[Path, str | None, str | None]:
+        """The working tree and the ids of HEAD and `since`, from `git rev-parse` (asked
+        again one by one when it failed: a repository without commits, a revision that names
+        no commit)."""
+        lines = parsed.split("\n")
+        if len(lines) == 4 and lines[3] == "":
+            return Path(lines[0]).resolve(), _object_id(lines[1]), _object_id(lines[2])
+        top = Path(_git(self.root, "rev-parse", "--show-toplevel").strip()).resolve()
+        ids = _GitCommands(self.root, [_commit_query("HEAD"), _commit_query(self.since)], {0, 1})
+        head, since = ids.outputs()
+        return top, _object_id(head), _object_id(since)
 
 
 def _within(folder: Path, root: Path) -> bool:

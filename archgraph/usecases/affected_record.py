@@ -34,6 +34,7 @@ import dataclasses
 import enum
 import hashlib
 import itertools
+import operator
 import os
 import sys
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -245,6 +246,21 @@ class RecordedGraph(IndexedFiles):
     @property
     def modules(self) -> frozenset[str]:
         return frozenset(self.names)
+
+    def consistent(self) -> bool:
+        """Every position within its array (a damaged record is a miss, not an error later)."""
+        count, starts, record = len(self.names), self._starts, self._record
+        trees = len(record.trees)
+        return (
+            len(starts) == count + 1
+            and starts[0] == 0
+            and starts[-1] == len(self._importers)
+            and all(map(operator.le, starts, itertools.islice(starts, 1, None)))
+            and all(0 <= min(a, default=0) and max(a, default=-1) < count
+                    for a in (self._importers, self._file_modules))
+            and max(record.file_trees, default=0) <= trees
+            and max(record.member_of, default=0) <= trees
+        )
 
     def module_of_file(self, path: str) -> str | None:
         file = self.position_of(path)
@@ -493,7 +509,7 @@ def candidate(folder: Path, root: Path, fingerprint_now: str) -> Candidate | Non
     try:
         graph = RecordedGraph(record)
         result = decode(record.result)
-        if not isinstance(result, RunResult):
+        if not isinstance(result, RunResult) or not graph.consistent():
             return None
         from archgraph.scan import file_signature  # noqa: F401, PLC0415 - read the next file
     except Exception:

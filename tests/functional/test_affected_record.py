@@ -7,6 +7,7 @@ reuses it leaves it as it was; a full run writes it again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from archgraph.usecases.affected_record import RECORD_NAME
+from archgraph.usecases.affected_record import RECORD_NAME, load_record, positions, save_record
 from tests.helpers import run_cli, write_tree
 
 CONTRACTS = """\
@@ -267,3 +268,16 @@ def test_an_import_that_becomes_type_checking_only_is_checked_again(repo: Path) 
     _code, report = assert_checked_again(project)
     kinds = [v["import_kind"] for c in json.loads(report)["contracts"] for v in c["violations"]]
     assert kinds == ["type_checking"]
+
+
+def test_a_record_whose_positions_lead_nowhere_is_a_miss(repo: Path) -> None:
+    """Well-formed, but a module's importer is past the end of the modules: not used (and no
+    internal error later, when the scope is worked out)."""
+    project = repo / "project"
+    folder = project / ".archgraph_cache"
+    record = load_record(folder)
+    assert record is not None
+    broken = positions([1_000_000] * (len(record.importers) // 4))
+    save_record(folder, dataclasses.replace(record, importers=broken))
+    (project / "shop/data/store.py").write_text("# a comment, no import\n")
+    assert_checked_again(project)
