@@ -20,7 +20,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from archgraph.links import follow, is_inside, leads_within
@@ -112,6 +111,8 @@ def _replace(target: Path, content: bytes) -> None:
         raise NotADirectoryError(
             errno.ENOTDIR, f"{target.parent} is a file, not a folder", str(target)
         ) from None
+    import tempfile  # noqa: PLC0415 - a warm run writes nothing and need not load it
+
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -13,8 +13,6 @@ use cases when they run, so that `--help` and a warm `check` load only what they
 
 from __future__ import annotations
 
-import traceback
-
 import click
 
 from archgraph import forking, scanner_stderr
@@ -74,6 +72,8 @@ class Guarded(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             # The exception's text may quote the analysed tree: each line is made visible.
+            import traceback  # noqa: PLC0415 - only for an internal error
+
             click.echo(
                 "archgraph: internal error; please report it with the traceback below:\n"
                 + visible_lines(traceback.format_exc().split("\n")),

@@ -9,7 +9,6 @@ tree, a named pipe, broken syntax) leaves the defaults in force, it never fails 
 
 from __future__ import annotations
 
-import configparser
 import tomllib
 from pathlib import Path
 
@@ -53,6 +52,8 @@ def _from_toml(text: str) -> TestCodeRule | None:
 
 
 def _from_ini(text: str, name: str) -> TestCodeRule | None:
+    import configparser  # noqa: PLC0415 - only for a project with a tox.ini or setup.cfg
+
     section = dict(_INI_FILES)[name]
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:

@@ -19,7 +19,6 @@ from archgraph.diagnostics import Diagnostic, ImportSite, ImportStep, Location, 
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition, did_you_mean
-from archgraph.model.symbol_reading import symbol_index
 from archgraph.model.symbols import (
     STAR,
     Symbol,
@@ -352,6 +351,9 @@ def symbol_findings(
         return [], [], []
 
     def compute() -> tuple[Any, ...]:
+        # Here: a contract that protects modules only never loads the symbol machinery.
+        from archgraph.model.symbol_reading import symbol_index  # noqa: PLC0415
+
         symbols, notes = find_symbols(model, texts)
         index = symbol_index(model, symbols) if symbols else None
         sites = [index.sites(symbol) for symbol in symbols] if index is not None else []

@@ -29,7 +29,7 @@ from archgraph.scan.file_scan import (
     resolve_relative,
 )
 from archgraph.scan.finder import ModuleSource, relative
-from archgraph.scan.python_source import SourceTexts, readable_source
+from archgraph.scan.python_source import SourceTexts
 from archgraph.scan.syntax import parse
 
 AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
@@ -119,11 +119,9 @@ class AuditScans:
         """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
         entry = self.entries[str(source.path)]
         if entry[4] is None:
+            data = data if data is not None else self._read(source)
             if data is None:
-                try:
-                    data = readable_source(source.path.read_bytes())
-                except OSError:
-                    return None
+                return None
             entry[4] = tuple(
                 (f.line, f.level, f.module, f.is_from, f.in_try)
                 for f in extract_imports(data, self._tree(str(source.path), data))
@@ -136,14 +134,19 @@ class AuditScans:
         its import rows, if it was parsed for them) the first time they are needed."""
         entry = self.entries[str(source.path)]
         if entry[7] is None:
+            data = data if data is not None else self._read(source)
             if data is None:
-                try:
-                    data = readable_source(source.path.read_bytes())
-                except OSError:
-                    return ()
+                return ()
             entry[7] = tuple(dynamic_imports(data, self._tree(str(source.path), data)))
             self.dirty = True
         return tuple(tuple(pair) for pair in entry[7])
+
+    def _read(self, source: ModuleSource) -> bytes | None:
+        """The file's text as Python reads it, read again (None if it cannot be read)."""
+        try:
+            return self.texts.readable(str(source.path), source.stamp, source.path.read_bytes())
+        except OSError:
+            return None
 
     def _tree(self, path: str, data: bytes) -> Any:
         """The file's syntax tree: the one parsed last, if it is this file's (parse once)."""
@@ -494,7 +497,9 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
         try:
             if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
                 return {}
-            data = readable_source(read_whole(str(source.path), source.stamp[0]))
+            data = self._scans.texts.readable(
+                str(source.path), source.stamp, read_whole(str(source.path), source.stamp[0])
+            )
         except OSError:
             return {}
         pairs = tuple(import_kinds(data, None))

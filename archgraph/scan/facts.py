@@ -18,7 +18,6 @@ from archgraph.model.facts import (
     FileFacts,
 )
 from archgraph.scan import cache_file
-from archgraph.scan.extract import extract_row
 from archgraph.scan.fact_rows import from_row, to_row, valid_row
 from archgraph.scan.facts_cache import FACTS_VERSION, Stamp
 from archgraph.scan.python_source import mentions, readable_source
@@ -45,6 +44,9 @@ def _parse_batch(
 ) -> list[tuple[str, tuple[Any, ...] | None]]:
     """Worker: parse files; results as plain tuples, which cross processes and marshal fast.
     `trees`: parse through it (in this process), incrementally where it can."""
+    # Here, not at the top: a check whose contracts read no facts never loads the extractor.
+    from archgraph.scan.extract import extract_row  # noqa: PLC0415
+
     results: list[tuple[str, tuple[Any, ...] | None]] = []
     for module, path in batch:
         try:

@@ -6,11 +6,11 @@ imports are kept."""
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from archgraph.scan import grimp_api
+from archgraph.scan.file_scan import read_whole
 from archgraph.scan.finder import FoundTree, ModuleSource
 from archgraph.scan.grimp_api import SourceSyntaxError
 from archgraph.scan.import_cache import ImportRow
@@ -41,11 +41,12 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
     """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
     encoding it does not know, names Python normalises, see python_source; a package beside a
     module file of its name); else None."""
+    path = str(source.path)
     try:
-        data = source.path.read_bytes()
+        data = read_whole(path, source.stamp[0])
     except OSError:
         return None  # the scanner says why
-    prepared = texts.python_source(str(source.path), source.stamp, data)
+    prepared = texts.python_source(path, source.stamp, data)
     if prepared is None and source.path.name == "__init__.py":
         package = source.path.parent
         if package.with_name(f"{package.name}.py").is_file():
@@ -62,6 +63,8 @@ def scan_texts(
 ) -> dict[str, tuple[ImportRow, ...]]:
     """The imports of the files of `texts`, scanned from those texts (see `TextScanner`), in a
     temporary folder of their own."""
+    import tempfile  # noqa: PLC0415 - rare: files grimp's scanner would read otherwise
+
     with tempfile.TemporaryDirectory(prefix="archgraph-") as folder:
         scanner = TextScanner(trees, skipped, Path(folder))
         return scanner.scan(texts, include_external_packages, exclude_type_checking_imports)

@@ -123,14 +123,14 @@ def test_a_warm_run_reuses_the_sites_until_a_file_changes(
     """The import sites are kept across runs on the same files; any change recomputes them."""
     import os  # noqa: PLC0415
 
-    from archgraph.rules import protected  # noqa: PLC0415
+    from archgraph.model import symbol_reading  # noqa: PLC0415
 
     root = write_tree(tmp_path / "p", {**TREE, "contracts/c.toml": contracts_toml('"pkg.registry.AgentRegistry"')})
     cache = tmp_path / "cache"
     computed: list[int] = []
-    real = protected.symbol_index
+    real = symbol_reading.symbol_index
     monkeypatch.setattr(
-        protected, "symbol_index", lambda *a: computed.append(1) or real(*a)  # type: ignore[func-returns-value]
+        symbol_reading, "symbol_index", lambda *a: computed.append(1) or real(*a)  # type: ignore[func-returns-value]
     )
 
     def violations() -> list[str]:
