@@ -11,8 +11,10 @@ A full `--affected` run records (`affected-v1.marshal`):
 
 The next `--affected` run asks git how the tree differs from HEAD now (git compares the files
 in C, with its index's stat cache) and reuses the result when the HEAD commit is the same, no
-file came or went, and every file that differs from the recorded tree (changed since the run,
-or changed back) has the same signature now: the graph and every verdict are then the same.
+file came or went in the root packages' folders (nothing reads the files elsewhere; the
+configuration is compared by its content), and every file there that differs from the recorded
+tree (changed since the run, or changed back) has the same signature now: the graph and every
+verdict are then the same.
 Anything else (another commit checked out, a file added, deleted, renamed or turned into a
 link, an edit of imports, a changed configuration, a file that cannot be read the way the scan
 reads it, a record missing, corrupt or made by other code) runs the full check, which records
@@ -389,18 +391,27 @@ def recordable(result: RunResult) -> Any:
 # --- which files differ from the recorded tree --------------------------------------------------
 
 
-def differing_files(record: Record, view: WorktreeView, cache: Path | None) -> list[str] | None:
-    """The repository-relative files whose content may differ from the recorded run's (each
-    an existing regular file then and now), or None when a file came, went or is of another
-    kind, the commit is another one, or the record is about another repository."""
+def differing_files(
+    record: Record, view: WorktreeView, cache: Path | None, folders: Sequence[Path]
+) -> list[str] | None:
+    """The repository-relative files under `folders` (the root packages', where the scan
+    looks) whose content may differ from the recorded run's (each an existing regular file
+    then and now), or None when a file there came, went or is of another kind, the commit is
+    another one, or the record is about another repository. What lies elsewhere is read by
+    nothing the record holds: the configuration is compared apart (see `fingerprint`)."""
     if view.head != record.head or str(view.top) != record.top:
         return None
     excluded = _relative_folder(cache, view.top)
+    scanned = [_relative_folder(folder, view.top) for folder in folders]
+    if not scanned or any(folder is None for folder in scanned):
+        return None
+    prefixes = tuple("" if f == "." else f"{f}/" for f in scanned if f is not None)
     now = {
         name for name in (*view.changed, *view.untracked)
-        if excluded is None or not (name == excluded or name.startswith(excluded + "/"))
+        if name.startswith(prefixes)
+        and (excluded is None or not (name == excluded or name.startswith(excluded + "/")))
     }
-    then = record.outside_head
+    then = {name: stamp for name, stamp in record.outside_head.items() if name.startswith(prefixes)}
     differing = []
     for name in sorted(now | then.keys()):
         current = _stamp(os.path.join(view.top, name))
@@ -469,6 +480,7 @@ def analysis_fingerprint(project: Project, options: RunOptions, scan_options: Sc
     return fingerprint(
         str(project.root), contents, project.config.source_format, repr(project.config.settings),
         repr(contracts), repr(scan_options), chosen,
+        [str(folder) for folder in folders_of(project.root, scan_options)],
     )
 
 
@@ -487,10 +499,18 @@ class Candidate:
     graph: RecordedGraph
     result: RunResult
 
-    def holds(self, view: WorktreeView, root: Path, scan_options: ScanOptions, folder: Path) -> bool:
-        """Whether the tree as git sees it now gives the recorded result."""
+    def holds(
+        self,
+        view: WorktreeView,
+        root: Path,
+        scan_options: ScanOptions,
+        folder: Path,
+        scanned: Sequence[Path],
+    ) -> bool:
+        """Whether the tree as git sees it now gives the recorded result (`folder`: the cache
+        folder; `scanned`: the root packages' folders)."""
         try:
-            differing = differing_files(self.record, view, folder)
+            differing = differing_files(self.record, view, folder, scanned)
             return differing is not None and _same_signatures(
                 self.record, self.graph, view, root, differing, scan_options
             )

@@ -169,7 +169,7 @@ def _affected_run(
     view = changes.worktree
     if view is None or folder is None or fingerprint is None:
         return changes.since_revision, None, None
-    if candidate is not None and candidate.holds(view, root, scan_opts, folder):
+    if candidate is not None and candidate.holds(view, root, scan_opts, folder, folders):
         progress("no import changed since the last --affected check: its result stands")
         return changes.since_revision, (candidate.result, candidate.graph), None
 

@@ -281,3 +281,17 @@ def test_a_record_whose_positions_lead_nowhere_is_a_miss(repo: Path) -> None:
     save_record(folder, dataclasses.replace(record, importers=broken))
     (project / "shop/data/store.py").write_text("# a comment, no import\n")
     assert_checked_again(project)
+
+
+def test_files_outside_the_packages_come_and_go_unread(repo: Path) -> None:
+    """Notes, reports, data beside the code: the scan never looks at them (the configuration
+    is compared by its content), so the recorded result stands."""
+    project = repo / "project"
+    (project / "notes.txt").write_text("remember the layers\n")
+    (repo / "scratch.py").write_text("import shop.api\n")  # outside the package's folder
+    assert_reused(project)
+    (repo / "scratch.py").unlink()
+    assert_reused(project)
+    # A Python file in the package's folder is a module: checked again.
+    (project / "shop/scratch.py").write_text("")
+    assert_checked_again(project)
