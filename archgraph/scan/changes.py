@@ -159,13 +159,15 @@ _SCANNED_SUFFIXES = ("py", "pyi", "pyc", "so", "pyd")
 
 def _python_files_in(folders: Sequence[str]) -> list[str]:
     """Pathspecs of the files a scan looks at under the folders (relative to where git runs,
-    their names taken literally), but not the compiled files of `__pycache__` (Python's own)."""
+    their names taken literally)."""
     specs = []
     for folder in folders:
         literal = _GLOB_CHARACTERS.sub(r"\\\g<0>", Path(folder).as_posix())
         base = "" if literal == "." else literal + "/"
         specs += [f":(glob){base}**/*.{suffix}" for suffix in _SCANNED_SUFFIXES]
-        specs.append(f":(exclude,glob){base}**/__pycache__/**")
+        # Python's own compiled files (`m.cpython-312.pyc`): the walk names no module after
+        # them, and a tree that was run holds one per module.
+        specs.append(f":(exclude,glob){base}**/__pycache__/*.*.pyc")
     return specs
 
 
