@@ -8,6 +8,7 @@ change. The graph and every contract are still evaluated whole; this only filter
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -59,7 +60,7 @@ def affected_scope(
     )
 
 
-class IndexedFiles:
+class IndexedFiles(ABC):
     """A graph known by its files without a model (a recorded run, see
     usecases/affected_record.py), in a tree whose module files are neither links nor in linked
     folders: a module's real path is its path under the resolved root."""
@@ -68,24 +69,24 @@ class IndexedFiles:
     total_modules: int  # the analyzed code's modules in the graph
 
     @property
-    def modules(self) -> frozenset[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def modules(self) -> frozenset[str]: ...
 
+    @abstractmethod
     def module_of_file(self, path: str) -> str | None:
         """The module of a root-relative POSIX path (None: no module's file in the model)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def modules_under(self, folders: Collection[str]) -> Iterable[str]:
         """The modules whose files lie under one of the root-relative folders."""
-        raise NotImplementedError
 
+    @abstractmethod
     def files_of(self, modules: Collection[str]) -> Iterable[Path]:
         """The root-relative files of these modules."""
-        raise NotImplementedError
 
+    @abstractmethod
     def upstream(self, modules: Collection[str]) -> frozenset[str]:
         """The modules and every module that imports one, directly or indirectly."""
-        raise NotImplementedError
 
 
 def indexed_scope(
