@@ -46,7 +46,7 @@ def files_key(
     return digest.hexdigest()
 
 
-def _info_row(info: ClassInfo) -> tuple[Any, ...]:
+def info_row(info: ClassInfo) -> tuple[Any, ...]:
     return (
         info.qualname, info.name, info.module, info.file.as_posix(), info.line, info.bases,
         info.methods, info.decorators, info.abstract, info.protocol, info.metaclass, info.nested,
@@ -55,7 +55,7 @@ def _info_row(info: ClassInfo) -> tuple[Any, ...]:
     )
 
 
-def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
+def info_from_row(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
     (qualname, name, module, file, line, bases, methods, decorators, abstract, protocol,
      metaclass, nested, attribute_types, forwarded, fallback) = row
     path = paths.get(file)
@@ -69,7 +69,7 @@ def _info(row: tuple[Any, ...], paths: dict[str, Path]) -> ClassInfo:
     )
 
 
-def _diagnostic_row(diagnostic: Diagnostic) -> tuple[Any, ...]:
+def diagnostic_row(diagnostic: Diagnostic) -> tuple[Any, ...]:
     location = diagnostic.location
     return (
         diagnostic.code, diagnostic.severity.value, diagnostic.message,
@@ -78,7 +78,7 @@ def _diagnostic_row(diagnostic: Diagnostic) -> tuple[Any, ...]:
     )
 
 
-def _diagnostic(row: tuple[Any, ...]) -> Diagnostic:
+def diagnostic_from_row(row: tuple[Any, ...]) -> Diagnostic:
     code, severity, message, path, line, hint = row
     location = Location(Path(path), line) if path is not None else None
     return Diagnostic(code, Severity(severity), message, location, hint)
@@ -86,8 +86,8 @@ def _diagnostic(row: tuple[Any, ...]) -> Diagnostic:
 
 def to_rows(model: ClassModel) -> tuple[Any, ...]:
     return (
-        tuple(_info_row(info) for info in model.classes),
-        tuple(_diagnostic_row(d) for d in model.diagnostics),
+        tuple(info_row(info) for info in model.classes),
+        tuple(diagnostic_row(d) for d in model.diagnostics),
         model.modules,
         tuple(sorted(model.sibling_imported)),
     )
@@ -97,8 +97,8 @@ def from_rows(rows: tuple[Any, ...]) -> ClassModel:
     classes, diagnostics, modules, sibling_imported = rows
     paths: dict[str, Path] = {}  # one Path per file, as a fresh build has; Path() is slow
     return ClassModel(
-        tuple(_info(row, paths) for row in classes),
-        tuple(_diagnostic(row) for row in diagnostics),
+        tuple(info_from_row(row, paths) for row in classes),
+        tuple(diagnostic_from_row(row) for row in diagnostics),
         tuple(modules),
         frozenset(sibling_imported),
     )
@@ -109,15 +109,15 @@ def _valid(payload: tuple[Any, ...]) -> bool:
     (classes, diagnostics, modules, sibling_imported), = payload
     return (
         type(classes) is tuple
-        and all(_valid_info(row) for row in classes)
+        and all(valid_info_row(row) for row in classes)
         and type(diagnostics) is tuple
-        and all(_valid_diagnostic(row) for row in diagnostics)
-        and _strings(modules)
-        and _strings(sibling_imported)
+        and all(valid_diagnostic_row(row) for row in diagnostics)
+        and strings(modules)
+        and strings(sibling_imported)
     )
 
 
-def _strings(value: object) -> bool:
+def strings(value: object) -> bool:
     # Types compared at C speed: a warm run checks every class of the project (10,000 in Django).
     return type(value) is tuple and (not value or {*map(type, value)} == _STR)
 
@@ -126,23 +126,23 @@ _STR = {str}
 _INFO_HEAD = (str, str, str, str, int)
 
 
-def _valid_info(row: Any) -> bool:
+def valid_info_row(row: Any) -> bool:
     (_qualname, _name, _module, _file, _line, bases, methods, decorators, abstract, protocol,
      metaclass, nested, attribute_types, forwarded, fallback) = row
     return (
         tuple(map(type, row[:5])) == _INFO_HEAD
-        and _strings(bases) and _strings(methods) and _strings(decorators)
+        and strings(bases) and strings(methods) and strings(decorators)
         and type(abstract) is bool and type(protocol) is bool and type(nested) is bool
         and type(fallback) is bool
         and (metaclass is None or type(metaclass) is str)
         and type(attribute_types) is tuple
-        and all(_strings(a) and len(a) == 2 for a in attribute_types)
+        and all(strings(a) and len(a) == 2 for a in attribute_types)
         and type(forwarded) is tuple
-        and all(_strings(f) and len(f) == 3 for f in forwarded)
+        and all(strings(f) and len(f) == 3 for f in forwarded)
     )
 
 
-def _valid_diagnostic(row: Any) -> bool:
+def valid_diagnostic_row(row: Any) -> bool:
     code, severity, message, path, line, hint = row
     return (
         type(code) is str and severity in {s.value for s in Severity} and type(message) is str
@@ -152,13 +152,17 @@ def _valid_diagnostic(row: Any) -> bool:
 
 
 def cached_class_model(
-    sources: SourceSet, cache_dir: Path | None, stamps: Mapping[str, cache_file.Stamp] | None = None
+    sources: SourceSet,
+    cache_dir: Path | None,
+    stamps: Mapping[str, cache_file.Stamp] | None = None,
+    key: str | None = None,
 ) -> ClassModel:
     """The class model from the cache when no file changed, else built (and cached);
-    `stamps`: the files' stamps as the walk took them, if known."""
+    `stamps`: the files' stamps as the walk took them, if known; `key`: their `files_key`,
+    if the caller has it."""
     if cache_dir is None:
         return sources.class_model
-    key = files_key(sources.root, sources.files, stamps)
+    key = key or files_key(sources.root, sources.files, stamps)
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, key, _valid)  # the key (version and file stamps) is the version
     if stored is not None:

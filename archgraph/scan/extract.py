@@ -244,16 +244,64 @@ def _class_row(node: Any) -> ClassRow:
 
 # Walking the syntax tree from Python costs as much as parsing it (a tree-sitter query too: it
 # visits every node). Imports, classes and `alias.Name` uses are rare, so their keywords and
-# names are found in the bytes with a regular expression, and only those spots are looked at.
-# A statement starts a line, or follows `;` or the `:` of a one-line `if x: import y`; matching
-# only there skips the many "from" and "class" words of docstrings and comments. One pattern per
-# lead character: a literal first byte lets `re` skip ahead fast (5x faster than `(?:^|[;:])`).
-_STATEMENT_KEYWORDS = tuple(
-    # `\A` allows a UTF-8 byte order mark: a first-line import after one was lost.
-    # PEP 810's soft keyword may lead an import statement: `lazy import x`, `lazy from x import y`.
-    re.compile(lead + rb"[ \t\f]*(?:lazy[ \t\f]+)?(import|from|class)\b")
-    for lead in (rb"\A(?:\xef\xbb\xbf)?", rb"\n", rb"\r", rb";", rb":")
-)
+# names are found in the bytes, and only those spots are looked at. A statement starts a line,
+# or follows `;` or the `:` of a one-line `if x: import y`; keeping only those skips the many
+# "from" and "class" words of docstrings, comments and names (`device_class`). Each keyword is
+# found with `bytes.find` (memchr speed) and what precedes it is looked at; that finds what
+# `lead[ \t\f]*(?:lazy[ \t\f]+)?(import|from|class)\b` finds for each lead of `_LEADS` and the
+# start of the file (after a UTF-8 byte order mark, if any), in half the time of five patterns.
+# PEP 810's soft keyword may lead an import statement: `lazy import x`, `lazy from x import y`.
+_KEYWORDS = (b"import", b"from", b"class")
+_LEADS = frozenset(b"\n\r;:")
+_INDENT = frozenset(b" \t\f")
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+
+
+def _keyword_spans(source: bytes) -> list[tuple[int, int]]:
+    """Where the statement keywords are (see above), by keyword, each in source order."""
+    found = []
+    size = len(source)
+    find = source.find
+    for keyword in _KEYWORDS:
+        start = find(keyword)
+        while start != -1:
+            end = start + len(keyword)
+            if end == size or source[end] not in _WORD_BYTES:
+                # Most words are ruled out by the byte before them (`device_class`, `.from`).
+                before = source[start - 1] if start else None
+                if before is None or before in _LEADS:
+                    found.append((start, end))
+                elif (before in _INDENT or start == len(_BYTE_ORDER_MARK)) and _starts_statement(
+                    source, start
+                ):
+                    found.append((start, end))
+            start = find(keyword, end)
+    return found
+
+
+def _starts_statement(source: bytes, start: int) -> bool:
+    """The keyword at `start` follows a lead, some indent and perhaps `lazy`."""
+    before = start
+    while before and source[before - 1] in _INDENT:
+        before -= 1
+    if _after_lead(source, before):
+        return True
+    if before == start or before < 4 or source[before - 4 : before] != b"lazy":
+        return False
+    before -= 4
+    while before and source[before - 1] in _INDENT:
+        before -= 1
+    return _after_lead(source, before)
+
+
+def _after_lead(source: bytes, at: int) -> bool:
+    return (
+        at == 0
+        or source[at - 1] in _LEADS
+        or (at == len(_BYTE_ORDER_MARK) and source.startswith(_BYTE_ORDER_MARK))
+    )
+
+
 _STATEMENT_TYPES = frozenset({"import_statement", "import_from_statement", "class_definition"})
 
 
@@ -268,9 +316,8 @@ def _walkable(node_type: str) -> bool:
 def _statements(root: Any, source: bytes) -> list[Any]:
     """Import statements and class definitions anywhere but in ERROR regions, in source order."""
     found: dict[int, Any] = {}
-    matches = (match for pattern in _STATEMENT_KEYWORDS for match in pattern.finditer(source))
-    for match in matches:
-        keyword = root.descendant_for_byte_range(match.start(1), match.end(1))
+    for start, end in _keyword_spans(source):
+        keyword = root.descendant_for_byte_range(start, end)
         statement = keyword.parent if keyword is not None else None
         if statement is None or statement.type not in _STATEMENT_TYPES or statement.id in found:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import marshal
 import os
 import signal
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -59,6 +60,10 @@ def _parse_batch(
     return results
 
 
+def _parse_batch_marshalled(batch: Sequence[tuple[str, str]], chains: bool = True) -> bytes:
+    """Worker: `_parse_batch`, marshalled: rows of plain tuples cross to the main process
+    several times faster than pickled ones (the main process, a parser too, unpickled them)."""
+    return marshal.dumps(_parse_batch(batch, chains))
 
 
 def _stamp(path: str) -> Stamp | None:
@@ -251,6 +256,9 @@ class FactsProvider:
         for path, row in parse_in_parallel(to_parse, chains, self._store.parsed_trees):
             if row is not None:  # in no set order
                 rows[path] = row
+                # Made as the rows come in, while the other processes still parse: the
+                # parsing then shares this work out (0.4 s of Home Assistant's cold run).
+                cache.facts(path, row)
         for module, path in to_parse:  # the cache file's order stays that of the files
             if path in rows:
                 cache.put(path, stamps[module], rows[path])
@@ -338,11 +346,12 @@ def parse_in_parallel(
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait  # noqa: PLC0415
 
     parse = functools.partial(_parse_batch, chains=chains)
-    pending: set[Future[list[tuple[str, tuple[Any, ...] | None]]]] = set()
+    parse_elsewhere = functools.partial(_parse_batch_marshalled, chains=chains)
+    pending: set[Future[bytes]] = set()
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=_ignore_interrupts) as pool:
         while front < back or pending:
             while front < back and len(pending) < ahead:
-                pending.add(pool.submit(parse, take(from_front=True)))
+                pending.add(pool.submit(parse_elsewhere, take(from_front=True)))
             if front < back:
                 yield from parse(take(from_front=False))
                 done = {future for future in pending if future.done()}
@@ -350,7 +359,7 @@ def parse_in_parallel(
                 done, _running = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 pending.discard(future)
-                yield from future.result()
+                yield from marshal.loads(future.result())
 
 
 def _valid_memo(payload: tuple[Any, ...]) -> bool:

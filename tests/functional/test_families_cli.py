@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,36 @@ def test_families_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) ->
     assert (gc.isenabled(), gc.get_freeze_count()) == (True, 0)
     gc.collect()
     assert alive() is None
+
+
+def test_a_warm_run_gives_the_kept_report_only_for_the_same_files_and_question(tmp_path: Path) -> None:
+    tree = tmp_path / "backend"
+    shutil.copytree(EXAMPLE, tree, ignore=shutil.ignore_patterns(".archgraph_cache"))
+    cache = tmp_path / "cache"
+
+    def cached(*args: str) -> str:
+        code, output = invoke("families", str(tree), "--cache-dir", str(cache), *args)
+        assert code == 0, output
+        return output
+
+    def fresh(*args: str) -> str:
+        code, output = invoke("families", str(tree), "--no-cache", *args)
+        assert code == 0, output
+        return output
+
+    questions = [(), ("--format", "json"), ("--concept", "*Factory*"), ("--include-tests", "--min-size", "3")]
+    for question in questions:
+        assert cached(*question) == fresh(*question)  # cold: the report is kept
+    assert (cache / "families.marshal").is_file()
+    for question in questions:
+        assert cached(*question) == fresh(*question)  # warm: each question its own report
+    before = cached()
+    extra = tree / "app" / "services" / "extra_dispatcher.py"
+    extra.write_text(
+        "class ExtraToolDispatcher:\n"
+        "    def dispatch(self): ...\n    def list_tools(self): ...\n"
+        "    def register_tool(self): ...\n    def shutdown(self): ...\n"
+    )
+    after = cached()
+    assert after == fresh() != before
+    assert "ExtraToolDispatcher" in after

@@ -133,6 +133,8 @@ def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
     outputs(tree)
     from archgraph.families.class_cache import CACHE_NAME as CLASSES  # noqa: PLC0415
     from archgraph.families.class_cache import _valid as classes_valid  # noqa: PLC0415
+    from archgraph.families.report_cache import CACHE_NAME as REPORTS  # noqa: PLC0415
+    from archgraph.families.report_cache import _valid as reports_valid  # noqa: PLC0415
     from archgraph.scan import audit, facts, facts_cache, import_cache, unparsable  # noqa: PLC0415
 
     checks = {
@@ -143,9 +145,36 @@ def test_every_cache_file_archgraph_writes_is_read_back(tree: Path) -> None:
         facts.MEMO_NAME: facts._valid_memo,
         facts.MENTIONS_NAME: facts._valid_mentions,
         CLASSES: classes_valid,
+        REPORTS: reports_valid,
     }
     written = {p.name for p in (tree / ".archgraph_cache").iterdir()}
     assert written == set(checks), written
     for name, valid in checks.items():
         header, *payload = marshal.loads((tree / ".archgraph_cache" / name).read_bytes())
         assert cache_file.load(tree / ".archgraph_cache" / name, header[1], valid) is not None, name
+
+
+def test_a_kept_families_report_with_type_confused_rows_is_a_miss(tree: Path) -> None:
+    """The families reports are kept marshalled inside their file, each checked as it is read."""
+    from archgraph.families.report_cache import CACHE_NAME  # noqa: PLC0415
+
+    clean = outputs(tree, "--no-cache")
+    assert outputs(tree) == clean
+    file = tree / ".archgraph_cache" / CACHE_NAME
+    header, reports = marshal.loads(file.read_bytes())
+    assert reports
+    for confuse in (poisoned, lines_as_text):
+        confused = {key: marshal.dumps(confuse(marshal.loads(data))) for key, data in reports.items()}
+        file.write_bytes(marshal.dumps((header, confused)))
+        assert outputs(tree) == clean, confuse.__name__
+    truncated = {key: data[: len(data) // 2] for key, data in reports.items()}
+    file.write_bytes(marshal.dumps((header, truncated)))
+    assert outputs(tree) == clean
+
+
+def lines_as_text(rows: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A report's rows whose classes (the first rows) have their line numbers written as text:
+    only a check of each field's type tells them from the real thing (the JSON would show "2")."""
+    classes, *rest = rows
+    assert classes and all(type(row[4]) is int for row in classes)
+    return (tuple((*row[:4], str(row[4]), *row[5:]) for row in classes), *rest)
