@@ -83,7 +83,7 @@ class PendingChanges:
     def __init__(self, root: Path, since: str, folders: Sequence[Path] | None) -> None:
         _check_revision(since)
         self.root, self.since = root, since
-        self.viewed = folders is not None and all(_within(folder, root) for folder in folders)
+        self.viewed = bool(folders) and all(_within(folder, root) for folder in folders or ())
         inside = [os.path.relpath(folder, root) for folder in folders or ()]
         commands = [
             _diff_arguments(since),
