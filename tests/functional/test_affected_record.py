@@ -295,3 +295,12 @@ def test_files_outside_the_packages_come_and_go_unread(repo: Path) -> None:
     # A Python file in the package's folder is a module: checked again.
     (project / "shop/scratch.py").write_text("")
     assert_checked_again(project)
+
+
+def test_without_a_cache_folder_nothing_is_recorded_or_read(repo: Path) -> None:
+    project = repo / "project"
+    shutil.rmtree(project / ".archgraph_cache")
+    (project / "shop/data/store.py").write_text("from shop.services import billing\n")
+    code, report = affected(project, "--no-cache")
+    assert (code, report) == reference(project)
+    assert not (project / ".archgraph_cache").exists()
