@@ -450,6 +450,11 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
         self._known: dict[str, dict[int, ImportKind]] = {}
         self._unsaved = False  # kinds read from files since the audit wrote its cache
 
+    @property
+    def read_modules(self) -> frozenset[str]:
+        """The modules whose kinds something asked for."""
+        return frozenset(self._known)
+
     def keep(self) -> None:
         """Write the kinds read since the scan to the audit's cache, for the next run."""
         if self._unsaved:

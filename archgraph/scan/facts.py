@@ -95,6 +95,9 @@ class FactsProvider:
         self._context = context
         self._memory: dict[str, FileFacts] = {}
         self._digest: str | None = None
+        # Whether anything asked for facts: a result that depends on them depends on more of
+        # each file than its imports (see usecases/affected_record.py).
+        self.consulted = False
 
     def _stamp_of(self, module: str, path: str) -> Stamp | None:
         stamp = self._stamps.get(module)
@@ -120,6 +123,7 @@ class FactsProvider:
     ) -> Any:
         """`compute()`, or its value from an earlier run over the very same files (when `valid`
         says it has the shape `compute` gives: the cache folder may be the tree's)."""
+        self.consulted = True
         if self._cache_dir is None:
             return compute()
         file = self._cache_dir / MEMO_NAME
@@ -144,6 +148,7 @@ class FactsProvider:
     ) -> dict[str, FileFacts]:
         """See FactsPort.mentioning: one table per (key, mentions) of (stamp, projected row or
         None: no mention) by file, so that a run after an edit reads only the changed files."""
+        self.consulted = True
         needles = tuple(mentions)
         if self._cache_dir is None:
             everything = self.facts(sorted(self._files), needles, chains=True)
@@ -185,6 +190,7 @@ class FactsProvider:
     def facts(
         self, modules: Iterable[str], mentions: Iterable[bytes] = (), chains: bool = False
     ) -> dict[str, FileFacts]:
+        self.consulted = True
         needles = tuple(mentions)
         modules = list(modules)
         memory = self._memory

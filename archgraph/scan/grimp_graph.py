@@ -34,6 +34,7 @@ from archgraph.scan.scanner_errors import (
 from archgraph.scan.unparsable import describe_unparsable
 
 if TYPE_CHECKING:
+    from archgraph.scan import ScanOptions
     from archgraph.scan.store import ScanStore
 
 
@@ -276,7 +277,7 @@ def build_grimp_graph(
 
     # A module that sets TYPE_CHECKING itself may run its `if TYPE_CHECKING:` imports: kept.
     own_flag = setting_type_checking(sources) if exclude_type_checking_imports else {}
-    options = (grimp_api.VERSION, packages, include_external_packages, exclude_type_checking_imports)
+    options = _import_options(packages, include_external_packages, exclude_type_checking_imports)
     cache = store.imports(options)
     cache.keep_only({s.module for s in sources})
     while True:
@@ -353,6 +354,22 @@ def build_grimp_graph(
         if path not in skipped
     ]
     return graph, frozenset(skipped), (*skipped.values(), *notes)
+
+
+def _import_options(
+    packages: Sequence[str], include_external_packages: bool, exclude_type_checking_imports: bool
+) -> tuple[object, ...]:
+    """What the import rows depend on besides each file: the key of the store's rows."""
+    return (grimp_api.VERSION, list(packages), include_external_packages, exclude_type_checking_imports)
+
+
+def import_options(trees: Sequence[FoundTree], options: ScanOptions) -> tuple[object, ...]:
+    """The key of the import rows a scan of `trees` with `options` keeps in the store."""
+    return _import_options(
+        sorted({tree.package for tree in trees}),
+        options.include_external_packages,
+        options.exclude_type_checking_imports,
+    )
 
 
 # `TYPE_CHECKING = ...` (annotated or not) or `... as TYPE_CHECKING`, anywhere in the file: then

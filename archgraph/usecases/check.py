@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from archgraph.rules.base import apart_test_code
 from archgraph.rules.catalog import contract_positions
 from archgraph.rules.coverage import coverage
 from archgraph.rules.exemptions import judge_exemptions, suppression_problems
-from archgraph.scan import ScanOutcome, scan
+from archgraph.scan import ScanOutcome, ScanStore, scan, walk
 from archgraph.usecases.project import (
     CACHE_DIR_NAME,
     Progress,
@@ -34,9 +34,15 @@ from archgraph.usecases.scanning import scan_options
 # `check` needs none of these: the drawing, baseline and --affected code is imported by the
 # functions that use it (a warm check's start-up).
 if TYPE_CHECKING:
+    from archgraph.affected import IndexedFiles
     from archgraph.baseline import Baseline
     from archgraph.report.graphview import LayerPlan
     from archgraph.results import BaselineChange
+    from archgraph.scan.changes import ChangedFiles
+    from archgraph.scan.finder import FindResult
+
+    # Records a full run for `check --affected` (see usecases/affected_record.py).
+    Recorder = Callable[[FindResult, ScanOutcome, ScanStore, RunResult], None]
 
 
 def run(root: Path, options: RunOptions = RunOptions(), progress: Progress = quiet) -> RunResult:
@@ -61,13 +67,15 @@ def check_project(
     if options.baseline_ref is not None:
         change = _baseline_change(root, baseline_file, baseline, options.baseline_ref)
     changed = None
+    reused = None
+    recorder = None
     if options.affected_since:
-        from archgraph.affected import affected_scope, restrict  # noqa: PLC0415
-        from archgraph.scan.changes import changed_files  # noqa: PLC0415
-
-        changed = changed_files(root, options.affected_since)
-    analysis = _analyze(root, config, contracts, options, progress)
-    result = analysis.result
+        changed, reused, recorder = _affected_run(project, options, progress)
+    if reused is not None:
+        result = reused[0]
+    else:
+        analysis = _analyze(root, config, contracts, options, progress, recorder)
+        result = analysis.result
     if baseline is not None and baseline_file is not None:
         result = apply_baseline(result, baseline, baseline_file)
     if fail_on_stale:
@@ -75,11 +83,17 @@ def check_project(
     if change is not None:
         result = replace(result, baseline_change=change)
     if changed is not None:
+        from archgraph.affected import affected_scope, indexed_scope, restrict  # noqa: PLC0415
+
         cache = (options.cache_dir or root / CACHE_DIR_NAME).resolve() if options.use_cache else None
         # The cache is written by the run itself (and often not ignored by git): not a change.
         paths = [p for p in changed.paths if cache is None or not p.is_relative_to(cache)]
-        scope = affected_scope(analysis.model, changed.since, paths, config.files)
-        result = restrict(result, scope, analysis.model)
+        if reused is not None:
+            scope = indexed_scope(reused[1], changed.since, paths, config.files)
+            result = restrict(result, scope, reused[1])
+        else:
+            scope = affected_scope(analysis.model, changed.since, paths, config.files)
+            result = restrict(result, scope, analysis.model)
     return result
 
 
@@ -119,14 +133,53 @@ def _analyze(
     contracts: Sequence[Contract],
     options: RunOptions,
     progress: Progress,
+    recorder: Recorder | None = None,
 ) -> Analysis:
     scan_opts, notes = scan_options(root, config, options)
     notes += configuration_notes(root, config)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
-    outcome = scan(root, scan_opts)
+    store = ScanStore.in_folder(scan_opts.cache_dir)
+    found = walk(root, scan_opts) if recorder is not None else None
+    outcome = scan(root, scan_opts, store, found)
     result = checked(root, config, contracts, outcome, notes, options, progress)
     outcome.keep_read_kinds()
+    if recorder is not None and found is not None:
+        recorder(found, outcome, store, result)
     return Analysis(outcome.model, result)  # the drawing commands add the layer plans
+
+
+def _affected_run(
+    project: Project, options: RunOptions, progress: Progress = quiet
+) -> tuple[ChangedFiles, tuple[RunResult, IndexedFiles] | None, Recorder | None]:
+    """`--affected REV`: the files changed since REV, and either the recorded result (with
+    its graph) when it holds for the tree as it is, or what records this run's."""
+    from archgraph.scan.changes import PendingChanges  # noqa: PLC0415
+    from archgraph.usecases import affected_record as record  # noqa: PLC0415
+
+    root, since = project.root, options.affected_since or ""
+    scan_opts, _notes = scan_options(root, project.config, options)
+    folders = record.folders_of(root, scan_opts)
+    pending = PendingChanges(root, since, folders)  # git runs while the record is read
+    folder = scan_opts.cache_dir
+    fingerprint = record.analysis_fingerprint(project, options, scan_opts)
+    candidate = None
+    if fingerprint is not None and folder is not None:
+        candidate = record.candidate(folder, root, fingerprint)
+    changes = pending.result()
+    view = changes.worktree
+    if view is None or folder is None or fingerprint is None:
+        return changes.since_revision, None, None
+    if candidate is not None and candidate.holds(view, root, scan_opts, folder, folders):
+        progress("no import changed since the last --affected check: its result stands")
+        return changes.since_revision, (candidate.result, candidate.graph), None
+
+    def recorder(found: FindResult, outcome: ScanOutcome, store: ScanStore, result: RunResult) -> None:
+        record.make_record(
+            folder, root, fingerprint, view, scan_opts, found, outcome, store, result,
+            [*project.config.files, *folders],
+        )
+
+    return changes.since_revision, None, recorder
 
 
 def configuration_notes(root: Path, config: Config) -> list[Diagnostic]:
