@@ -332,7 +332,7 @@ def build_grimp_graph(
 
     memory.save()
     cache.save()
-    if not store.outlives_scans:
+    if not store.keeps_imports:
         # Written: a store of one scan has no later use for the rows, and each would be kept
         # twice (in the cache's entries and in the graph) for the rest of the run.
         store.forget_imports()

@@ -30,12 +30,17 @@ if TYPE_CHECKING:
 class ScanStore:
     """Per-file results kept between scans, in a cache folder or in this process's memory."""
 
-    def __init__(self, folder: Path | None, *, outlives_scans: bool = False) -> None:
+    def __init__(
+        self, folder: Path | None, *, outlives_scans: bool = False, keeps_imports: bool = False
+    ) -> None:
         """`folder`: the cache folder (None: nothing read or written on disk); `outlives_scans`:
         the same store is handed to many scans in this process, so it also keeps what only such
-        a process can reuse (syntax trees, each file's audit findings)."""
+        a process can reuse (syntax trees, each file's audit findings); `keeps_imports`: the
+        import rows stay after the scan wrote them (which a store of one scan otherwise lets
+        go of), for a caller that reads them once the scan is done."""
         self.folder = folder
         self.outlives_scans = outlives_scans
+        self.keeps_imports = keeps_imports or outlives_scans
         self._bad_files: BadFileMemory | None = None
         self._imports: ImportCache | None = None
         self._audit: AuditScans | None = None
@@ -47,8 +52,8 @@ class ScanStore:
         self.texts = SourceTexts()  # the texts as Python reads them of the files read
 
     @classmethod
-    def in_folder(cls, folder: Path | None) -> ScanStore:
-        return cls(folder)
+    def in_folder(cls, folder: Path | None, *, keeps_imports: bool = False) -> ScanStore:
+        return cls(folder, keeps_imports=keeps_imports)
 
     @classmethod
     def in_memory(cls) -> ScanStore:

@@ -138,7 +138,8 @@ def _analyze(
     scan_opts, notes = scan_options(root, config, options)
     notes += configuration_notes(root, config)
     progress(f"scanning {', '.join(scan_opts.root_packages)}")
-    store = ScanStore.in_folder(scan_opts.cache_dir)
+    # The --affected record reads the import rows after the scan: the store keeps them then.
+    store = ScanStore.in_folder(scan_opts.cache_dir, keeps_imports=recorder is not None)
     found = walk(root, scan_opts) if recorder is not None else None
     outcome = scan(root, scan_opts, store, found)
     result = checked(root, config, contracts, outcome, notes, options, progress)

@@ -77,6 +77,9 @@ def test_a_store_of_one_scan_keeps_no_rows_once_written_and_still_serves_a_secon
     memory = ScanStore.in_memory()  # one that outlives its scans keeps them
     scan(root, options, memory)
     assert entries(memory) == 3
+    keeping = ScanStore.in_folder(tmp_path / "cache", keeps_imports=True)  # --affected's record
+    scan(root, options, keeping)
+    assert entries(keeping) == 3
 
 
 def entries(store: ScanStore) -> int:
