@@ -11,18 +11,9 @@ from typing import Any
 import pytest
 
 from tests.helpers import run_cli, write_tree
+from tests.layered_shop import contracts
 
-CONTRACTS = """\
-[archgraph]
-root_packages = ["shop"]
-
-[[contracts]]
-id = "layers"
-name = "Layers"
-type = "layers"
-containers = ["shop"]
-layers = ["api", "services", "data"]
-"""
+CONTRACTS = contracts()  # the layered shop's one layers contract
 
 SHOP = {
     "shop/__init__.py": "",

@@ -19,18 +19,9 @@ import pytest
 
 from archgraph.usecases.affected_record import RECORD_NAME, load_record, positions, save_record
 from tests.helpers import run_cli, write_tree
+from tests.layered_shop import contracts
 
-CONTRACTS = """\
-[archgraph]
-root_packages = ["shop"]
-
-[[contracts]]
-id = "layers"
-name = "Layers"
-type = "layers"
-containers = ["shop"]
-layers = ["api", "services", "data"]
-"""
+CONTRACTS = contracts()  # the layered shop's one layers contract
 
 SHOP = {
     "shop/__init__.py": "",
