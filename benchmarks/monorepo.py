@@ -292,6 +292,8 @@ def markdown(rows: list[dict[str, object]], runs: int) -> str:
         "namespace directories, a protected module and a protected symbol; `--affected HEAD`",
         "after one uncommitted edit of `mono/p15/__init__.py`, warm cache. The check runs the",
         "contracts both tools know (layers, protected module); the protected symbol runs alone.",
+        "After each `--affected` run the edit is undone and the warm caches are brought up to",
+        "date, untimed: the warm columns are runs on an unchanged tree.",
         "",
         "| modules | imports | IL cold | AG cold | AG/IL | IL warm | AG warm | AG/IL |"
         " families cold | families warm | symbol contract warm | --affected | IL RSS | AG RSS (cold)"
