@@ -177,7 +177,7 @@ class _Walk:
         )
 
     def is_excluded(self, module: str) -> bool:
-        return any(expr.covers(module) for expr in self.exclude)
+        return bool(self.exclude) and any(expr.covers(module) for expr in self.exclude)
 
     def run(self) -> FoundTree:
         self.visit(self.top, intern(self.package))
@@ -209,10 +209,10 @@ class _Walk:
             # report, and no module in it makes it a namespace package.
             return
         entries.sort(key=_NAME)
-        # Each file's paths are made from its directory's, once a directory: parsing every
-        # file's whole path took half of the walk.
-        folder = Path(directory)
-        shown_folder = self.shown(folder)
+        # Each file's paths are made from its directory's, once a directory that holds a file:
+        # parsing every file's whole path took half of the walk (and Django has a thousand
+        # `locale/xx` folders that hold only a folder).
+        folders: tuple[Path, Path] | None = None
         is_namespace = "__init__.py" not in names or not any(
             e.name == "__init__.py" and _is_file(e) for e in entries
         )
@@ -237,7 +237,7 @@ class _Walk:
             name = entry.name
             if name.startswith(".") or name in shadowed:
                 continue
-            if not _utf8(name):
+            if not name.isascii() and not _utf8(name):
                 self.warn(
                     codes.NOT_A_MODULE_NAME.code,
                     "name is not valid UTF-8; not analyzed",
@@ -290,7 +290,10 @@ class _Walk:
                 self.visit(entry.path, child)
             elif name.endswith(".py") and _is_file(entry):
                 self.through_links = self.through_links or entry.is_symlink()
-                self.add_file(entry, folder / name, module, shown_folder)
+                if folders is None:
+                    folder = Path(directory)
+                    folders = (folder, self.shown(folder))
+                self.add_file(entry, folders[0] / name, module, folders[1])
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
             elif name.endswith(".pyc") and name[:-1] not in names and is_loadable_name(name[:-4]):
