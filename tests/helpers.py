@@ -3,6 +3,7 @@ contracts, the CLI."""
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -159,3 +160,12 @@ def run_cli(args: Sequence[str]) -> tuple[int, str, str]:
     """
     result = CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` as a test author (no global configuration needed); its stdout."""
+    completed = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+        cwd=repo, check=True, capture_output=True, text=True,
+    )
+    return completed.stdout

@@ -4,13 +4,12 @@ repository; the verdicts equal a full run restricted by hand to the modules in s
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 from tests.layered_shop import contracts
 
 CONTRACTS = contracts()  # the layered shop's one layers contract
@@ -29,14 +28,6 @@ SHOP = {
     "shop/data/legacy.py": "from shop.api import admin\n",
     "contracts/architecture.toml": CONTRACTS,
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    completed = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    )
-    return completed.stdout
 
 
 @pytest.fixture

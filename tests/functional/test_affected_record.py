@@ -11,14 +11,13 @@ import dataclasses
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from archgraph.usecases.affected_record import RECORD_NAME, load_record, positions, save_record
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 from tests.layered_shop import contracts
 
 CONTRACTS = contracts()  # the layered shop's one layers contract
@@ -40,14 +39,6 @@ SHOP = {
     "shop/data/legacy.py": "from shop.api import admin  # known, committed\n",
     "contracts/architecture.toml": CONTRACTS,
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    completed = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    )
-    return completed.stdout
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, write_tree
+from helpers import git, run_cli, write_tree
 
 CONFIG = """
 [archgraph]
@@ -34,14 +33,6 @@ TREE = {
     "archgraph.toml": CONFIG,
     ".gitignore": ".archgraph_cache/\n",
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    completed = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    )
-    return completed.stdout
 
 
 def check(root: Path, *args: str) -> tuple[int, str, str]:
