@@ -201,6 +201,8 @@ def measure(
         return path
 
     ag_check = [str(archgraph), "check", str(corpus), "--config", str(toml)]
+    ag_symbol = [str(archgraph), "check", str(corpus), "--config", str(symbol_toml)]
+    ag_families = [str(archgraph), "families", str(corpus), "-p", "mono"]
     jobs: dict[str, tuple[list[str], object]] = {
         "IL check cold": ([str(lint_imports), "--config", str(ini), "--no-cache"], None),
         "IL check warm": (
@@ -213,41 +215,11 @@ def measure(
         ),
         "AG check warm": ([*ag_check, "--cache-dir", str(caches / "ag-warm")], None),
         "AG families cold": (
-            [
-                str(archgraph),
-                "families",
-                str(corpus),
-                "-p",
-                "mono",
-                "--cache-dir",
-                str(caches / "fam-cold"),
-            ],
+            [*ag_families, "--cache-dir", str(caches / "fam-cold")],
             lambda: fresh(caches / "fam-cold"),
         ),
-        "AG families warm": (
-            [
-                str(archgraph),
-                "families",
-                str(corpus),
-                "-p",
-                "mono",
-                "--cache-dir",
-                str(caches / "fam-warm"),
-            ],
-            None,
-        ),
-        "AG symbol contract warm": (
-            [
-                str(archgraph),
-                "check",
-                str(corpus),
-                "--config",
-                str(symbol_toml),
-                "--cache-dir",
-                str(caches / "sym-warm"),
-            ],
-            None,
-        ),
+        "AG families warm": ([*ag_families, "--cache-dir", str(caches / "fam-warm")], None),
+        "AG symbol contract warm": ([*ag_symbol, "--cache-dir", str(caches / "sym-warm")], None),
         "AG check --affected, 1 file edited": (
             [*ag_check, "--cache-dir", str(caches / "ag-warm"), "--affected", "HEAD"],
             None,
