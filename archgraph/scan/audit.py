@@ -30,7 +30,7 @@ from archgraph.scan.file_scan import (
 )
 from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import SourceTexts
-from archgraph.scan.syntax import parse
+from archgraph.scan.syntax import LazyTree, parse
 
 AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
 # 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
@@ -98,16 +98,10 @@ class AuditScans:
             )
         except OSError:
             return None
-        parsed: list[Any] = []
-
-        def tree() -> Any:
-            if not parsed:
-                parsed.append(parse(data))
-            return parsed[0]
-
+        tree = LazyTree(data)
         found = FileScan.of(data, source, tree)
         # The audit asks for this file's import rows right after, if at all: parse once.
-        self.last_tree = (str(source.path), parsed[0] if parsed else None)
+        self.last_tree = (str(source.path), tree.tree)
         self.entries[str(source.path)] = [
             source.stamp, found.climb, found.dynamic_names, found.targets, None, None,
             found.suppressions, None,

@@ -112,6 +112,7 @@ def current_signature(
     from archgraph.scan.prepared import python_text  # noqa: PLC0415
     from archgraph.scan.python_source import SourceTexts, readable_source  # noqa: PLC0415
     from archgraph.scan.scanner_errors import is_panic  # noqa: PLC0415
+    from archgraph.scan.syntax import LazyTree  # noqa: PLC0415
 
     if python_text(source, SourceTexts()) is not None:
         return None
@@ -137,15 +138,7 @@ def current_signature(
             return None
         raise
     data = readable_source(raw)
-    parsed: list[Any] = []
-
-    def tree() -> Any:
-        if not parsed:
-            from archgraph.scan.syntax import parse  # noqa: PLC0415
-
-            parsed.append(parse(data))
-        return parsed[0]
-
+    tree = LazyTree(data)
     scan = FileScan.of(data, source, tree)
     parsed_parts: tuple[object, object] = (None, None)
     if recorded[1] is not None:

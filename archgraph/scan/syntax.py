@@ -57,6 +57,22 @@ def parse(source: bytes) -> Any:
     return _get_parser().parse(_parsable(source))
 
 
+class LazyTree:
+    """A file's tree, parsed the first time it is asked for: most files a byte scan reads
+    need none, and those that do share one parse between the readings that need it."""
+
+    __slots__ = ("data", "tree")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.tree: Any = None  # None until parsed
+
+    def __call__(self) -> Any:
+        if self.tree is None:
+            self.tree = parse(self.data)
+        return self.tree
+
+
 def _parsable(source: bytes) -> bytes:
     if source.count(b"#") >= COMMENT_RUN and _LONG_COMMENT_RUN.search(source):
         return _COMMENT_LINE.sub(_blank, source)
