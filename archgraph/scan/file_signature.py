@@ -109,18 +109,18 @@ def current_signature(
         import_kinds,
         read_whole,
     )
-    from archgraph.scan.prepared import python_text  # noqa: PLC0415
-    from archgraph.scan.python_source import SourceTexts, readable_source  # noqa: PLC0415
+    from archgraph.scan.prepared import python_text_of  # noqa: PLC0415
+    from archgraph.scan.python_source import SourceTexts  # noqa: PLC0415
     from archgraph.scan.scanner_errors import is_panic  # noqa: PLC0415
     from archgraph.scan.syntax import LazyTree  # noqa: PLC0415
 
-    if python_text(source, SourceTexts()) is not None:
-        return None
     try:
-        raw = read_whole(str(source.path), source.stamp[0])
+        data = read_whole(str(source.path), source.stamp[0])
     except OSError:
         return None
-    words = set(_WORD.findall(raw.decode("utf-8", "replace")))
+    if python_text_of(source, data, SourceTexts()) is not None:
+        return None  # Python reads it otherwise than as it is: the full check says how
+    words = set(_WORD.findall(data.decode("utf-8", "replace")))
     words.update(source.module.split("."))
     named = list(resolvable(words))
     found = grimp_api.found_package(
@@ -137,7 +137,6 @@ def current_signature(
         if isinstance(error, Exception) or is_panic(error):
             return None
         raise
-    data = readable_source(raw)
     tree = LazyTree(data)
     scan = FileScan.of(data, source, tree)
     parsed_parts: tuple[object, object] = (None, None)
