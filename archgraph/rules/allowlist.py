@@ -14,7 +14,7 @@ from archgraph.model.schema import TablePosition
 from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register
-from archgraph.rules.sites import imports_leaving, removed_sites
+from archgraph.rules.sites import imports_leaving
 
 
 @register
@@ -73,7 +73,6 @@ class Allowlist(Contract):
         permitted = frozenset().union(*(view.within(m) for m in allowed))
         scoped = self.in_scope(model)
         candidates = imports_leaving(scoped, sources, scoped.modules)
-        ignored = removed_sites(scoped, view, candidates)
         alternatives = Alternatives(view, permitted, self.allowed_external)
         violations = [
             self._violation(view, source, (importer, imported), alternatives.nearest(imported))
@@ -81,9 +80,7 @@ class Allowlist(Contract):
             for importer, imported in sorted(imports_leaving(view, [source], view.modules))
             if imported not in permitted and not self._external_allowed(view, imported)
         ]
-        return self.result(
-            violations, diagnostics, governed=candidates - ignored, exempt=ignored, model=view
-        )
+        return self.sites_result(violations, diagnostics, scoped, view, candidates)
 
     def _external_allowed(self, model: ArchModel, module: str) -> bool:
         if module not in model.external_modules:

@@ -25,6 +25,7 @@ from archgraph.model import ArchModel, ImportExpr, LayerRoute, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition
 from archgraph.results import SITES, ContractResult
+from archgraph.rules.sites import removed_sites
 
 
 def slug(text: str) -> str:
@@ -167,6 +168,28 @@ class Contract(ABC):
         heads = tuple(h for h in route.heads if h not in excluded)
         tails = tuple(t for t in route.tails if t not in excluded)
         return replace(route, heads=heads, tails=tails) if heads and tails else None
+
+    def sites_result(
+        self,
+        violations: Iterable[Violation],
+        diagnostics: Iterable[Diagnostic],
+        scoped: ArchModel,
+        view: ArchModel,
+        candidates: set[ImportSite],
+        violating: Iterable[ImportSite] = (),
+    ) -> ContractResult:
+        """`result` counted in import sites: the `candidates` (the sites of the `scoped` model the
+        contract rules on) are governed, but those its `view` lacks (ignored, suppressed, of
+        another kind) are exempt instead."""
+        ignored = removed_sites(scoped, view, candidates)
+        return self.result(
+            violations,
+            diagnostics,
+            governed=candidates - ignored,
+            violating=violating,
+            exempt=ignored,
+            model=view,
+        )
 
     def result(
         self,

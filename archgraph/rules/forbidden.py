@@ -14,7 +14,7 @@ from archgraph.model.schema import TablePosition
 from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, replacement_problems
 from archgraph.rules.registry import register
-from archgraph.rules.sites import chain_starts, imports_leaving, reaching, removed_sites
+from archgraph.rules.sites import chain_starts, imports_leaving, reaching
 
 
 @register
@@ -81,7 +81,6 @@ class Forbidden(Contract):
         could_break = model.internal_modules | targets
         scoped = self.in_scope(model)
         candidates = imports_leaving(scoped, sources, could_break)
-        ignored = removed_sites(scoped, view, candidates)
         excluded, _ = self.excluded(model)  # a pattern naming nothing: `result` reports it
         violating: set[ImportSite] = set()
         for source in sources:
@@ -96,11 +95,4 @@ class Forbidden(Contract):
             else:
                 reached = reaching(view, judged, inside)
             violating |= chain_starts(view, inside - excluded, reached)
-        return self.result(
-            violations,
-            diagnostics,
-            governed=candidates - ignored,
-            violating=violating,
-            exempt=ignored,
-            model=view,
-        )
+        return self.sites_result(violations, diagnostics, scoped, view, candidates, violating)

@@ -14,7 +14,6 @@ from archgraph.rules.registry import register
 from archgraph.rules.sites import (
     imports_leaving,
     layer_chain_starts,
-    removed_sites,
     route_first_hops,
 )
 
@@ -70,15 +69,7 @@ class Independence(Contract):
         ]
         scoped = self.in_scope(model)
         candidates = imports_leaving(scoped, modules, model.internal_modules)
-        ignored = removed_sites(scoped, view, candidates)
         pairs = [(a, b) for a in modules for b in modules if a != b]
         violating = layer_chain_starts(view, pairs, frozenset(modules), excluded)
         violating |= {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(
-            violations,
-            diagnostics,
-            governed=candidates - ignored,
-            violating=violating,
-            exempt=ignored,
-            model=view,
-        )
+        return self.sites_result(violations, diagnostics, scoped, view, candidates, violating)

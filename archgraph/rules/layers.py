@@ -24,7 +24,6 @@ from archgraph.rules.registry import register
 from archgraph.rules.sites import (
     imports_leaving,
     layer_chain_starts,
-    removed_sites,
     route_first_hops,
 )
 
@@ -142,19 +141,11 @@ class Layers(Contract):
         ]
         scoped = self.in_scope(model)
         candidates = imports_leaving(scoped, layer_modules, model.internal_modules)
-        ignored = removed_sites(scoped, view, candidates)
         violating = layer_chain_starts(
             view, self._illegal_pairs(prefixes, view), frozenset(layer_modules), excluded
         )
         violating |= {site for route in routes for site in route_first_hops(view, route)}
-        return self.result(
-            violations,
-            diagnostics,
-            governed=candidates - ignored,
-            violating=violating,
-            exempt=ignored,
-            model=view,
-        )
+        return self.sites_result(violations, diagnostics, scoped, view, candidates, violating)
 
     def _illegal_pairs(self, prefixes: Sequence[str], view: ArchModel) -> list[tuple[str, str]]:
         """(importer, imported) layer module pairs no chain may join, per container: each lower
