@@ -17,9 +17,6 @@ from archgraph.diagnostics import ImportKind
 from archgraph.scan.finder import ModuleSource
 from archgraph.scan.syntax import import_kind, node_text, parse
 
-AUDIT_CACHE_VERSION = 1
-AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
-
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 # A call of either name with a string literal first: what `dynamic_imports` may confirm, and
 # more (in a string, a comment, an f-string). Comments may stand between `(` and the literal.

@@ -51,6 +51,9 @@ class FoundTree:
     directory: Path
     sources: tuple[ModuleSource, ...]
     namespace_modules: frozenset[str]
+    # The `__init__.py` of each package beside a module file of its name (`x/` and `x.py`):
+    # Python imports the package, grimp's scanner would read the file.
+    shadowing: frozenset[Path] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,7 @@ class _Walk:
         self.walk_roots = [os.path.realpath(self.top)]
         self.seen_links: set[str] = set()
         self.unusual_dirs: dict[str, Path] = {}  # module -> directory, noted if it holds modules
+        self.shadowing_inits: set[Path] = set()  # see FoundTree.shadowing
         self.root_prefix = os.path.join(self.project_root, "")
 
     def shown(self, path: Path) -> Path:
@@ -189,7 +193,9 @@ class _Walk:
         namespace = frozenset(self.namespace_candidates & holding_modules)
         for module in sorted(holding_modules & set(self.unusual_dirs)):
             self.note_unusual_name(self.unusual_dirs[module], "directory")
-        return FoundTree(self.package, self.directory, tuple(self.sources), namespace)
+        return FoundTree(
+            self.package, self.directory, tuple(self.sources), namespace, frozenset(self.shadowing_inits)
+        )
 
     def visit(self, directory: str, module: str) -> None:
         """Walk one directory (str paths: this loop runs for every file of the project)."""
@@ -326,6 +332,7 @@ class _Walk:
                 continue
             if os.path.isfile(os.path.join(entry.path, "__init__.py")):
                 shadowed.add(file)
+                self.shadowing_inits.add(Path(entry.path, "__init__.py"))
                 self.warn(
                     codes.SHADOWED_MODULE.code,
                     f"'{file}' is shadowed by the package '{entry.name}/' beside it (Python"

@@ -38,9 +38,9 @@ def setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
 
 
 def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
-    """The file's source as Python reads it, when grimp's scanner would read it otherwise (an
-    encoding it does not know, names Python normalises, see python_source; a package beside a
-    module file of its name); else None."""
+    """The file's source as Python reads it, when grimp's scanner would read its imports
+    otherwise (an encoding it does not know, names Python normalises in its import lines, see
+    python_source; a package beside a module file of its name); else None."""
     try:
         data = read_whole(str(source.path), source.stamp[0])
     except OSError:
@@ -50,7 +50,7 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
 
 def python_text_of(source: ModuleSource, data: bytes, texts: SourceTexts) -> bytes | None:
     """`python_text` of the file's bytes `data`, already read."""
-    prepared = texts.python_source(str(source.path), source.stamp, data)
+    prepared = texts.import_source(str(source.path), source.stamp, data)
     if prepared is None and source.path.name == "__init__.py":
         package = source.path.parent
         if package.with_name(f"{package.name}.py").is_file():

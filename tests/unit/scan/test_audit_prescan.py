@@ -3,6 +3,7 @@ those of the audit alone, whatever the child guessed, sent, or failed to send; n
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -123,3 +124,49 @@ type = "forbidden"
 source_modules = ["pkg.a"]
 forbidden_modules = ["pkg.b"]
 """
+
+
+READ_OTHERWISE_CONTRACT = """
+[archgraph]
+root_packages = ["pkg"]
+
+[[contracts]]
+name = "Only the vault imports the secret"
+type = "forbidden"
+source_modules = ["pkg.api", "pkg.legacy"]
+forbidden_modules = ["pkg.secret"]
+"""
+
+
+@pytest.mark.parametrize("child", [True, False])
+def test_imports_python_reads_otherwise_are_found_with_or_without_a_child(
+    tmp_path: Path, child: bool
+) -> None:
+    """grimp's scanner reads `ｓecret` as Python does and fails on cp437 and mac_roman: those
+    files are scanned again from their text as Python reads it, with a child reading the files
+    for the audit or without."""
+    root = write_tree(
+        tmp_path / "project",
+        {
+            "pkg/__init__.py": "",
+            "pkg/secret.py": "",
+            "pkg/api.py": "from pkg import ｓecret\n",
+            "pkg/legacy.py": "# -*- coding: cp437 -*-\nimport pkg.secret\nNAME = 'café'\n".encode("cp437"),
+            "pkg/older.py": "# -*- coding: mac_roman -*-\nimport pkg.api\nNAME = 'café'\n".encode(
+                "mac_roman"
+            ),
+            "contracts/c.toml": READ_OTHERWISE_CONTRACT,
+        },
+    )
+    argv = [sys.executable, "-c", PROBE, str(root), "cli"] if child else [
+        sys.executable, "-m", "archgraph", "check", str(root), "--no-cache", "--format", "json"
+    ]
+    ran = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == (0 if child else 1), ran.stderr[-2000:]
+    if child:
+        assert "forks 1 exit 1" in ran.stderr, ran.stderr[-2000:]
+    report = json.loads(ran.stdout)
+    (contract,) = report["contracts"]
+    importers = sorted(v["chain"][0]["importer"] for v in contract["violations"])
+    assert importers == ["pkg.api", "pkg.legacy"]
+    assert report["diagnostics"] == []
