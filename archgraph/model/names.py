@@ -7,7 +7,6 @@ name; only the model can say which modules are of that kind (`ArchModel.matching
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,6 +116,7 @@ class ModuleExpr:
         if not inner.startswith("<") or inner in SELECTORS:
             return None
         bare = inner.strip("<>").replace("-", "_").lower()
+        import difflib  # noqa: PLC0415 - only for a did-you-mean
         close = difflib.get_close_matches(bare, [s.strip("<>") for s in SELECTORS], n=1, cutoff=0.6)
         return f"<{close[0]}>" if close else None
 

@@ -7,7 +7,6 @@ did-you-mean), wrong types and missing keys the same way, all at once.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -47,6 +46,7 @@ class ContractTable:
 
 
 def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str | None:
+    import difflib  # noqa: PLC0415 - only for a did-you-mean
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
@@ -333,6 +332,7 @@ def no_match(model: ArchModel, key: str, expr: ModuleExpr) -> Diagnostic:
             f"{key}: '{expr}' matches no module in the graph",
             hint=_empty_selector_hint(model, expr),
         )
+    import difflib  # noqa: PLC0415 - only for a did-you-mean
     close = difflib.get_close_matches(expr.text, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}'?" if close else "check the module name and root_packages"
     external = not any(expr.text.split(".")[0] == r.split(".")[0] for r in model.root_packages)

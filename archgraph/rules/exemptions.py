@@ -13,7 +13,6 @@ otherwise each exemption costs one check of its contract.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +42,7 @@ def suppression_problems(
             for name in comment.contracts:
                 if name in contract_ids:
                     continue
+                import difflib  # noqa: PLC0415 - only for a did-you-mean
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else (
                     f"contract ids: {', '.join(known)}" if known else "no contract is configured"

@@ -8,28 +8,24 @@ imports), relative imports, imports in functions, under `TYPE_CHECKING` or in `t
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportSite, ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition, did_you_mean
-from archgraph.model.symbols import (
-    STAR,
-    Symbol,
-    SymbolSite,
-    absolute_module,
-    origin_of,
-    packages_of,
-)
 from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named, skipped_namespace_directory
 from archgraph.rules.registry import register
+
+if TYPE_CHECKING:
+    # At run time each use imports it: a contract that protects modules only never loads the
+    # symbol machinery (about 2 ms of every check).
+    from archgraph.model.symbols import Symbol, SymbolSite
 
 
 @register
@@ -72,6 +68,8 @@ class Protected(Contract):
         problems: list[object] = []
         if not self.modules and not self.symbols:
             problems.append(at.error(None, "set 'modules', 'symbols' or both"))
+        if self.symbols or self.replacement is not None:
+            from archgraph.model.symbols import Symbol  # noqa: PLC0415 - see the imports above
         for text in self.symbols:
             problem = Symbol.problem(text)
             if problem:
@@ -237,10 +235,14 @@ class Protected(Contract):
 
     def by_replacement(self, site: SymbolSite) -> bool:
         """Whether the site takes the symbol from the replacement's module (the canonical path)."""
+        from archgraph.model.symbols import Symbol  # noqa: PLC0415
+
         return self.replacement is not None and site.module == Symbol.parse(self.replacement).module
 
     def _replacement_problems(self, model: ArchModel, symbol: Symbol) -> list[Diagnostic]:
         """The replacement must hold the very object protected (a re-export of it)."""
+        from archgraph.model.symbols import Symbol, origin_of, packages_of  # noqa: PLC0415
+
         named = Symbol.parse(self.replacement or "")
         origin = None
         if named.module in model.internal_modules:
@@ -265,6 +267,8 @@ class Protected(Contract):
         ]
 
     def _symbol_violation(self, model: ArchModel, symbol: Symbol, site: SymbolSite) -> Violation:
+        from archgraph.model.symbols import STAR  # noqa: PLC0415
+
         alias = site.written if site.written != symbol.name else None
         if site.by_attribute:
             lines = ", ".join(map(str, site.uses))
@@ -310,6 +314,8 @@ def _names_taken(model: ArchModel, importer: str, package: str) -> list[tuple[in
     """(line, name) of each name `importer` takes from `package` by `from package import name`
     on the lines the graph records; a plain `import package` takes its public face (none
     listed), and a star import the names of `__all__`."""
+    from archgraph.model.symbols import STAR, absolute_module, packages_of  # noqa: PLC0415
+
     facts = model.facts([importer]).get(importer)
     lines = set(model.graph.import_lines(importer, package))
     if facts is None:
@@ -349,6 +355,7 @@ def symbol_findings(
     """
     if not texts:
         return [], [], []
+    from archgraph.model.symbols import Symbol, SymbolSite  # noqa: PLC0415
 
     def compute() -> tuple[Any, ...]:
         # Here: a contract that protects modules only never loads the symbol machinery.
@@ -434,6 +441,8 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
     A name re-exported by the module given is followed to where it is defined (with a note), so
     the contract protects the object whichever way it is imported.
     """
+    from archgraph.model.symbols import Symbol, origin_of, packages_of  # noqa: PLC0415
+
     packages = packages_of(model.files)
     found: list[Symbol] = []
     notes: list[Diagnostic] = []
@@ -469,6 +478,7 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
 
 
 def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
+    import difflib  # noqa: PLC0415 - only for a did-you-mean
     close = difflib.get_close_matches(named.module, model.sorted_modules, n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}.{named.name}'?" if close else "check the module name"
     skipped = skipped_namespace_directory(model, named.module)
@@ -488,6 +498,7 @@ def _unknown_module(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
 def _undefined_name(model: ArchModel, text: str, named: Symbol) -> Diagnostic:
     facts = model.facts([named.module]).get(named.module)
     defined = sorted(facts.definitions) if facts is not None else []
+    import difflib  # noqa: PLC0415 - only for a did-you-mean
     close = difflib.get_close_matches(named.name, defined, n=3, cutoff=0.6)
     if text in model.modules:
         hint = f"'{text}' is a module: list it under 'modules'"

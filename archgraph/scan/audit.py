@@ -19,7 +19,6 @@ from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
 from archgraph.model.names import is_within
 from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
-from archgraph.scan.extract import extract_imports
 from archgraph.scan.file_scan import (
     BLANKS_IN_NAME,
     FileScan,
@@ -116,6 +115,8 @@ class AuditScans:
             data = data if data is not None else self._read(source)
             if data is None:
                 return None
+            from archgraph.scan.extract import extract_imports  # noqa: PLC0415 - suspect files only
+
             entry[4] = tuple(
                 (f.line, f.level, f.module, f.is_from, f.in_try)
                 for f in extract_imports(data, self._tree(str(source.path), data))

@@ -303,12 +303,11 @@ def build_grimp_graph(
     while True:
         held: list[bytes] = []
         try:
-            with stderr_held(held) if scanner_stderr.held() else contextlib.nullcontext():
-                rows = _scan_imports(
-                    trees, frozenset(skipped), cache, include_external_packages,
-                    exclude_type_checking_imports, max_file_bytes, frozenset(own_flag), store.texts,
-                    frozenset(from_text),
-                )
+            rows = _scan_imports(
+                trees, frozenset(skipped), cache, include_external_packages,
+                exclude_type_checking_imports, max_file_bytes, frozenset(own_flag), store.texts,
+                frozenset(from_text), held if scanner_stderr.held() else None,
+            )
             replay(held)
             break
         except SourceSyntaxError as error:
@@ -444,11 +443,13 @@ def _scan_imports(
     own_flag: frozenset[Path] = frozenset(),
     texts: SourceTexts | None = None,
     from_text: frozenset[Path] = frozenset(),
+    held: list[bytes] | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
     """Import rows of every file not skipped: from the cache, or from grimp's scanner. The
     files of `from_text` are scanned from their text as Python reads it, except those over
     `max_file_bytes`. `own_flag`: files whose TYPE_CHECKING imports are kept whatever
-    `exclude_type_checking_imports` says."""
+    `exclude_type_checking_imports` says. `held`: where the scanner's stderr goes while it
+    runs (see scanner_errors.stderr_held), if it is held."""
     sources = [s for s in all_sources(trees) if s.path not in skipped]
     paths = {s.module: str(s.path) for s in sources}
     namespace = {m for tree in trees for m in tree.namespace_modules}
@@ -478,18 +479,19 @@ def _scan_imports(
             (True, [s for s in missing if s.path not in own_flag]),
             (False, [s for s in missing if s.path in own_flag]),
         ]
-    for excluding, group in groups:
-        plain = [(s.module, s.mtime) for s in group if s.path not in texts_of]
-        if plain:
-            scanned |= grimp_api.scan_for_imports(
-                module_files=plain,
-                found_packages=_found_packages(trees, skipped, cache),
-                include_external_packages=include_external_packages,
-                exclude_type_checking_imports=excluding,
-            )
-        prepared = {s.path: texts_of[s.path] for s in group if s.path in texts_of}
-        if prepared:
-            scanned |= scan_texts(trees, skipped, prepared, include_external_packages, excluding)
+    with stderr_held(held) if held is not None else contextlib.nullcontext():
+        for excluding, group in groups:
+            plain = [(s.module, s.mtime) for s in group if s.path not in texts_of]
+            if plain:
+                scanned |= grimp_api.scan_for_imports(
+                    module_files=plain,
+                    found_packages=_found_packages(trees, skipped, cache),
+                    include_external_packages=include_external_packages,
+                    exclude_type_checking_imports=excluding,
+                )
+            prepared = {s.path: texts_of[s.path] for s in group if s.path in texts_of}
+            if prepared:
+                scanned |= scan_texts(trees, skipped, prepared, include_external_packages, excluding)
     for source in missing:
         found = scanned.get(source.module, ())
         rows[source.module] = found

@@ -8,12 +8,10 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archgraph.interrupts import Terminated
-from archgraph.scan.extract import extract_facts
 from archgraph.scan.finder import FoundTree, ModuleSource
 from archgraph.scan.python_source import readable_source
 
@@ -34,6 +32,8 @@ def stderr_held(hold: list[bytes]) -> Iterator[None]:
     except OSError:  # no usable stderr: nothing to hold
         yield
         return
+    import tempfile  # noqa: PLC0415 - only while the scanner reads files (not on a warm run)
+
     with tempfile.TemporaryFile() as sink:
         sys.stderr.flush()
         os.dup2(sink.fileno(), 2)
@@ -81,6 +81,8 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     if not _CLIMBING_IMPORT.search(data):
         return []
     # The same tree-sitter facts as everywhere else: 3.11's ast cannot read 3.12+ files.
+    from archgraph.scan.extract import extract_facts  # noqa: PLC0415 - only after a panic
+
     facts = extract_facts(source.module, data, chains=False)
     depth = source.module.count(".") + 1
     allowed = depth if source.path.name == "__init__.py" else depth - 1
