@@ -29,7 +29,7 @@ from archgraph.scan.file_scan import (
 )
 from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import SourceTexts
-from archgraph.scan.syntax import LazyTree, parse
+from archgraph.scan.syntax import TYPE_CHECKING_CONDITIONS, LazyTree, parse
 
 AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
 # 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
@@ -38,6 +38,16 @@ AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and i
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
+
+
+def _read_by_audit(name: str) -> bool:
+    """The names the audit reads besides import lines, in Python's form: the dynamic import
+    calls (`import_module`, `__import__`, `importlib`) and TYPE_CHECKING guards. A file that
+    writes one with characters NFKC changes (`ｉmport_module`) is read as Python reads it."""
+    return "import" in name or name in _GUARD_NAMES
+
+
+_GUARD_NAMES = frozenset(name for guard in TYPE_CHECKING_CONDITIONS for name in guard.split("."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +103,10 @@ class AuditScans:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         try:
             data = self.texts.readable(
-                str(source.path), source.stamp, read_whole(str(source.path), source.stamp[0])
+                str(source.path),
+                source.stamp,
+                read_whole(str(source.path), source.stamp[0]),
+                _read_by_audit,
             )
         except OSError:
             return None
@@ -139,7 +152,9 @@ class AuditScans:
     def _read(self, source: ModuleSource) -> bytes | None:
         """The file's text as Python reads it, read again (None if it cannot be read)."""
         try:
-            return self.texts.readable(str(source.path), source.stamp, source.path.read_bytes())
+            return self.texts.readable(
+                str(source.path), source.stamp, source.path.read_bytes(), _read_by_audit
+            )
         except OSError:
             return None
 
@@ -493,7 +508,10 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
             if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
                 return {}
             data = self._scans.texts.readable(
-                str(source.path), source.stamp, read_whole(str(source.path), source.stamp[0])
+                str(source.path),
+                source.stamp,
+                read_whole(str(source.path), source.stamp[0]),
+                _read_by_audit,
             )
         except OSError:
             return {}

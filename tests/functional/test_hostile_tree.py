@@ -332,3 +332,26 @@ def test_directories_nested_beyond_the_walk_are_reported_not_a_crash(tmp_path: P
             os.remove(deep + b"/__init__.py")
             os.rmdir(deep)
             deep = deep.rsplit(b"/", 1)[0]
+
+
+def test_a_dynamic_import_spelled_in_fullwidth_letters_is_the_import_python_runs(
+    tmp_path: Path,
+) -> None:
+    """`ｉmportlib.ｉmport_module("pkg.secret")` calls importlib.import_module (NFKC): the audit
+    reads that file as Python does, while a file whose only such letters are in strings and
+    comments is read as it is."""
+    config = FORBIDDEN.replace("]\n", "]\n    include_dynamic_imports = true\n", 1)
+    root = write_tree(
+        tmp_path,
+        {
+            **BASE,
+            "contracts/arch.toml": config,
+            "pkg/api.py": "import importlib\n\nSECRET = ｉmportlib.ｉmport_module('pkg.secret')\n",
+            "pkg/notes.py": "# ｓecret is not a name here\nTEXT = 'ｉmport_module(\"pkg.secret\")'\n",
+        },
+    )
+    code, report = check_json(root, "--no-cache")
+    assert code == 1, report
+    (contract,) = report["contracts"]
+    assert [(v["file"], v["line"]) for v in contract["violations"]] == [("pkg/api.py", 3)]
+    assert [d["code"] for d in report["diagnostics"]] == [codes.DYNAMIC_IMPORT.code]
