@@ -42,13 +42,49 @@ def check_version(version: str) -> None:
 check_version(grimp.__version__)
 
 from grimp import _rustgrimp  # type: ignore[attr-defined]  # noqa: E402
-from grimp.application.ports.modulefinder import FoundPackage, ModuleFile  # noqa: E402
-from grimp.domain.valueobjects import Module  # noqa: E402
 from grimp.exceptions import ModuleNotPresent, SourceSyntaxError  # noqa: E402
 
 VERSION: str = grimp.__version__
 ImportGraph = grimp.ImportGraph
 Layer = grimp.Layer
+
+
+# What grimp's scanner reads of its arguments, by attribute: the fields of grimp's own
+# FoundPackage, ModuleFile and Module, whose frozen dataclasses cost 1.4 us each to make (two a
+# module, twice a scan: 50 ms on Home Assistant's 8,800, 0.35 s at 65,000 modules).
+
+
+class _Module:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _ModuleFile:
+    __slots__ = ("module", "mtime")
+
+    def __init__(self, module: str, mtime: float) -> None:
+        self.module = _Module(module)
+        self.mtime = mtime
+
+
+class FoundPackage:
+    """A root package as grimp's scanner takes it (grimp's FoundPackage, by its fields)."""
+
+    __slots__ = ("directory", "module_files", "name", "namespace_packages")
+
+    def __init__(
+        self,
+        name: str,
+        directory: str,
+        module_files: frozenset[_ModuleFile],
+        namespace_packages: frozenset[str],
+    ) -> None:
+        self.name = name
+        self.directory = directory
+        self.module_files = module_files
+        self.namespace_packages = namespace_packages
 
 
 def found_package(
@@ -59,10 +95,10 @@ def found_package(
     The files' mtimes play no part in the scan (they key grimp's own cache): 0.
     """
     return FoundPackage(
-        name=name,
-        directory=directory,
-        module_files=frozenset(ModuleFile(module=Module(m), mtime=0.0) for m in modules),
-        namespace_packages=frozenset(namespace_packages),
+        name,
+        directory,
+        frozenset(_ModuleFile(m, 0.0) for m in modules),
+        frozenset(namespace_packages),
     )
 
 
@@ -92,8 +128,7 @@ def scan_for_imports(
     for start in range(0, len(module_files), batch):
         scanned = _rustgrimp.scan_for_imports(
             module_files=tuple(
-                ModuleFile(module=Module(m), mtime=mtime)
-                for m, mtime in module_files[start : start + batch]
+                _ModuleFile(m, mtime) for m, mtime in module_files[start : start + batch]
             ),
             found_packages=found_packages,
             include_external_packages=bool(include_external_packages),
