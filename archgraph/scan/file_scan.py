@@ -180,10 +180,13 @@ def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int,
         quotes = _LongQuotes(data)
         undecided = []
         for position, line in doubtful:
-            if _in_scope_for_sure(data, position, quotes):
-                found[line] = ImportKind.FUNCTION.value
-            else:
+            kind = _kind_for_sure(data, position, quotes)
+            if kind is None:
+                kind = _kind_by_indentation(data, position, quotes)
+            if kind is None:
                 undecided.append((position, line))
+            elif kind is not ImportKind.RUNTIME:
+                found[line] = kind.value
         doubtful = undecided
     if doubtful:
         for root, offset, lines_before, entries in _trees_around(data, doubtful, tree, quotes):
@@ -252,23 +255,108 @@ _SCOPE_START = re.compile(rb"(?:async[ \t]+)?(?:def|class)[ \t\\(:]")
 
 
 
-def _in_scope_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> bool:
-    """Whether an import keyword at `position` that is not at the start of its line, if it is
-    an import statement's, is one of a def or class body, and not under `if TYPE_CHECKING:`
-    (nothing before it in its module-level statement spells TYPE_CHECKING): its kind is then
-    `function`, known without parsing. Most indented imports are those of a method (sympy: 141
-    files parsed for a cold check's kinds). A keyword that is not an import statement's (in a
-    docstring) gets a kind too, for a line with no import: no import ever looks it up."""
+# The first line of a module-level `if TYPE_CHECKING:` (see syntax.TYPE_CHECKING_CONDITIONS),
+# and a line at column 0 that starts its `else` or `elif` branch.
+_TYPE_CHECKING_IF = re.compile(
+    rb"if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n"
+)
+_OTHER_BRANCH = re.compile(rb"\n(?:else|elif)\b")
+_SCOPE_WORD = re.compile(rb"\b(?:def|class|lambda)\b")
+# Compound statements whose keyword no expression holds: a line at column 0 that starts with
+# one starts a statement (a line inside brackets may start with `if` or `for`, or `b):`).
+_STATEMENT_KEYWORD = re.compile(rb"(?:try[ \t]*:|(?:async[ \t]+)?with[ \t(\\]|while[ \t(\\])")
+
+
+def _kind_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> ImportKind | None:
+    """The kind of an import keyword at `position` that is not at the start of its line, if
+    it is an import statement's and its module-level statement tells it without a parse;
+    else None. Nothing but that statement's lines above the keyword encloses it:
+
+    - in a def or class body with no TYPE_CHECKING above it, `function` (most indented imports
+      are a method's: sympy parsed 141 files for a cold check's kinds);
+    - in the body of a module-level `if TYPE_CHECKING:` (no `else` or `elif` at column 0
+      above it), `type_checking` whatever else encloses it;
+    - in a module-level `try`, `with` or `while` with neither a def, a class nor TYPE_CHECKING
+      above it, `runtime` (pydantic parsed 14 files for the kinds of 13 violations).
+
+    A keyword that is not an import statement's (in a docstring) gets a kind too, for a line
+    with no import: no import ever looks it up."""
     line_start = data.rfind(b"\n", 0, position) + 1
     if line_start and _continued(data, line_start - 1):
-        return False  # the statement starts on a line above: the parse tells which
+        return None  # the statement starts on a line above: the parse tells which
     if _IMPORT_PREFIX.fullmatch(data, line_start, position) is None:
-        return False  # after a colon or a semicolon, or not an import statement's keyword
+        return None  # after a colon or a semicolon, or not an import statement's keyword
     bounds = _statement_around(data, position, quotes)
     if bounds is None:
-        return False
+        return None
     start = bounds[0]
-    return _SCOPE_START.match(data, start) is not None and data.find(b"TYPE_CHECKING", start, position) == -1
+    checking = data.find(b"TYPE_CHECKING", start, position) != -1
+    if _SCOPE_START.match(data, start) is not None:
+        return None if checking else ImportKind.FUNCTION
+    if not checking and _STATEMENT_KEYWORD.match(data, start):
+        return None if _SCOPE_WORD.search(data, start, position) else ImportKind.RUNTIME
+    if _TYPE_CHECKING_IF.match(data, start) and not _OTHER_BRANCH.search(data, start, position):
+        return ImportKind.TYPE_CHECKING
+    return None
+
+
+# Block headers no expression can hold, so no line inside brackets starts with one (unlike `if`,
+# `for`, `else` with more after it, `match` or `case`): the blocks an import's indentation puts
+# it in can be read from them.
+_BLOCK_HEADER = re.compile(
+    rb"(?:try[ \t]*:|finally[ \t]*:|else[ \t]*:|(?:elif|except|while)[ \t(\\]|except[ \t]*:"
+    rb"|(?:async[ \t]+)?with[ \t(\\])"
+)
+
+
+def _kind_by_indentation(data: bytes, position: int, quotes: _LongQuotes) -> ImportKind | None:
+    """The kind of an indented import statement whose keyword is at `position`, read from the
+    lines its indentation puts it under, if each of them is a block header that no expression
+    holds (`_BLOCK_HEADER`), a def or a class, or `if TYPE_CHECKING:` (which decides): a class
+    with an `if TYPE_CHECKING:` in its body made the whole file parse (pydantic's models).
+    None when a line above is anything else (a line inside brackets, a string, a tab)."""
+    line_start = data.rfind(b"\n", 0, position) + 1
+    indent = _indentation(data, line_start)
+    if indent is None or not quotes.outside(position):
+        return None
+    in_scope = False
+    cursor = line_start
+    while indent > 0:
+        header = -1
+        while cursor > 0:
+            end = cursor - 1
+            cursor = data.rfind(b"\n", 0, end) + 1
+            line = data[cursor:end].rstrip(b"\r")
+            text = line.lstrip(b" \t")
+            if not text or text.startswith(b"#"):
+                continue
+            level = _indentation(data, cursor)
+            if level is None:
+                return None
+            if level < indent:
+                header, indent = cursor + level, level
+                break
+        if header == -1 or not quotes.outside(header) or (cursor and _continued(data, cursor - 1)):
+            return None
+        if _TYPE_CHECKING_IF.match(data, header):
+            return ImportKind.TYPE_CHECKING
+        if _SCOPE_START.match(data, header):
+            in_scope = True
+        elif not _BLOCK_HEADER.match(data, header):
+            return None
+    return ImportKind.FUNCTION if in_scope else ImportKind.RUNTIME
+
+
+def _indentation(data: bytes, line_start: int) -> int | None:
+    """The number of blanks that start the line; None if a tab is among them (Python's tab
+    stops, and a mix of tabs and blanks, are not worked out here)."""
+    end = line_start
+    size = len(data)
+    while end < size and data[end] in b" \t":
+        if data[end] == 9:
+            return None
+        end += 1
+    return end - line_start
 
 
 def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[int, int] | None:

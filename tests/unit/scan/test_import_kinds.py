@@ -157,3 +157,69 @@ def test_every_module_of_archgraph_has_the_kinds_the_whole_tree_gives() -> None:
         oracle = _kinds_from_the_whole_tree(data)
         lines = dict(import_kinds(data, None))
         assert {line: lines.get(line, "runtime") for line in oracle} == oracle, path
+
+
+BLOCKS = b'''import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checking import A
+    if sys.version_info >= (3, 11):
+        from checking_new import B
+
+    def helper():
+        import checking_in_def
+else:
+    import not_checking
+
+try:
+    import optional
+except ImportError:
+    optional = None
+    from fallback import optional
+finally:
+    import always
+
+with open(__file__) as stream:
+    import in_with
+
+
+class Model:
+    if TYPE_CHECKING:
+        from model_types import C
+    else:
+        from model_runtime import C
+
+    def method(self):
+        try:
+            import in_method_try
+        except ImportError:
+            pass
+        with self.lock:
+            import in_method_with
+
+
+x = g(
+1)
+
+
+def f():
+    y = h(
+2)
+    import after_a_low_bracket
+
+
+if sys.version_info >= (3, 12):
+    import new_enough
+'''
+
+
+def test_block_kinds_read_from_indentation_are_as_the_tree_says() -> None:
+    """Module-level `if TYPE_CHECKING:`, `try` and `with` blocks, a class with a TYPE_CHECKING
+    branch, and the lines that must send a keyword to the parse (a low bracket line, `if`,
+    a tab): every import line has the kind the whole file's tree gives it."""
+    for source in (BLOCKS, BLOCKS.replace(b"    import in_with", b"\timport in_with")):
+        lines = dict(import_kinds(source, None))
+        oracle = _kinds_from_the_whole_tree(source)
+        assert {line: lines.get(line, "runtime") for line in oracle} == oracle
+        assert sorted(set(oracle.values())) == ["function", "runtime", "type_checking"]
