@@ -316,6 +316,10 @@ def _kind_by_indentation(data: bytes, position: int, quotes: _LongQuotes) -> Imp
     with an `if TYPE_CHECKING:` in its body made the whole file parse (pydantic's models).
     None when a line above is anything else (a line inside brackets, a string, a tab)."""
     line_start = data.rfind(b"\n", 0, position) + 1
+    if line_start and _continued(data, line_start - 1):
+        return None  # the statement starts on a line above
+    if _IMPORT_PREFIX.fullmatch(data, line_start, position) is None:
+        return None  # after a colon or a semicolon (`if TYPE_CHECKING: import x`)
     indent = _indentation(data, line_start)
     if indent is None or not quotes.outside(position):
         return None

@@ -32,19 +32,41 @@ def stderr_held(hold: list[bytes]) -> Iterator[None]:
     except OSError:  # no usable stderr: nothing to hold
         yield
         return
-    import tempfile  # noqa: PLC0415 - only while the scanner reads files (not on a warm run)
-
-    with tempfile.TemporaryFile() as sink:
+    with _sink() as sink:
         sys.stderr.flush()
-        os.dup2(sink.fileno(), 2)
+        os.dup2(sink, 2)
         try:
             yield
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
-            sink.seek(0)
-            hold.append(sink.read())
+            os.lseek(sink, 0, os.SEEK_SET)
+            chunks = []
+            while chunk := os.read(sink, 1 << 16):
+                chunks.append(chunk)
+            hold.append(b"".join(chunks))
+
+
+@contextlib.contextmanager
+def _sink() -> Iterator[int]:
+    """An anonymous file to hold fd 2 in: in memory on Linux (importing tempfile, with shutil
+    and random, cost 5 ms of every cold check), else a temporary file."""
+    if hasattr(os, "memfd_create"):
+        try:
+            descriptor = os.memfd_create("archgraph-scanner-stderr")
+        except OSError:
+            pass
+        else:
+            try:
+                yield descriptor
+            finally:
+                os.close(descriptor)
+            return
+    import tempfile  # noqa: PLC0415 - where there is no memfd_create
+
+    with tempfile.TemporaryFile() as file:
+        yield file.fileno()
 
 
 def named_path(message: str, paths: Iterable[Path]) -> Path | None:

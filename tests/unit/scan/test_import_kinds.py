@@ -211,6 +211,10 @@ def f():
 
 if sys.version_info >= (3, 12):
     import new_enough
+
+if TYPE_CHECKING: import one_line
+try: import one_line_try
+except ImportError: pass
 '''
 
 
