@@ -173,8 +173,12 @@ def scan(
         )
     files = module_files(found.trees)
     if skipped:
-        files = {m: p for m, p in files.items() if root / p not in skipped}
-    facts_files = {m: p for m, p in files.items() if root / p not in large} if large else files
+        left_out = {s.module for s in sources if s.path in skipped}
+        files = {m: p for m, p in files.items() if m not in left_out}
+    facts_files = files
+    if large:
+        too_large = {s.module for s in sources if s.path in large}
+        facts_files = {m: p for m, p in files.items() if m not in too_large}
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
@@ -222,7 +226,8 @@ def scan_files(
     files = module_files(found.trees)
     large, large_notes = large_files(sources, options.max_file_bytes)
     if large:
-        files = {m: p for m, p in files.items() if root / p not in large}
+        too_large = {s.module for s in sources if s.path in large}
+        files = {m: p for m, p in files.items() if m not in too_large}
     provider = _facts_provider(root, files, store, sources, options, namespace)
     source_set = SourceSet(
         root, options.root_packages, files, namespace, provider, test_code=options.test_code
@@ -233,7 +238,7 @@ def scan_files(
 
 def large_files(
     sources: list[ModuleSource], max_file_bytes: int
-) -> tuple[frozenset[Path], tuple[Diagnostic, ...]]:
+) -> tuple[frozenset[str], tuple[Diagnostic, ...]]:
     """The files larger than `max_file_bytes`, and a note on each: their imports are scanned,
     but they are not parsed for facts (classes, names) nor audited, which would take
     gigabytes of memory for a generated module of some tens of megabytes."""

@@ -84,8 +84,8 @@ class AuditScans:
         # Each file's findings, while the file and what it is judged against (the modules, the
         # files) are unchanged: a process that audits one changing tree again and again judges
         # only its changed files. Kept in memory only.
-        self.judged_against: tuple[frozenset[str], frozenset[Path], tuple[str, ...], Path] | None = None
-        self.findings: dict[Path, tuple[cache_file.Stamp, list[Diagnostic], list[DynamicImport]]] = {}
+        self.judged_against: tuple[frozenset[str], frozenset[str], tuple[str, ...], Path] | None = None
+        self.findings: dict[str, tuple[cache_file.Stamp, list[Diagnostic], list[DynamicImport]]] = {}
         self.auditor: _Auditor | None = None  # the one that judged them
         self.dirty = False
         stored = cache_file.load(self.file, AUDIT_CACHE_VERSION, valid_scans)
@@ -94,19 +94,19 @@ class AuditScans:
 
     def fresh(self, source: ModuleSource) -> bool:
         """Whether the entry for this file version is there (a warm run reads nothing)."""
-        entry = self.entries.get(str(source.path))
+        entry = self.entries.get(source.path)
         return entry is not None and tuple(entry[0]) == source.stamp
 
     def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
-        entry = self.entries.get(str(source.path))
+        entry = self.entries.get(source.path)
         if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         try:
             data = self.texts.readable(
-                str(source.path),
+                source.path,
                 source.stamp,
-                read_whole(str(source.path), source.stamp[0]),
+                read_whole(source.path, source.stamp[0]),
                 _read_by_audit,
             )
         except OSError:
@@ -114,8 +114,8 @@ class AuditScans:
         tree = LazyTree(data)
         found = FileScan.of(data, source, tree)
         # The audit asks for this file's import rows right after, if at all: parse once.
-        self.last_tree = (str(source.path), tree.tree)
-        self.entries[str(source.path)] = [
+        self.last_tree = (source.path, tree.tree)
+        self.entries[source.path] = [
             source.stamp, found.climb, found.dynamic_names, found.targets, None, None,
             found.suppressions, None,
         ]
@@ -124,7 +124,7 @@ class AuditScans:
 
     def imports(self, source: ModuleSource, data: bytes | None) -> tuple[ImportRow, ...] | None:
         """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
-        entry = self.entries[str(source.path)]
+        entry = self.entries[source.path]
         if entry[4] is None:
             data = data if data is not None else self._read(source)
             if data is None:
@@ -133,7 +133,7 @@ class AuditScans:
 
             entry[4] = tuple(
                 (f.line, f.level, f.module, f.is_from, f.in_try)
-                for f in extract_imports(data, self._tree(str(source.path), data))
+                for f in extract_imports(data, self._tree(source.path, data))
             )
             self.dirty = True
         return tuple(tuple(row) for row in entry[4])
@@ -141,12 +141,12 @@ class AuditScans:
     def dynamic(self, source: ModuleSource, data: bytes | None) -> tuple[tuple[int, str], ...]:
         """(line, name) of the file's dynamic import calls with a literal name, parsed (with
         its import rows, if it was parsed for them) the first time they are needed."""
-        entry = self.entries[str(source.path)]
+        entry = self.entries[source.path]
         if entry[7] is None:
             data = data if data is not None else self._read(source)
             if data is None:
                 return ()
-            entry[7] = tuple(dynamic_imports(data, self._tree(str(source.path), data)))
+            entry[7] = tuple(dynamic_imports(data, self._tree(source.path, data)))
             self.dirty = True
         return tuple(tuple(pair) for pair in entry[7])
 
@@ -154,7 +154,7 @@ class AuditScans:
         """The file's text as Python reads it, read again (None if it cannot be read)."""
         try:
             return self.texts.readable(
-                str(source.path), source.stamp, source.path.read_bytes(), _read_by_audit
+                source.path, source.stamp, Path(source.path).read_bytes(), _read_by_audit
             )
         except OSError:
             return None
@@ -280,10 +280,10 @@ class _Auditor:
         path object a file cost 10 ms on Home Assistant's 8,800 files)."""
         directories: dict[str, Path] = {}
         for source in self._sources:
-            if source.path.name == "__init__.py":
-                directories[source.module] = source.path.parent
+            if os.path.basename(source.path) == "__init__.py":
+                directories[source.module] = Path(source.path).parent
             else:
-                directories.setdefault(source.module.rpartition(".")[0], source.path.parent)
+                directories.setdefault(source.module.rpartition(".")[0], Path(source.path).parent)
         return directories
 
     def internal(self, name: str) -> bool:
@@ -329,7 +329,7 @@ class _Auditor:
                 code,
                 severity,
                 message,
-                Location(relative(source.path, self.project_root), line),
+                Location(relative(Path(source.path), self.project_root), line),
                 hint=hint,
             )
         )
@@ -339,7 +339,7 @@ class _Auditor:
         if scanned is None:
             return
         found, data = scanned
-        is_package = source.path.name == "__init__.py"
+        is_package = os.path.basename(source.path) == "__init__.py"
         allowed = climb_allowed(source)
         dynamic = self.internal_names(found.dynamic_names)
         if not (found.climb > allowed or dynamic or self.unknown.any_in(found.targets)):
@@ -394,7 +394,7 @@ class _Auditor:
 def climb_allowed(source: ModuleSource) -> int:
     """The most dots a relative import in this file may have: more climb above the top-level
     package (a file with no more needs no parse for that)."""
-    return source.module.count(".") + (1 if source.path.name == "__init__.py" else 0)
+    return source.module.count(".") + (1 if os.path.basename(source.path) == "__init__.py" else 0)
 
 
 def _dotted(name: str) -> str:
@@ -423,7 +423,7 @@ def audit_imports(
         auditor = _Auditor(sources, modules, root_packages, project_root)
         for source in sources:
             auditor.audit(source, scans)
-        scans.save([str(s.path) for s in sources])
+        scans.save([s.path for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
         return ImportAudit(
             tuple(auditor.diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
@@ -443,7 +443,7 @@ def audit_imports(
             judged = findings[source.path] = (source.stamp, auditor.diagnostics, auditor.dynamic)
         diagnostics += judged[1]
         dynamic += judged[2]
-    scans.save([str(s.path) for s in sources])
+    scans.save([s.path for s in sources])
     ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
     return ImportAudit(
         tuple(diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
@@ -462,7 +462,7 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
     """
 
     def __init__(self, sources: Sequence[ModuleSource], scans: AuditScans) -> None:
-        self._paths = [str(source.path) for source in sources]
+        self._paths = [source.path for source in sources]
         self._sources = {source.module: source for source in sources}
         self._scans = scans
         self._known: dict[str, dict[int, ImportKind]] = {}
@@ -506,7 +506,7 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
         source = self._sources.get(module)
         if source is None:
             return {}
-        entry = self._scans.entries.get(str(source.path))
+        entry = self._scans.entries.get(source.path)
         fresh = entry is not None and tuple(entry[0]) == source.stamp
         if fresh and entry is not None and entry[5] is not None:
             return {line: _KIND_OF[kind] for line, kind in entry[5]}
@@ -516,9 +516,9 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
             if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
                 return {}
             data = self._scans.texts.readable(
-                str(source.path),
+                source.path,
                 source.stamp,
-                read_whole(str(source.path), source.stamp[0]),
+                read_whole(source.path, source.stamp[0]),
                 _read_by_audit,
             )
         except OSError:
@@ -537,7 +537,7 @@ def _suppressions(
     found: dict[str, tuple[SuppressionComment, ...]] = {}
     entries = scans.entries
     for source in sources:
-        entry = entries.get(str(source.path))
+        entry = entries.get(source.path)
         if entry is not None and entry[6]:
             found[source.module] = tuple(
                 SuppressionComment(source.module, source.file, line, text, on_import)

@@ -73,7 +73,7 @@ class FileScan:
                 absolute.add(from_target)
         targets = {target.decode("ascii") for target in absolute}
         if relative_targets:
-            is_package = source.path.name == "__init__.py"
+            is_package = os.path.basename(source.path) == "__init__.py"
             for target in relative_targets:
                 name = target.lstrip(b".").decode("ascii")
                 level = len(target) - len(name)

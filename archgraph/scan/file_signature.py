@@ -65,10 +65,10 @@ def recorded_signatures(
     found: dict[str, Signature] = {}
     for source in sources:
         imported = import_entries.get(source.module)
-        audited = audit_entries.get(str(source.path))
+        audited = audit_entries.get(source.path)
         if imported is None or audited is None:
             continue
-        if imported[0] != str(source.path) or tuple(imported[1]) != source.stamp:
+        if imported[0] != source.path or tuple(imported[1]) != source.stamp:
             continue
         if tuple(audited[0]) != source.stamp:
             continue
@@ -115,7 +115,7 @@ def current_signature(
     from archgraph.scan.syntax import LazyTree  # noqa: PLC0415
 
     try:
-        data = read_whole(str(source.path), source.stamp[0])
+        data = read_whole(source.path, source.stamp[0])
     except OSError:
         return None
     if python_text_of(source, data, SourceTexts()) is not None:

@@ -7,6 +7,7 @@ out, and scan again, remembering known-bad files (by size and mtime) so warm run
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
 from operator import itemgetter
@@ -235,7 +236,7 @@ def build_grimp_graph(
     store: ScanStore,
     assemble: Assembler | None = None,
     max_file_bytes: int | None = None,
-) -> tuple[GrimpGraph, frozenset[Path], tuple[Diagnostic, ...]]:
+) -> tuple[GrimpGraph, frozenset[str], tuple[Diagnostic, ...]]:
     """Scan imports with grimp's scanner; returns the graph, the files left out, and why.
 
     Only files whose rows the store does not hold are scanned (see `import_cache`); the graph
@@ -254,10 +255,10 @@ def build_grimp_graph(
     sources = all_sources(trees)
     all_paths = [s.path for s in sources]
     memory.keep_only(all_paths)
-    skipped: dict[Path, Diagnostic] = {}
+    skipped: dict[str, Diagnostic] = {}
 
     def skip(
-        path: Path,
+        path: str,
         line: int | None,
         message: str,
         hint: str,
@@ -267,7 +268,7 @@ def build_grimp_graph(
             code,
             Severity.WARNING,
             f"{message}; file not analyzed",
-            Location(relative(path, project_root), line),
+            Location(relative(Path(path), project_root), line),
             hint=hint,
         )
 
@@ -288,9 +289,9 @@ def build_grimp_graph(
     cache = store.imports(options)
     cache.keep_only({s.module for s in sources})
     # The files to scan from their text as Python reads it (see above).
-    from_text: set[Path] = {p for tree in trees for p in tree.shadowing}
+    from_text: set[str] = {p for tree in trees for p in tree.shadowing}
 
-    def read_from_text(bad: Path) -> bool:
+    def read_from_text(bad: str) -> bool:
         """Whether the file the scanner failed on is one Python reads otherwise, not yet read
         from its text. If so, so are all such files from now on: every file is looked at once,
         and the next scan is the last, however many of them a tree holds."""
@@ -311,10 +312,10 @@ def build_grimp_graph(
             replay(held)
             break
         except SourceSyntaxError as error:
-            bad = Path(error.filename)
+            bad = os.path.normpath(error.filename)
             if read_from_text(bad):
                 continue
-            line, message, hint = describe_unparsable(bad, error.lineno, error.text)
+            line, message, hint = describe_unparsable(Path(bad), error.lineno, error.text)
         except UnicodeError as error:
             # "Failed to decode file F as UTF-8", "... F with encoding 'x'", "... F (unknown
             # encoding 'x')": the wording varies, the file is one of ours.
@@ -324,7 +325,7 @@ def build_grimp_graph(
             bad = named
             if read_from_text(bad):
                 continue
-            line, message, hint = describe_unparsable(bad, None, None)
+            line, message, hint = describe_unparsable(Path(bad), None, None)
         except BaseException as error:
             if not is_panic(error):
                 replay(held)
@@ -371,7 +372,7 @@ def build_grimp_graph(
             Severity.WARNING,
             "the module sets TYPE_CHECKING itself, so its `if TYPE_CHECKING:` imports may run;"
             " they are kept although exclude_type_checking_imports = true",
-            Location(relative(path, project_root), line),
+            Location(relative(Path(path), project_root), line),
             hint="import TYPE_CHECKING from typing",
         )
         for path, line in sorted(own_flag.items())
@@ -415,7 +416,7 @@ def graph_of_rows(
 
 
 def _found_packages(
-    trees: Sequence[FoundTree], skipped: frozenset[Path], cache: ImportCache
+    trees: Sequence[FoundTree], skipped: frozenset[str], cache: ImportCache
 ) -> set[FoundPackage]:
     """The packages as grimp's scanner takes them, to resolve imported names against; made
     again only when the modules change (the cache keeps the last ones)."""
@@ -435,14 +436,14 @@ def _found_packages(
 
 def _scan_imports(
     trees: Sequence[FoundTree],
-    skipped: frozenset[Path],
+    skipped: frozenset[str],
     cache: ImportCache,
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
     max_file_bytes: int | None = None,
-    own_flag: frozenset[Path] = frozenset(),
+    own_flag: frozenset[str] = frozenset(),
     texts: SourceTexts | None = None,
-    from_text: frozenset[Path] = frozenset(),
+    from_text: frozenset[str] = frozenset(),
     held: list[bytes] | None = None,
 ) -> dict[str, tuple[ImportRow, ...]]:
     """Import rows of every file not skipped: from the cache, or from grimp's scanner. The
@@ -451,13 +452,13 @@ def _scan_imports(
     `exclude_type_checking_imports` says. `held`: where the scanner's stderr goes while it
     runs (see scanner_errors.stderr_held), if it is held."""
     sources = [s for s in all_sources(trees) if s.path not in skipped]
-    paths = {s.module: str(s.path) for s in sources}
+    paths = {s.module: s.path for s in sources}
     namespace = {m for tree in trees for m in tree.namespace_modules}
     cache.resolve_against(frozenset(paths) | namespace, paths)
     rows: dict[str, tuple[ImportRow, ...]] = {}
     missing: list[ModuleSource] = []
     for source in sources:
-        cached = cache.get(source.module, str(source.path), source.stamp)
+        cached = cache.get(source.module, source.path, source.stamp)
         if cached is None:
             missing.append(source)
         else:
@@ -495,7 +496,7 @@ def _scan_imports(
     for source in missing:
         found = scanned.get(source.module, ())
         rows[source.module] = found
-        cache.put(source.module, str(source.path), source.stamp, found)
+        cache.put(source.module, source.path, source.stamp, found)
     return rows
 
 
@@ -553,7 +554,7 @@ def _nameless_imports(
                         codes.RELATIVE_IMPORT_ABOVE_TOP.code,
                         Severity.WARNING,
                         "relative import goes 1 level above the top-level package; import ignored",
-                        Location(relative(path, project_root), line) if path else None,
+                        Location(relative(Path(path), project_root), line) if path else None,
                         hint="make the import absolute, or fix the number of dots",
                     )
                 )

@@ -5,6 +5,7 @@ imports are kept."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,12 +22,12 @@ _SETS_TYPE_CHECKING = re.compile(
 )
 
 
-def setting_type_checking(sources: Sequence[ModuleSource]) -> dict[Path, int]:
+def setting_type_checking(sources: Sequence[ModuleSource]) -> dict[str, int]:
     """The files that bind TYPE_CHECKING themselves, and the line where they first do."""
     found = {}
     for source in sources:
         try:
-            data = source.path.read_bytes()
+            data = read_whole(source.path, source.stamp[0])
         except OSError:
             continue
         if b"TYPE_CHECKING" not in data:
@@ -42,7 +43,7 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
     otherwise (an encoding it does not know, names Python normalises in its import lines, see
     python_source; a package beside a module file of its name); else None."""
     try:
-        data = read_whole(str(source.path), source.stamp[0])
+        data = read_whole(source.path, source.stamp[0])
     except OSError:
         return None  # the scanner says why
     return python_text_of(source, data, texts)
@@ -50,9 +51,9 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
 
 def python_text_of(source: ModuleSource, data: bytes, texts: SourceTexts) -> bytes | None:
     """`python_text` of the file's bytes `data`, already read."""
-    prepared = texts.import_source(str(source.path), source.stamp, data)
-    if prepared is None and source.path.name == "__init__.py":
-        package = source.path.parent
+    prepared = texts.import_source(source.path, source.stamp, data)
+    if prepared is None and os.path.basename(source.path) == "__init__.py":
+        package = Path(source.path).parent
         if package.with_name(f"{package.name}.py").is_file():
             return data  # the scanner would read the module file the package shadows
     return prepared
@@ -60,8 +61,8 @@ def python_text_of(source: ModuleSource, data: bytes, texts: SourceTexts) -> byt
 
 def scan_texts(
     trees: Sequence[FoundTree],
-    skipped: frozenset[Path],
-    texts: Mapping[Path, bytes],
+    skipped: frozenset[str],
+    texts: Mapping[str, bytes],
     include_external_packages: bool,
     exclude_type_checking_imports: bool,
 ) -> dict[str, tuple[ImportRow, ...]]:
@@ -80,7 +81,7 @@ class TextScanner:
     are in (it resolves names against the module lists, not the disk). The packages, every
     module's name, are made once: a scanner serves one walk, text after text."""
 
-    def __init__(self, trees: Sequence[FoundTree], skipped: frozenset[Path], folder: Path) -> None:
+    def __init__(self, trees: Sequence[FoundTree], skipped: frozenset[str], folder: Path) -> None:
         self.trees, self.folder = trees, folder
         self.packages = {
             grimp_api.found_package(
@@ -94,18 +95,18 @@ class TextScanner:
 
     def scan(
         self,
-        texts: Mapping[Path, bytes],
+        texts: Mapping[str, bytes],
         include_external_packages: bool,
         exclude_type_checking_imports: bool,
     ) -> dict[str, tuple[ImportRow, ...]]:
         """The imports of the files of `texts`, scanned from those texts."""
         modules: list[tuple[str, float]] = []
-        real: dict[str, Path] = {}
+        real: dict[str, str] = {}
         for index, tree in enumerate(self.trees):
             directory = self.folder / str(index)
             for source in tree.sources:
                 if source.path in texts:
-                    copy = directory / source.path.relative_to(tree.directory)
+                    copy = directory / Path(source.path).relative_to(tree.directory)
                     copy.parent.mkdir(parents=True, exist_ok=True)
                     copy.write_bytes(texts[source.path])
                     real[str(copy)] = source.path

@@ -115,7 +115,7 @@ class AuditPrescan:
                 os.close(read_end)
                 self._run()
                 entries = self._scans.entries
-                made = {key: entries[key] for s in self._todo if (key := str(s.path)) in entries}
+                made = {key: entries[key] for s in self._todo if (key := s.path) in entries}
                 with os.fdopen(write_end, "wb") as stream:
                     stream.write(marshal.dumps((AUDIT_CACHE_VERSION, made)))
                 status = 0

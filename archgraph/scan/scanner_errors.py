@@ -69,10 +69,10 @@ def _sink() -> Iterator[int]:
         yield file.fileno()
 
 
-def named_path(message: str, paths: Iterable[Path]) -> Path | None:
+def named_path(message: str, paths: Iterable[str]) -> str | None:
     """The longest of `paths` that `message` names (scanner errors name the file in prose)."""
-    named = [path for path in paths if str(path) in message]
-    return max(named, key=lambda path: len(str(path)), default=None)
+    named = [path for path in paths if path in message]
+    return max(named, key=len, default=None)
 
 
 def interruption_inside(panic: BaseException) -> BaseException | None:
@@ -97,7 +97,7 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
     `from .. import x` in `pkg/a.py` climbs above `pkg`; Python raises ImportError there.
     """
     try:
-        data = readable_source(source.path.read_bytes())
+        data = readable_source(Path(source.path).read_bytes())
     except OSError:
         return []
     if not _CLIMBING_IMPORT.search(data):
@@ -107,7 +107,7 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
 
     facts = extract_facts(source.module, data, chains=False)
     depth = source.module.count(".") + 1
-    allowed = depth if source.path.name == "__init__.py" else depth - 1
+    allowed = depth if os.path.basename(source.path) == "__init__.py" else depth - 1
     return sorted(
         (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
     )
@@ -122,8 +122,8 @@ def replay(held: list[bytes]) -> None:
 
 
 def panicking_files(
-    trees: Sequence[FoundTree], skipped: frozenset[Path]
-) -> dict[Path, tuple[int, int, int]]:
+    trees: Sequence[FoundTree], skipped: frozenset[str]
+) -> dict[str, tuple[int, int, int]]:
     """Files with a relative import that climbs more than one level above the top package."""
     found = {}
     for source in (s for tree in trees for s in tree.sources):

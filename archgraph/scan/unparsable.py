@@ -4,6 +4,7 @@ bytes, a wrong coding declaration, a syntax error), and the known ones kept so w
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -74,15 +75,15 @@ class BadFileMemory:
         self._changed = False
 
     @staticmethod
-    def _stamp(path: Path) -> cache_file.Stamp:
-        return cache_file.stamp_of(path.stat())
+    def _stamp(path: str) -> cache_file.Stamp:
+        return cache_file.stamp_of(os.stat(path))
 
     @property
     def has_entries(self) -> bool:
         return bool(self._entries)
 
-    def known(self, path: Path) -> dict[str, Any] | None:
-        entry = self._entries.get(str(path))
+    def known(self, path: str) -> dict[str, Any] | None:
+        entry = self._entries.get(path)
         if entry is None:
             return None
         try:
@@ -92,14 +93,14 @@ class BadFileMemory:
 
     def remember(
         self,
-        path: Path,
+        path: str,
         line: int | None,
         message: str,
         hint: str,
         code: str = codes.UNPARSABLE_FILE.code,
     ) -> None:
         with contextlib.suppress(OSError):
-            self._entries[str(path)] = {
+            self._entries[path] = {
                 "stamp": self._stamp(path),
                 "code": code,
                 "line": line,
@@ -108,10 +109,10 @@ class BadFileMemory:
             }
             self._changed = True
 
-    def keep_only(self, paths: Iterable[Path]) -> None:
+    def keep_only(self, paths: Iterable[str]) -> None:
         if not self._entries:
             return
-        keep = {str(p) for p in paths}
+        keep = set(paths)
         if set(self._entries) - keep:
             self._entries = {k: v for k, v in self._entries.items() if k in keep}
             self._changed = True

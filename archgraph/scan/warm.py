@@ -38,7 +38,7 @@ class WarmScan:
     def __init__(self) -> None:
         self.store = ScanStore.in_memory()
         self._walk: tuple[Path, ScanOptions, FindResult] | None = None
-        self._where: dict[Path, tuple[int, int]] = {}  # the walk's source_index
+        self._where: dict[str, tuple[int, int]] = {}  # the walk's source_index
         self._edited: set[Path] = set()
         self._walk_again = False
         self._graph: _Graph | None = None
@@ -107,7 +107,7 @@ class WarmScan:
         modules = {s.path: s.module for tree in found.trees for s in tree.sources}
         rows: dict[str, tuple[ImportRow, ...]] = {}
         for path, text in sorted(texts.items()):
-            module = modules.get(path)
+            module = modules.get(str(path))
             if module is None:
                 continue
             last = self._text_rows.get(path)
@@ -116,7 +116,7 @@ class WarmScan:
                 continue
             try:
                 scanned = self._text_scanner(found).scan(
-                    {path: text}, options.include_external_packages, options.exclude_type_checking_imports
+                    {str(path): text}, options.include_external_packages, options.exclude_type_checking_imports
                 )
             except (SourceSyntaxError, UnicodeError):
                 if last is not None and last[0] == module:
@@ -200,13 +200,13 @@ def _nodes(rows: Mapping[str, tuple[ImportRow, ...]], modules: set[str]) -> froz
     return frozenset((modules | {row[0] for found in rows.values() for row in found}) - {""})
 
 
-def source_index(found: FindResult) -> dict[Path, tuple[int, int]]:
+def source_index(found: FindResult) -> dict[str, tuple[int, int]]:
     """Where each file's source is in `found`: (tree, position), by absolute path."""
     return {s.path: (t, i) for t, tree in enumerate(found.trees) for i, s in enumerate(tree.sources)}
 
 
 def refreshed(
-    found: FindResult, edited: Collection[Path], where: Mapping[Path, tuple[int, int]] | None = None
+    found: FindResult, edited: Collection[Path], where: Mapping[str, tuple[int, int]] | None = None
 ) -> FindResult | None:
     """`found` after the files `edited` (absolute paths) changed content only, their stamps read
     again; None when an edit is not one of its files (added, removed, a link, unreadable now),
@@ -219,7 +219,7 @@ def refreshed(
     where = where if where is not None else source_index(found)
     sources = [list(tree.sources) for tree in found.trees]
     for path in edited:
-        place = where.get(path)
+        place = where.get(str(path))
         if place is None or path.is_symlink() or not os.access(path, os.R_OK):
             return None
         try:

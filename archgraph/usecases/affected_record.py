@@ -567,7 +567,7 @@ def _same_signatures(
         stamp = cache_file.stamp_of(status)
         if stamp[0] > scan_options.max_file_bytes:
             return False
-        source = ModuleSource(module, path, status.st_mtime, stamp, Path(relative))
+        source = ModuleSource(module, str(path), status.st_mtime, stamp, Path(relative))
 
         def resolvable(words: set[str], package: str = package, tree: int = tree) -> list[str]:
             return _named_by(graph.names, record.member_of, package, tree + 1, words)
@@ -645,7 +645,7 @@ def make_record(
     tracked = tracked_files(top)
     prefix = os.path.join(str(top), "")
     for source in sources:
-        path = str(source.path)  # absolute, under the resolved root, reached through no link
+        path = source.path  # absolute, under the resolved root, reached through no link
         if source.file.is_absolute() or not path.startswith(prefix):
             return  # a file outside the repository or the tree
         name = path[len(prefix) :]
