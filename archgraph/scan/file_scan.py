@@ -178,13 +178,9 @@ def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int,
         doubtful.append((position, line))
     if doubtful:
         quotes = _LongQuotes(data)
-        blocks: _Blocks | None = None
         undecided = []
         for position, line in doubtful:
             kind = _kind_for_sure(data, position, quotes)
-            if kind is None:
-                blocks = blocks if blocks is not None else _Blocks(data)
-                kind = _kind_by_indentation(data, position, quotes, blocks)
             if kind is None:
                 undecided.append((position, line))
             elif kind is not ImportKind.RUNTIME:
@@ -300,84 +296,6 @@ def _kind_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> ImportKin
     if _TYPE_CHECKING_IF.match(data, start) and not _OTHER_BRANCH.search(data, start, position):
         return ImportKind.TYPE_CHECKING
     return None
-
-
-# Block headers no expression can hold, so no line inside brackets starts with one (unlike `if`,
-# `for`, `else` with more after it, `match` or `case`): the blocks an import's indentation puts
-# it in can be read from them.
-_BLOCK_HEADER = re.compile(
-    rb"(?:try[ \t]*:|finally[ \t]*:|else[ \t]*:|(?:elif|except|while)[ \t(\\]|except[ \t]*:"
-    rb"|(?:async[ \t]+)?with[ \t(\\])"
-)
-
-
-def _kind_by_indentation(
-    data: bytes, position: int, quotes: _LongQuotes, blocks: _Blocks
-) -> ImportKind | None:
-    """The kind of an indented import statement whose keyword is at `position`, read from the
-    lines its indentation puts it under (`_Blocks`), if each of them is a block header that no
-    expression holds (`_BLOCK_HEADER`), a def or a class, or `if TYPE_CHECKING:` (which
-    decides): a class with an `if TYPE_CHECKING:` in its body made the whole file parse
-    (pydantic's models). None when a line above is anything else (a line inside brackets, a
-    string) or the file indents with tabs."""
-    line_start = data.rfind(b"\n", 0, position) + 1
-    if line_start and _continued(data, line_start - 1):
-        return None  # the statement starts on a line above
-    if _IMPORT_PREFIX.fullmatch(data, line_start, position) is None:
-        return None  # after a colon or a semicolon (`if TYPE_CHECKING: import x`)
-    if blocks.tabs or not quotes.outside(position):
-        return None
-    in_scope = False
-    headers = blocks.above(line_start)
-    if not headers or data.rfind(b"\n", 0, headers[-1]) + 1 != headers[-1]:
-        return None  # the outermost is not at module level: indented wrongly, or not code
-    for header in headers:
-        if not quotes.outside(header) or _continued(data, data.rfind(b"\n", 0, header)):
-            return None
-        if _TYPE_CHECKING_IF.match(data, header):
-            return ImportKind.TYPE_CHECKING
-        if _SCOPE_START.match(data, header):
-            in_scope = True
-        elif not _BLOCK_HEADER.match(data, header):
-            return None
-    return ImportKind.FUNCTION if in_scope else ImportKind.RUNTIME
-
-
-class _Blocks:
-    """Each line's enclosing line by indentation: the nearest line above it that is indented
-    less (blank and comment-only lines aside), made in one pass over the file, so that the
-    lines above an import are followed link by link (walking up line by line took 0.4 s for a
-    cold check of SymPy, whose long classes hold many imports)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.tabs = b"\n\t" in data or data.startswith(b"\t")
-        self.starts: list[int] = []  # the first non-blank byte of each line that holds code
-        self.parents: list[int] = []  # index of each one's enclosing line, -1 at module level
-        self._lines: dict[int, int] = {}  # line start -> index
-        stack: list[tuple[int, int]] = []  # (indentation, index)
-        offset = 0
-        for text in data.split(b"\n"):
-            code = text.lstrip(b" \t")
-            if code and not code.startswith((b"#", b"\r")):
-                level = len(text) - len(code)
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                index = len(self.starts)
-                self._lines[offset] = index
-                self.starts.append(offset + level)
-                self.parents.append(stack[-1][1] if stack else -1)
-                stack.append((level, index))
-            offset += len(text) + 1
-
-    def above(self, line_start: int) -> list[int]:
-        """Where the enclosing lines of the line at `line_start` start their code, innermost
-        first."""
-        found = []
-        index = self.parents[self._lines[line_start]] if line_start in self._lines else -1
-        while index != -1:
-            found.append(self.starts[index])
-            index = self.parents[index]
-        return found
 
 
 def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[int, int] | None:

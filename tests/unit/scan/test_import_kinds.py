@@ -218,10 +218,10 @@ except ImportError: pass
 '''
 
 
-def test_block_kinds_read_from_indentation_are_as_the_tree_says() -> None:
-    """Module-level `if TYPE_CHECKING:`, `try` and `with` blocks, a class with a TYPE_CHECKING
-    branch, and the lines that must send a keyword to the parse (a low bracket line, `if`,
-    a tab): every import line has the kind the whole file's tree gives it."""
+def test_kinds_in_module_level_blocks_are_as_the_tree_says() -> None:
+    """Module-level `if TYPE_CHECKING:`, `try` and `with` blocks (known without a parse), a class
+    with a TYPE_CHECKING branch, a low bracket line, an `if`, a tab and one-line blocks (parsed):
+    every import line has the kind the whole file's tree gives it."""
     for source in (BLOCKS, BLOCKS.replace(b"    import in_with", b"\timport in_with")):
         lines = dict(import_kinds(source, None))
         oracle = _kinds_from_the_whole_tree(source)
