@@ -274,8 +274,9 @@ def _kind_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> ImportKin
       are a method's: sympy parsed 141 files for a cold check's kinds);
     - in the body of a module-level `if TYPE_CHECKING:` (no `else` or `elif` at column 0
       above it), `type_checking` whatever else encloses it;
-    - in a module-level `try`, `with` or `while` with neither a def, a class nor TYPE_CHECKING
-      above it, `runtime` (pydantic parsed 14 files for the kinds of 13 violations).
+    - in a module-level `try`, `with`, `while` or `if` (its header a line that compiles as
+      one) with neither a def, a class nor TYPE_CHECKING above it, `runtime` (pydantic parsed
+      14 files for the kinds of 13 violations).
 
     A keyword that is not an import statement's (in a docstring) gets a kind too, for a line
     with no import: no import ever looks it up."""
@@ -291,11 +292,28 @@ def _kind_for_sure(data: bytes, position: int, quotes: _LongQuotes) -> ImportKin
     checking = data.find(b"TYPE_CHECKING", start, position) != -1
     if _SCOPE_START.match(data, start) is not None:
         return None if checking else ImportKind.FUNCTION
-    if not checking and _STATEMENT_KEYWORD.match(data, start):
+    if not checking and (_STATEMENT_KEYWORD.match(data, start) or _is_if_statement(data, start)):
         return None if _SCOPE_WORD.search(data, start, position) else ImportKind.RUNTIME
     if _TYPE_CHECKING_IF.match(data, start) and not _OTHER_BRANCH.search(data, start, position):
         return ImportKind.TYPE_CHECKING
     return None
+
+
+_IF_HEADER = re.compile(rb"if[ \t(][^\r\n]*")
+
+
+def _is_if_statement(data: bytes, start: int) -> bool:
+    """Whether the line at `start` is the whole header of an `if` statement. A line inside
+    brackets may start with `if` too (`x = (a` then `if b else c)` at column 0, or below a
+    `def` whose defaults run over lines): it does not compile as a header of its own."""
+    line = _IF_HEADER.match(data, start)
+    if line is None or not line.group().rstrip().endswith(b":"):
+        return False
+    try:
+        compile(line.group() + b"\n pass\n", "<header>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[int, int] | None:

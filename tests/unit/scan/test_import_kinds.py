@@ -215,6 +215,15 @@ if sys.version_info >= (3, 12):
 if TYPE_CHECKING: import one_line
 try: import one_line_try
 except ImportError: pass
+
+
+def defaults(x=(1
+if True else 2)):
+    import below_a_header_lookalike
+
+
+if sys.platform == "win32":
+    import on_windows
 '''
 
 
