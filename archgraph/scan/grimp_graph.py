@@ -293,12 +293,16 @@ def build_grimp_graph(
 
     def read_from_text(bad: str) -> bool:
         """Whether the file the scanner failed on is one Python reads otherwise, not yet read
-        from its text. If so, so are all such files from now on: every file is looked at once,
-        and the next scan is the last, however many of them a tree holds."""
+        from its text. If so, so are all such files from now on: every file to scan is looked
+        at once, and the next scan is the last, however many of them a tree holds."""
         source = next((s for s in sources if s.path == bad), None) if bad not in from_text else None
         if source is None or python_text(source, store.texts) is None:
             return False
-        from_text.update(s.path for s in sources if python_text(s, store.texts) is not None)
+        from_text.update(
+            s.path
+            for s in sources
+            if cache.get(s.module, s.path, s.stamp) is None and python_text(s, store.texts) is not None
+        )
         return True
 
     while True:
