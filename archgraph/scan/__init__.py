@@ -173,12 +173,10 @@ def scan(
         )
     files = module_files(found.trees)
     if skipped:
-        left_out = {s.module for s in sources if s.path in skipped}
-        files = {m: p for m, p in files.items() if m not in left_out}
+        files = files.without({s.module for s in sources if s.path in skipped})
     facts_files = files
     if large:
-        too_large = {s.module for s in sources if s.path in large}
-        facts_files = {m: p for m, p in files.items() if m not in too_large}
+        facts_files = files.without({s.module for s in sources if s.path in large})
     model = ArchModel(
         root=root,
         root_packages=options.root_packages,
@@ -226,8 +224,7 @@ def scan_files(
     files = module_files(found.trees)
     large, large_notes = large_files(sources, options.max_file_bytes)
     if large:
-        too_large = {s.module for s in sources if s.path in large}
-        files = {m: p for m, p in files.items() if m not in too_large}
+        files = files.without({s.module for s in sources if s.path in large})
     provider = _facts_provider(root, files, store, sources, options, namespace)
     source_set = SourceSet(
         root, options.root_packages, files, namespace, provider, test_code=options.test_code
@@ -249,7 +246,7 @@ def large_files(
             Severity.WARNING,
             f"file is {s.stamp[0]:,} bytes, over max_file_bytes ({max_file_bytes:,}): its"
             " imports are analyzed, its classes and names are not",
-            Location(s.file),
+            Location(Path(s.file)),
             hint="split the file, or raise max_file_bytes in [archgraph]",
         )
         for s in large
@@ -259,7 +256,7 @@ def large_files(
 
 def _facts_provider(
     root: Path,
-    files: dict[str, Path],
+    files: Mapping[str, Path],
     store: ScanStore,
     sources: list[ModuleSource],
     options: ScanOptions,

@@ -540,7 +540,7 @@ def _suppressions(
         entry = entries.get(source.path)
         if entry is not None and entry[6]:
             found[source.module] = tuple(
-                SuppressionComment(source.module, source.file, line, text, on_import)
+                SuppressionComment(source.module, Path(source.file), line, text, on_import)
                 for line, text, on_import in entry[6]
             )
     return found

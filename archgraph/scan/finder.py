@@ -21,6 +21,7 @@ from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.links import leads_within
 from archgraph.model.names import ModuleExpr, ancestors
+from archgraph.model.sources import FileMap
 from archgraph.scan.cache_file import Stamp, stamp_of
 
 _NAME = operator.attrgetter("name")
@@ -36,15 +37,15 @@ MAX_NESTING = 200
 
 @dataclass(frozen=True, slots=True)
 class ModuleSource:
-    """One module's file. `path` is text, not a path object: those (each with a list of its
-    parts) were 130,000 of the 475,000 objects the garbage collector went through, again and
-    again, in a check of 65,000 modules, and an eighth of the walk."""
+    """One module's file. Its paths are text, not path objects: those (each with a list of its
+    parts) were 260,000 of the 475,000 objects the garbage collector went through, again and
+    again, in a check of 65,000 modules, and a third of the walk (see model.FileMap)."""
 
     module: str
     path: str  # absolute
     mtime: float
     stamp: Stamp = (0, 0, 0, 0)  # what the caches check a file against (see cache_file.Stamp)
-    file: Path = Path()  # relative to the project root when inside it (else absolute), as reported
+    file: str = ""  # relative to the project root when inside it (else absolute), as reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,7 @@ class _Walk:
         # Each file's path as reported is made from its directory's, once a directory that
         # holds a file: parsing every file's whole path took half of the walk (and Django has a
         # thousand `locale/xx` folders that hold only a folder).
-        shown_folder: Path | None = None
+        shown_folder: str | None = None
         is_namespace = "__init__.py" not in names or not any(
             e.name == "__init__.py" and _is_file(e) for e in entries
         )
@@ -301,7 +302,7 @@ class _Walk:
             elif name.endswith(".py") and _is_file(entry):
                 self.through_links = self.through_links or entry.is_symlink()
                 if shown_folder is None:
-                    shown_folder = self.shown(Path(directory))
+                    shown_folder = str(self.shown(Path(directory)))
                 self.add_file(entry, module, shown_folder)
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
@@ -420,8 +421,8 @@ class _Walk:
         self.seen_links.add(target)
         return False
 
-    def add_file(self, entry: os.DirEntry[str], package_module: str, shown_folder: Path) -> None:
-        """`shown_folder`: the entry's folder as reported (see `shown`)."""
+    def add_file(self, entry: os.DirEntry[str], package_module: str, shown_folder: str) -> None:
+        """`shown_folder`: the entry's folder as reported (see `shown`), as text."""
         stem = entry.name[:-3]
         if not is_loadable_name(stem):
             self.warn(
@@ -451,7 +452,11 @@ class _Walk:
             return
         self.sources.append(
             ModuleSource(
-                module, entry.path, stat.st_mtime, stamp_of(stat), shown_folder / entry.name
+                module,
+                entry.path,
+                stat.st_mtime,
+                stamp_of(stat),
+                entry.name if shown_folder == "." else os.path.join(shown_folder, entry.name),
             )
         )
 
@@ -553,6 +558,6 @@ def _package_out_of_roots(directory: Path, project_root: Path) -> Diagnostic:
     )
 
 
-def module_files(trees: Sequence[FoundTree]) -> dict[str, Path]:
+def module_files(trees: Sequence[FoundTree]) -> FileMap:
     """Each module's file, as the walk reports it (relative to the project root when inside)."""
-    return {s.module: s.file for tree in trees for s in tree.sources}
+    return FileMap({s.module: s.file for tree in trees for s in tree.sources})

@@ -567,7 +567,7 @@ def _same_signatures(
         stamp = cache_file.stamp_of(status)
         if stamp[0] > scan_options.max_file_bytes:
             return False
-        source = ModuleSource(module, str(path), status.st_mtime, stamp, Path(relative))
+        source = ModuleSource(module, str(path), status.st_mtime, stamp, relative)
 
         def resolvable(words: set[str], package: str = package, tree: int = tree) -> list[str]:
             return _named_by(graph.names, record.member_of, package, tree + 1, words)
@@ -646,7 +646,7 @@ def make_record(
     prefix = os.path.join(str(top), "")
     for source in sources:
         path = source.path  # absolute, under the resolved root, reached through no link
-        if source.file.is_absolute() or not path.startswith(prefix):
+        if os.path.isabs(source.file) or not path.startswith(prefix):
             return  # a file outside the repository or the tree
         name = path[len(prefix) :]
         if name not in tracked and name not in outside:
@@ -671,7 +671,7 @@ def make_record(
     for index, tree in enumerate(found.trees):
         for source in tree.sources:
             in_model = source.module in model.files
-            files.append(source.file.as_posix())
+            files.append(source.file.replace(os.sep, "/"))
             file_modules.append(position[source.module])
             file_trees.append(index + 1 if in_model else 0)
             if in_model:
