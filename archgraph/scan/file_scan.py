@@ -307,13 +307,16 @@ def _is_if_statement(data: bytes, start: int) -> bool:
     brackets may start with `if` too (`x = (a` then `if b else c)` at column 0, or below a
     `def` whose defaults run over lines): it does not compile as a header of its own."""
     line = _IF_HEADER.match(data, start)
-    if line is None or not line.group().rstrip().endswith(b":"):
+    if line is None or len(line.group()) > _LONGEST_HEADER or not line.group().rstrip().endswith(b":"):
         return False
     try:
         compile(line.group() + b"\n pass\n", "<header>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return False
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False  # a line built to exhaust the compiler (`if -----...x:`) is left to the parse
     return True
+
+
+_LONGEST_HEADER = 1000  # bytes: a longer `if` line is left to the parse
 
 
 def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[int, int] | None:

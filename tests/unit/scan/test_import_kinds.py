@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import archgraph
 from archgraph.scan.file_scan import import_kinds
 from archgraph.scan.syntax import import_kind, parse
@@ -236,3 +238,15 @@ def test_kinds_in_module_level_blocks_are_as_the_tree_says() -> None:
         oracle = _kinds_from_the_whole_tree(source)
         assert {line: lines.get(line, "runtime") for line in oracle} == oracle
         assert sorted(set(oracle.values())) == ["function", "runtime", "type_checking"]
+
+
+@pytest.mark.parametrize(
+    "header", [b"if " + b"-" * 5_000 + b"x:", b"if x" + b"+x" * 100_000 + b":", b"if " + b"not " * 600 + b"x:"]
+)
+def test_an_if_line_built_to_exhaust_the_compiler_is_left_to_the_parse(header: bytes) -> None:
+    """A hostile module-level `if` header: the kinds are still told (by the parse), and
+    nothing is raised (Python's compiler runs out of memory or recursion on such a line)."""
+    source = header + b"\n    import inside\n\ndef f():\n    import in_function\n"
+    lines = dict(import_kinds(source, None))
+    assert lines.get(5) == "function"
+    assert lines.get(2, "runtime") == "runtime"
