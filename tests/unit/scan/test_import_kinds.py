@@ -250,3 +250,12 @@ def test_an_if_line_built_to_exhaust_the_compiler_is_left_to_the_parse(header: b
     lines = dict(import_kinds(source, None))
     assert lines.get(5) == "function"
     assert lines.get(2, "runtime") == "runtime"
+
+
+def test_a_block_of_many_imports_is_read_once() -> None:
+    """A module-level `try` block of 20,000 imports: each statement's headers are searched once,
+    not once for each of its imports (that took 26 s here)."""
+    body = b"".join(b"    import m%d\n" % i for i in range(20_000))
+    source = b"try:\n" + body + b"    def f():\n        import inner\nexcept ImportError:\n    pass\n"
+    lines = dict(import_kinds(source, None))
+    assert lines == {20_003: "function"}
