@@ -102,14 +102,8 @@ class AuditScans:
         entry = self.entries.get(source.path)
         if entry is not None and tuple(entry[0]) == source.stamp:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
-        try:
-            data = self.texts.readable(
-                source.path,
-                source.stamp,
-                read_whole(source.path, source.stamp[0]),
-                _read_by_audit,
-            )
-        except OSError:
+        data = self.read_text(source)
+        if data is None:
             return None
         tree = LazyTree(data)
         found = FileScan.of(data, source, tree)
@@ -126,7 +120,7 @@ class AuditScans:
         """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
         entry = self.entries[source.path]
         if entry[4] is None:
-            data = data if data is not None else self._read(source)
+            data = data if data is not None else self.read_text(source)
             if data is None:
                 return None
             from archgraph.scan.extract import extract_imports  # noqa: PLC0415 - suspect files only
@@ -143,21 +137,21 @@ class AuditScans:
         its import rows, if it was parsed for them) the first time they are needed."""
         entry = self.entries[source.path]
         if entry[7] is None:
-            data = data if data is not None else self._read(source)
+            data = data if data is not None else self.read_text(source)
             if data is None:
                 return ()
             entry[7] = tuple(dynamic_imports(data, self._tree(source.path, data)))
             self.dirty = True
         return tuple(tuple(pair) for pair in entry[7])
 
-    def _read(self, source: ModuleSource) -> bytes | None:
-        """The file's text as Python reads it, read again (None if it cannot be read)."""
+    def read_text(self, source: ModuleSource) -> bytes | None:
+        """The file's text as the audit reads it (see `_read_by_audit`); None if it cannot be
+        read."""
         try:
-            return self.texts.readable(
-                source.path, source.stamp, Path(source.path).read_bytes(), _read_by_audit
-            )
+            data = read_whole(source.path, source.stamp[0])
         except OSError:
             return None
+        return self.texts.readable(source.path, source.stamp, data, _read_by_audit)
 
     def _tree(self, path: str, data: bytes) -> Any:
         """The file's syntax tree: the one parsed last, if it is this file's (parse once)."""
@@ -280,7 +274,7 @@ class _Auditor:
         path object a file cost 10 ms on Home Assistant's 8,800 files)."""
         directories: dict[str, Path] = {}
         for source in self._sources:
-            if os.path.basename(source.path) == "__init__.py":
+            if source.is_package:
                 directories[source.module] = Path(source.path).parent
             else:
                 directories.setdefault(source.module.rpartition(".")[0], Path(source.path).parent)
@@ -339,7 +333,7 @@ class _Auditor:
         if scanned is None:
             return
         found, data = scanned
-        is_package = os.path.basename(source.path) == "__init__.py"
+        is_package = source.is_package
         allowed = climb_allowed(source)
         dynamic = self.internal_names(found.dynamic_names)
         if not (found.climb > allowed or dynamic or self.unknown.any_in(found.targets)):
@@ -394,7 +388,7 @@ class _Auditor:
 def climb_allowed(source: ModuleSource) -> int:
     """The most dots a relative import in this file may have: more climb above the top-level
     package (a file with no more needs no parse for that)."""
-    return source.module.count(".") + (1 if os.path.basename(source.path) == "__init__.py" else 0)
+    return source.module.count(".") + (1 if source.is_package else 0)
 
 
 def _dotted(name: str) -> str:
@@ -515,13 +509,10 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
         try:
             if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
                 return {}
-            data = self._scans.texts.readable(
-                source.path,
-                source.stamp,
-                read_whole(source.path, source.stamp[0]),
-                _read_by_audit,
-            )
         except OSError:
+            return {}
+        data = self._scans.read_text(source)
+        if data is None:
             return {}
         pairs = tuple(import_kinds(data, None))
         if fresh and entry is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from archgraph.diagnostics import ImportKind
 from archgraph.scan.finder import ModuleSource
-from archgraph.scan.syntax import import_kind, node_text, parse
+from archgraph.scan.syntax import TYPE_CHECKING_CONDITIONS, import_kind, node_text, parse
 
 _CLIMBING = re.compile(rb"\bfrom[\s\\]*\.[\s\\]*\.")
 # A call of either name with a string literal first: what `dynamic_imports` may confirm, and
@@ -73,7 +73,7 @@ class FileScan:
                 absolute.add(from_target)
         targets = {target.decode("ascii") for target in absolute}
         if relative_targets:
-            is_package = os.path.basename(source.path) == "__init__.py"
+            is_package = source.is_package
             for target in relative_targets:
                 name = target.lstrip(b".").decode("ascii")
                 level = len(target) - len(name)
@@ -257,7 +257,9 @@ _SCOPE_START = re.compile(rb"(?:async[ \t]+)?(?:def|class)[ \t\\(:]")
 # The first line of a module-level `if TYPE_CHECKING:` (see syntax.TYPE_CHECKING_CONDITIONS),
 # and a line at column 0 that starts its `else` or `elif` branch.
 _TYPE_CHECKING_IF = re.compile(
-    rb"if[ \t]+(?:typing\.|t\.)?TYPE_CHECKING[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n"
+    rb"if[ \t]+(?:"
+    + b"|".join(re.escape(c.encode()) for c in sorted(TYPE_CHECKING_CONDITIONS))
+    + rb")[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n"
 )
 _OTHER_BRANCH = re.compile(rb"\n(?:else|elif)\b")
 _SCOPE_WORD = re.compile(rb"\b(?:def|class|lambda)\b")

@@ -47,6 +47,11 @@ class ModuleSource:
     stamp: Stamp = (0, 0, 0, 0)  # what the caches check a file against (see cache_file.Stamp)
     file: str = ""  # relative to the project root when inside it (else absolute), as reported
 
+    @property
+    def is_package(self) -> bool:
+        """Whether the file is a package's `__init__.py`."""
+        return os.path.basename(self.path) == "__init__.py"
+
 
 @dataclass(frozen=True, slots=True)
 class FoundTree:

@@ -5,7 +5,6 @@ imports are kept."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -52,7 +51,7 @@ def python_text(source: ModuleSource, texts: SourceTexts) -> bytes | None:
 def python_text_of(source: ModuleSource, data: bytes, texts: SourceTexts) -> bytes | None:
     """`python_text` of the file's bytes `data`, already read."""
     prepared = texts.import_source(source.path, source.stamp, data)
-    if prepared is None and os.path.basename(source.path) == "__init__.py":
+    if prepared is None and source.is_package:
         package = Path(source.path).parent
         if package.with_name(f"{package.name}.py").is_file():
             return data  # the scanner would read the module file the package shadows

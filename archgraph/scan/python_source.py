@@ -94,8 +94,11 @@ class SourceTexts:
         return prepared
 
     def import_source(self, path: str, stamp: tuple[int, ...], data: bytes) -> bytes | None:
-        """`python_source`, when the file's import statements may read otherwise than its bytes
-        (see `import_source`); else None. What grimp's scanner, which reads imports only, needs."""
+        """`python_source`, when the file's import statements may read otherwise than its
+        bytes; else None. What grimp's scanner, which reads imports only, needs: a file whose
+        only names NFKC changes are outside any line that says `import` (strings, comments,
+        ordinary code) imports what its bytes name, and working the normal names out takes a
+        parse (pip: 32 such files, 25 ms, none with such an import)."""
         if not data.isascii() and _imports_read_as_written(data):
             return None
         return self.python_source(path, stamp, data)
@@ -135,16 +138,6 @@ def _codec(name: str) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
-
-
-def import_source(data: bytes) -> bytes | None:
-    """`python_source(data)` when the file's import statements may read otherwise than its
-    bytes, else None: a file whose only names NFKC changes are outside any line that says
-    `import` (strings, comments, ordinary code) imports what its bytes name, and working out
-    the normal names takes a parse (pip: 32 such files, 25 ms, none with such an import)."""
-    if not data.isascii() and _imports_read_as_written(data):
-        return None
-    return python_source(data)
 
 
 _NAME_BYTE = re.compile(rb"\w")  # ASCII: a byte of a longer UTF-8 name counts as none (broader)

@@ -107,7 +107,7 @@ def climbing_imports(source: ModuleSource) -> list[tuple[int, int, int]]:
 
     facts = extract_facts(source.module, data, chains=False)
     depth = source.module.count(".") + 1
-    allowed = depth if os.path.basename(source.path) == "__init__.py" else depth - 1
+    allowed = depth if source.is_package else depth - 1
     return sorted(
         (fact.line, fact.level, allowed) for fact in facts.imports if fact.level > allowed
     )

@@ -1,5 +1,6 @@
-"""Which files grimp's scanner must read as Python reads them: `import_source` answers None
-only where every name of every import statement is already as Python names it (NFKC)."""
+"""Which files grimp's scanner must read as Python reads them: `SourceTexts.import_source`
+answers None only where every name of every import statement is already as Python names it
+(NFKC)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archgraph.scan.python_source import import_source, python_source
+from archgraph.scan.python_source import SourceTexts, python_source
+
+
+def import_source(data: bytes) -> bytes | None:
+    """What grimp's scanner is given for a file of these bytes (None: the file as it is)."""
+    return SourceTexts().import_source("generated.py", (len(data), 0, 0, 0), data)
 
 # Letters Python reads otherwise (fullwidth s, the fi ligature, the micro sign) beside plain ones.
 LETTERS = ["a", "b", "s", "ｓ", "ﬁ", "µ"]
