@@ -179,9 +179,13 @@ def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int,
     if doubtful:
         quotes = _LongQuotes(data)
         firsts: dict[int, _Firsts] = {}
+        blocks: _Blocks | None = None
         undecided = []
         for position, line in doubtful:
             kind = _kind_for_sure(data, position, quotes, firsts)
+            if kind is None:
+                blocks = blocks if blocks is not None else _Blocks(data, quotes)
+                kind = blocks.kind(position)
             if kind is None:
                 undecided.append((position, line))
             elif kind is not ImportKind.RUNTIME:
@@ -308,6 +312,181 @@ def _kind_for_sure(
     return None
 
 
+# The first word of a line that may open a block. `def` and `class` are keywords no
+# expression holds: such a line is a header. Any other is one only if it compiles as one.
+_HEADER_WORD = re.compile(
+    rb"(?:(async[ \t]+def|def|class)|(?:if|elif|else|try|except|finally|with|while|for|async))\b"
+)
+# What a clause needs around it to compile alone: `else:` an `if` above, `try:` an end below.
+_CLAUSE_AROUND = {
+    b"el": (b"if 1:\n pass\n", b""), b"ex": (b"try:\n pass\n", b""),
+    b"fi": (b"try:\n pass\n", b""), b"tr": (b"", b"finally:\n pass\n"),
+}
+# What makes reading blocks from indentation unsure: a tab or a form feed in an indentation
+# (Python's rules for them are not a count of columns), a carriage return alone ending a line,
+# and an f-string that may hold its own quote (Python 3.12+), which could mislead `_LongQuotes`
+# about which lines are inside a string (either is left to the parse). Each pattern starts with
+# a literal, which is searched at memchr speed.
+_TAB_INDENTATION = re.compile(rb"\n[ ]*[\t\f]")
+_FSTRING_MAY_NEST = re.compile(rb"[fF][rR]?(?:\"\"\"|\'\'\'|([\"'])[^\n]*?\{[^}\n]*\1)")
+
+
+def _indentation_is_sure(data: bytes) -> bool:
+    if (b"\t" in data or b"\f" in data) and (data[:1] in (b"\t", b"\f") or _TAB_INDENTATION.search(data)):
+        return False
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    return _FSTRING_MAY_NEST.search(data) is None
+
+
+_LONGEST_BLOCK_HEADER = 4096  # bytes: a def whose signature runs longer is left to the parse
+
+
+class _Blocks:
+    """The blocks an indented import statement is in, read from indentation: the nearest line
+    above it that is indented less (comments, blank lines, lines inside triple-quoted strings
+    and lines joined by a backslash aside) opens its block, and so on up to column 0. A class
+    with an `if TYPE_CHECKING:` in its body made pydantic's models parse whole for the kinds
+    of imports in its methods.
+
+    An import's kind is known when each line found is a `def` or `class`, `if TYPE_CHECKING:`
+    (which decides), or a header that compiles as one, alone or, for a header written over
+    several lines (`def f(` ... `) -> None:`), from its first line to the one found. Anything
+    else (a line inside brackets indented less, a one-line block) leaves it to the parse.
+
+    The nearest such line is the last match of a greedy pattern, which the regex engine finds
+    by backtracking from the line below, at C speed. For each indentation the last answer is
+    kept, so that the next import below searches only the lines between (imports come in file
+    order), and the search stays linear in the file's size; past a budget of bytes searched,
+    the parse is left to tell."""
+
+    def __init__(self, data: bytes, quotes: _LongQuotes) -> None:
+        self.data = data
+        self.quotes = quotes
+        self.sure = _indentation_is_sure(data)
+        self._last: dict[int, tuple[int, tuple[int, int] | None]] = {}  # by level: (from, found)
+        self._budget = 8 * len(data) + 65536  # bytes searched before the parse is cheaper
+
+    def kind(self, position: int) -> ImportKind | None:
+        """The kind of the import statement whose keyword is at `position` (indented, at the
+        start of its line), or None if the lines above do not tell it for sure."""
+        data = self.data
+        start = data.rfind(b"\n", 0, position) + 1
+        if not self.sure or (start and _continued(data, start - 1)):
+            return None
+        if not self.quotes.outside(position):
+            return ImportKind.RUNTIME  # in a docstring: no import statement looks it up
+        if not self.quotes.outside(start):
+            return None  # the line starts inside a string that ends before the keyword
+        if self._quoted(start, position):
+            return ImportKind.RUNTIME  # in a comment or a string that starts on its line
+        if _IMPORT_PREFIX.fullmatch(data, start, position) is None:
+            return None  # after a colon or a semicolon: the parse tells
+        before = data[start:position]
+        level = len(before) - len(before.lstrip(b" "))
+        in_scope = False
+        while level > 0:
+            found = self._above(start, level)
+            if found is None or not self.sure:
+                return None
+            start, level, opens = self._header(*found)
+            if opens is None:
+                return None
+            if opens is ImportKind.TYPE_CHECKING:
+                return opens
+            in_scope = in_scope or opens is ImportKind.FUNCTION
+        return ImportKind.FUNCTION if in_scope else ImportKind.RUNTIME
+
+    def _quoted(self, start: int, position: int) -> bool:
+        """Whether `position` is inside a comment or a string that starts on its line (which
+        starts outside any string)."""
+        for match in _COMMENT_OR_STRING.finditer(self.data, start, position + 1):
+            if match.end() > position:
+                return match.start() < position
+        return False
+
+    def _header(self, start: int, level: int) -> tuple[int, int, ImportKind | None]:
+        """(start of its first line, indentation, what it opens) of the block header whose
+        last line starts at `start`: FUNCTION for a def or a class, TYPE_CHECKING, RUNTIME for
+        another block; None when the line is no header for sure."""
+        data = self.data
+        first = start + level
+        end = data.find(b"\n", first)
+        if end == -1:
+            return start, level, None
+        head = start
+        if data[first] in b")]}":  # the last line of a header written over several lines
+            top = self._above(start, level + 1)
+            if top is None or top[1] != level:
+                return start, level, None
+            head = top[0]
+        word = _HEADER_WORD.match(data, head + level)
+        if word is None:
+            return start, level, None
+        if head == start:
+            if word.group(1):
+                return head, level, ImportKind.FUNCTION
+            if _TYPE_CHECKING_IF.match(data, first):
+                return head, level, ImportKind.TYPE_CHECKING
+        text = data[head + level : end]
+        if len(text) > _LONGEST_BLOCK_HEADER:
+            return start, level, None
+        before, after = _CLAUSE_AROUND.get(text[:2], (b"", b""))
+        try:
+            compile(before + text + b"\n pass\n" + after, "<header>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return start, level, None
+        return head, level, ImportKind.FUNCTION if word.group(1) else ImportKind.RUNTIME
+
+    def _above(self, start: int, level: int) -> tuple[int, int] | None:
+        """(start, indentation) of the nearest line above the one at `start` that holds code
+        indented less than `level` columns, or None."""
+        last = self._last.get(level)
+        low, fallback = (last[0], last[1]) if last is not None and last[0] <= start else (0, None)
+        found = self._search(low, start, level)
+        if found is None and low:
+            found = fallback
+        self._last[level] = (start, found)
+        return found
+
+    def _search(self, low: int, start: int, level: int) -> tuple[int, int] | None:
+        """As `_above`, among the lines that start in [low, start). Past the budget, None,
+        and the file's imports are left to the parse (`sure` is False)."""
+        data = self.data
+        pattern = _LAST_LESS_INDENTED.get(level)
+        if pattern is None:
+            pattern = _LAST_LESS_INDENTED[level] = re.compile(
+                rb"(?s:.*)\n( {0,%d})(?=[^ \t\r\n#])" % (level - 1)
+            )
+        floor, end = max(low - 1, 0), start - 1
+        while end > floor:
+            self._budget -= end - floor
+            if self._budget < 0:
+                self.sure = False
+                return None
+            match = pattern.match(data, floor, end)
+            if match is None:
+                break
+            line = match.start(1)
+            inside = self.quotes.around(line)
+            if inside != -1:
+                end = inside + 1  # the line is inside a string: go on above it (its quote too)
+            elif _continued(data, line - 1):
+                end = line - 1
+            else:
+                return line, match.end(1) - line
+        if low == 0 and start > 0:  # the first line, which no newline precedes
+            first = 0
+            while data[first] == 32:  # a space; the line below it is not blank
+                first += 1
+            if first < level and data[first] not in b"\r\n#":
+                return 0, first
+        return None
+
+
+_LAST_LESS_INDENTED: dict[int, re.Pattern[bytes]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class _Firsts:
     """Where a module-level statement first spells TYPE_CHECKING, a def, class or lambda, and
@@ -395,8 +574,12 @@ class _LongQuotes:
                     self.ends.append(match.end())
 
     def outside(self, offset: int) -> bool:
+        return self.around(offset) == -1
+
+    def around(self, offset: int) -> int:
+        """Where the triple-quoted string that `offset` lies inside starts; -1 if none."""
         index = bisect.bisect_left(self.starts, offset) - 1
-        return index < 0 or self.ends[index] <= offset
+        return -1 if index < 0 or self.ends[index] <= offset else self.starts[index]
 
 
 def _import_lines(data: bytes) -> Iterator[tuple[bytes | None, bytes | None]]:  # (from, import)

@@ -259,3 +259,167 @@ def test_a_block_of_many_imports_is_read_once() -> None:
     source = b"try:\n" + body + b"    def f():\n        import inner\nexcept ImportError:\n    pass\n"
     lines = dict(import_kinds(source, None))
     assert lines == {20_003: "function"}
+
+
+# A pydantic-like model: TYPE_CHECKING in the class body above methods whose imports are not
+# under it, signatures over several lines, docstrings with lines at column 0, and other blocks.
+MODEL = b'''from typing import TYPE_CHECKING
+
+
+class BaseModel:
+    """A model.
+
+Example at column 0:
+    from pydantic import BaseModel
+"""
+
+    if TYPE_CHECKING:
+        from inspect import Signature
+
+        def typed(self) -> None:
+            import checking_in_def
+    else:
+        def runtime_only(self):
+            import in_else_def
+
+    if (
+        TYPE_CHECKING
+    ):
+        import parenthesised_condition
+
+    @classmethod
+    def parse_obj(  # noqa: D102
+        cls,
+        obj: dict[str, int] = {"a": 1},
+    ) -> BaseModel:
+        from deprecated import parse
+
+        for item in obj:
+            while item:
+                import in_loops
+        return parse(obj)
+
+    async def load(
+        self,
+    ):
+        try:
+            import in_try
+        except ImportError:
+            from fallback import in_except
+        finally:
+            import in_finally
+        with open(__file__) as stream:
+            import in_with
+        text = """
+import not_code
+    def not_a_header():
+"""
+        import below_a_string
+
+    class Config:
+        import in_nested_class
+
+
+def factory():
+    class Local:
+        def method(self):
+            import in_local_class
+    if TYPE_CHECKING:
+        import checking_in_function
+    import in_function
+'''
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the sources tree-sitter parses for kinds from now on."""
+    from archgraph.scan import file_scan  # noqa: PLC0415
+
+    sizes: list[int] = []
+
+    def counted(source: bytes) -> object:
+        sizes.append(len(source))
+        return parse(source)
+
+    monkeypatch.setattr(file_scan, "parse", counted)
+    return sizes
+
+
+def test_blocks_read_from_indentation_tell_every_kind_without_a_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A class with TYPE_CHECKING in its body no longer sends its methods' imports to the
+    parse: each import's blocks are read from the lines indented less above it."""
+    parses = _parses(monkeypatch)
+    lines = dict(import_kinds(MODEL, None))
+    assert parses == []
+    oracle = _kinds_from_the_whole_tree(MODEL)
+    assert {line: lines.get(line, "runtime") for line in oracle} == oracle
+    assert oracle[15] == "type_checking" and oracle[18] == "function"
+    assert oracle[23] == "function"  # `if (TYPE_CHECKING):` is not the TYPE_CHECKING form
+
+
+LOOKALIKES = {
+    "a bracket line indented less": b'''class A:
+    if TYPE_CHECKING:
+        x = f(
+    1)
+        import still_checking
+''',
+    "an if in brackets that reads as a header": b'''class A:
+    if TYPE_CHECKING:
+        x = {1
+    if y else 2:
+        3}
+        import still_checking
+''',
+    "a one-line TYPE_CHECKING block above": b'''class A:
+    if TYPE_CHECKING: pass
+    def f(self):
+        import in_method
+''',
+    "a tab": b'''class A:
+    if TYPE_CHECKING:
+\tdef f(self):
+\t    import tabbed
+''',
+    "an f-string holding its own quote": b'''class A:
+    x = f"{'"""'}"
+    if TYPE_CHECKING:
+        import checking
+    y = """
+    """
+''',
+    "a signature whose lines are not the header's": b'''class A:
+    if TYPE_CHECKING:
+        import t
+    def f(self):
+        x = (
+    )
+        import in_method
+''',
+    "a line that starts inside a string": b'''def f():
+    if TYPE_CHECKING:
+        import t
+    x = """
+abc"""; import after_a_string
+''',
+}
+
+
+@pytest.mark.parametrize("source", LOOKALIKES.values(), ids=list(LOOKALIKES))
+def test_lines_that_only_look_like_blocks_are_left_to_the_parse(source: bytes) -> None:
+    """Where the lines indented less are not surely the blocks' headers, the parse tells: the
+    kinds are the whole tree's."""
+    lines = dict(import_kinds(source, None))
+    oracle = _kinds_from_the_whole_tree(source)
+    assert {line: lines.get(line, "runtime") for line in oracle} == oracle
+
+
+def test_many_methods_under_a_checking_class_are_read_in_linear_time() -> None:
+    """20,000 methods, each with an import, below an `if TYPE_CHECKING:` in their class: each
+    indentation's lines are searched once, not once for each import."""
+    methods = b"".join(b"    def m%d(self):\n        import m%d\n" % (i, i) for i in range(20_000))
+    source = b"class A:\n    if TYPE_CHECKING:\n        import t\n" + methods
+    lines = dict(import_kinds(source, None))
+    assert lines[3] == "type_checking"
+    assert len(lines) == 20_001 and {lines[5], lines[40_003]} == {"function"}
