@@ -552,6 +552,20 @@ _COMMENT_OR_STRING = re.compile(
 )
 
 
+# Code, comments and short strings up to the next triple-quoted string (group 1), as Python
+# reads them (see `_COMMENT_OR_STRING`): each match ends with one, so that the regex engine, not a
+# Python loop over every comment and string, skips what lies between (possessive: no
+# backtracking, and the last match takes the rest of the file).
+_UP_TO_LONG_STRING = re.compile(
+    rb'(?:[^"\'#]++|#[^\r\n]*+'
+    rb'|"(?!"")[^"\\\r\n]*+(?:\\.[^"\\\r\n]*+)*+"?'
+    rb"|'(?!'')[^'\\\r\n]*+(?:\\.[^'\\\r\n]*+)*+'?)*+"
+    rb'("""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z))?",
+    re.DOTALL,
+)
+
+
 class _LongQuotes:
     """The triple-quoted strings of a file (start, end), to tell whether an offset lies inside
     one, and where the lines that may start a module-level statement start."""
@@ -568,10 +582,11 @@ class _LongQuotes:
         self.starts: list[int] = []
         self.ends: list[int] = []
         if b'"""' in data or b"'''" in data:
-            for match in _COMMENT_OR_STRING.finditer(data):
-                if match.end() - match.start() >= 6 and data[match.start() + 1] == data[match.start()]:
-                    self.starts.append(match.start())
-                    self.ends.append(match.end())
+            for match in _UP_TO_LONG_STRING.finditer(data):
+                start, end = match.span(1)
+                if end - start >= 6:  # not `"""` cut short by the end of the file
+                    self.starts.append(start)
+                    self.ends.append(end)
 
     def outside(self, offset: int) -> bool:
         return self.around(offset) == -1
