@@ -328,6 +328,29 @@ class _Auditor:
             )
         )
 
+    def quiet_files(self, sources: Sequence[ModuleSource], scans: AuditScans) -> frozenset[str]:
+        """The files whose scan (already in `scans`, for their version) leaves `audit` nothing
+        to report: no relative import that climbs too high, no dynamic import of a module of
+        the graph, no import target that names a missing internal module. Told apart from
+        the entries in bulk: each distinct target judged once, each file's targets compared
+        with the unknown ones at C speed (Home Assistant: 8,800 files, 90,000 targets; one by
+        one, a tenth of a cold check's audit)."""
+        entries = scans.entries
+        fresh = [
+            (source, entry)
+            for source in sources
+            if (entry := entries.get(source.path)) is not None and tuple(entry[0]) == source.stamp
+        ]
+        names: set[str] = set().union(*(entry[3] for _source, entry in fresh))
+        unknown = {name for name in names if self.unknown.any_in((name,))}
+        return frozenset(
+            source.path
+            for source, entry in fresh
+            if (not entry[1] or entry[1] <= climb_allowed(source))
+            and not (entry[2] and self.internal_names(entry[2]))
+            and unknown.isdisjoint(entry[3])
+        )
+
     def audit(self, source: ModuleSource, scans: AuditScans) -> None:
         scanned = scans.scan(source)
         if scanned is None:
@@ -415,8 +438,10 @@ def audit_imports(
     """
     if not scans.keeps_findings:  # one run: nothing to reuse, nothing worth keeping
         auditor = _Auditor(sources, modules, root_packages, project_root)
+        quiet = auditor.quiet_files(sources, scans)
         for source in sources:
-            auditor.audit(source, scans)
+            if source.path not in quiet:
+                auditor.audit(source, scans)
         scans.save([s.path for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
         return ImportAudit(
@@ -429,7 +454,10 @@ def audit_imports(
     auditor, findings = scans.auditor, scans.findings
     diagnostics: list[Diagnostic] = []
     dynamic: list[DynamicImport] = []
+    quiet = auditor.quiet_files(sources, scans)
     for source in sources:
+        if source.path in quiet:
+            continue
         judged = findings.get(source.path)
         if judged is None or judged[0] != source.stamp:
             auditor.diagnostics, auditor.dynamic = [], []
