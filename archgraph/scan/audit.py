@@ -22,7 +22,9 @@ from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
 from archgraph.scan.file_scan import (
     BLANKS_IN_NAME,
+    AuditRow,
     FileScan,
+    audit_import_rows,
     dynamic_imports,
     import_kinds,
     read_whole,
@@ -58,10 +60,6 @@ class DynamicImport:
     importer: str
     imported: str
     line: int
-
-
-# (line, level, module, is_from, in_try) of each import statement: what the audit needs to know
-ImportRow = tuple[int, int, str, bool, bool]
 
 
 class AuditScans:
@@ -116,19 +114,23 @@ class AuditScans:
         self.dirty = True
         return found, data
 
-    def imports(self, source: ModuleSource, data: bytes | None) -> tuple[ImportRow, ...] | None:
-        """The file's import statements, parsed (tree-sitter facts) the first time they are needed."""
+    def imports(self, source: ModuleSource, data: bytes | None) -> tuple[AuditRow, ...] | None:
+        """The file's import statements, read the first time they are needed: from the bytes
+        where they tell them for sure (`audit_import_rows`), else parsed (tree-sitter facts)."""
         entry = self.entries[source.path]
         if entry[4] is None:
             data = data if data is not None else self.read_text(source)
             if data is None:
                 return None
-            from archgraph.scan.extract import extract_imports  # noqa: PLC0415 - suspect files only
+            rows = audit_import_rows(data)
+            if rows is None:
+                from archgraph.scan.extract import extract_imports  # noqa: PLC0415 - rarely
 
-            entry[4] = tuple(
-                (f.line, f.level, f.module, f.is_from, f.in_try)
-                for f in extract_imports(data, self._tree(source.path, data))
-            )
+                rows = [
+                    (f.line, f.level, f.module, f.is_from, f.in_try)
+                    for f in extract_imports(data, self._tree(source.path, data))
+                ]
+            entry[4] = tuple(rows)
             self.dirty = True
         return tuple(tuple(row) for row in entry[4])
 
@@ -208,7 +210,7 @@ _STR = {str}
 
 
 def _is_row(row: object) -> bool:
-    """An ImportRow: (line, level, module, is_from, in_try)."""
+    """An AuditRow: (line, level, module, is_from, in_try)."""
     return (
         type(row) is tuple
         and len(row) == 5
