@@ -456,10 +456,7 @@ def audit_imports(
     auditor, findings = scans.auditor, scans.findings
     diagnostics: list[Diagnostic] = []
     dynamic: list[DynamicImport] = []
-    quiet = auditor.quiet_files(sources, scans)
     for source in sources:
-        if source.path in quiet:
-            continue
         judged = findings.get(source.path)
         if judged is None or judged[0] != source.stamp:
             auditor.diagnostics, auditor.dynamic = [], []
