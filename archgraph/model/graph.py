@@ -10,6 +10,7 @@ import bisect
 import dataclasses
 import itertools
 import sys
+from abc import abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -115,6 +116,15 @@ class ImportGraphPort(Protocol):
     def with_imports(self, imports: Iterable[tuple[str, str, int, str]]) -> ImportGraphPort:
         """A copy with more imports: (importer, imported, line, line contents)."""
         ...
+
+
+class ImportKindsByLine(Mapping[str, Mapping[int, ImportKind]]):
+    """Import kinds by module (non-runtime ones, by line) that can also tell one line's kind
+    without working out the rest of its file (implemented in scan/, read lazily)."""
+
+    @abstractmethod
+    def kind(self, module: str, line: int) -> ImportKind:
+        """The kind of the import statement on `line` of the module's file (runtime if none)."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +250,8 @@ class ArchModel:
 
     def kind_of(self, importer: str, line: int) -> ImportKind:
         """The kind of the import statement at `line` of the importer's file."""
+        if isinstance(self.import_kinds, ImportKindsByLine):
+            return self.import_kinds.kind(importer, line)
         kinds = self.import_kinds.get(importer)
         return kinds.get(line, ImportKind.RUNTIME) if kinds else ImportKind.RUNTIME
 

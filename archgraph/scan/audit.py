@@ -17,16 +17,17 @@ from typing import Any
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
+from archgraph.model.graph import ImportKindsByLine
 from archgraph.model.names import is_within
 from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
 from archgraph.scan.file_scan import (
     BLANKS_IN_NAME,
     AuditRow,
+    FileKinds,
     FileScan,
     audit_import_rows,
     dynamic_imports,
-    import_kinds,
     read_whole,
     resolve_relative,
 )
@@ -34,10 +35,11 @@ from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import SourceTexts
 from archgraph.scan.syntax import TYPE_CHECKING_CONDITIONS, LazyTree, parse
 
-AUDIT_CACHE_VERSION = 6  # 2: each entry holds the file's import kinds; 3: and its suppressions;
+AUDIT_CACHE_VERSION = 7  # 2: each entry holds the file's import kinds; 3: and its suppressions;
 # 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
 # (not read yet: they are read when asked for, see LazyImportKinds); 6: the names dynamic
-# imports may name, and the calls confirmed by a parse or None (not parsed yet)
+# imports may name, and the calls confirmed by a parse or None (not parsed yet); 7: the kinds
+# of the lines asked one by one, or None
 AUDIT_CACHE_NAME = f"import-audit-v{AUDIT_CACHE_VERSION}.marshal"
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -109,7 +111,7 @@ class AuditScans:
         self.last_tree = (source.path, tree.tree)
         self.entries[source.path] = [
             source.stamp, found.climb, found.dynamic_names, found.targets, None, None,
-            found.suppressions, None,
+            found.suppressions, None, None,
         ]
         self.dirty = True
         return found, data
@@ -177,14 +179,14 @@ class AuditScans:
 def valid_scans(payload: tuple[Any, ...]) -> bool:
     """({path: [stamp, climb level, dynamic names, targets, import rows or None,
     (line, import kind) pairs or None, (line, comment, on an import) suppressions,
-    dynamic (line, name) pairs or None]},)"""
+    dynamic (line, name) pairs or None, (line, import kind) pairs of lines asked or None]},)"""
     if len(payload) != 1 or type(payload[0]) is not dict:
         return False
     # Types compared at C speed where it counts: a warm run checks every file's entry.
     return all(
         type(path) is str
         and type(entry) is list
-        and len(entry) == 8
+        and len(entry) == 9
         and cache_file.is_stamp(entry[0])
         and type(entry[1]) is int
         and type(entry[2]) is tuple
@@ -198,6 +200,8 @@ def valid_scans(payload: tuple[Any, ...]) -> bool:
         and all(tuple(map(type, row)) == _SUPPRESSION_TYPES for row in entry[6])
         and (entry[7] is None or type(entry[7]) is tuple)
         and all(tuple(map(type, pair)) == _PAIR_TYPES for pair in entry[7] or ())
+        and (entry[8] is None or type(entry[8]) is tuple)
+        and all(tuple(map(type, pair)) == _PAIR_TYPES and pair[1] in _KINDS for pair in entry[8] or ())
         for path, entry in payload[0].items()
     )
 
@@ -471,34 +475,54 @@ def audit_imports(
     )
 
 
-class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
-    """By module, the import statements of its file that are not runtime ones (their kind), each
-    file read the first time its module's kinds are asked for, then kept.
+class LazyImportKinds(ImportKindsByLine):
+    """By module, the import statements of its file that are not runtime ones (their kind), read
+    as they are asked for, then kept.
 
-    Telling an indented import's kind takes a parse of the file, and most checks need the kinds
-    of only the few imports their violations show: reading every file's kinds up front cost a
-    cold check of sympy 40% more time. A contract with `import_kinds` asks for every module's
-    (iterating the mapping reads them all). Kinds already in the audit's cache entry are used,
-    and kinds read are put there, for the file version they were read from.
+    Telling an indented import's kind may take a parse of the file, and most checks need the
+    kinds of only the few imports their violations show: reading every file's kinds up front
+    cost a cold check of sympy 40% more time. A violation's line asks for that line's kind
+    (`kind`): the file is read, and only that line worked out (see `FileKinds`). A contract
+    with `import_kinds` asks for every module's (iterating the mapping reads them all). Kinds
+    already in the audit's cache entry are used, and kinds read are put there (the whole
+    file's, or the lines asked), for the file version they were read from.
     """
 
     def __init__(self, sources: Sequence[ModuleSource], scans: AuditScans) -> None:
         self._paths = [source.path for source in sources]
         self._sources = {source.module: source for source in sources}
         self._scans = scans
-        self._known: dict[str, dict[int, ImportKind]] = {}
+        self._known: dict[str, dict[int, ImportKind]] = {}  # whole files read
+        self._asked: dict[str, dict[int, ImportKind]] = {}  # lines asked one by one
+        self._files: dict[str, FileKinds | None] = {}  # the files read for lines asked
         self._unsaved = False  # kinds read from files since the audit wrote its cache
 
     @property
     def read_modules(self) -> frozenset[str]:
-        """The modules whose kinds something asked for."""
-        return frozenset(self._known)
+        """The modules whose kinds something asked for, whole or line by line."""
+        return frozenset(self._known) | frozenset(self._asked)
+
+    def read_asked_files(self) -> None:
+        """Read the whole kinds of each file that lines were asked of (`check --affected`
+        records a file's kinds whole, to compare an edited version with)."""
+        for module in sorted(self._asked):
+            self.get(module)
 
     def keep(self) -> None:
         """Write the kinds read since the scan to the audit's cache, for the next run."""
         if self._unsaved:
             self._unsaved = False
             self._scans.save(self._paths)
+
+    def kind(self, module: str, line: int) -> ImportKind:
+        whole = self._known.get(module)
+        if whole is not None:
+            return whole.get(line, ImportKind.RUNTIME)
+        asked = self._asked.setdefault(module, {})
+        kind = asked.get(line)
+        if kind is None:
+            kind = asked[line] = self._line_kind(module, line)
+        return kind
 
     def __getitem__(self, module: str) -> Mapping[int, ImportKind]:
         kinds = self._known.get(module)
@@ -523,29 +547,64 @@ class LazyImportKinds(Mapping[str, Mapping[int, ImportKind]]):
             return False
         return True
 
+    def _entry(self, source: ModuleSource) -> list[Any] | None:
+        """The file's audit entry, if it is for this version of the file."""
+        entry = self._scans.entries.get(source.path)
+        return entry if entry is not None and tuple(entry[0]) == source.stamp else None
+
     def _read(self, module: str) -> dict[int, ImportKind]:
         source = self._sources.get(module)
         if source is None:
             return {}
-        entry = self._scans.entries.get(source.path)
-        fresh = entry is not None and tuple(entry[0]) == source.stamp
-        if fresh and entry is not None and entry[5] is not None:
+        entry = self._entry(source)
+        if entry is not None and entry[5] is not None:
             return {line: _KIND_OF[kind] for line, kind in entry[5]}
-        # The walk vetted the file (a link to it stays within the roots); one changed since,
-        # or swapped for another, is not the version whose import lines the graph holds.
-        try:
-            if cache_file.stamp_of(os.stat(source.path)) != source.stamp:
-                return {}
-        except OSError:
+        file = self._file(source)
+        if file is None:
             return {}
-        data = self._scans.read_text(source)
-        if data is None:
-            return {}
-        pairs = tuple(import_kinds(data, None))
-        if fresh and entry is not None:
+        pairs = tuple(file.every())
+        if entry is not None:
             entry[5] = pairs
             self._scans.dirty = self._unsaved = True
         return {line: _KIND_OF[kind] for line, kind in pairs}
+
+    def _line_kind(self, module: str, line: int) -> ImportKind:
+        source = self._sources.get(module)
+        if source is None:
+            return ImportKind.RUNTIME
+        entry = self._entry(source)
+        if entry is not None:
+            if entry[5] is not None:
+                known = dict(entry[5]).get(line)
+                return ImportKind.RUNTIME if known is None else _KIND_OF[known]
+            for asked, kind in entry[8] or ():
+                if asked == line:
+                    return _KIND_OF[kind]
+        file = self._file(source)
+        if file is None:
+            return ImportKind.RUNTIME
+        kind = file.kind(line)
+        if entry is not None:
+            entry[8] = (*(entry[8] or ()), (line, kind.value))
+            self._scans.dirty = self._unsaved = True
+        return kind
+
+    def _file(self, source: ModuleSource) -> FileKinds | None:
+        """The file's kinds, read once; None when it cannot be read as the scan read it."""
+        if source.module in self._files:
+            return self._files[source.module]
+        file = None
+        # The walk vetted the file (a link to it stays within the roots); one changed since,
+        # or swapped for another, is not the version whose import lines the graph holds.
+        try:
+            unchanged = cache_file.stamp_of(os.stat(source.path)) == source.stamp
+        except OSError:
+            unchanged = False
+        data = self._scans.read_text(source) if unchanged else None
+        if data is not None:
+            file = FileKinds(data)
+        self._files[source.module] = file
+        return file
 
 
 def _suppressions(

@@ -149,50 +149,95 @@ _STATEMENTS = frozenset({"import_statement", "import_from_statement"})
 
 
 def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int, str]]:
-    """(line, kind) of each import statement that is not a runtime one, by line.
+    """(line, kind) of each import statement that is not a runtime one, by line (see
+    `FileKinds`)."""
+    return FileKinds(data, tree).every()
+
+
+class FileKinds:
+    """The kind of each import statement of a file, by line, worked out as lines are asked.
 
     Found from the word `import`: a statement that starts a line at its first column (`import
     x`, `from x import y`, `lazy import x`, `lazy from x import y`) is at module level, and
-    only `lazy` makes it other than runtime. Any other `import` (indented, after a colon, or in
-    a string or a comment) is looked up in the syntax tree, which the file is parsed for then.
+    only `lazy` makes it other than runtime; that much is read for the whole file at once.
+    Any other `import` (indented, after a colon, or in a string or a comment) is doubtful: its
+    kind is read from the bytes around it where they tell it for sure (`_kind_for_sure`,
+    `_Blocks`), else from the syntax tree. A doubtful one is looked into only when its line is
+    asked (a check asks for the lines its violations show: pip's 31 files, mostly imports at
+    module level), or when every line is (`every`).
     """
-    found: dict[int, str] = {}
-    doubtful: list[tuple[int, int]] = []  # (offset of the keyword, line)
-    line, counted = 1, 0
-    for match in _IMPORT_KEYWORD.finditer(data):
-        position = match.start()
-        if position and data[position - 1] in _WORD_BYTES:
-            continue
-        start = data.rfind(b"\n", 0, position) + 1
-        line += data.count(b"\n", counted, start)
-        counted = start
-        prefix = _MODULE_LEVEL_PREFIX.match(data, start, position)
-        if prefix is not None and prefix.end() == position:
-            if prefix.group(1):
-                found[line] = ImportKind.LAZY.value
-            continue
-        if _IMPORT_PREFIX.fullmatch(data, start, position) is None:
-            before = data[start:position]
-            if before.lstrip(b" \t").startswith(b"#") or not (b":" in before or b";" in before):
-                continue  # a comment, a doctest's `>>> from x import y`, prose in a docstring
-        doubtful.append((position, line))
-    if doubtful:
-        quotes = _LongQuotes(data)
-        firsts: dict[int, _Firsts] = {}
-        blocks: _Blocks | None = None
+
+    def __init__(self, data: bytes, tree: Callable[[], Any] | None = None) -> None:
+        self.data = data
+        self._tree = tree
+        self._found: dict[int, str] = {}  # line -> kind, of the statements not runtime
+        self._doubtful: dict[int, list[int]] = {}  # line -> offsets of its doubtful keywords
+        # A doubtful keyword on a line joined to the one above belongs to a statement that
+        # starts there: the parse tells which, so such a file is worked out whole.
+        self._joined = False
+        self._quotes: _LongQuotes | None = None
+        self._firsts: dict[int, _Firsts] = {}
+        self._blocks: _Blocks | None = None
+        self._parsed: Any = None  # the whole file's tree, once parsed
+        self._statements: dict[tuple[int, int], Any] = {}  # module-level statements parsed alone
+        line, counted = 1, 0
+        for match in _IMPORT_KEYWORD.finditer(data):
+            position = match.start()
+            if position and data[position - 1] in _WORD_BYTES:
+                continue
+            start = data.rfind(b"\n", 0, position) + 1
+            line += data.count(b"\n", counted, start)
+            counted = start
+            prefix = _MODULE_LEVEL_PREFIX.match(data, start, position)
+            if prefix is not None and prefix.end() == position:
+                if prefix.group(1):
+                    self._found[line] = ImportKind.LAZY.value
+                continue
+            if _IMPORT_PREFIX.fullmatch(data, start, position) is None:
+                before = data[start:position]
+                if before.lstrip(b" \t").startswith(b"#") or not (b":" in before or b";" in before):
+                    continue  # a comment, a doctest's `>>> from x import y`, prose in a docstring
+            self._doubtful.setdefault(line, []).append(position)
+            self._joined = self._joined or bool(start and _continued(data, start - 1))
+
+    def kind(self, line: int) -> ImportKind:
+        """The kind of the import statement that starts on `line` (runtime if none does)."""
+        if self._joined:
+            self.every()
+        elif line in self._doubtful:
+            self._decide([(position, line) for position in self._doubtful.pop(line)])
+        kind = self._found.get(line)
+        return ImportKind.RUNTIME if kind is None else _KIND_OF_VALUE[kind]
+
+    def every(self) -> list[tuple[int, str]]:
+        """(line, kind) of each import statement that is not a runtime one, by line."""
+        if self._doubtful:
+            doubtful = sorted((p, line) for line, positions in self._doubtful.items() for p in positions)
+            self._doubtful = {}
+            self._decide(doubtful)
+        return sorted(self._found.items())
+
+    def _decide(self, doubtful: list[tuple[int, int]]) -> None:
+        """Work out the kinds of doubtful keywords ((offset, line), in file order)."""
+        data, found = self.data, self._found
+        if self._quotes is None:
+            self._quotes = _LongQuotes(data)
+        quotes = self._quotes
         undecided = []
         for position, line in doubtful:
-            kind = _kind_for_sure(data, position, quotes, firsts)
+            kind = _kind_for_sure(data, position, quotes, self._firsts)
             if kind is None:
-                blocks = blocks if blocks is not None else _Blocks(data, quotes)
-                kind = blocks.kind(position)
+                if self._blocks is None:
+                    self._blocks = _Blocks(data, quotes)
+                kind = self._blocks.kind(position)
             if kind is None:
                 undecided.append((position, line))
             elif kind is not ImportKind.RUNTIME:
                 found[line] = kind.value
-        doubtful = undecided
-    if doubtful:
-        for root, offset, lines_before, entries in _trees_around(data, doubtful, tree, quotes):
+        if not undecided:
+            return
+        trees = _trees_around(data, undecided, self._whole_tree, quotes, self._statements)
+        for root, offset, lines_before, entries in trees:
             for position, _line in entries:
                 keyword = root.descendant_for_byte_range(position - offset, position - offset + 6)
                 statement = keyword.parent if keyword is not None else None
@@ -201,7 +246,15 @@ def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int,
                 kind = import_kind(statement)
                 if kind is not ImportKind.RUNTIME:
                     found[lines_before + statement.start_point[0] + 1] = kind.value
-    return sorted(found.items())
+
+    def _whole_tree(self) -> Any:
+        """The file's syntax tree, parsed once however many lines need it."""
+        if self._parsed is None:
+            self._parsed = self._tree() if self._tree is not None else parse(self.data)
+        return self._parsed
+
+
+_KIND_OF_VALUE = {kind.value: kind for kind in ImportKind}
 
 
 # An import statement as the audit reads it without a parse: `from` (dots and a dotted name,
@@ -276,6 +329,7 @@ def _trees_around(
     doubtful: list[tuple[int, int]],
     tree: Callable[[], Any] | None,
     quotes: _LongQuotes,
+    parsed: dict[tuple[int, int], Any],
 ) -> list[tuple[Any, int, int, list[tuple[int, int]]]]:
     """(root node, byte offset, lines before it, the doubtful keywords inside) of the syntax
     trees that decide the keywords: each keyword's module-level statement parsed alone, or
@@ -300,7 +354,9 @@ def _trees_around(
         spans, whole = {}, doubtful  # most of the file anyway: parse it once
     found: list[tuple[Any, int, int, list[tuple[int, int]]]] = []
     for (start, end), entries in spans.items():
-        root = parse(data[start:end]).root_node
+        root = parsed.get((start, end))
+        if root is None:
+            root = parsed[start, end] = parse(data[start:end]).root_node
         if root.has_error:
             whole += entries
         else:

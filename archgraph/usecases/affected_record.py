@@ -660,6 +660,8 @@ def make_record(
         importers.extend(sorted(position[m] for m in model.importers_of(module)))
         starts.append(len(importers))
     kinds = outcome.kinds
+    if kinds is not None:
+        kinds.read_asked_files()  # a file's kinds are recorded whole, see file_signature
     signatures = recorded_signatures(
         sources,
         store.imports(import_options(found.trees, scan_options)).entries,

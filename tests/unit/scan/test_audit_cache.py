@@ -101,28 +101,30 @@ def test_dynamic_imports_are_calls_whose_function_ends_in_the_name() -> None:
 
 def test_kept_import_kinds_are_checked_when_the_cache_is_read() -> None:
     stamp = (1, 2, 3, 4)
-    entry = [stamp, 0, (), (), None, ((3, "type_checking"), (9, "lazy")), (), None]
+    entry = [stamp, 0, (), (), None, ((3, "type_checking"), (9, "lazy")), (), None, None]
     assert valid_scans(({"pkg/a.py": entry},))
     for kinds in (((3, "typing"),), (("3", "lazy"),), [(3, "lazy")], ((3, None),)):
-        assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds, (), None]},)), kinds
-    assert valid_scans(({"pkg/a.py": [*entry[:5], None, (), None]},))  # kinds not read yet
+        assert not valid_scans(({"pkg/a.py": [*entry[:5], kinds, (), None, None]},)), kinds
+        assert not valid_scans(({"pkg/a.py": [*entry[:8], kinds]},)), kinds
+    assert valid_scans(({"pkg/a.py": [*entry[:5], None, (), None, None]},))  # kinds not read yet
+    assert valid_scans(({"pkg/a.py": [*entry[:8], ((5, "runtime"), (7, "function"))]},))
     assert not valid_scans(({"pkg/a.py": entry[:5]},))  # an entry written before kinds were kept
 
 
 def test_kept_suppressions_are_checked_when_the_cache_is_read() -> None:
-    entry = [(1, 2, 3, 4), 0, (), (), None, (), ((2, "archgraph: ignore[x] -- why", True),), None]
+    entry = [(1, 2, 3, 4), 0, (), (), None, (), ((2, "archgraph: ignore[x] -- why", True),), None, None]
     assert valid_scans(({"pkg/a.py": entry},))
     for suppressions in (((2, "text"),), (("2", "t", True),), ((2, "t", 1),), [(2, "t", True)], None):
-        assert not valid_scans(({"pkg/a.py": [*entry[:6], suppressions, None]},)), suppressions
+        assert not valid_scans(({"pkg/a.py": [*entry[:6], suppressions, None, None]},)), suppressions
     assert not valid_scans(({"pkg/a.py": entry[:6]},))  # written before suppressions were kept
 
 
 def test_kept_dynamic_imports_are_checked_when_the_cache_is_read() -> None:
-    entry = [(1, 2, 3, 4), 0, ("pkg.plugins.a", "numpy"), (), None, None, (), ((7, "pkg.plugins.a"),)]
+    entry = [(1, 2, 3, 4), 0, ("pkg.plugins.a", "numpy"), (), None, None, (), ((7, "pkg.plugins.a"),), None]
     assert valid_scans(({"pkg/a.py": entry},))
-    assert valid_scans(({"pkg/a.py": [*entry[:7], None]},))  # not parsed for them yet
+    assert valid_scans(({"pkg/a.py": [*entry[:7], None, None]},))  # not parsed for them yet
     for calls in (((7,),), (("7", "pkg.a"),), [(7, "pkg.a")], ((7, None),)):
-        assert not valid_scans(({"pkg/a.py": [*entry[:7], calls]},)), calls
+        assert not valid_scans(({"pkg/a.py": [*entry[:7], calls, None]},)), calls
     for names in (((7, "pkg.a"),), (None,), ["pkg.a"]):
         assert not valid_scans(({"pkg/a.py": [entry[0], 0, names, *entry[3:]]},)), names
     assert not valid_scans(({"pkg/a.py": entry[:7]},))  # written before the calls were kept

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import archgraph
+from archgraph.diagnostics import ImportKind
 from archgraph.scan.file_scan import import_kinds
 from archgraph.scan.syntax import import_kind, parse
 
@@ -423,3 +424,30 @@ def test_many_methods_under_a_checking_class_are_read_in_linear_time() -> None:
     lines = dict(import_kinds(source, None))
     assert lines[3] == "type_checking"
     assert len(lines) == 20_001 and {lines[5], lines[40_003]} == {"function"}
+
+
+@pytest.mark.parametrize("source", [SOURCE, METHODS, BLOCKS, MODEL], ids=["source", "methods", "blocks", "model"])
+def test_each_line_asked_alone_has_the_kind_of_the_whole_file(source: bytes) -> None:
+    """A check asks for the lines its violations show, one by one and in any order: each has
+    the kind the whole file's reading gives it."""
+    from archgraph.scan.file_scan import FileKinds  # noqa: PLC0415
+
+    whole = dict(import_kinds(source, None))
+    file = FileKinds(source)
+    for line in reversed(range(1, source.count(b"\n") + 2)):
+        assert file.kind(line).value == whole.get(line, "runtime"), line
+
+
+def test_a_line_at_module_level_is_told_without_looking_at_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module-level import's kind needs neither the parse that an import in a one-line
+    block elsewhere in the file needs, nor any reading of that block."""
+    from archgraph.scan.file_scan import FileKinds  # noqa: PLC0415
+
+    source = b"import os\n\nif TYPE_CHECKING: import one_line\n\nlazy import later\n"
+    parses = _parses(monkeypatch)
+    file = FileKinds(source)
+    assert (file.kind(1), file.kind(5)) == (ImportKind.RUNTIME, ImportKind.LAZY)
+    assert parses == []
+    assert file.kind(3) is ImportKind.TYPE_CHECKING and parses
