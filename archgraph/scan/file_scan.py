@@ -584,12 +584,16 @@ class _Blocks:
         text = data[head + level : end]
         if len(text) > _LONGEST_BLOCK_HEADER:
             return start, level, b"", None
+        if word.group(1):  # a def or a class: its brackets tell where its header ends
+            if not _one_header(text):
+                return start, level, b"", None
+            return head, level, keyword, ImportKind.FUNCTION
         before, after = _CLAUSE_AROUND.get(text[:2], (b"", b""))
         try:
             compile(before + text + b"\n pass\n" + after, "<header>", "exec", dont_inherit=True)
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             return start, level, b"", None
-        return head, level, keyword, ImportKind.FUNCTION if word.group(1) else ImportKind.RUNTIME
+        return head, level, keyword, ImportKind.RUNTIME
 
     def _above(self, start: int, level: int) -> tuple[int, int] | None:
         """(start, indentation) of the nearest line above the one at `start` that holds code
@@ -638,6 +642,38 @@ class _Blocks:
 
 
 _LAST_LESS_INDENTED: dict[int, re.Pattern[bytes]] = {}
+# What a header's brackets are read from: brackets, line ends and line joins, and the comments
+# and strings (skipped whole: a bracket or a line end inside one counts for nothing).
+_HEADER_TOKEN = re.compile(
+    rb'[()\[\]{}\n]|\\\r?\n|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    rb"|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'\'\'|\Z)"
+    rb'|#[^\r\n]*|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|\'[^\'\\\r\n]*(?:\\.[^\'\\\r\n]*)*\'?',
+    re.DOTALL,
+)
+_HEADER_END = re.compile(rb":[ \t]*(?:#[^\r\n]*)?\r?\Z")
+
+
+def _one_header(text: bytes) -> bool:
+    """Whether the lines of `text`, from a `def` or `class` line (the keywords no expression
+    holds) to a line ending with a colon, are one header: every line end but the last inside
+    its brackets, and the brackets closed at the colon. Read from the brackets rather than
+    compiled: Python 3.11 compiles no PEP 695 header (`def run[T](` ...)."""
+    last_line = text.rfind(b"\n") + 1
+    depth, code_end = 0, len(text)
+    for token in _HEADER_TOKEN.finditer(text):
+        first = token.group()[:1]
+        if first in b"([{":
+            depth += 1
+        elif first in b")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif first == b"\n" and depth == 0:
+            return False  # the statement ended on a line above the last
+        elif first == b"#" and token.start() >= last_line:
+            code_end = token.start()  # the last line's comment ends its code
+    end = _HEADER_END.search(text, last_line)
+    return depth == 0 and end is not None and end.start() < code_end
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,6 +317,11 @@ import not_code
 """
         import below_a_string
 
+    def run[T](
+        self, value: T = "(",  # ) not a bracket
+    ) -> T:
+        import in_generic_method
+
     class Config:
         import in_nested_class
 
@@ -349,7 +354,8 @@ def test_blocks_read_from_indentation_tell_every_kind_without_a_parse(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A class with TYPE_CHECKING in its body no longer sends its methods' imports to the
-    parse: each import's blocks are read from the lines indented less above it."""
+    parse: each import's blocks are read from the lines indented less above it (a PEP 695
+    signature over several lines too, which Python 3.11 cannot compile)."""
     parses = _parses(monkeypatch)
     lines = dict(import_kinds(MODEL, None))
     assert parses == []
@@ -451,3 +457,22 @@ def test_a_line_at_module_level_is_told_without_looking_at_the_others(
     assert (file.kind(1), file.kind(5)) == (ImportKind.RUNTIME, ImportKind.LAZY)
     assert parses == []
     assert file.kind(3) is ImportKind.TYPE_CHECKING and parses
+
+
+@pytest.mark.parametrize(
+    ("text", "one"),
+    [
+        (b'def run[T](\n    value: T = "(",  # ) not a bracket\n) -> T:', True),
+        (b"class Model(\n    Base,\n):  # a comment", True),
+        (b"def f(self):\n        x = (\n    ):", False),  # the statement ended on line 1
+        (b"def f(\n    a,\n)  # not the colon:", False),
+        (b"def f(\n    a,\n):", True),
+        (b"def f(a)):", False),
+    ],
+)
+def test_a_def_over_several_lines_is_one_header_only_when_its_brackets_say_so(
+    text: bytes, one: bool
+) -> None:
+    from archgraph.scan.file_scan import _one_header  # noqa: PLC0415
+
+    assert _one_header(text) is one
