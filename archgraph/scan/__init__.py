@@ -58,8 +58,9 @@ class ScanOutcome:
     kinds: LazyImportKinds | None = None  # the model's import kinds, read as they are asked for
 
     def keep_read_kinds(self) -> None:
-        """Cache the import kinds the checks read after the scan (those of the imports their
-        violations show), so that a warm run does not read those files again."""
+        """Write the audit's cache with the import kinds the checks read after the scan (those
+        of the imports their violations show), so that a warm run does not read those files
+        again."""
         if self.kinds is not None:
             self.kinds.keep()
 
@@ -121,12 +122,16 @@ def scan(
     store: ScanStore | None = None,
     found: FindResult | None = None,
     assemble: Assembler | None = None,
+    *,
+    keep_audit_later: bool = False,
 ) -> ScanOutcome:
     """Build the model of the code under `root`; never imports or executes it.
 
     `store`: what earlier scans kept (by default the cache folder of `options`, written back);
     `found`: the tree's walk, when the caller already has it as the tree is now (else walked);
-    `assemble`: makes the import graph of the files' import rows (by default from scratch).
+    `assemble`: makes the import graph of the files' import rows (by default from scratch);
+    `keep_audit_later`: the caller writes the audit's cache with `ScanOutcome.keep_read_kinds`
+    after its checks have asked for import kinds (one write of it, not two).
     """
     # Here, not at the top: `families` reads files and facts without grimp, the audit or a
     # child (`scan_files`), and should not pay for loading them (about 15 ms of its warm run).
@@ -165,7 +170,9 @@ def scan(
         prescan.finish()  # reaps the child; what it read is now in the store's audit scans
     large, large_notes = large_files(sources, options.max_file_bytes)
     analyzed = [s for s in sources if s.path not in skipped and s.path not in large]
-    audit = audit_imports(analyzed, graph.modules, options.root_packages, root, store.audit_scans)
+    audit = audit_imports(
+        analyzed, graph.modules, options.root_packages, root, store.audit_scans, save=not keep_audit_later
+    )
     if options.include_dynamic_imports and audit.dynamic_imports:
         graph = graph.with_imports(
             (d.importer, d.imported, d.line, "importlib.import_module")

@@ -436,9 +436,14 @@ def audit_imports(
     root_packages: Sequence[str],
     project_root: Path,
     scans: AuditScans,
+    *,
+    save: bool = True,
 ) -> ImportAudit:
     """Report imports of missing modules (AG211), one-level climbing relative imports (AG202)
     and dynamic imports (AG210) in the files that were analyzed.
+
+    `save`: write the audit's cache now; else the caller has the import kinds keep it once
+    it has asked for them (`LazyImportKinds.keep`), and the cache is written once, not twice.
 
     `scans`: each file's byte scan known so far (a store's), used while the file is unchanged.
     """
@@ -448,7 +453,8 @@ def audit_imports(
         for source in sources:
             if source.path not in quiet:
                 auditor.audit(source, scans)
-        scans.save([s.path for s in sources])
+        if save:
+            scans.save([s.path for s in sources])
         ordered = sorted(set(auditor.dynamic), key=lambda d: (d.importer, d.line, d.imported))
         return ImportAudit(
             tuple(auditor.diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
@@ -468,7 +474,8 @@ def audit_imports(
             judged = findings[source.path] = (source.stamp, auditor.diagnostics, auditor.dynamic)
         diagnostics += judged[1]
         dynamic += judged[2]
-    scans.save([s.path for s in sources])
+    if save:
+        scans.save([s.path for s in sources])
     ordered = sorted(set(dynamic), key=lambda d: (d.importer, d.line, d.imported))
     return ImportAudit(
         tuple(diagnostics), tuple(ordered), LazyImportKinds(sources, scans), _suppressions(sources, scans)
@@ -495,7 +502,6 @@ class LazyImportKinds(ImportKindsByLine):
         self._known: dict[str, dict[int, ImportKind]] = {}  # whole files read
         self._asked: dict[str, dict[int, ImportKind]] = {}  # lines asked one by one
         self._files: dict[str, FileKinds | None] = {}  # the files read for lines asked
-        self._unsaved = False  # kinds read from files since the audit wrote its cache
 
     @property
     def read_modules(self) -> frozenset[str]:
@@ -509,10 +515,9 @@ class LazyImportKinds(ImportKindsByLine):
             self.get(module)
 
     def keep(self) -> None:
-        """Write the kinds read since the scan to the audit's cache, for the next run."""
-        if self._unsaved:
-            self._unsaved = False
-            self._scans.save(self._paths)
+        """Write the audit's cache, with the kinds read since the scan, for the next run (if
+        anything changed since it was last written)."""
+        self._scans.save(self._paths)
 
     def kind(self, module: str, line: int) -> ImportKind:
         whole = self._known.get(module)
@@ -565,7 +570,7 @@ class LazyImportKinds(ImportKindsByLine):
         pairs = tuple(file.every())
         if entry is not None:
             entry[5] = pairs
-            self._scans.dirty = self._unsaved = True
+            self._scans.dirty = True
         return {line: _KIND_OF[kind] for line, kind in pairs}
 
     def _line_kind(self, module: str, line: int) -> ImportKind:
@@ -586,7 +591,7 @@ class LazyImportKinds(ImportKindsByLine):
         kind = file.kind(line)
         if entry is not None:
             entry[8] = (*(entry[8] or ()), (line, kind.value))
-            self._scans.dirty = self._unsaved = True
+            self._scans.dirty = True
         return kind
 
     def _file(self, source: ModuleSource) -> FileKinds | None:

@@ -141,7 +141,7 @@ def _analyze(
     # The --affected record reads the import rows after the scan: the store keeps them then.
     store = ScanStore.in_folder(scan_opts.cache_dir, keeps_imports=recorder is not None)
     found = walk(root, scan_opts) if recorder is not None else None
-    outcome = scan(root, scan_opts, store, found)
+    outcome = scan(root, scan_opts, store, found, keep_audit_later=True)
     result = checked(root, config, contracts, outcome, notes, options, progress)
     outcome.keep_read_kinds()
     if recorder is not None and found is not None:
