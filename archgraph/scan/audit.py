@@ -501,7 +501,9 @@ class LazyImportKinds(ImportKindsByLine):
         self._scans = scans
         self._known: dict[str, dict[int, ImportKind]] = {}  # whole files read
         self._asked: dict[str, dict[int, ImportKind]] = {}  # lines asked one by one
-        self._files: dict[str, FileKinds | None] = {}  # the files read for lines asked
+        # The files read for lines asked, the latest last: a few kept, not every one (SymPy's
+        # check asks about 1,000 files; keeping them all took 6 MiB more at its peak).
+        self._files: dict[str, FileKinds | None] = {}
 
     @property
     def read_modules(self) -> frozenset[str]:
@@ -597,7 +599,8 @@ class LazyImportKinds(ImportKindsByLine):
     def _file(self, source: ModuleSource) -> FileKinds | None:
         """The file's kinds, read once; None when it cannot be read as the scan read it."""
         if source.module in self._files:
-            return self._files[source.module]
+            file = self._files[source.module] = self._files.pop(source.module)
+            return file
         file = None
         # The walk vetted the file (a link to it stays within the roots); one changed since,
         # or swapped for another, is not the version whose import lines the graph holds.
@@ -609,7 +612,12 @@ class LazyImportKinds(ImportKindsByLine):
         if data is not None:
             file = FileKinds(data)
         self._files[source.module] = file
+        if len(self._files) > _FILES_KEPT:
+            del self._files[next(iter(self._files))]
         return file
+
+
+_FILES_KEPT = 32
 
 
 def _suppressions(

@@ -88,3 +88,23 @@ def test_a_file_that_changes_size_after_the_walk_is_read_whole(tmp_path: Path) -
     assert file_scan.read_whole(str(root / "pkg/a.py"), 3) == grown.encode()
     assert file_scan.read_whole(str(root / "pkg/a.py"), 10**6) == grown.encode()
     assert file_scan.read_whole(str(root / "pkg/__init__.py"), 0) == b""
+
+
+def test_kinds_asked_line_by_line_over_many_files_are_each_files_own(tmp_path: Path) -> None:
+    """A check asks for the kinds of its violations' lines, file after file and back: more
+    files than the audit keeps open at once, each asked twice, each answered from its own
+    text (the line under TYPE_CHECKING, the one in a function, the one at module level)."""
+    from archgraph.diagnostics import ImportKind  # noqa: PLC0415
+    from archgraph.scan.audit import AuditScans, LazyImportKinds  # noqa: PLC0415
+
+    body = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import os\n\ndef f():\n    import sys\n"
+    files = {"pkg/__init__.py": ""} | {f"pkg/m{i}.py": body * (1 + i % 3) for i in range(50)}
+    root = write_tree(tmp_path / "project", files)
+    _sources, _modules, analyzed = sources_and_modules(root)
+    kinds = LazyImportKinds(analyzed, AuditScans(None))
+    for _round in range(2):
+        for i in range(50):
+            assert kinds.kind(f"pkg.m{i}", 3) is ImportKind.TYPE_CHECKING
+            assert kinds.kind(f"pkg.m{i}", 6) is ImportKind.FUNCTION
+            assert kinds.kind(f"pkg.m{i}", 1) is ImportKind.RUNTIME
+    assert kinds.read_modules == {f"pkg.m{i}" for i in range(50)}
