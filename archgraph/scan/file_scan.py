@@ -207,7 +207,7 @@ class FileKinds:
         elif line in self._doubtful:
             self._decide([(position, line) for position in self._doubtful.pop(line)])
         kind = self._found.get(line)
-        return ImportKind.RUNTIME if kind is None else _KIND_OF_VALUE[kind]
+        return ImportKind.RUNTIME if kind is None else ImportKind(kind)
 
     def every(self) -> list[tuple[int, str]]:
         """(line, kind) of each import statement that is not a runtime one, by line."""
@@ -252,9 +252,6 @@ class FileKinds:
         if self._parsed is None:
             self._parsed = self._tree() if self._tree is not None else parse(self.data)
         return self._parsed
-
-
-_KIND_OF_VALUE = {kind.value: kind for kind in ImportKind}
 
 
 # An import statement as the audit reads it without a parse: `from` (dots and a dotted name,
@@ -466,9 +463,11 @@ class _Blocks:
     of imports in its methods.
 
     An import's kind is known when each line found is a `def` or `class`, `if TYPE_CHECKING:`
-    (which decides), or a header that compiles as one, alone or, for a header written over
-    several lines (`def f(` ... `) -> None:`), from its first line to the one found. Anything
-    else (a line inside brackets indented less, a one-line block) leaves it to the parse.
+    (which decides), or a header that compiles as one; a header written over several lines
+    (`def f(` ... `) -> None:`) is followed from the line found to its first, and its lines
+    proved one header (compiled, or for a `def` or `class` by its brackets, see `_one_header`).
+    Anything else (a line inside brackets indented less, a one-line block) leaves it to the
+    parse. The same blocks tell the audit whether an import is inside a try statement.
 
     The nearest such line is the last match of a greedy pattern, which the regex engine finds
     by backtracking from the line below, at C speed. For each indentation the last answer is
