@@ -471,9 +471,10 @@ class _Blocks:
 
     The nearest such line is the last match of a greedy pattern, which the regex engine finds
     by backtracking from the line below, at C speed. For each indentation the last answer is
-    kept, so that the next import below searches only the lines between (imports come in file
-    order), and the search stays linear in the file's size; past a budget of bytes searched,
-    the parse is left to tell."""
+    kept, so that the next import below searches only the lines between (a file's imports are
+    mostly asked in order; one above the last answer is searched from the top), and the search
+    stays linear in the file's size; past a budget of bytes searched, the parse is left to
+    tell."""
 
     def __init__(self, data: bytes, quotes: _LongQuotes) -> None:
         self.data = data
