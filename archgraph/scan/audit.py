@@ -13,7 +13,7 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
@@ -23,10 +23,7 @@ from archgraph.model.suppressions import SuppressionComment
 from archgraph.scan import cache_file
 from archgraph.scan.file_scan import (
     BLANKS_IN_NAME,
-    AuditRow,
-    FileKinds,
     FileScan,
-    audit_import_rows,
     dynamic_imports,
     read_whole,
     resolve_relative,
@@ -34,6 +31,9 @@ from archgraph.scan.file_scan import (
 from archgraph.scan.finder import ModuleSource, relative
 from archgraph.scan.python_source import SourceTexts
 from archgraph.scan.syntax import TYPE_CHECKING_CONDITIONS, LazyTree, parse
+
+if TYPE_CHECKING:
+    from archgraph.scan.import_blocks import AuditRow, FileKinds
 
 AUDIT_CACHE_VERSION = 7  # 2: each entry holds the file's import kinds; 3: and its suppressions;
 # 4: the climb level (most dots of a relative import), not a yes or no; 5: the kinds or None
@@ -124,6 +124,9 @@ class AuditScans:
             data = data if data is not None else self.read_text(source)
             if data is None:
                 return None
+            # Here, not at the top: a warm run reads no file, and needs none of its patterns.
+            from archgraph.scan.import_blocks import audit_import_rows  # noqa: PLC0415
+
             rows = audit_import_rows(data)
             if rows is None:
                 from archgraph.scan.extract import extract_imports  # noqa: PLC0415 - rarely
@@ -610,6 +613,8 @@ class LazyImportKinds(ImportKindsByLine):
             unchanged = False
         data = self._scans.read_text(source) if unchanged else None
         if data is not None:
+            from archgraph.scan.import_blocks import FileKinds  # noqa: PLC0415 - files read only
+
             file = FileKinds(data)
         self._files[source.module] = file
         if len(self._files) > _FILES_KEPT:

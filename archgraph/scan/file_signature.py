@@ -106,9 +106,9 @@ def current_signature(
     from archgraph.scan.file_scan import (  # noqa: PLC0415
         FileScan,
         dynamic_imports,
-        import_kinds,
         read_whole,
     )
+    from archgraph.scan.import_blocks import import_kinds  # noqa: PLC0415
     from archgraph.scan.prepared import python_text_of  # noqa: PLC0415
     from archgraph.scan.python_source import SourceTexts  # noqa: PLC0415
     from archgraph.scan.scanner_errors import is_panic  # noqa: PLC0415

@@ -10,7 +10,7 @@ from typing import Any
 from helpers import check, run_cli, scan_tree, write_tree
 
 from archgraph.diagnostics import ImportKind
-from archgraph.scan.file_scan import import_kinds
+from archgraph.scan.import_blocks import import_kinds
 
 RUNTIME, TYPE_CHECKING, FUNCTION, LAZY = (
     ImportKind.RUNTIME, ImportKind.TYPE_CHECKING, ImportKind.FUNCTION, ImportKind.LAZY

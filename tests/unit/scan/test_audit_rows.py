@@ -9,7 +9,7 @@ import pytest
 
 import archgraph
 from archgraph.scan.extract import extract_imports
-from archgraph.scan.file_scan import audit_import_rows
+from archgraph.scan.import_blocks import audit_import_rows
 
 SOURCE = b'''"""Docs that show code:
 

@@ -9,7 +9,7 @@ import pytest
 
 import archgraph
 from archgraph.diagnostics import ImportKind
-from archgraph.scan.file_scan import import_kinds
+from archgraph.scan.import_blocks import import_kinds
 from archgraph.scan.syntax import import_kind, parse
 
 SOURCE = b'''"""Module docstring that shows code at column 0:
@@ -338,7 +338,7 @@ def factory():
 
 def _parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The sizes of the sources tree-sitter parses for kinds from now on."""
-    from archgraph.scan import file_scan  # noqa: PLC0415
+    from archgraph.scan import import_blocks  # noqa: PLC0415
 
     sizes: list[int] = []
 
@@ -346,7 +346,7 @@ def _parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         sizes.append(len(source))
         return parse(source)
 
-    monkeypatch.setattr(file_scan, "parse", counted)
+    monkeypatch.setattr(import_blocks, "parse", counted)
     return sizes
 
 
@@ -436,7 +436,7 @@ def test_many_methods_under_a_checking_class_are_read_in_linear_time() -> None:
 def test_each_line_asked_alone_has_the_kind_of_the_whole_file(source: bytes) -> None:
     """A check asks for the lines its violations show, one by one and in any order: each has
     the kind the whole file's reading gives it."""
-    from archgraph.scan.file_scan import FileKinds  # noqa: PLC0415
+    from archgraph.scan.import_blocks import FileKinds  # noqa: PLC0415
 
     whole = dict(import_kinds(source, None))
     file = FileKinds(source)
@@ -449,7 +449,7 @@ def test_a_line_at_module_level_is_told_without_looking_at_the_others(
 ) -> None:
     """A module-level import's kind needs neither the parse that an import in a one-line
     block elsewhere in the file needs, nor any reading of that block."""
-    from archgraph.scan.file_scan import FileKinds  # noqa: PLC0415
+    from archgraph.scan.import_blocks import FileKinds  # noqa: PLC0415
 
     source = b"import os\n\nif TYPE_CHECKING: import one_line\n\nlazy import later\n"
     parses = _parses(monkeypatch)
@@ -473,6 +473,6 @@ def test_a_line_at_module_level_is_told_without_looking_at_the_others(
 def test_a_def_over_several_lines_is_one_header_only_when_its_brackets_say_so(
     text: bytes, one: bool
 ) -> None:
-    from archgraph.scan.file_scan import _one_header  # noqa: PLC0415
+    from archgraph.scan.import_blocks import _one_header  # noqa: PLC0415
 
     assert _one_header(text) is one
