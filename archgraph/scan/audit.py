@@ -92,15 +92,19 @@ class AuditScans:
         if stored is not None:
             self.entries = stored[0]
 
+    def entry(self, source: ModuleSource) -> list[Any] | None:
+        """The file's entry, if it is for this version of the file (else None)."""
+        entry = self.entries.get(source.path)
+        return entry if entry is not None and tuple(entry[0]) == source.stamp else None
+
     def fresh(self, source: ModuleSource) -> bool:
         """Whether the entry for this file version is there (a warm run reads nothing)."""
-        entry = self.entries.get(source.path)
-        return entry is not None and tuple(entry[0]) == source.stamp
+        return self.entry(source) is not None
 
     def scan(self, source: ModuleSource) -> tuple[FileScan, bytes | None] | None:
         """The file's scan (and its bytes, when they had to be read); None if unreadable."""
-        entry = self.entries.get(source.path)
-        if entry is not None and tuple(entry[0]) == source.stamp:
+        entry = self.entry(source)
+        if entry is not None:
             return FileScan(entry[1], entry[2], entry[3], entry[6]), None
         data = self.read_text(source)
         if data is None:
@@ -344,20 +348,27 @@ class _Auditor:
         the entries in bulk: each distinct target judged once, each file's targets compared
         with the unknown ones at C speed (Home Assistant: 8,800 files, 90,000 targets; one by
         one, a tenth of a cold check's audit)."""
-        entries = scans.entries
-        fresh = [
-            (source, entry)
-            for source in sources
-            if (entry := entries.get(source.path)) is not None and tuple(entry[0]) == source.stamp
-        ]
+        fresh = [(source, entry) for source in sources if (entry := scans.entry(source)) is not None]
         names: set[str] = set().union(*(entry[3] for _source, entry in fresh))
         unknown = {name for name in names if self.unknown.any_in((name,))}
         return frozenset(
             source.path
             for source, entry in fresh
-            if (not entry[1] or entry[1] <= climb_allowed(source))
-            and not (entry[2] and self.internal_names(entry[2]))
-            and unknown.isdisjoint(entry[3])
+            if not self.may_report(source, entry[1], entry[2], not unknown.isdisjoint(entry[3]))
+        )
+
+    def may_report(
+        self, source: ModuleSource, climb: int, dynamic_names: Collection[str], names_missing: bool
+    ) -> bool:
+        """Whether a file's scan leaves `audit` something to look into: a relative import that
+        climbs above the top-level package, a dynamic import of a module of the graph, or
+        (`names_missing`, as the caller tells it) an import target naming a missing internal
+        module."""
+        # Most files climb nowhere and name no dynamic import: those two are looked at only then.
+        return (
+            names_missing
+            or (climb > 0 and climb > climb_allowed(source))
+            or (bool(dynamic_names) and bool(self.internal_names(dynamic_names)))
         )
 
     def audit(self, source: ModuleSource, scans: AuditScans) -> None:
@@ -365,11 +376,11 @@ class _Auditor:
         if scanned is None:
             return
         found, data = scanned
+        if not self.may_report(source, found.climb, found.dynamic_names, self.unknown.any_in(found.targets)):
+            return
         is_package = source.is_package
         allowed = climb_allowed(source)
         dynamic = self.internal_names(found.dynamic_names)
-        if not (found.climb > allowed or dynamic or self.unknown.any_in(found.targets)):
-            return
         imports = scans.imports(source, data)
         if imports is None:
             return
@@ -557,16 +568,11 @@ class LazyImportKinds(ImportKindsByLine):
             return False
         return True
 
-    def _entry(self, source: ModuleSource) -> list[Any] | None:
-        """The file's audit entry, if it is for this version of the file."""
-        entry = self._scans.entries.get(source.path)
-        return entry if entry is not None and tuple(entry[0]) == source.stamp else None
-
     def _read(self, module: str) -> dict[int, ImportKind]:
         source = self._sources.get(module)
         if source is None:
             return {}
-        entry = self._entry(source)
+        entry = self._scans.entry(source)
         if entry is not None and entry[5] is not None:
             return {line: _KIND_OF[kind] for line, kind in entry[5]}
         file = self._file(source)
@@ -582,7 +588,7 @@ class LazyImportKinds(ImportKindsByLine):
         source = self._sources.get(module)
         if source is None:
             return ImportKind.RUNTIME
-        entry = self._entry(source)
+        entry = self._scans.entry(source)
         if entry is not None:
             if entry[5] is not None:
                 known = dict(entry[5]).get(line)
