@@ -260,26 +260,56 @@ def sibling_imports(module: str, facts: FileFacts, is_package: bool) -> frozense
     `app.services.chat` importing `app.core.db.session` gives `app.core` (a sibling of
     `app.services`); importing `app.services.tools`, `app.services.tools` (a sibling of `chat`);
     importing `app` or `os`, nothing.
+
+    A target names a sibling at the first part where it leaves `module`'s path, if that is not
+    the first part and neither path ends there. Imports from another top-level package (most of
+    them) are passed over at once, and the names of `from t import a, b` (targets `t.a`, `t.b`)
+    share what `t` gave up to its last part: half the time on Home Assistant's 90,000 imports
+    (117 -> 56 ms).
     """
-    found: set[str] = set()
     parts = module.split(".")
+    last = len(parts) - 1  # the module's own last part never counts
+    if not last:
+        return frozenset()
+    found: set[str] = set()
+    top = parts[0]
     package = parts if is_package else parts[:-1]
     for fact in facts.imports:
         if fact.level:
             if fact.level - 1 >= len(package):
                 continue  # above the top-level package
             base = package[: len(package) - (fact.level - 1)]
-            targets = [[*base, *fact.module.split(".")] if fact.module else base]
+            target = [*base, *fact.module.split(".")] if fact.module else base
+        elif fact.module.partition(".")[0] != top:
+            continue  # shares no first part with the module: no sibling
         else:
-            targets = [fact.module.split(".")]
-        # `from app import core` imports the module `app.core`.
-        targets += [[*targets[0], name.name] for name in fact.names if name.name != "*"]
-        for target in targets:
-            common = 0
-            while common < len(parts) - 1 and common < len(target) - 1 and parts[common] == target[common]:
-                common += 1
-            if common and parts[common] != target[common]:
+            target = fact.module.split(".")
+        # The common parts of `target` and the module's path, the last part of neither.
+        size = len(target)
+        limit = min(last, size - 1)
+        common = 0
+        while common < limit and parts[common] == target[common]:
+            common += 1
+        if common and parts[common] != target[common]:
+            found.add(".".join(target[: common + 1]))
+        # `from target import name` imports `target.name` too, which leaves the module's path
+        # where `target` does, unless `target` stopped short of the comparison's end.
+        if (
+            not fact.names
+            or common < limit
+            or limit == min(last, size)
+            or parts[common] != target[common]
+        ):
+            continue
+        common += 1
+        if common < size:
+            if parts[common] != target[common] and any(n.name != "*" for n in fact.names):
                 found.add(".".join(target[: common + 1]))
+        else:
+            prefix = ".".join(target)
+            found.update(
+                f"{prefix}.{n.name}" for n in fact.names if n.name != "*" and n.name != parts[common]
+            )
     return frozenset(found)
 
 

@@ -480,6 +480,59 @@ def test_sibling_imports_name_the_child_of_the_common_package() -> None:
     assert imports("app.services.chat", ImportFact(1, "os"), ImportFact(2, "", level=9)) == frozenset()
 
 
+def _siblings_by_definition(module: str, facts: FileFacts, is_package: bool) -> frozenset[str]:
+    """`sibling_imports` as its docstring defines it, target by target."""
+    parts = module.split(".")
+    package = parts if is_package else parts[:-1]
+    found = set()
+    for fact in facts.imports:
+        if fact.level and fact.level - 1 >= len(package):
+            continue
+        base = package[: len(package) - (fact.level - 1)] if fact.level else []
+        target = [*base, *fact.module.split(".")] if fact.module else base
+        targets = [target] + [[*target, n.name] for n in fact.names if n.name != "*"]
+        for each in targets:
+            common = 0
+            while common < len(parts) - 1 and common < len(each) - 1 and parts[common] == each[common]:
+                common += 1
+            if common and parts[common] != each[common]:
+                found.add(".".join(each[: common + 1]))
+    return frozenset(found)
+
+
+_hypothesis = pytest.importorskip("hypothesis")
+_names = _hypothesis.strategies.lists(_hypothesis.strategies.sampled_from("abc"), min_size=1, max_size=4)
+
+
+@_hypothesis.settings(max_examples=400, deadline=None)
+@_hypothesis.given(
+    module=_names,
+    is_package=_hypothesis.strategies.booleans(),
+    statements=_hypothesis.strategies.lists(
+        _hypothesis.strategies.tuples(
+            _hypothesis.strategies.integers(0, 3),
+            _hypothesis.strategies.lists(_hypothesis.strategies.sampled_from("abc"), max_size=3),
+            _hypothesis.strategies.lists(_hypothesis.strategies.sampled_from("abc*"), max_size=3),
+        ),
+        max_size=4,
+    ),
+)
+def test_sibling_imports_agree_with_their_definition(
+    module: list[str], is_package: bool, statements: list[tuple[int, list[str], list[str]]]
+) -> None:
+    """The shortcuts (another top-level package, the names of one `from` import at once) give
+    what comparing every target part by part gives."""
+    imports = tuple(
+        ImportFact(line, ".".join(target), level, tuple(ImportedName(n) for n in names))
+        for line, (level, target, names) in enumerate(statements, 1)
+        if level or target
+    )
+    facts = FileFacts(".".join(module), imports=imports)
+    assert sibling_imports(facts.module, facts, is_package) == _siblings_by_definition(
+        facts.module, facts, is_package
+    )
+
+
 def test_many_subpackages_are_plugins_only_while_few_of_them_are_imported_by_a_sibling() -> None:
     modules = [f"pkg.parts.p{index}.mod" for index in range(12)]
     scope = plugin_scopes(modules, frozenset({"pkg.parts.p0", "pkg.parts.p1", "pkg.parts.p2", "pkg.parts.p3"}))
