@@ -17,6 +17,7 @@ from archgraph import codes
 from archgraph.fix.rewrite import Edit
 from archgraph.model import ArchModel, ImportExpr
 from archgraph.model.facts import FileFacts
+from archgraph.model.files import packages_of
 from archgraph.model.names import is_within
 from archgraph.model.symbol_reading import symbol_index
 from archgraph.model.symbols import (
@@ -25,7 +26,6 @@ from archgraph.model.symbols import (
     SymbolSite,
     absolute_module,
     origin_of,
-    packages_of,
 )
 from archgraph.rules.base import Contract
 from archgraph.rules.protected import Protected, symbol_findings

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from archgraph.init.production import is_behaviour, nameable, outermost_test_modules
 from archgraph.model import ArchModel
 from archgraph.model.classes import ClassModel
+from archgraph.model.files import packages_of
 from archgraph.model.names import is_within
-from archgraph.model.symbols import STAR, Symbol, SymbolIndex, absolute_module, packages_of
+from archgraph.model.symbols import STAR, Symbol, SymbolIndex, absolute_module
 from archgraph.rules.protected import symbol_findings
 
 MAX_PROTECTED_CONTRACTS = 5

@@ -23,6 +23,7 @@ from typing import cast
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
+from archgraph.model.files import packages_of
 from archgraph.model.resolve import ImportResolver, Read, known_modules
 
 Resolver = Callable[[str, str], str | None]
@@ -392,7 +393,7 @@ def update_class_model(
     if previous is not None and previous.known is not None and previous.parsed == parsed:
         packages, known = previous.packages, previous.known
     else:
-        packages = frozenset(m for m, path in files.items() if path.name == "__init__.py")
+        packages = packages_of(files)
         known = known_modules(parsed, packages)
     tracking = ImportResolver(facts, packages, known) if resolver is None else None
     # Modules whose classes were resolved through a changed module are resolved again only if

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from archgraph.diagnostics import ImportKind, ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
+from archgraph.model.files import file_texts
 from archgraph.model.names import ImportExpr, ModuleExpr, ancestors
-from archgraph.model.sources import FileMap, SourceSet
+from archgraph.model.sources import SourceSet
 from archgraph.model.suppressions import SuppressedImport, SuppressionComment
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
@@ -431,10 +432,7 @@ class ArchModel:
     @cached_property
     def test_modules(self) -> frozenset[str]:
         """The internal modules that are test code (tests/ folders, test_*.py, conftest.py...)."""
-        files = self.files
-        if isinstance(files, FileMap):  # no path object made for every module
-            return self.test_code.test_modules((m, files.text(m)) for m in self.internal_modules)
-        return self.test_code.test_modules((m, files.get(m)) for m in self.internal_modules)
+        return self.test_code.test_modules(file_texts(self.files, self.internal_modules))
 
     def is_test(self, module: str) -> bool:
         return module in self.test_modules

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from archgraph.model.facts import FileFacts, ImportFact
-from archgraph.model.symbols import STAR, Symbol, SymbolIndex, packages_of
+from archgraph.model.files import packages_of
+from archgraph.model.symbols import STAR, Symbol, SymbolIndex
 
 if TYPE_CHECKING:
     from archgraph.model.graph import ArchModel

@@ -20,7 +20,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 
 from archgraph.model.facts import FileFacts, ImportFact
 
@@ -431,8 +430,3 @@ def _site(
         type_checking=fact.type_checking,
         in_try=fact.in_try,
     )
-
-
-def packages_of(files: Mapping[str, PurePath]) -> frozenset[str]:
-    """Modules that are packages: their file is an `__init__.py`."""
-    return frozenset(module for module, path in files.items() if path.name == "__init__.py")

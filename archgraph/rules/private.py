@@ -22,8 +22,9 @@ from archgraph import codes
 from archgraph.diagnostics import ImportKind, ImportSite, ImportStep, Violation
 from archgraph.model import ArchModel, ModuleExpr
 from archgraph.model.facts import FileFacts, ImportFact
+from archgraph.model.files import packages_of
 from archgraph.model.names import is_within, parent
-from archgraph.model.symbols import STAR, SymbolIndex, packages_of, statements_for
+from archgraph.model.symbols import STAR, SymbolIndex, statements_for
 from archgraph.results import ContractResult
 from archgraph.rules.base import Contract, modules_named
 from archgraph.rules.registry import register

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportSite, ImportStep, Location, Severity, Violation
 from archgraph.model import ArchModel, ModuleExpr
+from archgraph.model.files import packages_of
 from archgraph.model.names import is_within
 from archgraph.model.schema import TablePosition, did_you_mean
 from archgraph.results import ContractResult
@@ -241,7 +242,7 @@ class Protected(Contract):
 
     def _replacement_problems(self, model: ArchModel, symbol: Symbol) -> list[Diagnostic]:
         """The replacement must hold the very object protected (a re-export of it)."""
-        from archgraph.model.symbols import Symbol, origin_of, packages_of  # noqa: PLC0415
+        from archgraph.model.symbols import Symbol, origin_of  # noqa: PLC0415
 
         named = Symbol.parse(self.replacement or "")
         origin = None
@@ -314,7 +315,7 @@ def _names_taken(model: ArchModel, importer: str, package: str) -> list[tuple[in
     """(line, name) of each name `importer` takes from `package` by `from package import name`
     on the lines the graph records; a plain `import package` takes its public face (none
     listed), and a star import the names of `__all__`."""
-    from archgraph.model.symbols import STAR, absolute_module, packages_of  # noqa: PLC0415
+    from archgraph.model.symbols import STAR, absolute_module  # noqa: PLC0415
 
     facts = model.facts([importer]).get(importer)
     lines = set(model.graph.import_lines(importer, package))
@@ -441,7 +442,7 @@ def find_symbols(model: ArchModel, texts: Sequence[str]) -> tuple[list[Symbol], 
     A name re-exported by the module given is followed to where it is defined (with a note), so
     the contract protects the object whichever way it is imported.
     """
-    from archgraph.model.symbols import Symbol, origin_of, packages_of  # noqa: PLC0415
+    from archgraph.model.symbols import Symbol, origin_of  # noqa: PLC0415
 
     packages = packages_of(model.files)
     found: list[Symbol] = []

@@ -20,8 +20,8 @@ from sys import intern
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.links import leads_within
+from archgraph.model.files import FileMap
 from archgraph.model.names import ModuleExpr, ancestors
-from archgraph.model.sources import FileMap
 from archgraph.scan.cache_file import Stamp, stamp_of
 
 _NAME = operator.attrgetter("name")
@@ -39,7 +39,7 @@ MAX_NESTING = 200
 class ModuleSource:
     """One module's file. Its paths are text, not path objects: those (each with a list of its
     parts) were 260,000 of the 475,000 objects the garbage collector went through, again and
-    again, in a check of 65,000 modules, and a third of the walk (see model.FileMap)."""
+    again, in a check of 65,000 modules, and a third of the walk (see model.files.FileMap)."""
 
     module: str
     path: str  # absolute
