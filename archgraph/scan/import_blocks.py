@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,15 @@ _IMPORT_KEYWORD = re.compile(rb"import(?![\w])")
 # (`if x: import y`, `x = 1; import y`) may have started the statement on the line.
 _IMPORT_PREFIX = re.compile(rb"[ \t]*(?:lazy[ \t]+)?(?:from[ \t]+[^\s:;#]*[ \t]+)?")
 _STATEMENTS = frozenset({"import_statement", "import_from_statement"})
+
+
+def _import_keywords(data: bytes) -> Iterator[int]:
+    """Where the word `import` starts in the file, as a whole word (in code, strings or
+    comments alike)."""
+    for match in _IMPORT_KEYWORD.finditer(data):
+        position = match.start()
+        if not position or data[position - 1] not in WORD_BYTES:
+            yield position
 
 
 def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int, str]]:
@@ -61,10 +70,7 @@ class FileKinds:
         self._parsed: Any = None  # the whole file's tree, once parsed
         self._statements: dict[tuple[int, int], Any] = {}  # module-level statements parsed alone
         line, counted = 1, 0
-        for match in _IMPORT_KEYWORD.finditer(data):
-            position = match.start()
-            if position and data[position - 1] in WORD_BYTES:
-                continue
+        for position in _import_keywords(data):
             start = data.rfind(b"\n", 0, position) + 1
             line += data.count(b"\n", counted, start)
             counted = start
@@ -156,10 +162,7 @@ def audit_import_rows(data: bytes) -> list[AuditRow] | None:
     if not blocks.sure:
         return None
     rows: list[AuditRow] = []
-    for match in _IMPORT_KEYWORD.finditer(data):
-        position = match.start()
-        if position and data[position - 1] in WORD_BYTES:
-            continue
+    for position in _import_keywords(data):
         code = blocks.in_code(position)
         if code is None:
             return None
@@ -248,7 +251,6 @@ def _trees_around(
 # the next module-level statement, is inside a def or a class body (`def`, `class` and `async`
 # are keywords: no line inside brackets or a short string starts with one at column 0).
 _SCOPE_START = re.compile(rb"(?:async[ \t]+)?(?:def|class)[ \t\\(:]")
-
 
 
 # The first line of a module-level `if TYPE_CHECKING:` (see syntax.TYPE_CHECKING_CONDITIONS),
@@ -468,10 +470,7 @@ class _Blocks:
             if not _one_header(text):
                 return start, level, b"", None
             return head, level, keyword, ImportKind.FUNCTION
-        before, after = _CLAUSE_AROUND.get(text[:2], (b"", b""))
-        try:
-            compile(before + text + b"\n pass\n" + after, "<header>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
+        if not _compiles_as_header(text, *_CLAUSE_AROUND.get(text[:2], (b"", b""))):
             return start, level, b"", None
         return head, level, keyword, ImportKind.RUNTIME
 
@@ -522,14 +521,21 @@ class _Blocks:
 
 
 _LAST_LESS_INDENTED: dict[int, re.Pattern[bytes]] = {}
-# What a header's brackets are read from: brackets, line ends and line joins, and the comments
-# and strings (skipped whole: a bracket or a line end inside one counts for nothing).
-_HEADER_TOKEN = re.compile(
-    rb'[()\[\]{}\n]|\\\r?\n|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
-    rb"|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'\'\'|\Z)"
-    rb'|#[^\r\n]*|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|\'[^\'\\\r\n]*(?:\\.[^\'\\\r\n]*)*\'?',
+# A triple-quoted string, up to its closing quotes or the end of the file.
+_LONG_STRING = (
+    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"
+)
+# Comments and strings, in the order Python reads them: a `#` or a quote inside a string is
+# part of it, and a triple quote inside a comment or a short string starts nothing.
+_COMMENT_OR_STRING = re.compile(
+    _LONG_STRING
+    + rb'|#[^\r\n]*|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|\'[^\'\\\r\n]*(?:\\.[^\'\\\r\n]*)*\'?',
     re.DOTALL,
 )
+# What a header's brackets are read from: brackets, line ends and line joins, and the comments
+# and strings (skipped whole: a bracket or a line end inside one counts for nothing).
+_HEADER_TOKEN = re.compile(rb"[()\[\]{}\n]|\\\r?\n|" + _COMMENT_OR_STRING.pattern, re.DOTALL)
 _HEADER_END = re.compile(rb":[ \t]*(?:#[^\r\n]*)?\r?\Z")
 
 
@@ -591,10 +597,17 @@ def _is_if_statement(data: bytes, start: int) -> bool:
     line = _IF_HEADER.match(data, start)
     if line is None or len(line.group()) > _LONGEST_HEADER or not line.group().rstrip().endswith(b":"):
         return False
+    return _compiles_as_header(line.group())
+
+
+def _compiles_as_header(text: bytes, before: bytes = b"", after: bytes = b"") -> bool:
+    """Whether `text` compiles as a block's header, with a body below it (and `before` and
+    `after` it, what a clause needs around it). A line built to exhaust the compiler
+    (`if -----...x:`) does not: it is left to the parse."""
     try:
-        compile(line.group() + b"\n pass\n", "<header>", "exec", dont_inherit=True)
+        compile(before + text + b"\n pass\n" + after, "<header>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False  # a line built to exhaust the compiler (`if -----...x:`) is left to the parse
+        return False
     return True
 
 
@@ -611,16 +624,6 @@ def _statement_around(data: bytes, position: int, quotes: _LongQuotes) -> tuple[
     return start, end
 
 
-# Comments and strings, in the order Python reads them: a `#` or a quote inside a string is
-# part of it, and a triple quote inside a comment or a short string starts nothing.
-_COMMENT_OR_STRING = re.compile(
-    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
-    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)"
-    rb'|#[^\r\n]*|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"?|\'[^\'\\\r\n]*(?:\\.[^\'\\\r\n]*)*\'?',
-    re.DOTALL,
-)
-
-
 # Code, comments and short strings up to the next triple-quoted string (group 1), as Python
 # reads them (see `_COMMENT_OR_STRING`): each match ends with one, so that the regex engine, not a
 # Python loop over every comment and string, skips what lies between (possessive: no
@@ -629,8 +632,7 @@ _UP_TO_LONG_STRING = re.compile(
     rb'(?:[^"\'#]++|#[^\r\n]*+'
     rb'|"(?!"")[^"\\\r\n]*+(?:\\.[^"\\\r\n]*+)*+"?'
     rb"|'(?!'')[^'\\\r\n]*+(?:\\.[^'\\\r\n]*+)*+'?)*+"
-    rb'("""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\Z)'
-    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z))?",
+    rb"(" + _LONG_STRING + rb")?",
     re.DOTALL,
 )
 
