@@ -161,13 +161,13 @@ class _Walk:
         self.shadowing_inits: set[str] = set()  # see FoundTree.shadowing
         self.root_prefix = os.path.join(self.project_root, "")
 
-    def shown(self, path: Path) -> Path:
-        """`path` relative to the project root when inside it (cutting the root's text off costs
-        a fifth of Path.relative_to, for every file of the tree)."""
-        text = str(path)
-        if text.startswith(self.root_prefix):
-            return Path(text[len(self.root_prefix) :])
-        return relative(path, self.project_root)
+    def shown_folder(self, directory: str) -> str:
+        """A folder's path as reported: relative to the project root when inside it ("." for
+        the root itself), as text; cutting the root's text off costs a fifth of
+        Path.relative_to, and the walk asks for every folder that holds a module."""
+        if directory.startswith(self.root_prefix):
+            return os.path.normpath(directory[len(self.root_prefix) :])
+        return str(relative(Path(directory), self.project_root))
 
     def warn(
         self,
@@ -210,7 +210,7 @@ class _Walk:
     def visit(self, directory: str, module: str) -> None:
         """Walk one directory (str paths: this loop runs for every file of the project)."""
         try:
-            entries = list(os.scandir(directory))
+            entries = _entries_that_may_matter(directory)
         except OSError as error:
             self.warn(
                 codes.UNREADABLE_PATH.code,
@@ -218,15 +218,13 @@ class _Walk:
                 Path(directory),
             )
             return
-
-        names = {e.name for e in entries}
-        # Only these are walked, read or reported; the rest is data (Home Assistant: 36,000
-        # entries, three in four of them translations, manifests and the like).
-        entries = [e for e in entries if _may_matter(e)]
         if not entries:
             # Data only (Django's 1,500 `locale/xx/LC_MESSAGES` folders): nothing to walk or
             # report, and no module in it makes it a namespace package.
             return
+        # Every name the checks below look for (`__init__.py`, `x.py` beside `x/` or `x.pyc`)
+        # is one of a Python file, so the entries kept hold them all.
+        names = {e.name for e in entries}
         entries.sort(key=_NAME)
         # Each file's path as reported is made from its directory's, once a directory that
         # holds a file: parsing every file's whole path took half of the walk (and Django has a
@@ -310,7 +308,7 @@ class _Walk:
             elif name.endswith(".py") and _is_file(entry):
                 self.through_links = self.through_links or entry.is_symlink()
                 if shown_folder is None:
-                    shown_folder = str(self.shown(Path(directory)))
+                    shown_folder = self.shown_folder(directory)
                 self.add_file(entry, module, shown_folder)
             elif name.endswith(".py") or (entry.is_symlink() and is_loadable_name(name)):
                 self.note_unusable(entry)
@@ -443,7 +441,7 @@ class _Walk:
         if not is_module_name(stem):
             self.note_unusual_name(Path(entry.path), "file")
         module = package_module if stem == "__init__" else intern(f"{package_module}.{stem}")
-        if self.is_excluded(module):
+        if self.exclude and self.is_excluded(module):
             self.excluded += 1
             return
         try:
@@ -464,12 +462,31 @@ class _Walk:
                 entry.path,
                 stat.st_mtime,
                 stamp_of(stat),
-                entry.name if shown_folder == "." else os.path.join(shown_folder, entry.name),
+                entry.name if shown_folder == "." else f"{shown_folder}{os.sep}{entry.name}",
             )
         )
 
 
 _PYTHON_SUFFIXES = (".py", ".pyc", ".pyi")
+
+
+def _entries_that_may_matter(directory: str) -> list[os.DirEntry[str]]:
+    """The entries of a directory the walk may do anything with (see `_may_matter`); only
+    these are walked, read or reported, the rest is data (Home Assistant: 36,000 entries,
+    three in four of them translations, manifests and the like)."""
+    with os.scandir(directory) as listing:
+        entries = list(listing)
+    try:
+        # `_may_matter` written out: this runs for every entry of the tree. The file system
+        # gives each entry's type with its name, so is_dir() and is_symlink() make no system
+        # call, and cannot fail, unless it does not (then each entry is asked on its own).
+        return [
+            e for e in entries
+            if e.name.endswith(_PYTHON_SUFFIXES) or e.is_dir() or e.is_symlink()
+            or (not e.name.isascii() and not _utf8(e.name))
+        ]
+    except OSError:
+        return [e for e in entries if _may_matter(e)]
 
 
 def _may_matter(entry: os.DirEntry[str]) -> bool:
