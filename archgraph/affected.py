@@ -184,7 +184,7 @@ def restrict(
                 out_of_scope=len(contract.violations) - len(kept),
             )
         )
-    return replace(result, contracts=tuple(contracts), scope=scope)
+    return result._replace(contracts=tuple(contracts), scope=scope)
 
 
 def _files_of(files: ArchModel | IndexedFiles, modules: frozenset[str]) -> Iterable[Path]:

@@ -89,7 +89,7 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
             status = BaselineStatus.KNOWN if remaining[key] > 0 else BaselineStatus.NEW
             if status is BaselineStatus.KNOWN:
                 remaining[key] -= 1
-            marked.append(replace(violation, baseline=status))
+            marked.append(violation._replace(baseline=status))
         fixed: list[ViolationKey] = []
         if not contract.misconfigured:  # it found nothing because it could not run: nothing fixed
             for key, count in sorted(remaining.items(), key=lambda e: e[0].sort_key()):
@@ -113,8 +113,7 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
         for contract_id, count in sorted(unchecked.items())
         if count
     ]
-    return replace(
-        result,
+    return result._replace(
         contracts=tuple(contracts),
         diagnostics=sorted_diagnostics((*result.diagnostics, *notes)),
         baseline=source,
@@ -124,8 +123,8 @@ def apply_baseline(result: RunResult, baseline: Baseline, source: Path | None = 
 def failing_on_stale(result: RunResult) -> RunResult:
     """The result with stale entries (baseline entries no longer found, ignores that match
     nothing) breaking their contracts, so a fixed violation cannot come back silently."""
-    return replace(
-        result, contracts=tuple(replace(c, stale_fails=True) for c in result.contracts)
+    return result._replace(
+        contracts=tuple(replace(c, stale_fails=True) for c in result.contracts)
     )
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -31,8 +31,7 @@ class Severity(StrEnum):
 FAMILIES = {"AG1": "contract finding", "AG2": "scan problem", "AG3": "configuration problem"}
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):
     """One code: the string findings carry, its usual level, a title and what to do about it."""
 
     code: str

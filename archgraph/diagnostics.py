@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from archgraph import codes
 from archgraph.codes import Severity as Severity  # defined beside the codes, used from here
@@ -75,8 +76,7 @@ class ExitCode(IntEnum):
     TERMINATED = 143  # SIGTERM: 128 + 15
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+class Location(NamedTuple):
     """A place in a file; `path` is relative to the analyzed project root where possible."""
 
     path: Path
@@ -116,8 +116,7 @@ class BaselineStatus(StrEnum):
 MESSAGE_KEYED_CODES = frozenset({codes.IMPORT_CYCLE.code})
 
 
-@dataclass(frozen=True, slots=True)
-class ViolationKey:
+class ViolationKey(NamedTuple):
     """What identifies a violation across edits (no line numbers): baselines are keyed by this."""
 
     contract: str
@@ -200,8 +199,7 @@ class ImportStep:
         return tuple(dict.fromkeys(self.line_kinds))
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One broken rule. Data, not prose: renderers build their own layout from `chain`."""
 
     code: str
@@ -264,8 +262,7 @@ class Violation:
         return (self.contract, self.in_tests, self.code, self.chain, self.symbol or "", self.message)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """Something the user should know that is not a contract violation."""
 
     code: str
@@ -309,8 +306,7 @@ class ArchgraphError(Exception):
         return visible_lines([message, *(f"  {detail}" for detail in self.details)])
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigError:
+class ConfigError(NamedTuple):
     """One problem in a configuration file, with where it is and what was probably meant."""
 
     file: Path

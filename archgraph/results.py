@@ -7,9 +7,9 @@ Plain frozen data built by the rules and the use cases, read by every report.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from archgraph import codes
 from archgraph.codes import Severity as Severity  # defined beside the codes, used from here
@@ -30,8 +30,7 @@ COMPLIANCE = "compliance = respecting / (respecting + violating); 100% when noth
 """The one formula every contract type follows; each type says what its units are."""
 
 
-@dataclass(frozen=True, slots=True)
-class SiteCounts:
+class SiteCounts(NamedTuple):
     """A contract's units (import sites, or classes): governed = respecting + violating; exempt
     units (allowed importers, ignored imports, baselined violations) are in neither."""
 
@@ -83,8 +82,7 @@ def count_sites(
     return SiteCounts(total, total - len(violating_sites), len(left_out))
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressed:
+class Suppressed(NamedTuple):
     """An inline suppression (`# archgraph: ignore[ID] -- reason`) that kept import sites out
     of a contract, and so kept violations out of its result."""
 
@@ -282,8 +280,7 @@ class ContractIdentity(Protocol):
     def hint(self) -> str | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ScanSummary:
+class ScanSummary(NamedTuple):
     """Counts of what the scan saw."""
 
     modules: int
@@ -292,8 +289,7 @@ class ScanSummary:
     files: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class AffectedScope:
+class AffectedScope(NamedTuple):
     """What `check --affected REV` reported on: the modules of the files changed since REV and
     every module that imports one of them, directly or indirectly."""
 
@@ -305,8 +301,7 @@ class AffectedScope:
     configuration_changed: bool = False  # a contract file changed: every module is in scope
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(NamedTuple):
     """The analyzed modules no contract governs (see `archgraph.rules.coverage`)."""
 
     modules: int  # the modules counted: the analyzed code's, namespace directories left out
@@ -340,8 +335,7 @@ class Coverage:
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-@dataclass(frozen=True, slots=True)
-class BaselineChange:
+class BaselineChange(NamedTuple):
     """`check --baseline-ref REV`: how today's baseline file differs from the file at REV.
 
     Entries are counted: a key recorded twice more than at REV is added twice. Any addition
@@ -354,8 +348,7 @@ class BaselineChange:
     removed: tuple[ViolationKey, ...]  # fixed since REV, one per count, sorted
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
+class RunResult(NamedTuple):
     """Everything one `check` produced; renderers take only this."""
 
     root: Path
@@ -363,7 +356,7 @@ class RunResult:
     diagnostics: tuple[Diagnostic, ...]
     summary: ScanSummary
     strict: bool = False
-    extras: tuple[tuple[str, object], ...] = field(default=())
+    extras: tuple[tuple[str, object], ...] = ()
     baseline: Path | None = None  # the baseline file applied, if any
     scope: AffectedScope | None = None  # `check --affected`: only violations in it are reported
     coverage: Coverage | None = None  # None when only some contracts were checked (--contract)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,8 +110,8 @@ def check(
     if baseline_ref is not None and no_baseline:
         raise ArchgraphError("--baseline-ref compares the baseline file: not with --no-baseline")
     planned = plan_reports(output_formats, output, output_dir)
-    options = replace(
-        options, contract_ids=contract_ids, strict=strict, baseline=baseline_file,
+    options = options._replace(
+        contract_ids=contract_ids, strict=strict, baseline=baseline_file,
         use_baseline=not no_baseline, fail_on_stale=fail_on_stale, affected_since=affected_since,
         from_importlinter=from_importlinter, baseline_ref=baseline_ref,
         show_suppressed=show_suppressed,

@@ -3,7 +3,6 @@ in an offline HTML report."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +112,7 @@ def render_families(path: Path, options: RunOptions, output: Path, output_format
     for option in ("depth", "focus"):
         if view[option] is not None:
             raise click.UsageError(f"--{option} draws module diagrams; it does not combine with --families")
-    options = replace(options, contract_ids=(view["contract_id"],) if view["contract_id"] else ())
+    options = options._replace(contract_ids=(view["contract_id"],) if view["contract_id"] else ())
     rendered = render_class_diagram(path, output_format, options, query,
                                     view["max_nodes"] or DEFAULT_CLASS_BUDGET,
                                     engine, timeout, progress_printer(True))

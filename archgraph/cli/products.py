@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,7 +165,7 @@ def trend_command(path: Path, options: RunOptions, revisions: str, every: int, f
     from archgraph.trend.report import TREND_FORMATS, render_trend  # noqa: PLC0415
 
     output_format = format_of(output, output_format, TREND_FORMATS)
-    measured = trend(path, revisions, replace(options, contract_ids=contract_ids), every, first_parent,
+    measured = trend(path, revisions, options._replace(contract_ids=contract_ids), every, first_parent,
                      progress_printer(not quiet), with_families=not no_families, concept=concept)
     write_output(render_trend(measured, output_format), output, path)
     for point in measured.points:  # entries of a tree left out: a warning even with --quiet

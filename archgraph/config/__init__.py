@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from archgraph.diagnostics import ConfigError, ConfigurationError, ViolationsInTests
 from archgraph.links import leaves, read_input
@@ -49,11 +49,10 @@ class Settings:
     require_coverage: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     settings: Settings
     contracts: tuple[ContractTable, ...]
-    files: tuple[Path, ...] = field(default=())
+    files: tuple[Path, ...] = ()
     source_format: str = "archgraph"  # or "import-linter" (config/importlinter/)
 
 

@@ -342,7 +342,7 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return _string(value)
-    if isinstance(value, list | tuple):
+    if isinstance(value, list) or type(value) is tuple:  # not a named tuple (a record)
         return "[" + ", ".join(_value(item) for item in value) + "]"
     return str(value)
 

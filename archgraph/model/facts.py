@@ -6,7 +6,6 @@ Read by the symbol and class rules; produced (parsed, cached, in parallel) by `s
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
 
@@ -21,8 +20,7 @@ class ImportedName(NamedTuple):
         return self.alias or self.name
 
 
-@dataclass(frozen=True, slots=True)
-class ImportFact:
+class ImportFact(NamedTuple):
     """One import statement. `from . import x` has module '' and level 1."""
 
     line: int
@@ -39,8 +37,7 @@ class ImportFact:
         return bool(self.names)
 
 
-@dataclass(frozen=True, slots=True)
-class ForwardedMethod:
+class ForwardedMethod(NamedTuple):
     """A method whose body only calls the same-purpose method on an attribute of self."""
 
     method: str
@@ -48,8 +45,7 @@ class ForwardedMethod:
     target: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClassFact:
+class ClassFact(NamedTuple):
     name: str
     qualname: str  # nested classes: Outer.Inner
     line: int
@@ -62,8 +58,7 @@ class ClassFact:
     forwarded: tuple[ForwardedMethod, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     module: str
     imports: tuple[ImportFact, ...] = ()
     definitions: tuple[str, ...] = ()  # module-level names bound by def, class or assignment

@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 from archgraph.diagnostics import ImportKind, ImportStep, Location
 from archgraph.model.facts import FactsPort, FileFacts
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class LayerSpec:
+class LayerSpec(NamedTuple):
     """One entry of a layers contract.
 
     `"a | b"`: independent siblings (neither may import the other); `"a : b"`: siblings that
@@ -80,8 +79,7 @@ class LayerSpec:
         return (" | " if self.independent else " : ").join(names)
 
 
-@dataclass(frozen=True, slots=True)
-class LayerRoute:
+class LayerRoute(NamedTuple):
     """Illegal chains from a lower layer module to a higher one, sharing the same middle."""
 
     importer_layer: str

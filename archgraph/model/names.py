@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _SEGMENT = re.compile(r"^(\*\*|\*|[A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -89,8 +89,7 @@ def _prefix_matches(pattern: tuple[str, ...], module: str) -> Iterator[bool]:
             return
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class ModuleExpr:
+class ModuleExpr(NamedTuple):
     """A module pattern as written in a contract."""
 
     text: str
@@ -167,8 +166,7 @@ class ModuleExpr:
         return f"({self.text})" if self.optional else self.text
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class ImportExpr:
+class ImportExpr(NamedTuple):
     """`importer -> imported`, each side a ModuleExpr."""
 
     importer: ModuleExpr

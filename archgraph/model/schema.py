@@ -10,10 +10,10 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, NamedTuple, TypeVar
 
 from archgraph.diagnostics import ConfigError, Severity
 from archgraph.model.graph import LayerSpec
@@ -22,13 +22,12 @@ from archgraph.model.names import ImportExpr, ModuleExpr
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class TablePosition:
+class TablePosition(NamedTuple):
     """Where a table sits: its file, its dotted key, and the lines of its keys when known."""
 
     file: Path
     key: str
-    lines: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    lines: Mapping[str, int] = MappingProxyType({})
     line: int | None = None  # the table's header line
 
     def error(self, key: str | None, message: str, suggestion: str | None = None) -> ConfigError:
@@ -37,8 +36,7 @@ class TablePosition:
         return ConfigError(self.file, dotted, message, line=line, suggestion=suggestion)
 
 
-@dataclass(frozen=True, slots=True)
-class ContractTable:
+class ContractTable(NamedTuple):
     """One `[[contracts]]` table as written, and where (config/ reads it, rules/ builds it)."""
 
     data: Mapping[str, Any]

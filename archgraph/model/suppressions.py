@@ -9,8 +9,8 @@ analysed tree: untrusted text, made `visible` wherever it is shown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from archgraph.diagnostics import Location
 
@@ -19,8 +19,7 @@ _FORM = re.compile(r"archgraph:\s*ignore(?:\[(?P<ids>[^\]]*)\])?\s*(?P<rest>.*)\
 EXAMPLE = "# archgraph: ignore[CONTRACT-ID] -- reason"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class SuppressionComment:
+class SuppressionComment(NamedTuple):
     """One `# archgraph: ignore[...]` comment, as the scan found it."""
 
     module: str  # the module whose file holds it
@@ -62,8 +61,7 @@ class SuppressionComment:
         return self.problem is None and contract_id in self.contracts
 
 
-@dataclass(frozen=True, slots=True)
-class SuppressedImport:
+class SuppressedImport(NamedTuple):
     """A suppression that kept import sites out of a contract: what `--show-suppressed` lists."""
 
     comment: SuppressionComment

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archgraph.model.facts import FileFacts, ImportFact
@@ -73,8 +73,7 @@ class SymbolProjection:
         imports = tuple(
             fact for fact in facts.imports if self._concerns(fact, heads)
         )
-        return replace(
-            facts,
+        return facts._replace(
             imports=imports,
             definitions=tuple(name for name in facts.definitions if name in names),
             classes=(),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from archgraph.diagnostics import ArchgraphError
 from archgraph.results import RunResult
@@ -13,8 +13,7 @@ from archgraph.results import RunResult
 Renderer = Callable[[RunResult], str]
 
 
-@dataclass(frozen=True, slots=True)
-class ReportFormat:
+class ReportFormat(NamedTuple):
     """A renderer, named by module and function so that it is imported only when used."""
 
     name: str
@@ -66,8 +65,7 @@ def render(result: RunResult, format_name: str, workspace: Path | None = None) -
     return FORMATS[format_name].render(result, workspace)
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedReport:
+class PlannedReport(NamedTuple):
     """One report to produce: its format, and its file (None: standard output)."""
 
     format_name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
@@ -96,7 +96,7 @@ class Allowlist(Contract):
         if alternative:
             message += f" (nearest allowed: {alternative})"
         violation = self.chain_violation(model, codes.NOT_ALLOWED_IMPORT.code, site, message)
-        return replace(violation, alternative=alternative)
+        return violation._replace(alternative=alternative)
 
 
 class Alternatives:

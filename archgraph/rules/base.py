@@ -166,7 +166,7 @@ class Contract(ABC):
             return route
         heads = tuple(h for h in route.heads if h not in excluded)
         tails = tuple(t for t in route.tails if t not in excluded)
-        return replace(route, heads=heads, tails=tails) if heads and tails else None
+        return route._replace(heads=heads, tails=tails) if heads and tails else None
 
     def sites_result(
         self,
@@ -304,8 +304,7 @@ def apart_test_code(
         if module is None or not model.is_test(module):
             return violation
         explicit = governs_tests or any(is_within(module, m) for m in named_tests)
-        return replace(
-            violation,
+        return violation._replace(
             in_tests=True,
             reported_only=policy is ViolationsInTests.REPORT and not explicit,
         )

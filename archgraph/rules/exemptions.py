@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Severity, ViolationKey
@@ -59,8 +60,7 @@ def suppression_problems(
     return problems
 
 
-@dataclass(frozen=True, slots=True)
-class _Exemption:
+class _Exemption(NamedTuple):
     """One ignore_imports entry or one suppression, and the import sites it keeps out."""
 
     ignore: ImportExpr | None

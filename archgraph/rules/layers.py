@@ -4,7 +4,7 @@ layer, the layers below it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from archgraph import codes
@@ -91,7 +91,7 @@ class Layers(Contract):
     def layer_specs(self) -> tuple[LayerSpec, ...]:
         """The layers, each marked closed when `closed` names one of its modules."""
         return tuple(
-            replace(spec, closed=True) if set(spec.modules) & set(self.closed) else spec
+            spec._replace(closed=True) if set(spec.modules) & set(self.closed) else spec
             for spec in self.layers
         )
 

@@ -148,8 +148,7 @@ class PrivateProjection:
             if any(is_private(part) for part in text.split(".")[1:])
         )
         heads = {text.partition(".")[0] for text, _line in chains}
-        return replace(
-            facts,
+        return facts._replace(
             imports=tuple(fact for fact in facts.imports if _concerns(fact, heads)),
             definitions=(),
             classes=(),

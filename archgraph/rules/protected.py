@@ -9,7 +9,7 @@ imports), relative imports, imports in functions, under `TYPE_CHECKING` or in `t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -202,7 +202,7 @@ class Protected(Contract):
                 f"{importer} imports {package}.{name}, which is not in {package}.__all__ "
                 f"nor in its interface ({shown})",
             )
-            found.append(replace(violation, symbol=f"{package}.{name}"))
+            found.append(violation._replace(symbol=f"{package}.{name}"))
         return found
 
     def _symbol_imports(
@@ -330,16 +330,20 @@ def _names_taken(model: ArchModel, importer: str, package: str) -> list[tuple[in
             continue
         taken += [(fact.line, i.name) for i in fact.names if i.name != STAR]
     return sorted(set(taken))
-@dataclass(frozen=True, slots=True)
+
+
 class ProtectedImports:
     """What the protected modules or symbols contribute to the result: violations, violating
     sites, exempt sites (allowed importers, ignored imports), and the gates: allowed importers
     that import the protected code themselves."""
 
-    violations: list[Violation] = field(default_factory=list)
-    governed: set[ImportSite] = field(default_factory=set)
-    exempt: set[ImportSite] = field(default_factory=set)
-    gates: set[str] = field(default_factory=set)
+    __slots__ = ("exempt", "gates", "governed", "violations")
+
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+        self.governed: set[ImportSite] = set()
+        self.exempt: set[ImportSite] = set()
+        self.gates: set[str] = set()
 
 
 def _inside(module: str, ancestors: Sequence[str]) -> bool:

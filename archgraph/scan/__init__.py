@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from archgraph import codes, forking
 from archgraph.diagnostics import ArchgraphError, Diagnostic, Location, Severity, sorted_diagnostics
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     from archgraph.scan.grimp_graph import Assembler
 
 
-@dataclass(frozen=True, slots=True)
-class ScanOptions:
+class ScanOptions(NamedTuple):
     root_packages: tuple[str, ...]
     source_roots: tuple[str, ...] = (".", "src")
     exclude: tuple[ModuleExpr, ...] = ()
@@ -50,8 +49,7 @@ class ScanOptions:
     test_code: TestCodeRule = DEFAULT_RULE  # which modules are tests (pytest's configuration)
 
 
-@dataclass(frozen=True, slots=True)
-class ScanOutcome:
+class ScanOutcome(NamedTuple):
     model: ArchModel
     diagnostics: tuple[Diagnostic, ...]
     summary: ScanSummary
@@ -206,13 +204,12 @@ def scan(
     return ScanOutcome(model, sorted_diagnostics(diagnostics), summary, audit.import_kinds)
 
 
-@dataclass(frozen=True, slots=True)
-class FilesOutcome:
+class FilesOutcome(NamedTuple):
     sources: SourceSet
     diagnostics: tuple[Diagnostic, ...]
     # Each module's file stamp as the walk saw it: a cache keyed by every file's stamp needs
     # not stat thousands of files a second time.
-    stamps: Mapping[str, Stamp] = field(default_factory=dict)
+    stamps: Mapping[str, Stamp] = MappingProxyType({})
 
 
 def scan_files(

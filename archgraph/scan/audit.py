@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, ImportKind, Location, Severity
@@ -55,8 +55,7 @@ def _read_by_audit(name: str) -> bool:
 _GUARD_NAMES = frozenset(name for guard in TYPE_CHECKING_CONDITIONS for name in guard.split("."))
 
 
-@dataclass(frozen=True, slots=True)
-class DynamicImport:
+class DynamicImport(NamedTuple):
     """`importlib.import_module("pkg.x")` (or `__import__`) with a literal, internal name."""
 
     importer: str
@@ -233,14 +232,13 @@ def _is_row(row: object) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ImportAudit:
+class ImportAudit(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
     dynamic_imports: tuple[DynamicImport, ...]
     # by module, the line of each import statement that is not a runtime one, and its kind
     import_kinds: LazyImportKinds
     # by module, its `# archgraph: ignore[...]` comments
-    suppressions: dict[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
+    suppressions: Mapping[str, tuple[SuppressionComment, ...]] = MappingProxyType({})
 
 
 class UnknownNames:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from archgraph.scan.finder import ModuleSource
 from archgraph.scan.syntax import node_text, parse
@@ -40,8 +39,7 @@ BLANKS_IN_NAME = re.compile(r"[\s\\]+")
 
 
 
-@dataclass(frozen=True, slots=True)
-class FileScan:
+class FileScan(NamedTuple):
     """What a file's bytes say, whatever the module set: read once per file version."""
 
     climb: int  # the most dots of a relative import with two or more (0: none)

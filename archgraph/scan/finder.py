@@ -13,9 +13,9 @@ import os
 import stat
 import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from sys import intern
+from typing import NamedTuple
 
 from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
@@ -35,8 +35,7 @@ _INSTALLED_DIRS = frozenset({"site-packages"})
 # ended the run at about 1,000 levels), reported rather than walked.
 MAX_NESTING = 200
 
-@dataclass(frozen=True, slots=True)
-class ModuleSource:
+class ModuleSource(NamedTuple):
     """One module's file. Its paths are text, not path objects: those (each with a list of its
     parts) were 260,000 of the 475,000 objects the garbage collector went through, again and
     again, in a check of 65,000 modules, and a third of the walk (see model.files.FileMap)."""
@@ -53,8 +52,7 @@ class ModuleSource:
         return os.path.basename(self.path) == "__init__.py"
 
 
-@dataclass(frozen=True, slots=True)
-class FoundTree:
+class FoundTree(NamedTuple):
     """The modules of one root package found in one directory."""
 
     package: str
@@ -66,8 +64,7 @@ class FoundTree:
     shadowing: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class FindResult:
+class FindResult(NamedTuple):
     trees: tuple[FoundTree, ...]
     diagnostics: tuple[Diagnostic, ...]
     excluded: int = 0
@@ -137,18 +134,24 @@ def discover_root_packages(source_roots: Sequence[Path]) -> list[str]:
     return sorted(names)
 
 
-@dataclass
 class _Walk:
     """State of one package walk; collects sources and diagnostics."""
 
-    package: str
-    directory: Path
-    project_root: Path
-    include_namespace_dirs: bool
-    exclude: Sequence[ModuleExpr]
-    roots: Sequence[str]  # the analysed roots, resolved: where a link may lead
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        package: str,
+        directory: Path,
+        project_root: Path,
+        include_namespace_dirs: bool,
+        exclude: Sequence[ModuleExpr],
+        roots: Sequence[str],  # the analysed roots, resolved: where a link may lead
+    ) -> None:
+        self.package = package
+        self.directory = directory
+        self.project_root = project_root
+        self.include_namespace_dirs = include_namespace_dirs
+        self.exclude = exclude
+        self.roots = roots
         self.sources: list[ModuleSource] = []
         self.namespace_candidates: set[str] = set()
         self.diagnostics: list[Diagnostic] = []

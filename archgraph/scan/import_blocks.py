@@ -10,8 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from archgraph.diagnostics import ImportKind
 from archgraph.scan.file_scan import WORD_BYTES, line_continues
@@ -562,8 +561,7 @@ def _one_header(text: bytes) -> bool:
     return depth == 0 and end is not None and end.start() < code_end
 
 
-@dataclass(frozen=True, slots=True)
-class _Firsts:
+class _Firsts(NamedTuple):
     """Where a module-level statement first spells TYPE_CHECKING, a def, class or lambda, and
     an `else` or `elif` at column 0 (its end where it does not), and whether it is a `try`,
     `with`, `while` or `if` block: worked out once a statement, not once for each of its

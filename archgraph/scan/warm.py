@@ -97,7 +97,7 @@ class WarmScan:
             return last.outcome
         graph = self._graph_of({**last.rows, **replaced}, last.modules, last.packages)
         model = last.outcome.model.with_graph(graph)
-        summary = dataclasses.replace(last.outcome.summary, imports=model.import_count)
+        summary = last.outcome.summary._replace(imports=model.import_count)
         return ScanOutcome(model, last.outcome.diagnostics, summary)
 
     def _rows_of_texts(
@@ -232,6 +232,6 @@ def refreshed(
             old.module, old.path, status.st_mtime, stamp_of(status), old.file
         )
     trees = tuple(
-        dataclasses.replace(tree, sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)
+        tree._replace(sources=tuple(new)) for tree, new in zip(found.trees, sources, strict=True)
     )
-    return dataclasses.replace(found, trees=trees)
+    return found._replace(trees=trees)

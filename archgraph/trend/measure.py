@@ -152,7 +152,7 @@ def _measure(
     commit_root.mkdir(parents=True, exist_ok=True)
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
-        scan_opts = dataclasses.replace(scan_opts, cache_dir=None)
+        scan_opts = scan_opts._replace(cache_dir=None)
         outcome = session.scan(commit_root, scan_opts)
         results = [_check(c, outcome.model) for c in contracts]
         families: tuple[FamilyPoint, ...] = ()
@@ -229,5 +229,5 @@ def _in_checkout(config: Config, repository: history.Repository, checkout: Path)
             continue
         roots.append(str(checkout / path.resolve().relative_to(toplevel)))
     settings = dataclasses.replace(config.settings, source_roots=tuple(roots))
-    return dataclasses.replace(config, settings=settings)
+    return config._replace(settings=settings)
 

@@ -329,9 +329,17 @@ _CLASSES: dict[str, type] = {
         Coverage, Suppressed, ViolationKey,
     )
 }
-# How many fields each class has: all passed to `__init__` in this order (none is keyword-only,
-# which the record's own check of what it wrote makes sure of, see `recordable`).
-_ARITY = {cls: len(dataclasses.fields(cls)) for cls in _CLASSES.values()}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a recorded class (a dataclass or a named tuple), in `__init__` order."""
+    named = getattr(cls, "_fields", None)
+    return named if named is not None else tuple(f.name for f in dataclasses.fields(cls))
+
+
+# The fields of each class: all passed to `__init__` in this order (none is keyword-only, which
+# the record's own check of what it wrote makes sure of, see `recordable`).
+_FIELDS = {cls: _field_names(cls) for cls in _CLASSES.values()}
 _ENUMS: dict[str, type[enum.Enum]] = {
     cls.__name__: cls for cls in (Severity, ImportKind, BaselineStatus)
 }
@@ -341,7 +349,7 @@ def encode(value: object) -> object:
     """`value` as marshal's plain data: containers as lists, each dataclass and enum tagged."""
     if value is None or type(value) in (bool, int, float, str):
         return value
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+    if type(value) is tuple:
         return [encode(item) for item in value]
     if isinstance(value, enum.Enum) and type(value).__name__ in _ENUMS:
         return ("E", type(value).__name__, value.value)
@@ -349,8 +357,7 @@ def encode(value: object) -> object:
         return ("P", str(value))
     name = type(value).__name__
     if _CLASSES.get(name) is type(value):
-        fields = dataclasses.fields(value)  # type: ignore[arg-type]
-        return ("D", name, *(encode(getattr(value, f.name)) for f in fields))
+        return ("D", name, *(encode(getattr(value, field)) for field in _FIELDS[type(value)]))
     raise Unrecordable(f"{type(value).__name__} is not recorded")
 
 
@@ -368,7 +375,7 @@ def decode(value: object) -> Any:
         return Path(value[1])
     if tag == "D" and len(value) >= 2:
         cls = _CLASSES[value[1]]
-        if _ARITY[cls] != len(value) - 2:
+        if len(_FIELDS[cls]) != len(value) - 2:
             raise ValueError("fields differ")
         return cls(*map(decode, value[2:]))  # every field is an init field, in order
     raise ValueError("not an encoded value")

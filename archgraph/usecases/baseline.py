@@ -5,7 +5,7 @@ The baseline file itself (its format, matching a run against it) is `archgraph/b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,7 +91,7 @@ def _unbaselined_run(project: Project, options: RunOptions, progress: Progress) 
     """Every violation as new; refuses while a contract is misconfigured, since it would have
     found nothing (recording nothing for it, or pruning all its entries), and while an inline
     suppression is invalid (its import would be recorded)."""
-    unbaselined = replace(options, use_baseline=False, fail_on_stale=False)
+    unbaselined = options._replace(use_baseline=False, fail_on_stale=False)
     result = check_project(require_contracts(project), unbaselined, progress)
     broken = [
         f"{c.contract_id}: {d.message}" for c in result.contracts for d in c.diagnostics

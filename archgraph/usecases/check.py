@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from archgraph import codes
 from archgraph.config import Config
@@ -81,7 +81,7 @@ def check_project(
     if fail_on_stale:
         result = failing_on_stale(result)
     if change is not None:
-        result = replace(result, baseline_change=change)
+        result = result._replace(baseline_change=change)
     if changed is not None:
         from archgraph.affected import affected_scope, indexed_scope, restrict  # noqa: PLC0415
 
@@ -97,8 +97,7 @@ def check_project(
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(NamedTuple):
     """What the drawing commands need: the model, the contract results, the layers to rank."""
 
     model: ArchModel
@@ -122,8 +121,8 @@ def analyze(root: Path, options: RunOptions = RunOptions(), progress: Progress =
     project = load_project(root, options)
     contracts = project.contracts
     analysis = _analyze(project.root, project.config, contracts, options, progress)
-    return replace(
-        analysis, layer_plans=layer_plans(contracts, analysis.model), contracts=tuple(contracts)
+    return analysis._replace(
+        layer_plans=layer_plans(contracts, analysis.model), contracts=tuple(contracts)
     )
 
 
@@ -243,7 +242,7 @@ def _placed(result: ContractResult, at: TablePosition | None, root: Path) -> Con
         return result
     where = Location(Path(shown_path(at.file, root)), at.lines.get("ignore_imports", at.line))
     diagnostics = tuple(
-        replace(d, location=where) if d.code in _IGNORE_CODES and d.location is None else d
+        d._replace(location=where) if d.code in _IGNORE_CODES and d.location is None else d
         for d in result.diagnostics
     )
     return replace(result, diagnostics=diagnostics)

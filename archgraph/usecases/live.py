@@ -10,7 +10,7 @@ now, the editor's unsaved buffers standing for their files.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from archgraph.diagnostics import Violation, ViolationKey
@@ -47,7 +47,7 @@ class LiveCheck:
 
     def __init__(self, root: Path, options: RunOptions = RunOptions()) -> None:
         # In memory only: the cache folder is `check`'s, and a live run writes no files.
-        self.options = replace(options, use_cache=False)
+        self.options = options._replace(use_cache=False)
         self.root = root
         self._project: Project | None = None
         self._warm = WarmScan()

@@ -10,8 +10,8 @@ export, report, init) run on a project that has none; `check`, `baseline` and `t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from archgraph import config as config_module
 from archgraph.config import Config, Settings
@@ -27,8 +27,7 @@ def quiet(_message: str) -> None:
     """The default progress sink: the use cases never print."""
 
 
-@dataclass(frozen=True, slots=True)
-class RunOptions:
+class RunOptions(NamedTuple):
     """What the command line can override."""
 
     config_files: tuple[Path, ...] = ()
@@ -46,8 +45,7 @@ class RunOptions:
     baseline_ref: str | None = None  # git revision: fail when the baseline file grew since it
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Project(NamedTuple):
     """The code under `root` and its configuration: settings, typed contracts, files read."""
 
     root: Path  # resolved

@@ -148,7 +148,7 @@ dataclasses._process_class = _interrupting
 
 
 @pytest.mark.parametrize(
-    "at_class", ["ScanSummary", "RunOptions"], ids=["loading the command line", "running check"]
+    "at_class", ["ContractResult", "Settings"], ids=["loading the command line", "running check"]
 )
 def test_a_ctrl_c_while_modules_load_exits_130_not_by_the_signal(
     project: tuple[Path, str, float], tmp_path: Path, at_class: str

@@ -4,6 +4,7 @@ can name (the scanner is handed those only)."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import random
 from pathlib import Path
 
@@ -74,7 +75,10 @@ def test_every_recorded_class_takes_its_fields_in_order() -> None:
     from archgraph.usecases.affected_record import _CLASSES  # noqa: PLC0415
 
     for cls in _CLASSES.values():
-        assert all(f.init and not f.kw_only for f in dataclasses.fields(cls)), cls
+        if dataclasses.is_dataclass(cls):
+            assert all(f.init and not f.kw_only for f in dataclasses.fields(cls)), cls
+        else:  # a named tuple: its fields are its positional arguments, in order
+            assert tuple(inspect.signature(cls).parameters) == cls._fields, cls  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -96,9 +100,9 @@ def test_data_it_did_not_write_is_refused(value: object) -> None:
 def test_a_result_with_more_than_contract_results_is_not_recorded() -> None:
     scope = AffectedScope("HEAD", 1, frozenset(), frozenset(), 1)
     for result in (
-        dataclasses.replace(a_result(), extras=(("x", object()),)),
-        dataclasses.replace(a_result(), scope=scope),
-        dataclasses.replace(a_result(), baseline=Path("baseline.toml")),
+        a_result()._replace(extras=(("x", object()),)),
+        a_result()._replace(scope=scope),
+        a_result()._replace(baseline=Path("baseline.toml")),
     ):
         with pytest.raises(Unrecordable):
             recordable(result)

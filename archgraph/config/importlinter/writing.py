@@ -15,7 +15,7 @@ def _toml(value: object) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML
-    if isinstance(value, list | tuple):
+    if isinstance(value, list) or type(value) is tuple:  # not a named tuple (a record)
         items = [_toml(item) for item in value]
         one_line = "[" + ", ".join(items) + "]"
         if len(one_line) <= 80:

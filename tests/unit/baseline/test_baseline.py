@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,7 +77,7 @@ def test_line_numbers_do_not_matter_but_counts_do() -> None:
     recorded = baseline_of(one_contract(layer_violation("a.x", "a.y", 3)))
     moved_and_repeated = one_contract(
         layer_violation("a.x", "a.y", 40),
-        replace(layer_violation("a.x", "a.y", 40), message="up (second route)"),
+        layer_violation("a.x", "a.y", 40)._replace(message="up (second route)"),
     )
 
     applied = apply_baseline(moved_and_repeated, recorded)
@@ -123,7 +122,7 @@ def test_cycles_are_identified_by_their_message_not_their_example_imports() -> N
     )
     recorded = baseline_of(one_contract(cycle))
     # A new import that sorts first becomes the cycle's example: still the same cycle.
-    other_example = replace(cycle, chain=(ImportStep("app.a.aaa", "app.b.x"), *cycle.chain[1:]))
+    other_example = cycle._replace(chain=(ImportStep("app.a.aaa", "app.b.x"), *cycle.chain[1:]))
 
     applied = apply_baseline(one_contract(other_example), recorded)
 

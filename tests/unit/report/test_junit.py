@@ -50,7 +50,7 @@ def test_characters_xml_cannot_carry_are_made_visible(shop_result: RunResult) ->
         Violation("AG101", "layers", "nul \x00 in a message"),
     ))
 
-    found = cases(replace(shop_result, contracts=(odd,)))
+    found = cases(shop_result._replace(contracts=(odd,)))
 
     (case,) = [c for n, c in found.items() if n.startswith("bell")]
     assert case.get("name") == "bell\\x07 and escape\\x1b[0m [layers]"
@@ -73,7 +73,7 @@ def test_known_violations_do_not_fail_their_testcase(baselined_result: RunResult
 
 def test_scan_problems_fail_only_under_strict(shop_result: RunResult) -> None:
     lenient = cases(shop_result)["scan diagnostics"]
-    strict = cases(replace(shop_result, strict=True))["scan diagnostics"]
+    strict = cases(shop_result._replace(strict=True))["scan diagnostics"]
 
     assert lenient.find("error") is None
     assert "AG201" in (lenient.findtext("system-out") or "")

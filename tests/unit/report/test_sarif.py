@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -122,7 +121,7 @@ def test_code_rules_take_their_title_help_and_level_from_the_table_of_codes(
 def test_a_code_the_table_does_not_know_still_gets_a_valid_rule(shop_result: RunResult) -> None:
     # A contract type from a plugin may bring codes of its own.
     foreign = Diagnostic("AG399", Severity.ERROR, "a plugin's configuration problem")
-    result = dataclasses.replace(shop_result, diagnostics=(*shop_result.diagnostics, foreign))
+    result = shop_result._replace(diagnostics=(*shop_result.diagnostics, foreign))
     document = sarif(result)
     rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
 
