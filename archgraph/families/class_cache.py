@@ -17,6 +17,7 @@ from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model import SourceSet
 from archgraph.model.classes import ClassInfo, ClassModel
 from archgraph.model.facts import ForwardedMethod
+from archgraph.model.files import file_texts
 from archgraph.scan import cache_file
 from archgraph.scan.facts_cache import FACTS_VERSION
 
@@ -32,8 +33,10 @@ def files_key(
     now; unreadable files count as changed."""
     digest = hashlib.blake2b(f"{CLASS_CACHE_VERSION}/{FACTS_VERSION}".encode(), digest_size=20)
     base = str(root)
-    for module in sorted(files):
-        path = str(files[module])  # plain strings: Path joins would double the cost of a warm run
+    # Plain strings: a path object a module (made by asking `files[module]`) took three
+    # quarters of the 45 ms this took on Home Assistant, at every run, warm ones included.
+    for module, file in file_texts(files, sorted(files)):
+        path = str(file)
         known = stamps.get(module) if stamps is not None else None
         if known is not None:
             stamp = ":".join(map(str, known))
