@@ -478,18 +478,7 @@ def _entries_that_may_matter(directory: str) -> list[os.DirEntry[str]]:
     these are walked, read or reported, the rest is data (Home Assistant: 36,000 entries,
     three in four of them translations, manifests and the like)."""
     with os.scandir(directory) as listing:
-        entries = list(listing)
-    try:
-        # `_may_matter` written out: this runs for every entry of the tree. The file system
-        # gives each entry's type with its name, so is_dir() and is_symlink() make no system
-        # call, and cannot fail, unless it does not (then each entry is asked on its own).
-        return [
-            e for e in entries
-            if e.name.endswith(_PYTHON_SUFFIXES) or e.is_dir() or e.is_symlink()
-            or (not e.name.isascii() and not _utf8(e.name))
-        ]
-    except OSError:
-        return [e for e in entries if _may_matter(e)]
+        return [entry for entry in listing if _may_matter(entry)]
 
 
 def _may_matter(entry: os.DirEntry[str]) -> bool:
