@@ -27,13 +27,18 @@ _IMPORT_PREFIX = re.compile(rb"[ \t]*(?:lazy[ \t]+)?(?:from[ \t]+[^\s:;#]*[ \t]+
 _STATEMENTS = frozenset({"import_statement", "import_from_statement"})
 
 
-def _import_keywords(data: bytes) -> Iterator[int]:
+def _import_keywords(data: bytes) -> Iterator[tuple[int, int, int]]:
     """Where the word `import` starts in the file, as a whole word (in code, strings or
-    comments alike)."""
+    comments alike): (its offset, the offset of its line's start, its line number), in order,
+    the lines counted on from one keyword to the next."""
+    line, counted = 1, 0
     for match in _IMPORT_KEYWORD.finditer(data):
         position = match.start()
         if not position or data[position - 1] not in WORD_BYTES:
-            yield position
+            start = data.rfind(b"\n", 0, position) + 1
+            line += data.count(b"\n", counted, start)
+            counted = start
+            yield position, start, line
 
 
 def import_kinds(data: bytes, tree: Callable[[], Any] | None) -> list[tuple[int, str]]:
@@ -68,11 +73,7 @@ class FileKinds:
         self._blocks: _Blocks | None = None
         self._parsed: Any = None  # the whole file's tree, once parsed
         self._statements: dict[tuple[int, int], Any] = {}  # module-level statements parsed alone
-        line, counted = 1, 0
-        for position in _import_keywords(data):
-            start = data.rfind(b"\n", 0, position) + 1
-            line += data.count(b"\n", counted, start)
-            counted = start
+        for position, start, line in _import_keywords(data):
             prefix = _MODULE_LEVEL_PREFIX.match(data, start, position)
             if prefix is not None and prefix.end() == position:
                 if prefix.group(1):
@@ -161,20 +162,18 @@ def audit_import_rows(data: bytes) -> list[AuditRow] | None:
     if not blocks.sure:
         return None
     rows: list[AuditRow] = []
-    for position in _import_keywords(data):
+    for position, start, line in _import_keywords(data):
         code = blocks.in_code(position)
         if code is None:
             return None
         if not code:
             continue
-        start = data.rfind(b"\n", 0, position) + 1
         headers = blocks.headers(position)
         in_try = blocks.in_try(headers) if headers is not None else None
         if in_try is None:
             return None
         before = data[start:position]
         first = start + len(before) - len(before.lstrip(b" "))
-        line = data.count(b"\n", 0, position) + 1
         if first == position:  # `import a.b as c, d`
             names = _IMPORTED_NAMES.match(data, position)
             if names is None:
