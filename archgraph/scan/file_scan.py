@@ -37,8 +37,6 @@ _KEYWORDS = frozenset({b"from", b"import", b"as"})
 BLANKS_IN_NAME = re.compile(r"[\s\\]+")
 
 
-
-
 class FileScan(NamedTuple):
     """What a file's bytes say, whatever the module set: read once per file version."""
 

@@ -202,7 +202,7 @@ def import_kind(node: Any) -> ImportKind:
     return ImportKind.FUNCTION if in_scope else ImportKind.RUNTIME
 
 
-# Workers build rows (plain tuples, see `to_row`) rather than facts: the dataclasses would be
+# Workers build rows (plain tuples, see `to_row`) rather than facts: the fact objects would be
 # built only to be taken apart again to cross processes (a fifth of the Python-side work).
 NameRow = tuple[str, str | None]  # ImportedName
 ImportRow = tuple[int, str, int, tuple[NameRow, ...], str | None, bool, bool, bool]  # ImportFact

@@ -346,7 +346,7 @@ _ENUMS: dict[str, type[enum.Enum]] = {
 
 
 def encode(value: object) -> object:
-    """`value` as marshal's plain data: containers as lists, each dataclass and enum tagged."""
+    """`value` as marshal's plain data: containers as lists, each recorded class and enum tagged."""
     if value is None or type(value) in (bool, int, float, str):
         return value
     if type(value) is tuple:
