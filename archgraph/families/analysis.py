@@ -24,8 +24,10 @@ Pure functions over a `ClassModel`. The heuristics, and why:
   definition says what it is: primary, nested, shadow (`class Foo(other.Foo)`) or fallback (a
   stand-in for an import that failed, `try: from x import Foo` / `except ImportError: class Foo`).
 - Production first: test code (tests/ folders, test_*.py, conftest.py, the project's pytest
-  configuration) is left out and counted; with `include_tests`, its findings come after all of
-  production's.
+  configuration) is left out and counted (in modules: `SourceSet.production_class_model` does
+  not read it); with `include_tests`, its findings come after all of production's. Either way
+  test doubles sway none of production's findings: roles are production's own (`roles_apart`),
+  and the canonical class is the one production code derives from most.
 - Plugins do not compete with each other: below a package with many subpackages that do not
   import each other (`homeassistant.components`), each subpackage is a plugin with its own
   `FooData`. Plugins still compete with the core code. An application's own subpackages
@@ -52,7 +54,7 @@ from archgraph.families.classify import (
     compatible,
     is_excluded,
     plugin_scopes,
-    roles,
+    roles_apart,
 )
 from archgraph.families.findings import (
     Duplicate,
@@ -80,15 +82,20 @@ def analyze(
     """Duplicates, competing families, parallel hierarchies and wrappers, scored.
 
     Args:
+        model: the classes; without `query.include_tests`, best those of production code
+            (`ClassModelBuild.production`), as test classes here are then dropped from it.
         test_modules: the modules that are test code (`SourceSet.test_modules`, which follows
-            the project's pytest configuration); by default recognised from module names.
+            the project's pytest configuration, the left-out ones too); by default recognised
+            from module names.
     """
     modules = model.modules or tuple(sorted({c.module for c in model.classes}))
-    analyzed = [m for m in modules if not is_excluded(m, query.exclude)] if query.exclude else modules
     if test_modules is None:
-        tests = frozenset(m for m in analyzed if DEFAULT_RULE.is_test(m))
-    else:
-        tests = frozenset(m for m in analyzed if m in test_modules)
+        test_modules = frozenset(m for m in modules if DEFAULT_RULE.is_test(m))
+    tests = frozenset(m for m in test_modules if not (query.exclude and is_excluded(m, query.exclude)))
+    if not query.include_tests and any(c.module in tests for c in model.classes):
+        # Test doubles neither compete nor count as subclasses (which ranks the canonical).
+        model = model.without(tests)
+        modules = model.modules
     selected = [
         info
         for info in model.by_qualname.values()
@@ -99,12 +106,15 @@ def analyze(
     considered = selected if query.include_tests else [i for i in selected if i.module not in tests]
     test_code = TestCode(
         modules=len(tests),
-        classes=sum(1 for info in selected if info.module in tests),
+        # Left out, test code need not be read (SourceSet.production_class_model): not counted.
+        classes=sum(1 for i in selected if i.module in tests) if query.include_tests or not tests else None,
         included=query.include_tests,
     )
     kinds = {info.qualname: class_kind(model, info) for info in considered}
     behaviour = [i for i in considered if kinds[i.qualname] is ClassKind.BEHAVIOUR]
-    role_of_name = roles(i.name for i in behaviour)
+    role_of_name = roles_apart(
+        (i.name for i in behaviour if i.module not in tests), (i.name for i in behaviour if i.module in tests)
+    )
     role_of = {i.qualname: role_of_name[i.name] for i in behaviour}
     min_size = max(2, query.min_size)
     scope = plugin_scopes(modules, model.sibling_imported)
@@ -141,14 +151,23 @@ def _canonical(
     model: ClassModel, candidates: Iterable[ClassInfo], tests: AbstractSet[str]
 ) -> ClassInfo | None:
     """The definition the others most likely stand beside: production, primary, most derived
-    from (then the shortest module path). A guess from the classes alone; who imports each
+    from (by production code, for a production class: test doubles subclass what they stand
+    in for), then the shortest module path. A guess from the classes alone; who imports each
     one tells more."""
+    known = model.by_qualname
+
+    def derived(candidate: ClassInfo) -> int:
+        descendants = model.descendants(candidate.qualname)
+        if candidate.module in tests:
+            return len(descendants)
+        return sum(1 for d in descendants if known[d].module not in tests)
+
     return min(
         candidates,
         key=lambda c: (
             c.module in tests,
             c.definition_kind is not DefinitionKind.PRIMARY,
-            -len(model.descendants(c.qualname)),
+            -derived(c),
             c.module.count("."),
             c.qualname,
         ),

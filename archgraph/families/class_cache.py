@@ -159,17 +159,24 @@ def cached_class_model(
     cache_dir: Path | None,
     stamps: Mapping[str, cache_file.Stamp] | None = None,
     key: str | None = None,
+    *,
+    production: bool = False,
 ) -> ClassModel:
     """The class model from the cache when no file changed, else built (and cached);
     `stamps`: the files' stamps as the walk took them, if known; `key`: their `files_key`,
-    if the caller has it."""
+    if the caller has it; `production`: the model of production code only
+    (`SourceSet.production_class_model`)."""
+
+    def build() -> ClassModel:
+        return sources.production_class_model if production else sources.class_model
+
     if cache_dir is None:
-        return sources.class_model
-    key = key or files_key(sources.root, sources.files, stamps)
+        return build()
+    key = (key or files_key(sources.root, sources.files, stamps)) + ("/production" if production else "")
     file = cache_dir / CACHE_NAME
     stored = cache_file.load(file, key, _valid)  # the key (version and file stamps) is the version
     if stored is not None:
         return from_rows(stored[0])
-    built = sources.class_model
+    built = build()
     cache_file.store(file, key, to_rows(built))
     return built

@@ -9,6 +9,7 @@ explains the heuristics and uses them.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -180,6 +181,38 @@ def roles(names: Iterable[str]) -> dict[str, str]:
         )
         result[name] = "".join(words[-best:])
     return result
+
+
+def roles_apart(production: Iterable[str], tests: Iterable[str]) -> dict[str, str]:
+    """`roles` of the production names among themselves, so that the names of test doubles
+    neither split a production concept (`FakeAlphaDispatcher` and `StubAlphaDispatcher`
+    beside `AlphaDispatcher` made `AlphaDispatcher` a role apart from `ZetaDispatcher`'s) nor
+    merge two.
+
+    A test name keeps its role among all the names when that is a production role, or a name
+    that two or more classes carry (three `NoNextBuffer` doubles are a concept of their own);
+    else it takes the longest production role its name ends with (`MockToolDispatcher` stands
+    in for a `Dispatcher`, whatever its own name adds to the fan-out), else its role among all.
+    """
+    production, tests = list(production), list(tests)
+    found = roles(production)
+    if not tests:
+        return found
+    everything = roles([*production, *tests])
+    carried = Counter(role_words(name) for name in [*production, *tests])  # classes, as `roles`
+    taken = set(found.values())
+    for name in tests:
+        if name in found:
+            continue
+        words = role_words(name)
+        tails = [words[-size:] for size in range(len(words), 0, -1)]  # the longest first
+        own = everything[name]
+        own_words = next((tail for tail in tails if "".join(tail) == own), ())
+        if own in taken or carried[own_words] >= 2:
+            found[name] = own
+        else:
+            found[name] = next(("".join(tail) for tail in tails if "".join(tail) in taken), own)
+    return found
 
 
 # --- kinds ----------------------------------------------------------------------------------

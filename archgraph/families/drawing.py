@@ -63,11 +63,8 @@ def render_class_diagram(
         title=f"class families of {packages}" + (f" named {query.concept}" if query.concept else ""),
     )
     test_code = analysis.result.report.test_code
-    if test_code.classes and not test_code.included:
-        view = replace(view, notes=(
-            *view.notes,
-            f"{test_code.classes} class{'' if test_code.classes == 1 else 'es'} in {test_code.modules} "
-            f"test module{'' if test_code.modules == 1 else 's'} not drawn (--include-tests)"))
+    if test_code.modules and not test_code.included:
+        view = replace(view, notes=(*view.notes, f"{test_code.amount()} not drawn (--include-tests)"))
     source = class_diagram_source(view)
     return laid_out(source, view, engine, output_format, timeout, progress, f"{len(view.nodes)} classes")
 

@@ -110,8 +110,17 @@ class TestCode:
     __test__ = False  # not a pytest test class, despite its name
 
     modules: int = 0  # test modules among the analyzed ones (tests/ folders, test_*.py, ...)
-    classes: int = 0  # classes those modules define (matching --concept, if given)
+    # Classes those modules define (matching --concept, if given); None when they are left
+    # out: they are then not read.
+    classes: int | None = 0
     included: bool = False  # --include-tests: analyzed, their findings ranked after production's
+
+    def amount(self) -> str:
+        """`8 classes in 11 test modules`, or `11 test modules` when they were not read."""
+        modules = f"{self.modules} test module{'' if self.modules == 1 else 's'}"
+        if self.classes is None:
+            return modules
+        return f"{self.classes} class{'' if self.classes == 1 else 'es'} in {modules}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,10 +182,7 @@ def test_code_lines(test_code: TestCode) -> list[str]:
     """What the report did with test code: left out (and how much), or ranked last."""
     if not test_code.modules:
         return []
-    amount = (
-        f"{test_code.classes} class{'' if test_code.classes == 1 else 'es'} in "
-        f"{test_code.modules} test module{'' if test_code.modules == 1 else 's'}"
-    )
+    amount = test_code.amount()
     if test_code.included:
         return ["", f"Test code included: {amount}; its findings come after production's."]
     return ["", f"Left out test code: {amount} (--include-tests brings them back)."]

@@ -34,7 +34,7 @@ from archgraph.families.findings import (
 from archgraph.model.classes import ClassInfo
 from archgraph.scan import cache_file
 
-REPORT_CACHE_VERSION = 1
+REPORT_CACHE_VERSION = 2  # 2: left-out test code is not read (its classes: None)
 CACHE_NAME = "families.marshal"
 KEPT_REPORTS = 8  # one per recent question (`--concept`, `--include-tests`...), the latest last
 
@@ -258,7 +258,8 @@ def _valid_rows(rows: Any) -> bool:
                      and type(in_tests) is bool)
         and type(analyzed) is int
         and type(test_code) is tuple and len(test_code) == 3
-        and type(test_code[0]) is int and type(test_code[1]) is int and type(test_code[2]) is bool
+        and type(test_code[0]) is int and (test_code[1] is None or type(test_code[1]) is int)
+        and type(test_code[2]) is bool
         and class_cache.strings(test_modules)
         and type(diagnostics) is tuple and all(map(class_cache.valid_diagnostic_row, diagnostics))
         and type(classes) is int

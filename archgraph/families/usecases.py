@@ -38,7 +38,9 @@ def families(
         key = report_key(classes_key, query, sources.test_modules)
         kept = load_report(cache_dir, key)
     if kept is None:
-        classes = cached_class_model(sources, cache_dir, outcome.stamps, classes_key)
+        classes = cached_class_model(
+            sources, cache_dir, outcome.stamps, classes_key, production=not query.include_tests
+        )
         progress(f"comparing {len(classes.classes)} classes")
         report = analyze_families(classes, query, sources.test_modules)
         kept = KeptReport(report, classes.diagnostics, len(classes.classes))
@@ -70,7 +72,9 @@ def class_analysis(
     project, scan_opts, outcome, notes = read_sources(root, options, progress)
     sources = outcome.sources
     progress("reading classes")
-    classes = cached_class_model(sources, scan_opts.cache_dir, outcome.stamps)
+    classes = cached_class_model(
+        sources, scan_opts.cache_dir, outcome.stamps, production=not query.include_tests
+    )
     progress(f"comparing {len(classes.classes)} classes")
     report = analyze_families(classes, query, sources.test_modules)
     result = FamiliesResult(

@@ -32,7 +32,6 @@ from archgraph.init.production import (
     nameable,
     outermost_test_modules,
     production_children,
-    production_classes,
 )
 from archgraph.init.symbols import ProtectedSymbolProposal, infer_protected_symbols
 from archgraph.model import ArchModel
@@ -183,7 +182,7 @@ def infer_single_implementations(
     today. Test code defining classes of the concept (test doubles) is allowed to.
     """
     tests = model.test_modules
-    production = production_classes(classes, tests)
+    production = classes.without(tests)
     competing = sorted(
         (f for f in families if f.competing), key=lambda f: (-f.score, f.concept)
     )[:MAX_SINGLE_IMPLEMENTATION_CONTRACTS]

@@ -103,21 +103,13 @@ def outermost_test_modules(model: ArchModel, modules: Iterable[str]) -> tuple[st
     return tuple(sorted(m for m in found if nameable(m)))
 
 
-def production_classes(classes: ClassModel, tests: frozenset[str]) -> ClassModel:
-    """The classes of production code only."""
-    return ClassModel(
-        classes=tuple(c for c in classes.classes if c.module not in tests),
-        diagnostics=classes.diagnostics,
-        modules=tuple(m for m in classes.modules if m not in tests),
-    )
-
-
 # --- the families analysis, as init asks it (the one place init depends on its API) ----------
 
 
 def production_families(classes: ClassModel, tests: frozenset[str]) -> Sequence[Family]:
-    """The families found among the production classes (test doubles compete with nothing)."""
-    return analyze_families(production_classes(classes, tests), FamiliesQuery()).families
+    """The families found among the production classes (test doubles compete with nothing:
+    the analysis leaves them out, keeping what the packages import of each other)."""
+    return analyze_families(classes, FamiliesQuery(), tests).families
 
 
 def is_behaviour(classes: ClassModel, info: ClassInfo) -> bool:

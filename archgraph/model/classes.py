@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -205,6 +206,16 @@ class ClassModel:
     def named(self, name: str) -> tuple[ClassInfo, ...]:
         return self._name_index.get(name, ())
 
+    def without(self, modules: AbstractSet[str]) -> ClassModel:
+        """The model less the classes of `modules` (test code, say); what those modules import
+        of their siblings still counts (`ClassModelBuild.production` leaves that out too)."""
+        return ClassModel(
+            tuple(c for c in self.classes if c.module not in modules),
+            self.diagnostics,
+            tuple(m for m in self.modules if m not in modules),
+            self.sibling_imported,
+        )
+
 
 def _tried_names(facts: FileFacts) -> frozenset[str]:
     """Names that module-level imports inside a `try:` bind (what a fallback stands in for)."""
@@ -337,6 +348,20 @@ class ClassModelBuild:
     packages: frozenset[str] = frozenset()  # the modules of `files` that are packages
     known: frozenset[str] | None = None  # known_modules(parsed, packages)
     facts: Mapping[str, FileFacts] | None = None  # what the build was given (see `_changed`)
+
+    def production(self, tests: AbstractSet[str]) -> ClassModel:
+        """The model of the modules that are not `tests`: test doubles neither compete nor
+        count as subclasses, and what a test imports tells nothing of how production's
+        packages depend on each other. Names were resolved through every module of the build
+        (a base class taken from a test helper stays resolved); every diagnostic is kept."""
+        kept = [m for m in sorted(self.files) if m not in tests]
+        known = self.known if self.known is not None else known_modules(self.parsed, self.packages)
+        return ClassModel(
+            tuple(info for m in kept for info in self.modules[m].classes),
+            self.model.diagnostics,
+            tuple(kept),
+            frozenset().union(*(self.modules[m].sibling_imported for m in kept)) & known,
+        )
 
 
 def _module_diagnostics(file: Path, facts: FileFacts | None) -> tuple[Diagnostic, ...]:

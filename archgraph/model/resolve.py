@@ -208,12 +208,39 @@ class ImportResolver:
         return facts.dunder_all if facts is not None else None
 
     def _absolute(self, module: str, name: str, level: int) -> str | None:
-        """The absolute module of `from <level dots><name> import ...` written in `module`."""
-        if level == 0:
-            return name
-        package = module if module in self._packages else module.rpartition(".")[0]
-        parts = package.split(".") if package else []
-        if level - 1 >= len(parts):
-            return None  # above the top-level package
-        base = ".".join(parts[: len(parts) - (level - 1)])
-        return f"{base}.{name}" if name else base
+        return absolute_module(module, module in self._packages, name, level)
+
+
+def absolute_module(module: str, is_package: bool, name: str, level: int) -> str | None:
+    """The absolute module of `from <level dots><name> import ...` written in `module`; None
+    when the dots climb above the top-level package."""
+    if level == 0:
+        return name
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None  # above the top-level package
+    base = ".".join(parts[: len(parts) - (level - 1)])
+    return f"{base}.{name}" if name else base
+
+
+def imported_among(
+    facts: Mapping[str, FileFacts], packages: AbstractSet[str], among: AbstractSet[str]
+) -> set[str]:
+    """The modules of `among` that the imports of the modules in `facts` may read: `a.b` for
+    `import a.b` and `from a.b import c`, and `a.b.c` for the latter (`c` may be a module).
+    A resolution that starts in a module reads no module's facts but those its imports may read
+    (and, from them, theirs)."""
+    parents = {module.rpartition(".")[0] for module in among}  # of `from parent import child`
+    found: set[str] = set()
+    for module, module_facts in facts.items():
+        is_package = module in packages
+        for fact in module_facts.imports:
+            source = absolute_module(module, is_package, fact.module, fact.level) if fact.level else fact.module
+            if not source:
+                continue
+            if source in among:
+                found.add(source)
+            if source in parents:
+                found.update(name for name in (f"{source}.{n.name}" for n in fact.names) if name in among)
+    return found

@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph.model.facts import FactsPort, FileFacts
-from archgraph.model.files import file_texts
+from archgraph.model.files import file_texts, packages_of
+from archgraph.model.resolve import imported_among
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
 if TYPE_CHECKING:
     from archgraph.model.classes import ClassModel
+
+
+# Test code left out is read with the rest while it is less than 1/FEW_TESTS of the modules.
+FEW_TESTS = 8
 
 
 @dataclass(frozen=True)
@@ -65,3 +70,36 @@ class SourceSet:
         from archgraph.model.classes import class_model_from_facts  # noqa: PLC0415 - same package
 
         return class_model_from_facts(self.facts(), self.files)
+
+    @cached_property
+    def production_class_model(self) -> ClassModel:
+        """The classes of production code (`ClassModelBuild.production`), without reading the
+        test code it does not import.
+
+        Read: every module that is not test code, and the test modules these import (and those
+        that these import...), so that a base class taken from a test helper resolves as in the
+        whole model (`django.contrib.staticfiles.testing` subclasses `django.test`'s
+        `LiveServerTestCase`). The other test files are not parsed: where the tests live inside
+        the package, they are most of the work (pandas: 1,116 of 1,415 files).
+        """
+        from archgraph.model.classes import update_class_model  # noqa: PLC0415 - same package
+
+        tests = self.test_modules
+        if len(tests) * FEW_TESTS < len(self.files):
+            # A pass over the test modules production imports, after the first one, runs
+            # alone: a few test modules are read in that pass (Django: 11 of 909, 40 ms of its
+            # 0.8 s otherwise). What the model is made of, and says, is the same either way.
+            self.facts()
+        packages = packages_of(self.files) if tests else frozenset()
+        wanted = [m for m in self.sorted_modules if m not in tests]
+        asked = set(wanted)
+        facts: dict[str, FileFacts] = {}
+        while wanted:
+            found = self.facts(wanted)
+            facts.update(found)
+            if not tests:
+                break
+            wanted = sorted(imported_among(found, packages, tests).difference(asked))
+            asked.update(wanted)
+        files = {m: self.files[m] for m in sorted(asked)}
+        return update_class_model(None, facts, files).production(tests)

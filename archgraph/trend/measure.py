@@ -15,9 +15,11 @@ from pathlib import Path
 
 from archgraph import codes
 from archgraph.config import Config
+from archgraph.config.pytest_settings import read_test_code_rule
 from archgraph.diagnostics import ArchgraphError, Diagnostic, Severity, visible
 from archgraph.families.classify import FamiliesQuery
 from archgraph.model import ArchModel
+from archgraph.model.testcode import TestCodeRule
 from archgraph.results import ContractResult
 from archgraph.rules import Contract
 from archgraph.scan.facts_cache import CACHE_NAME, FactsByContent
@@ -73,6 +75,9 @@ def trend(
     root = root.resolve()
     project = require_contracts(load_project(root, options))
     config, contracts = project.config, project.contracts
+    # Today's pytest configuration tells test code, as today's contracts judge: the checkout
+    # of a commit holds only its Python files.
+    test_code = read_test_code_rule(root)
     repository = history.locate(root)
     if options.use_cache and options.cache_dir is not None:
         _refuse_cache_in_tree(options.cache_dir, repository)
@@ -115,7 +120,7 @@ def trend(
                 session = TrendSession()  # --no-cache: every commit from scratch
             points.append(
                 _measure(commit, checkout, commit_config, contracts, options, specs, session,
-                         FamiliesQuery(concept=concept) if with_families else None)
+                         FamiliesQuery(concept=concept) if with_families else None, test_code)
             )
         if by_content is not None:
             # Room for two versions of the largest tree measured, besides what this run used.
@@ -142,6 +147,7 @@ def _measure(
     specs: Sequence[ContractSpec],
     session: TrendSession,
     families_query: FamiliesQuery | None,
+    test_code: TestCodeRule,
 ) -> CommitPoint:
     """Scan the checkout as it is at `commit`, check each contract, analyze the families;
     what the previous commits' analysis still holds is reused (`session`)."""
@@ -152,7 +158,7 @@ def _measure(
     commit_root.mkdir(parents=True, exist_ok=True)
     try:
         scan_opts, _notes = scan_options(commit_root, config, options)
-        scan_opts = scan_opts._replace(cache_dir=None)
+        scan_opts = scan_opts._replace(cache_dir=None, test_code=test_code)
         outcome = session.scan(commit_root, scan_opts)
         results = [_check(c, outcome.model) for c in contracts]
         families: tuple[FamilyPoint, ...] = ()

@@ -50,6 +50,9 @@ class TrendSession:
         before = self._build.model if self._build is not None else None
         self._build = update_class_model(self._build, sources.facts(), sources.files)
         if self._build.model is not before:
-            self._families = family_points(analyze_families(self._build.model, query))
+            tests = sources.test_modules
+            # As `archgraph families` analyzes them: test doubles apart from production's classes.
+            model = self._build.model if query.include_tests else self._build.production(tests)
+            self._families = family_points(analyze_families(model, query, tests))
         return self._families
 

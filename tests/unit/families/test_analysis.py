@@ -14,6 +14,7 @@ from archgraph.families.classify import (
     is_excluded,
     plugin_scopes,
     roles,
+    roles_apart,
 )
 from archgraph.families.findings import FamiliesReport, TestCode
 from archgraph.model.classes import ClassModel, DefinitionKind, sibling_imports
@@ -74,6 +75,28 @@ def test_roles_group_by_the_tail_after_which_names_fan_out() -> None:
         "AdminChatDispatcherFactory": "DispatcherFactory",
         "JsonHandler": "Handler",
         "XmlHandler": "Handler",
+    }
+
+
+def test_test_doubles_names_neither_split_nor_merge_production_roles() -> None:
+    production = ["AlphaToolDispatcher", "ZetaToolDispatcher", "BaseBuffer", "ReadBuffer"]
+    doubles = [
+        "FakeAlphaToolDispatcher", "StubAlphaToolDispatcher", "NoNextBuffer", "NoNextBuffer", "RecordingMailer"
+    ]
+    # Among all the names, the doubles make `AlphaToolDispatcher` a role apart from Zeta's.
+    assert roles([*production, *doubles])["AlphaToolDispatcher"] == "AlphaToolDispatcher"
+    assert roles_apart(production, doubles) == {
+        "AlphaToolDispatcher": "ToolDispatcher",
+        "ZetaToolDispatcher": "ToolDispatcher",
+        "BaseBuffer": "Buffer",
+        "ReadBuffer": "Buffer",
+        # The longest production role the name ends with...
+        "FakeAlphaToolDispatcher": "ToolDispatcher",
+        "StubAlphaToolDispatcher": "ToolDispatcher",
+        # ...but a name two test doubles carry is a concept of its own...
+        "NoNextBuffer": "NoNextBuffer",
+        # ...and a name with no production role ending it keeps its role among all the names.
+        "RecordingMailer": "Mailer",
     }
 
 
@@ -365,9 +388,11 @@ def test_concept_glob_narrows_the_classes(mixed: ClassModel) -> None:
     report = analyze(mixed, FamiliesQuery(concept="*Dispatcher", include_tests=True))
     assert [f.concept for f in report.families] == ["ToolDispatcher"]
     assert report.classes_analyzed == 3
+    assert report.test_code == TestCode(modules=2, classes=1, included=True)
     production = analyze(mixed, FamiliesQuery(concept="*Dispatcher"))
     assert production.classes_analyzed == 2
-    assert production.test_code == TestCode(modules=2, classes=1, included=False)
+    # Left-out test code is counted in modules: its classes are not read (see SourceSet).
+    assert production.test_code == TestCode(modules=2, classes=None, included=False)
 
 
 def test_min_size_hides_small_families(mixed: ClassModel) -> None:

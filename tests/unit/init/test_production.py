@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from archgraph.init.production import Level, architecture_level, exempt_test_code, is_test_tree
-from tests.helpers import model_from_edges
+from pathlib import Path
+
+from archgraph.init.production import (
+    Level,
+    architecture_level,
+    exempt_test_code,
+    is_test_tree,
+    production_families,
+)
+from archgraph.usecases.project import RunOptions
+from archgraph.usecases.scanning import read_sources
+from tests.helpers import model_from_edges, write_tree
 
 
 def test_the_level_descends_through_roots_that_hold_one_app_and_its_tests() -> None:
@@ -49,3 +59,22 @@ def test_exemptions_name_the_outermost_test_code_that_imports_something() -> Non
 
     assert exempt_test_code(model, ["app.core"]) == ("app.core.test_y -> app", "app.core.tests -> app")
     assert exempt_test_code(model, ["app.ui"]) == ()
+
+
+def dispatcher(name: str) -> str:
+    return f"class {name}:\n    def dispatch(self, tool):\n        pass\n\n    def register(self, tool):\n        pass\n"
+
+
+def test_production_families_tell_an_application_from_plugins_as_families_does(tmp_path: Path) -> None:
+    # Ten parts that import each other are one application, not plugins side by side: its two
+    # dispatchers compete (what the packages import of each other survives leaving tests out).
+    files = {"app/__init__.py": "", "app/tests/__init__.py": "", "app/tests/fakes.py": dispatcher("FakeToolDispatcher")}
+    for index in range(10):
+        files[f"app/part{index}/__init__.py"] = ""
+        files[f"app/part{index}/mod.py"] = f"from app.part{(index + 1) % 10} import mod\n\n\n"
+    files["app/part0/mod.py"] += dispatcher("AlphaToolDispatcher")
+    files["app/part1/mod.py"] += dispatcher("ZetaToolDispatcher")
+    sources = read_sources(write_tree(tmp_path, files), RunOptions(packages=("app",), use_cache=False))[2].sources
+    (family,) = [f for f in production_families(sources.class_model, sources.test_modules) if f.competing]
+    assert family.concept == "ToolDispatcher" and len(family.competing_groups) == 2
+    assert all("tests" not in c.module for c in family.classes)
