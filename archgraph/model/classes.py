@@ -25,7 +25,7 @@ from archgraph import codes
 from archgraph.diagnostics import Diagnostic, Location, Severity
 from archgraph.model.facts import FileFacts, ForwardedMethod
 from archgraph.model.files import packages_of
-from archgraph.model.resolve import ImportResolver, Read, known_modules
+from archgraph.model.resolve import ImportResolver, Read, imported_closure, known_modules
 
 Resolver = Callable[[str, str], str | None]
 """`resolve(module, dotted_name)`: what `dotted_name`, written in `module`, names; None if unknown."""
@@ -353,12 +353,21 @@ class ClassModelBuild:
         """The model of the modules that are not `tests`: test doubles neither compete nor
         count as subclasses, and what a test imports tells nothing of how production's
         packages depend on each other. Names were resolved through every module of the build
-        (a base class taken from a test helper stays resolved); every diagnostic is kept."""
-        kept = [m for m in sorted(self.files) if m not in tests]
+        (a base class taken from a test helper stays resolved). The problems of test code are
+        reported where production's imports reach it (a broken test helper a base class comes
+        from), whatever else of the test code the build holds."""
+        ordered = sorted(self.files)
+        kept = [m for m in ordered if m not in tests]
+        reached: set[str] = set()
+        if any(self.modules[m].diagnostics for m in ordered if m in tests):
+            def facts_of(modules: Iterable[str]) -> dict[str, FileFacts]:
+                return {m: f for m in modules if m in self.modules and (f := self.modules[m].facts) is not None}
+
+            reached = imported_closure(facts_of(kept), facts_of, self.packages, tests)
         known = self.known if self.known is not None else known_modules(self.parsed, self.packages)
         return ClassModel(
             tuple(info for m in kept for info in self.modules[m].classes),
-            self.model.diagnostics,
+            tuple(d for m in ordered if m not in tests or m in reached for d in self.modules[m].diagnostics),
             tuple(kept),
             frozenset().union(*(self.modules[m].sibling_imported for m in kept)) & known,
         )

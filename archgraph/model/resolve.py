@@ -8,7 +8,7 @@ incremental rebuild of the class model can tell which resolutions an edit may ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 
@@ -244,3 +244,20 @@ def imported_among(
             if source in parents:
                 found.update(name for name in (f"{source}.{n.name}" for n in fact.names) if name in among)
     return found
+
+
+def imported_closure(
+    start: Mapping[str, FileFacts],
+    facts_of: Callable[[list[str]], Mapping[str, FileFacts]],
+    packages: AbstractSet[str],
+    among: AbstractSet[str],
+) -> set[str]:
+    """The modules of `among` that the imports of the modules in `start` may read, directly or
+    through one another (`imported_among`); `facts_of` gives those modules' facts (it may
+    parse them), which `start` need not hold."""
+    reached: set[str] = set()
+    found = start
+    while wanted := sorted(imported_among(found, packages, among).difference(reached)):
+        reached.update(wanted)
+        found = facts_of(wanted)
+    return reached

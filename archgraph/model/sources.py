@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgraph.model.facts import FactsPort, FileFacts
-from archgraph.model.files import file_texts, packages_of
-from archgraph.model.resolve import imported_among
+from archgraph.model.files import FileMap, file_texts, packages_of
+from archgraph.model.resolve import imported_closure
 from archgraph.model.testcode import DEFAULT_RULE, TestCodeRule
 
 if TYPE_CHECKING:
@@ -85,21 +85,22 @@ class SourceSet:
         from archgraph.model.classes import update_class_model  # noqa: PLC0415 - same package
 
         tests = self.test_modules
+        if not tests:
+            return self.class_model
+        facts: Mapping[str, FileFacts]
         if len(tests) * FEW_TESTS < len(self.files):
-            # A pass over the test modules production imports, after the first one, runs
-            # alone: a few test modules are read in that pass (Django: 11 of 909, 40 ms of its
-            # 0.8 s otherwise). What the model is made of, and says, is the same either way.
-            self.facts()
-        packages = packages_of(self.files) if tests else frozenset()
-        wanted = [m for m in self.sorted_modules if m not in tests]
-        asked = set(wanted)
-        facts: dict[str, FileFacts] = {}
-        while wanted:
-            found = self.facts(wanted)
-            facts.update(found)
-            if not tests:
-                break
-            wanted = sorted(imported_among(found, packages, tests).difference(asked))
-            asked.update(wanted)
-        files = {m: self.files[m] for m in sorted(asked)}
+            # Few test modules are read with the rest, in its parallel pass: a pass of their own,
+            # after it, would run alone (Django: 11 of 909 modules, 40 ms of a 0.8 s run).
+            # `production` reports the same either way.
+            facts, files = self.facts(), self.files
+        else:
+            facts = dict(self.facts([m for m in self.sorted_modules if m not in tests]))
+            reached = imported_closure(facts, self.facts, packages_of(self.files), tests)
+            facts.update(self.facts(sorted(reached)))  # parsed by the closure already
+            unread = tests.difference(reached)
+            files = (
+                self.files.without(unread)  # a path object a module only when asked for
+                if isinstance(self.files, FileMap)
+                else {m: f for m, f in self.files.items() if m not in unread}
+            )
         return update_class_model(None, facts, files).production(tests)

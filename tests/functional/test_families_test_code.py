@@ -44,13 +44,17 @@ TREE = {
 }
 
 
+def written(tmp_path: Path, tree: dict[str, str], few_tests: bool) -> Path:
+    """The tree, or the tree among 40 more production modules: few test modules are read with
+    the rest in one pass (`FEW_TESTS`), which must change nothing a user sees."""
+    padding = {f"app/plain{index}.py": "" for index in range(40)} if few_tests else {}
+    assert (4 * FEW_TESTS < len(tree) + len(padding)) == few_tests
+    return write_tree(tmp_path, {**tree, **padding})
+
+
 @pytest.fixture(params=["many tests", "few tests"])
 def root(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    """The tree, and the tree among 40 more production modules: few test modules are read with
-    the rest in one pass (`FEW_TESTS`), which must change nothing a user sees."""
-    padding = {f"app/plain{index}.py": "" for index in range(40)} if request.param == "few tests" else {}
-    assert (len(TREE) + len(padding)) > 4 * FEW_TESTS or not padding
-    return write_tree(tmp_path, {**TREE, **padding})
+    return written(tmp_path, TREE, request.param == "few tests")
 
 
 def families(root: Path, *args: str) -> dict[str, Any]:
@@ -79,6 +83,15 @@ def test_left_out_test_code_is_counted_in_modules_and_not_read(root: Path) -> No
     assert any(
         d["code"] == "AG216" and d["file"] == "app/tests/test_broken.py" for d in included["diagnostics"]
     ), included["diagnostics"]
+
+
+@pytest.mark.parametrize("few_tests", [False, True])
+def test_a_broken_test_helper_that_production_imports_is_reported(tmp_path: Path, few_tests: bool) -> None:
+    broken_helper = TREE["app/tests/helpers.py"] + "\n\ndef unfinished(:\n    pass\n"
+    root = written(tmp_path, {**TREE, "app/tests/helpers.py": broken_helper}, few_tests)
+    reported = {(d["code"], d["file"]) for d in families(root)["diagnostics"]}
+    # Its problem is production's (LiveFixture's base comes from it); test_broken's is not.
+    assert reported == {("AG216", "app/tests/helpers.py")}
 
 
 def test_a_base_class_from_a_test_helper_that_production_imports_is_still_resolved(root: Path) -> None:
